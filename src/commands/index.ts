@@ -1,0 +1,9 @@
+import type { Command } from './types.js';
+
+/**
+ * THE command list. Each command lives in its own file and is loaded only when invoked, so that
+ * `aigw --version` and `aigw validate` do not pay for the gateway's imports.
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: { summary: 'check state files offline and report every problem with file:line:col', load: async () => (await import('./validate.js')).command },
+};

@@ -1,0 +1,34 @@
+import type { Io } from '../cli/io.js';
+
+/** One command-line option, in commander's flag syntax. */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  default?: string | boolean | number | string[];
+  /** Environment variable that supplies the value when the flag is absent. */
+  env?: string;
+  /** Parser for the raw string value (e.g. parseInt). */
+  parse?: (value: string, previous: unknown) => unknown;
+}
+
+export interface CommandInput {
+  /** Positional arguments (e.g. state files). */
+  args: string[];
+  /** Parsed options, camelCased by commander. */
+  opts: Record<string, unknown>;
+}
+
+/**
+ * A command is a function `run(input, io) → exit code`. It never calls process.exit and never
+ * writes to the console directly; `bin/aigw.ts` owns both.
+ */
+export interface Command {
+  name: string;
+  summary: string;
+  /** commander argument syntax, e.g. '[files...]'. */
+  args?: string;
+  options: OptionSpec[];
+  /** Extra help text shown after the options. */
+  examples?: string[];
+  run(input: CommandInput, io: Io): Promise<number>;
+}

@@ -1,0 +1,70 @@
+import type { Command } from './types.js';
+import type { Io } from '../cli/io.js';
+import { loadState } from '../config/index.js';
+import { formatIssue, type Issue } from '../config/issues.js';
+import { KINDS } from '../config/kinds.js';
+import type { State } from '../config/state.js';
+import { hintFor } from '../errors.js';
+import { AigwError } from '../errors.js';
+
+function counts(state: State): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of KINDS) {
+    const n = state.entities[k.name].length;
+    if (n > 0) out[k.name] = n;
+  }
+  return out;
+}
+
+function painter(io: Io) {
+  return (kind: 'error' | 'warning' | 'dim' | 'code', text: string) =>
+    kind === 'error' ? io.c.red(text) : kind === 'warning' ? io.c.yellow(text) : kind === 'dim' ? io.c.dim(text) : io.c.cyan(text);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function printIssues(issues: readonly Issue[], io: Io): void {
+  const color = painter(io);
+  for (const i of issues) io.out(formatIssue(i, { color, excerpt: io.stdoutIsTTY }));
+}
+
+export const command: Command = {
+  name: 'validate',
+  summary: 'check state files offline and report every problem with file:line:col',
+  args: '[files...]',
+  options: [
+    { flags: '--json', description: 'print the report as JSON' },
+    { flags: '--strict', description: 'fail on warnings too (unknown plugins, unsupported fields, shell variables)' },
+    { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
+  ],
+  examples: ['aigw validate kong-ai.yaml', 'aigw validate config/ --strict', 'cat kong.yaml | aigw validate -', 'aigw validate kong.yaml --mock-env --json'],
+  async run({ args, opts }, io) {
+    if (args.length === 0) throw new AigwError('AIGW_NO_INPUT', 'give one or more state files or directories, or - for stdin');
+    const r = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
+    const errors = r.issues.filter((i) => i.severity === 'error').length;
+    const warnings = r.issues.length - errors;
+    const ok = errors === 0 && !(opts.strict && warnings > 0);
+    if (opts.json) {
+      io.out(JSON.stringify({
+        valid: ok,
+        errors,
+        warnings,
+        files: r.files.map((f) => f.name),
+        issues: r.issues.map((i) => ({ file: i.file ?? null, line: i.line ?? null, column: i.column ?? null, severity: i.severity, code: i.code, message: i.message, path: i.path ?? null, hint: hintFor(i.code) })),
+        entities: r.state ? counts(r.state) : null,
+      }, null, 2));
+      return ok ? 0 : 1;
+    }
+    printIssues(r.issues, io);
+    const names = r.files.map((f) => f.name).join(', ') || args.join(', ');
+    if (ok) {
+      const c = r.state ? Object.entries(counts(r.state)).map(([k, n]) => `${n} ${k}`).join(', ') : '';
+      io.err(`${io.c.green('✔')} ${names}: valid${c ? ` (${c})` : ''}${warnings ? `, ${plural(warnings, 'warning')}` : ''}`);
+      return 0;
+    }
+    io.err(`${io.c.red('✖')} ${names}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+    return 1;
+  },
+};

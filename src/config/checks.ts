@@ -1,0 +1,115 @@
+import type { EntityCheck, JsonSchema } from './schemas.js';
+import { isRecordSchema, resolveSchema } from './defaults.js';
+import { CUSTOM_CHECKS } from './schema-custom-checks.js';
+
+/**
+ * Kong's `entity_checks`, evaluated on a default-filled value. Schemas carry them as
+ * `x-entity-checks` in Kong's own vocabulary; messages are Kong's.
+ */
+
+export interface CheckFailure {
+  /** Path, relative to the validated root, of the object or field the rule is about. */
+  path: Array<string | number>;
+  message: string;
+}
+
+type Obj = Record<string, unknown>;
+
+export function getPath(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const seg of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Obj)[seg];
+  }
+  return cur;
+}
+
+export function isNonEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+const quoteList = (fields: string[]) => fields.map((f) => `'${f}'`).join(', ');
+
+type Match = Record<string, unknown>;
+
+function matches(value: unknown, m: Match): boolean {
+  for (const [op, arg] of Object.entries(m)) {
+    switch (op) {
+      case 'eq': if (value !== arg) return false; break;
+      case 'ne': if (value === arg) return false; break;
+      case 'one_of': if (!Array.isArray(arg) || !arg.includes(value)) return false; break;
+      case 'not_one_of': if (Array.isArray(arg) && arg.includes(value)) return false; break;
+      case 'required': if (arg === true && !isNonEmpty(value)) return false; break;
+      case 'gt': if (typeof value !== 'number' || typeof arg !== 'number' || !(value > arg)) return false; break;
+      case 'len_min': if (!(Array.isArray(value) || typeof value === 'string') || value.length < Number(arg)) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+function describeMatch(m: Match): string {
+  if ('eq' in m) return `value must be ${JSON.stringify(m.eq)}`;
+  if ('one_of' in m) return `expected one of: ${(m.one_of as unknown[]).join(', ')}`;
+  if ('required' in m) return 'required field missing';
+  return `value must satisfy ${JSON.stringify(m)}`;
+}
+
+function runCheck(check: EntityCheck, obj: Obj): CheckFailure | null {
+  const custom = check.message;
+  const fieldsOf = (key: string) => (Array.isArray(check[key]) ? (check[key] as string[]) : null);
+  let fields: string[] | null;
+  if ((fields = fieldsOf('at_least_one_of'))) {
+    if (!fields.some((f) => isNonEmpty(getPath(obj, f)))) return { path: [], message: custom ?? `at least one of these fields must be non-empty: ${quoteList(fields)}` };
+  } else if ((fields = fieldsOf('only_one_of'))) {
+    if (fields.filter((f) => isNonEmpty(getPath(obj, f))).length > 1) return { path: [], message: custom ?? `exactly one of these fields must be non-empty: ${quoteList(fields)}` };
+  } else if ((fields = fieldsOf('mutually_required'))) {
+    const set = fields.filter((f) => isNonEmpty(getPath(obj, f))).length;
+    if (set !== 0 && set !== fields.length) return { path: [], message: custom ?? `all or none of these fields must be set: ${quoteList(fields)}` };
+  } else if ((fields = fieldsOf('mutually_exclusive'))) {
+    if (fields.filter((f) => isNonEmpty(getPath(obj, f))).length > 1) return { path: [], message: custom ?? `only one or none of these fields must be set: ${quoteList(fields)}` };
+  } else if (check.conditional && typeof check.conditional === 'object') {
+    const c = check.conditional as { if_field: string; if_match: Match; then_field: string; then_match: Match };
+    if (matches(getPath(obj, c.if_field), c.if_match) && !matches(getPath(obj, c.then_field), c.then_match)) {
+      return { path: c.then_field.split('.'), message: custom ?? `failed conditional validation given value of field '${c.if_field}': ${c.then_field}: ${describeMatch(c.then_match)}` };
+    }
+  } else if (check.conditional_at_least_one_of && typeof check.conditional_at_least_one_of === 'object') {
+    const c = check.conditional_at_least_one_of as { if_field: string; if_match: Match; then_at_least_one_of: string[] };
+    if (matches(getPath(obj, c.if_field), c.if_match) && !c.then_at_least_one_of.some((f) => isNonEmpty(getPath(obj, f)))) {
+      return { path: [], message: custom ?? `at least one of these fields must be non-empty: ${quoteList(c.then_at_least_one_of)}` };
+    }
+  } else if (typeof check.custom === 'string') {
+    const fn = CUSTOM_CHECKS[check.custom];
+    if (!fn) return { path: [], message: `internal: unknown custom check '${check.custom}'` };
+    return fn(obj, custom);
+  }
+  return null;
+}
+
+/** Evaluate every `x-entity-checks` in `schema` (at any depth) against the filled `value`. */
+export function runEntityChecks(schema: JsonSchema, relPath: string, value: unknown, base: Array<string | number> = []): CheckFailure[] {
+  const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: CheckFailure[] = [];
+  if (isRecordSchema(s)) {
+    for (const [key, prop] of Object.entries(s.properties ?? {})) {
+      const child = (value as Obj)[key];
+      if (child !== null && typeof child === 'object') {
+        if (Array.isArray(child)) {
+          const items = prop.items ?? resolveSchema(prop, rel).schema.items;
+          if (items) child.forEach((item, i) => out.push(...runEntityChecks(items, rel, item, [...base, key, i])));
+        } else {
+          out.push(...runEntityChecks(prop, rel, child, [...base, key]));
+        }
+      }
+    }
+  }
+  for (const check of s['x-entity-checks'] ?? []) {
+    const failure = runCheck(check, value as Obj);
+    if (failure) out.push({ path: [...base, ...failure.path], message: failure.message });
+  }
+  return out;
+}

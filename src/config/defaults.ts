@@ -1,0 +1,78 @@
+import { schemas, type JsonSchema } from './schemas.js';
+
+/**
+ * Kong-style default filling: every declared field ends up present. A missing field takes its
+ * schema default, a missing record is materialised with its own defaults (as Kong's Admin API
+ * returns them), and anything else missing becomes null. Explicit nulls stay null. Unknown keys are
+ * kept (validation reports them). Pure: returns new objects.
+ */
+
+type Obj = Record<string, unknown>;
+
+export interface Resolved {
+  schema: JsonSchema;
+  relPath: string;
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Follow `$ref`s and pick the object branch of `anyOf`/`oneOf` unions. */
+export function resolveSchema(schema: JsonSchema, relPath: string): Resolved {
+  const reg = schemas();
+  let r: Resolved = schema.$ref !== undefined ? reg.resolve(schema, relPath) : { schema, relPath };
+  const union = r.schema.anyOf ?? r.schema.oneOf;
+  if (union && !r.schema.properties) {
+    for (const branch of union) {
+      const b = branch.$ref !== undefined ? reg.resolve(branch, r.relPath) : { schema: branch, relPath: r.relPath };
+      if (b.schema.properties) {
+        r = { schema: { ...b.schema, default: r.schema.default ?? b.schema.default }, relPath: b.relPath };
+        break;
+      }
+    }
+  }
+  return r;
+}
+
+export function isRecordSchema(s: JsonSchema): boolean {
+  return s.properties !== undefined && (s.type === undefined || s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object')));
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+export function fillValue(schema: JsonSchema, relPath: string, value: unknown, omit?: ReadonlySet<string>): unknown {
+  const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
+  let v = value;
+  if (v === undefined) {
+    if (s.default !== undefined) v = clone(s.default);
+    else if (isRecordSchema(s)) v = {};
+    else return null;
+  }
+  if (v === null) return null;
+  if (isRecordSchema(s) && isPlainObject(v)) return fillRecord(s, rel, v, omit);
+  if (Array.isArray(v) && s.items !== undefined) {
+    const items = resolveSchema(s.items, rel);
+    if (isRecordSchema(items.schema)) return v.map((item) => fillValue(items.schema, items.relPath, item));
+  }
+  return v;
+}
+
+function fillRecord(s: JsonSchema, rel: string, v: Obj, omit?: ReadonlySet<string>): Obj {
+  const out: Obj = {};
+  for (const [key, prop] of Object.entries(s.properties ?? {})) {
+    if (omit?.has(key)) continue;
+    out[key] = fillValue(prop, rel, v[key]);
+  }
+  for (const [key, val] of Object.entries(v)) if (!(key in out) && !omit?.has(key)) out[key] = val;
+  return out;
+}
+
+/** Fill a plugin config from `schemas/plugins/<name>.json`; unknown plugins are returned as given. */
+export function fillPluginDefaults(name: string, config: unknown): unknown {
+  const schema = schemas().plugin(name);
+  if (!schema) return config ?? {};
+  return fillValue(schema, `plugins/${name}.json`, config === null || config === undefined ? {} : config);
+}

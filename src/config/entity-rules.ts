@@ -1,0 +1,70 @@
+import type { RawEntity } from './collect.js';
+import { compileKongRegex } from './regex.js';
+import { validatePluginConfig } from './plugin-config.js';
+import type { Issue } from './issues.js';
+import type { Entity } from './state.js';
+
+/**
+ * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
+ * their schemas and Kong's entity checks, unknown plugins.
+ */
+
+const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
+
+function nonEmpty(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
+  const protocols = Array.isArray(e.protocols) ? (e.protocols as unknown[]) : [];
+  const isHttp = protocols.some((p) => p === 'http' || p === 'https');
+  if (isHttp) {
+    const matchers = protocols.includes('https') && !protocols.includes('http') ? [...HTTP_MATCHERS, 'snis'] : HTTP_MATCHERS;
+    if (!matchers.some((m) => nonEmpty(e[m]))) {
+      const proto = protocols.includes('http') ? 'http' : 'https';
+      out.push(raw.file.issueAt(raw.path, 'value', 'error', 'AIGW_ROUTE_MATCHER',
+        `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${proto}'`));
+    }
+  }
+  if (Array.isArray(e.paths)) {
+    e.paths.forEach((p, i) => {
+      if (typeof p !== 'string') return;
+      if (p.startsWith('~')) {
+        const r = compileKongRegex(p.slice(1), { anchored: true });
+        if ('error' in r) out.push(raw.file.issueAt([...raw.path, 'paths', i], 'value', 'error', 'AIGW_REGEX', `invalid regex path '${p}': ${r.error}`));
+      } else if (!p.startsWith('/')) {
+        out.push(raw.file.issueAt([...raw.path, 'paths', i], 'value', 'error', 'AIGW_VALUE', `should start with: / (fixed path) or ~/ (regex path)`));
+      }
+    });
+  }
+  if (e.headers && typeof e.headers === 'object' && Object.keys(e.headers).some((h) => h.toLowerCase() === 'host')) {
+    out.push(raw.file.issueAt([...raw.path, 'headers'], 'key', 'error', 'AIGW_VALUE', "cannot contain 'host' header, which must be specified in the 'hosts' attribute"));
+  }
+}
+
+function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): void {
+  const name = String(e.name);
+  const problems = validatePluginConfig(name, raw.data.config);
+  if (problems === null) {
+    out.push(raw.file.issueAt([...raw.path, 'name'], 'value', strict ? 'error' : 'warning', 'AIGW_UNKNOWN_PLUGIN',
+      `plugin '${name}' is not known to aigw: 'aigw serve' cannot run it and its config is not checked (it may exist on your Kong)`));
+    return;
+  }
+  const hasConfig = raw.data.config !== undefined && raw.data.config !== null;
+  for (const p of problems) {
+    const path = hasConfig ? [...raw.path, 'config', ...p.path] : [...raw.path, 'name'];
+    out.push(raw.file.issueAt(path, p.at, p.severity, p.code, p.message));
+  }
+}
+
+export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { strict: boolean }): Issue[] {
+  const out: Issue[] = [];
+  for (const [e, raw] of origins) {
+    if (raw.kind.name === 'routes') routeRules(e, raw, out);
+    else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out);
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { shellVariableAdvice } from './env.js';
+import { schemas } from './schemas.js';
+import { mapAjvErrors } from './schema-errors.js';
+import { isObj, type Obj } from './collect.js';
+import type { Issue } from './issues.js';
+import type { SourceFile } from './source.js';
+
+/**
+ * Checks on one parsed file before merging: shape, `_format_version`, `_transform`,
+ * `_info.defaults`, the whole-file JSON Schema, and values that look like shell variables.
+ * Returns the content when it can be merged.
+ */
+export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
+  const value = file.value();
+  if (value === undefined) return null; // syntax errors already reported
+  if (value === null || (typeof value === 'string' && value.trim() === '')) {
+    issues.push(file.issueAtOriginal(0, 'error', 'AIGW_EMPTY_CONFIG', 'file is empty; refusing empty content (it would delete every entity on sync)'));
+    return null;
+  }
+  if (!isObj(value)) {
+    issues.push(file.issueAt([], 'value', 'error', 'AIGW_SYNTAX', 'a state file must be a mapping with _format_version and entity lists'));
+    return null;
+  }
+  const version = value._format_version;
+  if (version === undefined) {
+    issues.push(file.issueAtOriginal(0, 'error', 'AIGW_FORMAT_VERSION', "'_format_version' is required: add _format_version: \"3.0\""));
+  } else if (version === '1.1' || version === '2.1' || version === 1.1 || version === 2.1) {
+    issues.push(file.issueAt(['_format_version'], 'value', 'error', 'AIGW_FORMAT_VERSION',
+      `cannot apply '${String(version)}' config format version to Kong 3.0 or above; convert the file (deck file convert --from kong-gateway-2.x --to kong-gateway-3.x) and set _format_version: "3.0"`));
+  } else if (version !== '3.0' && version !== 3) {
+    issues.push(file.issueAt(['_format_version'], 'value', 'error', 'AIGW_FORMAT_VERSION', `unsupported _format_version '${String(version)}': expected "3.0"`));
+  }
+  if (value._transform === false) {
+    issues.push(file.issueAt(['_transform'], 'value', 'error', 'AIGW_TRANSFORM', '_transform: false is not supported'));
+  }
+  checkInfoDefaults(file, value, issues);
+  const validate = schemas().fileValidator();
+  if (!validate({ ...value, _format_version: typeof version === 'number' ? String(version) : version })) {
+    for (const p of mapAjvErrors(validate.errors ?? [])) {
+      if (p.path[0] === '_format_version') continue;
+      issues.push(file.issueAt(p.path, p.at, 'error', p.code, p.message));
+    }
+  }
+  warnShellVariables(file, issues);
+  return value;
+}
+
+const RESTRICTED_DEFAULTS = ['id', 'name', 'target'];
+
+function checkInfoDefaults(file: SourceFile, value: Obj, issues: Issue[]): void {
+  const defaults = isObj(value._info) && isObj(value._info.defaults) ? value._info.defaults : null;
+  if (!defaults) return;
+  for (const [kind, d] of Object.entries(defaults)) {
+    if (!isObj(d)) continue;
+    const bad = RESTRICTED_DEFAULTS.filter((f) => f in d);
+    if (bad.length > 0) {
+      issues.push(file.issueAt(['_info', 'defaults', kind, bad[0]], 'key', 'error', 'AIGW_VALUE', `${kind} defaults cannot have these restricted fields set: ${bad.join(', ')}`));
+    }
+  }
+}
+
+/** Walk the YAML nodes (not the JS value) so each warning points at its scalar. */
+function warnShellVariables(file: SourceFile, issues: Issue[]): void {
+  const visit = (node: Node | null | undefined | unknown): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) if (isPair(pair)) visit(pair.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item);
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const advice = shellVariableAdvice(node.value);
+      if (advice && node.range) issues.push(file.issueAtRendered(node.range[0], 'warning', 'AIGW_SHELL_VAR', advice));
+    }
+  };
+  visit(file.doc.contents);
+}

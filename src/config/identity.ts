@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { KINDS, type KindName } from './kinds.js';
+import type { RawEntity, RawRef } from './collect.js';
+import type { Issue } from './issues.js';
+
+/**
+ * Entity identity: ids (explicit, or derived deterministically from the natural key so that two
+ * files meaning the same thing give equal States), foreign-reference resolution and uniqueness.
+ */
+
+/** A stable UUID (v5 layout) from a kind and its natural key. */
+export function derivedId(kind: KindName, parts: readonly string[]): string {
+  const h = createHash('sha1').update(`aigw\0${kind}\0${parts.join('\0')}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** Human name of a raw entity, for messages. */
+export function displayName(raw: RawEntity): string {
+  const d = raw.data;
+  const n = str(d.name) ?? str(d.username) ?? str(d.custom_id) ?? str(d.target) ?? str(d.group) ?? str(d.prefix) ?? str(d.key) ?? str(d.id);
+  return n === null ? raw.kind.singular : `${raw.kind.singular} '${n}'`;
+}
+
+export class Identities {
+  private readonly byId = new Map<KindName, Map<string, RawEntity>>();
+  private readonly byName = new Map<KindName, Map<string, RawEntity>>();
+  private readonly byKey = new Map<string, RawEntity>();
+  readonly issues: Issue[] = [];
+
+  constructor() {
+    for (const k of KINDS) {
+      this.byId.set(k.name, new Map());
+      this.byName.set(k.name, new Map());
+    }
+  }
+
+  private issue(raw: RawEntity, sub: Array<string | number>, at: 'key' | 'value', code: Issue['code'], message: string): void {
+    this.issues.push(raw.file.issueAt([...raw.path, ...sub], at, 'error', code, message));
+  }
+
+  private where(raw: RawEntity): string {
+    const i = raw.file.issueAt(raw.path, 'value', 'error', 'AIGW_DUPLICATE', '');
+    return `${i.file}:${i.line}:${i.column}`;
+  }
+
+  /** Resolve a reference to an id; reports a broken reference and returns null. */
+  resolve(raw: RawEntity, field: string, ref: RawRef, target: KindName): string | null {
+    if (ref.by === 'parent') return ref.parent.id ?? null;
+    const table = ref.by === 'id' ? this.byId.get(target) : this.byName.get(target);
+    const found = table?.get(ref.value);
+    if (found?.id) return found.id;
+    const tk = KINDS.find((k) => k.name === target);
+    this.issues.push(raw.file.issueAt(ref.path, 'value', 'error', 'AIGW_REFERENCE',
+      `${tk?.singular ?? target} '${ref.value}' referenced by ${displayName(raw)} (field '${field}') does not exist`));
+    return null;
+  }
+
+  /** Natural-key parts of an entity whose foreign keys are already resolved. */
+  naturalKey(raw: RawEntity, fks: Record<string, string | null>): string[] | null {
+    const k = raw.kind;
+    const parts: string[] = [];
+    if (k.naturalKey.length > 0) {
+      const first = k.naturalKey.map((f) => str(raw.data[f])).find((v) => v !== null);
+      if (first === undefined || first === null) return k.naturalKeyFks.length > 0 && k.naturalKey.length === 0 ? [] : null;
+      parts.push(first);
+    }
+    for (const f of k.naturalKeyFks) parts.push(fks[f] ?? '');
+    return parts;
+  }
+
+  /** Assign the id and register it under its id, natural key and names; reports duplicates. */
+  register(raw: RawEntity, fks: Record<string, string | null>): void {
+    const k = raw.kind;
+    const explicit = str(raw.data.id);
+    const key = this.naturalKey(raw, fks);
+    raw.id = explicit ?? derivedId(k.name, key ?? raw.path.map(String).concat(raw.file.name));
+    const ids = this.byId.get(k.name);
+    const names = this.byName.get(k.name);
+    const dup = (other: RawEntity, field?: string) =>
+      this.issue(raw, field ? [field] : explicit ? ['id'] : [], field || explicit ? 'value' : 'key', 'AIGW_DUPLICATE',
+        `${displayName(raw)} is defined more than once (first at ${this.where(other)})`);
+    const keyLabel = key === null || key.length === 0 ? null : `\0key\0${key.join('\0')}`;
+    const sameKey = keyLabel === null ? undefined : this.byKey.get(`${k.name}${keyLabel}`);
+    const sameId = ids?.get(raw.id);
+    if (sameKey || sameId) {
+      dup((sameKey ?? sameId) as RawEntity);
+      return;
+    }
+    ids?.set(raw.id, raw);
+    if (keyLabel !== null) this.byKey.set(`${k.name}${keyLabel}`, raw);
+    const refFields = k.name === 'consumers' ? ['username', 'custom_id'] : k.refField ? [k.refField] : [];
+    for (const f of refFields) {
+      const n = str(raw.data[f]);
+      if (n === null) continue;
+      const other = names?.get(`${f}:${n}`);
+      if (other) {
+        dup(other, f);
+        continue;
+      }
+      names?.set(`${f}:${n}`, raw);
+      if (!names?.has(n)) names?.set(n, raw);
+    }
+  }
+}

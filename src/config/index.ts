@@ -1,0 +1,96 @@
+import { AigwError } from '../errors.js';
+import { readInputs } from './load.js';
+import { SourceFile } from './source.js';
+import { checkFile } from './file-checks.js';
+import { collectEntities, type Obj } from './collect.js';
+import { normalize, readMeta } from './normalize.js';
+import { entityRules } from './entity-rules.js';
+import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
+import type { State } from './state.js';
+
+/**
+ * The one entry point that turns state files into a State:
+ *   read (files, dirs, stdin) → env templating → parse (positions kept) → per-file checks →
+ *   merge (arrays concatenated) → normalise (ids, references, defaults) → entity rules.
+ * Every problem is collected (never just the first); `state` is null when there are errors.
+ */
+
+export interface LoadOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Validate without secrets (env values mocked). */
+  mockEnv?: boolean;
+  /** Unknown plugins become errors. */
+  strict?: boolean;
+  cwd?: string;
+  readStdin?: () => Promise<string>;
+}
+
+export interface LoadResult {
+  state: State | null;
+  issues: Issue[];
+  /** Values substituted from env templates, to be masked in every printed output. */
+  envValues: string[];
+  files: SourceFile[];
+}
+
+function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): LoadResult {
+  const issues: Issue[] = [...initial];
+  const contents: Array<{ file: SourceFile; content: Obj }> = [];
+  for (const f of files) {
+    issues.push(...f.issues);
+    const content = checkFile(f, issues);
+    if (content) contents.push({ file: f, content });
+  }
+  const envValues = [...new Set(files.flatMap((f) => f.envValues))];
+  const { meta, conflicts } = readMeta(contents.map((c) => c.content));
+  for (const c of conflicts) {
+    const code: Issue['code'] = c.startsWith('_workspace') ? 'AIGW_WORKSPACE_CONFLICT' : 'AIGW_VALUE';
+    const at = contents.find((x) => (c.startsWith('_workspace') ? x.content._workspace !== undefined : x.content._info !== undefined));
+    const issue = at ? at.file.issueAt([c.startsWith('_workspace') ? '_workspace' : '_info'], 'key', 'error', code, `files disagree on ${c}`) : ({ severity: 'error', code, message: `files disagree on ${c}` } satisfies Issue);
+    issues.push(issue);
+  }
+  const { raws, nestingConflicts } = collectEntities(contents);
+  for (const { raw, field } of nestingConflicts) {
+    issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
+      `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
+  }
+  const norm = normalize(raws, meta);
+  issues.push(...norm.issues, ...entityRules(norm.origins, { strict: Boolean(opts.strict) }));
+  sortIssues(issues);
+  const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
+  return { state: failed ? null : norm.state, issues, envValues, files };
+}
+
+/** Load and validate state files/directories (or `-` for stdin). */
+export async function loadState(inputs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const { files, issues } = await readInputs(inputs, {
+    env: opts.env,
+    mock: opts.mockEnv,
+    cwd: opts.cwd ?? process.cwd(),
+    readStdin: opts.readStdin ?? (async () => ''),
+  });
+  if (files.length === 0 && issues.length === 0) {
+    issues.push({ severity: 'error', code: 'AIGW_NO_INPUT', message: 'no state file given' });
+  }
+  return fromFiles(files, issues, opts);
+}
+
+/** Load state from text (tests, the Admin API's POST /config). */
+export function loadText(text: string, opts: LoadOptions & { name?: string }): LoadResult {
+  const file = new SourceFile(opts.name ?? '<config>', text, { env: opts.env, mock: opts.mockEnv });
+  return fromFiles([file], [], opts);
+}
+
+/** Load state from text or throw an AigwError listing every error. */
+export async function loadStateFromText(text: string, opts: Partial<LoadOptions> & { name?: string } = {}): Promise<State> {
+  const r = loadText(text, { env: opts.env ?? {}, ...opts });
+  if (!r.state) {
+    const errors = r.issues.filter((i) => i.severity === 'error' || opts.strict);
+    throw new AigwError('AIGW_ENTITY_CHECK', `invalid configuration:\n${errors.map((i) => formatIssue(i)).join('\n')}`);
+  }
+  return r.state;
+}
+
+export type { Issue } from './issues.js';
+export type { State, Entity } from './state.js';
+export { formatIssue } from './issues.js';

@@ -1,0 +1,192 @@
+/**
+ * THE entity-kind table. Nothing else in aigw enumerates entity kinds: loading, nesting,
+ * flattening, reference resolution, defaults, equality, ordering, display names, masking and dump
+ * are all written once, generically, over these rows.
+ */
+
+export type KindName =
+  | 'certificates'
+  | 'ca_certificates'
+  | 'vaults'
+  | 'consumers'
+  | 'consumer_groups'
+  | 'services'
+  | 'upstreams'
+  | 'snis'
+  | 'keyauth_credentials'
+  | 'basicauth_credentials'
+  | 'jwt_secrets'
+  | 'acls'
+  | 'routes'
+  | 'targets'
+  | 'consumer_group_consumers'
+  | 'plugins';
+
+/** A foreign key of a kind: the field that holds `{id}` in wire format. */
+export interface ForeignKey {
+  /** Field name in wire format, e.g. `service`. */
+  field: string;
+  /** Kind it points to. */
+  kind: KindName;
+  /** Whether the entity cannot exist without it. */
+  required: boolean;
+  /** What deleting the referenced entity does (Admin API): cascade (default) or refuse while referenced. */
+  onDelete?: 'cascade' | 'restrict';
+}
+
+export interface KindDef {
+  /** State key and top-level file key (Kong DAO name). */
+  name: KindName;
+  /** Singular, as printed: `service`, `plugin`, `key-auth credential`. */
+  singular: string;
+  /** Admin API collection path (top-level; nested paths are derived from parents). */
+  endpoint: string;
+  /** Path of the collection when nested under its required parent, e.g. `key-auth` under consumers. */
+  nestedEndpoint?: string;
+  /** Schema file under schemas/ that describes one entity in file form. */
+  schema: string;
+  /** Dependency level: parents are created first (decK's levels). */
+  level: 1 | 2 | 3 | 4;
+  foreignKeys: ForeignKey[];
+  /** Where the entity may be nested in a file: parent kind → key. */
+  nestedUnder: Partial<Record<KindName, string>>;
+  /** May appear at the top level of a state file. */
+  topLevel: boolean;
+  /**
+   * Fields that, together with the foreign keys named in `naturalKeyFks`, identify the entity
+   * without its id. The first non-null field wins for kinds with alternatives (consumer).
+   */
+  naturalKey: string[];
+  naturalKeyFks: string[];
+  /** Field used to refer to it by name from other entities (routes name their service). */
+  refField?: string;
+  /** Fields that never take part in comparisons. */
+  ignore: string[];
+  /** Fields (dotted paths) that are secrets: masked in every printed output. */
+  secrets: string[];
+  /** `_info.defaults` key that applies to this kind. */
+  infoDefaults?: 'service' | 'route' | 'upstream' | 'target';
+  /** Kong Admin API `/schemas/{name}` entity name. */
+  schemaName: string;
+  /**
+   * A membership (no id of its own on the Admin API): lives at `{parent endpoint}/{p}/{nestedEndpoint}`,
+   * is added with `POST {member: idOrName}`, listed as the member entities, removed by member key.
+   */
+  membership?: { parent: string; member: string };
+}
+
+const TIMESTAMPS = ['created_at', 'updated_at'];
+
+export const KINDS: readonly KindDef[] = [
+  {
+    name: 'certificates', singular: 'certificate', endpoint: '/certificates', schema: 'entities/certificate.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], ignore: TIMESTAMPS,
+    secrets: ['key', 'key_alt'], schemaName: 'certificates',
+  },
+  {
+    name: 'ca_certificates', singular: 'ca_certificate', endpoint: '/ca_certificates', schema: 'entities/ca_certificate.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], ignore: TIMESTAMPS,
+    secrets: [], schemaName: 'ca_certificates',
+  },
+  {
+    name: 'vaults', singular: 'vault', endpoint: '/vaults', schema: 'entities/vault.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['prefix'], naturalKeyFks: [], refField: 'prefix', ignore: TIMESTAMPS,
+    secrets: [], schemaName: 'vaults',
+  },
+  {
+    name: 'consumers', singular: 'consumer', endpoint: '/consumers', schema: 'entities/consumer.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['username', 'custom_id'], naturalKeyFks: [], refField: 'username',
+    ignore: TIMESTAMPS, secrets: [], schemaName: 'consumers',
+  },
+  {
+    name: 'consumer_groups', singular: 'consumer_group', endpoint: '/consumer_groups', schema: 'entities/consumer_group.json', level: 2,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
+    secrets: [], schemaName: 'consumer_groups',
+  },
+  {
+    name: 'services', singular: 'service', endpoint: '/services', schema: 'entities/service.json', level: 2,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
+    secrets: [], infoDefaults: 'service', schemaName: 'services',
+  },
+  {
+    name: 'upstreams', singular: 'upstream', endpoint: '/upstreams', schema: 'entities/upstream.json', level: 2,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
+    secrets: [], infoDefaults: 'upstream', schemaName: 'upstreams',
+  },
+  {
+    name: 'snis', singular: 'sni', endpoint: '/snis', nestedEndpoint: 'snis', schema: 'entities/sni.json', level: 2,
+    foreignKeys: [{ field: 'certificate', kind: 'certificates', required: true }], nestedUnder: { certificates: 'snis' }, topLevel: false,
+    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], schemaName: 'snis',
+  },
+  {
+    name: 'keyauth_credentials', singular: 'key-auth', endpoint: '/key-auths', nestedEndpoint: 'key-auth', schema: 'entities/keyauth_credential.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'keyauth_credentials' }, topLevel: false,
+    naturalKey: ['key'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['key'], schemaName: 'keyauth_credentials',
+  },
+  {
+    name: 'basicauth_credentials', singular: 'basic-auth', endpoint: '/basic-auths', nestedEndpoint: 'basic-auth', schema: 'entities/basicauth_credential.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'basicauth_credentials' }, topLevel: false,
+    naturalKey: ['username'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['password'], schemaName: 'basicauth_credentials',
+  },
+  {
+    name: 'jwt_secrets', singular: 'jwt', endpoint: '/jwts', nestedEndpoint: 'jwt', schema: 'entities/jwt_secret.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'jwt_secrets' }, topLevel: false,
+    naturalKey: ['key'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['secret'], schemaName: 'jwt_secrets',
+  },
+  {
+    name: 'acls', singular: 'acl', endpoint: '/acls', nestedEndpoint: 'acls', schema: 'entities/acl.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'acls' }, topLevel: false,
+    naturalKey: ['group'], naturalKeyFks: ['consumer'], ignore: TIMESTAMPS, secrets: [], schemaName: 'acls',
+  },
+  {
+    name: 'routes', singular: 'route', endpoint: '/routes', nestedEndpoint: 'routes', schema: 'entities/route.json', level: 3,
+    foreignKeys: [{ field: 'service', kind: 'services', required: false, onDelete: 'restrict' }], nestedUnder: { services: 'routes' }, topLevel: true,
+    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], infoDefaults: 'route', schemaName: 'routes',
+  },
+  {
+    name: 'targets', singular: 'target', endpoint: '/targets', nestedEndpoint: 'targets', schema: 'entities/target.json', level: 3,
+    foreignKeys: [{ field: 'upstream', kind: 'upstreams', required: true }], nestedUnder: { upstreams: 'targets' }, topLevel: false,
+    naturalKey: ['target'], naturalKeyFks: ['upstream'], ignore: TIMESTAMPS, secrets: [], infoDefaults: 'target', schemaName: 'targets',
+  },
+  {
+    name: 'consumer_group_consumers', singular: 'consumer_group membership', endpoint: '/consumer_groups', nestedEndpoint: 'consumers',
+    schema: 'entities/consumer_group_consumer.json', level: 3,
+    foreignKeys: [
+      { field: 'consumer_group', kind: 'consumer_groups', required: true },
+      { field: 'consumer', kind: 'consumers', required: true },
+    ],
+    nestedUnder: { consumers: 'groups' }, topLevel: false, naturalKey: [], naturalKeyFks: ['consumer_group', 'consumer'],
+    ignore: TIMESTAMPS, secrets: [], schemaName: 'consumer_group_consumers', membership: { parent: 'consumer_group', member: 'consumer' },
+  },
+  {
+    name: 'plugins', singular: 'plugin', endpoint: '/plugins', nestedEndpoint: 'plugins', schema: 'entities/plugin.json', level: 4,
+    foreignKeys: [
+      { field: 'service', kind: 'services', required: false },
+      { field: 'route', kind: 'routes', required: false },
+      { field: 'consumer', kind: 'consumers', required: false },
+      { field: 'consumer_group', kind: 'consumer_groups', required: false },
+    ],
+    nestedUnder: { services: 'plugins', routes: 'plugins', consumers: 'plugins', consumer_groups: 'plugins' }, topLevel: true,
+    naturalKey: ['name'], naturalKeyFks: ['service', 'route', 'consumer', 'consumer_group'], ignore: TIMESTAMPS,
+    secrets: [], schemaName: 'plugins',
+  },
+];
+
+export const KIND_BY_NAME: Readonly<Record<KindName, KindDef>> = Object.fromEntries(KINDS.map((k) => [k.name, k])) as Record<KindName, KindDef>;
+
+export const KIND_NAMES: readonly KindName[] = KINDS.map((k) => k.name);
+
+/** Kinds that nest under `parent` in a file, with the key they nest under. */
+export function childrenOf(parent: KindName): Array<{ kind: KindDef; key: string }> {
+  const out: Array<{ kind: KindDef; key: string }> = [];
+  for (const k of KINDS) {
+    const key = k.nestedUnder[parent];
+    if (key !== undefined) out.push({ kind: k, key });
+  }
+  return out;
+}
+
+/** The foreign key of `child` that points at `parent` (the one nesting fills in). */
+export function fkTo(child: KindDef, parent: KindName): ForeignKey | undefined {
+  return child.foreignKeys.find((f) => f.kind === parent);
+}

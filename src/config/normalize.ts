@@ -1,0 +1,126 @@
+import { KINDS, type KindName } from './kinds.js';
+import { byKind, isObj, type Obj, type RawEntity } from './collect.js';
+import { Identities } from './identity.js';
+import { fillPluginDefaults, fillValue } from './defaults.js';
+import { schemas } from './schemas.js';
+import { emptyEntities, freezeState, type Entity, type State } from './state.js';
+import type { Issue } from './issues.js';
+
+/**
+ * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
+ * filled with the precedence file value > `_info.defaults` > schema default.
+ */
+
+export interface Meta {
+  workspace: string | null;
+  selectTags: string[];
+  /** `_info.defaults` per entity (service, route, upstream, target). */
+  defaults: Partial<Record<'service' | 'route' | 'upstream' | 'target', Obj>>;
+}
+
+export interface NormalizeResult {
+  state: State;
+  issues: Issue[];
+  /** Wire entity → the raw entity it came from (positions for later checks). */
+  origins: Map<Entity, RawEntity>;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, grpc: 80, grpcs: 443, ws: 80, wss: 443 };
+
+/** Split a service `url` into protocol, host, port and path as Kong does. */
+export function splitServiceUrl(url: string): { protocol: string; host: string; port: number | null; path: string | null } | null {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?(\/[^?#]*)?/i.exec(url.trim());
+  if (!m) return null;
+  const protocol = m[1].toLowerCase();
+  const port = m[3] !== undefined ? Number(m[3]) : (DEFAULT_PORTS[protocol] ?? null);
+  return { protocol, host: m[2], port, path: m[4] ?? null };
+}
+
+function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
+  const own: Obj = { ...raw.data };
+  if (raw.kind.name === 'services' && typeof own.url === 'string') {
+    const parts = splitServiceUrl(own.url);
+    delete own.url;
+    if (parts) {
+      own.protocol ??= parts.protocol;
+      own.host ??= parts.host;
+      if (parts.port !== null) own.port ??= parts.port;
+      if (parts.path !== null) own.path ??= parts.path;
+    }
+  }
+  const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
+  if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
+  if (meta.selectTags.length > 0) {
+    const tags = Array.isArray(own.tags) ? own.tags.filter((t): t is string => typeof t === 'string') : [];
+    own.tags = [...new Set([...tags, ...meta.selectTags])];
+  }
+  return own;
+}
+
+function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: Meta): Entity {
+  const kind = raw.kind;
+  const own = wireOwnFields(raw, meta);
+  const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind.name).map(([, key]) => key))]);
+  for (const fk of kind.foreignKeys) omit.add(fk.field);
+  const filled = fillValue(schemas().entity(kind.name), kind.schema, own, omit) as Obj;
+  for (const fk of kind.foreignKeys) filled[fk.field] = fks[fk.field] ? { id: fks[fk.field] } : null;
+  if (kind.name === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, own.config);
+  filled.id = raw.id;
+  return filled as Entity;
+}
+
+export function normalize(raws: readonly RawEntity[], meta: Meta): NormalizeResult {
+  const ids = new Identities();
+  const grouped = byKind(raws);
+  const entities = emptyEntities();
+  const origins = new Map<Entity, RawEntity>();
+  const order = [...KINDS].sort((a, b) => a.level - b.level);
+  for (const kind of order) {
+    for (const raw of grouped.get(kind.name) ?? []) {
+      const fks: Record<string, string | null> = {};
+      let broken = false;
+      for (const fk of kind.foreignKeys) {
+        const ref = raw.refs[fk.field];
+        if (ref === undefined) {
+          fks[fk.field] = null;
+          continue;
+        }
+        const id = ids.resolve(raw, fk.field, ref, fk.kind);
+        fks[fk.field] = id;
+        if (id === null) broken = true;
+      }
+      ids.register(raw, fks);
+      if (broken && kind.foreignKeys.some((f) => f.required && fks[f.field] === null)) continue;
+      const entity = buildEntity(raw, fks, meta);
+      entities[kind.name as KindName].push(entity);
+      origins.set(entity, raw);
+    }
+  }
+  const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
+  return { state, issues: ids.issues, origins };
+}
+
+/** Read `_workspace` / `_info` from each file's content. */
+export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts: string[] } {
+  const meta: Meta = { workspace: null, selectTags: [], defaults: {} };
+  const conflicts: string[] = [];
+  for (const c of contents) {
+    if (typeof c._workspace === 'string') {
+      if (meta.workspace !== null && meta.workspace !== c._workspace) conflicts.push(`_workspace: '${meta.workspace}' and '${c._workspace}'`);
+      meta.workspace ??= c._workspace;
+    }
+    const info = isObj(c._info) ? c._info : null;
+    if (info && Array.isArray(info.select_tags)) {
+      const tags = info.select_tags.filter((t): t is string => typeof t === 'string');
+      if (meta.selectTags.length > 0 && tags.join(',') !== meta.selectTags.join(',')) conflicts.push(`_info.select_tags: [${meta.selectTags.join(', ')}] and [${tags.join(', ')}]`);
+      if (meta.selectTags.length === 0) meta.selectTags = tags;
+    }
+    if (info && isObj(info.defaults)) {
+      for (const k of ['service', 'route', 'upstream', 'target'] as const) {
+        const d = info.defaults[k];
+        if (isObj(d)) meta.defaults[k] = { ...(meta.defaults[k] ?? {}), ...d };
+      }
+    }
+  }
+  return { meta, conflicts };
+}

@@ -1,0 +1,135 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { KIND_BY_NAME, type KindName } from './kinds.js';
+
+/**
+ * The JSON Schemas under schemas/ are the single source of truth for entity and plugin-config
+ * fields, types, ranges and defaults. This module loads them once and hands out compiled
+ * validators and raw schemas (for default filling, masking and unsupported-field warnings).
+ */
+
+export type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  required?: string[];
+  default?: unknown;
+  enum?: unknown[];
+  $ref?: string;
+  $id?: string;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  definitions?: Record<string, JsonSchema>;
+  description?: string;
+  'x-entity-checks'?: EntityCheck[];
+  'x-secret'?: boolean;
+  'x-referenceable'?: boolean;
+  'x-aigw-unsupported'?: string;
+  'x-aigw-unsupported-values'?: Record<string, string>;
+  'x-kong-priority'?: number;
+  'x-kong-plugin'?: string;
+  [k: string]: unknown;
+};
+
+export type EntityCheck = Record<string, unknown> & { message?: string };
+
+const BASE = 'https://schemas.aigw.invalid/';
+const X_KEYWORDS = ['x-entity-checks', 'x-secret', 'x-referenceable', 'x-aigw-unsupported', 'x-aigw-unsupported-values', 'x-kong-priority', 'x-kong-plugin'];
+
+function findSchemasDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'schemas');
+    if (existsSync(join(candidate, 'entities')) && existsSync(join(candidate, 'plugins'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('schemas/ directory not found next to the aigw installation');
+}
+
+export interface SchemaRegistry {
+  readonly dir: string;
+  readonly ajv: Ajv;
+  /** Raw schema by path relative to schemas/ (e.g. `plugins/ai-proxy.json`). */
+  raw(relPath: string): JsonSchema | undefined;
+  plugin(name: string): JsonSchema | undefined;
+  pluginValidator(name: string): ValidateFunction | undefined;
+  entity(kind: KindName): JsonSchema;
+  fileValidator(): ValidateFunction;
+  knownPlugins(): string[];
+  /** Resolve a `$ref` found inside the schema at `relPath`. */
+  resolve(schema: JsonSchema, fromRelPath: string): { schema: JsonSchema; relPath: string };
+}
+
+let registry: SchemaRegistry | null = null;
+
+function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): void {
+  const full = join(dir, sub);
+  if (!existsSync(full)) return;
+  for (const name of readdirSync(full).sort()) {
+    if (name.endsWith('.json')) out.set(`${sub}/${name}`, JSON.parse(readFileSync(join(full, name), 'utf8')) as JsonSchema);
+  }
+}
+
+function createRegistry(): SchemaRegistry {
+  const dir = findSchemasDir();
+  const raws = new Map<string, JsonSchema>();
+  readJsonDir(dir, 'entities', raws);
+  readJsonDir(dir, 'plugins', raws);
+  raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
+  (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
+  for (const k of X_KEYWORDS) ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
+  for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
+  const pluginValidators = new Map<string, ValidateFunction | undefined>();
+  let fileValidator: ValidateFunction | null = null;
+  return {
+    dir,
+    ajv,
+    raw: (rel) => raws.get(rel),
+    plugin: (name) => raws.get(`plugins/${name}.json`),
+    pluginValidator(name) {
+      if (!pluginValidators.has(name)) {
+        pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? ajv.getSchema(`${BASE}plugins/${name}.json`) : undefined);
+      }
+      return pluginValidators.get(name);
+    },
+    entity(kind) {
+      const s = raws.get(KIND_BY_NAME[kind].schema);
+      if (!s) throw new Error(`schema ${KIND_BY_NAME[kind].schema} is missing`);
+      return s;
+    },
+    fileValidator() {
+      fileValidator ??= ajv.getSchema(`${BASE}kong-state.schema.json`) ?? null;
+      if (!fileValidator) throw new Error('kong-state.schema.json failed to compile');
+      return fileValidator;
+    },
+    knownPlugins: () => [...raws.keys()].filter((k) => k.startsWith('plugins/')).map((k) => k.slice(8, -5)).sort(),
+    resolve(schema, fromRel) {
+      let current = schema;
+      let rel = fromRel;
+      for (let i = 0; i < 10 && current.$ref !== undefined; i++) {
+        const [file, pointer] = current.$ref.split('#');
+        if (file) rel = new URL(file, BASE + rel).href.slice(BASE.length);
+        let target: unknown = raws.get(rel);
+        for (const seg of (pointer ?? '').split('/').filter(Boolean)) target = (target as Record<string, unknown> | undefined)?.[seg];
+        if (target === undefined) throw new Error(`unresolvable $ref ${current.$ref} in ${fromRel}`);
+        current = target as JsonSchema;
+      }
+      return { schema: current, relPath: rel };
+    },
+  };
+}
+
+export function schemas(): SchemaRegistry {
+  registry ??= createRegistry();
+  return registry;
+}
+
+/** Kong priority of a plugin, from its schema (`x-kong-priority`). */
+export function pluginPriority(name: string): number | undefined {
+  return schemas().plugin(name)?.['x-kong-priority'];
+}

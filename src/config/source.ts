@@ -1,0 +1,105 @@
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { ErrorCode } from '../errors.js';
+import { renderEnv, type EnvOptions } from './env.js';
+import type { Issue, Severity } from './issues.js';
+
+export type JsonPath = Array<string | number>;
+
+/**
+ * One input file: its original text, the env-rendered text that was parsed, and the parsed
+ * document. Positions are computed lazily, only for issues, and always point into the original
+ * text (templating and multi-file merges do not shift them).
+ */
+export class SourceFile {
+  readonly name: string;
+  readonly original: string;
+  readonly rendered: string;
+  readonly doc: Document.Parsed;
+  readonly issues: Issue[] = [];
+  /** Values substituted from the environment (masking). */
+  readonly envValues: string[];
+  private readonly toOriginal: (offset: number) => number;
+  private lineStarts: number[] | null = null;
+
+  constructor(name: string, text: string, env: EnvOptions) {
+    this.name = name;
+    this.original = text;
+    const r = renderEnv(text, env);
+    this.rendered = r.text;
+    this.envValues = r.values;
+    this.toOriginal = r.toOriginal;
+    for (const e of r.issues) this.issues.push(this.issueAtOriginal(e.offset, 'error', e.code, e.message));
+    this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    for (const e of this.doc.errors) {
+      const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: ${e.message.replace(/ at line.*$/s, '')}` : e.message.replace(/ at line \d+, column \d+.*$/s, '');
+      this.issues.push(this.issueAtRendered(e.pos[0], 'error', 'AIGW_SYNTAX', message));
+    }
+  }
+
+  /** The parsed value, or undefined when the document has syntax errors. */
+  value(): unknown {
+    return this.doc.errors.length > 0 ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  private position(originalOffset: number): { line: number; column: number; sourceLine: string } {
+    if (this.lineStarts === null) {
+      const starts = [0];
+      for (let i = 0; i < this.original.length; i++) if (this.original.charCodeAt(i) === 10) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= originalOffset) lo = mid;
+      else hi = mid - 1;
+    }
+    const lineEnd = this.original.indexOf('\n', starts[lo]);
+    const sourceLine = this.original.slice(starts[lo], lineEnd === -1 ? undefined : lineEnd).replace(/\r$/, '');
+    return { line: lo + 1, column: originalOffset - starts[lo] + 1, sourceLine };
+  }
+
+  issueAtOriginal(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath): Issue {
+    return { severity, code, message, file: this.name, ...this.position(offset), ...(path ? { path } : {}) };
+  }
+
+  issueAtRendered(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath): Issue {
+    return this.issueAtOriginal(this.toOriginal(Math.min(offset, this.rendered.length)), severity, code, message, path);
+  }
+
+  /**
+   * Offset (in the rendered text) of the value at `path`, or of its key when `at` is 'key'. Falls back
+   * to the nearest existing ancestor, so a missing field points at the object that lacks it.
+   */
+  offsetOf(path: JsonPath, at: 'key' | 'value' = 'value'): number {
+    let node: unknown = this.doc.contents;
+    let best = rangeStart(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return best;
+        if (last && at === 'key') return rangeStart(pair.key) ?? best;
+        node = pair.value;
+        best = rangeStart(node) ?? rangeStart(pair.key) ?? best;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        node = node.items[seg];
+        best = rangeStart(node) ?? best;
+      } else {
+        return best;
+      }
+    }
+    return best;
+  }
+
+  issueAt(path: JsonPath, at: 'key' | 'value', severity: Severity, code: ErrorCode, message: string): Issue {
+    return this.issueAtRendered(this.offsetOf(path, at), severity, code, message, path);
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return Array.isArray(range) ? range[0] : undefined;
+}
