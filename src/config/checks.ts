@@ -44,6 +44,7 @@ function matches(value: unknown, m: Match): boolean {
       case 'not_one_of': if (Array.isArray(arg) && arg.includes(value)) return false; break;
       case 'required': if (arg === true && !isNonEmpty(value)) return false; break;
       case 'gt': if (typeof value !== 'number' || typeof arg !== 'number' || !(value > arg)) return false; break;
+      case 'contains': if (!Array.isArray(value) || !value.includes(arg)) return false; break;
       case 'len_min': if (!(Array.isArray(value) || typeof value === 'string') || value.length < Number(arg)) return false; break;
       default: return false;
     }
@@ -84,7 +85,9 @@ function runCheck(check: EntityCheck, obj: Obj): CheckFailure | null {
   } else if (typeof check.custom === 'string') {
     const fn = CUSTOM_CHECKS[check.custom];
     if (!fn) return { path: [], message: `internal: unknown custom check '${check.custom}'` };
-    return fn(obj, custom);
+    const at = typeof check.path === 'string' ? check.path : null;
+    const failure = fn(at === null ? obj : getPath(obj, at));
+    return failure && at !== null ? { path: [...at.split('.'), ...failure.path], message: failure.message } : failure;
   }
   return null;
 }

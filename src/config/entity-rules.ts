@@ -1,6 +1,8 @@
 import type { RawEntity } from './collect.js';
 import { compileKongRegex } from './regex.js';
 import { validatePluginConfig } from './plugin-config.js';
+import { runEntityChecks } from './checks.js';
+import { schemas } from './schemas.js';
 import type { Issue } from './issues.js';
 import type { Entity } from './state.js';
 
@@ -9,26 +11,7 @@ import type { Entity } from './state.js';
  * their schemas and Kong's entity checks, unknown plugins.
  */
 
-const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
-
-function nonEmpty(v: unknown): boolean {
-  if (v === null || v === undefined) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
-}
-
 function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
-  const protocols = Array.isArray(e.protocols) ? (e.protocols as unknown[]) : [];
-  const isHttp = protocols.some((p) => p === 'http' || p === 'https');
-  if (isHttp) {
-    const matchers = protocols.includes('https') && !protocols.includes('http') ? [...HTTP_MATCHERS, 'snis'] : HTTP_MATCHERS;
-    if (!matchers.some((m) => nonEmpty(e[m]))) {
-      const proto = protocols.includes('http') ? 'http' : 'https';
-      out.push(raw.file.issueAt(raw.path, 'value', 'error', 'AIGW_ROUTE_MATCHER',
-        `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${proto}'`));
-    }
-  }
   if (Array.isArray(e.paths)) {
     e.paths.forEach((p, i) => {
       if (typeof p !== 'string') return;
@@ -60,9 +43,17 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): 
   }
 }
 
+/** Kong's entity checks declared in the entity schema (`x-entity-checks`), on the filled entity. */
+function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
+  for (const f of runEntityChecks(schemas().entity(raw.kind.name), raw.kind.schema, e)) {
+    out.push(raw.file.issueAt([...raw.path, ...f.path], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
+  }
+}
+
 export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { strict: boolean }): Issue[] {
   const out: Issue[] = [];
   for (const [e, raw] of origins) {
+    schemaChecks(e, raw, out);
     if (raw.kind.name === 'routes') routeRules(e, raw, out);
     else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out);
   }

@@ -14,6 +14,7 @@ import type { SourceFile } from './source.js';
 export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
   const value = file.value();
   if (value === undefined) return null; // syntax errors already reported
+  if (/\.json$/i.test(file.name) && !strictJson(file, issues)) return null;
   if (value === null || (typeof value === 'string' && value.trim() === '')) {
     issues.push(file.issueAtOriginal(0, 'error', 'AIGW_EMPTY_CONFIG', 'file is empty; refusing empty content (it would delete every entity on sync)'));
     return null;
@@ -38,7 +39,8 @@ export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
   const validate = schemas().fileValidator();
   if (!validate({ ...value, _format_version: typeof version === 'number' ? String(version) : version })) {
     for (const p of mapAjvErrors(validate.errors ?? [])) {
-      if (p.path[0] === '_format_version') continue;
+      if (p.path[0] === '_format_version' || (p.code === 'AIGW_REQUIRED' && p.message.startsWith('_format_version:'))) continue;
+      if (p.path[0] === '_info' && p.path[1] === 'defaults' && RESTRICTED_DEFAULTS.includes(String(p.path[3]))) continue;
       issues.push(file.issueAt(p.path, p.at, 'error', p.code, p.message));
     }
   }
@@ -73,4 +75,18 @@ function warnShellVariables(file: SourceFile, issues: Issue[]): void {
     }
   };
   visit(file.doc.contents);
+}
+
+/** YAML accepts some things JSON does not (trailing commas, comments): hold .json files to JSON. */
+function strictJson(file: SourceFile, issues: Issue[]): boolean {
+  try {
+    JSON.parse(file.rendered);
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const text = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected token/, 'unexpected token');
+    issues.push(file.issueAtRendered(at ? Number(at[1]) : 0, 'error', 'AIGW_SYNTAX', `invalid JSON: ${text}`));
+    return false;
+  }
 }

@@ -62,6 +62,7 @@ function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: M
   const own = wireOwnFields(raw, meta);
   const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind.name).map(([, key]) => key))]);
   for (const fk of kind.foreignKeys) omit.add(fk.field);
+  for (const f of kind.ignore) if (own[f] === undefined) omit.add(f);
   const filled = fillValue(schemas().entity(kind.name), kind.schema, own, omit) as Obj;
   for (const fk of kind.foreignKeys) filled[fk.field] = fks[fk.field] ? { id: fks[fk.field] } : null;
   if (kind.name === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, own.config);

@@ -1,11 +1,14 @@
+import { isIP } from 'node:net';
 import type { CheckFailure } from './checks.js';
+import { compileKongRegex } from './regex.js';
 
 /**
- * Kong entity checks that need code (Kong's `custom_entity_check`). Referenced from schemas as
- * `{"custom": "<id>"}`; each returns a failure or null. `message` is the schema's override, if any.
+ * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
+ * `{"custom": "<id>", "path"?: "<sub-path>", "message"?: "..."}`; `obj` is the value at `path`
+ * (or the object carrying the check). Each returns a failure (path relative to `obj`) or null.
  */
 type Obj = Record<string, unknown>;
-type CustomCheck = (obj: Obj, message: string | undefined) => CheckFailure | null;
+type CustomCheck = (obj: unknown) => CheckFailure | null;
 
 const WINDOWS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 
@@ -18,10 +21,10 @@ function get(obj: unknown, path: string): unknown {
   return cur;
 }
 
-const rateLimitOrder: CustomCheck = (obj) => {
+const periodsOrder: CustomCheck = (obj) => {
   let prev: { window: string; limit: number } | null = null;
   for (const w of WINDOWS) {
-    const v = obj[w];
+    const v = get(obj, w);
     if (typeof v !== 'number') continue;
     if (prev && v < prev.limit) {
       return { path: [w], message: `The limit for ${w}(${v}) cannot be lower than the limit for ${prev.window}(${prev.limit})` };
@@ -31,29 +34,108 @@ const rateLimitOrder: CustomCheck = (obj) => {
   return null;
 };
 
-const rateLimitAtLeastOne: CustomCheck = (obj, message) =>
-  WINDOWS.some((w) => typeof obj[w] === 'number')
-    ? null
-    : { path: [], message: message ?? `at least one of these fields must be non-empty: ${WINDOWS.map((w) => `'${w}'`).join(', ')}` };
-
-const noOverrideForCloudAuth: CustomCheck = (obj, message) => {
+const logStatisticsUnsupported: CustomCheck = (obj) => {
   const provider = get(obj, 'model.provider');
-  if ((provider === 'bedrock' || provider === 'gemini') && get(obj, 'auth.allow_override') === true) {
-    return { path: ['auth', 'allow_override'], message: message ?? 'bedrock and gemini only support auth.allow_override = false' };
+  const routeType = get(obj, 'route_type');
+  if (provider === 'anthropic' && routeType === 'llm/v1/completions' && get(obj, 'logging.log_statistics') === true) {
+    return { path: ['logging', 'log_statistics'], message: 'anthropic does not support statistics when route_type is llm/v1/completions' };
   }
   return null;
 };
 
-const anthropicCompletionsStats: CustomCheck = (obj, message) => {
-  if (get(obj, 'model.provider') === 'anthropic' && get(obj, 'route_type') === 'llm/v1/completions' && get(obj, 'logging.log_statistics') === true) {
-    return { path: ['logging', 'log_statistics'], message: message ?? 'anthropic does not support statistics when route_type is llm/v1/completions' };
+/** Native client formats: bedrock/gemini need their own provider (as Kong); anthropic (aigw) any provider. */
+const llmFormatNative: CustomCheck = (obj) => {
+  const format = get(obj, 'llm_format');
+  if (format === null || format === undefined || format === 'openai') return null;
+  if (get(obj, 'route_type') !== 'llm/v1/chat') {
+    return { path: ['llm_format'], message: `llm_format '${String(format)}' requires route_type 'llm/v1/chat'` };
+  }
+  const provider = get(obj, 'model.provider');
+  if (format !== 'anthropic' && provider !== undefined && provider !== format) {
+    return { path: ['llm_format'], message: `llm_format '${String(format)}' can only be used with the '${String(format)}' provider, not '${String(provider)}'` };
   }
   return null;
+};
+
+const windowLimitLengths: CustomCheck = (list) => {
+  if (!Array.isArray(list)) return null;
+  for (let i = 0; i < list.length; i++) {
+    const limit = get(list[i], 'limit');
+    const windows = get(list[i], 'window_size');
+    if (Array.isArray(limit) && Array.isArray(windows) && limit.length !== windows.length) {
+      return { path: [i], message: 'You must provide the same number of windows and limits' };
+    }
+  }
+  return null;
+};
+
+const regexCompiles: CustomCheck = (list) => {
+  if (!Array.isArray(list)) return null;
+  for (let i = 0; i < list.length; i++) {
+    const pattern = get(list[i], 'regex');
+    if (typeof pattern !== 'string') continue;
+    const r = compileKongRegex(pattern);
+    if ('error' in r) return { path: [i, 'regex'], message: `invalid regex '${pattern}': ${r.error}` };
+  }
+  return null;
+};
+
+const userinfoAuthorization: CustomCheck = (obj) => {
+  const endpoint = get(obj, 'http_endpoint');
+  const headers = get(obj, 'headers');
+  const hasUserinfo = typeof endpoint === 'string' && /^[a-z]+:\/\/[^/@]+@/i.test(endpoint);
+  const hasAuth = headers !== null && typeof headers === 'object' && Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+  return hasUserinfo && hasAuth ? { path: ['headers'], message: "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed" } : null;
+};
+
+function validIpOrCidr(v: string): boolean {
+  const [ip, bits, ...rest] = v.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+
+const ipOrCidr: CustomCheck = (obj) => {
+  for (const field of ['allow', 'deny']) {
+    const list = get(obj, field);
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      if (typeof list[i] === 'string' && !validIpOrCidr(list[i] as string)) {
+        return { path: [field, i], message: `invalid ip or cidr range: '${String(list[i])}'` };
+      }
+    }
+  }
+  return null;
+};
+
+const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
+
+function nonEmpty(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+const routeMatchingFields: CustomCheck = (route) => {
+  const protocols = get(route, 'protocols');
+  const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
+  if (!list.includes('http') && !list.includes('https')) return null;
+  const httpsOnly = !list.includes('http');
+  const matchers = httpsOnly ? [...HTTP_MATCHERS, 'snis'] : HTTP_MATCHERS;
+  if (matchers.some((m) => nonEmpty(get(route, m)))) return null;
+  return { path: [], message: `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${httpsOnly ? 'https' : 'http'}'` };
 };
 
 export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
-  'rate-limiting-limits-order': rateLimitOrder,
-  'rate-limiting-at-least-one-limit': rateLimitAtLeastOne,
-  'ai-no-override-for-cloud-auth': noOverrideForCloudAuth,
-  'ai-anthropic-completions-statistics': anthropicCompletionsStats,
+  'rate-limiting-periods-order': periodsOrder,
+  'llm-log-statistics-unsupported': logStatisticsUnsupported,
+  'llm-format-native': llmFormatNative,
+  'window-limit-lengths': windowLimitLengths,
+  'regex-compiles': regexCompiles,
+  'http-log-userinfo-authorization': userinfoAuthorization,
+  'ip-or-cidr': ipOrCidr,
+  'route-matching-fields': routeMatchingFields,
 };

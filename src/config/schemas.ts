@@ -74,15 +74,33 @@ function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): vo
   }
 }
 
+/** Every `x-…` annotation keyword used anywhere in the schemas (ajv's strict mode must know them). */
+function annotationKeywords(all: Iterable<JsonSchema>): Set<string> {
+  const found = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.startsWith('x-')) found.add(k);
+        else visit(child);
+      }
+    }
+  };
+  for (const s of all) visit(s);
+  return found;
+}
+
 function createRegistry(): SchemaRegistry {
   const dir = findSchemasDir();
   const raws = new Map<string, JsonSchema>();
   readJsonDir(dir, 'entities', raws);
   readJsonDir(dir, 'plugins', raws);
   raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
-  for (const k of X_KEYWORDS) ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
+  for (const k of new Set([...X_KEYWORDS, ...annotationKeywords(raws.values())])) {
+    ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
+  }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
   const pluginValidators = new Map<string, ValidateFunction | undefined>();
   let fileValidator: ValidateFunction | null = null;
