@@ -1,4 +1,5 @@
 import { schemas, type JsonSchema } from './schemas.js';
+import { KINDS, KIND_BY_NAME } from './kinds.js';
 
 /**
  * Kong-style default filling: every declared field ends up present. A missing field takes its
@@ -98,4 +99,19 @@ export function fillPluginDefaults(name: string, config: unknown): unknown {
   const schema = schemas().plugin(name);
   if (!schema) return config ?? {};
   return fillValue(schema, `plugins/${name}.json`, config === null || config === undefined ? {} : config);
+}
+
+/**
+ * Fill an entity of `kind` in wire form (foreign keys as `{id}` are left as they are). Used by the
+ * Admin API and by readers of remote state so that every source yields the same shape.
+ */
+export function fillEntityDefaults(kind: import('./kinds.js').KindName, entity: Record<string, unknown>): Record<string, unknown> {
+  const def = KIND_BY_NAME[kind];
+  const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind).map(([, key]) => key))]);
+  for (const fk of def.foreignKeys) omit.add(fk.field);
+  for (const f of def.ignore) if (entity[f] === undefined) omit.add(f);
+  const filled = fillValue(schemas().entity(kind), def.schema, entity, omit) as Record<string, unknown>;
+  for (const fk of def.foreignKeys) filled[fk.field] = entity[fk.field] ?? null;
+  if (kind === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, entity.config);
+  return filled;
 }

@@ -1,8 +1,7 @@
 import { KINDS, type KindName } from './kinds.js';
 import { byKind, isObj, type Obj, type RawEntity } from './collect.js';
 import { Identities } from './identity.js';
-import { fillPluginDefaults, fillValue } from './defaults.js';
-import { schemas } from './schemas.js';
+import { fillEntityDefaults } from './defaults.js';
 import { emptyEntities, freezeState, type Entity, type State } from './state.js';
 import type { Issue } from './issues.js';
 
@@ -58,14 +57,9 @@ function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
 }
 
 function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: Meta): Entity {
-  const kind = raw.kind;
   const own = wireOwnFields(raw, meta);
-  const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind.name).map(([, key]) => key))]);
-  for (const fk of kind.foreignKeys) omit.add(fk.field);
-  for (const f of kind.ignore) if (own[f] === undefined) omit.add(f);
-  const filled = fillValue(schemas().entity(kind.name), kind.schema, own, omit) as Obj;
-  for (const fk of kind.foreignKeys) filled[fk.field] = fks[fk.field] ? { id: fks[fk.field] } : null;
-  if (kind.name === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, own.config);
+  for (const fk of raw.kind.foreignKeys) own[fk.field] = fks[fk.field] ? { id: fks[fk.field] } : null;
+  const filled = fillEntityDefaults(raw.kind.name, own);
   filled.id = raw.id;
   return filled as Entity;
 }

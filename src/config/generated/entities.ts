@@ -435,7 +435,7 @@ export interface PluginEntity {
   /**
    * The plugin's configuration, validated against schemas/plugins/<name>.json.
    */
-  config?: {} | null;
+  config?: Record<string, unknown> | null;
   /**
    * Whether the plugin runs.
    */
@@ -1145,7 +1145,7 @@ export interface VaultEntity {
   /**
    * Configuration of the vault implementation.
    */
-  config?: {} | null;
+  config?: Record<string, unknown> | null;
 }
 
 export interface KongStateFile {

@@ -1,0 +1,38 @@
+import type { ErrorCode } from '../errors.js';
+import { KIND_BY_NAME, type KindName } from './kinds.js';
+import { schemas } from './schemas.js';
+import { mapAjvErrors } from './schema-errors.js';
+import { fillEntityDefaults } from './defaults.js';
+import { runEntityChecks } from './checks.js';
+import { validatePluginConfig } from './plugin-config.js';
+import type { Issue } from './issues.js';
+
+/**
+ * Validate one entity outside a state file (Admin API bodies, remote state): the entity schema,
+ * Kong's entity checks on the filled entity, and for plugins the config schema. Issues carry a
+ * JSON `path` and no file position.
+ */
+export function validateEntity(kind: KindName, entity: unknown): Issue[] {
+  const reg = schemas();
+  const def = KIND_BY_NAME[kind];
+  const validate = reg.ajv.getSchema(`https://schemas.aigw.invalid/${def.schema}`);
+  const out: Issue[] = [];
+  const add = (code: ErrorCode, path: Array<string | number>, message: string, severity: Issue['severity'] = 'error') =>
+    out.push({ severity, code, message, path });
+  if (validate && !validate(entity)) for (const p of mapAjvErrors(validate.errors ?? [])) add(p.code, p.path, p.message);
+  if (entity === null || typeof entity !== 'object' || Array.isArray(entity)) return out;
+  const filled = fillEntityDefaults(kind, entity as Record<string, unknown>);
+  for (const f of runEntityChecks(reg.entity(kind), def.schema, filled)) add('AIGW_ENTITY_CHECK', f.path, f.message);
+  if (kind === 'plugins') {
+    const name = (entity as Record<string, unknown>).name;
+    if (typeof name === 'string') {
+      const problems = validatePluginConfig(name, (entity as Record<string, unknown>).config);
+      if (problems === null) add('AIGW_UNKNOWN_PLUGIN', ['name'], `plugin '${name}' not enabled; add it to the 'plugins' configuration property`);
+      else for (const p of problems) add(p.code, ['config', ...p.path], p.message, p.severity);
+    }
+  }
+  return out;
+}
+
+export { validatePluginConfig } from './plugin-config.js';
+export { fillEntityDefaults, fillPluginDefaults } from './defaults.js';
