@@ -1,0 +1,92 @@
+/**
+ * Secret masking for every printed output (diff text, JSON report, dump): values substituted from
+ * the environment, the kind's secret fields, and plugin config fields marked `"x-secret": true` in
+ * the plugin's JSON Schema. Old values are masked exactly like new ones.
+ */
+import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
+import type { Entity } from '../config/state.js';
+
+export const MASK = '[masked]';
+
+export interface MaskOptions {
+  /** Values substituted from env templates; every occurrence inside a string is masked. */
+  envValues?: readonly string[];
+  /** Secret paths inside a plugin's `config`, by plugin name. */
+  pluginSecrets?: (plugin: string) => readonly string[][];
+  /** `--show-secrets`: mask nothing. */
+  show?: boolean;
+}
+
+/** Paths of `x-secret` fields in a JSON Schema (`*` stands for any array item or map value). */
+export function secretPathsFromSchema(schema: unknown, prefix: string[] = [], out: string[][] = [], depth = 0): string[][] {
+  if (schema === null || typeof schema !== 'object' || depth > 12) return out;
+  const s = schema as Record<string, unknown>;
+  if (s['x-secret'] === true && prefix.length > 0) {
+    out.push(prefix);
+    return out;
+  }
+  const props = s.properties;
+  if (props !== null && typeof props === 'object') {
+    for (const [key, sub] of Object.entries(props as Record<string, unknown>)) secretPathsFromSchema(sub, [...prefix, key], out, depth + 1);
+  }
+  if (s.items !== undefined) secretPathsFromSchema(s.items, [...prefix, '*'], out, depth + 1);
+  if (s.additionalProperties !== null && typeof s.additionalProperties === 'object') {
+    secretPathsFromSchema(s.additionalProperties, [...prefix, '*'], out, depth + 1);
+  }
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const list = s[key];
+    if (Array.isArray(list)) for (const sub of list) secretPathsFromSchema(sub, prefix, out, depth + 1);
+  }
+  return out;
+}
+
+function maskAt(value: unknown, path: readonly string[]): unknown {
+  if (path.length === 0) return value === null || value === undefined ? value : MASK;
+  if (value === null || typeof value !== 'object') return value;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return head === '*' ? value.map((v) => maskAt(v, rest)) : value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...obj };
+  for (const key of head === '*' ? Object.keys(obj) : [head]) if (key in obj) out[key] = maskAt(obj[key], rest);
+  return out;
+}
+
+/** Build a string masker for env values: longest first, every occurrence. */
+export function envMasker(values: readonly string[]): (text: string) => string {
+  const list = [...new Set(values.filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+  if (list.length === 0) return (t) => t;
+  return (text) => {
+    let out = text;
+    for (const v of list) if (out.includes(v)) out = out.split(v).join(MASK);
+    return out;
+  };
+}
+
+function maskStrings(value: unknown, mask: (t: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, mask));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskStrings(v, mask);
+    return out;
+  }
+  return value;
+}
+
+/** Secret paths of one entity: the kind's fields plus its plugin's `x-secret` config fields. */
+export function secretPaths(kind: KindName, e: Readonly<Record<string, unknown>>, options: MaskOptions): string[][] {
+  const paths = KIND_BY_NAME[kind].secrets.map((p) => p.split('.'));
+  if (typeof e.name === 'string' && options.pluginSecrets && 'config' in e) {
+    for (const p of options.pluginSecrets(e.name)) paths.push(['config', ...p]);
+  }
+  return paths;
+}
+
+/** A copy of an entity with every secret replaced by `[masked]` (unless `show`). */
+export function maskEntity(kind: KindName, e: Entity | Readonly<Record<string, unknown>>, options: MaskOptions): Record<string, unknown> {
+  if (options.show) return { ...e };
+  let out: unknown = e;
+  for (const path of secretPaths(kind, e, options)) out = maskAt(out, path);
+  const mask = envMasker(options.envValues ?? []);
+  return maskStrings(out, mask) as Record<string, unknown>;
+}
