@@ -7,4 +7,5 @@ import type { Command } from './types.js';
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   validate: { summary: 'check state files offline and report every problem with file:line:col', load: async () => (await import('./validate.js')).command },
   render: { summary: 'print the merged, normalised state with Kong defaults filled (secrets masked)', load: async () => (await import('./render.js')).command },
+  mock: { summary: 'run a local mock LLM server speaking every supported provider wire format', load: async () => (await import('./mock.js')).command },
 };

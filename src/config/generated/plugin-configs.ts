@@ -527,7 +527,7 @@ export interface AiRequestTransformerConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve';
     /**
      * Authentication for the upstream LLM.
      */
@@ -594,7 +594,7 @@ export interface AiResponseTransformerConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve';
     /**
      * Authentication for the upstream LLM.
      */

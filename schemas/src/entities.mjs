@@ -1,0 +1,314 @@
+// Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
+import {
+  UUID_PATTERN, arr, bool, el, elRec, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
+} from './dsl.mjs';
+
+const ref = (file) => ({ $ref: file });
+const children = (d, file) => arr(d, ref(file));
+
+/** A foreign key: a name or id string (top-level form), or an `{id}` / `{name}` object (wire form). */
+function fk(description, keys = ['id', 'name']) {
+  const branch = (k) => ({
+    type: 'object',
+    properties: {
+      [k]: k === 'id'
+        ? { description: 'Id of the referenced entity.', type: 'string', pattern: UUID_PATTERN }
+        : { description: `${k} of the referenced entity.`, type: 'string', minLength: 1 },
+    },
+    required: [k],
+    additionalProperties: false,
+  });
+  return { description, anyOf: [{ type: 'string', minLength: 1 }, ...keys.map(branch), { type: 'null' }] };
+}
+
+const common = () => ({
+  id: uuid('Unique id (UUID); generated when absent.'),
+  created_at: timestamp('Creation time (Unix epoch seconds); ignored in comparisons.'),
+  updated_at: timestamp('Last update time (Unix epoch seconds); ignored in comparisons.'),
+  tags: tags(),
+});
+
+function entity(kind, description, props, o = {}) {
+  const body = rec(description, { ...common(), ...props }, { required: true, checks: o.checks });
+  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: `entities/${kind}.json`, title: kind, ...body };
+}
+
+const pluginsOf = (owner) => children(`Plugins scoped to this ${owner}.`, 'plugin.json');
+const nameOrId = { at_least_one_of: ['name', 'id'] };
+
+const PROTOCOLS = ['http', 'https', 'grpc', 'grpcs', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'];
+
+function service() {
+  const tmo = (d) => int(d, { default: 60000, min: 1, max: 2147483646 });
+  return entity('service', 'An upstream API or microservice.', {
+    name: str('Unique name of the service.', { len_min: 1, len_max: 128 }),
+    url: str('Shorthand for protocol, host, port and path at once (file form only).', { len_min: 1 }),
+    protocol: str('Protocol used to talk to the upstream.', { required: true, default: 'http', one_of: PROTOCOLS }),
+    host: str('Host of the upstream server (hostname or upstream name); required unless url is set.', { len_min: 1 }),
+    port: port('Upstream server port.', { required: true, default: 80 }),
+    path: str('Path prefix of requests to the upstream server.', { pattern: '^/' }),
+    retries: int('Retries on proxy failure.', { default: 5, min: 0, max: 32767 }),
+    connect_timeout: tmo('Connect timeout to the upstream (ms).'),
+    write_timeout: tmo('Timeout between two writes to the upstream (ms).'),
+    read_timeout: tmo('Timeout between two reads from the upstream (ms).'),
+    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id']),
+    tls_verify: bool('Verify the upstream TLS certificate (null: the global setting).'),
+    tls_verify_depth: int('Maximum depth of the upstream certificate chain (null: the global setting).', { min: 0, max: 64 }),
+    ca_certificates: arr('CA certificate ids used to verify the upstream certificate.', el('string', { pattern: UUID_PATTERN })),
+    enabled: bool('Whether the service is active; routes of a disabled service answer 404.', { required: true, default: true }),
+    routes: children('Routes of this service.', 'route.json'),
+    plugins: pluginsOf('service'),
+  }, {
+    checks: [nameOrId, { at_least_one_of: ['host', 'url'] }],
+  });
+}
+
+function route() {
+  const endpoint = elRec({
+    ip: str('IP address or CIDR range.'),
+    port: port('Port number.'),
+  });
+  const EXPR = 'the expressions router is not implemented (traditional_compatible only)';
+  return entity('route', 'Matching rules that send requests to a service.', {
+    name: str('Unique name of the route.', { len_min: 1, len_max: 128 }),
+    protocols: set('Protocols the route accepts.', el('string', { one_of: PROTOCOLS }), {
+      required: true, default: ['http', 'https'], minItems: 1,
+    }),
+    methods: set('HTTP methods that match.', el('string', { pattern: '^[A-Z]+$' })),
+    hosts: arr('Host header values that match (wildcards allowed at either end).', el('string', { len_min: 1 })),
+    paths: arr("Path prefixes, or regexes prefixed with '~', that match.", el('string', { pattern: '^[/~]' })),
+    headers: map('Header values that match, by header name.', arr(undefined, el('string'), { required: true }), {
+      keys: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+    }),
+    https_redirect_status_code: int('Status code of the redirect when an http request hits an https-only route.', {
+      required: true, default: 426, one_of: [426, 301, 302, 307, 308],
+    }),
+    regex_priority: int('Priority among regex paths (higher first).', { default: 0 }),
+    strip_path: bool('Strip the matched path prefix before proxying.', { required: true, default: true }),
+    path_handling: str('How the service path and the request path are joined.', { default: 'v0', one_of: ['v0', 'v1'] }),
+    preserve_host: bool('Send the client Host header upstream.', { required: true, default: false }),
+    request_buffering: bool('Buffer the request body before proxying.', { required: true, default: true }),
+    response_buffering: bool('Buffer the response body before sending it.', { required: true, default: true }),
+    snis: set('TLS SNIs that match.', el('string', { len_min: 1 })),
+    sources: set('Source IP/port pairs that match (stream routes).', endpoint),
+    destinations: set('Destination IP/port pairs that match (stream routes).', endpoint),
+    expression: str('Route expression (expressions router flavor only).', { unsupported: EXPR }),
+    priority: int('Priority of the expression (expressions router flavor only).', { min: 0, unsupported: EXPR }),
+    service: fk('The service this route sends to: {name}, {id}, or a name/id string.'),
+    plugins: pluginsOf('route'),
+  }, {
+    checks: [nameOrId, {
+      custom: 'route-matching-fields',
+      message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' "
+        + "(plus 'snis' for 'https'; 'sources', 'destinations', 'snis' for stream protocols)",
+    }],
+  });
+}
+
+function consumer() {
+  return entity('consumer', 'A user or application that consumes services.', {
+    username: str('Unique username.', { len_min: 1 }),
+    custom_id: str('Unique id from an external system.', { len_min: 1 }),
+    plugins: pluginsOf('consumer'),
+    keyauth_credentials: children('key-auth credentials of this consumer.', 'keyauth_credential.json'),
+    basicauth_credentials: children('basic-auth credentials of this consumer.', 'basicauth_credential.json'),
+    jwt_secrets: children('JWT credentials of this consumer.', 'jwt_secret.json'),
+    acls: children('ACL groups of this consumer.', 'acl.json'),
+    groups: children('Consumer groups this consumer belongs to.', 'consumer_group_consumer.json'),
+  }, {
+    checks: [{
+      at_least_one_of: ['username', 'custom_id'],
+      message: "at least one of these fields must be non-empty: 'custom_id', 'username'",
+    }],
+  });
+}
+
+function consumerGroup() {
+  return entity('consumer_group', 'A named group of consumers that plugins can be scoped to.', {
+    name: str('Unique name of the group.', { required: true, len_min: 1 }),
+    plugins: pluginsOf('consumer group'),
+  });
+}
+
+function consumerGroupConsumer() {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'entities/consumer_group_consumer.json',
+    title: 'consumer_group_consumer',
+    ...rec('Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by name or id.', {
+      id: uuid('Id of the consumer group.'),
+      name: str('Name of the consumer group.', { len_min: 1 }),
+    }, { required: true, checks: [nameOrId] }),
+  };
+}
+
+function plugin() {
+  return entity('plugin', 'A plugin instance, global or scoped to a service, route, consumer and/or consumer group.', {
+    name: str('Plugin name, e.g. key-auth or ai-proxy.', { required: true, len_min: 1 }),
+    instance_name: str('Unique instance name.', { len_min: 1 }),
+    config: { description: "The plugin's configuration, validated against schemas/plugins/<name>.json.", type: ['object', 'null'] },
+    enabled: bool('Whether the plugin runs.', { required: true, default: true }),
+    protocols: set('Request protocols the plugin runs on.', el('string', { one_of: PROTOCOLS }), {
+      required: true, default: ['grpc', 'grpcs', 'http', 'https'], minItems: 1,
+    }),
+    ordering: rec('Dynamic plugin ordering (Kong EE).', {
+      before: rec('Run before these plugins.', { access: arr('Plugin names.', el('string')) }),
+      after: rec('Run after these plugins.', { access: arr('Plugin names.', el('string')) }),
+    }, { unsupported: 'dynamic plugin ordering is not implemented; plugins run in Kong priority order' }),
+    service: fk('Scope: the service (name or id).'),
+    route: fk('Scope: the route (name or id).'),
+    consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
+    consumer_group: fk('Scope: the consumer group (name or id).'),
+  });
+}
+
+function healthchecks() {
+  const statuses = (d, def) => arr(d, el('integer', { min: 100, max: 999 }), { default: def });
+  const counter = (d) => int(d, { default: 0, min: 0, max: 255 });
+  const interval = () => num('Seconds between active probes (0 disables them).', { default: 0, min: 0, max: 65535 });
+  const healthy = (active) => rec('When a target is considered healthy.', {
+    ...(active ? { interval: interval() } : {}),
+    http_statuses: statuses('Statuses counted as successes.', active ? [200, 302]
+      : [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308]),
+    successes: counter('Successes needed to mark a target healthy.'),
+  });
+  const unhealthy = (active) => rec('When a target is considered unhealthy.', {
+    ...(active ? { interval: interval() } : {}),
+    http_statuses: statuses('Statuses counted as failures.', active ? [429, 404, 500, 501, 502, 503, 504, 505] : [429, 500, 503]),
+    tcp_failures: counter('TCP failures needed to mark a target unhealthy.'),
+    timeouts: counter('Timeouts needed to mark a target unhealthy.'),
+    http_failures: counter('HTTP failures needed to mark a target unhealthy.'),
+  });
+  const kind = () => str('Kind of health check.', { default: 'http', one_of: ['tcp', 'http', 'https', 'grpc', 'grpcs'] });
+  return rec('Active and passive health checks of the targets.', {
+    active: rec('Active probes.', {
+      type: kind(),
+      timeout: num('Probe timeout (s).', { default: 1 }),
+      concurrency: int('Concurrent probes.', { default: 10, min: 1, max: 2147483648 }),
+      http_path: str('Path probed.', { default: '/', pattern: '^/' }),
+      https_sni: str('SNI of https probes.'),
+      https_verify_certificate: bool('Verify the certificate of https probes.', { default: true }),
+      headers: map('Headers of the probes.', arr(undefined, el('string'), { required: true })),
+      healthy: healthy(true),
+      unhealthy: unhealthy(true),
+    }),
+    passive: rec('Passive checks from proxied traffic.', { type: kind(), healthy: healthy(false), unhealthy: unhealthy(false) }),
+    threshold: num('Minimum percentage of healthy weight for the upstream to be healthy.', { default: 0, min: 0, max: 100 }),
+  });
+}
+
+function upstream() {
+  const HASH = ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'];
+  return entity('upstream', 'A virtual hostname that load-balances over targets.', {
+    name: str('Hostname services use to refer to this upstream.', { required: true, len_min: 1 }),
+    algorithm: str('Load-balancing algorithm.', {
+      default: 'round-robin', one_of: ['consistent-hashing', 'least-connections', 'round-robin', 'latency', 'sticky-sessions'],
+    }),
+    hash_on: str('What consistent-hashing hashes on.', { default: 'none', one_of: HASH }),
+    hash_fallback: str('Fallback of hash_on when its value is missing.', { default: 'none', one_of: HASH }),
+    hash_on_header: headerName('Header hashed when hash_on is header.'),
+    hash_fallback_header: headerName('Header hashed when hash_fallback is header.'),
+    hash_on_cookie: str('Cookie hashed when hash_on is cookie.'),
+    hash_on_cookie_path: str('Path of the generated hash cookie.', { default: '/', pattern: '^/' }),
+    hash_on_query_arg: str('Query argument hashed when hash_on is query_arg.', { len_min: 1 }),
+    hash_fallback_query_arg: str('Query argument hashed when hash_fallback is query_arg.', { len_min: 1 }),
+    hash_on_uri_capture: str('URI capture hashed when hash_on is uri_capture.', { len_min: 1 }),
+    hash_fallback_uri_capture: str('URI capture hashed when hash_fallback is uri_capture.', { len_min: 1 }),
+    slots: int('Number of slots of the balancer.', { default: 10000, min: 10, max: 65536 }),
+    healthchecks: healthchecks(),
+    host_header: str('Host header used when proxying to the targets.'),
+    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id']),
+    use_srv_name: bool('Use the SRV record name as SNI.', { default: false }),
+    sticky_sessions_cookie: str('Cookie of the sticky-sessions algorithm.'),
+    sticky_sessions_cookie_path: str('Path of the sticky-sessions cookie.', { default: '/', pattern: '^/' }),
+    targets: children('Targets of this upstream.', 'target.json'),
+  });
+}
+
+function target() {
+  return entity('target', 'A host:port the upstream balances to.', {
+    target: str("host:port of the target (port defaults to 8000).", { required: true, len_min: 1 }),
+    weight: int('Weight of the target (0 disables it).', { default: 100, min: 0, max: 65535 }),
+    upstream: fk('The upstream (omitted when nested under upstreams[].targets).'),
+  });
+}
+
+function certificate() {
+  return entity('certificate', 'A PEM certificate and key for TLS.', {
+    cert: str('PEM-encoded public certificate chain.', { required: true, referenceable: true }),
+    key: str('PEM-encoded private key.', { required: true, referenceable: true, secret: true }),
+    cert_alt: str('Alternate PEM certificate (other key type).', { referenceable: true }),
+    key_alt: str('Alternate PEM private key.', { referenceable: true, secret: true }),
+    snis: children('SNIs served with this certificate.', 'sni.json'),
+  });
+}
+
+function sni() {
+  return entity('sni', 'A server name served with a certificate.', {
+    name: str('The SNI (hostname, wildcards allowed).', { required: true, len_min: 1 }),
+    certificate: fk('The certificate (omitted when nested under certificates[].snis).', ['id']),
+  });
+}
+
+function caCertificate() {
+  return entity('ca_certificate', 'A trusted CA certificate.', {
+    cert: str('PEM-encoded CA certificate.', { required: true }),
+    cert_digest: str('SHA-256 hex digest of the certificate.'),
+  });
+}
+
+function vault() {
+  return entity('vault', 'A secret store referenced as {vault://prefix/...}.', {
+    prefix: str('Prefix used in references, e.g. {vault://my-env/KEY}.', { required: true, pattern: '^[a-z][a-z0-9-]*$' }),
+    name: str('Vault implementation, e.g. env.', { required: true }),
+    description: str('Description of the vault.'),
+    config: { description: 'Configuration of the vault implementation.', type: ['object', 'null'] },
+  });
+}
+
+const consumerFk = () => fk('The consumer (omitted when nested under consumers[]).', ['id', 'name', 'username']);
+
+function keyauthCredential() {
+  return entity('keyauth_credential', 'A key-auth API key of a consumer.', {
+    key: str('The API key.', { required: true, len_min: 1, secret: true }),
+    ttl: int('Seconds until the key expires.', { min: 0, unsupported: 'key expiry is not implemented' }),
+    consumer: consumerFk(),
+  });
+}
+
+function basicauthCredential() {
+  return entity('basicauth_credential', 'A basic-auth username/password of a consumer.', {
+    username: str('Unique username.', { required: true, len_min: 1 }),
+    password: str('Password (Kong stores a salted hash).', { required: true, secret: true }),
+    consumer: consumerFk(),
+  });
+}
+
+function jwtSecret() {
+  const ASYM = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+  return entity('jwt_secret', 'A JWT credential of a consumer.', {
+    key: str('Unique key matched against the key claim (generated when absent).'),
+    secret: str('HMAC secret (generated when absent).', { secret: true }),
+    algorithm: str('Signing algorithm.', {
+      default: 'HS256', one_of: ['HS256', 'HS384', 'HS512', ...ASYM],
+    }),
+    rsa_public_key: str('PEM public key of asymmetric algorithms.'),
+    consumer: consumerFk(),
+  }, {
+    checks: [{
+      conditional: { if_field: 'algorithm', if_match: { one_of: ASYM }, then_field: 'rsa_public_key', then_match: { required: true } },
+    }],
+  });
+}
+
+function acl() {
+  return entity('acl', 'An ACL group of a consumer.', {
+    group: str('The group name.', { required: true, len_min: 1 }),
+    consumer: consumerFk(),
+  });
+}
+
+export const ENTITIES = [
+  service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl,
+];
