@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  annotationProblems, defaultProblems, entityCheckProblems, propertyProblems, refProblems,
+} from './conventions.js';
+import { loadAll, newAjv, pluginFiles, schemaFiles, type JsonObject } from './schema-set.js';
+
+const PLUGINS = [
+  'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-request-transformer',
+  'ai-response-transformer', 'ai-rate-limiting-advanced', 'ai-semantic-cache', 'ai-sanitizer', 'key-auth', 'basic-auth', 'jwt',
+  'acl', 'rate-limiting', 'ip-restriction', 'cors', 'request-size-limiting', 'request-transformer', 'correlation-id',
+  'prometheus', 'file-log', 'http-log',
+];
+const ENTITIES = [
+  'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'plugin', 'upstream', 'target', 'certificate',
+  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'acl',
+];
+
+const { ajv, schemas } = loadAll();
+const ids = new Set(schemas.keys());
+
+describe('schema files', () => {
+  it('cover every plugin and entity of the brief', () => {
+    expect(pluginFiles()).toEqual(PLUGINS.map((p) => `plugins/${p}.json`).sort());
+    expect(schemaFiles().filter((f) => f.startsWith('entities/'))).toEqual(ENTITIES.map((e) => `entities/${e}.json`).sort());
+  });
+
+  it.each(schemaFiles())('%s is draft-07 with $id = its path', (file) => {
+    const s = schemas.get(file) as JsonObject;
+    expect(s.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(s.$id).toBe(file);
+  });
+
+  it.each(schemaFiles())('%s compiles with strict Ajv and all its $refs resolve', (file) => {
+    expect(() => ajv.getSchema(file)).not.toThrow();
+    expect(ajv.getSchema(file)).toBeTypeOf('function');
+    expect(refProblems(file, schemas.get(file) as JsonObject, ids)).toEqual([]);
+  });
+
+  it.each(schemaFiles())('%s: every default validates against its own property schema', (file) => {
+    expect(defaultProblems(file, schemas.get(file) as JsonObject)).toEqual([]);
+  });
+
+  it.each(schemaFiles())('%s follows the property conventions', (file) => {
+    expect(propertyProblems(file, schemas.get(file) as JsonObject)).toEqual([]);
+  });
+
+  it.each(schemaFiles())('%s: entity checks name existing fields; annotations are coherent', (file) => {
+    const s = schemas.get(file) as JsonObject;
+    expect(entityCheckProblems(file, s)).toEqual([]);
+    expect(annotationProblems(file, s)).toEqual([]);
+  });
+
+  it.each(pluginFiles())('%s carries x-kong-plugin and an integer x-kong-priority', (file) => {
+    const s = schemas.get(file) as JsonObject;
+    expect(`plugins/${String(s['x-kong-plugin'])}.json`).toBe(file);
+    expect(Number.isInteger(s['x-kong-priority'])).toBe(true);
+    expect(s.type).toBe('object');
+  });
+});
+
+describe('the convention checks catch broken schemas', () => {
+  it('strict Ajv rejects an unknown keyword', () => {
+    expect(() => newAjv().compile({ type: 'object', 'x-typo': true })).toThrow(/unknown keyword/);
+  });
+
+  it('reports an unresolvable $ref', () => {
+    const s: JsonObject = { $id: 'entities/x.json', properties: { a: { $ref: 'nope.json' } } };
+    expect(refProblems('x', s, new Set(['entities/x.json']))).toEqual(['x/properties/a: $ref nope.json does not resolve']);
+    expect(refProblems('x', s, new Set(['entities/x.json', 'entities/nope.json']))).toEqual([]);
+  });
+
+  it('reports a default that its own schema rejects', () => {
+    const s: JsonObject = { properties: { n: { type: 'integer', minimum: 1, default: 0 } } };
+    expect(defaultProblems('x', s)).toHaveLength(1);
+  });
+
+  it('reports missing descriptions, optional non-nullables, nullable enums without null, open records', () => {
+    const s: JsonObject = {
+      type: 'object',
+      properties: {
+        a: { type: 'string' },
+        b: { description: 'b', type: ['string', 'null'], enum: ['x'] },
+        c: { description: 'c', type: 'object', properties: { d: { description: 'd', type: 'string' } }, required: ['d'] },
+      },
+      additionalProperties: false,
+    };
+    const problems = propertyProblems('x', s);
+    expect(problems).toContain('x/properties/a: no description');
+    expect(problems).toContain('x/properties/a: optional but does not accept null');
+    expect(problems).toContain('x/properties/b: nullable enum without null');
+    expect(problems).toContain('x/properties/c: record is not closed');
+    expect(problems).toContain('x/properties/c: optional but does not accept null');
+  });
+
+  it('reports entity checks on unknown fields and annotations of non-enum values', () => {
+    const s: JsonObject = {
+      properties: { a: { type: 'string', enum: ['x'], 'x-aigw-unsupported-values': { y: 'no' } } },
+      'x-entity-checks': [{ at_least_one_of: ['a', 'b.c'] }, { custom: 'id' }],
+    };
+    expect(entityCheckProblems('x', s)).toEqual([
+      "x: check names unknown field 'b.c'",
+      'x: custom check without id and message',
+    ]);
+    expect(annotationProblems('x', s)).toEqual(["x/properties/a: x-aigw-unsupported-values names 'y', not an enum value"]);
+  });
+});
