@@ -1,0 +1,91 @@
+/**
+ * The AI request shared by every AI plugin on a route (Kong's "request body in use"): parsed
+ * once, converted once from the client's native format (e.g. Anthropic Messages) into the
+ * canonical OpenAI shape, then read and edited in place by template → decorator → guard →
+ * sanitizer → cache → proxy, in priority order. Nobody re-parses the body.
+ *
+ * Contract (owned by the ai-proxy engineer; other AI plugins only call `aiRequest` and edit
+ * `body`):
+ *   - `aiRequest(ctx, opts)` parses at most `maxBodySize` bytes (Kong's `max_request_body_size`),
+ *     rejects bad JSON / oversize bodies with Kong's 400 message as a ReplyError, converts native
+ *     formats, stores the result in the AI_REQUEST slot and returns it; later calls return the
+ *     same object regardless of their options.
+ *   - `body` is the canonical request and is mutable: plugins edit it in place (decorator adds
+ *     messages, template replaces it, sanitizer rewrites contents). ai-proxy sends what is there.
+ *   - `inputFormat` tells ai-proxy how to answer the client (OpenAI or the native format).
+ */
+import { Slot, type GatewayContext } from '../context.js';
+import type { CanonicalRequest } from './openai-types.js';
+import { BodyTooLargeError } from '../context.js';
+import { ReplyError } from '../plugin.js';
+import { isObject } from './openai-types.js';
+import { anthropicRequestToOpenAI } from '../providers/native/anthropic.js';
+import { TranslationError } from './errors.js';
+
+export type InputFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
+
+export interface AiRequest {
+  /** Canonical (OpenAI-shaped) request; edit in place. */
+  body: CanonicalRequest;
+  /** The client's wire format; the response is translated back into it. */
+  inputFormat: InputFormat;
+  /** The raw bytes the client sent (for `log_payloads` and `log_original_request`). */
+  raw: Buffer;
+  /** Set when a plugin replaced the whole body (ai-prompt-template). */
+  templated?: boolean;
+}
+
+export const AI_REQUEST = new Slot<AiRequest>('ai.request');
+
+export interface AiRequestOptions {
+  /** Bytes; larger bodies are refused with Kong's 400. */
+  maxBodySize: number;
+  /** The route's `llm_format` (from ai-proxy or the plugin's own field). */
+  llmFormat: InputFormat;
+}
+
+export type AiRequestParser = (ctx: GatewayContext, opts: AiRequestOptions) => Promise<AiRequest>;
+
+
+const BAD_BODY = 'content-type header does not match request body, or bad JSON formatting';
+
+/** Kong's AI error body `{"error":{"message":…}}` as a ReplyError. */
+export function aiError(status: number, message: string): ReplyError {
+  return new ReplyError({ status, json: { error: { message } } });
+}
+
+/** Native client formats → canonical. Gemini/Bedrock native inputs are not converted yet. */
+function toCanonical(format: InputFormat, parsed: Record<string, unknown>): CanonicalRequest {
+  if (format === 'anthropic') return anthropicRequestToOpenAI(parsed);
+  return parsed as CanonicalRequest;
+}
+
+/** Parse the AI request once per request (see the contract above). */
+export const aiRequest: AiRequestParser = async (ctx, opts) => {
+  const existing = ctx.get(AI_REQUEST);
+  if (existing) return existing;
+  let raw: Buffer;
+  try {
+    raw = await ctx.body(opts.maxBodySize);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw aiError(400, BAD_BODY);
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw aiError(400, BAD_BODY);
+  }
+  if (!isObject(parsed)) throw aiError(400, BAD_BODY);
+  let body: CanonicalRequest;
+  try {
+    body = toCanonical(opts.llmFormat, parsed);
+  } catch (err) {
+    if (err instanceof TranslationError) throw aiError(400, err.message);
+    throw err;
+  }
+  const req: AiRequest = { body, inputFormat: opts.llmFormat, raw };
+  ctx.set(AI_REQUEST, req);
+  return req;
+};
