@@ -2,7 +2,7 @@ import type { Command } from './types.js';
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
 import { formatIssue, type Issue } from '../config/issues.js';
-import { KINDS } from '../config/kinds.js';
+import { KINDS, KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { State } from '../config/state.js';
 import { hintFor } from '../errors.js';
 import { AigwError } from '../errors.js';
@@ -60,7 +60,7 @@ export const command: Command = {
     printIssues(r.issues, io);
     const names = r.files.map((f) => f.name).join(', ') || args.join(', ');
     if (ok) {
-      const c = r.state ? Object.entries(counts(r.state)).map(([k, n]) => `${n} ${k}`).join(', ') : '';
+      const c = r.state ? Object.entries(counts(r.state)).map(([k, n]) => plural(n, KIND_BY_NAME[k as KindName].singular)).join(', ') : '';
       io.err(`${io.c.green('✔')} ${names}: valid${c ? ` (${c})` : ''}${warnings ? `, ${plural(warnings, 'warning')}` : ''}`);
       return 0;
     }
