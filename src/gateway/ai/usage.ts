@@ -1,0 +1,62 @@
+/**
+ * Normalised token usage and cost (kong.md §2.5). Upstream usage always wins; when absent, prompt
+ * tokens are estimated as word count (× 1.8 when streaming) and completion tokens as
+ * ceil(characters / 4). Usage is never a string: missing values are zeros plus estimates.
+ */
+import { asNumber, contentText, isObject, type CanonicalRequest, type Usage } from './openai-types.js';
+
+export function countWords(text: string): number {
+  const m = text.match(/\S+/g);
+  return m === null ? 0 : m.length;
+}
+
+function requestText(req: CanonicalRequest): string {
+  const parts: string[] = [];
+  for (const m of req.messages ?? []) parts.push(contentText(m.content));
+  for (const field of [req.prompt, req.input]) {
+    if (typeof field === 'string') parts.push(field);
+    else if (Array.isArray(field)) parts.push(...field);
+  }
+  return parts.join(' ');
+}
+
+/** Kong's prompt-token estimate: words × 1.0, or × 1.8 for streamed requests. */
+export function estimatePromptTokens(req: CanonicalRequest, stream: boolean): number {
+  const words = countWords(requestText(req));
+  return stream ? Math.ceil(words * 1.8) : words;
+}
+
+export function estimateCompletionTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export function makeUsage(prompt: number, completion: number, total?: number): Usage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total ?? prompt + completion };
+}
+
+/** Reads an OpenAI-shaped usage object; null when it is absent or malformed. */
+export function parseOpenAIUsage(v: unknown): Usage | null {
+  if (!isObject(v)) return null;
+  const p = asNumber(v.prompt_tokens);
+  const c = asNumber(v.completion_tokens);
+  if (p === undefined && c === undefined) return null;
+  return makeUsage(p ?? 0, c ?? 0, asNumber(v.total_tokens));
+}
+
+/**
+ * Final usage for a request: upstream usage when it reported any, otherwise the estimates.
+ * A partial report (e.g. completion only) is filled in with the estimate for the missing side.
+ */
+export function resolveUsage(upstream: Usage | null, promptEstimate: number, completionText: string): Usage {
+  if (upstream !== null && (upstream.prompt_tokens > 0 || upstream.completion_tokens > 0)) {
+    const prompt = upstream.prompt_tokens > 0 ? upstream.prompt_tokens : promptEstimate;
+    return makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined);
+  }
+  return makeUsage(promptEstimate, estimateCompletionTokens(completionText));
+}
+
+/** `(prompt·input_cost + completion·output_cost) / 1e6`; 0 unless both costs are set (per 1M tokens). */
+export function costOf(usage: Usage, inputCost: number | undefined, outputCost: number | undefined): number {
+  if (inputCost === undefined || outputCost === undefined) return 0;
+  return (usage.prompt_tokens * inputCost + usage.completion_tokens * outputCost) / 1e6;
+}

@@ -1,0 +1,33 @@
+import { TranslationError } from '../ai/errors.js';
+import { openAICompatible } from './openai-compatible.js';
+import type { ProviderContext } from './types.js';
+
+const PATHS = { 'llm/v1/chat': '/chat/completions', 'llm/v1/completions': '/completions', 'llm/v1/embeddings': '/embeddings' };
+const DEFAULT_API_VERSION = '2023-05-15';
+/** First GA api-version that accepts `stream_options`. */
+const STREAM_OPTIONS_SINCE = '2024-06-01';
+
+function apiVersion(ctx: ProviderContext): string {
+  return ctx.clientQuery?.get('api-version') ?? ctx.options.azure_api_version ?? DEFAULT_API_VERSION;
+}
+
+function required(ctx: ProviderContext, key: 'azure_instance' | 'azure_deployment_id'): string {
+  const v = ctx.options[key];
+  if (v === undefined || v === '') throw new TranslationError(`must set 'model.options.${key}' for azure provider`, 500);
+  return v;
+}
+
+export const azure = openAICompatible({
+  name: 'azure',
+  routeTypes: ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings'],
+  url: (ctx) => {
+    if (ctx.options.upstream_url) return null;
+    const instance = required(ctx, 'azure_instance');
+    const deployment = required(ctx, 'azure_deployment_id');
+    return `https://${instance}.openai.azure.com:443/openai/deployments/${encodeURIComponent(deployment)}${PATHS[ctx.routeType]}`;
+  },
+  // The client's api-version wins, then the configured one (kong.md §2.1).
+  query: (ctx) => ({ 'api-version': apiVersion(ctx) }),
+  streamUsage: (ctx) => apiVersion(ctx).slice(0, 10) >= STREAM_OPTIONS_SINCE,
+  headers: { 'Accept-Encoding': 'gzip, identity' },
+});

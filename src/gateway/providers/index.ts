@@ -1,0 +1,24 @@
+/**
+ * THE provider registry (kong.md §1.1 `model.provider`). Nothing else enumerates providers; core
+ * code looks a provider up by the configured name and never compares against one.
+ */
+import { anthropic } from './anthropic.js';
+import { azure } from './azure.js';
+import { bedrock } from './bedrock.js';
+import { cohere } from './cohere.js';
+import { gemini } from './gemini.js';
+import { huggingface } from './huggingface.js';
+import { llama2 } from './llama2.js';
+import { mistral } from './mistral.js';
+import { openai } from './openai.js';
+import type { Provider } from './types.js';
+
+export const PROVIDERS: readonly Provider[] = [openai, azure, anthropic, cohere, mistral, llama2, gemini, bedrock, huggingface];
+
+const BY_NAME: ReadonlyMap<string, Provider> = new Map(PROVIDERS.map((p) => [p.name, p]));
+
+export function getProvider(name: string): Provider | undefined {
+  return BY_NAME.get(name);
+}
+
+export type { Provider, ProviderContext, ModelOptions, AuthConfig, UpstreamRequest, StreamTranslator } from './types.js';

@@ -1,0 +1,114 @@
+/**
+ * Factory for providers that speak OpenAI's wire format (openai, azure, mistral/llama2 `openai`
+ * format, huggingface chat). Requests pass through with `model` set, `stream` explicit, `top_k`
+ * dropped and, when streaming, `stream_options.include_usage` requested.
+ */
+import { TranslationError, transformationFailed } from '../ai/errors.js';
+import { eventJson } from '../ai/framing.js';
+import {
+  asArray, isObject, type CanonicalChunk, type CanonicalResponse, type ChatCompletion, type EmbeddingList,
+  type JsonObject, type RouteType, type TextCompletion, type Usage,
+} from '../ai/openai-types.js';
+import { parseOpenAIUsage } from '../ai/usage.js';
+import { zeroUsage } from '../ai/openai-types.js';
+import { resolveEndpoint } from './endpoint.js';
+import { applyStaticAuth } from './request-auth.js';
+import type { Provider, ProviderContext, StreamTranslator } from './types.js';
+
+export interface OpenAICompatibleSpec {
+  name: string;
+  routeTypes: readonly RouteType[];
+  /** Full default URL for a route type, or null when `upstream_url` is required. */
+  url(ctx: ProviderContext): string | null;
+  /** Extra query parameters (Azure `api-version`). */
+  query?(ctx: ProviderContext): Record<string, string>;
+  /** Whether the model name is sent in the body (Azure names it in the URL, but accepts it). */
+  sendModel?: boolean;
+  /**
+   * Whether to ask for `stream_options.include_usage` (default true). Off for upstreams that reject
+   * unknown fields or report usage unasked.
+   */
+  streamUsage?: boolean | ((ctx: ProviderContext) => boolean);
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+}
+
+export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
+  const out: JsonObject = { ...body };
+  delete out.top_k;
+  if (spec.sendModel === false) delete out.model;
+  else out.model = ctx.model;
+  if (ctx.routeType === 'llm/v1/embeddings') {
+    delete out.stream;
+    return out;
+  }
+  out.stream = ctx.stream;
+  const askUsage = typeof spec.streamUsage === 'function' ? spec.streamUsage(ctx) : spec.streamUsage !== false;
+  if (ctx.stream && askUsage) {
+    out.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
+  }
+  return out;
+}
+
+/** Narrows an OpenAI-format 200 body, with Kong's "'choices' not in … response" failure. */
+export function openAIResponse(provider: string, routeType: RouteType, body: unknown): CanonicalResponse {
+  if (!isObject(body)) throw transformationFailed(provider, routeType, 'response is not a JSON object');
+  const usage: Usage = parseOpenAIUsage(body.usage) ?? zeroUsage();
+  if (routeType === 'llm/v1/embeddings') {
+    if (!Array.isArray(body.data)) throw transformationFailed(provider, routeType, `'data' not in ${routeType} response`);
+    const prompt = isObject(body.usage) && typeof body.usage.prompt_tokens === 'number' ? body.usage.prompt_tokens : 0;
+    const list: EmbeddingList = {
+      object: 'list', model: typeof body.model === 'string' ? body.model : '',
+      data: asArray(body.data).filter(isObject).map((d, i) => ({
+        object: 'embedding', index: typeof d.index === 'number' ? d.index : i,
+        embedding: asArray(d.embedding).filter((n): n is number => typeof n === 'number'),
+      })),
+      usage: { prompt_tokens: prompt, total_tokens: prompt },
+    };
+    return list;
+  }
+  if (!Array.isArray(body.choices)) throw transformationFailed(provider, routeType, `'choices' not in ${routeType} response`);
+  const object = routeType === 'llm/v1/chat' ? 'chat.completion' : 'text_completion';
+  // The choices are passed through as the upstream sent them (the openai family is not translated).
+  return { ...body, object, usage } as ChatCompletion | TextCompletion;
+}
+
+function isChunk(v: unknown): v is CanonicalChunk {
+  return isObject(v) && Array.isArray(v.choices);
+}
+
+/** Pass-through stream translator: OpenAI chunks stay as they are; usage is remembered. */
+export function openAIStreamTranslator(): StreamTranslator {
+  let usage: Usage | null = null;
+  return {
+    onEvent(ev) {
+      const json = eventJson(ev);
+      if (isObject(json) && isObject(json.error)) {
+        throw new TranslationError(`upstream stream error: ${typeof json.error.message === 'string' ? json.error.message : JSON.stringify(json.error)}`, 502);
+      }
+      if (!isChunk(json)) return [];
+      const u = parseOpenAIUsage(json.usage);
+      if (u !== null) usage = u;
+      return [json];
+    },
+    onEnd: () => [],
+    usage: () => usage,
+  };
+}
+
+export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
+  return {
+    name: spec.name,
+    capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false },
+    endpoint(ctx) {
+      const url = resolveEndpoint(ctx, spec.url(ctx), spec.name);
+      for (const [k, v] of Object.entries(spec.query?.(ctx) ?? {})) url.searchParams.set(k, v);
+      return url;
+    },
+    authorize: applyStaticAuth,
+    toUpstream: (ctx, body) => ({ body: openAIRequestBody(spec, ctx, body), headers: spec.headers }),
+    fromUpstream: (ctx, _status, body) => openAIResponse(spec.name, ctx.routeType, body),
+    framing: () => 'sse',
+    streamTranslator: () => openAIStreamTranslator(),
+  };
+}

@@ -1,0 +1,10 @@
+import { openAICompatible } from './openai-compatible.js';
+
+const PATHS = { 'llm/v1/chat': '/v1/chat/completions', 'llm/v1/completions': '/v1/completions', 'llm/v1/embeddings': '/v1/embeddings' };
+
+export const openai = openAICompatible({
+  name: 'openai',
+  routeTypes: ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings'],
+  url: (ctx) => `https://api.openai.com:443${PATHS[ctx.routeType]}`,
+  headers: { 'Accept-Encoding': 'gzip, identity' },
+});

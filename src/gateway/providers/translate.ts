@@ -1,0 +1,128 @@
+/**
+ * What the ai-proxy pipeline calls, once per request, for any provider:
+ *
+ *   client body ─► parseCanonicalRequest ─► mergeModelOptions ─► prepareUpstream ─► (network)
+ *   200 body    ─► translateResponse  (usage filled with estimates when the upstream gave none)
+ *   stream      ─► StreamSession.feed(bytes)… end()  (deframe → translate → accumulate usage)
+ *
+ * Non-200 upstream replies are passed through raw by the pipeline and never reach these functions.
+ */
+import { createDeframer, framingForContentType, type Deframer } from '../ai/framing.js';
+import {
+  type CanonicalChunk, type ChunkDelta, type CanonicalRequest, type CanonicalResponse, type ChatCompletion,
+  type TextCompletion, type ToolCall, type Usage,
+} from '../ai/openai-types.js';
+import { chatCompletion, textCompletion, unixSeconds } from '../ai/chunks.js';
+import { estimatePromptTokens, resolveUsage } from '../ai/usage.js';
+import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from './types.js';
+
+/** Plugin `model.options` sampling values override the client's (kong.md §0); model and stream are fixed. */
+export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): CanonicalRequest {
+  const out: CanonicalRequest = { ...req, model: ctx.model };
+  for (const key of ['max_tokens', 'temperature', 'top_p', 'top_k'] as const) {
+    const v = ctx.options[key];
+    if (v !== undefined) out[key] = v;
+  }
+  if (ctx.routeType === 'llm/v1/embeddings') delete out.stream;
+  else out.stream = ctx.stream;
+  return out;
+}
+
+/** Builds the signed/authorised upstream request for an already merged canonical request. */
+export async function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> {
+  const { body, headers } = provider.toUpstream(ctx, req);
+  const base: UpstreamRequest = {
+    method: 'POST',
+    url: provider.endpoint(ctx),
+    headers: { 'Content-Type': 'application/json', ...(headers ?? {}) },
+    body,
+  };
+  return provider.authorize(ctx, base);
+}
+
+function responseText(resp: CanonicalResponse): string {
+  if (resp.object === 'list') return '';
+  if (resp.object === 'chat.completion') return resp.choices.map((c) => c.message.content ?? '').join('');
+  return resp.choices.map((c) => c.text).join('');
+}
+
+/** A 200 upstream body → canonical response with usage never missing (upstream first, else estimates). */
+export function translateResponse(
+  provider: Provider, ctx: ProviderContext, req: CanonicalRequest, status: number, body: unknown,
+): CanonicalResponse {
+  const resp = provider.fromUpstream(ctx, status, body);
+  const estimate = estimatePromptTokens(req, false);
+  if (resp.object === 'list') {
+    if (resp.usage.prompt_tokens === 0) resp.usage = { prompt_tokens: estimate, total_tokens: estimate };
+    return resp;
+  }
+  resp.usage = resolveUsage(resp.usage, estimate, responseText(resp));
+  return resp;
+}
+
+interface Accumulated { id: string; model: string; text: string; finish: string | null; tools: ToolCall[] }
+
+/** One streamed upstream reply: deframes bytes, translates events, tracks text and usage. */
+export class StreamSession {
+  private readonly deframer: Deframer;
+  private readonly translator: StreamTranslator;
+  private readonly promptEstimate: number;
+  private readonly acc: Accumulated;
+
+  /** `contentType`: the upstream reply's Content-Type, which overrides the provider's expected framing. */
+  constructor(provider: Provider, private readonly ctx: ProviderContext, req: CanonicalRequest, contentType?: string) {
+    this.deframer = createDeframer(framingForContentType(contentType, provider.framing(ctx)));
+    this.translator = provider.streamTranslator(ctx);
+    this.promptEstimate = estimatePromptTokens(req, true);
+    this.acc = { id: ctx.requestId, model: ctx.model, text: '', finish: null, tools: [] };
+  }
+
+  /** Raw upstream bytes → canonical chunks. Throws StreamFramingError on corrupt framing, TranslationError on an upstream error event. */
+  feed(bytes: Uint8Array): CanonicalChunk[] {
+    const out: CanonicalChunk[] = [];
+    for (const ev of this.deframer.feed(bytes)) out.push(...this.translator.onEvent(ev));
+    return this.track(out);
+  }
+
+  end(): CanonicalChunk[] {
+    const out: CanonicalChunk[] = [];
+    for (const ev of this.deframer.end()) out.push(...this.translator.onEvent(ev));
+    out.push(...this.translator.onEnd());
+    return this.track(out);
+  }
+
+  /** Final usage: the upstream's when it reported any, else Kong's estimates. */
+  usage(): Usage {
+    return resolveUsage(this.translator.usage(), this.promptEstimate, this.acc.text);
+  }
+
+  /** The composite response (joined text, last finish_reason, usage) for logging and later plugins. */
+  composite(): ChatCompletion | TextCompletion {
+    const meta = { id: this.acc.id, model: this.acc.model, created: unixSeconds(this.ctx.now()) };
+    if (this.ctx.routeType === 'llm/v1/completions') return textCompletion(meta, [this.acc.text], this.acc.finish, this.usage());
+    return chatCompletion(meta, this.acc.text, this.acc.finish, this.usage(), this.acc.tools);
+  }
+
+  private track(chunks: CanonicalChunk[]): CanonicalChunk[] {
+    for (const c of chunks) {
+      if (c.id) this.acc.id = c.id;
+      if (c.model) this.acc.model = c.model;
+      for (const choice of c.choices) {
+        if (choice.finish_reason) this.acc.finish = choice.finish_reason;
+        if ('text' in choice) this.acc.text += choice.text;
+        else this.trackDelta(choice.delta);
+      }
+    }
+    return chunks;
+  }
+
+  private trackDelta(delta: ChunkDelta): void {
+    if (typeof delta.content === 'string') this.acc.text += delta.content;
+    for (const t of delta.tool_calls ?? []) {
+      const slot = this.acc.tools[t.index] ?? (this.acc.tools[t.index] = { id: '', type: 'function', function: { name: '', arguments: '' } });
+      if (t.id) slot.id = t.id;
+      if (t.function.name) slot.function.name += t.function.name;
+      if (t.function.arguments) slot.function.arguments += t.function.arguments;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The provider contract: pure translators between the canonical OpenAI format and one LLM
+ * provider's wire format. Providers never perform I/O themselves; the pipeline owns the network
+ * call, deframing, usage accounting and error shaping (see ../ai/ and ./translate.ts).
+ */
+import type { AwsCredentials } from '../ai/aws-sigv4.js';
+import type { FramedEvent, Framing } from '../ai/framing.js';
+import type {
+  CanonicalChunk, CanonicalRequest, CanonicalResponse, JsonObject, RouteType, Usage,
+} from '../ai/openai-types.js';
+
+export type { RouteType };
+
+/** Kong `model.options` (kong.md §1.1), snake_case as in the state file. */
+export interface ModelOptions {
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  input_cost?: number;
+  output_cost?: number;
+  anthropic_version?: string;
+  azure_instance?: string;
+  azure_api_version?: string;
+  azure_deployment_id?: string;
+  llama2_format?: 'raw' | 'openai' | 'ollama';
+  mistral_format?: 'openai' | 'ollama';
+  upstream_url?: string;
+  /** Deprecated in Kong; replaces the path of the computed URL. */
+  upstream_path?: string;
+  gemini?: { api_endpoint?: string; project_id?: string; location_id?: string };
+  bedrock?: { aws_region?: string };
+  huggingface?: { use_cache?: boolean; wait_for_model?: boolean };
+}
+
+/** Kong `auth` record (kong.md §1.1). */
+export interface AuthConfig {
+  header_name?: string;
+  header_value?: string;
+  param_name?: string;
+  param_value?: string;
+  param_location?: 'query' | 'body';
+  gcp_use_service_account?: boolean;
+  gcp_service_account_json?: string;
+  aws_access_key_id?: string;
+  aws_secret_access_key?: string;
+  allow_override?: boolean;
+}
+
+/** Everything a translator may depend on for one request. Effects (clock, env, token fetch) are injected. */
+export interface ProviderContext {
+  routeType: RouteType;
+  /** Resolved model name (config `model.name`, else the body's `model`). */
+  model: string;
+  options: ModelOptions;
+  auth: AuthConfig;
+  stream: boolean;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+  /** Used as the `id` of responses and chunks when the upstream gives none. */
+  requestId: string;
+  /** The client's query string (Azure takes `api-version` from it first). */
+  clientQuery?: URLSearchParams;
+  /** Fetches a GCP OAuth access token for a service-account JSON (Gemini on Vertex). */
+  gcpAccessToken?: (serviceAccountJson: string) => Promise<string>;
+}
+
+/** The upstream call the pipeline will make. `body` is a JSON value, or a string sent verbatim. */
+export interface UpstreamRequest {
+  method: 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ProviderCapabilities {
+  routeTypes: readonly RouteType[];
+  /** Whether chat/completions can stream. */
+  streaming: boolean;
+  /** Whether the upstream stream reports token usage (otherwise it is estimated). */
+  usageInStream: boolean;
+}
+
+/** Per-request streaming state, created by `Provider.streamTranslator`. */
+export interface StreamTranslator {
+  /** One deframed upstream event → zero or more canonical chunks. */
+  onEvent(ev: FramedEvent): CanonicalChunk[];
+  /** End of the upstream body → any final chunks. */
+  onEnd(): CanonicalChunk[];
+  /** Usage reported by the upstream so far; null when it reported none. */
+  usage(): Usage | null;
+}
+
+export interface Provider {
+  /** Kong provider name, as in `model.provider`. */
+  name: string;
+  capabilities: ProviderCapabilities;
+  /** Upstream URL (kong.md §2.1), honouring `upstream_url`/`upstream_path`. Throws TranslationError. */
+  endpoint(ctx: ProviderContext): URL;
+  /** Adds credentials: header / query / body param, SigV4, GCP bearer. */
+  authorize(ctx: ProviderContext, req: UpstreamRequest): Promise<UpstreamRequest> | UpstreamRequest;
+  /** Canonical request → provider body (and extra headers). Throws TranslationError (400) on bad input. */
+  toUpstream(ctx: ProviderContext, body: CanonicalRequest): { body: JsonObject; headers?: Record<string, string> };
+  /** A 200 provider body → canonical response. Usage may be zeros; the caller fills estimates. */
+  fromUpstream(ctx: ProviderContext, status: number, body: unknown): CanonicalResponse;
+  /** How the upstream stream is framed. */
+  framing(ctx: ProviderContext): Framing;
+  streamTranslator(ctx: ProviderContext): StreamTranslator;
+}
+
+export type { AwsCredentials };
