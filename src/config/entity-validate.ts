@@ -15,7 +15,7 @@ import type { Issue } from './issues.js';
 export function validateEntity(kind: KindName, entity: unknown): Issue[] {
   const reg = schemas();
   const def = KIND_BY_NAME[kind];
-  const validate = reg.ajv.getSchema(`https://schemas.aigw.invalid/${def.schema}`);
+  const validate = reg.validator(def.schema);
   const out: Issue[] = [];
   const add = (code: ErrorCode, path: Array<string | number>, message: string, severity: Issue['severity'] = 'error') =>
     out.push({ severity, code, message, path });

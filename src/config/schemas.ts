@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +60,8 @@ export interface SchemaRegistry {
   plugin(name: string): JsonSchema | undefined;
   pluginValidator(name: string): ValidateFunction | undefined;
   entity(kind: KindName): JsonSchema;
+  /** Compiled validator of a schema by path relative to schemas/. */
+  validator(relPath: string): ValidateFunction | undefined;
   fileValidator(): ValidateFunction;
   knownPlugins(): string[];
   /** Resolve a `$ref` found inside the schema at `relPath`. */
@@ -90,6 +94,33 @@ function annotationKeywords(all: Iterable<JsonSchema>): Set<string> {
   return found;
 }
 
+/** Digest of every loaded schema; precompiled validators are used only when it matches. */
+function schemasHash(raws: Map<string, JsonSchema>): string {
+  const h = createHash('sha256');
+  for (const [rel, s] of [...raws].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(rel).update(JSON.stringify(s));
+  return h.digest('hex');
+}
+
+/** `plugins/ai-proxy.json` → `plugins_ai_proxy`, the export name in dist/validators.cjs. */
+function validatorExportName(rel: string): string {
+  return rel.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '_');
+}
+
+/**
+ * Validators precompiled at build time (scripts/compile-validators.mjs → dist/validators.cjs),
+ * when present and built from exactly these schemas; null means compile at run time.
+ */
+function precompiled(dir: string, raws: Map<string, JsonSchema>): Record<string, ValidateFunction> | null {
+  const file = join(dirname(dir), 'dist', 'validators.cjs');
+  if (!existsSync(file)) return null;
+  try {
+    const mod = createRequire(import.meta.url)(file) as Record<string, ValidateFunction> & { __schemasHash?: string };
+    return mod.__schemasHash === schemasHash(raws) ? mod : null;
+  } catch {
+    return null;
+  }
+}
+
 function createRegistry(): SchemaRegistry {
   const dir = findSchemasDir();
   const raws = new Map<string, JsonSchema>();
@@ -102,6 +133,8 @@ function createRegistry(): SchemaRegistry {
     ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
   }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
+  const pre = precompiled(dir, raws);
+  const compiled = (rel: string): ValidateFunction | undefined => pre?.[validatorExportName(rel)] ?? ajv.getSchema(BASE + rel);
   const pluginValidators = new Map<string, ValidateFunction | undefined>();
   let fileValidator: ValidateFunction | null = null;
   return {
@@ -111,7 +144,7 @@ function createRegistry(): SchemaRegistry {
     plugin: (name) => raws.get(`plugins/${name}.json`),
     pluginValidator(name) {
       if (!pluginValidators.has(name)) {
-        pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? ajv.getSchema(`${BASE}plugins/${name}.json`) : undefined);
+        pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? compiled(`plugins/${name}.json`) : undefined);
       }
       return pluginValidators.get(name);
     },
@@ -120,8 +153,9 @@ function createRegistry(): SchemaRegistry {
       if (!s) throw new Error(`schema ${KIND_BY_NAME[kind].schema} is missing`);
       return s;
     },
+    validator: (rel) => (raws.has(rel) ? compiled(rel) : undefined),
     fileValidator() {
-      fileValidator ??= ajv.getSchema(`${BASE}kong-state.schema.json`) ?? null;
+      fileValidator ??= compiled('kong-state.schema.json') ?? null;
       if (!fileValidator) throw new Error('kong-state.schema.json failed to compile');
       return fileValidator;
     },
