@@ -1,0 +1,102 @@
+/**
+ * The shared front half of `diff`, `sync`, `dump` and `reset`:
+ *   files → target State (select tags applied) → client → GET / → current State (paged, parallel)
+ *   → target completed with the target's own defaults → plan.
+ * Problems become AigwErrors with stable codes; nothing here prints.
+ */
+import { KINDS, type KindName } from '../config/kinds.js';
+import { freezeState, emptyEntities, type Entity, type State } from '../config/state.js';
+import { schemas } from '../config/schemas.js';
+import { AigwError } from '../errors.js';
+import { consumerKinds, plan, type Plan } from '../diff/plan.js';
+import { secretPathsFromSchema, type MaskOptions } from '../diff/secrets.js';
+import { AdminApiError, type AdminClient } from './client.js';
+import { targetInfo, type TargetInfo } from './executor.js';
+import { readDefaults, readState, withDefaults } from './read-state.js';
+
+export function strings(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (typeof v === 'string' && v !== '') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return [];
+}
+
+/** The effective select tags: the flag and `_info.select_tags` must agree when both are given. */
+export function selectTags(flag: readonly string[], fromFile: readonly string[]): string[] {
+  if (flag.length > 0 && fromFile.length > 0) {
+    const a = [...flag].sort().join(',');
+    const b = [...fromFile].sort().join(',');
+    if (a !== b) throw new AigwError('AIGW_USAGE', `tags in the state file (${b}) and --select-tag (${a}) differ`);
+  }
+  return flag.length > 0 ? [...flag] : [...fromFile];
+}
+
+/** Add select tags to every entity (kinds that carry tags). */
+export function tagged(state: State, tags: readonly string[]): State {
+  if (tags.length === 0) return state;
+  const entities = emptyEntities();
+  for (const k of KINDS) {
+    entities[k.name] = state.entities[k.name].map((e) => {
+      if (k.membership !== undefined) return e;
+      const own = Array.isArray(e.tags) ? (e.tags as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+      return { ...e, tags: [...new Set([...own, ...tags])] } as Entity;
+    });
+  }
+  return freezeState({ workspace: state.workspace, selectTags: [...tags], entities });
+}
+
+/** Connect: `GET /` with a clear error when the Admin API cannot be reached. */
+export async function connect(client: AdminClient): Promise<TargetInfo> {
+  try {
+    return await targetInfo(client);
+  } catch (err) {
+    if (err instanceof AdminApiError && err.status === 0) throw new AigwError('AIGW_CONNECT', err.message, { cause: err });
+    if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });
+    throw err;
+  }
+}
+
+export function skipSet(skipConsumers: boolean): Set<KindName> {
+  return skipConsumers ? consumerKinds() : new Set();
+}
+
+/** Plugin `x-secret` paths from the built-in schemas, cached per name. */
+export function pluginSecrets(): (name: string) => readonly string[][] {
+  const cache = new Map<string, string[][]>();
+  return (name) => {
+    let paths = cache.get(name);
+    if (paths === undefined) {
+      let schema: unknown;
+      try {
+        schema = schemas().plugin(name);
+      } catch {
+        schema = undefined;
+      }
+      paths = schema === undefined ? [] : secretPathsFromSchema(schema);
+      cache.set(name, paths);
+    }
+    return paths;
+  };
+}
+
+export function maskOptions(envValues: readonly string[], show: boolean): MaskOptions {
+  return { envValues, show, pluginSecrets: pluginSecrets() };
+}
+
+export interface Reconciled {
+  info: TargetInfo;
+  plan: Plan;
+}
+
+/** Read the current state, complete the target with the target's defaults, and plan. */
+export async function reconcile(client: AdminClient, target: State, options: { selectTags: string[]; skip: ReadonlySet<KindName> }): Promise<Reconciled> {
+  const info = await connect(client);
+  try {
+    const current = await readState(client, { selectTags: options.selectTags, skip: options.skip });
+    const names = target.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
+    const defaults = await readDefaults(client, names);
+    return { info, plan: plan(current, withDefaults(target, defaults), { skip: options.skip }) };
+  } catch (err) {
+    if (err instanceof AdminApiError) throw new AigwError(err.status === 0 ? 'AIGW_CONNECT' : 'AIGW_ADMIN_API', err.message, { cause: err });
+    throw err;
+  }
+}

@@ -1,0 +1,115 @@
+import type { Io } from '../cli/io.js';
+import { AdminApiError, type AdminClient } from '../admin/client.js';
+import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
+import { adminExecutor, pushConfig } from '../admin/executor.js';
+import { maskOptions, reconcile, skipSet } from '../admin/reconcile.js';
+import { PLAN_OPTIONS, loadDesired, paintFor } from '../admin/target-file.js';
+import { AigwError } from '../errors.js';
+import { apply, type ApplyResult } from '../diff/apply.js';
+import { order } from '../diff/order.js';
+import type { Lookup } from '../diff/identity.js';
+import type { Op, Plan } from '../diff/plan.js';
+import { droppedLine, failureLine, lookupIn, renderOp, renderReport, renderSummary } from '../diff/render.js';
+import type { MaskOptions } from '../diff/secrets.js';
+import type { Command } from './types.js';
+
+function parseParallelism(value: unknown): number {
+  const n = Number(value ?? 10);
+  if (!Number.isInteger(n) || n < 1) throw new AigwError('AIGW_USAGE', '--parallelism must be an integer ≥ 1');
+  return n;
+}
+
+interface Outcome {
+  result: ApplyResult;
+}
+
+/** A DB-less target takes the whole configuration in one atomic `POST /config`. */
+async function syncDbless(client: AdminClient, plan: Plan, ops: readonly Op[], opts: Record<string, unknown>): Promise<Outcome> {
+  if (opts.skipConsumers === true || plan.target.selectTags.length > 0) {
+    throw new AigwError('AIGW_USAGE', 'a DB-less target replaces its whole configuration: --skip-consumers and select tags cannot be honoured');
+  }
+  if (ops.length === 0) return { result: { done: [], failed: [], dropped: [] } };
+  try {
+    await pushConfig(client, plan.target);
+    return { result: { done: ops, failed: [], dropped: [] } };
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    // nothing was applied: POST /config is all or nothing
+    return { result: { done: [], failed: [{ op: ops[0], error }], dropped: ops.slice(1).map((op) => ({ op, reason: 'the configuration was rejected as a whole' })) } };
+  }
+}
+
+async function syncDb(client: AdminClient, ops: readonly Op[], parallelism: number, io: Io): Promise<Outcome> {
+  const total = ops.length;
+  let settled = 0;
+  let failedCount = 0;
+  // plain progress (CI): at most ~20 lines however large the sync
+  const every = Math.max(100, Math.ceil(total / 20));
+  const progress = total > 0 ? io.progress(`syncing 0/${total}`) : null;
+  const result = await apply(order(ops), adminExecutor(client), {
+    parallelism,
+    onSettled: (_op, outcome) => {
+      settled++;
+      if (outcome !== 'done') failedCount++;
+      if (settled === total || settled % every === 0 || io.stderrIsTTY) progress?.update(`syncing ${settled}/${total}${failedCount > 0 ? ` (${failedCount} not done)` : ''}`);
+    },
+  });
+  progress?.done(`synced ${result.done.length}/${total}${failedCount > 0 ? `, ${failedCount} not done` : ''}`);
+  return { result };
+}
+
+function printText(io: Io, ops: readonly Op[], result: ApplyResult, lookup: Lookup, mask: MaskOptions): void {
+  const done = new Set(result.done);
+  const paint = paintFor(io);
+  const lines: string[] = [];
+  for (const op of ops) if (done.has(op)) lines.push(...renderOp(op, lookup, { ...mask, paint }));
+  const counts = { creating: 0, updating: 0, deleting: 0 };
+  for (const op of result.done) counts[op.action === 'create' ? 'creating' : op.action === 'update' ? 'updating' : 'deleting']++;
+  io.out([...lines, ...renderSummary(counts)].join('\n'));
+  for (const f of result.failed) io.err(io.c.red(`error: ${failureLine(f.op, f.error, lookup, mask)}`));
+  for (const d of result.dropped) io.err(io.c.red(droppedLine(d.op, d.reason, lookup, mask)));
+  if (result.failed.length + result.dropped.length > 0) {
+    io.err(io.c.red(`sync incomplete: ${result.failed.length} failed, ${result.dropped.length} dropped; fix the cause and run sync again`));
+  }
+}
+
+/** `aigw sync [files...]`: make the gateway match the files. */
+export const command: Command = {
+  name: 'sync',
+  summary: 'make the gateway match the state files (dependency order, parallel, every failure reported)',
+  args: '[files...]',
+  options: [
+    ...CONNECTION_OPTIONS,
+    ...PLAN_OPTIONS,
+    { flags: '--parallelism <n>', description: 'concurrent Admin API writes', default: '10' },
+    { flags: '--dry-run', description: 'print what would change and change nothing' },
+  ],
+  examples: ['aigw sync kong.yaml', 'aigw sync --dry-run kong.yaml', 'aigw sync --kong-addr http://localhost:8001 --parallelism 20 dir/'],
+  async run({ args, opts }, io) {
+    const parallelism = parseParallelism(opts.parallelism);
+    const desired = await loadDesired(args, opts, io);
+    if (desired === null) return 1;
+    const client = clientFrom({ ...opts, workspace: opts.workspace ?? desired.state.workspace ?? undefined }, io.env, io.cwd, {
+      retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
+    });
+    try {
+      const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
+      const ops = order(plan.ops).flatMap((s) => s.ops);
+      const lookup = lookupIn(plan.target, plan.current);
+      const mask = maskOptions(desired.envValues, opts.showSecrets === true);
+      let result: ApplyResult;
+      if (opts.dryRun === true) result = { done: ops, failed: [], dropped: [] };
+      else result = (info.dbless ? await syncDbless(client, plan, ops, opts) : await syncDb(client, ops, parallelism, io)).result;
+      if (opts.json === true) {
+        const done = new Set(result.done);
+        io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings: desired.warnings }), null, 2));
+      } else printText(io, ops, result, lookup, mask);
+      return result.failed.length + result.dropped.length > 0 ? 1 : 0;
+    } catch (err) {
+      if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });
+      throw err;
+    } finally {
+      await client.close();
+    }
+  },
+};

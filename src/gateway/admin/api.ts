@@ -1,0 +1,129 @@
+/**
+ * The Kong-compatible Admin API of `aigw serve`.
+ *
+ *   request ─► token check (constant time) ─► node endpoints (/, /status, /config, /schemas, /tags,
+ *              /plugins/enabled) ─► entity endpoints (routes.ts) ─► store write ─► coalesced onChange
+ *
+ * Two modes as in Kong: `declarative` (entity writes answer 405 code 12; `POST /config` replaces
+ * everything atomically) and `db` (CRUD on the store). Every accepted change reaches `onChange`
+ * with a fresh State; bursts of writes are coalesced into one call.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { State } from '../../config/state.js';
+import { config, root, schemas, status, tags, type NodeContext } from './node.js';
+import { AdminHttpError, parseObject, readBody, send } from './respond.js';
+import { entityRoute, type EntityRequest, type Reply } from './routes.js';
+import { configRules } from './config-rules.js';
+import type { EntityRules } from './rules.js';
+import type { Store } from './store.js';
+
+export interface AdminApiOptions {
+  store: Store;
+  mode: 'declarative' | 'db';
+  /** When set, every request must carry it as `Kong-Admin-Token`. */
+  token?: string;
+  version: string;
+  onChange(state: State): void;
+  /** Validation, defaults and schemas; src/config's when omitted. */
+  rules?: EntityRules;
+  /** Quiet period before a burst of writes is published (ms). */
+  debounceMs?: number;
+  /** Longest a burst may delay publication (ms). */
+  maxDelayMs?: number;
+  /** Seconds since the epoch, for created_at/updated_at. */
+  now?: () => number;
+}
+
+export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
+  /** Publish pending changes now (tests, shutdown). */
+  flush(): void;
+};
+
+/** Coalesce change notifications: publish after a quiet period, or at most `maxDelay` after the first. */
+export function coalescer(publish: () => void, debounceMs: number, maxDelayMs: number): { changed(): void; flush(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let first = 0;
+  const fire = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    publish();
+  };
+  return {
+    changed() {
+      const now = Date.now();
+      if (timer === null) first = now;
+      else clearTimeout(timer);
+      const wait = Math.max(0, Math.min(debounceMs, first + maxDelayMs - now));
+      timer = setTimeout(fire, wait);
+    },
+    flush() {
+      if (timer !== null) fire();
+    },
+  };
+}
+
+function tokenMatches(expected: string, given: string | string[] | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+async function nodeRoute(ctx: NodeContext, req: IncomingMessage, url: URL, segments: string[], body: () => Promise<Record<string, unknown>>, raw: () => Promise<string>): Promise<Reply | undefined> {
+  const method = req.method ?? 'GET';
+  const [first, second] = segments;
+  const readOnly = (r: () => Reply): Reply => {
+    if (method !== 'GET' && method !== 'HEAD') throw new AdminHttpError(405, { message: 'Method not allowed' });
+    return r();
+  };
+  if (segments.length === 0) return readOnly(() => root(ctx));
+  if (first === 'status' && segments.length === 1) return readOnly(() => status(ctx));
+  if (first === 'plugins' && second === 'enabled' && segments.length === 2) return readOnly(() => ({ status: 200, body: { enabled_plugins: ctx.rules.knownPlugins() } }));
+  if (first === 'tags' && segments.length === 2) return readOnly(() => tags(ctx, second, url.searchParams));
+  if (first === 'schemas') return schemas(ctx, method, segments, body);
+  if (first === 'config' && segments.length === 1) return config(ctx, method, url.searchParams, raw, req.headers['content-type']);
+  return undefined;
+}
+
+/** Build the Admin API request handler. Resolves true when the request was an Admin API path. */
+export function createAdminApi(opts: AdminApiOptions): AdminHandler {
+  const rules = opts.rules ?? configRules(process.env);
+  const publisher = coalescer(() => opts.onChange(opts.store.snapshot()), opts.debounceMs ?? 50, opts.maxDelayMs ?? 1000);
+  const ctx: NodeContext = {
+    store: opts.store,
+    rules,
+    mode: opts.mode,
+    version: opts.version,
+    nodeId: randomUUID(),
+    now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
+    replace: (state) => {
+      opts.store.replaceAll(state);
+      publisher.changed();
+      publisher.flush();
+    },
+  };
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    try {
+      if (opts.token !== undefined && !tokenMatches(opts.token, req.headers['kong-admin-token'])) {
+        send(res, 401, { message: 'Invalid credentials. Token or User credentials required' });
+        return true;
+      }
+      let rawCache: Promise<string> | null = null;
+      const raw = () => (rawCache ??= readBody(req));
+      const body = async () => parseObject(await raw(), req.headers['content-type']);
+      const reply =
+        (await nodeRoute(ctx, req, url, segments, body, raw)) ??
+        (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
+      if (reply === undefined) return false;
+      send(res, reply.status, reply.body);
+    } catch (err) {
+      if (err instanceof AdminHttpError) send(res, err.status, err.body);
+      else send(res, 500, { message: 'An unexpected error occurred' });
+    }
+    return true;
+  };
+  return Object.assign(handler, { flush: () => publisher.flush() });
+}

@@ -1,0 +1,139 @@
+/**
+ * Node-level endpoints: `/`, `/status`, `/plugins/enabled`, `/tags/{tag}`, `/schemas/…` and
+ * `/schemas/…/validate`, and the declarative `/config`.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
+import type { Entity } from '../../config/state.js';
+import { build, type CrudContext } from './entities.js';
+import { matchesTags, paginate, parseTags } from './query.js';
+import { AdminHttpError, kongError, notFound } from './respond.js';
+import type { Reply } from './routes.js';
+import { kongSchema } from './schema-format.js';
+import type { Store } from './store.js';
+
+export interface NodeContext extends CrudContext {
+  mode: 'declarative' | 'db';
+  version: string;
+  nodeId: string;
+  /** Replace the whole configuration (declarative). */
+  replace(state: import('../../config/state.js').State): void;
+}
+
+export function configHash(store: Store): string {
+  const h = createHash('md5');
+  for (const k of KINDS) for (const e of store.list(k.name)) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
+  return h.digest('hex');
+}
+
+export function root(ctx: NodeContext): Reply {
+  const plugins = ctx.rules.knownPlugins();
+  return {
+    status: 200,
+    body: {
+      tagline: 'Welcome to aigw',
+      version: ctx.version,
+      edition: 'community',
+      hostname: hostname(),
+      node_id: ctx.nodeId,
+      lua_version: null,
+      plugins: { available_on_server: Object.fromEntries(plugins.map((p) => [p, { version: ctx.version }])), enabled_in_cluster: [] },
+      configuration: { database: ctx.mode === 'declarative' ? 'off' : ctx.store.backing, role: 'traditional' },
+      timers: { running: 0, pending: 0 },
+    },
+  };
+}
+
+export function status(ctx: NodeContext): Reply {
+  const base = { memory: {}, server: { connections_accepted: 0, connections_active: 0, total_requests: 0 } };
+  return {
+    status: 200,
+    body: ctx.mode === 'declarative' ? { ...base, configuration_hash: configHash(ctx.store) } : { ...base, database: { reachable: true } },
+  };
+}
+
+export function tags(ctx: NodeContext, tag: string, query: URLSearchParams): Reply {
+  parseTags(tag);
+  const rows: Entity[] = [];
+  for (const k of KINDS) {
+    if (k.membership !== undefined) continue;
+    for (const e of ctx.store.list(k.name)) if (matchesTags(e, { mode: 'and', tags: [tag] })) rows.push({ id: e.id, tag, entity_name: k.name, entity_id: e.id });
+  }
+  rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const page = paginate(rows, query, `/tags/${encodeURIComponent(tag)}`, () => true);
+  return { status: 200, body: { data: page.data.map(({ id: _id, ...row }) => row), next: page.next } };
+}
+
+function schemaKind(name: string): KindName | undefined {
+  return KINDS.find((k) => k.schemaName === name || k.name === name)?.name;
+}
+
+/** `/schemas/{entity}`, `/schemas/plugins/{name}`, `POST /schemas/{entity|plugins}/validate`. */
+export async function schemas(ctx: NodeContext, method: string, segments: string[], body: () => Promise<Record<string, unknown>>): Promise<Reply> {
+  const [, a, b] = segments;
+  if (a === 'plugins' && b !== undefined && b !== 'validate') {
+    const s = ctx.rules.pluginSchema(b);
+    if (s === undefined) throw new AdminHttpError(404, { message: `No plugin named '${b}'` });
+    return { status: 200, body: kongSchema(s, true) };
+  }
+  const kind = a === undefined ? undefined : schemaKind(a);
+  if (kind === undefined) throw new AdminHttpError(404, { message: `No entity named '${a ?? ''}'` });
+  if (b === 'validate') {
+    if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
+    const input = await body();
+    const dryRun: CrudContext = { ...ctx, store: { ...ctx.store, idByUnique: () => undefined } };
+    build(dryRun, KIND_BY_NAME[kind], input);
+    return { status: 200, body: { message: 'schema validation successful' } };
+  }
+  if (b !== undefined) throw notFound();
+  return { status: 200, body: kongSchema(ctx.rules.entitySchema(kind), false) };
+}
+
+function configText(raw: string, contentType: string | undefined): string {
+  if (contentType?.includes('application/json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw kongError('declarative', 'declarative config is invalid: cannot parse JSON body');
+    }
+    if (parsed !== null && typeof parsed === 'object' && 'config' in parsed) {
+      const c = (parsed as { config: unknown }).config;
+      return typeof c === 'string' ? c : JSON.stringify(c);
+    }
+    return raw;
+  }
+  if (contentType?.includes('application/x-www-form-urlencoded')) return new URLSearchParams(raw).get('config') ?? '';
+  return raw;
+}
+
+/** `GET|POST /config`, declarative mode only. */
+export async function config(ctx: NodeContext, method: string, query: URLSearchParams, raw: () => Promise<string>, contentType: string | undefined): Promise<Reply> {
+  if (ctx.mode !== 'declarative') {
+    throw new AdminHttpError(400, { message: 'this endpoint is only available when aigw is configured to not use a database' });
+  }
+  if (method === 'GET') return { status: 200, body: { config: ctx.rules.renderConfig(ctx.store.snapshot()) } };
+  if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
+  const text = configText(await raw(), contentType);
+  const loaded = await ctx.rules.loadConfig(text);
+  if (loaded.state === null || loaded.errors.length > 0) {
+    const body: Record<string, unknown> = {
+      code: 14,
+      name: 'invalid declarative configuration',
+      message: `declarative config is invalid: ${loaded.errors.join('; ')}`,
+      fields: {},
+    };
+    if (query.get('flatten_errors') === '1') body.flattened_errors = loaded.errors.map((message) => ({ message }));
+    throw new AdminHttpError(400, body);
+  }
+  const before = configHash(ctx.store);
+  if (query.get('check_hash') === '1') {
+    const probe = (await import('./store.js')).memoryStore(loaded.state);
+    if (configHash(probe) === before) return { status: 304 };
+  }
+  ctx.replace(loaded.state);
+  const out: Record<string, unknown> = {};
+  for (const k of KINDS) if (loaded.state.entities[k.name].length > 0) out[k.name] = loaded.state.entities[k.name];
+  return { status: 201, body: out };
+}

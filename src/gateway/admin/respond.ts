@@ -1,0 +1,94 @@
+/**
+ * Kong-shaped Admin API replies: JSON bodies, the error catalogue (`{code, name, message, fields}`)
+ * and request-body parsing (JSON or form-urlencoded), with a size limit.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class AdminHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(typeof body.message === 'string' ? body.message : `HTTP ${status}`);
+  }
+}
+
+/** Kong's error codes (kong/db/errors.lua). */
+export const ERR = {
+  schema: { code: 2, name: 'schema violation', status: 400 },
+  primaryKey: { code: 3, name: 'primary key violation', status: 400 },
+  foreignKey: { code: 4, name: 'foreign key violation', status: 400 },
+  unique: { code: 5, name: 'unique constraint violation', status: 409 },
+  notFound: { code: 6, name: 'not found', status: 404 },
+  offset: { code: 7, name: 'invalid offset', status: 400 },
+  size: { code: 9, name: 'invalid size', status: 400 },
+  options: { code: 11, name: 'invalid options', status: 400 },
+  unsupported: { code: 12, name: 'operation unsupported', status: 405 },
+  declarative: { code: 14, name: 'invalid declarative configuration', status: 400 },
+} as const;
+
+export function kongError(kind: keyof typeof ERR, message: string, fields?: Record<string, unknown>): AdminHttpError {
+  const e = ERR[kind];
+  return new AdminHttpError(e.status, { code: e.code, name: e.name, message, ...(fields === undefined ? {} : { fields }) });
+}
+
+export function notFound(): AdminHttpError {
+  return new AdminHttpError(404, { message: 'Not found' });
+}
+
+export function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined || status === 204) {
+    res.writeHead(status, { 'content-length': '0' });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > MAX_BODY) throw new AdminHttpError(413, { message: 'request body too large' });
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function setDotted(out: Record<string, unknown>, key: string, value: string): void {
+  const parts = key.replace(/\[\]$/, '').split('.');
+  let cur = out;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1];
+  const prev = cur[last];
+  if (key.endsWith('[]') || prev !== undefined) cur[last] = Array.isArray(prev) ? [...prev, value] : prev === undefined ? [value] : [prev, value];
+  else cur[last] = value;
+}
+
+/** Parse a request body as a JSON object (or form fields, as Kong also accepts). */
+export function parseObject(text: string, contentType: string | undefined): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(text)) setDotted(out, k, v);
+    return out;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,137 @@
+/**
+ * The Admin API's entity store. One interface, two backings: memory (`aigw serve` with neither a
+ * file nor `--db`, and declarative mode) and SQLite (`--db PATH`, see sqlite-store.ts). Both keep
+ * the same in-memory tables with indexes on id, unique keys and references; SQLite adds
+ * write-through persistence. Writes are batches, applied atomically.
+ */
+import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
+import { emptyEntities, freezeState, refId, type Entity, type State } from '../../config/state.js';
+import { uniqueKeys } from '../../diff/identity.js';
+
+export type Write = { kind: KindName; put: Entity } | { kind: KindName; remove: string };
+
+export interface Store {
+  readonly backing: 'memory' | 'sqlite';
+  get(kind: KindName, id: string): Entity | undefined;
+  /** Entities of a kind, sorted by id. */
+  list(kind: KindName): readonly Entity[];
+  /** The id holding a unique key (see `uniqueKeys`), if any. */
+  idByUnique(kind: KindName, key: string): string | undefined;
+  /** Entities (kind, id) whose foreign keys point at `id`. */
+  referrers(id: string): Array<{ kind: KindName; id: string }>;
+  count(kind: KindName): number;
+  /** Apply writes atomically (all or nothing). */
+  write(batch: readonly Write[]): void;
+  /** Replace everything (declarative `POST /config`). */
+  replaceAll(state: State): void;
+  /** The whole content as an immutable State. */
+  snapshot(): State;
+  close(): void;
+}
+
+/** In-memory tables with indexes; the shared core of both stores. */
+export class Tables {
+  private readonly rows = new Map<KindName, Map<string, Entity>>(KINDS.map((k) => [k.name, new Map()]));
+  private readonly unique = new Map<KindName, Map<string, string>>(KINDS.map((k) => [k.name, new Map()]));
+  private readonly refs = new Map<string, Set<string>>();
+  private readonly sorted = new Map<KindName, readonly Entity[]>();
+  private snap: State | null = null;
+
+  get(kind: KindName, id: string): Entity | undefined {
+    return this.rows.get(kind)?.get(id);
+  }
+
+  list(kind: KindName): readonly Entity[] {
+    let list = this.sorted.get(kind);
+    if (list === undefined) {
+      list = [...(this.rows.get(kind)?.values() ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.sorted.set(kind, list);
+    }
+    return list;
+  }
+
+  count(kind: KindName): number {
+    return this.rows.get(kind)?.size ?? 0;
+  }
+
+  idByUnique(kind: KindName, key: string): string | undefined {
+    return this.unique.get(kind)?.get(key);
+  }
+
+  referrers(id: string): Array<{ kind: KindName; id: string }> {
+    return [...(this.refs.get(id) ?? [])].map((s) => {
+      const i = s.indexOf(':');
+      return { kind: s.slice(0, i) as KindName, id: s.slice(i + 1) };
+    });
+  }
+
+  private index(kind: KindName, e: Entity, add: boolean): void {
+    const def = KIND_BY_NAME[kind];
+    const u = this.unique.get(kind)!;
+    for (const key of uniqueKeys(def, e)) {
+      if (add) u.set(key, e.id);
+      else if (u.get(key) === e.id) u.delete(key);
+    }
+    for (const fk of def.foreignKeys) {
+      const target = refId(e[fk.field]);
+      if (target === null) continue;
+      let set = this.refs.get(target);
+      if (add) {
+        if (set === undefined) this.refs.set(target, (set = new Set()));
+        set.add(`${kind}:${e.id}`);
+      } else set?.delete(`${kind}:${e.id}`);
+    }
+  }
+
+  apply(w: Write): void {
+    const table = this.rows.get(w.kind)!;
+    const id = 'put' in w ? w.put.id : w.remove;
+    const old = table.get(id);
+    if (old !== undefined) this.index(w.kind, old, false);
+    if ('put' in w) {
+      const e = Object.freeze(w.put);
+      table.set(id, e);
+      this.index(w.kind, e, true);
+    } else table.delete(id);
+    this.sorted.delete(w.kind);
+    this.snap = null;
+  }
+
+  clear(): void {
+    for (const m of this.rows.values()) m.clear();
+    for (const m of this.unique.values()) m.clear();
+    this.refs.clear();
+    this.sorted.clear();
+    this.snap = null;
+  }
+
+  snapshot(): State {
+    if (this.snap === null) {
+      const entities = emptyEntities();
+      for (const k of KINDS) entities[k.name] = [...this.list(k.name)];
+      this.snap = freezeState({ workspace: null, selectTags: [], entities });
+    }
+    return this.snap;
+  }
+}
+
+export function memoryStore(initial?: State): Store {
+  const t = new Tables();
+  const store: Store = {
+    backing: 'memory',
+    get: (k, id) => t.get(k, id),
+    list: (k) => t.list(k),
+    idByUnique: (k, key) => t.idByUnique(k, key),
+    referrers: (id) => t.referrers(id),
+    count: (k) => t.count(k),
+    write: (batch) => batch.forEach((w) => t.apply(w)),
+    replaceAll: (state) => {
+      t.clear();
+      for (const k of KINDS) for (const e of state.entities[k.name]) t.apply({ kind: k.name, put: e });
+    },
+    snapshot: () => t.snapshot(),
+    close: () => undefined,
+  };
+  if (initial !== undefined) store.replaceAll(initial);
+  return store;
+}
