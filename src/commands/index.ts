@@ -6,6 +6,7 @@ import type { Command } from './types.js';
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   validate: { summary: 'check state files offline and report every problem with file:line:col', load: async () => (await import('./validate.js')).command },
+  serve: { summary: 'run state files as an embedded Kong-compatible AI gateway, with hot reload', load: async () => (await import('./serve.js')).command },
   diff: { summary: 'show what sync would change (exit 2 with --exit-code on drift)', load: async () => (await import('./diff.js')).command },
   sync: { summary: 'make the gateway match the state files', load: async () => (await import('./sync.js')).command },
   dump: { summary: "write the gateway's configuration as a state file", load: async () => (await import('./dump.js')).command },

@@ -35,18 +35,23 @@ export function splitServiceUrl(url: string): { protocol: string; host: string; 
   return { protocol, host: m[2], port, path: m[4] ?? null };
 }
 
-function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
-  const own: Obj = { ...raw.data };
-  if (raw.kind.name === 'services' && typeof own.url === 'string') {
-    const parts = splitServiceUrl(own.url);
-    delete own.url;
-    if (parts) {
-      own.protocol ??= parts.protocol;
-      own.host ??= parts.host;
-      if (parts.port !== null) own.port ??= parts.port;
-      if (parts.path !== null) own.path ??= parts.path;
-    }
+/** A service with its `url` shorthand replaced by protocol, host, port and path, as Kong does (the url sets all four). */
+export function expandServiceUrl(service: Obj): Obj {
+  if (typeof service.url !== 'string') return service;
+  const own: Obj = { ...service };
+  const parts = splitServiceUrl(service.url);
+  delete own.url;
+  if (parts) {
+    own.protocol = parts.protocol;
+    own.host = parts.host;
+    if (parts.port !== null) own.port = parts.port;
+    own.path = parts.path;
   }
+  return own;
+}
+
+function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
+  const own: Obj = raw.kind.name === 'services' ? expandServiceUrl(raw.data) : { ...raw.data };
   const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
   if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
   if (meta.selectTags.length > 0) {

@@ -6,6 +6,7 @@
 import { KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import { loadText } from '../../config/index.js';
 import { fillEntityDefaults } from '../../config/defaults.js';
+import { expandServiceUrl } from '../../config/normalize.js';
 import { validatePluginConfig } from '../../config/plugin-config.js';
 import { runEntityChecks } from '../../config/checks.js';
 import { mapAjvErrors } from '../../config/schema-errors.js';
@@ -23,7 +24,8 @@ function forValidation(kind: KindName, e: Record<string, unknown>): Record<strin
 }
 
 function fill(kind: KindName, e: Record<string, unknown>): Record<string, unknown> {
-  return KIND_BY_NAME[kind].membership !== undefined ? e : fillEntityDefaults(kind, e);
+  if (KIND_BY_NAME[kind].membership !== undefined) return e;
+  return fillEntityDefaults(kind, kind === 'services' ? expandServiceUrl(e) : e);
 }
 
 function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {

@@ -7,7 +7,8 @@
  * Contract (owned by the ai-proxy engineer; other AI plugins only call `aiRequest` and edit
  * `body`):
  *   - `aiRequest(ctx, opts)` parses at most `maxBodySize` bytes (Kong's `max_request_body_size`),
- *     rejects bad JSON / oversize bodies with Kong's 400 message as a ReplyError, converts native
+ *     rejects bad JSON, oversize bodies and a Content-Type that is present but not JSON with Kong's
+ *     400 message (`{"error":{"message"}}`) as a ReplyError, converts native
  *     formats, stores the result in the AI_REQUEST slot and returns it; later calls return the
  *     same object regardless of their options.
  *   - `body` is the canonical request and is mutable: plugins edit it in place (decorator adds
@@ -60,10 +61,25 @@ function toCanonical(format: InputFormat, parsed: Record<string, unknown>): Cano
   return parsed as CanonicalRequest;
 }
 
+/** A missing Content-Type is accepted; a present one must be JSON (`application/json`, `…+json`). */
+function jsonContentType(type: string | undefined): boolean {
+  if (type === undefined || type === '') return true;
+  const t = type.split(';')[0].trim().toLowerCase();
+  return t === 'application/json' || t.endsWith('+json');
+}
+
+const FORMATS: readonly InputFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock'];
+
+function routeFormat(ctx: GatewayContext): InputFormat | null {
+  const f = ctx.route?.inputFormat;
+  return FORMATS.find((x) => x === f) ?? null;
+}
+
 /** Parse the AI request once per request (see the contract above). */
 export const aiRequest: AiRequestParser = async (ctx, opts) => {
   const existing = ctx.get(AI_REQUEST);
   if (existing) return existing;
+  if (!jsonContentType(ctx.header('content-type'))) throw aiError(400, BAD_BODY);
   let raw: Buffer;
   try {
     raw = await ctx.body(opts.maxBodySize);
@@ -78,14 +94,16 @@ export const aiRequest: AiRequestParser = async (ctx, opts) => {
     throw aiError(400, BAD_BODY);
   }
   if (!isObject(parsed)) throw aiError(400, BAD_BODY);
+  // the route's proxy plugin decides the client format, whichever AI plugin parses first
+  const format = routeFormat(ctx) ?? opts.llmFormat;
   let body: CanonicalRequest;
   try {
-    body = toCanonical(opts.llmFormat, parsed);
+    body = toCanonical(format, parsed);
   } catch (err) {
     if (err instanceof TranslationError) throw aiError(400, err.message);
     throw err;
   }
-  const req: AiRequest = { body, inputFormat: opts.llmFormat, raw };
+  const req: AiRequest = { body, inputFormat: format, raw };
   ctx.set(AI_REQUEST, req);
   return req;
 };

@@ -50,6 +50,14 @@ export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderConte
   return out;
 }
 
+/** `encoding_format: base64` embeddings (little-endian float32) → numbers. */
+function base64Floats(b64: string): number[] {
+  const buf = Buffer.from(b64, 'base64');
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= buf.length; i += 4) out.push(buf.readFloatLE(i));
+  return out;
+}
+
 /** Narrows an OpenAI-format 200 body, with Kong's "'choices' not in … response" failure. */
 export function openAIResponse(provider: string, routeType: RouteType, body: unknown): CanonicalResponse {
   if (!isObject(body)) throw transformationFailed(provider, routeType, 'response is not a JSON object');
@@ -61,7 +69,7 @@ export function openAIResponse(provider: string, routeType: RouteType, body: unk
       object: 'list', model: typeof body.model === 'string' ? body.model : '',
       data: asArray(body.data).filter(isObject).map((d, i) => ({
         object: 'embedding', index: typeof d.index === 'number' ? d.index : i,
-        embedding: asArray(d.embedding).filter((n): n is number => typeof n === 'number'),
+        embedding: typeof d.embedding === 'string' ? base64Floats(d.embedding) : asArray(d.embedding).filter((n): n is number => typeof n === 'number'),
       })),
       usage: { prompt_tokens: prompt, total_tokens: prompt },
     };

@@ -1,0 +1,180 @@
+/**
+ * `aigw serve [files...]`: run the state file as an embedded gateway, with hot reload and a
+ * status/admin listener. SIGINT/SIGTERM drain in-flight requests, then exit 0.
+ */
+import type { Io } from '../cli/io.js';
+import { loadState } from '../config/index.js';
+import { formatIssue } from '../config/issues.js';
+import type { State } from '../config/state.js';
+import { AigwError } from '../errors.js';
+import { createAdminApi } from '../gateway/admin/api.js';
+import { configHash } from '../gateway/admin/node.js';
+import { memoryStore, type Store } from '../gateway/admin/store.js';
+import { sqliteStore } from '../gateway/admin/sqlite-store.js';
+import { emptyState } from '../config/state.js';
+import { AIGW_VERSION, lineLogger } from '../gateway/log.js';
+import { watchState, type Reloader } from '../gateway/reload.js';
+import { startMock, type MockServer } from '../mock/index.js';
+import { parseListen } from './mock.js';
+import { startGateway } from '../gateway/server.js';
+import { summaryLines } from '../gateway/summary.js';
+import type { Command, CommandInput } from './types.js';
+
+export interface ServeHooks {
+  /** Resolves when the gateway should stop (default: SIGINT or SIGTERM). */
+  stop?: Promise<void>;
+  /** Called once the gateway is listening (tests). */
+  onReady?: (urls: { proxyUrl: string; adminUrl: string | null }) => void;
+}
+
+function signals(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+function format(opts: Record<string, unknown>, io: Io): 'json' | 'pretty' {
+  const f = opts.logFormat;
+  if (f === 'json' || f === 'pretty') return f;
+  if (f !== undefined) throw new AigwError('AIGW_USAGE', `--log-format must be pretty or json, not '${String(f)}'`);
+  return io.stdoutIsTTY ? 'pretty' : 'json';
+}
+
+/** `--mock [host:port]`: the built-in mock LLM next to the gateway (default 127.0.0.1:9000). */
+async function startMockIfAsked(value: unknown, logger: ReturnType<typeof lineLogger>): Promise<MockServer | null> {
+  if (value === undefined || value === false) return null;
+  const { host, port } = parseListen(typeof value === 'string' ? value : '127.0.0.1:9000');
+  try {
+    const server = await startMock({ host, port });
+    logger.info(`mock LLM listening on ${server.url}`);
+    return server;
+  } catch (err) {
+    throw new AigwError('AIGW_SERVE', `the mock LLM could not listen on ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+interface Source {
+  store: Store;
+  mode: 'declarative' | 'db';
+  state: State;
+  /** What the startup log says about where the configuration lives. */
+  describe: string;
+}
+
+/**
+ * Where the configuration comes from, as Kong: files → declarative (DB-less: entity writes 405,
+ * `POST /config` replaces everything); `--db PATH` → writable Admin API persisted in SQLite;
+ * neither → the same writable Admin API, in memory.
+ */
+async function openSource(args: string[], opts: Record<string, unknown>, io: Io): Promise<Source | null> {
+  const db = typeof opts.db === 'string' ? opts.db : null;
+  if (db !== null && args.length > 0) {
+    throw new AigwError('AIGW_USAGE', '--db and state files exclude each other: serve the database, then load files into it with `aigw sync FILE`');
+  }
+  if (db !== null) {
+    let store: Store;
+    try {
+      store = sqliteStore(db);
+    } catch (err) {
+      throw new AigwError('AIGW_SERVE', `cannot open database '${db}': ${(err as Error).message}`, { cause: err });
+    }
+    return { store, mode: 'db', state: store.snapshot(), describe: `database mode: configuration persisted in ${db} (write it with the Admin API or aigw sync)` };
+  }
+  if (args.length === 0) {
+    const state = emptyState();
+    return { store: memoryStore(state), mode: 'db', state, describe: 'no state file and no --db: database mode in memory (the configuration is lost at exit; load one with aigw sync)' };
+  }
+  const first = await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
+  for (const issue of first.issues) io.err(formatIssue(issue));
+  if (!first.state) return null;
+  return { store: memoryStore(first.state), mode: 'declarative', state: first.state, describe: `declarative mode: serving ${args.join(', ')} (reloaded on change; Admin API read-only, POST /config replaces it)` };
+}
+
+export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
+  const fmt = format(opts, io);
+  const load = () => loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
+  const source = await openSource(args, opts, io);
+  if (!source) return 1;
+  const { store } = source;
+  const first = { state: source.state };
+  const logger = lineLogger((l) => io.err(l), fmt);
+  const mock = await startMockIfAsked(opts.mock, logger);
+  const adminListen = typeof opts.adminListen === 'string' && opts.adminListen !== 'off' ? opts.adminListen : null;
+  let apply: (s: State) => Promise<void> = async () => undefined;
+  const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
+  const admin = createAdminApi({ store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)) });
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gw = await startGateway({
+      state: first.state,
+      listen: typeof opts.listen === 'string' ? opts.listen : '127.0.0.1:8000',
+      adminListen,
+      logger,
+      accessLog: opts.accessLog === false ? 'off' : fmt,
+      accessWrite: (line) => io.out(line),
+      adminHandler: admin,
+      configHash: () => configHash(store),
+      env: io.env,
+    });
+  } catch (err) {
+    await mock?.close();
+    store.close();
+    throw err;
+  }
+  apply = (s) => gw.reload(s);
+  logger.info(source.describe);
+  if (token === undefined && adminListen !== null && !/^(127\.|localhost|\[?::1)/.test(adminListen)) {
+    logger.warn(`the Admin API listens on ${adminListen} without --admin-token: anyone who can reach it can change the gateway`);
+  }
+  for (const line of summaryLines(gw.runtime(), gw.proxyUrl, gw.adminUrl)) logger.info(line);
+  let watcher: Reloader | null = null;
+  if (source.mode === 'declarative' && opts.watch !== false && !args.includes('-')) {
+    watcher = await watchState({
+      paths: args,
+      cwd: io.cwd,
+      load,
+      apply: async (s) => {
+        await gw.reload(s);
+        store.replaceAll(s);
+      },
+      logger,
+      format: (i) => formatIssue(i),
+    });
+  }
+  hooks.onReady?.({ proxyUrl: gw.proxyUrl, adminUrl: gw.adminUrl });
+  await (hooks.stop ?? signals());
+  logger.info('shutting down: draining in-flight requests');
+  watcher?.close();
+  const drain = typeof opts.drainTimeout === 'number' ? opts.drainTimeout : 10_000;
+  admin.flush();
+  await gw.close(drain);
+  await mock?.close();
+  store.close();
+  logger.info('stopped');
+  return 0;
+}
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'run state files as an embedded Kong-compatible gateway, with hot reload',
+  args: '[files...]',
+  options: [
+    { flags: '--listen <host:port>', description: 'proxy listener', default: '127.0.0.1:8000', env: 'AIGW_LISTEN' },
+    { flags: '--admin-listen <host:port>', description: 'status/admin listener (/status, /metrics, Admin API); "off" to disable', default: '127.0.0.1:8001', env: 'AIGW_ADMIN_LISTEN' },
+    { flags: '--log-format <format>', description: 'pretty or json (default: pretty on a TTY, json otherwise)', env: 'AIGW_LOG_FORMAT' },
+    { flags: '--no-access-log', description: 'do not print a line per request' },
+    { flags: '--no-watch', description: 'do not reload when the files change' },
+    { flags: '--db <path>', description: 'database mode: a writable Admin API persisted in this SQLite file (instead of state files)', env: 'AIGW_DB' },
+    { flags: '--admin-token <token>', description: 'require this token as Kong-Admin-Token on every Admin API request', env: 'AIGW_ADMIN_TOKEN' },
+    { flags: '--mock [host:port]', description: 'also run the built-in mock LLM (default 127.0.0.1:9000)' },
+    { flags: '--drain-timeout <ms>', description: 'longest wait for in-flight requests on shutdown', default: 10000, parse: (v) => Number(v) },
+  ],
+  examples: ['aigw serve kong-ai.yaml', 'aigw serve --db ./gw.db   # then: aigw sync kong-ai.yaml', 'aigw serve examples/quickstart.yaml --mock', 'aigw serve config/ --listen 0.0.0.0:8000 --log-format json', 'aigw serve kong.yaml --no-watch --admin-listen off'],
+  run: (input, io) => serve(input, io),
+};

@@ -1,0 +1,99 @@
+/**
+ * The I/O edges of `callProvider`: header hygiene, response decoding (gzip/deflate/br), bounded body
+ * reads, and the mapping of network errors to CallFailure (502 connect / 504 timeout / 502 garbage).
+ */
+import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { CallFailure, CallFailureKind, UpstreamHeaders } from './client.js';
+import { TranslationError } from './errors.js';
+
+/** Largest non-200 / non-stream body read into memory. */
+const MAX_BUFFERED = 64 * 1024 * 1024;
+const DROP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie', 'trailer', 'upgrade', 'proxy-connection', 'te']);
+/** Kong's AI error body. */
+export function kongAiErrorBody(message: string): Buffer {
+  return Buffer.from(JSON.stringify({ error: { message } }));
+}
+
+export function mergeHeaders(extra: Record<string, string> | undefined, own: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(extra ?? {})) out[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(own)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+export function cleanHeaders(h: Dispatcher.ResponseData['headers']): UpstreamHeaders {
+  const out: UpstreamHeaders = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || DROP_HEADERS.has(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function headerText(h: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+export function failure(error: CallFailureKind, status: number, message: string, start: bigint, headers: UpstreamHeaders = {}, body?: Buffer): CallFailure {
+  return { ok: false, status, headers, body: body ?? kongAiErrorBody(message), error, message, latencyMs: ms(start) };
+}
+
+/** Maps an undici/network error to a failure; rethrows aborts and programming errors. */
+export function networkFailure(err: unknown, start: bigint, signal: AbortSignal | undefined): CallFailure {
+  if (signal?.aborted) throw signal.reason ?? err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return failure('timeout', 504, 'The upstream LLM is timing out', start);
+  }
+  if (code.startsWith('UND_ERR') || code.startsWith('E')) {
+    return failure('connect', 502, `The upstream LLM could not be reached (${code || 'connection failed'})`, start);
+  }
+  throw err;
+}
+
+export function decoded(body: Readable, encoding: string | undefined): Readable {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip': case 'x-gzip': return body.pipe(createGunzip());
+    case 'deflate': return body.pipe(createInflate());
+    case 'br': return body.pipe(createBrotliDecompress());
+    default: return body;
+  }
+}
+
+export function decodeBuffer(buf: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip': case 'x-gzip': return gunzipSync(buf);
+    case 'deflate': return inflateSync(buf);
+    case 'br': return brotliDecompressSync(buf);
+    default: return buf;
+  }
+}
+
+export async function readBody(body: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    const b = c as Buffer;
+    size += b.length;
+    if (size > MAX_BUFFERED) {
+      body.destroy();
+      throw new TranslationError('upstream response too large', 502);
+    }
+    parts.push(b);
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+export function bodyFailure(err: unknown, start: bigint, signal: AbortSignal | undefined): CallFailure {
+  if (err instanceof TranslationError) return failure('garbage', 502, err.message, start);
+  if (typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('Z_')) {
+    return failure('garbage', 502, 'The upstream LLM returned an invalid response (bad encoding)', start);
+  }
+  return networkFailure(err, start, signal);
+}
+

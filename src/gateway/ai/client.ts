@@ -1,0 +1,265 @@
+/**
+ * One LLM call, reusable by every AI plugin (ai-proxy, ai-proxy-advanced failover, the AI
+ * transformers, the semantic cache's embeddings):
+ *
+ *   CanonicalRequest ─► resolve model ─► mergeModelOptions ─► prepareUpstream (translate + auth)
+ *        ─► undici request (keep-alive pool, connect/read timeouts, never fetch)
+ *        ─► non-200: { ok:false, error:'http' } with the raw upstream body (Kong passes it through)
+ *        ─► 200 buffered: translateResponse → CanonicalResponse + usage
+ *        ─► 200 stream: deframe + translate lazily, chunk by chunk (constant memory) → CanonicalChunk
+ *
+ * Errors before the network call (no model, a body the provider cannot take, missing cloud
+ * credentials) and 200 replies that cannot be converted are thrown as TranslationError carrying
+ * Kong's status and message. Network failures are results, not exceptions, so callers can fail over.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
+import { startStream } from './client-stream.js';
+import { TranslationError } from './errors.js';
+import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, RouteType, Usage } from './openai-types.js';
+import { getProvider } from '../providers/index.js';
+import { mergeModelOptions, prepareUpstream, translateResponse } from '../providers/translate.js';
+import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../providers/types.js';
+
+/** Kong's shared LLM record (kong.md §1.1): ai-proxy's config, a failover target, a transformer's `llm`. */
+export interface LlmTarget {
+  route_type: RouteType;
+  auth?: AuthConfig | null;
+  model: { provider: string; name?: string | null; options?: ModelOptions | null };
+  logging?: { log_statistics?: boolean; log_payloads?: boolean } | null;
+}
+
+/** Milliseconds. `write` is accepted for Kong parity; undici has no write timeout, so it is not enforced. */
+export interface LlmTimeouts { connect: number; read: number; write: number }
+
+export interface CallOptions {
+  stream: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Used as the response/chunk `id` when the upstream gives none. */
+  requestId: string;
+  /** Default 60000 each (Kong's defaults). */
+  timeouts?: LlmTimeouts;
+  /** Aborts the upstream call (e.g. the client went away). An abort rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** The client's query string (Azure reads `api-version` from it first). */
+  clientQuery?: URLSearchParams;
+  /** Extra headers forwarded upstream; the provider's own headers and credentials win over them. */
+  headers?: Record<string, string>;
+  /** Keep-alive pool to use; default a shared pool per connect timeout. */
+  dispatcher?: Dispatcher;
+  /** Clock for signing and `created` (tests). */
+  now?: () => Date;
+  /** GCP service-account → access token (Gemini on Vertex with `gcp_use_service_account`). */
+  gcpAccessToken?: (serviceAccountJson: string) => Promise<string>;
+}
+
+export type UpstreamHeaders = Record<string, string | string[]>;
+export { LlmStreamError } from './client-stream.js';
+export { kongAiErrorBody } from './client-io.js';
+
+export interface BufferedSuccess {
+  ok: true;
+  kind: 'buffered';
+  status: number;
+  headers: UpstreamHeaders;
+  response: CanonicalResponse;
+  usage: Usage;
+  /** Request sent → whole body received. */
+  latencyMs: number;
+  /** Model actually used (config `model.name`, else the request's). */
+  model: string;
+}
+
+export interface StreamSummary {
+  usage: Usage;
+  /** Request sent → end of the upstream body. */
+  latencyMs: number;
+  /** Request sent → first translated chunk; null when none came. */
+  firstTokenMs: number | null;
+  /** The composite answer (joined text, last finish_reason, usage), for logging and caching. */
+  response: CanonicalResponse;
+  /** Set when the stream broke (upstream closed early, bad framing, upstream error event, timeout). */
+  error?: string;
+}
+
+export interface StreamSuccess {
+  ok: true;
+  kind: 'stream';
+  status: number;
+  headers: UpstreamHeaders;
+  /** Iterate once. Throws LlmStreamError when the stream breaks midway (after `done` settles). */
+  chunks: AsyncIterable<CanonicalChunk>;
+  /**
+   * The same chunks grouped by upstream read (never empty arrays), so a proxy can write each group
+   * in one syscall. Iterate either `chunks` or `batches`, never both.
+   */
+  batches: AsyncIterable<CanonicalChunk[]>;
+  /** Settles (never rejects) when the stream ended, broke, or the consumer stopped iterating. */
+  done: Promise<StreamSummary>;
+  model: string;
+}
+
+export type CallFailureKind = 'http' | 'timeout' | 'connect' | 'garbage';
+
+/**
+ * `http`: the upstream answered non-200; `status`, `headers` and `body` are its reply, to pass
+ * through raw. Otherwise `status` is the gateway's (504 timeout, 502 connect/garbage) and `body`
+ * is Kong's `{"error":{"message":…}}`.
+ */
+export interface CallFailure {
+  ok: false;
+  status: number;
+  headers: UpstreamHeaders;
+  body: Buffer;
+  error: CallFailureKind;
+  /** Human-readable cause (also inside `body` for gateway-made failures). */
+  message: string;
+  latencyMs: number;
+}
+
+export type ProviderCallResult = BufferedSuccess | StreamSuccess | CallFailure;
+
+export const DEFAULT_TIMEOUTS: LlmTimeouts = { connect: 60_000, read: 60_000, write: 60_000 };
+/** Read timeouts below this get a precise timer; longer ones use undici's (±0.5 s). */
+const PRECISE_BELOW_MS = 5_000;
+
+const defaultPools = new Map<number, Agent>();
+
+/** The shared keep-alive pool for a connect timeout (one per distinct value). */
+export function llmDispatcher(connectTimeout: number): Agent {
+  let a = defaultPools.get(connectTimeout);
+  if (!a) {
+    a = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+    defaultPools.set(connectTimeout, a);
+  }
+  return a;
+}
+
+/** Close the shared pools (tests, process shutdown). */
+export async function closeLlmDispatchers(): Promise<void> {
+  const all = [...defaultPools.values()];
+  defaultPools.clear();
+  await Promise.all(all.map((a) => a.close()));
+}
+export function resolveModel(target: LlmTarget, request: CanonicalRequest): string {
+  const configured = target.model.name;
+  if (configured) return configured;
+  if (typeof request.model === 'string' && request.model !== '') return request.model;
+  throw new TranslationError('model parameter not found in request, nor in gateway configuration', 400);
+}
+
+export function providerOf(target: LlmTarget): Provider {
+  const p = getProvider(target.model.provider);
+  if (!p) throw new TranslationError(`unsupported LLM provider '${target.model.provider}'`, 500);
+  return p;
+}
+
+export function providerContext(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): ProviderContext {
+  const ctx: ProviderContext = {
+    routeType: target.route_type,
+    model: resolveModel(target, request),
+    options: stripNulls(target.model.options ?? {}) as ModelOptions,
+    auth: stripNulls(target.auth ?? {}) as AuthConfig,
+    stream: opts.stream,
+    env: opts.env as Record<string, string | undefined>,
+    now: opts.now ?? (() => new Date()),
+    requestId: opts.requestId,
+  };
+  if (opts.clientQuery) ctx.clientQuery = opts.clientQuery;
+  if (opts.gcpAccessToken) ctx.gcpAccessToken = opts.gcpAccessToken;
+  return ctx;
+}
+
+/** Config records hold `null` for unset fields; providers expect them absent. */
+function stripNulls(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === 'object' && !Array.isArray(v) ? stripNulls(v as object) : v;
+  }
+  return out;
+}
+
+/**
+ * Calls the provider named by `target.model.provider` with a canonical (OpenAI-shaped) request.
+ * Plugin `model.options` sampling values override the request's; `model` is the configured name,
+ * else the request's. Never uses fetch; connections are pooled and kept alive.
+ *
+ * @throws TranslationError (status 400/500, Kong's message) when the request cannot be built or a
+ *   200 reply cannot be converted; the signal's reason when aborted.
+ */
+export async function callProvider(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): Promise<ProviderCallResult> {
+  const provider = providerOf(target);
+  const pctx = providerContext(target, request, opts);
+  const merged = mergeModelOptions(pctx, request);
+  const up = await prepareUpstream(provider, pctx, merged);
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+  const dispatcher = opts.dispatcher ?? llmDispatcher(timeouts.connect);
+  const start = process.hrtime.bigint();
+  // undici's own timers tick every ~500 ms: short read timeouts get a precise timer of their own.
+  let signal = opts.signal;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (timeouts.read < PRECISE_BELOW_MS) {
+    const abort = new AbortController();
+    const forward = (): void => abort.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) forward();
+    else opts.signal?.addEventListener('abort', forward, { once: true });
+    timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new Error('headers timeout'));
+    }, timeouts.read);
+    signal = abort.signal;
+  }
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await dispatcher.request({
+      origin: up.url.origin,
+      path: up.url.pathname + up.url.search,
+      method: up.method,
+      headers: mergeHeaders(opts.headers, up.headers),
+      body: typeof up.body === 'string' ? up.body : JSON.stringify(up.body),
+      headersTimeout: timeouts.read,
+      bodyTimeout: timeouts.read,
+      signal,
+    });
+  } catch (err) {
+    if (timedOut) return failure('timeout', 504, 'The upstream LLM is timing out', start);
+    return networkFailure(err, start, opts.signal);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+  const encoding = headerText(res.headers, 'content-encoding');
+  const headers = cleanHeaders(res.headers);
+  const contentType = headerText(res.headers, 'content-type');
+  if (res.statusCode !== 200) {
+    let raw: Buffer;
+    try {
+      raw = decodeBuffer(await readBody(res.body), encoding);
+    } catch (err) {
+      return bodyFailure(err, start, opts.signal);
+    }
+    if (contentType) headers['content-type'] = contentType;
+    return { ok: false, status: res.statusCode, headers, body: raw, error: 'http', message: `upstream answered ${res.statusCode}`, latencyMs: ms(start) };
+  }
+  if (opts.stream && target.route_type !== 'llm/v1/embeddings') {
+    return startStream(provider, pctx, merged, { body: decoded(res.body, encoding), headers, contentType, start, signal: opts.signal });
+  }
+  let raw: Buffer;
+  try {
+    raw = decodeBuffer(await readBody(res.body), encoding);
+  } catch (err) {
+    return bodyFailure(err, start, opts.signal);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return failure('garbage', 502, 'The upstream LLM returned an invalid response (not JSON)', start);
+  }
+  const response = translateResponse(provider, pctx, merged, 200, json);
+  const usage: Usage = 'completion_tokens' in response.usage
+    ? response.usage
+    : { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens };
+  return { ok: true, kind: 'buffered', status: 200, headers, response, usage, latencyMs: ms(start), model: pctx.model };
+}

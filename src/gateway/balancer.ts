@@ -1,0 +1,206 @@
+/**
+ * Upstream load balancing: weighted round-robin (smooth, nginx-style), consistent-hashing
+ * (weighted rendezvous hashing over `hash_on` / `hash_fallback`), least-connections, and Kong's
+ * passive health checks (`healthchecks.passive`). One Balancer per upstream per Runtime.
+ */
+import { createHash } from 'node:crypto';
+import type { Entity } from '../config/state.js';
+
+export interface Peer {
+  host: string;
+  port: number;
+  weight: number;
+  /** host:port as written in the target. */
+  name: string;
+}
+
+interface PeerState extends Peer {
+  current: number;
+  active: number;
+  healthy: boolean;
+  tcpFailures: number;
+  timeouts: number;
+  httpFailures: number;
+  successes: number;
+}
+
+export interface HashInput {
+  consumerId: string | null;
+  ip: string;
+  header(name: string): string | undefined;
+  cookie(name: string): string | undefined;
+  path: string;
+  query(name: string): string | undefined;
+  capture(name: string): string | undefined;
+}
+
+interface Passive {
+  healthyStatuses: Set<number>;
+  healthySuccesses: number;
+  unhealthyStatuses: Set<number>;
+  tcpFailures: number;
+  timeouts: number;
+  httpFailures: number;
+}
+
+export type Outcome = { kind: 'status'; status: number } | { kind: 'tcp_failure' } | { kind: 'timeout' };
+
+const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
+const nums = (v: unknown, d: number[]): Set<number> => new Set(Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : d);
+
+/** Split `host[:port]` (IPv6 in brackets); default port 8000 as Kong's targets do. */
+export function parseTarget(target: string, defaultPort = 8000): { host: string; port: number } {
+  if (target.startsWith('[')) {
+    const end = target.indexOf(']');
+    const host = target.slice(1, end);
+    const rest = target.slice(end + 1);
+    return { host, port: rest.startsWith(':') ? Number(rest.slice(1)) : defaultPort };
+  }
+  const i = target.lastIndexOf(':');
+  if (i > 0 && target.indexOf(':') === i) return { host: target.slice(0, i), port: Number(target.slice(i + 1)) };
+  return { host: target, port: defaultPort };
+}
+
+export class Balancer {
+  readonly name: string;
+  readonly hostHeader: string | null;
+  private readonly peers: PeerState[];
+  private readonly algorithm: string;
+  private readonly hashOn: { on: string; header: string | null; cookie: string | null; queryArg: string | null; capture: string | null };
+  private readonly hashFallback: { on: string; header: string | null; cookie: string | null; queryArg: string | null; capture: string | null };
+  private readonly passive: Passive;
+
+  constructor(upstream: Entity, targets: readonly Entity[]) {
+    this.name = String(upstream.name);
+    this.hostHeader = typeof upstream.host_header === 'string' ? upstream.host_header : null;
+    this.algorithm = typeof upstream.algorithm === 'string' ? upstream.algorithm : 'round-robin';
+    const pick = (prefix: 'hash_on' | 'hash_fallback') => ({
+      on: typeof upstream[prefix] === 'string' ? (upstream[prefix] as string) : 'none',
+      header: typeof upstream[`${prefix}_header`] === 'string' ? (upstream[`${prefix}_header`] as string).toLowerCase() : null,
+      cookie: typeof upstream[`${prefix}_cookie`] === 'string' ? (upstream[`${prefix}_cookie`] as string) : null,
+      queryArg: typeof upstream[`${prefix}_query_arg`] === 'string' ? (upstream[`${prefix}_query_arg`] as string) : null,
+      capture: typeof upstream[`${prefix}_uri_capture`] === 'string' ? (upstream[`${prefix}_uri_capture`] as string) : null,
+    });
+    this.hashOn = pick('hash_on');
+    this.hashFallback = pick('hash_fallback');
+    const passive = obj(obj(upstream.healthchecks).passive);
+    const healthy = obj(passive.healthy);
+    const unhealthy = obj(passive.unhealthy);
+    this.passive = {
+      healthyStatuses: nums(healthy.http_statuses, [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308]),
+      healthySuccesses: num(healthy.successes, 0),
+      unhealthyStatuses: nums(unhealthy.http_statuses, [429, 500, 503]),
+      tcpFailures: num(unhealthy.tcp_failures, 0),
+      timeouts: num(unhealthy.timeouts, 0),
+      httpFailures: num(unhealthy.http_failures, 0),
+    };
+    this.peers = targets
+      .map((t) => ({ ...parseTarget(String(t.target)), weight: num(t.weight, 100), name: String(t.target) }))
+      .filter((p) => p.weight > 0)
+      .map((p) => ({ ...p, current: 0, active: 0, healthy: true, tcpFailures: 0, timeouts: 0, httpFailures: 0, successes: 0 }));
+  }
+
+  /** Pick a healthy peer, avoiding `exclude` (peers already tried) when another is available. */
+  pick(input: HashInput, exclude: ReadonlySet<string> = new Set()): Peer | null {
+    let candidates = this.peers.filter((p) => p.healthy && !exclude.has(p.name));
+    if (candidates.length === 0) candidates = this.peers.filter((p) => p.healthy);
+    if (candidates.length === 0) return null;
+    if (this.algorithm === 'consistent-hashing') return this.pickHash(candidates, input);
+    if (this.algorithm === 'least-connections') return this.pickLeast(candidates);
+    return this.pickRoundRobin(candidates);
+  }
+
+  private pickRoundRobin(peers: PeerState[]): Peer {
+    let total = 0;
+    let best: PeerState = peers[0];
+    for (const p of peers) {
+      p.current += p.weight;
+      total += p.weight;
+      if (p.current > best.current) best = p;
+    }
+    best.current -= total;
+    return best;
+  }
+
+  private pickLeast(peers: PeerState[]): Peer {
+    let best = peers[0];
+    for (const p of peers) if ((p.active + 1) / p.weight < (best.active + 1) / best.weight) best = p;
+    return best;
+  }
+
+  private hashKey(input: HashInput, spec: Balancer['hashOn']): string | undefined {
+    switch (spec.on) {
+      case 'consumer': return input.consumerId ?? undefined;
+      case 'ip': return input.ip;
+      case 'header': return spec.header ? input.header(spec.header) : undefined;
+      case 'cookie': return spec.cookie ? input.cookie(spec.cookie) : undefined;
+      case 'path': return input.path;
+      case 'query_arg': return spec.queryArg ? input.query(spec.queryArg) : undefined;
+      case 'uri_capture': return spec.capture ? input.capture(spec.capture) : undefined;
+      default: return undefined;
+    }
+  }
+
+  private pickHash(peers: PeerState[], input: HashInput): Peer {
+    const key = this.hashKey(input, this.hashOn) ?? this.hashKey(input, this.hashFallback);
+    if (key === undefined) return this.pickRoundRobin(peers);
+    let best = peers[0];
+    let bestScore = -Infinity;
+    for (const p of peers) {
+      const h = createHash('sha1').update(`${p.name}\0${key}`).digest().readUInt32BE(0);
+      const score = p.weight / -Math.log((h + 1) / 4294967297);
+      if (score > bestScore) {
+        bestScore = score;
+        best = p;
+      }
+    }
+    return best;
+  }
+
+  acquire(peer: Peer): void {
+    const p = this.find(peer);
+    if (p) p.active++;
+  }
+
+  release(peer: Peer): void {
+    const p = this.find(peer);
+    if (p && p.active > 0) p.active--;
+  }
+
+  /** Passive health accounting for one finished attempt. */
+  report(peer: Peer, outcome: Outcome): void {
+    const p = this.find(peer);
+    if (!p) return;
+    const c = this.passive;
+    if (outcome.kind === 'tcp_failure') {
+      p.tcpFailures++;
+      if (c.tcpFailures > 0 && p.tcpFailures >= c.tcpFailures) this.markUnhealthy(p);
+    } else if (outcome.kind === 'timeout') {
+      p.timeouts++;
+      if (c.timeouts > 0 && p.timeouts >= c.timeouts) this.markUnhealthy(p);
+    } else if (c.unhealthyStatuses.has(outcome.status)) {
+      p.httpFailures++;
+      if (c.httpFailures > 0 && p.httpFailures >= c.httpFailures) this.markUnhealthy(p);
+    } else if (c.healthyStatuses.has(outcome.status)) {
+      p.successes++;
+      p.tcpFailures = 0;
+      p.timeouts = 0;
+      p.httpFailures = 0;
+    }
+  }
+
+  private markUnhealthy(p: PeerState): void {
+    p.healthy = false;
+    p.successes = 0;
+  }
+
+  /** Health per target, for the Admin API `/upstreams/{u}/health`. */
+  health(): Array<{ target: string; weight: number; health: 'HEALTHY' | 'UNHEALTHY' }> {
+    return this.peers.map((p) => ({ target: p.name, weight: p.weight, health: p.healthy ? 'HEALTHY' : 'UNHEALTHY' }));
+  }
+
+  private find(peer: Peer): PeerState | undefined {
+    return this.peers.find((p) => p.name === peer.name);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Consumer and credential indexes, compiled once per Runtime from the State.
+ */
+import type { Entity, State } from '../config/state.js';
+import { refId } from '../config/state.js';
+import type { ConsumerInfo } from './context.js';
+
+export interface KeyCredential {
+  id: string;
+  consumerId: string;
+}
+
+export interface BasicCredential {
+  id: string;
+  consumerId: string;
+  username: string;
+  password: string;
+}
+
+export interface JwtCredential {
+  id: string;
+  consumerId: string;
+  key: string;
+  secret: string | null;
+  rsaPublicKey: string | null;
+  algorithm: string;
+}
+
+export interface Consumers {
+  byId: ReadonlyMap<string, ConsumerInfo>;
+  /** Resolve `anonymous` (id or username). */
+  find(idOrUsername: string): ConsumerInfo | undefined;
+  keyAuth: ReadonlyMap<string, KeyCredential>;
+  basicAuth: ReadonlyMap<string, BasicCredential>;
+  jwt: ReadonlyMap<string, JwtCredential>;
+  /** ACL groups of a consumer (acl plugin). */
+  groups(consumerId: string): readonly string[];
+  /** Names of the consumer groups the consumer is a member of (`consumers[].groups`). */
+  consumerGroups(consumerId: string): readonly string[];
+}
+
+const str = (e: Entity, k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
+
+export function compileConsumers(state: State): Consumers {
+  const byId = new Map<string, ConsumerInfo>();
+  const byName = new Map<string, ConsumerInfo>();
+  for (const e of state.entities.consumers) {
+    const info: ConsumerInfo = { id: e.id, username: str(e, 'username'), custom_id: str(e, 'custom_id'), entity: e };
+    byId.set(e.id, info);
+    if (info.username !== null) byName.set(info.username, info);
+  }
+  const keyAuth = new Map<string, KeyCredential>();
+  for (const e of state.entities.keyauth_credentials) {
+    const key = str(e, 'key');
+    const consumerId = refId(e.consumer);
+    if (key !== null && consumerId !== null) keyAuth.set(key, { id: e.id, consumerId });
+  }
+  const basicAuth = new Map<string, BasicCredential>();
+  for (const e of state.entities.basicauth_credentials) {
+    const username = str(e, 'username');
+    const consumerId = refId(e.consumer);
+    if (username !== null && consumerId !== null) basicAuth.set(username, { id: e.id, consumerId, username, password: str(e, 'password') ?? '' });
+  }
+  const jwt = new Map<string, JwtCredential>();
+  for (const e of state.entities.jwt_secrets) {
+    const key = str(e, 'key');
+    const consumerId = refId(e.consumer);
+    if (key !== null && consumerId !== null) {
+      jwt.set(key, { id: e.id, consumerId, key, secret: str(e, 'secret'), rsaPublicKey: str(e, 'rsa_public_key'), algorithm: str(e, 'algorithm') ?? 'HS256' });
+    }
+  }
+  const groups = new Map<string, string[]>();
+  for (const e of state.entities.acls) {
+    const consumerId = refId(e.consumer);
+    const group = str(e, 'group');
+    if (consumerId === null || group === null) continue;
+    const list = groups.get(consumerId) ?? [];
+    list.push(group);
+    groups.set(consumerId, list);
+  }
+  const groupNames = new Map(state.entities.consumer_groups.map((g) => [g.id, str(g, 'name') ?? g.id]));
+  const memberships = new Map<string, string[]>();
+  for (const m of state.entities.consumer_group_consumers) {
+    const consumerId = refId(m.consumer);
+    const groupId = refId(m.consumer_group);
+    if (consumerId === null || groupId === null) continue;
+    memberships.set(consumerId, [...(memberships.get(consumerId) ?? []), groupNames.get(groupId) ?? groupId].sort());
+  }
+  return {
+    byId,
+    consumerGroups: (id) => memberships.get(id) ?? [],
+    find: (v) => byId.get(v) ?? byName.get(v),
+    keyAuth,
+    basicAuth,
+    jwt,
+    groups: (id) => groups.get(id) ?? [],
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * One request through a Runtime.
+ *
+ *   request ─► router ──(no match)──► 404 ─────────────────────────────┐
+ *                │                                                    │
+ *                ▼                                                    │
+ *              access phases (priority desc; consumer-scoped configs  │
+ *                │  resolved after authentication) ──(Reply)──► reply ┤
+ *                ▼                                                    │
+ *      ctx.upstreamHandler? ── yes ─► handler (AI) ─┐                 │
+ *                │ no                               │                 │
+ *                ▼                                  ▼                 │
+ *          proxy to service ──► buffered? response phases ─► send     │
+ *                               streamed? chunk phases ───► write     │
+ *                               neither: pipe straight through        │
+ *                                                   │                 │
+ *                                                   ▼                 ▼
+ *                                     client has the response ─► log phases (setImmediate)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
+import { buildLogRecord, type LogRecord } from './log-record.js';
+import { SERVER_HEADER, VIA_HEADER, type Logger } from './log.js';
+import { ReplyError } from './plugin.js';
+import { joinUpstreamPath, normalizePath } from './router.js';
+import { instanceFor, type Chain, type Runtime } from './runtime.js';
+import { proxyRequest, UpstreamError, type Agents } from './upstream.js';
+
+export interface PipelineEnv {
+  agents: Agents;
+  listenPort: number;
+  logger: Logger;
+  /** Called once per request after the response (access log); null when off. */
+  onDone: ((ctx: GatewayContext) => void) | null;
+  requestId(): string;
+}
+
+const RESPONSE_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te']);
+
+export function clientIp(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+const msSince = (a: bigint, b: bigint): string => String(Math.round(Number(b - a) / 1e6));
+
+function applyExtraHeaders(res: ServerResponse, ctx: GatewayContext): void {
+  const h = ctx.responseHeaders;
+  for (const k in h) res.setHeader(k, h[k] as string | string[]);
+}
+
+/** Send a gateway-generated reply (short-circuit or error). */
+export function sendReply(ctx: GatewayContext, reply: Reply): void {
+  const res = ctx.res;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (ctx.source === 'service') ctx.source = 'error';
+  let body: string | Buffer = '';
+  let type: string | null = null;
+  if (reply.message !== undefined) {
+    body = JSON.stringify({ message: reply.message, request_id: ctx.requestId });
+    type = 'application/json; charset=utf-8';
+  } else if (reply.json !== undefined) {
+    body = JSON.stringify(reply.json);
+    type = 'application/json; charset=utf-8';
+  } else if (reply.body !== undefined) {
+    body = reply.body;
+  }
+  res.statusCode = reply.status;
+  if (type) res.setHeader('content-type', type);
+  applyExtraHeaders(res, ctx);
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.setHeader('x-kong-response-latency', msSince(ctx.timings.start, process.hrtime.bigint()));
+  res.setHeader('server', SERVER_HEADER);
+  res.setHeader('x-kong-request-id', ctx.requestId);
+  ctx.responseBytes = Buffer.byteLength(body);
+  res.end(ctx.method === 'HEAD' ? undefined : body);
+}
+
+function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
+  if (err instanceof ReplyError) return err.reply;
+  if (err instanceof UpstreamError) {
+    ctx.source = 'error';
+    return { status: err.status, message: err.message };
+  }
+  ctx.source = 'error';
+  logger.error('unexpected error while handling a request', { request_id: ctx.requestId, error: (err as Error)?.message ?? String(err) });
+  return { status: 500, message: 'An unexpected error occurred' };
+}
+
+function upstreamHead(ctx: GatewayContext, status: number, headers: HeaderMap): void {
+  const res = ctx.res;
+  const now = process.hrtime.bigint();
+  res.statusCode = status;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !RESPONSE_HOP.has(k)) res.setHeader(k, v);
+  }
+  applyExtraHeaders(res, ctx);
+  res.setHeader('via', VIA_HEADER);
+  const t = ctx.timings;
+  if (t.upstreamStart !== null) {
+    res.setHeader('x-kong-upstream-latency', msSince(t.upstreamStart, t.upstreamHeaders ?? now));
+    res.setHeader('x-kong-proxy-latency', msSince(t.start, t.upstreamStart));
+  }
+  res.setHeader('x-kong-request-id', ctx.requestId);
+}
+
+async function runChunks(ctx: GatewayContext, chain: Chain, chunk: Buffer): Promise<Buffer | null> {
+  let cur: Buffer | null = chunk;
+  for (const entry of chain.entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (!inst?.chunk || cur === null) continue;
+    cur = await inst.chunk(ctx, cur);
+  }
+  return cur;
+}
+
+function write(res: ServerResponse, chunk: Buffer): Promise<void> | void {
+  if (res.write(chunk)) return;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedResponse): Promise<void> {
+  const headers = { ...r.headers };
+  if (chain.hasChunk) delete headers['content-length'];
+  upstreamHead(ctx, r.status, headers);
+  for await (const raw of r.chunks) {
+    if (ctx.res.destroyed) break;
+    const buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const out = chain.hasChunk ? await runChunks(ctx, chain, buf) : buf;
+    if (out && out.length) {
+      ctx.responseBytes += out.length;
+      await write(ctx.res, out);
+    }
+  }
+  ctx.res.end();
+}
+
+async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedResponse): Promise<void> {
+  for (const entry of chain.entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (inst?.response) await inst.response(ctx, r);
+  }
+  const headers = { ...r.headers, 'content-length': String(r.body.length) };
+  upstreamHead(ctx, r.status, headers);
+  ctx.responseBytes = r.body.length;
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : r.body);
+}
+
+export async function deliver(ctx: GatewayContext, chain: Chain, r: UpstreamResult): Promise<void> {
+  ctx.source = 'service';
+  ctx.upstreamStatus ??= r.status;
+  if (r.kind === 'buffered') return deliverBuffered(ctx, chain, r);
+  return deliverStream(ctx, chain, r);
+}
+
+function readAll(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(Buffer.concat(chunks)));
+    res.once('error', reject);
+  });
+}
+
+async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: PipelineEnv, prefix: string | null): Promise<void> {
+  const service = ctx.service ? rt.services.get(ctx.service.id) : undefined;
+  if (!service) {
+    sendReply(ctx, { status: 503, message: 'no Service found with those values' });
+    return;
+  }
+  const up = await proxyRequest(ctx, service.target, { agents: env.agents, listenPort: env.listenPort, prefix });
+  ctx.timings.upstreamHeaders = process.hrtime.bigint();
+  ctx.upstreamStatus = up.statusCode ?? 502;
+  ctx.res.once('close', () => {
+    if (!up.complete) up.destroy();
+  });
+  const status = up.statusCode ?? 502;
+  if (chain.hasResponse) return deliver(ctx, chain, { kind: 'buffered', status, headers: up.headers, body: await readAll(up) });
+  if (chain.hasChunk) return deliver(ctx, chain, { kind: 'stream', status, headers: up.headers, chunks: up });
+  ctx.source = 'service';
+  upstreamHead(ctx, status, up.headers);
+  up.on('data', (c: Buffer) => {
+    ctx.responseBytes += c.length;
+  });
+  up.once('error', () => ctx.res.destroy());
+  up.once('aborted', () => ctx.res.destroy());
+  up.pipe(ctx.res);
+}
+
+async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
+  for (const entry of chain.entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (!inst?.access) continue;
+    const r = inst.access(ctx);
+    const reply = r instanceof Promise ? await r : r;
+    if (reply) return reply;
+  }
+  return null;
+}
+
+function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
+  ctx.timings.end ??= process.hrtime.bigint();
+  if (chain.hasLog) {
+    const record: LogRecord = buildLogRecord(ctx, rt.state.workspace);
+    for (const entry of chain.entries) {
+      const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+      if (!inst?.log) continue;
+      try {
+        const p = inst.log(ctx, record);
+        if (p instanceof Promise) p.catch((err: unknown) => env.logger.error(`plugin '${entry.name}' log phase failed`, { error: String(err) }));
+      } catch (err) {
+        env.logger.error(`plugin '${entry.name}' log phase failed`, { error: String(err) });
+      }
+    }
+  }
+  env.onDone?.(ctx);
+}
+
+/** Handle one proxied request on `rt` (the Runtime current when it arrived). */
+export async function handleRequest(rt: Runtime, env: PipelineEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ctx = new GatewayContext({ requestId: env.requestId(), req, res, start: process.hrtime.bigint(), clientIp: clientIp(req) });
+  const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
+  let chain = rt.globalChain;
+  let logged = false;
+  const done = (): void => {
+    if (logged) return;
+    logged = true;
+    ctx.timings.end = process.hrtime.bigint();
+    setImmediate(runLog, ctx, chain, rt, env);
+  };
+  res.once('finish', done);
+  res.once('close', done);
+  if (!match) {
+    sendReply(ctx, { status: 404, message: 'no Route matched with those values' });
+    return;
+  }
+  const route = match.route;
+  ctx.route = rt.routes.get(route.id) ?? null;
+  chain = rt.chains.get(route.id) ?? rt.globalChain;
+  const service = route.serviceId ? rt.services.get(route.serviceId) : undefined;
+  if (service) ctx.service = service.info;
+  ctx.captures = match.captures;
+  if (!route.protocols.has('http')) {
+    sendReply(ctx, httpsRedirect(ctx, route.httpsRedirectStatus));
+    return;
+  }
+  ctx.upstreamPath = joinUpstreamPath(service?.target.path ?? null, match.strippedPath, route.pathHandling);
+  try {
+    const reply = await access(ctx, chain);
+    if (reply) {
+      sendReply(ctx, reply);
+      return;
+    }
+    ctx.upstreamUri = ctx.upstreamQuery ? `${ctx.upstreamPath}?${ctx.upstreamQuery}` : ctx.upstreamPath;
+    if (ctx.upstreamHandler) {
+      ctx.timings.upstreamStart = process.hrtime.bigint();
+      const result = await ctx.upstreamHandler(ctx);
+      ctx.timings.upstreamHeaders ??= process.hrtime.bigint();
+      await deliver(ctx, chain, result);
+      return;
+    }
+    await proxy(ctx, rt, chain, env, match.matchedPrefix);
+  } catch (err) {
+    sendReply(ctx, errorToReply(ctx, err, env.logger));
+  }
+}
+
+function httpsRedirect(ctx: GatewayContext, status: number): Reply {
+  if (status === 426) {
+    return { status: 426, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } };
+  }
+  const host = ctx.host.replace(/:\d+$/, '');
+  return { status, body: '', headers: { location: `https://${host}${ctx.req.url ?? '/'}` } };
+}

@@ -1,0 +1,98 @@
+/**
+ * The plugin contract. A Plugin is registered once in `plugins/index.ts`; `create` runs once per
+ * plugin entity per Runtime and returns an instance with any of the phases below, which the
+ * pipeline runs in descending `priority` (Kong's order).
+ *
+ *   access   may short-circuit by returning a Reply, or set `ctx.upstreamHandler`
+ *   response the whole upstream response, buffered (only when some plugin on the route has it)
+ *   chunk    each streamed chunk; return a replacement, or null to drop it
+ *   log      after the client got the response; never delays it; errors are logged, not sent.
+ *            Every log phase of a request gets the same LogRecord object (higher priority first),
+ *            so a plugin may add fields (e.g. `ai`) that later log plugins serialise.
+ */
+import type { Registry } from 'prom-client';
+import type { BufferedResponse, GatewayContext, Reply } from './context.js';
+import type { Logger } from './log.js';
+import type { LogRecord } from './log-record.js';
+import type { Consumers } from './consumers.js';
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface PluginInstance {
+  /**
+   * For plugins that own the upstream call of an AI route (ai-proxy, ai-proxy-advanced): the
+   * client wire format they accept (`llm_format`). Every AI plugin on the route parses the body in
+   * this format, whatever its own priority (see ai/request.ts).
+   */
+  readonly inputFormat?: string;
+  access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
+  response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;
+  chunk?(ctx: GatewayContext, chunk: Buffer): Awaitable<Buffer | null>;
+  log?(ctx: GatewayContext, record: LogRecord): Awaitable<void>;
+}
+
+/**
+ * State that outlives one Runtime: one store per plugin id + config hash. A reload that leaves a
+ * plugin's config unchanged hands the new instance the same store (rate-limit counters survive).
+ */
+export interface PluginStore {
+  /** Get or create a value kept in this store; `dispose` runs when the store is dropped. */
+  get<T>(key: string, create: () => T, dispose?: (value: T) => void | Promise<void>): T;
+}
+
+export interface PluginDeps {
+  logger: Logger;
+  store: PluginStore;
+  /** The prometheus registry served on `/metrics`. */
+  metrics: Registry;
+  /** Consumers and credentials of the Runtime being built. */
+  consumers: Consumers;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The plugin entity's id and scope (foreign key ids, null when unscoped). */
+  pluginId: string;
+  scope: { route: string | null; service: string | null; consumer: string | null };
+  /** Wall clock in ms (injectable for tests). */
+  now(): number;
+}
+
+export interface Plugin<C = Record<string, unknown>> {
+  name: string;
+  priority: number;
+  /** Narrow the (already validated, defaults-filled) config to the plugin's own type. */
+  parse?(config: Readonly<Record<string, unknown>>): C;
+  create(config: C, deps: PluginDeps): PluginInstance;
+}
+
+/** Kong's `kong.response.error` reply. */
+export function errorReply(status: number, message: string, headers?: Record<string, string>): Reply {
+  return headers ? { status, message, headers } : { status, message };
+}
+
+/** Read a field of a config object with a fallback. */
+export function field<T>(config: Readonly<Record<string, unknown>>, name: string, fallback: T): T {
+  const v = config[name];
+  return v === null || v === undefined ? fallback : (v as T);
+}
+
+/** A string array field (null → []). */
+export function strings(config: Readonly<Record<string, unknown>>, name: string): string[] {
+  const v = config[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A nested object field (null → {}). */
+export function record(config: Readonly<Record<string, unknown>>, name: string): Readonly<Record<string, unknown>> {
+  const v = config[name];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/**
+ * Thrown from `access`, `response` or an UpstreamHandler to answer with a specific reply
+ * (e.g. an OpenAI-shaped error body) instead of Kong's generic 500.
+ */
+export class ReplyError extends Error {
+  constructor(readonly reply: Reply) {
+    super(reply.message ?? `reply ${reply.status}`);
+    this.name = 'ReplyError';
+  }
+}

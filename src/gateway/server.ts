@@ -1,0 +1,233 @@
+/**
+ * The gateway process: a proxy listener running the current Runtime, and a status/admin listener
+ * (`/metrics`, `/status`, then the Admin API handler). `reload` swaps the Runtime reference
+ * atomically; requests in flight finish on the Runtime they started with.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import type { State } from '../config/state.js';
+import { AigwError } from '../errors.js';
+import { formatAccess, type Logger } from './log.js';
+import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
+import { handleRequest, type PipelineEnv } from './pipeline.js';
+import type { Plugin } from './plugin.js';
+import { buildRuntime, type Runtime } from './runtime.js';
+import { canonicalJson, PluginStores } from './stores.js';
+import { createAgents, destroyAgents } from './upstream.js';
+import type { GatewayContext } from './context.js';
+
+export interface GatewayOptions {
+  state: State;
+  /** `host:port` (`[::1]:8000` for IPv6); port 0 picks a free port. */
+  listen: string;
+  adminListen: string | null;
+  logger: Logger;
+  accessLog: 'json' | 'pretty' | 'off';
+  /** Where access-log lines go (default: logger.info). */
+  accessWrite?: (line: string) => void;
+  /** Admin API; returns true when it handled the request. */
+  adminHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Extra/override plugins (tests). */
+  plugins?: ReadonlyMap<string, Plugin<never>>;
+  /** `configuration_hash` of `/status` (the Admin API's, so it matches `/config?check_hash`). */
+  configHash?: () => string;
+  /** Delay before unused plugin stores are disposed after a reload (ms). */
+  storeGraceMs?: number;
+}
+
+export interface Gateway {
+  proxyUrl: string;
+  adminUrl: string | null;
+  /** Compile and swap in a new State. Throws (and keeps serving the old one) when it fails to compile. */
+  reload(state: State): Promise<void>;
+  close(drainMs?: number): Promise<void>;
+  runtime(): Runtime;
+  readonly metrics: Registry;
+  readonly stats: ServerStats;
+}
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value.trim());
+  if (!m) throw new AigwError('AIGW_USAGE', `invalid listen address '${value}'; expected host:port`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
+}
+
+function listen(server: http.Server, addr: string): Promise<string> {
+  const { host, port } = parseListen(addr);
+  return new Promise((resolve, reject) => {
+    server.once('error', (err) => reject(new AigwError('AIGW_SERVE', `cannot listen on ${addr}: ${err.message}`, { cause: err })));
+    server.listen(port, host, () => {
+      const a = server.address() as AddressInfo;
+      resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+    });
+  });
+}
+
+/** 32 hex chars per id, from a pooled random buffer. */
+function requestIds(): () => string {
+  let pool = randomBytes(4096);
+  let offset = 0;
+  return () => {
+    if (offset + 16 > pool.length) {
+      pool = randomBytes(4096);
+      offset = 0;
+    }
+    offset += 16;
+    return pool.toString('hex', offset - 16, offset);
+  };
+}
+
+function statusBody(stats: ServerStats, configHash: string): unknown {
+  return {
+    memory: {
+      workers_lua_vms: [{ http_allocated_gc: `${(process.memoryUsage().heapUsed / 1048576).toFixed(2)} MiB`, pid: process.pid }],
+      lua_shared_dicts: {},
+    },
+    server: {
+      connections_accepted: stats.accepted,
+      connections_active: stats.active,
+      connections_handled: stats.handled,
+      connections_reading: 0,
+      connections_writing: stats.inFlight,
+      connections_waiting: Math.max(0, stats.active - stats.inFlight),
+      total_requests: stats.totalRequests,
+    },
+    configuration_hash: configHash,
+  };
+}
+
+const hashState = (s: State): string => createHash('md5').update(canonicalJson(s.entities)).digest('hex');
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function accessCallback(opts: GatewayOptions): ((ctx: GatewayContext) => void) | null {
+  if (opts.accessLog === 'off') return null;
+  const format = opts.accessLog;
+  const write = opts.accessWrite ?? ((line: string) => opts.logger.info(line));
+  return (ctx) => {
+    const t = ctx.timings;
+    const end = t.end ?? process.hrtime.bigint();
+    const upstream = t.upstreamStart !== null && t.upstreamHeaders !== null ? Math.round(Number(t.upstreamHeaders - t.upstreamStart) / 1e6) : null;
+    const total = Math.round(Number(end - t.start) / 1e6);
+    write(formatAccess({
+      request_id: ctx.requestId,
+      method: ctx.method,
+      path: ctx.path,
+      route: ctx.route ? ctx.route.name ?? ctx.route.id : null,
+      consumer: ctx.consumer ? ctx.consumer.username ?? ctx.consumer.custom_id ?? ctx.consumer.id : null,
+      status: ctx.res.statusCode,
+      upstream_status: ctx.upstreamStatus,
+      latency_ms: total,
+      upstream_latency_ms: upstream,
+      kong_latency_ms: Math.max(0, total - (upstream ?? 0)),
+    }, format));
+  };
+}
+
+function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEnv, logger: Logger): http.Server {
+  const proxy = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    stats.totalRequests++;
+    stats.inFlight++;
+    res.once('close', () => stats.inFlight--);
+    handleRequest(current(), env, req, res).catch((err: unknown) => {
+      logger.error('request failed', { error: String(err) });
+      if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred' });
+      else res.destroy();
+    });
+  });
+  proxy.on('connection', (socket) => {
+    stats.accepted++;
+    stats.handled++;
+    stats.active++;
+    socket.once('close', () => stats.active--);
+  });
+  return proxy;
+}
+
+function statusServer(opts: GatewayOptions, metrics: Registry, stats: ServerStats, configHash: () => string): http.Server {
+  return http.createServer(async (req, res) => {
+    try {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        const text = await metrics.metrics();
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(text);
+      } else if (req.method === 'GET' && path === '/status') {
+        sendJson(res, 200, statusBody(stats, configHash()));
+      } else if (!(opts.adminHandler && (await opts.adminHandler(req, res)))) {
+        sendJson(res, 404, { message: 'Not found' });
+      }
+    } catch (err) {
+      opts.logger.error('admin request failed', { error: String(err) });
+      if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred' });
+    }
+  });
+}
+
+/** Stop accepting, wait for in-flight requests up to `drainMs`, then cut what is left. */
+async function drainAndClose(proxy: http.Server, admin: http.Server | null, stats: ServerStats, drainMs: number): Promise<void> {
+  const servers = [proxy, admin].filter((s): s is http.Server => s !== null);
+  const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  proxy.closeIdleConnections();
+  admin?.closeAllConnections();
+  const deadline = Date.now() + drainMs;
+  while (stats.inFlight > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    proxy.closeIdleConnections();
+  }
+  proxy.closeAllConnections();
+  await closed;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const metrics = new Registry();
+  const stats = newStats();
+  const stores = new PluginStores();
+  const deps = { logger: opts.logger, stores, metrics, env: opts.env ?? {}, plugins: opts.plugins };
+  let current = buildRuntime(opts.state, deps);
+  let configHash = hashState(opts.state);
+  registerNodeMetrics(metrics, stats, randomUUID());
+  const agents = createAgents();
+  const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: accessCallback(opts), requestId: requestIds() };
+  const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
+  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash));
+  const proxyUrl = await listen(proxy, opts.listen);
+  pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
+  let adminUrl: string | null = null;
+  if (admin && opts.adminListen !== null) {
+    try {
+      adminUrl = await listen(admin, opts.adminListen);
+    } catch (err) {
+      proxy.close();
+      throw err;
+    }
+  }
+  let storeTimer: NodeJS.Timeout | null = null;
+  return {
+    proxyUrl,
+    adminUrl,
+    metrics,
+    stats,
+    runtime: () => current,
+    async reload(state) {
+      current = buildRuntime(state, deps);
+      configHash = hashState(state);
+      if (storeTimer) clearTimeout(storeTimer);
+      storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
+      storeTimer.unref();
+    },
+    async close(drainMs = 10_000) {
+      if (storeTimer) clearTimeout(storeTimer);
+      await drainAndClose(proxy, admin, stats, drainMs);
+      destroyAgents(agents);
+      await stores.disposeAll();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `{vault://env/NAME}` references in plugin configs, resolved from the environment when a
+ * Runtime is built. As Kong's env vault: NAME upper-cased with `-` → `_`, an optional vault
+ * entity prefix (`vaults[].config.prefix` for a vault named `env`), and `/key` to pick a field
+ * of a JSON value.
+ */
+import type { State } from '../config/state.js';
+
+const REF = /^\{vault:\/\/([^/}]+)\/([^}]+)\}$/;
+
+export class VaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VaultError';
+  }
+}
+
+export interface VaultResolver {
+  resolve<T>(value: T): T;
+}
+
+export function vaultResolver(state: State, env: Readonly<Record<string, string | undefined>>): VaultResolver {
+  const prefixes = new Map<string, string>([['env', '']]);
+  for (const v of state.entities.vaults) {
+    if (v.name !== 'env' || typeof v.prefix !== 'string') continue;
+    const config = v.config as Record<string, unknown> | null;
+    prefixes.set(v.prefix, typeof config?.prefix === 'string' ? config.prefix : '');
+  }
+  const lookup = (vault: string, path: string): string => {
+    const prefix = prefixes.get(vault);
+    if (prefix === undefined) throw new VaultError(`vault '${vault}' is not configured (only env vaults are supported)`);
+    const [name, key] = path.split('/', 2);
+    const varName = `${prefix}${name}`.toUpperCase().replace(/-/g, '_');
+    const raw = env[varName];
+    if (raw === undefined) throw new VaultError(`could not resolve {vault://${vault}/${path}}: environment variable ${varName} is not set`);
+    if (key === undefined) return raw;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new VaultError(`could not resolve {vault://${vault}/${path}}: ${varName} is not JSON`);
+    }
+    const v = (parsed as Record<string, unknown> | null)?.[key];
+    if (typeof v !== 'string') throw new VaultError(`could not resolve {vault://${vault}/${path}}: no key '${key}'`);
+    return v;
+  };
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const m = REF.exec(value);
+      return m ? lookup(m[1], m[2]) : value;
+    }
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, walk(v)]));
+    }
+    return value;
+  };
+  return { resolve: <T>(value: T): T => walk(value) as T };
+}

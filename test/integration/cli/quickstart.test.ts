@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { freePort, request } from '../../helpers/net.js';
+
+/** The README's main job, exactly as written: `aigw serve examples/quickstart.yaml --mock`. */
+const root = join(__dirname, '..', '..', '..');
+const bin = join(root, 'dist', 'bin', 'aigw.js');
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await request(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+describe('README quick start', () => {
+  it('serves a keyed, rate-limited AI route against the built-in mock, then stops cleanly on SIGTERM', async () => {
+    const [p, a] = [await freePort(), await freePort()];
+    const server = execa(process.execPath, [bin, 'serve', 'examples/quickstart.yaml', '--mock', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    try {
+      await waitFor(`http://127.0.0.1:${a}/status`);
+      const body = JSON.stringify({ messages: [{ role: 'user', content: 'What is 1 + 1?' }] });
+      const ok = await request(`http://127.0.0.1:${p}/ai/chat`, { method: 'POST', headers: { apikey: 'demo-key', 'content-type': 'application/json' }, body });
+      expect(ok.status).toBe(200);
+      const answer = ok.json<{ model: string; choices: Array<{ message: { content: string } }>; usage: { total_tokens: number } }>();
+      expect(answer.choices[0].message.content).toBe('The answer to 1 + 1 is 2.');
+      expect(answer.model).toBe('gpt-4o');
+      expect(answer.usage.total_tokens).toBe(13);
+      expect(ok.headers['x-kong-llm-model']).toBe('openai/gpt-4o');
+      expect(ok.headers['ratelimit-limit']).toBe('60');
+      const denied = await request(`http://127.0.0.1:${p}/ai/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(denied.status).toBe(401);
+      expect(denied.json()).toMatchObject({ message: 'No API key found in request' });
+      const metrics = await request(`http://127.0.0.1:${a}/metrics`);
+      expect(metrics.text).toContain('kong_ai_llm_requests_total');
+    } finally {
+      server.kill('SIGTERM');
+    }
+    const result = await server;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('declarative mode: serving examples/quickstart.yaml');
+    expect(result.stderr).toContain('mock LLM listening on http://127.0.0.1:9000');
+  });
+
+  it('with neither a file nor --db, says the configuration lives in memory', async () => {
+    const [p, a] = [await freePort(), await freePort()];
+    const server = execa(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    try {
+      await waitFor(`http://127.0.0.1:${a}/status`);
+      const created = await request(`http://127.0.0.1:${a}/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 's', url: 'http://127.0.0.1:1' }) });
+      expect(created.status).toBe(201);
+    } finally {
+      server.kill('SIGINT');
+    }
+    const result = await server;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('database mode in memory');
+  });
+
+  it('refuses --db together with state files', async () => {
+    const r = await execa(process.execPath, [bin, 'serve', 'examples/quickstart.yaml', '--db', '/tmp/x.db'], { cwd: root, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('--db and state files exclude each other');
+  });
+});

@@ -1,0 +1,98 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../../src/gateway/log.js';
+import type { Plugin } from '../../../src/gateway/plugin.js';
+import { buildRuntime, instanceFor } from '../../../src/gateway/runtime.js';
+import { PluginStores } from '../../../src/gateway/stores.js';
+import { vaultResolver } from '../../../src/gateway/vault.js';
+import { stateFrom } from '../../helpers/gateway.js';
+
+/** A plugin whose instances carry their config's `tag`, to see which one was resolved. */
+const tagged: Plugin<Record<string, unknown>> = {
+  name: 'rate-limiting',
+  priority: 910,
+  create: (config) => Object.assign({ access: () => undefined }, { tag: String(config.error_message) }),
+};
+const tag = (x: unknown): string | undefined => (x as { tag?: string } | null)?.tag;
+
+const yaml = `
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - name: r
+    paths: [/r]
+  - name: other
+    paths: [/o]
+consumers:
+- username: alice
+- username: bob
+plugins:
+- { name: rate-limiting, config: { minute: 1, error_message: global } }
+- { name: rate-limiting, service: s, config: { minute: 1, error_message: service } }
+- { name: rate-limiting, route: r, config: { minute: 1, error_message: route } }
+- { name: rate-limiting, consumer: alice, config: { minute: 1, error_message: consumer } }
+- { name: rate-limiting, consumer: bob, route: r, config: { minute: 1, error_message: consumer+route } }
+- { name: rate-limiting, route: r, service: s, config: { minute: 1, error_message: route+service } }
+`;
+
+describe('runtime: plugin scoping precedence', () => {
+  it('resolves consumer+route > route+service > consumer > route > service > global', async () => {
+    const state = await stateFrom(yaml);
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
+    const id = (name: string) => state.entities.routes.find((r) => r.name === name)?.id as string;
+    const consumer = (name: string) => state.entities.consumers.find((c) => c.username === name)?.id as string;
+    const entry = (route: string) => rt.chains.get(id(route))?.entries[0];
+    const onR = entry('r');
+    const onOther = entry('other');
+    if (!onR || !onOther) throw new Error('missing chain');
+    expect(tag(instanceFor(onR, null))).toBe('route+service');
+    expect(tag(instanceFor(onR, consumer('bob')))).toBe('consumer+route');
+    expect(tag(instanceFor(onR, consumer('alice')))).toBe('route+service');
+    expect(tag(instanceFor(onOther, null))).toBe('service');
+    expect(tag(instanceFor(onOther, consumer('alice')))).toBe('consumer');
+    expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
+  });
+
+  it('orders chains by descending priority and warns about unknown plugins', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - name: r
+    paths: [/r]
+    plugins:
+    - name: prometheus
+    - name: acl
+      config: { allow: [a] }
+    - name: cors
+    - name: key-auth
+`);
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {} });
+    expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['cors', 'key-auth', 'acl', 'prometheus']);
+  });
+
+  it('fails to build with AIGW_SERVE when a vault reference cannot be resolved', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+plugins:
+- name: http-log
+  config: { http_endpoint: "http://127.0.0.1:1/", headers: { x-token: "{vault://env/missing-var}" } }
+`);
+    expect(() => buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {} })).toThrowError(
+      /environment variable MISSING_VAR is not set/,
+    );
+  });
+});
+
+describe('vault references', () => {
+  it('resolves env names upper-cased with - → _, and /key from JSON values', async () => {
+    const state = await stateFrom('_format_version: "3.0"\n');
+    const v = vaultResolver(state, { MY_KEY: 'k1', JSON_SECRET: '{"user":"u1"}' });
+    expect(v.resolve({ a: '{vault://env/my-key}', b: ['{vault://env/json-secret/user}'], c: 'plain {vault://env/my-key}' })).toEqual({ a: 'k1', b: ['u1'], c: 'plain {vault://env/my-key}' });
+    expect(() => v.resolve('{vault://aws/x}')).toThrowError(/vault 'aws' is not configured/);
+  });
+});
