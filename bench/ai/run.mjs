@@ -30,7 +30,15 @@ async function firstLine(p) {
   throw new Error('child exited without output');
 }
 
-const load = async (cfg) => JSON.parse(await firstLine(child('loadgen.mjs', [JSON.stringify(cfg)])));
+// Wait for the load generator to exit (and the machine to settle) so one run's teardown never taxes the next.
+const load = async (cfg) => {
+  const p = child('loadgen.mjs', [JSON.stringify(cfg)]);
+  const exited = new Promise((r) => p.once('exit', r));
+  const result = JSON.parse(await firstLine(p));
+  await exited;
+  await new Promise((r) => setTimeout(r, 300));
+  return result;
+};
 
 const mockProc = child('mock.mjs');
 const mockUrl = `http://127.0.0.1:${Number(await firstLine(mockProc))}`;

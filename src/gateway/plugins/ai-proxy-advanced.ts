@@ -180,6 +180,7 @@ export const aiProxyAdvanced: Plugin<AiProxyAdvancedConfig> = {
   create(c, deps) {
     const env = createEnv(c, deps);
     return {
+      inputFormat: c.llm_format,
       async access(ctx) {
         const ai = await aiRequest(ctx, { maxBodySize: c.max_request_body_size, llmFormat: c.llm_format });
         ctx.upstreamHandler = (x) => handle(env, x, ai);

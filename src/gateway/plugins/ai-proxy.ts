@@ -115,6 +115,7 @@ export const aiProxy: Plugin<AiProxyConfig> = {
       await Promise.all([...s.agents.values()].map((a) => a.close()));
     });
     const instance: PluginInstance = {
+      inputFormat: c.llmFormat,
       async access(ctx) {
         if (c.routeType === 'preserve') {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), dispatcher: dispatcherFor(shared, timeoutsOf(x).connect) });
