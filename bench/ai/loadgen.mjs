@@ -1,5 +1,6 @@
 // Closed-loop POST load generator for the AI benchmark (node:http keep-alive, loopback only, bounded).
-// usage: node loadgen.mjs '<json>' with {url, connections, durationMs, headers, body}
+// usage: node loadgen.mjs '<json>' with {url, connections, durationMs, headers, body, vary?}
+// vary: every "{n}" in the body becomes a per-request counter (unique prompts: semantic-cache misses).
 // prints {"requests","errors","statusErrors","rps","p50","p99","ttft50","ttft99","span50","events"} (ms):
 // ttft = request start → first body byte; span = first body byte → end; events = mean SSE events per reply.
 import http from 'node:http';
@@ -9,8 +10,11 @@ const u = new URL(cfg.url);
 if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') throw new Error('loopback only');
 const connections = Math.min(Number(cfg.connections), 256);
 const duration = Math.min(Number(cfg.durationMs), 60_000);
-const body = Buffer.from(JSON.stringify(cfg.body));
-const headers = { 'content-type': 'application/json', 'content-length': body.length, ...(cfg.headers ?? {}) };
+const template = JSON.stringify(cfg.body);
+const fixed = Buffer.from(template);
+let counter = 0;
+const nextBody = () => (cfg.vary ? Buffer.from(template.replaceAll('{n}', String(counter++))) : fixed);
+const baseHeaders = { 'content-type': 'application/json', ...(cfg.headers ?? {}) };
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
 const total = [];
 const ttft = [];
@@ -24,6 +28,8 @@ function once() {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     let first = null;
+    const body = nextBody();
+    const headers = { ...baseHeaders, 'content-length': body.length };
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', headers, agent }, (res) => {
       res.on('data', (c) => {
         first ??= process.hrtime.bigint();

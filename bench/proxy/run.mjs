@@ -32,9 +32,14 @@ async function firstLine(p) {
   throw new Error('child exited without output');
 }
 
+// Wait for the load generator to exit (and the machine to settle) so one run's teardown never taxes the next.
 async function load(url, c, ms, headers) {
   const p = child('loadgen.mjs', [url, String(c), String(ms), JSON.stringify(headers)]);
-  return JSON.parse(await firstLine(p));
+  const exited = new Promise((r) => p.once('exit', r));
+  const result = JSON.parse(await firstLine(p));
+  await exited;
+  await new Promise((r) => setTimeout(r, 300));
+  return result;
 }
 
 const upstream = child('upstream.mjs');

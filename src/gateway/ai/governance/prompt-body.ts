@@ -49,7 +49,11 @@ export function aiLog(record: LogRecord): Record<string, unknown> {
   return record.ai;
 }
 
-/** After a plugin edited the canonical body: keep the proxied body in step (routes without ai-proxy). */
+/**
+ * After a plugin edited the canonical body: keep the proxied body in step on routes without an AI
+ * proxy plugin. Where ai-proxy owns the upstream call it sends the canonical body itself, so
+ * re-serialising it here after every edit would be wasted work.
+ */
 export function syncBody(ctx: GatewayContext, req: AiRequest): void {
-  if (req.inputFormat === 'openai') ctx.setBody(req.body);
+  if (req.inputFormat === 'openai' && !ctx.route?.inputFormat) ctx.setBody(req.body);
 }
