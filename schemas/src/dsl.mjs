@@ -139,11 +139,14 @@ export const uuid = (d, o = {}) => str(d, { pattern: UUID_PATTERN, ...o });
 export const tags = () => set('An optional set of strings for grouping and filtering.', el('string', { len_min: 1 }));
 export const timestamp = (d) => int(d, { min: 0 });
 
+const NATIVE_UNSUPPORTED = 'native Gemini/Bedrock client formats are not implemented yet; requests on this route are refused with a 400';
+
 export function llmFormat(extra = {}) {
   return str('LLM input and output format and schema to use.', {
     required: true,
     default: 'openai',
     one_of: ['openai', 'bedrock', 'gemini'],
+    unsupportedValues: { bedrock: NATIVE_UNSUPPORTED, gemini: NATIVE_UNSUPPORTED },
     ...extra,
   });
 }

@@ -203,6 +203,10 @@ function upstream() {
     name: str('Hostname services use to refer to this upstream.', { required: true, len_min: 1 }),
     algorithm: str('Load-balancing algorithm.', {
       default: 'round-robin', one_of: ['consistent-hashing', 'least-connections', 'round-robin', 'latency', 'sticky-sessions'],
+      unsupportedValues: {
+        latency: 'this upstream is balanced round-robin instead',
+        'sticky-sessions': 'this upstream is balanced round-robin instead (no session cookie is issued)',
+      },
     }),
     hash_on: str('What consistent-hashing hashes on.', { default: 'none', one_of: HASH }),
     hash_fallback: str('Fallback of hash_on when its value is missing.', { default: 'none', one_of: HASH }),

@@ -1,6 +1,6 @@
 import type { RawEntity } from './collect.js';
 import { compileKongRegex } from './regex.js';
-import { validatePluginConfig } from './plugin-config.js';
+import { unsupportedProblems, validatePluginConfig } from './plugin-config.js';
 import { runEntityChecks } from './checks.js';
 import { schemas } from './schemas.js';
 import type { Issue } from './issues.js';
@@ -43,10 +43,18 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): 
   }
 }
 
-/** Kong's entity checks declared in the entity schema (`x-entity-checks`), on the filled entity. */
+/**
+ * Kong's entity checks declared in the entity schema (`x-entity-checks`), on the filled entity, and
+ * warnings for fields `aigw serve` accepts but cannot honour (plugin configs are checked apart).
+ */
 function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
-  for (const f of runEntityChecks(schemas().entity(raw.kind.name), raw.kind.schema, e)) {
+  const schema = schemas().entity(raw.kind.name);
+  for (const f of runEntityChecks(schema, raw.kind.schema, e)) {
     out.push(raw.file.issueAt([...raw.path, ...f.path], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
+  }
+  const { config: _config, ...own } = raw.data;
+  for (const p of unsupportedProblems(schema, raw.kind.schema, own, [])) {
+    out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, p.severity, p.code, p.message));
   }
 }
 

@@ -34,7 +34,7 @@ function regexProblems(name: string, config: Record<string, unknown>): ConfigPro
 }
 
 /** Warn about fields aigw accepts but cannot honour (`x-aigw-unsupported*` in the schema). */
-function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
+export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
   const { schema: s, relPath } = resolveSchema(schema, rel);
   if (!isRecordSchema(s) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
   const out: ConfigProblem[] = [];

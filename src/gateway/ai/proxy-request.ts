@@ -4,6 +4,7 @@
  * credentials (`allow_override`) → headers forwarded to the LLM. Produces the plan the upstream
  * handler executes; every refusal is a ReplyError with Kong's `{"error":{"message"}}` body.
  */
+import { clientFormat } from '../providers/native/index.js';
 import type { GatewayContext, HeaderValue } from '../context.js';
 import { getProvider } from '../providers/index.js';
 import type { AuthConfig } from '../providers/types.js';
@@ -80,7 +81,7 @@ function chooseModel(c: AiProxyConfig, configured: string | null, req: Canonical
   const own = typeof req.model === 'string' && req.model !== '' ? req.model : null;
   if (configured !== null) {
     // Native-format clients (Anthropic SDKs) must always send a model; the configured one wins.
-    if (own !== null && own !== configured && format === 'openai') throw aiError(400, `cannot use own model - must be: ${configured}`);
+    if (own !== null && own !== configured && clientFormat(format) === null) throw aiError(400, `cannot use own model - must be: ${configured}`);
     return configured;
   }
   if (own === null) throw aiError(400, 'model parameter not found in request, nor in gateway configuration');

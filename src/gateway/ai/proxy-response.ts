@@ -9,7 +9,7 @@
  */
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../context.js';
 import { ReplyError } from '../plugin.js';
-import { anthropicErrorBody, openAIChunksToAnthropicEvents, openAIResponseToAnthropic } from '../providers/native/anthropic.js';
+import { clientFormat } from '../providers/native/index.js';
 import { AI_ANALYTICS, buildAnalytics } from './analytics.js';
 import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCallResult, type StreamSuccess } from './client.js';
 import { isObject, type CanonicalResponse, type EmbeddingList, type Usage } from './openai-types.js';
@@ -79,7 +79,8 @@ function base64Embeddings(list: EmbeddingList): unknown {
 }
 
 function clientBody(env: AnswerEnv, r: CanonicalResponse): unknown {
-  if (env.plan.inputFormat === 'anthropic' && r.object === 'chat.completion') return openAIResponseToAnthropic(r);
+  const native = clientFormat(env.plan.inputFormat);
+  if (native && r.object === 'chat.completion') return native.response(r);
   if (r.object === 'list' && env.plan.request.encoding_format === 'base64') return base64Embeddings(r);
   return r;
 }
@@ -110,24 +111,25 @@ export function upstreamErrorMessage(body: Buffer): string {
 }
 
 function failed(env: AnswerEnv, r: CallFailure): UpstreamResult {
-  const anthropic = env.plan.inputFormat === 'anthropic';
+  const native = clientFormat(env.plan.inputFormat);
   if (r.error === 'http') {
     env.ctx.upstreamStatus = r.status;
-    if (!anthropic) return { kind: 'buffered', status: r.status, headers: r.headers, body: r.body };
-    const body = Buffer.from(JSON.stringify(anthropicErrorBody(r.status, upstreamErrorMessage(r.body))));
+    if (!native) return { kind: 'buffered', status: r.status, headers: r.headers, body: r.body };
+    const body = Buffer.from(JSON.stringify(native.errorBody(r.status, upstreamErrorMessage(r.body))));
     return { kind: 'buffered', status: r.status, headers: { ...r.headers, 'content-type': JSON_TYPE }, body };
   }
   env.ctx.source = 'error';
-  throw new ReplyError({ status: r.status, json: anthropic ? anthropicErrorBody(r.status, r.message) : { error: { message: r.message } } });
+  throw new ReplyError({ status: r.status, json: native ? native.errorBody(r.status, r.message) : { error: { message: r.message } } });
 }
 
 function errorFrame(env: AnswerEnv, message: string): string {
-  if (env.plan.inputFormat === 'anthropic') return sseNamedFrame('error', anthropicErrorBody(502, message));
+  const native = clientFormat(env.plan.inputFormat);
+  if (native) return sseNamedFrame('error', native.errorBody(502, message));
   return sseFrame({ error: { message, type: 'upstream_stream_error' } });
 }
 
 async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string> {
-  const anthropic = env.plan.inputFormat === 'anthropic' ? openAIChunksToAnthropicEvents({ id: env.ctx.requestId, model: env.plan.model }) : null;
+  const nativeStream = clientFormat(env.plan.inputFormat)?.stream({ id: env.ctx.requestId, model: env.plan.model }) ?? null;
   let broken: string | null = null;
   let recorded = false;
   const record = async (): Promise<Usage> => {
@@ -143,8 +145,8 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
       for await (const batch of s.batches) {
         let out = '';
         for (const chunk of batch) {
-          if (anthropic) {
-            for (const e of anthropic.onChunk(chunk)) out += sseNamedFrame(e.event, e.data);
+          if (nativeStream) {
+            for (const e of nativeStream.onChunk(chunk)) out += sseNamedFrame(e.event, e.data);
           } else if (chunk.choices.length > 0 || env.plan.clientWantsUsage) {
             out += sseFrame(chunk);
           }
@@ -160,8 +162,8 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
       yield errorFrame(env, broken);
       return;
     }
-    if (anthropic) {
-      for (const e of anthropic.end(usage)) yield sseNamedFrame(e.event, e.data);
+    if (nativeStream) {
+      for (const e of nativeStream.end(usage)) yield sseNamedFrame(e.event, e.data);
     } else {
       yield SSE_DONE;
     }

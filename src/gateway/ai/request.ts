@@ -20,10 +20,11 @@ import type { CanonicalRequest } from './openai-types.js';
 import { BodyTooLargeError } from '../context.js';
 import { ReplyError } from '../plugin.js';
 import { isObject } from './openai-types.js';
-import { anthropicRequestToOpenAI } from '../providers/native/anthropic.js';
+import { clientFormat, isServedFormat } from '../providers/native/index.js';
 import { TranslationError } from './errors.js';
 
-export type InputFormat = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
+/** An `llm_format` value: `openai` (canonical) or a client format of providers/native/index.ts. */
+export type InputFormat = string;
 
 export interface AiRequest {
   /** Canonical (OpenAI-shaped) request; edit in place. */
@@ -55,10 +56,11 @@ export function aiError(status: number, message: string): ReplyError {
   return new ReplyError({ status, json: { error: { message } } });
 }
 
-/** Native client formats → canonical. Gemini/Bedrock native inputs are not converted yet. */
+/** Native client formats → canonical; formats without an adapter (Gemini/Bedrock native) are refused. */
 function toCanonical(format: InputFormat, parsed: Record<string, unknown>): CanonicalRequest {
-  if (format === 'anthropic') return anthropicRequestToOpenAI(parsed);
-  return parsed as CanonicalRequest;
+  if (!isServedFormat(format)) throw aiError(400, `llm_format '${format}' is not supported by aigw serve; send OpenAI-format requests`);
+  const adapter = clientFormat(format);
+  return adapter ? adapter.toCanonical(parsed) : (parsed as CanonicalRequest);
 }
 
 /** A missing Content-Type is accepted; a present one must be JSON (`application/json`, `…+json`). */
@@ -68,11 +70,8 @@ function jsonContentType(type: string | undefined): boolean {
   return t === 'application/json' || t.endsWith('+json');
 }
 
-const FORMATS: readonly InputFormat[] = ['openai', 'anthropic', 'gemini', 'bedrock'];
-
 function routeFormat(ctx: GatewayContext): InputFormat | null {
-  const f = ctx.route?.inputFormat;
-  return FORMATS.find((x) => x === f) ?? null;
+  return ctx.route?.inputFormat ?? null;
 }
 
 /** Parse the AI request once per request (see the contract above). */

@@ -32,7 +32,7 @@
 import { Agent } from 'undici';
 import type { GatewayContext, Reply } from '../context.js';
 import { ReplyError, type Plugin, type PluginInstance } from '../plugin.js';
-import { anthropicErrorBody, countTokens } from '../providers/native/anthropic.js';
+import { clientFormat } from '../providers/native/index.js';
 import { AI_ANALYTICS, writeAnalytics } from '../ai/analytics.js';
 import { callProvider, DEFAULT_TIMEOUTS, type LlmTimeouts } from '../ai/client.js';
 import { TranslationError } from '../ai/errors.js';
@@ -43,8 +43,6 @@ import { planRequest, type ProxyPlan } from '../ai/proxy-request.js';
 import { answer } from '../ai/proxy-response.js';
 import { aiError } from '../ai/request.js';
 
-const COUNT_TOKENS = /\/messages\/count_tokens\/?$/;
-
 /** Kong's proxy timeouts come from the service (default 60 s each). */
 function timeoutsOf(ctx: GatewayContext): LlmTimeouts {
   const s = ctx.service?.entity;
@@ -54,15 +52,17 @@ function timeoutsOf(ctx: GatewayContext): LlmTimeouts {
 
 /** Kong-made errors in the client's own format. */
 function shaped(c: AiProxyConfig, err: unknown): unknown {
-  if (c.llmFormat !== 'anthropic' || !(err instanceof ReplyError)) return err;
+  const native = clientFormat(c.llmFormat);
+  if (native === null || !(err instanceof ReplyError)) return err;
   const json = err.reply.json;
   const e = json !== null && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
   const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : null;
   if (message === null) return err;
-  return new ReplyError({ ...err.reply, json: anthropicErrorBody(err.reply.status, message) });
+  return new ReplyError({ ...err.reply, json: native.errorBody(err.reply.status, message) });
 }
 
-async function countTokensReply(ctx: GatewayContext, c: AiProxyConfig): Promise<Reply> {
+/** A request the client format has the gateway answer itself (Anthropic's count_tokens). */
+async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: unknown) => unknown): Promise<Reply> {
   const plan = await planRequest(ctx, c, 'llm/v1/chat');
   let raw: unknown;
   try {
@@ -70,7 +70,7 @@ async function countTokensReply(ctx: GatewayContext, c: AiProxyConfig): Promise<
   } catch {
     raw = {};
   }
-  return { status: 200, json: countTokens(raw) };
+  return { status: 200, json: answer(raw) };
 }
 
 interface Shared {
@@ -122,7 +122,8 @@ export const aiProxy: Plugin<AiProxyConfig> = {
           return;
         }
         try {
-          if (c.llmFormat === 'anthropic' && COUNT_TOKENS.test(ctx.path)) return await countTokensReply(ctx, c);
+          const local = clientFormat(c.llmFormat)?.local;
+          if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
           const plan = await planRequest(ctx, c, c.routeType);
           ctx.upstreamHandler = handler(c, plan, deps.pluginId, shared, deps.env);
         } catch (err) {

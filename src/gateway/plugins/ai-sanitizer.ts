@@ -22,6 +22,7 @@ import { Restorer, StreamRestorer } from '../ai/governance/restore.js';
 import { aiError } from '../ai/request.js';
 import { isObject, type CanonicalRequest } from '../ai/openai-types.js';
 import { field, strings, type Plugin, type PluginInstance } from '../plugin.js';
+import { clientFormat } from '../providers/native/index.js';
 
 interface SanitizerConfig {
   detectors: Detector[];
@@ -141,7 +142,7 @@ export const aiSanitizer: Plugin<SanitizerConfig> = {
         if (outcome.action !== 'none') {
           syncBody(ctx, req);
           // ai-proxy logs `raw` with log_payloads: it must not keep the values either
-          if (req.inputFormat === 'openai') req.raw = Buffer.from(JSON.stringify(req.body));
+          if (clientFormat(req.inputFormat) === null) req.raw = Buffer.from(JSON.stringify(req.body));
         }
         return undefined;
       },
