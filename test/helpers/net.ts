@@ -85,3 +85,16 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
     req.end(opts.body);
   });
 }
+
+/** Wait until something answers HTTP at `url` (any status); fails after ~5 s. */
+export async function waitForHttp(url: string, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      await request(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}

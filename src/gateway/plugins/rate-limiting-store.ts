@@ -3,6 +3,7 @@
  * store) and `redis` (ioredis; one atomic script per request: read usage, and increment when no
  * window is exhausted).
  */
+import { redisClientOptions } from '../redis-options.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 
@@ -83,14 +84,7 @@ export class RedisCounters implements CounterBackend {
     this.client = new Redis({
       host: s.host,
       port: s.port,
-      username: s.username ?? undefined,
-      password: s.password ?? undefined,
-      db: s.database,
-      connectTimeout: s.timeout,
-      commandTimeout: s.timeout,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-      tls: s.ssl ? { rejectUnauthorized: s.sslVerify, servername: s.serverName ?? undefined } : undefined,
+      ...redisClientOptions({ ...s, connectTimeout: s.timeout, commandTimeout: s.timeout }),
     });
     this.client.on('error', (err: Error) => {
       const now = Date.now();

@@ -1,23 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { freePort, request } from '../../helpers/net.js';
+import { freePort, request, waitForHttp as waitFor } from '../../helpers/net.js';
 
 /** The README's main job, exactly as written: `aigw serve examples/quickstart.yaml --mock`. */
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'dist', 'bin', 'aigw.js');
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await request(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 describe('README quick start', () => {
   it('serves a keyed, rate-limited AI route against the built-in mock, then stops cleanly on SIGTERM', async () => {

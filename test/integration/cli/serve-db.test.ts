@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { freePort, request } from '../../helpers/net.js';
+import { freePort, request, waitForHttp as waitFor } from '../../helpers/net.js';
 
 /**
  * Issue 6's walkthrough, with the built CLI as a user runs it: `aigw serve --db`, sync the README
@@ -23,17 +23,6 @@ function cli(args: string[]) {
   return execa(process.execPath, [bin, ...args, '--kong-addr', admin, '--admin-token', token], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
 }
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await request(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 async function start(): Promise<void> {
   const [p, a] = [await freePort(), await freePort()];

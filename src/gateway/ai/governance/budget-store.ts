@@ -8,6 +8,7 @@
  * window with `penalty` is charged even when the request is refused). It returns a `settle`
  * function that later adds corrections to the SAME buckets, on the SAME backend.
  */
+import { redisClientOptions } from '../../redis-options.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { effectiveUsage, position, type WindowType } from './windows.js';
@@ -130,16 +131,7 @@ export interface RedisBudgetSettings {
 }
 
 function redisOptions(s: RedisBudgetSettings): RedisOptions {
-  return {
-    username: s.username ?? undefined,
-    password: s.password ?? undefined,
-    db: s.database,
-    connectTimeout: s.connectTimeout,
-    commandTimeout: s.commandTimeout,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    tls: s.ssl ? { rejectUnauthorized: s.sslVerify, servername: s.serverName ?? undefined } : undefined,
-  };
+  return redisClientOptions(s);
 }
 
 function connect(s: RedisBudgetSettings): Redis | Cluster {
