@@ -7,7 +7,7 @@ const ref = (file) => ({ $ref: file });
 const children = (d, file) => arr(d, ref(file));
 
 /** A foreign key: a name or id string (top-level form), or an `{id}` / `{name}` object (wire form). */
-function fk(description, keys = ['id', 'name']) {
+function fk(description, keys = ['id', 'name'], extra = {}) {
   const branch = (k) => ({
     type: 'object',
     properties: {
@@ -18,8 +18,11 @@ function fk(description, keys = ['id', 'name']) {
     required: [k],
     additionalProperties: false,
   });
-  return { description, anyOf: [{ type: 'string', minLength: 1 }, ...keys.map(branch), { type: 'null' }] };
+  return { description, anyOf: [{ type: 'string', minLength: 1 }, ...keys.map(branch), { type: 'null' }], ...extra };
 }
+
+const UPSTREAM_TLS = 'upstream TLS uses the system CA store and tls_verify only (no client certificate, CA list or verify depth)';
+const STREAM_MATCH = 'aigw serve matches routes without it (no TLS listener, no stream routes): the route matches more than it says';
 
 const common = () => ({
   id: uuid('Unique id (UUID); generated when absent.'),
@@ -51,10 +54,10 @@ function service() {
     connect_timeout: tmo('Connect timeout to the upstream (ms).'),
     write_timeout: tmo('Timeout between two writes to the upstream (ms).'),
     read_timeout: tmo('Timeout between two reads from the upstream (ms).'),
-    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id']),
+    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id'], { 'x-aigw-unsupported': UPSTREAM_TLS }),
     tls_verify: bool('Verify the upstream TLS certificate (null: the global setting).'),
-    tls_verify_depth: int('Maximum depth of the upstream certificate chain (null: the global setting).', { min: 0, max: 64 }),
-    ca_certificates: arr('CA certificate ids used to verify the upstream certificate.', el('string', { pattern: UUID_PATTERN })),
+    tls_verify_depth: int('Maximum depth of the upstream certificate chain (null: the global setting).', { min: 0, max: 64, unsupported: UPSTREAM_TLS }),
+    ca_certificates: arr('CA certificate ids used to verify the upstream certificate.', el('string', { pattern: UUID_PATTERN }), { unsupported: UPSTREAM_TLS }),
     enabled: bool('Whether the service is active; routes of a disabled service answer 404.', { required: true, default: true }),
     routes: children('Routes of this service.', 'route.json'),
     plugins: pluginsOf('service'),
@@ -89,9 +92,9 @@ function route() {
     preserve_host: bool('Send the client Host header upstream.', { required: true, default: false }),
     request_buffering: bool('Buffer the request body before proxying.', { required: true, default: true }),
     response_buffering: bool('Buffer the response body before sending it.', { required: true, default: true }),
-    snis: set('TLS SNIs that match.', el('string', { len_min: 1 })),
-    sources: set('Source IP/port pairs that match (stream routes).', endpoint),
-    destinations: set('Destination IP/port pairs that match (stream routes).', endpoint),
+    snis: set('TLS SNIs that match.', el('string', { len_min: 1 }), { unsupported: STREAM_MATCH }),
+    sources: set('Source IP/port pairs that match (stream routes).', endpoint, { unsupported: STREAM_MATCH }),
+    destinations: set('Destination IP/port pairs that match (stream routes).', endpoint, { unsupported: STREAM_MATCH }),
     expression: str('Route expression (expressions router flavor only).', { unsupported: EXPR }),
     priority: int('Priority of the expression (expressions router flavor only).', { min: 0, unsupported: EXPR }),
     service: fk('The service this route sends to: {name}, {id}, or a name/id string.'),
@@ -165,7 +168,9 @@ function plugin() {
 function healthchecks() {
   const statuses = (d, def) => arr(d, el('integer', { min: 100, max: 999 }), { default: def });
   const counter = (d) => int(d, { default: 0, min: 0, max: 255 });
-  const interval = () => num('Seconds between active probes (0 disables them).', { default: 0, min: 0, max: 65535 });
+  const interval = () => num('Seconds between active probes (0 disables them).', {
+    default: 0, min: 0, max: 65535, unsupported: 'active health checks are not implemented; only passive checks mark targets unhealthy',
+  });
   const healthy = (active) => rec('When a target is considered healthy.', {
     ...(active ? { interval: interval() } : {}),
     http_statuses: statuses('Statuses counted as successes.', active ? [200, 302]
@@ -221,7 +226,7 @@ function upstream() {
     slots: int('Number of slots of the balancer.', { default: 10000, min: 10, max: 65536 }),
     healthchecks: healthchecks(),
     host_header: str('Host header used when proxying to the targets.'),
-    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id']),
+    client_certificate: fk('Certificate presented as client certificate for upstream TLS.', ['id'], { 'x-aigw-unsupported': UPSTREAM_TLS }),
     use_srv_name: bool('Use the SRV record name as SNI.', { default: false }),
     sticky_sessions_cookie: str('Cookie of the sticky-sessions algorithm.'),
     sticky_sessions_cookie_path: str('Path of the sticky-sessions cookie.', { default: '/', pattern: '^/' }),

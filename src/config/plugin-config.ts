@@ -40,7 +40,7 @@ export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknow
   const out: ConfigProblem[] = [];
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const v = (raw as Record<string, unknown>)[key];
-    if (v === undefined || v === null) continue;
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     const p = resolveSchema(prop, relPath).schema;
     const reason = prop['x-aigw-unsupported'] ?? p['x-aigw-unsupported'];
     const isDefault = JSON.stringify(v) === JSON.stringify(p.default ?? prop.default);
