@@ -180,6 +180,9 @@ function aiRateLimitingAdvanced() {
       name: str("The LLM provider the limit applies to ('requestPrompt' counts request prompts).", {
         required: true, one_of: [...PROVIDERS, 'requestPrompt'],
       }),
+      model: str('Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.', {
+        len_min: 1, extension: "aigw extension: per-model budgets; Kong 3.10 rejects 'model' here",
+      }),
       limit: arr('One or more token limits per window.', el('number'), { required: true }),
       window_size: arr('One or more window sizes in seconds.', el('number'), { required: true }),
     }), { required: true }),

@@ -72,6 +72,8 @@ export interface RouteInfo {
   name: string | null;
   /** Client wire format of the route's AI proxy plugin (its `llm_format`), null when none. */
   inputFormat: string | null;
+  /** Provider/model pairs the route's AI proxy plugin may call, null when the route has none. */
+  aiModels: ReadonlyArray<{ provider: string; model: string | null }> | null;
 }
 
 export interface ServiceInfo {

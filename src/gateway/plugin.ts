@@ -25,6 +25,12 @@ export interface PluginInstance {
    * this format, whatever its own priority (see ai/request.ts).
    */
   readonly inputFormat?: string;
+  /**
+   * For the same plugins: the provider/model pairs a request on the route may go to (`model` null
+   * when the client chooses it). Budgets and other AI plugins use it to apply only the limits that
+   * concern the route.
+   */
+  readonly aiModels?: ReadonlyArray<{ provider: string; model: string | null }>;
   access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
   response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;
   chunk?(ctx: GatewayContext, chunk: Buffer): Awaitable<Buffer | null>;

@@ -402,6 +402,10 @@ export interface AiRateLimitingAdvancedConfig {
       | 'huggingface'
       | 'requestPrompt';
     /**
+     * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
+     */
+    model?: string | null;
+    /**
      * One or more token limits per window.
      */
     limit: number[];

@@ -116,6 +116,7 @@ export const aiProxy: Plugin<AiProxyConfig> = {
     });
     const instance: PluginInstance = {
       inputFormat: c.llmFormat,
+      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
       async access(ctx) {
         if (c.routeType === 'preserve') {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), dispatcher: dispatcherFor(shared, timeoutsOf(x).connect) });

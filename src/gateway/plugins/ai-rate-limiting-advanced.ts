@@ -38,7 +38,7 @@
 import { Slot, type GatewayContext, type Reply } from '../context.js';
 import { AI_ANALYTICS, type AiAnalytics } from '../ai/analytics.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from '../ai/governance/budget-store.js';
-import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig } from '../ai/governance/budget-config.js';
+import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type ProviderLimit } from '../ai/governance/budget-config.js';
 import { declaresNonJson } from '../ai/governance/prompt-body.js';
 import { position, retryAfter } from '../ai/governance/windows.js';
 import { AI_REQUEST, aiRequest } from '../ai/request.js';
@@ -53,14 +53,41 @@ const LEARN = 50;
 interface Estimate {
   prompt: number;
   maxTokens: number | null;
+  /** The model the client asked for, when the body says. */
+  model: string | null;
   /** Whether the body was parsed (only then may the prompt size refuse a request). */
   exact: boolean;
 }
 
 interface WindowInfo {
   provider: string;
+  model: string | null;
   size: number;
   limit: number;
+}
+
+/** `provider` or `provider/model`, as named in the 429 message. */
+function limitName(w: WindowInfo): string {
+  return w.model === null ? w.provider : `${w.provider}/${w.model}`;
+}
+
+/** The header suffix: `provider` or `provider-model` with characters headers cannot carry replaced. */
+function headerName(w: WindowInfo): string {
+  return w.model === null ? w.provider : `${w.provider}-${w.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, '_')}`;
+}
+
+type RouteModels = ReadonlyArray<{ provider: string; model: string | null }> | null;
+
+/**
+ * Whether a limit concerns this request: its provider is one the route's AI proxy calls (all
+ * providers when the route has none), and its model, when set, is the one the request will use
+ * (unknown models count, to stay on the safe side).
+ */
+function applies(p: ProviderLimit, route: RouteModels, bodyModel: string | null): boolean {
+  if (p.name === REQUEST_PROMPT) return true;
+  const modelOk = (m: string | null) => p.model === null || m === null || m === p.model;
+  if (route === null) return modelOk(bodyModel);
+  return route.some((t) => t.provider === p.name && modelOk(t.model ?? bodyModel));
 }
 
 interface Reservation {
@@ -106,7 +133,8 @@ export function identify(ctx: GatewayContext, c: BudgetConfig, consumers: Consum
 
 function fromBody(body: CanonicalRequest): Estimate {
   const max = [body.max_tokens, body.max_completion_tokens].find((v): v is number => typeof v === 'number' && v > 0);
-  return { prompt: estimatePromptTokens(body, false), maxTokens: max ?? null, exact: true };
+  const model = typeof body.model === 'string' && body.model !== '' ? body.model : null;
+  return { prompt: estimatePromptTokens(body, false), maxTokens: max ?? null, exact: true, model };
 }
 
 async function estimate(ctx: GatewayContext, c: BudgetConfig): Promise<Estimate> {
@@ -121,7 +149,7 @@ async function estimate(ctx: GatewayContext, c: BudgetConfig): Promise<Estimate>
       // not an AI body: the AI plugins after this one answer with their own errors
     }
   }
-  return { prompt: known ? Math.ceil(len / 4) : 0, maxTokens: null, exact: false };
+  return { prompt: known ? Math.ceil(len / 4) : 0, maxTokens: null, exact: false, model: null };
 }
 
 function amounts(c: BudgetConfig, e: Estimate, allowance: number): { need: number; add: number } {
@@ -143,15 +171,17 @@ function actual(c: BudgetConfig, a: AiAnalytics): number {
   }
 }
 
-function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: string): { windows: BudgetWindow[]; info: WindowInfo[] } {
+function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: string, route: RouteModels): { windows: BudgetWindow[]; info: WindowInfo[] } {
   const windows: BudgetWindow[] = [];
   const info: WindowInfo[] = [];
   for (const p of c.providers) {
+    if (!applies(p, route, e.model)) continue;
     const isPrompt = p.name === REQUEST_PROMPT;
     const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c, e, e.maxTokens ?? learned.max(p.name));
+    const scope = p.model === null ? p.name : `${p.name}/${p.model}`;
     for (const w of p.windows) {
-      windows.push({ key: `aigw:ai-rl:{${ns}:${id}}:${p.name}:${w.size}`, size: w.size, limit: w.limit, need, add, penalty: isPrompt && !c.disablePenalty });
-      info.push({ provider: p.name, size: w.size, limit: w.limit });
+      windows.push({ key: `aigw:ai-rl:{${ns}:${id}}:${scope}:${w.size}`, size: w.size, limit: w.limit, need, add, penalty: isPrompt && !c.disablePenalty });
+      info.push({ provider: p.name, model: p.model, size: w.size, limit: w.limit });
     }
   }
   return { windows, info };
@@ -167,8 +197,8 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
     const charged = a.admitted || windows[i].penalty ? windows[i].add : 0;
     const left = Math.max(0, w.limit - a.usage[i] - charged);
     const shown = c.countStrategy === 'cost' ? Number(left.toFixed(6)) : Math.floor(left);
-    h[`X-AI-RateLimit-Limit-${w.size}-${w.provider}`] = String(w.limit);
-    h[`X-AI-RateLimit-Remaining-${w.size}-${w.provider}`] = String(shown);
+    h[`X-AI-RateLimit-Limit-${w.size}-${headerName(w)}`] = String(w.limit);
+    h[`X-AI-RateLimit-Remaining-${w.size}-${headerName(w)}`] = String(shown);
     if (left / w.limit < tightestLeft) {
       tightestLeft = left / w.limit;
       tightest = i;
@@ -185,7 +215,7 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
 }
 
 function refusal(c: BudgetConfig, r: Reservation, hdrs: Record<string, string>): Reply {
-  const names = [...new Set(r.info.filter((_, i) => r.admission.blocked[i]).map((w) => w.provider))];
+  const names = [...new Set(r.info.filter((_, i) => r.admission.blocked[i]).map(limitName))];
   const message = c.hideProviders ? c.errorMessage : `${c.errorMessage}${names.join(', ')}`;
   return { status: c.errorCode, message, headers: c.hideClientHeaders ? {} : hdrs };
 }
@@ -206,7 +236,7 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
       async access(ctx): Promise<Reply | undefined> {
         const e = await estimate(ctx, c);
         const now = deps.now();
-        const { windows, info } = plan(c, e, learned, deps.pluginId, identify(ctx, c, deps.consumers));
+        const { windows, info } = plan(c, e, learned, deps.pluginId, identify(ctx, c, deps.consumers), ctx.route?.aiModels ?? null);
         const admission = await store.admit(windows, now, c.windowType);
         const r: Reservation = { admission, windows, info };
         const h = headers(c, r, now, Math.random).headers;
@@ -222,9 +252,10 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         const used = a ? actual(c, a) : 0;
         if (a && a.usage.completion_tokens > 0) learned.add(a.meta.provider_name, a.usage.completion_tokens);
         const deltas = r.windows.map((w, i) => {
-          const provider = r.info[i].provider;
+          const { provider, model } = r.info[i];
           if (provider === REQUEST_PROMPT) return 0;
-          return a && a.meta.provider_name === provider ? used - w.add : -w.add;
+          const answered = a !== undefined && a.meta.provider_name === provider && (model === null || a.meta.request_model === model || a.meta.response_model === model);
+          return answered ? used - w.add : -w.add;
         });
         await r.admission.settle(deltas);
       },

@@ -16,6 +16,17 @@ const header = (res: Res, name: string): string | undefined => res.headers[name.
 /** Waits until the log phase has settled the previous request. */
 const settle = (): Promise<void> => sleep(60);
 
+/** ai-proxy-advanced over two providers of the mock: openai first, anthropic as the fallback. */
+function advanced(m: string): string {
+  return `
+    - name: ai-proxy-advanced
+      config:
+        balancer: { algorithm: priority }
+        targets:
+        - { weight: 100, route_type: llm/v1/chat, auth: { header_name: Authorization, header_value: "Bearer ${KEY}" }, model: { provider: openai, name: gpt-4o, options: { upstream_url: "${m}/v1/chat/completions" } } }
+        - { weight: 10, route_type: llm/v1/chat, auth: { header_name: x-api-key, header_value: "${KEY}" }, model: { provider: anthropic, name: claude-3-5-sonnet, options: { anthropic_version: "2023-06-01", upstream_url: "${m}/v1/messages" } } }`;
+}
+
 function yaml(m: string, redisPort: number, deadPort: number): string {
   const route = (name: string, config: string, extra = '', proxy = aiProxy(m)) => `
   - name: ${name}
@@ -34,7 +45,7 @@ services:
 - name: llm
   url: http://127.0.0.1:9
   routes:${route('budget', '{ llm_providers: [{ name: openai, limit: [20, 1000], window_size: [3600, 86400] }] }', `
-    - name: key-auth`)}${route('upfront', '{ identifier: ip, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }')}${route('hidden', '{ identifier: header, header_name: x-team, hide_client_headers: true, error_hide_providers: true, error_code: 403, error_message: "team budget spent", llm_providers: [{ name: openai, limit: [5], window_size: [3600] }] }')}${route('prompt', '{ identifier: header, header_name: x-team, tokens_count_strategy: prompt_tokens, llm_providers: [{ name: openai, limit: [7], window_size: [3600] }] }')}${route('completion', '{ identifier: header, header_name: x-team, tokens_count_strategy: completion_tokens, window_type: fixed, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }')}${route('cost', '{ identifier: header, header_name: x-team, tokens_count_strategy: cost, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }', '', aiProxy(m, { costs: true }))}${route('request-prompt', '{ identifier: header, header_name: x-team, llm_providers: [{ name: requestPrompt, limit: [7], window_size: [3600] }] }')}${route('no-penalty', '{ identifier: header, header_name: x-team, disable_penalty: true, llm_providers: [{ name: requestPrompt, limit: [7], window_size: [3600] }] }')}${route('multi', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [100], window_size: [3600] }, { name: anthropic, limit: [50], window_size: [60] }] }')}${route('stream', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [12], window_size: [3600] }] }')}${route('concurrent', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [1000], window_size: [3600] }] }')}${route('shared', `{ identifier: header, header_name: x-team, strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }, llm_providers: [{ name: openai, limit: [1000], window_size: [3600] }] }`)}${route('dead', `{ identifier: header, header_name: x-team, strategy: redis, redis: { host: 127.0.0.1, port: ${deadPort}, connect_timeout: 200, read_timeout: 200, send_timeout: 200 }, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }`)}
+    - name: key-auth`)}${route('upfront', '{ identifier: ip, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }')}${route('hidden', '{ identifier: header, header_name: x-team, hide_client_headers: true, error_hide_providers: true, error_code: 403, error_message: "team budget spent", llm_providers: [{ name: openai, limit: [5], window_size: [3600] }] }')}${route('prompt', '{ identifier: header, header_name: x-team, tokens_count_strategy: prompt_tokens, llm_providers: [{ name: openai, limit: [7], window_size: [3600] }] }')}${route('completion', '{ identifier: header, header_name: x-team, tokens_count_strategy: completion_tokens, window_type: fixed, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }')}${route('cost', '{ identifier: header, header_name: x-team, tokens_count_strategy: cost, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }', '', aiProxy(m, { costs: true }))}${route('request-prompt', '{ identifier: header, header_name: x-team, llm_providers: [{ name: requestPrompt, limit: [7], window_size: [3600] }] }')}${route('no-penalty', '{ identifier: header, header_name: x-team, disable_penalty: true, llm_providers: [{ name: requestPrompt, limit: [7], window_size: [3600] }] }')}${route('multi', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [100], window_size: [3600] }, { name: anthropic, limit: [50], window_size: [60] }, { name: cohere, limit: [5], window_size: [60] }] }', '', advanced(m))}${route('per-model', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, model: gpt-4o, limit: [12], window_size: [3600] }, { name: openai, model: gpt-4o-mini, limit: [1000], window_size: [3600] }] }', '', aiProxy(m, { model: 'gpt-4o' }))}${route('client-model', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, model: gpt-4o, limit: [12], window_size: [3600] }] }', '', aiProxy(m, { model: null }))}${route('stream', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [12], window_size: [3600] }] }')}${route('concurrent', '{ identifier: header, header_name: x-team, llm_providers: [{ name: openai, limit: [1000], window_size: [3600] }] }')}${route('shared', `{ identifier: header, header_name: x-team, strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }, llm_providers: [{ name: openai, limit: [1000], window_size: [3600] }] }`)}${route('dead', `{ identifier: header, header_name: x-team, strategy: redis, redis: { host: 127.0.0.1, port: ${deadPort}, connect_timeout: 200, read_timeout: 200, send_timeout: 200 }, llm_providers: [{ name: openai, limit: [10], window_size: [3600] }] }`)}
 `;
 }
 
@@ -160,11 +171,12 @@ describe('ai-rate-limiting-advanced', () => {
     expect((await postJson(`${a.proxyUrl}/no-penalty`, chat('x'), n)).status).toBe(200); // 6 + 1 = 7
   });
 
-  it('reserves on every provider and releases the ones that did not answer', async () => {
+  it('reserves on every provider the route may call, releases the ones that did not answer, ignores the others', async () => {
     const h = { 'x-team': 'multi-1' };
     const r1 = await postJson(`${a.proxyUrl}/multi`, chat(HELLO, { max_tokens: 10 }), h);
     expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('87'); // 3 + 10 reserved
     expect(header(r1, 'X-AI-RateLimit-Remaining-60-anthropic')).toBe('37');
+    expect(header(r1, 'X-AI-RateLimit-Remaining-60-cohere')).toBeUndefined(); // no target of the route is cohere
     await settle();
     const r2 = await postJson(`${a.proxyUrl}/multi`, chat(HELLO, { max_tokens: 10 }), h);
     expect(header(r2, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('78'); // 9 used + 13 reserved
@@ -191,6 +203,34 @@ describe('ai-rate-limiting-advanced', () => {
     // only r3's own reservation (1 prompt + 5 max_tokens): r2's were released
     expect(header(r3, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('94');
     expect(header(r3, 'X-AI-RateLimit-Remaining-60-anthropic')).toBe('44');
+  });
+
+  it('counts per model: a limit on one model neither sees nor blocks the others (aigw extension)', async () => {
+    const h = { 'x-team': 'per-model-1' };
+    const r1 = await postJson(`${a.proxyUrl}/per-model`, chat(HELLO), h);
+    expect(r1.status).toBe(200);
+    expect(header(r1, 'X-AI-RateLimit-Limit-3600-openai-gpt-4o')).toBe('12');
+    expect(header(r1, 'X-AI-RateLimit-Limit-3600-openai-gpt-4o-mini')).toBeUndefined(); // the route only calls gpt-4o
+    await settle();
+    const r2 = await postJson(`${a.proxyUrl}/per-model`, chat('one two three four five'), h);
+    expect(r2.status).toBe(429); // 9 of 12 used: a 5-token prompt alone does not fit
+    expect(r2.json()).toMatchObject({ message: 'AI token rate limit exceeded for provider(s): openai/gpt-4o' });
+  });
+
+  it('with a client-chosen model, only requests for the limited model count', async () => {
+    const h = { 'x-team': 'client-model-1' };
+    for (let i = 0; i < 3; i++) {
+      const other = await postJson(`${a.proxyUrl}/client-model`, chat(HELLO, { model: 'gpt-4o-mini' }), h);
+      expect(other.status).toBe(200);
+      expect(header(other, 'X-AI-RateLimit-Limit-3600-openai-gpt-4o')).toBeUndefined();
+      await settle();
+    }
+    const first = await postJson(`${a.proxyUrl}/client-model`, chat(HELLO, { model: 'gpt-4o' }), h);
+    expect(first.status).toBe(200);
+    expect(header(first, 'X-AI-RateLimit-Remaining-3600-openai-gpt-4o')).toBe('3'); // 3 prompt + 6 learned reserved
+    await settle();
+    const second = await postJson(`${a.proxyUrl}/client-model`, chat('one two three four five', { model: 'gpt-4o' }), h);
+    expect(second.status).toBe(429); // 9 used by the one gpt-4o request; the mini ones did not count
   });
 
   it('200 simultaneous requests admit no more tokens than the budget plus one request', async () => {

@@ -5,7 +5,7 @@ import { request, type Res } from '../../helpers/net.js';
 export const KEY = 'sk-test';
 
 /** An ai-proxy plugin entry (YAML, indented for a route's `plugins:` list) pointed at the mock's OpenAI API. */
-export function aiProxy(mock: string, opts: { provider?: string; routeType?: string; costs?: boolean } = {}): string {
+export function aiProxy(mock: string, opts: { provider?: string; routeType?: string; costs?: boolean; model?: string | null } = {}): string {
   const routeType = opts.routeType ?? 'llm/v1/chat';
   const path = routeType === 'llm/v1/completions' ? 'v1/completions' : 'v1/chat/completions';
   const costs = opts.costs ? ', input_cost: 1000000, output_cost: 1000000' : '';
@@ -15,7 +15,7 @@ export function aiProxy(mock: string, opts: { provider?: string; routeType?: str
         route_type: ${routeType}
         logging: { log_statistics: true }
         auth: { header_name: Authorization, header_value: "Bearer ${KEY}" }
-        model: { provider: ${opts.provider ?? 'openai'}, name: gpt-4o, options: { upstream_url: "${mock}/${path}"${costs} } }`;
+        model: { provider: ${opts.provider ?? 'openai'}${opts.model === null ? '' : `, name: ${opts.model ?? 'gpt-4o'}`}, options: { upstream_url: "${mock}/${path}"${costs} } }`;
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Res> {

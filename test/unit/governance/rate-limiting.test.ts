@@ -14,7 +14,7 @@ describe('config', () => {
   it('has Kong defaults', () => {
     const c = parseBudgetConfig(base);
     expect(c).toMatchObject({ strategy: 'local', windowType: 'sliding', identifier: 'consumer', countStrategy: 'total_tokens', errorCode: 429, errorMessage: 'AI token rate limit exceeded for provider(s): ', hideProviders: false, disablePenalty: false, jitterMax: 0 });
-    expect(c.providers).toEqual([{ name: 'openai', windows: [{ size: 60, limit: 10 }] }]);
+    expect(c.providers).toEqual([{ name: 'openai', model: null, windows: [{ size: 60, limit: 10 }] }]);
   });
   it('refuses what cannot run', () => {
     expect(() => parseBudgetConfig({ llm_providers: [{ name: 'openai', limit: [1, 2], window_size: [60] }] })).toThrow('You must provide the same number of windows and limits');

@@ -13,6 +13,8 @@ export type CountStrategy = 'total_tokens' | 'prompt_tokens' | 'completion_token
 
 export interface ProviderLimit {
   name: string;
+  /** Only requests for this model count (aigw extension); null: every model of the provider. */
+  model: string | null;
   windows: Array<{ size: number; limit: number }>;
 }
 
@@ -46,7 +48,8 @@ function providers(v: unknown): ProviderLimit[] {
     const sizes = numbers(p.window_size);
     if (limits.length !== sizes.length) throw new Error('You must provide the same number of windows and limits');
     if (sizes.some((s) => !(s > 0))) throw new Error('window_size values must be greater than 0');
-    out.push({ name: p.name, windows: sizes.map((size, i) => ({ size, limit: limits[i] })) });
+    const model = typeof p.model === 'string' && p.model !== '' ? p.model : null;
+    out.push({ name: p.name, model, windows: sizes.map((size, i) => ({ size, limit: limits[i] })) });
   }
   if (out.length === 0) throw new Error("'llm_providers' must list at least one provider");
   return out;
