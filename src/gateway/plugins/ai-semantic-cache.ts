@@ -20,6 +20,7 @@ import type { AiSemanticCacheConfig } from '../../config/generated/plugin-config
 import { Slot, type GatewayContext, type HeaderMap, type Reply, type UpstreamResult } from '../context.js';
 import type { Logger } from '../log.js';
 import { ReplyError, type Plugin, type PluginDeps } from '../plugin.js';
+import { clientFormat } from '../providers/native/index.js';
 import { AI_ANALYTICS } from '../ai/analytics.js';
 import { parseRequestCacheControl, responseForbidsStore, type RequestCacheControl } from '../ai/cache/cache-control.js';
 import { createEmbedder, type Embedder } from '../ai/cache/embeddings.js';
@@ -181,12 +182,26 @@ function storeOnMiss(env: Env, ctx: GatewayContext, scope: string, prompt: Cache
   };
 }
 
+/**
+ * A hit is answered in place of the LLM call (not as an access-phase reply), so the response and
+ * chunk phases still run on it: the sanitizer restores its placeholders in cached answers too, and
+ * cached answers never hold the values it redacted.
+ */
+function replayed(reply: Reply): UpstreamResult {
+  const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body ?? '');
+  const headers: HeaderMap = { ...(reply.headers ?? {}) };
+  if (headers['content-type'] === 'text/event-stream') {
+    return { kind: 'stream', status: reply.status, headers, chunks: (async function* () { yield body; })() };
+  }
+  return { kind: 'buffered', status: reply.status, headers, body };
+}
+
 async function access(env: Env, ctx: GatewayContext): Promise<Reply | undefined> {
   const o = outcome(env, 'Bypass');
   if (!ctx.upstreamHandler) return void mark(ctx, o);
   const ai = ctx.get(AI_REQUEST) ?? (await aiRequest(ctx, { maxBodySize: 8192, llmFormat: env.c.llm_format }));
   const cc = env.c.cache_control ? parseRequestCacheControl(ctx.header('cache-control'), ctx.header('pragma')) : { noStore: false, noCache: false, maxAge: null };
-  const prompt = ai.inputFormat === 'openai' && !cc.noStore
+  const prompt = clientFormat(ai.inputFormat) === null && !cc.noStore
     ? cachePrompt(ai.body, {
       messageCountback: env.c.message_countback, ignoreSystem: env.c.ignore_system_prompts,
       ignoreAssistant: env.c.ignore_assistant_prompts, ignoreTool: env.c.ignore_tool_prompts,
@@ -203,7 +218,8 @@ async function access(env: Env, ctx: GatewayContext): Promise<Reply | undefined>
   }
   if ('reply' in found) {
     ctx.set(AI_CACHE, { ...o, cache_status: 'Hit' });
-    return found.reply;
+    ctx.upstreamHandler = async () => replayed(found.reply);
+    return undefined;
   }
   mark(ctx, { ...o, cache_status: cc.noCache ? 'Refresh' : 'Miss' }, prompt.exactKey);
   storeOnMiss(env, ctx, scope, prompt, found.vector);
