@@ -28,6 +28,15 @@ export function displayName(raw: RawEntity): string {
   return n === null ? raw.kind.singular : `${raw.kind.singular} '${n}'`;
 }
 
+/**
+ * Identity of an entity without id or natural key (certificates, CA certificates): its PEM, so the
+ * id survives moving it to another file; the file position as a last resort.
+ */
+function contentKey(raw: RawEntity): string[] {
+  const cert = str(raw.data.cert);
+  return cert !== null ? ['cert', cert.trim()] : raw.path.map(String).concat(raw.file.name);
+}
+
 export class Identities {
   private readonly byId = new Map<KindName, Map<string, RawEntity>>();
   private readonly byName = new Map<KindName, Map<string, RawEntity>>();
@@ -80,7 +89,7 @@ export class Identities {
     const k = raw.kind;
     const explicit = str(raw.data.id);
     const key = this.naturalKey(raw, fks);
-    raw.id = explicit ?? derivedId(k.name, key ?? raw.path.map(String).concat(raw.file.name));
+    raw.id = explicit ?? derivedId(k.name, key ?? contentKey(raw));
     const ids = this.byId.get(k.name);
     const names = this.byName.get(k.name);
     const dup = (other: RawEntity, field?: string) =>
