@@ -82,6 +82,8 @@ export interface TargetInfo {
   database: string;
   dbless: boolean;
   hostname: string | null;
+  /** The target is `aigw serve` (it accepts aigw's extensions); false for a real Kong. */
+  aigw: boolean;
 }
 
 export async function targetInfo(client: AdminClient): Promise<TargetInfo> {
@@ -95,5 +97,6 @@ export async function targetInfo(client: AdminClient): Promise<TargetInfo> {
     database,
     dbless: database === 'off',
     hostname: typeof o.hostname === 'string' ? o.hostname : null,
+    aigw: typeof o.tagline === 'string' && o.tagline.includes('aigw'),
   };
 }

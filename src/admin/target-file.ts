@@ -4,7 +4,8 @@
  */
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
-import { formatIssue } from '../config/issues.js';
+import { formatIssue, type Issue } from '../config/issues.js';
+import type { TargetInfo } from './executor.js';
 import type { State } from '../config/state.js';
 import type { Paint } from '../diff/render.js';
 import { selectTags, strings, tagged } from './reconcile.js';
@@ -15,6 +16,20 @@ export interface Desired {
   selectTags: string[];
   /** Warnings from loading (for the JSON report's `warnings`). */
   warnings: string[];
+  /** Uses of aigw extensions: reported when the target turns out to be a real Kong. */
+  extensions: Issue[];
+}
+
+/**
+ * Against a real Kong, say which aigw extensions the file uses (Kong will reject them); returns
+ * the lines for the JSON report. Nothing against `aigw serve`.
+ */
+export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): string[] {
+  if (info.aigw || desired.extensions.length === 0) return [];
+  const lines = desired.extensions.map((i) => formatIssue(i));
+  io.err(`warning: the target is Kong ${info.version}; the file uses aigw extensions that it will reject:`);
+  for (const l of lines) io.err(l);
+  return lines;
 }
 
 /** Load the files; null (after printing every error) when they are invalid. */
@@ -30,7 +45,7 @@ export async function loadDesired(args: string[], opts: Record<string, unknown>,
   if (r.state === null) return null;
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
-  return { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings };
+  return { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions };
 }
 
 export function paintFor(io: Io): Paint {

@@ -1,6 +1,6 @@
 import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
 import { maskOptions, reconcile, skipSet } from '../admin/reconcile.js';
-import { PLAN_OPTIONS, loadDesired, paintFor } from '../admin/target-file.js';
+import { PLAN_OPTIONS, extensionWarnings, loadDesired, paintFor } from '../admin/target-file.js';
 import { order } from '../diff/order.js';
 import { lookupIn, renderReport, renderText } from '../diff/render.js';
 import type { Command } from './types.js';
@@ -24,11 +24,12 @@ export const command: Command = {
       retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
     });
     try {
-      const { plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
+      const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
+      const extensions = extensionWarnings(desired, info, io);
       const ops = order(plan.ops).flatMap((s) => s.ops);
       const lookup = lookupIn(plan.target, plan.current);
       const mask = maskOptions(desired.envValues, opts.showSecrets === true);
-      if (opts.json === true) io.out(JSON.stringify(renderReport(ops, lookup, mask, undefined, { warnings: desired.warnings }), null, 2));
+      if (opts.json === true) io.out(JSON.stringify(renderReport(ops, lookup, mask, undefined, { warnings: [...desired.warnings, ...extensions] }), null, 2));
       else io.out(renderText(ops, lookup, { ...mask, paint: paintFor(io) }));
       const wantCode = opts.exitCode === true || opts.nonZeroExitCode === true;
       return wantCode && ops.length > 0 ? 2 : 0;

@@ -3,7 +3,7 @@ import { AdminApiError, type AdminClient } from '../admin/client.js';
 import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
 import { adminExecutor, pushConfig } from '../admin/executor.js';
 import { maskOptions, reconcile, skipSet } from '../admin/reconcile.js';
-import { PLAN_OPTIONS, loadDesired, paintFor } from '../admin/target-file.js';
+import { PLAN_OPTIONS, extensionWarnings, loadDesired, paintFor } from '../admin/target-file.js';
 import { AigwError } from '../errors.js';
 import { apply, type ApplyResult } from '../diff/apply.js';
 import { order } from '../diff/order.js';
@@ -94,6 +94,7 @@ export const command: Command = {
     });
     try {
       const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
+      const extensions = extensionWarnings(desired, info, io);
       const ops = order(plan.ops).flatMap((s) => s.ops);
       const lookup = lookupIn(plan.target, plan.current);
       const mask = maskOptions(desired.envValues, opts.showSecrets === true);
@@ -102,7 +103,7 @@ export const command: Command = {
       else result = (info.dbless ? await syncDbless(client, plan, ops, opts) : await syncDb(client, ops, parallelism, io)).result;
       if (opts.json === true) {
         const done = new Set(result.done);
-        io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings: desired.warnings }), null, 2));
+        io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings: [...desired.warnings, ...extensions] }), null, 2));
       } else printText(io, ops, result, lookup, mask);
       return result.failed.length + result.dropped.length > 0 ? 1 : 0;
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Command } from './types.js';
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
-import { formatIssue, type Issue } from '../config/issues.js';
+import { formatIssue, sortIssues, type Issue } from '../config/issues.js';
 import { KINDS, KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { State } from '../config/state.js';
 import { hintFor } from '../errors.js';
@@ -38,11 +38,15 @@ export const command: Command = {
     { flags: '--json', description: 'print the report as JSON' },
     { flags: '--strict', description: 'fail on warnings too (unknown plugins, unsupported fields, shell variables)' },
     { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
+    { flags: '--target <gateway>', description: 'aigw (default) or kong: with kong, uses of aigw extensions a real Kong rejects are warnings', default: 'aigw' },
   ],
-  examples: ['aigw validate kong-ai.yaml', 'aigw validate config/ --strict', 'cat kong.yaml | aigw validate -', 'aigw validate kong.yaml --mock-env --json'],
+  examples: ['aigw validate kong-ai.yaml', 'aigw validate config/ --strict', 'aigw validate kong-ai.yaml --target kong   # before syncing to a real Kong', 'cat kong.yaml | aigw validate -', 'aigw validate kong.yaml --mock-env --json'],
   async run({ args, opts }, io) {
     if (args.length === 0) throw new AigwError('AIGW_NO_INPUT', 'give one or more state files or directories, or - for stdin');
-    const r = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
+    if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
+    const loaded = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
+    const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
+    const r = forKong ? { ...loaded, issues: sortIssues([...loaded.issues, ...loaded.extensions]) } : loaded;
     const errors = r.issues.filter((i) => i.severity === 'error').length;
     const warnings = r.issues.length - errors;
     const ok = errors === 0 && !(opts.strict && warnings > 0);

@@ -1,6 +1,6 @@
 import type { RawEntity } from './collect.js';
 import { compileKongRegex } from './regex.js';
-import { unsupportedProblems, validatePluginConfig } from './plugin-config.js';
+import { markedProblems, unsupportedProblems, validatePluginConfig } from './plugin-config.js';
 import { runEntityChecks } from './checks.js';
 import { schemas } from './schemas.js';
 import type { Issue } from './issues.js';
@@ -37,7 +37,13 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): 
     return;
   }
   const hasConfig = raw.data.config !== undefined && raw.data.config !== null;
-  for (const p of problems) {
+  const schema = schemas().plugin(name);
+  const whole = schema?.['x-aigw-extension'];
+  if (typeof whole === 'string') {
+    out.push(raw.file.issueAt([...raw.path, 'name'], 'value', 'warning', 'AIGW_EXTENSION', `plugin '${name}' works under aigw serve only: ${whole}`));
+  }
+  const extensions = schema && hasConfig ? markedProblems('extension', schema, `plugins/${name}.json`, raw.data.config, []) : [];
+  for (const p of [...problems, ...extensions]) {
     const path = hasConfig ? [...raw.path, 'config', ...p.path] : [...raw.path, 'name'];
     out.push(raw.file.issueAt(path, p.at, p.severity, p.code, p.message));
   }
@@ -53,7 +59,7 @@ function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
     out.push(raw.file.issueAt([...raw.path, ...f.path], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
   }
   const { config: _config, ...own } = raw.data;
-  for (const p of unsupportedProblems(schema, raw.kind.schema, own, [])) {
+  for (const p of [...unsupportedProblems(schema, raw.kind.schema, own, []), ...markedProblems('extension', schema, raw.kind.schema, own, [])]) {
     out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, p.severity, p.code, p.message));
   }
 }

@@ -28,6 +28,11 @@ export interface LoadOptions {
 export interface LoadResult {
   state: State | null;
   issues: Issue[];
+  /**
+   * Uses of aigw extensions (fields and values a real Kong rejects): warnings kept apart, shown
+   * by `validate --target kong` and by diff/sync against a Kong.
+   */
+  extensions: Issue[];
   /** Values substituted from env templates, to be masked in every printed output. */
   envValues: string[];
   files: SourceFile[];
@@ -55,10 +60,12 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
   }
   const norm = normalize(raws, meta);
-  issues.push(...norm.issues, ...entityRules(norm.origins, { strict: Boolean(opts.strict) }));
+  const rules = entityRules(norm.origins, { strict: Boolean(opts.strict) });
+  issues.push(...norm.issues, ...rules.filter((i) => i.code !== 'AIGW_EXTENSION'));
   sortIssues(issues);
+  const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));
   const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
-  return { state: failed ? null : norm.state, issues, envValues, files };
+  return { state: failed ? null : norm.state, issues, extensions, envValues, files };
 }
 
 /** Load and validate state files/directories (or `-` for stdin). */

@@ -33,27 +33,51 @@ function regexProblems(name: string, config: Record<string, unknown>): ConfigPro
   return out;
 }
 
-/** Warn about fields aigw accepts but cannot honour (`x-aigw-unsupported*` in the schema). */
-export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
+type Mark = 'unsupported' | 'extension';
+
+const MARKS: Record<Mark, { field: 'x-aigw-unsupported' | 'x-aigw-extension'; values: 'x-aigw-unsupported-values' | 'x-aigw-extension-values'; code: 'AIGW_UNSUPPORTED' | 'AIGW_EXTENSION'; field_msg: (k: string, why: string) => string; value_msg: (k: string, v: string, why: string) => string }> = {
+  unsupported: {
+    field: 'x-aigw-unsupported', values: 'x-aigw-unsupported-values', code: 'AIGW_UNSUPPORTED',
+    field_msg: (k, why) => `'${k}' is accepted for Kong compatibility but aigw serve ignores it: ${why}`,
+    value_msg: (k, v, why) => `${k} '${v}' is accepted for Kong compatibility but not supported by aigw serve: ${why}`,
+  },
+  extension: {
+    field: 'x-aigw-extension', values: 'x-aigw-extension-values', code: 'AIGW_EXTENSION',
+    field_msg: (k, why) => `'${k}' works under aigw serve only: ${why}`,
+    value_msg: (k, v, why) => `${k} '${v}' works under aigw serve only: ${why}`,
+  },
+};
+
+/**
+ * Fields and values the schemas mark: `x-aigw-unsupported*` (accepted, but `aigw serve` cannot
+ * honour them) or `x-aigw-extension*` (aigw features a real Kong rejects). A field counts when it
+ * is set to something other than its default; records and arrays of records are walked.
+ */
+export function markedProblems(mark: Mark, schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
   const { schema: s, relPath } = resolveSchema(schema, rel);
   if (!isRecordSchema(s) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const m = MARKS[mark];
   const out: ConfigProblem[] = [];
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const v = (raw as Record<string, unknown>)[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     const p = resolveSchema(prop, relPath).schema;
-    const reason = prop['x-aigw-unsupported'] ?? p['x-aigw-unsupported'];
+    const reason = (prop[m.field] ?? p[m.field]) as string | undefined;
     const isDefault = JSON.stringify(v) === JSON.stringify(p.default ?? prop.default);
-    if (reason && !isDefault) {
-      out.push({ severity: 'warning', code: 'AIGW_UNSUPPORTED', path: [...base, key], at: 'key', message: `'${key}' is accepted for Kong compatibility but aigw serve ignores it: ${reason}` });
-    }
-    const values = prop['x-aigw-unsupported-values'] ?? p['x-aigw-unsupported-values'];
+    if (reason && !isDefault) out.push({ severity: 'warning', code: m.code, path: [...base, key], at: 'key', message: m.field_msg(key, reason) });
+    const values = (prop[m.values] ?? p[m.values]) as Record<string, string> | undefined;
     if (values && typeof v === 'string' && values[v]) {
-      out.push({ severity: 'warning', code: 'AIGW_UNSUPPORTED', path: [...base, key], at: 'value', message: `${key} '${v}' is accepted for Kong compatibility but not supported by aigw serve: ${values[v]}` });
+      out.push({ severity: 'warning', code: m.code, path: [...base, key], at: 'value', message: m.value_msg(key, v, values[v]) });
     }
-    if (typeof v === 'object') out.push(...unsupportedProblems(prop, relPath, v, [...base, key]));
+    if (Array.isArray(v) && p.items) v.forEach((item, i) => out.push(...markedProblems(mark, p.items as JsonSchema, relPath, item, [...base, key, i])));
+    else if (typeof v === 'object') out.push(...markedProblems(mark, prop, relPath, v, [...base, key]));
   }
   return out;
+}
+
+/** Warn about fields aigw accepts but cannot honour (`x-aigw-unsupported*` in the schema). */
+export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
+  return markedProblems('unsupported', schema, rel, raw, base);
 }
 
 /**
