@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -9,8 +10,11 @@ const bin = join(root, 'dist', 'bin', 'aigw.js');
 
 
 describe('README quick start', () => {
-  it('serves a keyed, rate-limited AI route against the built-in mock, then stops cleanly on SIGTERM', async () => {
+  it('`npm start` serves a keyed, rate-limited AI route against the built-in mock, then stops cleanly on SIGTERM', async () => {
+    const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toBe('node dist/bin/aigw.js serve examples/quickstart.yaml --mock');
     const [p, a] = [await freePort(), await freePort()];
+    // the same command, on free ports for the proxy and status listeners (the mock keeps the example's 9000)
     const server = execa(process.execPath, [bin, 'serve', 'examples/quickstart.yaml', '--mock', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
     try {
       await waitFor(`http://127.0.0.1:${a}/status`);
