@@ -8,7 +8,15 @@ import { formatIssue, type Issue } from '../config/issues.js';
 import type { TargetInfo } from './executor.js';
 import type { State } from '../config/state.js';
 import type { Paint } from '../diff/render.js';
-import { selectTags, strings, tagged } from './reconcile.js';
+import { maskOptions, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
+import { AdminApiError, type AdminClient } from './client.js';
+import { clientFrom } from './connect.js';
+import { AigwError } from '../errors.js';
+import { order } from '../diff/order.js';
+import type { Lookup } from '../diff/identity.js';
+import type { Op, Plan } from '../diff/plan.js';
+import { lookupIn } from '../diff/render.js';
+import type { MaskOptions } from '../diff/secrets.js';
 
 export interface Desired {
   state: State;
@@ -61,3 +69,46 @@ export const PLAN_OPTIONS = [
   { flags: '--show-secrets', description: 'print secrets (env values, credentials, x-secret plugin fields) instead of [masked]' },
   { flags: '--json', description: "print decK's JSON report instead of text" },
 ];
+
+/** Everything diff and sync need once the target has been read and compared with the files. */
+export interface Planned {
+  desired: Desired;
+  client: AdminClient;
+  info: TargetInfo;
+  plan: Plan;
+  /** The plan's operations in dependency order. */
+  ops: Op[];
+  lookup: Lookup;
+  mask: MaskOptions;
+  /** Warnings for the JSON report: loading issues and aigw extensions Kong would reject. */
+  warnings: string[];
+}
+
+/**
+ * Load the files, connect, read the target and plan; then hand the result to `use`. Admin API
+ * failures become AIGW_ADMIN_API errors, and the client is always closed. 1 when the files are
+ * invalid (their issues are printed).
+ */
+export async function withPlan(args: string[], opts: Record<string, unknown>, io: Io, use: (p: Planned) => Promise<number>): Promise<number> {
+  const desired = await loadDesired(args, opts, io);
+  if (desired === null) return 1;
+  const client = clientFrom({ ...opts, workspace: opts.workspace ?? desired.state.workspace ?? undefined }, io.env, io.cwd, {
+    retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
+  });
+  try {
+    const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
+    const extensions = extensionWarnings(desired, info, io);
+    return await use({
+      desired, client, info, plan,
+      ops: order(plan.ops).flatMap((s) => s.ops),
+      lookup: lookupIn(plan.target, plan.current),
+      mask: maskOptions(desired.envValues, opts.showSecrets === true),
+      warnings: [...desired.warnings, ...extensions],
+    });
+  } catch (err) {
+    if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });
+    throw err;
+  } finally {
+    await client.close();
+  }
+}

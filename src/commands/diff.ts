@@ -1,8 +1,6 @@
-import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
-import { maskOptions, reconcile, skipSet } from '../admin/reconcile.js';
-import { PLAN_OPTIONS, extensionWarnings, loadDesired, paintFor } from '../admin/target-file.js';
-import { order } from '../diff/order.js';
-import { lookupIn, renderReport, renderText } from '../diff/render.js';
+import { CONNECTION_OPTIONS } from '../admin/connect.js';
+import { PLAN_OPTIONS, paintFor, withPlan } from '../admin/target-file.js';
+import { renderReport, renderText } from '../diff/render.js';
 import type { Command } from './types.js';
 
 /** `aigw diff [files...]`: what sync would change, without changing anything. */
@@ -17,24 +15,11 @@ export const command: Command = {
     { flags: '--non-zero-exit-code', description: 'alias of --exit-code (decK)' },
   ],
   examples: ['aigw diff kong.yaml', 'aigw diff --exit-code --json kong.yaml', 'aigw diff --kong-addr http://gw:8001 --select-tag team-a dir/'],
-  async run({ args, opts }, io) {
-    const desired = await loadDesired(args, opts, io);
-    if (desired === null) return 1;
-    const client = clientFrom({ ...opts, workspace: opts.workspace ?? desired.state.workspace ?? undefined }, io.env, io.cwd, {
-      retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
-    });
-    try {
-      const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
-      const extensions = extensionWarnings(desired, info, io);
-      const ops = order(plan.ops).flatMap((s) => s.ops);
-      const lookup = lookupIn(plan.target, plan.current);
-      const mask = maskOptions(desired.envValues, opts.showSecrets === true);
-      if (opts.json === true) io.out(JSON.stringify(renderReport(ops, lookup, mask, undefined, { warnings: [...desired.warnings, ...extensions] }), null, 2));
+  run: ({ args, opts }, io) =>
+    withPlan(args, opts, io, async ({ ops, lookup, mask, warnings }) => {
+      if (opts.json === true) io.out(JSON.stringify(renderReport(ops, lookup, mask, undefined, { warnings }), null, 2));
       else io.out(renderText(ops, lookup, { ...mask, paint: paintFor(io) }));
       const wantCode = opts.exitCode === true || opts.nonZeroExitCode === true;
       return wantCode && ops.length > 0 ? 2 : 0;
-    } finally {
-      await client.close();
-    }
-  },
+    }),
 };

@@ -1,15 +1,14 @@
 import type { Io } from '../cli/io.js';
-import { AdminApiError, type AdminClient } from '../admin/client.js';
-import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
+import type { AdminClient } from '../admin/client.js';
+import { CONNECTION_OPTIONS } from '../admin/connect.js';
 import { adminExecutor, pushConfig } from '../admin/executor.js';
-import { maskOptions, reconcile, skipSet } from '../admin/reconcile.js';
-import { PLAN_OPTIONS, extensionWarnings, loadDesired, paintFor } from '../admin/target-file.js';
+import { PLAN_OPTIONS, paintFor, withPlan } from '../admin/target-file.js';
 import { AigwError } from '../errors.js';
 import { apply, type ApplyResult } from '../diff/apply.js';
 import { order } from '../diff/order.js';
 import type { Lookup } from '../diff/identity.js';
 import type { Op, Plan } from '../diff/plan.js';
-import { droppedLine, failureLine, lookupIn, renderOp, renderReport, renderSummary } from '../diff/render.js';
+import { droppedLine, failureLine, renderOp, renderReport, renderSummary } from '../diff/render.js';
 import type { MaskOptions } from '../diff/secrets.js';
 import type { Command } from './types.js';
 
@@ -87,30 +86,15 @@ export const command: Command = {
   examples: ['aigw sync kong.yaml', 'aigw sync --dry-run kong.yaml', 'aigw sync --kong-addr http://localhost:8001 --parallelism 20 dir/'],
   async run({ args, opts }, io) {
     const parallelism = parseParallelism(opts.parallelism);
-    const desired = await loadDesired(args, opts, io);
-    if (desired === null) return 1;
-    const client = clientFrom({ ...opts, workspace: opts.workspace ?? desired.state.workspace ?? undefined }, io.env, io.cwd, {
-      retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
-    });
-    try {
-      const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
-      const extensions = extensionWarnings(desired, info, io);
-      const ops = order(plan.ops).flatMap((s) => s.ops);
-      const lookup = lookupIn(plan.target, plan.current);
-      const mask = maskOptions(desired.envValues, opts.showSecrets === true);
+    return withPlan(args, opts, io, async ({ client, info, plan, ops, lookup, mask, warnings }) => {
       let result: ApplyResult;
       if (opts.dryRun === true) result = { done: ops, failed: [], dropped: [] };
       else result = (info.dbless ? await syncDbless(client, plan, ops, opts) : await syncDb(client, ops, parallelism, io)).result;
       if (opts.json === true) {
         const done = new Set(result.done);
-        io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings: [...desired.warnings, ...extensions] }), null, 2));
+        io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings }), null, 2));
       } else printText(io, ops, result, lookup, mask);
       return result.failed.length + result.dropped.length > 0 ? 1 : 0;
-    } catch (err) {
-      if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });
-      throw err;
-    } finally {
-      await client.close();
-    }
+    });
   },
 };

@@ -8,7 +8,7 @@ import { chatChunk, chatCompletion, embeddingList, unixSeconds, usageChunk, type
 import { TranslationError, transformationFailed } from '../ai/errors.js';
 import { eventJson } from '../ai/framing.js';
 import {
-  asArray, parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
+  parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type ContentPart, type JsonObject, type ToolCall, type Usage,
 } from '../ai/openai-types.js';
 import { makeUsage, parseOpenAIUsage } from '../ai/usage.js';
