@@ -2,7 +2,7 @@
 // in one run. Plain chat (OpenAI client → openai provider → mock), Anthropic-format client →
 // OpenAI upstream, and streams (added time to first token, per-chunk overhead).
 //   npm run build && node bench/ai/run.mjs [--duration 5000] [--connections 50] [--rounds 2]
-import { spawn } from 'node:child_process';
+import { child as spawnChild, firstLine, runLoad } from '../harness.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -19,26 +19,9 @@ const { loadStateFromText } = await import(pathToFileURL(join(dist, 'src/config/
 const { startGateway } = await import(pathToFileURL(join(dist, 'src/gateway/server.js')).href);
 const { silentLogger } = await import(pathToFileURL(join(dist, 'src/gateway/log.js')).href);
 
-const child = (script, args = []) => spawn(process.execPath, [join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AIGW_DIST: dist } });
-
-async function firstLine(p) {
-  let out = '';
-  for await (const chunk of p.stdout) {
-    out += chunk;
-    if (out.includes('\n')) return out.split('\n')[0];
-  }
-  throw new Error('child exited without output');
-}
-
-// Wait for the load generator to exit (and the machine to settle) so one run's teardown never taxes the next.
-const load = async (cfg) => {
-  const p = child('loadgen.mjs', [JSON.stringify(cfg)]);
-  const exited = new Promise((r) => p.once('exit', r));
-  const result = JSON.parse(await firstLine(p));
-  await exited;
-  await new Promise((r) => setTimeout(r, 300));
-  return result;
-};
+const env = { ...process.env, AIGW_DIST: dist };
+const child = (script, args = []) => spawnChild(here, script, args, env);
+const load = (cfg) => runLoad(child('loadgen.mjs', [JSON.stringify(cfg)]));
 
 const mockProc = child('mock.mjs');
 const mockUrl = `http://127.0.0.1:${Number(await firstLine(mockProc))}`;

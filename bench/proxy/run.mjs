@@ -1,7 +1,7 @@
 // Gateway overhead benchmark: the same load against a local mock upstream directly and through
 // aigw (key-auth + rate-limiting + prometheus on the route), in one run.
 //   npm run build && node bench/proxy/run.mjs [--duration 5000] [--connections 50]
-import { spawn } from 'node:child_process';
+import { child as spawnChild, firstLine, runLoad } from '../harness.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -18,29 +18,8 @@ const { loadStateFromText } = await import(pathToFileURL(join(dist, 'src/config/
 const { startGateway } = await import(pathToFileURL(join(dist, 'src/gateway/server.js')).href);
 const { silentLogger } = await import(pathToFileURL(join(dist, 'src/gateway/log.js')).href);
 
-function child(script, args = []) {
-  const p = spawn(process.execPath, [join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return p;
-}
-
-async function firstLine(p) {
-  let out = '';
-  for await (const chunk of p.stdout) {
-    out += chunk;
-    if (out.includes('\n')) return out.split('\n')[0];
-  }
-  throw new Error('child exited without output');
-}
-
-// Wait for the load generator to exit (and the machine to settle) so one run's teardown never taxes the next.
-async function load(url, c, ms, headers) {
-  const p = child('loadgen.mjs', [url, String(c), String(ms), JSON.stringify(headers)]);
-  const exited = new Promise((r) => p.once('exit', r));
-  const result = JSON.parse(await firstLine(p));
-  await exited;
-  await new Promise((r) => setTimeout(r, 300));
-  return result;
-}
+const child = (script, args = []) => spawnChild(here, script, args);
+const load = (url, c, ms, headers) => runLoad(child('loadgen.mjs', [url, String(c), String(ms), JSON.stringify(headers)]));
 
 const upstream = child('upstream.mjs');
 const port = Number(await firstLine(upstream));

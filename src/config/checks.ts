@@ -1,6 +1,7 @@
 import type { EntityCheck, JsonSchema } from './schemas.js';
 import { isRecordSchema, resolveSchema } from './defaults.js';
 import { CUSTOM_CHECKS } from './schema-custom-checks.js';
+import { getPath, isNonEmpty } from './dotted-path.js';
 
 /**
  * Kong's `entity_checks`, evaluated on a default-filled value. Schemas carry them as
@@ -14,22 +15,6 @@ export interface CheckFailure {
 }
 
 type Obj = Record<string, unknown>;
-
-export function getPath(obj: unknown, dotted: string): unknown {
-  let cur: unknown = obj;
-  for (const seg of dotted.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = (cur as Obj)[seg];
-  }
-  return cur;
-}
-
-export function isNonEmpty(v: unknown): boolean {
-  if (v === undefined || v === null || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
-}
 
 const quoteList = (fields: string[]) => fields.map((f) => `'${f}'`).join(', ');
 

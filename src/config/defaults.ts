@@ -1,5 +1,6 @@
 import { schemas, type JsonSchema } from './schemas.js';
-import { KINDS, KIND_BY_NAME } from './kinds.js';
+import { KINDS, KIND_BY_NAME, type KindName } from './kinds.js';
+import { isObj } from './collect.js';
 
 /**
  * Kong-style default filling: every declared field ends up present. A missing field takes its
@@ -15,9 +16,6 @@ export interface Resolved {
   relPath: string;
 }
 
-function isPlainObject(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Follow `$ref`s and pick the object branch of `anyOf`/`oneOf` unions. */
 export function resolveSchema(schema: JsonSchema, relPath: string): Resolved {
@@ -76,7 +74,7 @@ export function fillValue(schema: JsonSchema, relPath: string, value: unknown, o
     else return null;
   }
   if (v === null) return null;
-  if (isRecordSchema(s) && isPlainObject(v)) return fillRecord(s, rel, v, omit);
+  if (isRecordSchema(s) && isObj(v)) return fillRecord(s, rel, v, omit);
   if (Array.isArray(v) && s.items !== undefined) {
     const items = resolveSchema(s.items, rel);
     if (isRecordSchema(items.schema)) return v.map((item) => fillValue(items.schema, items.relPath, item));
@@ -105,7 +103,7 @@ export function fillPluginDefaults(name: string, config: unknown): unknown {
  * Fill an entity of `kind` in wire form (foreign keys as `{id}` are left as they are). Used by the
  * Admin API and by readers of remote state so that every source yields the same shape.
  */
-export function fillEntityDefaults(kind: import('./kinds.js').KindName, entity: Record<string, unknown>): Record<string, unknown> {
+export function fillEntityDefaults(kind: KindName, entity: Record<string, unknown>): Record<string, unknown> {
   const def = KIND_BY_NAME[kind];
   const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind).map(([, key]) => key))]);
   for (const fk of def.foreignKeys) omit.add(fk.field);

@@ -1,30 +1,21 @@
 import { isIP } from 'node:net';
 import type { CheckFailure } from './checks.js';
 import { compileKongRegex } from './regex.js';
+import { getPath, isNonEmpty } from './dotted-path.js';
 
 /**
  * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
  * `{"custom": "<id>", "path"?: "<sub-path>", "message"?: "..."}`; `obj` is the value at `path`
  * (or the object carrying the check). Each returns a failure (path relative to `obj`) or null.
  */
-type Obj = Record<string, unknown>;
 type CustomCheck = (obj: unknown) => CheckFailure | null;
 
 const WINDOWS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 
-function get(obj: unknown, path: string): unknown {
-  let cur = obj;
-  for (const seg of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Obj)[seg];
-  }
-  return cur;
-}
-
 const periodsOrder: CustomCheck = (obj) => {
   let prev: { window: string; limit: number } | null = null;
   for (const w of WINDOWS) {
-    const v = get(obj, w);
+    const v = getPath(obj, w);
     if (typeof v !== 'number') continue;
     if (prev && v < prev.limit) {
       return { path: [w], message: `The limit for ${w}(${v}) cannot be lower than the limit for ${prev.window}(${prev.limit})` };
@@ -35,9 +26,9 @@ const periodsOrder: CustomCheck = (obj) => {
 };
 
 const logStatisticsUnsupported: CustomCheck = (obj) => {
-  const provider = get(obj, 'model.provider');
-  const routeType = get(obj, 'route_type');
-  if (provider === 'anthropic' && routeType === 'llm/v1/completions' && get(obj, 'logging.log_statistics') === true) {
+  const provider = getPath(obj, 'model.provider');
+  const routeType = getPath(obj, 'route_type');
+  if (provider === 'anthropic' && routeType === 'llm/v1/completions' && getPath(obj, 'logging.log_statistics') === true) {
     return { path: ['logging', 'log_statistics'], message: 'anthropic does not support statistics when route_type is llm/v1/completions' };
   }
   return null;
@@ -45,12 +36,12 @@ const logStatisticsUnsupported: CustomCheck = (obj) => {
 
 /** Native client formats: bedrock/gemini need their own provider (as Kong); anthropic (aigw) any provider. */
 const llmFormatNative: CustomCheck = (obj) => {
-  const format = get(obj, 'llm_format');
+  const format = getPath(obj, 'llm_format');
   if (format === null || format === undefined || format === 'openai') return null;
-  if (get(obj, 'route_type') !== 'llm/v1/chat') {
+  if (getPath(obj, 'route_type') !== 'llm/v1/chat') {
     return { path: ['llm_format'], message: `llm_format '${String(format)}' requires route_type 'llm/v1/chat'` };
   }
-  const provider = get(obj, 'model.provider');
+  const provider = getPath(obj, 'model.provider');
   if (format !== 'anthropic' && provider !== undefined && provider !== format) {
     return { path: ['llm_format'], message: `llm_format '${String(format)}' can only be used with the '${String(format)}' provider, not '${String(provider)}'` };
   }
@@ -60,8 +51,8 @@ const llmFormatNative: CustomCheck = (obj) => {
 const windowLimitLengths: CustomCheck = (list) => {
   if (!Array.isArray(list)) return null;
   for (let i = 0; i < list.length; i++) {
-    const limit = get(list[i], 'limit');
-    const windows = get(list[i], 'window_size');
+    const limit = getPath(list[i], 'limit');
+    const windows = getPath(list[i], 'window_size');
     if (Array.isArray(limit) && Array.isArray(windows) && limit.length !== windows.length) {
       return { path: [i], message: 'You must provide the same number of windows and limits' };
     }
@@ -72,7 +63,7 @@ const windowLimitLengths: CustomCheck = (list) => {
 const regexCompiles: CustomCheck = (list) => {
   if (!Array.isArray(list)) return null;
   for (let i = 0; i < list.length; i++) {
-    const pattern = get(list[i], 'regex');
+    const pattern = getPath(list[i], 'regex');
     if (typeof pattern !== 'string') continue;
     const r = compileKongRegex(pattern);
     if ('error' in r) return { path: [i, 'regex'], message: `invalid regex '${pattern}': ${r.error}` };
@@ -81,8 +72,8 @@ const regexCompiles: CustomCheck = (list) => {
 };
 
 const userinfoAuthorization: CustomCheck = (obj) => {
-  const endpoint = get(obj, 'http_endpoint');
-  const headers = get(obj, 'headers');
+  const endpoint = getPath(obj, 'http_endpoint');
+  const headers = getPath(obj, 'headers');
   const hasUserinfo = typeof endpoint === 'string' && /^[a-z]+:\/\/[^/@]+@/i.test(endpoint);
   const hasAuth = headers !== null && typeof headers === 'object' && Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
   return hasUserinfo && hasAuth ? { path: ['headers'], message: "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed" } : null;
@@ -99,7 +90,7 @@ function validIpOrCidr(v: string): boolean {
 
 const ipOrCidr: CustomCheck = (obj) => {
   for (const field of ['allow', 'deny']) {
-    const list = get(obj, field);
+    const list = getPath(obj, field);
     if (!Array.isArray(list)) continue;
     for (let i = 0; i < list.length; i++) {
       if (typeof list[i] === 'string' && !validIpOrCidr(list[i] as string)) {
@@ -112,20 +103,13 @@ const ipOrCidr: CustomCheck = (obj) => {
 
 const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
 
-function nonEmpty(v: unknown): boolean {
-  if (v === null || v === undefined) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
-}
-
 const routeMatchingFields: CustomCheck = (route) => {
-  const protocols = get(route, 'protocols');
+  const protocols = getPath(route, 'protocols');
   const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
   if (!list.includes('http') && !list.includes('https')) return null;
   const httpsOnly = !list.includes('http');
   const matchers = httpsOnly ? [...HTTP_MATCHERS, 'snis'] : HTTP_MATCHERS;
-  if (matchers.some((m) => nonEmpty(get(route, m)))) return null;
+  if (matchers.some((m) => isNonEmpty(getPath(route, m)))) return null;
   return { path: [], message: `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${httpsOnly ? 'https' : 'http'}'` };
 };
 

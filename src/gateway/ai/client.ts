@@ -16,7 +16,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
 import { TranslationError } from './errors.js';
-import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, RouteType, Usage } from './openai-types.js';
+import { withoutNulls, type CanonicalChunk, type CanonicalRequest, type CanonicalResponse, type RouteType, type Usage } from './openai-types.js';
 import { getProvider } from '../providers/index.js';
 import { mergeModelOptions, prepareUpstream, translateResponse } from '../providers/translate.js';
 import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../providers/types.js';
@@ -158,8 +158,8 @@ export function providerContext(target: LlmTarget, request: CanonicalRequest, op
   const ctx: ProviderContext = {
     routeType: target.route_type,
     model: resolveModel(target, request),
-    options: stripNulls(target.model.options ?? {}) as ModelOptions,
-    auth: stripNulls(target.auth ?? {}) as AuthConfig,
+    options: withoutNulls({ ...(target.model.options ?? {}) }) as ModelOptions,
+    auth: withoutNulls({ ...(target.auth ?? {}) }) as AuthConfig,
     stream: opts.stream,
     env: opts.env as Record<string, string | undefined>,
     now: opts.now ?? (() => new Date()),
@@ -170,15 +170,6 @@ export function providerContext(target: LlmTarget, request: CanonicalRequest, op
   return ctx;
 }
 
-/** Config records hold `null` for unset fields; providers expect them absent. */
-function stripNulls(o: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === null || v === undefined) continue;
-    out[k] = typeof v === 'object' && !Array.isArray(v) ? stripNulls(v as object) : v;
-  }
-  return out;
-}
 
 /**
  * Calls the provider named by `target.model.provider` with a canonical (OpenAI-shaped) request.

@@ -13,6 +13,16 @@ export type JsonObject = { [key: string]: unknown };
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+/** Drops null/undefined fields recursively (config records hold `null` for unset fields; providers expect them absent). */
+export function withoutNulls(v: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null || x === undefined) continue;
+    out[k] = isObject(x) ? withoutNulls(x) : x;
+  }
+  return out;
+}
+
 export function asString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }

@@ -6,7 +6,7 @@
 import type { GatewayContext } from '../context.js';
 import type { AuthConfig, ModelOptions } from '../providers/types.js';
 import type { LlmTarget } from './client.js';
-import type { RouteType } from './openai-types.js';
+import { withoutNulls, type RouteType } from './openai-types.js';
 import { aiError, type InputFormat } from './request.js';
 
 export type ProxyRouteType = RouteType | 'preserve';
@@ -30,16 +30,6 @@ export interface AiProxyConfig {
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-
-/** Drops nulls recursively (unset optional fields). */
-export function withoutNulls(v: Json): Json {
-  const out: Json = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === null || x === undefined) continue;
-    out[k] = x !== null && typeof x === 'object' && !Array.isArray(x) ? withoutNulls(x as Json) : x;
-  }
-  return out;
-}
 
 const TEMPLATE = /\$\((.*?)\)/;
 

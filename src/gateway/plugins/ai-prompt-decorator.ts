@@ -6,7 +6,7 @@
  */
 import type { Reply } from '../context.js';
 import { promptRequest, syncBody } from '../ai/governance/prompt-body.js';
-import { aiError } from '../ai/request.js';
+import { aiError, type InputFormat } from '../ai/request.js';
 import { isObject, type ChatMessage } from '../ai/openai-types.js';
 import { field, record, type Plugin } from '../plugin.js';
 
@@ -16,7 +16,7 @@ interface DecoratorConfig {
   prepend: ChatMessage[];
   append: ChatMessage[];
   maxBodySize: number;
-  llmFormat: 'openai' | 'bedrock' | 'gemini';
+  llmFormat: InputFormat;
 }
 
 function messages(v: unknown): ChatMessage[] {

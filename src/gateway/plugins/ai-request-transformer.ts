@@ -17,7 +17,7 @@ import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../ai/analytic
 import { callProvider, type LlmTarget } from '../ai/client.js';
 import { TranslationError } from '../ai/errors.js';
 import { isObject, type CanonicalRequest, type Usage } from '../ai/openai-types.js';
-import { withoutNulls } from '../ai/proxy-config.js';
+import { withoutNulls } from '../ai/openai-types.js';
 import { aiError, AI_REQUEST } from '../ai/request.js';
 import type { AuthConfig, ModelOptions } from '../providers/types.js';
 import { translatePcre } from '../../config/regex.js';

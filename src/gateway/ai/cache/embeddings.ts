@@ -9,7 +9,7 @@ import type { Embeddings } from '../../../config/generated/plugin-configs.js';
 import type { AuthConfig, ModelOptions } from '../../providers/types.js';
 import { callProvider, type LlmTarget, type LlmTimeouts } from '../client.js';
 import { TranslationError } from '../errors.js';
-import { withoutNulls } from '../proxy-config.js';
+import { withoutNulls } from '../openai-types.js';
 import { parseVector } from './vector.js';
 
 export class EmbeddingsError extends Error {

@@ -5,6 +5,7 @@ import { field, record } from '../../plugin.js';
 import { isObject } from '../openai-types.js';
 import type { RedisBudgetSettings } from './budget-store.js';
 import type { WindowType } from './windows.js';
+import type { InputFormat } from '../request.js';
 
 export const REQUEST_PROMPT = 'requestPrompt';
 
@@ -33,7 +34,7 @@ export interface BudgetConfig {
   errorMessage: string;
   hideProviders: boolean;
   disablePenalty: boolean;
-  llmFormat: 'openai' | 'bedrock' | 'gemini';
+  llmFormat: InputFormat;
 }
 
 function numbers(v: unknown): number[] {
