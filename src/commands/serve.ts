@@ -72,7 +72,7 @@ interface Source {
  * `POST /config` replaces everything); `--db PATH` → writable Admin API persisted in SQLite;
  * neither → the same writable Admin API, in memory.
  */
-async function openSource(args: string[], opts: Record<string, unknown>, io: Io): Promise<Source | null> {
+async function openSource(args: string[], opts: Record<string, unknown>, io: Io, load: () => ReturnType<typeof loadState>): Promise<Source | null> {
   const db = typeof opts.db === 'string' ? opts.db : null;
   if (db !== null && args.length > 0) {
     throw new AigwError('AIGW_USAGE', '--db and state files exclude each other: serve the database, then load files into it with `aigw sync FILE`');
@@ -90,7 +90,7 @@ async function openSource(args: string[], opts: Record<string, unknown>, io: Io)
     const state = emptyState();
     return { store: memoryStore(state), mode: 'db', state, describe: 'no state file and no --db: database mode in memory (the configuration is lost at exit; load one with aigw sync)' };
   }
-  const first = await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
+  const first = await load();
   for (const issue of first.issues) io.err(formatIssue(issue));
   if (!first.state) return null;
   return { store: memoryStore(first.state), mode: 'declarative', state: first.state, describe: `declarative mode: serving ${args.join(', ')} (reloaded on change; Admin API read-only, POST /config replaces it)` };
@@ -99,10 +99,9 @@ async function openSource(args: string[], opts: Record<string, unknown>, io: Io)
 export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
   const fmt = format(opts, io);
   const load = () => loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
-  const source = await openSource(args, opts, io);
+  const source = await openSource(args, opts, io, load);
   if (!source) return 1;
   const { store } = source;
-  const first = { state: source.state };
   const logger = lineLogger((l) => io.err(l), fmt);
   const mock = await startMockIfAsked(opts.mock, logger);
   const adminListen = typeof opts.adminListen === 'string' && opts.adminListen !== 'off' ? opts.adminListen : null;
@@ -112,7 +111,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   let gw: Awaited<ReturnType<typeof startGateway>>;
   try {
     gw = await startGateway({
-      state: first.state,
+      state: source.state,
       listen: typeof opts.listen === 'string' ? opts.listen : '127.0.0.1:8000',
       adminListen,
       logger,
