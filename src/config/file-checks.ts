@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Node } from 'yaml';
 import { shellVariableAdvice } from './env.js';
 import { schemas } from './schemas.js';
 import { mapAjvErrors } from './schema-errors.js';
@@ -12,7 +12,13 @@ import type { SourceFile } from './source.js';
  * Returns the content when it can be merged.
  */
 export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
-  const value = file.value();
+  let value: unknown;
+  try {
+    value = file.value();
+  } catch (err) {
+    issues.push(...unresolvedAliases(file, err));
+    return null;
+  }
   if (value === undefined) return null; // syntax errors already reported
   if (/\.json$/i.test(file.name) && !strictJson(file, issues)) return null;
   if (value === null || (typeof value === 'string' && value.trim() === '')) {
@@ -46,6 +52,20 @@ export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
   }
   warnShellVariables(file, issues);
   return value;
+}
+
+/** `toJS` throws on an alias (`*name`) whose anchor (`&name`) is not defined before it. */
+function unresolvedAliases(file: SourceFile, err: unknown): Issue[] {
+  const out: Issue[] = [];
+  visit(file.doc, {
+    Alias(_key, node) {
+      if (node.resolve(file.doc) === undefined && node.range) {
+        out.push(file.issueAtRendered(node.range[0], 'error', 'AIGW_SYNTAX', `unresolved alias *${node.source}: define the anchor &${node.source} before using it`));
+      }
+    },
+  });
+  if (out.length === 0) out.push(file.issueAtOriginal(0, 'error', 'AIGW_SYNTAX', `cannot read the document: ${(err as Error).message}`));
+  return out;
 }
 
 const RESTRICTED_DEFAULTS = ['id', 'name', 'target'];

@@ -1,9 +1,11 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ErrorCode } from '../errors.js';
 import { renderEnv, type EnvOptions } from './env.js';
 import type { Issue, Severity } from './issues.js';
 
 export type JsonPath = Array<string | number>;
+
+const JSON_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /**
  * One input file: its original text, the env-rendered text that was parsed, and the parsed
@@ -30,15 +32,34 @@ export class SourceFile {
     this.toOriginal = r.toOriginal;
     for (const e of r.issues) this.issues.push(this.issueAtOriginal(e.offset, 'error', e.code, e.message));
     this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    this.checkTags();
     for (const e of this.doc.errors) {
       const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: ${e.message.replace(/ at line.*$/s, '')}` : e.message.replace(/ at line \d+, column \d+.*$/s, '');
       this.issues.push(this.issueAtRendered(e.pos[0], 'error', 'AIGW_SYNTAX', message));
     }
   }
 
+  private badTags = false;
+
+  /**
+   * State files hold JSON values: YAML tags that make anything else (`!!binary`, `!!set`,
+   * `!!timestamp`, custom `!tags`) are errors, not silently converted.
+   */
+  private checkTags(): void {
+    visit(this.doc, (_key, node) => {
+      if (!isNode(node) || node.tag === undefined || JSON_TAGS.has(node.tag)) return;
+      this.badTags = true;
+      const shown = node.tag.replace('tag:yaml.org,2002:', '!!');
+      const valueAt = node.range ? node.range[0] : 0;
+      const tagAt = this.rendered.lastIndexOf(shown, valueAt);
+      const offset = tagAt >= 0 && this.rendered.slice(tagAt + shown.length, valueAt).trim() === '' ? tagAt : valueAt;
+      this.issues.push(this.issueAtRendered(offset, 'error', 'AIGW_SYNTAX', `unsupported YAML tag ${shown}: state files hold plain JSON values`));
+    });
+  }
+
   /** The parsed value, or undefined when the document has syntax errors. */
   value(): unknown {
-    return this.doc.errors.length > 0 ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.errors.length > 0 || this.badTags ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
   }
 
   private position(originalOffset: number): { line: number; column: number; sourceLine: string } {
