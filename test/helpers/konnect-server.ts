@@ -68,6 +68,8 @@ export interface KonnectServerOptions {
   passthroughPlugins?: string[];
   /** Seed konnect-managed entities into every plain control plane. */
   konnectManagedFixtures?: boolean;
+  /** Milliseconds clock for the rate limiter, storms and data-plane delays (default Date.now). */
+  clock?: () => number;
 }
 
 export interface RecordedRequest {
@@ -126,8 +128,9 @@ const MANAGED = (cp: string): Array<[string, JsonObject]> => [
 
 export async function startKonnectServer(options: KonnectServerOptions = {}): Promise<KonnectServer> {
   const org = { id: options.organization?.id ?? randomUUID(), name: options.organization?.name ?? 'Kong Test Org' };
-  const cps = new ControlPlanes(org);
-  const gate = new Gate(options.tokens, options.rateLimit);
+  const clock = options.clock ?? Date.now;
+  const cps = new ControlPlanes(org, clock);
+  const gate = new Gate(options.tokens, options.rateLimit, clock);
   const core: CoreOptions = {
     schemas: entitySchemas({ routeProtocols: options.routeProtocols ?? ['https'] }),
     plugins: { schemas: { ...PLUGIN_SCHEMAS, ...(options.pluginSchemas ?? {}) }, passthrough: options.passthroughPlugins ?? PASSTHROUGH_PLUGINS },

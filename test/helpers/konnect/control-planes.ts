@@ -65,7 +65,10 @@ function intParam(q: URLSearchParams, key: string, def: number, max: number): nu
 export class ControlPlanes {
   readonly all: ControlPlane[] = [];
 
-  constructor(private readonly org: { id: string; name: string }) {}
+  constructor(
+    private readonly org: { id: string; name: string },
+    private readonly now: () => number = Date.now,
+  ) {}
 
   add(seed: ControlPlaneSeed): ControlPlane {
     const id = seed.id ?? randomUUID();
@@ -88,7 +91,7 @@ export class ControlPlanes {
       created_at: at,
       updated_at: at,
     };
-    const propagation = new Propagation(id, seed.dataPlanes ?? [{ hostname: 'dp-1' }, { hostname: 'dp-2' }]);
+    const propagation = new Propagation(id, seed.dataPlanes ?? [{ hostname: 'dp-1' }, { hostname: 'dp-2' }], this.now);
     const stores = new Map<string, EntityStore>();
     for (const ws of ['', ...(seed.workspaces ?? [])]) stores.set(ws, new EntityStore(() => propagation.bump()));
     const cp: ControlPlane = { id, name: seed.name, clusterType, record, workspaces: seed.workspaces ?? [], stores, propagation };
