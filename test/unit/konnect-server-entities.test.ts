@@ -21,7 +21,16 @@ describe('plugins', () => {
     const r = await call('POST', `${core}/services/${svc.body.id as string}/plugins`, { name: 'key-auth', config: { key_names: ['x-key'] } });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ name: 'key-auth', enabled: true, protocols: ['grpc', 'grpcs', 'http', 'https'], service: { id: svc.body.id } });
-    expect(r.body.config).toEqual({ key_names: ['x-key'], hide_credentials: false, anonymous: null, key_in_header: true, key_in_query: true, key_in_body: false, run_on_preflight: true, realm: null });
+    expect(r.body.config).toEqual({
+      key_names: ['x-key'],
+      hide_credentials: false,
+      anonymous: null,
+      key_in_header: true,
+      key_in_query: true,
+      key_in_body: false,
+      run_on_preflight: true,
+      realm: null,
+    });
     const again = await call('POST', `${core}/plugins`, { name: 'key-auth', service: { id: svc.body.id } });
     expect(again.body.details).toEqual([detail({ type: 'ERROR_TYPE_REFERENCE', messages: ['unique-plugin-per-entity (type: unique) constraint failed'] })]);
   });
@@ -29,13 +38,32 @@ describe('plugins', () => {
   it('reports config problems at config.<field> and entity checks without a field', async () => {
     const cases: Array<[JsonObject, JsonObject[]]> = [
       [{ name: 'key-auth', config: { nope: 1 } }, [{ type: 'ERROR_TYPE_FIELD', field: 'config.nope', messages: ['unknown field'] }]],
-      [{ name: 'key-auth', config: { hide_credentials: 'yes' } }, [{ type: 'ERROR_TYPE_FIELD', field: 'config.hide_credentials', messages: ['expected a boolean'] }]],
-      [{ name: 'rate-limiting-advanced', config: { window_size: [60] } }, [{ type: 'ERROR_TYPE_FIELD', field: 'config.limit', messages: ['required field missing'] }]],
-      [{ name: 'rate-limiting', config: { minute: 5, policy: 'cluster' } }, [{ type: 'ERROR_TYPE_FIELD', field: 'config.policy', messages: ['expected one of: local, redis'] }]],
-      [{ name: 'rate-limiting-advanced', config: { limit: [5], window_size: [60], strategy: 'cluster' } }, [{ type: 'ERROR_TYPE_FIELD', field: 'config.strategy', messages: ['expected one of: local, redis'] }]],
+      [
+        { name: 'key-auth', config: { hide_credentials: 'yes' } },
+        [{ type: 'ERROR_TYPE_FIELD', field: 'config.hide_credentials', messages: ['expected a boolean'] }],
+      ],
+      [
+        { name: 'rate-limiting-advanced', config: { window_size: [60] } },
+        [{ type: 'ERROR_TYPE_FIELD', field: 'config.limit', messages: ['required field missing'] }],
+      ],
+      [
+        { name: 'rate-limiting', config: { minute: 5, policy: 'cluster' } },
+        [{ type: 'ERROR_TYPE_FIELD', field: 'config.policy', messages: ['expected one of: local, redis'] }],
+      ],
+      [
+        { name: 'rate-limiting-advanced', config: { limit: [5], window_size: [60], strategy: 'cluster' } },
+        [{ type: 'ERROR_TYPE_FIELD', field: 'config.strategy', messages: ['expected one of: local, redis'] }],
+      ],
       [
         { name: 'rate-limiting', config: {} },
-        [{ type: 'ERROR_TYPE_ENTITY', messages: ["at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"] }],
+        [
+          {
+            type: 'ERROR_TYPE_ENTITY',
+            messages: [
+              "at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'",
+            ],
+          },
+        ],
       ],
       [
         { name: 'rate-limiting', config: { minute: 5, policy: 'redis' } },
@@ -46,7 +74,10 @@ describe('plugins', () => {
       ],
       [{ name: 'oauth2', config: {} }, [{ type: 'ERROR_TYPE_FIELD', field: 'name', messages: ['plugin(oauth2) does not exist'] }]],
       [{ name: 'key-auth', consumer: { id: uuid() } }, [{ type: 'ERROR_TYPE_FIELD', field: 'consumer', messages: ['value must be null'] }]],
-      [{ name: 'key-auth', protocols: ['http', 'gopher'] }, [{ type: 'ERROR_TYPE_FIELD', field: 'protocols[1]', messages: [expect.stringMatching(/^value must be one of/)] }]],
+      [
+        { name: 'key-auth', protocols: ['http', 'gopher'] },
+        [{ type: 'ERROR_TYPE_FIELD', field: 'protocols[1]', messages: [expect.stringMatching(/^value must be one of/)] }],
+      ],
     ];
     for (const [body, details] of cases) {
       const r = await call('POST', `${core}/plugins`, body);
@@ -74,12 +105,18 @@ describe('consumer groups and credentials', () => {
     const got = await call('GET', `${core}/consumer_groups/gold`);
     expect(got.body).toEqual({ consumer_group: group.body, consumers: [alice.body, bob.body] });
     expect((await call('GET', `${core}/consumer_groups/${group.body.id as string}?list_consumers=false`)).body).toEqual({ consumer_group: group.body });
-    expect((await call('POST', `${core}/consumer_groups/gold/consumers`, { consumer: 'alice' })).body).toMatchObject({ code: 3, message: 'data constraint error' });
+    expect((await call('POST', `${core}/consumer_groups/gold/consumers`, { consumer: 'alice' })).body).toMatchObject({
+      code: 3,
+      message: 'data constraint error',
+    });
     expect((await call('DELETE', `${core}/consumer_groups/gold/consumers/${alice.body.id as string}`)).status).toBe(204);
     expect(((await call('GET', `${core}/consumer_groups/gold/consumers`)).body.data as JsonObject[]).map((c) => c.username)).toEqual(['bob']);
     expect(((await call('GET', `${core}/consumers/bob/consumer_groups`)).body.data as JsonObject[]).map((g) => g.name)).toEqual(['gold']);
     expect(srv.controlPlane('default').members(group.body.id as string)).toEqual([bob.body.id]);
-    expect((await call('PUT', `${core}/consumer_groups/${group.body.id as string}`, { name: 'gold', tags: ['t'] })).body).toMatchObject({ name: 'gold', tags: ['t'] });
+    expect((await call('PUT', `${core}/consumer_groups/${group.body.id as string}`, { name: 'gold', tags: ['t'] })).body).toMatchObject({
+      name: 'gold',
+      tags: ['t'],
+    });
     expect((await call('GET', `${core}/consumer_groups/gold`)).body.consumers).toHaveLength(1);
   });
 
@@ -105,8 +142,20 @@ describe('consumer groups and credentials', () => {
 describe('upstreams, targets, certificates, other entities', () => {
   it('fills upstream defaults; targets are written per upstream and listed at the top level', async () => {
     const up = await call('PUT', `${core}/upstreams/llm-pool`, {});
-    expect(up.body).toMatchObject({ name: 'llm-pool', algorithm: 'round-robin', slots: 10000, hash_on: 'none', hash_fallback: 'none', hash_on_cookie_path: '/', use_srv_name: false });
-    expect(up.body.healthchecks).toMatchObject({ threshold: 0, active: { concurrency: 10, healthy: { http_statuses: [200, 302] } }, passive: { unhealthy: { http_statuses: [429, 500, 503] } } });
+    expect(up.body).toMatchObject({
+      name: 'llm-pool',
+      algorithm: 'round-robin',
+      slots: 10000,
+      hash_on: 'none',
+      hash_fallback: 'none',
+      hash_on_cookie_path: '/',
+      use_srv_name: false,
+    });
+    expect(up.body.healthchecks).toMatchObject({
+      threshold: 0,
+      active: { concurrency: 10, healthy: { http_statuses: [200, 302] } },
+      passive: { unhealthy: { http_statuses: [429, 500, 503] } },
+    });
     const t = await call('POST', `${core}/upstreams/llm-pool/targets`, { target: '10.0.0.1' });
     expect(t.body).toMatchObject({ target: '10.0.0.1:8000', weight: 100, upstream: { id: up.body.id } });
     expect(((await call('GET', `${core}/targets`)).body.data as JsonObject[]).map((x) => x.target)).toEqual(['10.0.0.1:8000']);
@@ -137,7 +186,9 @@ describe('upstreams, targets, certificates, other entities', () => {
     const set = await call('PUT', `${core}/key-sets/jwks`, {});
     const key = await call('POST', `${core}/key-sets/jwks/keys`, { name: 'k1', kid: '1', jwk: '{"kty":"oct"}' });
     expect(key.body).toMatchObject({ set: { id: set.body.id } });
-    expect((await call('POST', `${core}/keys`, { name: 'k2', kid: '2' })).body.details).toEqual([detail({ type: 'ERROR_TYPE_ENTITY', messages: ['Keys must be defined either in JWK or PEM format'] })]);
+    expect((await call('POST', `${core}/keys`, { name: 'k2', kid: '2' })).body.details).toEqual([
+      detail({ type: 'ERROR_TYPE_ENTITY', messages: ['Keys must be defined either in JWK or PEM format'] }),
+    ]);
     expect((await call('POST', `${core}/ca_certificates`, { cert: 'CA' })).body.cert_digest).toMatch(/^[0-9a-f]{64}$/);
     expect((await call('POST', `${core}/partials`, { name: 'redis-shared', type: 'redis-ee', config: { host: 'r' } })).status).toBe(201);
   });
@@ -145,10 +196,33 @@ describe('upstreams, targets, certificates, other entities', () => {
 
 describe('schemas, validation, control-plane types, workspaces, konnect-managed fixtures', () => {
   it('serves JSON Schemas with defaults for the 16 entity names decK fetches', async () => {
-    const names = ['service', 'route', 'upstream', 'target', 'consumer', 'consumer_group', 'certificate', 'ca_certificate', 'key', 'key-set', 'hmac-auth', 'basic-auth', 'mtls-auth', 'sni', 'vault', 'jwt'];
+    const names = [
+      'service',
+      'route',
+      'upstream',
+      'target',
+      'consumer',
+      'consumer_group',
+      'certificate',
+      'ca_certificate',
+      'key',
+      'key-set',
+      'hmac-auth',
+      'basic-auth',
+      'mtls-auth',
+      'sni',
+      'vault',
+      'jwt',
+    ];
     for (const n of names) expect((await call('GET', `${core}/v1/schemas/json/${n}`)).body.type, n).toBe('object');
     const svc = (await call('GET', `${core}/v1/schemas/json/service`)).body.properties as Record<string, JsonObject>;
-    expect([svc.protocol?.default, svc.port?.default, svc.retries?.default, svc.connect_timeout?.default, svc.enabled?.default]).toEqual(['http', 80, 5, 60000, true]);
+    expect([svc.protocol?.default, svc.port?.default, svc.retries?.default, svc.connect_timeout?.default, svc.enabled?.default]).toEqual([
+      'http',
+      80,
+      5,
+      60000,
+      true,
+    ]);
     expect(((await call('GET', `${core}/v1/schemas/json/route`)).body.properties as Record<string, JsonObject>).protocols?.default).toEqual(['https']);
     expect((await call('GET', `${core}/v1/schemas/json/services`)).body).toEqual({ message: 'Not Found' });
     expect((await call('GET', `${core}/v1/schemas/json/vault`)).body.allOf).toHaveLength(1);
@@ -166,9 +240,13 @@ describe('schemas, validation, control-plane types, workspaces, konnect-managed 
     expect((await call('GET', `${core}/schemas/plugins/oauth2`)).body).toEqual({ message: "no plugin-schema for 'oauth2'" });
     const before = srv.controlPlane('default').entities('services').length;
     expect((await call('POST', `${core}/schemas/services/validate`, { host: 'ok.com' })).body).toEqual({ message: 'schema validation successful' });
-    expect((await call('POST', `${core}/schemas/plugins/validate`, { name: 'key-auth', config: { x: 1 } })).body.details).toEqual([detail({ type: 'ERROR_TYPE_FIELD', field: 'config.x', messages: ['unknown field'] })]);
+    expect((await call('POST', `${core}/schemas/plugins/validate`, { name: 'key-auth', config: { x: 1 } })).body.details).toEqual([
+      detail({ type: 'ERROR_TYPE_FIELD', field: 'config.x', messages: ['unknown field'] }),
+    ]);
     expect((await call('POST', `${core}/v1/schemas/json/plugin/validate`, { name: 'rate-limiting', config: { minute: 1 } })).status).toBe(200);
-    expect((await call('POST', `${core}/schemas/routes/validate`, { paths: ['nope'] })).body.details).toEqual([detail({ type: 'ERROR_TYPE_FIELD', field: 'paths[0]', messages: ['must begin with `/` (prefix path) or `~/` (regex path)'] })]);
+    expect((await call('POST', `${core}/schemas/routes/validate`, { paths: ['nope'] })).body.details).toEqual([
+      detail({ type: 'ERROR_TYPE_FIELD', field: 'paths[0]', messages: ['must begin with `/` (prefix path) or `~/` (regex path)'] }),
+    ]);
     expect(srv.controlPlane('default').entities('services')).toHaveLength(before);
   });
 
@@ -180,7 +258,11 @@ describe('schemas, validation, control-plane types, workspaces, konnect-managed 
       expect((await call('GET', `${coreBase(srv, name)}/services`)).body).toEqual({ data: [], next: null });
       const w = await call('PUT', `${coreBase(srv, name)}/services/${uuid()}`, { host: 'x.com' });
       expect(w.status).toBe(403);
-      expect(w.body).toEqual({ code: 7, message: 'usage constraint error', details: [{ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', messages: [message] }] });
+      expect(w.body).toEqual({
+        code: 7,
+        message: 'usage constraint error',
+        details: [{ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', messages: [message] }],
+      });
     }
   });
 

@@ -57,7 +57,13 @@ describe('rate limiting and faults', () => {
       expect((await call('GET', `${base}/services`)).status).toBe(200);
       const put = await call('PUT', `${base}/services/${crypto.randomUUID()}`, { host: 'a.com' });
       expect(put).toMatchObject({ status: 500, body: { message: 'An unexpected error occurred' } });
-      srv.injectFault({ path: `${base}/consumers`, status: 400, body: { code: 3, message: 'validation error', details: [] }, headers: { 'x-fault': 'yes' }, times: 5 });
+      srv.injectFault({
+        path: `${base}/consumers`,
+        status: 400,
+        body: { code: 3, message: 'validation error', details: [] },
+        headers: { 'x-fault': 'yes' },
+        times: 5,
+      });
       const f = await call('GET', `${base}/consumers`);
       expect([f.status, f.body.message, f.headers['x-fault']]).toEqual([400, 'validation error', 'yes']);
       srv.clearFaults();
@@ -87,7 +93,12 @@ describe('propagation', () => {
     return withKonnectServer(
       {
         clock: clock.now,
-        controlPlanes: [{ name: 'default', dataPlanes: [{ hostname: 'dp-1' }, { hostname: 'dp-2', delayMs: 300 }, { hostname: 'dp-3', delayMs: Infinity, version: '3.10.0.0' }] }],
+        controlPlanes: [
+          {
+            name: 'default',
+            dataPlanes: [{ hostname: 'dp-1' }, { hostname: 'dp-2', delayMs: 300 }, { hostname: 'dp-3', delayMs: Infinity, version: '3.10.0.0' }],
+          },
+        ],
       },
       async (call, srv) => {
         const cp = srv.controlPlane('default');
@@ -107,7 +118,17 @@ describe('propagation', () => {
 
         const p1 = await call('GET', `${nodesPath}?page[size]=2`);
         const node = (p1.body.items as JsonObject[])[0] as JsonObject;
-        expect(Object.keys(node).sort()).toEqual(['compatibility_status', 'config_hash', 'created_at', 'hostname', 'id', 'last_ping', 'type', 'updated_at', 'version']);
+        expect(Object.keys(node).sort()).toEqual([
+          'compatibility_status',
+          'config_hash',
+          'created_at',
+          'hostname',
+          'id',
+          'last_ping',
+          'type',
+          'updated_at',
+          'version',
+        ]);
         expect(p1.body.page).toEqual({ total_count: 3, next: expect.any(String) });
         const p2 = await call('GET', `${nodesPath}?page[size]=2&page[after]=${(p1.body.page as JsonObject).next as string}`);
         expect([(p2.body.items as JsonObject[]).map((n) => n.version), (p2.body.page as JsonObject).next]).toEqual([['3.10.0.0'], null]);

@@ -57,7 +57,12 @@ describe('control planes', () => {
     expect(r.body.meta).toEqual({ page: { number: 1, size: 10, total: 1 } });
     const [cp] = r.body.data as JsonObject[];
     expect(Object.keys(cp as JsonObject).sort()).toEqual(['config', 'created_at', 'description', 'id', 'labels', 'name', 'updated_at']);
-    expect((cp as JsonObject).config).toMatchObject({ cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE', auth_type: 'pinned_client_certs', cloud_gateway: false, proxy_urls: [] });
+    expect((cp as JsonObject).config).toMatchObject({
+      cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE',
+      auth_type: 'pinned_client_certs',
+      cloud_gateway: false,
+      proxy_urls: [],
+    });
     expect(String(((cp as JsonObject).config as JsonObject).control_plane_endpoint)).toMatch(/^https:\/\/[0-9a-f]+\..*cp\.konghq\.com$/);
   });
 
@@ -89,7 +94,11 @@ describe('control planes', () => {
     const dup = await call('POST', '/v2/control-planes', { name: 'tutorial' });
     expect(dup).toMatchObject({ status: 409, body: { detail: 'Control Plane with provided name already exists.' } });
     const unknown = await call('POST', '/v2/control-planes', { name: 'x1', id: 'nope' });
-    expect(unknown.body).toMatchObject({ status: 400, detail: 'Request contains unknown property', invalid_parameters: [{ field: 'id', reason: 'property id should not exist' }] });
+    expect(unknown.body).toMatchObject({
+      status: 400,
+      detail: 'Request contains unknown property',
+      invalid_parameters: [{ field: 'id', reason: 'property id should not exist' }],
+    });
     expect((await call('POST', '/v2/control-planes', { name: 'y' })).status).toBe(400);
   });
 
@@ -102,7 +111,17 @@ describe('core entities', () => {
   it('PUT creates with Konnect defaults, GET returns it, PUT replaces the whole entity', async () => {
     const put = await call('PUT', `${core}/services/${ids.svc}`, { name: 'llm', host: 'api.openai.com', retries: 2, tags: ['ai'] });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ id: ids.svc, name: 'llm', protocol: 'http', port: 80, retries: 2, connect_timeout: 60000, read_timeout: 60000, write_timeout: 60000, enabled: true });
+    expect(put.body).toMatchObject({
+      id: ids.svc,
+      name: 'llm',
+      protocol: 'http',
+      port: 80,
+      retries: 2,
+      connect_timeout: 60000,
+      read_timeout: 60000,
+      write_timeout: 60000,
+      enabled: true,
+    });
     expect(typeof put.body.created_at).toBe('number');
     expect((await call('GET', `${core}/services/${ids.svc}`)).body).toEqual(put.body);
     expect((await call('GET', `${core}/services/llm`)).body.id).toBe(ids.svc);
@@ -145,7 +164,11 @@ describe('core entities', () => {
     for (const [body, details] of cases) {
       const r = await call('PUT', `${core}/services/${crypto.randomUUID()}`, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(r.body).toMatchObject({ code: 3, message: 'validation error', details: details.map((d) => ({ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', ...d })) });
+      expect(r.body).toMatchObject({
+        code: 3,
+        message: 'validation error',
+        details: details.map((d) => ({ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', ...d })),
+      });
     }
     const broken = await request(`${srv.url}${core}/services`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{"host":' });
     expect(broken.statusCode).toBe(400);
@@ -154,15 +177,34 @@ describe('core entities', () => {
 
   it('routes: nested create, default protocols, reference integrity, uniqueness, matching rules', async () => {
     const r = await call('PUT', `${core}/services/${ids.svc}/routes/${ids.route}`, { name: 'chat', paths: ['/chat'] });
-    expect(r.body).toMatchObject({ service: { id: ids.svc }, protocols: ['https'], strip_path: true, preserve_host: false, regex_priority: 0, https_redirect_status_code: 426, path_handling: 'v0', request_buffering: true, response_buffering: true });
+    expect(r.body).toMatchObject({
+      service: { id: ids.svc },
+      protocols: ['https'],
+      strip_path: true,
+      preserve_host: false,
+      regex_priority: 0,
+      https_redirect_status_code: 426,
+      path_handling: 'v0',
+      request_buffering: true,
+      response_buffering: true,
+    });
     const orphan = await call('PUT', `${core}/routes/${crypto.randomUUID()}`, { name: 'orphan', paths: ['/o'], service: { id: crypto.randomUUID() } });
     expect(orphan.body).toEqual({
       code: 3,
       message: 'data constraint error',
-      details: [{ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', type: 'ERROR_TYPE_REFERENCE', field: 'service.id', messages: ['service.id (type: foreign) constraint failed'] }],
+      details: [
+        {
+          '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail',
+          type: 'ERROR_TYPE_REFERENCE',
+          field: 'service.id',
+          messages: ['service.id (type: foreign) constraint failed'],
+        },
+      ],
     });
     const dup = await call('POST', `${core}/routes`, { name: 'chat', paths: ['/other'] });
-    expect(dup.body.details).toEqual([expect.objectContaining({ type: 'ERROR_TYPE_REFERENCE', field: 'name', messages: ['name (type: unique) constraint failed'] })]);
+    expect(dup.body.details).toEqual([
+      expect.objectContaining({ type: 'ERROR_TYPE_REFERENCE', field: 'name', messages: ['name (type: unique) constraint failed'] }),
+    ]);
     const bare = await call('POST', `${core}/routes`, { name: 'bare', protocols: ['http', 'https'] });
     expect(bare.body.details).toEqual([
       expect.objectContaining({
@@ -196,11 +238,13 @@ describe('core entities', () => {
       pages++;
     }
     expect([seen, pages]).toEqual([['user-0', 'user-1', 'user-2', 'user-3', 'user-4'], 3]);
-    const names = async (q: string): Promise<string[]> => ((await call('GET', `${core}/consumers?${q}`)).body.data as JsonObject[]).map((c) => c.username as string);
+    const names = async (q: string): Promise<string[]> =>
+      ((await call('GET', `${core}/consumers?${q}`)).body.data as JsonObject[]).map((c) => c.username as string);
     expect(await names('tags=odd,team')).toEqual(['user-1', 'user-3']);
     expect(await names('tags=odd/even')).toHaveLength(5);
     expect(await names('filter[name][eq]=user-2')).toEqual(['user-2']);
     expect(await names('filter[name][contains]=er-4')).toEqual(['user-4']);
-    for (const size of ['0', '1001', 'x']) expect((await call('GET', `${core}/consumers?size=${size}`)).body).toMatchObject({ code: 3, message: expect.stringContaining('invalid page_size') });
+    for (const size of ['0', '1001', 'x'])
+      expect((await call('GET', `${core}/consumers?size=${size}`)).body).toMatchObject({ code: 3, message: expect.stringContaining('invalid page_size') });
   });
 });

@@ -30,7 +30,10 @@ export function konnectCaller(srv: () => KonnectServer): Call {
 export async function withKonnectServer(opts: KonnectServerOptions, fn: (call: Call, srv: KonnectServer) => Promise<void>): Promise<void> {
   const srv = await startKonnectServer(opts);
   try {
-    await fn(konnectCaller(() => srv), srv);
+    await fn(
+      konnectCaller(() => srv),
+      srv,
+    );
   } finally {
     await srv.close();
   }

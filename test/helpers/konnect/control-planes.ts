@@ -58,7 +58,8 @@ function intParam(q: URLSearchParams, key: string, def: number, max: number): nu
   const raw = q.get(key);
   if (raw === null || raw === '') return def;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < 1 || v > max) throw problemError(400, 'Bad Request', `Invalid ${key}`, [{ field: key, reason: `must be an integer between 1 and ${max}` }]);
+  if (!Number.isInteger(v) || v < 1 || v > max)
+    throw problemError(400, 'Bad Request', `Invalid ${key}`, [{ field: key, reason: `must be an integer between 1 and ${max}` }]);
   return v;
 }
 
@@ -138,14 +139,23 @@ export class ControlPlanes {
     if (!isObject(body)) return problem(400, 'Bad Request', 'Invalid request format', [{ field: 'body', reason: 'request format is invalid' }]);
     const unknown = Object.keys(body).filter((k) => !CREATE_FIELDS.includes(k));
     if (unknown.length)
-      return problem(400, 'Bad Request', 'Request contains unknown property', unknown.map((k) => ({ field: k, rule: 'unknown_property', reason: `property ${k} should not exist` })));
+      return problem(
+        400,
+        'Bad Request',
+        'Request contains unknown property',
+        unknown.map((k) => ({ field: k, rule: 'unknown_property', reason: `property ${k} should not exist` })),
+      );
     const name = typeof body.name === 'string' ? body.name : '';
     if (name.trim() === '') return problem(400, 'Bad Request', 'Request cannot be empty', [{ field: 'name', reason: 'cannot be blank' }]);
     if (name.length < 2 || name.length > 256)
-      return problem(400, 'Bad Request', 'Invalid name', [{ field: 'name', rule: name.length < 2 ? 'min_length' : 'max_length', reason: 'must have between 2 and 256 characters' }]);
+      return problem(400, 'Bad Request', 'Invalid name', [
+        { field: 'name', rule: name.length < 2 ? 'min_length' : 'max_length', reason: 'must have between 2 and 256 characters' },
+      ]);
     const type = body.cluster_type;
     if (type !== undefined && !CLUSTER_TYPES.includes(type as ClusterType))
-      return problem(400, 'Bad Request', 'Invalid cluster_type', [{ field: 'cluster_type', rule: 'enum', reason: `must be one of ${CLUSTER_TYPES.join(', ')}` }]);
+      return problem(400, 'Bad Request', 'Invalid cluster_type', [
+        { field: 'cluster_type', rule: 'enum', reason: `must be one of ${CLUSTER_TYPES.join(', ')}` },
+      ]);
     if (this.byName(name)) return problem(409, 'Conflict', 'Control Plane with provided name already exists.');
     const cp = this.add({ ...(body as unknown as ControlPlaneSeed), name });
     return { status: 201, body: cp.record };

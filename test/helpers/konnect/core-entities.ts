@@ -15,7 +15,18 @@ import { SERVED_JSON_SCHEMAS, servedSchema } from './json-schemas.js';
 import { membershipRoutes } from './memberships.js';
 import { listFilter, page } from './paging.js';
 import { isUuid, refId } from './store.js';
-import { constraintError, isObject, legacyError, methodNotAllowed, noRoute, notFound, usageConstraint, type Json, type JsonObject, type Reply } from './wire.js';
+import {
+  constraintError,
+  isObject,
+  legacyError,
+  methodNotAllowed,
+  noRoute,
+  notFound,
+  usageConstraint,
+  type Json,
+  type JsonObject,
+  type Reply,
+} from './wire.js';
 
 export interface CoreRequest {
   method: string;
@@ -113,7 +124,11 @@ function collection(s: Scope, spec: KindSpec, p?: Parent): Routes {
   const list = (): Reply => {
     const filter = listFilter(s.req.query);
     if (p) filter.parent = { field: p.nest.field, id: parentId(s, p) };
-    return page(s.ctx.store.list(spec.kind, filter).map((v) => render(spec, v, s.ctx.store)), s.req.query, path);
+    return page(
+      s.ctx.store.list(spec.kind, filter).map((v) => render(spec, v, s.ctx.store)),
+      s.req.query,
+      path,
+    );
   };
   const create = (): Reply => {
     const body = withParent(s.req.body, s, p);

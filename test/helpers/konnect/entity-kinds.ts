@@ -35,7 +35,15 @@ const fk = (field: string, kind: string, onDelete: ForeignKey['onDelete'] = 'cas
 const consumerFk = [fk('consumer', 'consumers')];
 
 export const KINDS: KindSpec[] = [
-  { kind: 'services', schema: 'service', endpointKey: 'name', unique: ['name'], foreign: [fk('client_certificate', 'certificates', 'restrict')], topLevel: 'rw', validateAs: ['services'] },
+  {
+    kind: 'services',
+    schema: 'service',
+    endpointKey: 'name',
+    unique: ['name'],
+    foreign: [fk('client_certificate', 'certificates', 'restrict')],
+    topLevel: 'rw',
+    validateAs: ['services'],
+  },
   { kind: 'routes', schema: 'route', endpointKey: 'name', unique: ['name'], foreign: [fk('service', 'services')], topLevel: 'rw', validateAs: ['routes'] },
   {
     kind: 'plugins',
@@ -47,7 +55,15 @@ export const KINDS: KindSpec[] = [
   },
   { kind: 'consumers', schema: 'consumer', endpointKey: 'username', unique: ['username', 'custom_id'], foreign: [], topLevel: 'rw', validateAs: ['consumers'] },
   { kind: 'consumer_groups', schema: 'consumer_group', endpointKey: 'name', unique: ['name'], foreign: [], topLevel: 'rw', validateAs: ['consumer_groups'] },
-  { kind: 'upstreams', schema: 'upstream', endpointKey: 'name', unique: ['name'], foreign: [fk('client_certificate', 'certificates', 'restrict')], topLevel: 'rw', validateAs: ['upstreams'] },
+  {
+    kind: 'upstreams',
+    schema: 'upstream',
+    endpointKey: 'name',
+    unique: ['name'],
+    foreign: [fk('client_certificate', 'certificates', 'restrict')],
+    topLevel: 'rw',
+    validateAs: ['upstreams'],
+  },
   { kind: 'targets', schema: 'target', endpointKey: 'target', unique: [], foreign: [fk('upstream', 'upstreams')], topLevel: 'list', validateAs: ['targets'] },
   { kind: 'certificates', schema: 'certificate', unique: [], foreign: [], topLevel: 'rw', validateAs: ['certificates'] },
   { kind: 'snis', schema: 'sni', endpointKey: 'name', unique: ['name'], foreign: [fk('certificate', 'certificates')], topLevel: 'rw', validateAs: ['snis'] },
@@ -61,7 +77,14 @@ export const KINDS: KindSpec[] = [
   { kind: 'hmac-auths', schema: 'hmac-auth', unique: ['username'], foreign: consumerFk, topLevel: 'ro', validateAs: ['hmacauth_credentials'] },
   { kind: 'jwts', schema: 'jwt', unique: ['key'], foreign: consumerFk, topLevel: 'ro', validateAs: ['jwt_secrets'] },
   { kind: 'acls', schema: 'acl', unique: [], foreign: consumerFk, topLevel: 'ro', validateAs: ['acls'] },
-  { kind: 'mtls-auths', schema: 'mtls-auth', unique: [], foreign: [...consumerFk, fk('ca_certificate', 'ca_certificates', 'restrict')], topLevel: 'ro', validateAs: ['mtls_auth_credentials'] },
+  {
+    kind: 'mtls-auths',
+    schema: 'mtls-auth',
+    unique: [],
+    foreign: [...consumerFk, fk('ca_certificate', 'ca_certificates', 'restrict')],
+    topLevel: 'ro',
+    validateAs: ['mtls_auth_credentials'],
+  },
 ];
 
 export interface Nested {

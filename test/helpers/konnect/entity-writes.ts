@@ -76,7 +76,10 @@ function normalise(spec: KindSpec, v: JsonObject, skipHash: boolean): ErrorDetai
       v.secret ??= hex(16);
       return [];
     case 'basic-auths':
-      if (!skipHash && typeof v.password === 'string') v.password = createHash('sha1').update(`${v.password}${refId(v.consumer) ?? ''}`).digest('hex');
+      if (!skipHash && typeof v.password === 'string')
+        v.password = createHash('sha1')
+          .update(`${v.password}${refId(v.consumer) ?? ''}`)
+          .digest('hex');
       return [];
     default:
       return [];
@@ -99,7 +102,8 @@ export interface Prepared {
 
 /** Everything short of the store: normalise, fill defaults, validate. Throws Konnect's 400. */
 export function prepare(spec: KindSpec, raw: Json | undefined, ctx: WriteContext, opts: { skipHash?: boolean } = {}): Prepared {
-  if (!isObject(raw)) throw validationError([entityDetail(`expected object, but got ${raw === undefined ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`)]);
+  if (!isObject(raw))
+    throw validationError([entityDetail(`expected object, but got ${raw === undefined ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`)]);
   const v = clone(raw);
   const early = normalise(spec, v, opts.skipHash ?? false);
   if (early.length) throw validationError(early);

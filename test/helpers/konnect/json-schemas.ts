@@ -100,6 +100,10 @@ export interface SchemaOptions {
 
 /** Every core-entity JSON Schema, keyed by the name used in `/v1/schemas/json/{name}`. */
 export function entitySchemas(opts: SchemaOptions): Record<string, JsonSchema> {
+  return { ...proxySchemas(opts), upstream: upstreamSchema(), ...identitySchemas(), ...keyingSchemas() };
+}
+
+function proxySchemas(opts: SchemaOptions): Record<string, JsonSchema> {
   return {
     service: obj(
       {
@@ -145,40 +149,62 @@ export function entitySchemas(opts: SchemaOptions): Record<string, JsonSchema> {
       expression: str(),
       priority: int(),
     }),
-    upstream: obj(
-      {
-        ...common,
-        name: str({ maxLength: 256 }),
-        algorithm: strEnum(['consistent-hashing', 'latency', 'least-connections', 'round-robin', 'sticky-sessions'], 'round-robin'),
-        hash_on: strEnum(HASH_ON, 'none'),
-        hash_fallback: strEnum(HASH_ON, 'none'),
-        hash_on_header: str(),
-        hash_fallback_header: str(),
-        hash_on_cookie: str(),
-        hash_on_cookie_path: str({ default: '/' }),
-        hash_on_query_arg: str({ minLength: 1 }),
-        hash_fallback_query_arg: str({ minLength: 1 }),
-        hash_on_uri_capture: str({ minLength: 1 }),
-        hash_fallback_uri_capture: str({ minLength: 1 }),
-        healthchecks,
-        slots: int(10000, 10, 65536),
-        host_header: str(),
-        client_certificate: ref,
-        use_srv_name: bool(false),
-        sticky_sessions_cookie: str(),
-        sticky_sessions_cookie_path: str({ default: '/' }),
-      },
-      ['name'],
-    ),
+  };
+}
+
+function upstreamSchema(): JsonSchema {
+  return obj(
+    {
+      ...common,
+      name: str({ maxLength: 256 }),
+      algorithm: strEnum(['consistent-hashing', 'latency', 'least-connections', 'round-robin', 'sticky-sessions'], 'round-robin'),
+      hash_on: strEnum(HASH_ON, 'none'),
+      hash_fallback: strEnum(HASH_ON, 'none'),
+      hash_on_header: str(),
+      hash_fallback_header: str(),
+      hash_on_cookie: str(),
+      hash_on_cookie_path: str({ default: '/' }),
+      hash_on_query_arg: str({ minLength: 1 }),
+      hash_fallback_query_arg: str({ minLength: 1 }),
+      hash_on_uri_capture: str({ minLength: 1 }),
+      hash_fallback_uri_capture: str({ minLength: 1 }),
+      healthchecks,
+      slots: int(10000, 10, 65536),
+      host_header: str(),
+      client_certificate: ref,
+      use_srv_name: bool(false),
+      sticky_sessions_cookie: str(),
+      sticky_sessions_cookie_path: str({ default: '/' }),
+    },
+    ['name'],
+  );
+}
+
+function identitySchemas(): Record<string, JsonSchema> {
+  return {
     target: obj({ ...common, target: str({ maxLength: 1024 }), weight: int(100, 0, 65535), failover: bool(false), upstream: ref }, ['target']),
     consumer: obj({ ...common, username: str({ maxLength: 128 }), custom_id: str({ maxLength: 128 }) }),
     consumer_group: obj({ ...common, name }, ['name']),
+  };
+}
+
+function keyingSchemas(): Record<string, JsonSchema> {
+  return {
     certificate: obj({ ...common, cert: str(), key: str(), cert_alt: str(), key_alt: str(), snis: arr(str()) }, ['cert', 'key']),
     ca_certificate: obj({ ...common, cert: str(), cert_digest: str() }, ['cert']),
     sni: obj({ ...common, name: str({ maxLength: 256 }), certificate: ref }, ['name', 'certificate']),
-    vault: obj({ ...common, name: str(), prefix: str({ pattern: '^[a-z][a-z0-9-]*[a-z0-9]+$' }), description: str(), config: { type: 'object' } }, ['name', 'prefix'], {
-      allOf: [{ if: { properties: { name: { const: 'env' } } }, then: { properties: { config: { properties: { env: { type: 'object', properties: { prefix: { type: 'string' } } } } } } } }],
-    }),
+    vault: obj(
+      { ...common, name: str(), prefix: str({ pattern: '^[a-z][a-z0-9-]*[a-z0-9]+$' }), description: str(), config: { type: 'object' } },
+      ['name', 'prefix'],
+      {
+        allOf: [
+          {
+            if: { properties: { name: { const: 'env' } } },
+            then: { properties: { config: { properties: { env: { type: 'object', properties: { prefix: { type: 'string' } } } } } } },
+          },
+        ],
+      },
+    ),
     key: obj({ ...common, name, kid: str(), jwk: str(), pem: obj({ private_key: str(), public_key: str() }), set: ref, x5t: str() }, ['kid']),
     'key-set': obj({ ...common, name }),
     'key-auth': obj({ ...common, ...consumerRef, key: str(), ttl: int() }),
@@ -218,8 +244,23 @@ export function entitySchemas(opts: SchemaOptions): Record<string, JsonSchema> {
 
 /** The names `GET /v1/schemas/json/{name}` answers (GDR KongToKonnectEntitiesMap, plus plugin for the UI's validate path). */
 export const SERVED_JSON_SCHEMAS = [
-  'service', 'route', 'upstream', 'target', 'consumer', 'consumer_group', 'certificate', 'ca_certificate',
-  'key', 'key-set', 'hmac-auth', 'basic-auth', 'mtls-auth', 'sni', 'vault', 'jwt', 'plugin',
+  'service',
+  'route',
+  'upstream',
+  'target',
+  'consumer',
+  'consumer_group',
+  'certificate',
+  'ca_certificate',
+  'key',
+  'key-set',
+  'hmac-auth',
+  'basic-auth',
+  'mtls-auth',
+  'sni',
+  'vault',
+  'jwt',
+  'plugin',
 ] as const;
 
 /** The document served: a JSON Schema object, without internal-only keys. */

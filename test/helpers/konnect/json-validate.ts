@@ -79,10 +79,13 @@ function routeRules(r: JsonObject): string[] {
   const protocols = Array.isArray(r.protocols) ? (r.protocols as string[]) : [];
   const p = (...names: string[]): boolean => names.some((n) => protocols.includes(n));
   const errs: string[] = [];
-  if (has(r, 'snis') && !p('https', 'grpcs', 'tls', 'tls_passthrough')) errs.push("'snis' can be set only when protocols has one of 'https', 'grpcs', 'tls' or 'tls_passthrough'");
+  if (has(r, 'snis') && !p('https', 'grpcs', 'tls', 'tls_passthrough'))
+    errs.push("'snis' can be set only when protocols has one of 'https', 'grpcs', 'tls' or 'tls_passthrough'");
   if (isSet(r.expression)) return errs;
-  if (p('http') && !has(r, 'methods', 'hosts', 'paths', 'headers')) errs.push("when protocols has 'http', at least one of 'hosts', 'methods', 'paths' or 'headers' must be set");
-  if (p('https') && !has(r, 'methods', 'hosts', 'paths', 'headers', 'snis')) errs.push("when protocols has 'https', at least one of 'snis', 'hosts', 'methods', 'paths' or 'headers' must be set");
+  if (p('http') && !has(r, 'methods', 'hosts', 'paths', 'headers'))
+    errs.push("when protocols has 'http', at least one of 'hosts', 'methods', 'paths' or 'headers' must be set");
+  if (p('https') && !has(r, 'methods', 'hosts', 'paths', 'headers', 'snis'))
+    errs.push("when protocols has 'https', at least one of 'snis', 'hosts', 'methods', 'paths' or 'headers' must be set");
   if (p('tcp', 'tls', 'tls_passthrough', 'udp') && has(r, 'methods', 'hosts', 'paths', 'headers'))
     errs.push("when protocol has 'tcp', 'tls', 'tls_passthrough' or 'udp', 'methods', 'hosts', 'paths', 'headers' cannot be set");
   return errs;

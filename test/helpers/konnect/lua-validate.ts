@@ -86,9 +86,13 @@ const quoted = (names: string[]): string => names.map((x) => `'${x}'`).join(', '
 
 function entityCheck(c: EntityCheck, plugin: JsonObject): ErrorDetail[] {
   if ('at_least_one_of' in c)
-    return c.at_least_one_of.some((p) => !empty(lookup(plugin, p))) ? [] : [entityDetail(`at least one of these fields must be non-empty: ${quoted(c.at_least_one_of)}`)];
+    return c.at_least_one_of.some((p) => !empty(lookup(plugin, p)))
+      ? []
+      : [entityDetail(`at least one of these fields must be non-empty: ${quoted(c.at_least_one_of)}`)];
   if ('only_one_of' in c)
-    return c.only_one_of.filter((p) => !empty(lookup(plugin, p))).length > 1 ? [entityDetail(`only one of these fields must be non-empty: ${quoted(c.only_one_of)}`)] : [];
+    return c.only_one_of.filter((p) => !empty(lookup(plugin, p))).length > 1
+      ? [entityDetail(`only one of these fields must be non-empty: ${quoted(c.only_one_of)}`)]
+      : [];
   const { if_field, if_match, then_field } = c.conditional;
   if (lookup(plugin, if_field) !== if_match.eq || !empty(lookup(plugin, then_field))) return [];
   return [entityDetail(`failed conditional validation given value of field '${if_field}'`), fieldDetail(then_field, 'required field missing')];

@@ -139,7 +139,11 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       { disable_penalty: { type: 'boolean', default: false } },
       { redis },
     ],
-    { entity_checks: [{ conditional: { if_field: 'config.strategy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } }] },
+    {
+      entity_checks: [
+        { conditional: { if_field: 'config.strategy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } },
+      ],
+    },
   ),
   'request-termination': plugin([
     { status_code: i({ default: 503, between: [100, 599] }) },
@@ -153,12 +157,35 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
 
 /** Plugins that exist on Konnect but whose configs this server does not model: stored as sent. */
 export const PASSTHROUGH_PLUGINS = [
-  'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-decorator', 'ai-prompt-guard', 'ai-prompt-template',
-  'ai-request-transformer', 'ai-response-transformer', 'ai-rate-limiting-advanced', 'ai-semantic-cache',
-  'ai-semantic-prompt-guard', 'ai-sanitizer', 'ai-rag-injector', 'ai-mcp-proxy', 'ai-aws-guardrails',
-  'ai-azure-content-safety', 'cors', 'correlation-id', 'file-log', 'http-log', 'ip-restriction', 'jwt',
-  'openid-connect', 'opentelemetry', 'prometheus', 'proxy-cache', 'request-size-limiting',
-  'request-transformer', 'response-transformer', 'konnect-application-auth',
+  'ai-proxy',
+  'ai-proxy-advanced',
+  'ai-prompt-decorator',
+  'ai-prompt-guard',
+  'ai-prompt-template',
+  'ai-request-transformer',
+  'ai-response-transformer',
+  'ai-rate-limiting-advanced',
+  'ai-semantic-cache',
+  'ai-semantic-prompt-guard',
+  'ai-sanitizer',
+  'ai-rag-injector',
+  'ai-mcp-proxy',
+  'ai-aws-guardrails',
+  'ai-azure-content-safety',
+  'cors',
+  'correlation-id',
+  'file-log',
+  'http-log',
+  'ip-restriction',
+  'jwt',
+  'openid-connect',
+  'opentelemetry',
+  'prometheus',
+  'proxy-cache',
+  'request-size-limiting',
+  'request-transformer',
+  'response-transformer',
+  'konnect-application-auth',
 ];
 
 /** The document served for a passthrough plugin: its protocols, and a config record with no fields. */

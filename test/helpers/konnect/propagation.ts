@@ -43,7 +43,13 @@ export class Propagation {
   ) {
     this.createdAt = now();
     this.history = [{ hash: this.hashOf(0), at: this.createdAt }];
-    this.nodes = dataPlanes.map((d) => ({ id: randomUUID(), hostname: d.hostname, version: d.version ?? '3.14.0.0', delayMs: d.delayMs ?? 0, createdAt: this.createdAt }));
+    this.nodes = dataPlanes.map((d) => ({
+      id: randomUUID(),
+      hostname: d.hostname,
+      version: d.version ?? '3.14.0.0',
+      delayMs: d.delayMs ?? 0,
+      createdAt: this.createdAt,
+    }));
   }
 
   private hashOf(version: number): string {

@@ -105,7 +105,8 @@ export class EntityStore {
       const key = (p: JsonObject): string => [p.name, ...['service', 'route', 'consumer', 'consumer_group'].map((f) => refId(p[f]) ?? '')].join('.');
       if (others.some((o) => key(o) === key(v))) throw constraintError('', 'unique', 'unique-plugin-per-entity');
     }
-    if (spec.kind === 'targets' && others.some((o) => o.target === v.target && refId(o.upstream) === refId(v.upstream))) throw constraintError('target', 'unique');
+    if (spec.kind === 'targets' && others.some((o) => o.target === v.target && refId(o.upstream) === refId(v.upstream)))
+      throw constraintError('target', 'unique');
   }
 
   private checkForeign(spec: KindSpec, v: JsonObject): void {
@@ -126,7 +127,12 @@ export class EntityStore {
         if (fk.kind === kind && fk.onDelete === 'cascade')
           for (const c of this.all(child.kind)) if (refId(c[fk.field]) === id) this.delete(child.kind, c.id as string);
     if (kind === 'consumer_groups') this.members.delete(id);
-    if (kind === 'consumers') for (const [g, ids] of this.members) this.members.set(g, ids.filter((c) => c !== id));
+    if (kind === 'consumers')
+      for (const [g, ids] of this.members)
+        this.members.set(
+          g,
+          ids.filter((c) => c !== id),
+        );
     this.onChange();
     return true;
   }
