@@ -8,6 +8,9 @@ const call = konnectCaller(() => srv);
 let core = '';
 const detail = (d: JsonObject): JsonObject => ({ '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail', ...d });
 const uuid = (): string => crypto.randomUUID();
+const pem = (label: string, body = 'MIIBszCCAVmgAwIBAgIU'): string => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+const CERT = pem('CERTIFICATE');
+const KEY = pem('PRIVATE KEY');
 
 beforeAll(async () => {
   srv = await startKonnectServer();
@@ -91,6 +94,36 @@ describe('plugins', () => {
     const r = await call('POST', `${core}/plugins`, { name: 'ai-proxy', config });
     expect(r.body).toMatchObject({ name: 'ai-proxy', config, enabled: true });
   });
+
+  it('lists plugins per route and consumer; deleting a service cascades to its routes and their plugins', async () => {
+    const svc = await call('POST', `${core}/services`, { name: 'cascade', host: 'example.com' });
+    const route = await call('POST', `${core}/services/cascade/routes`, { name: 'cascade-r', paths: ['/c'] });
+    const consumer = await call('POST', `${core}/consumers`, { username: 'dave' });
+    const onRoute = await call('POST', `${core}/routes/cascade-r/plugins`, { name: 'request-termination' });
+    expect(onRoute.body).toMatchObject({ route: { id: route.body.id }, config: { status_code: 503, echo: false } });
+    await call('POST', `${core}/consumers/dave/plugins`, { name: 'rate-limiting', config: { minute: 10 } });
+    const ids = async (path: string): Promise<unknown[]> => ((await call('GET', `${core}/${path}`)).body.data as JsonObject[]).map((p) => p.id);
+    expect(await ids('routes/cascade-r/plugins')).toEqual([onRoute.body.id]);
+    expect(await ids(`consumers/${consumer.body.id as string}/plugins`)).toHaveLength(1);
+    expect((await call('DELETE', `${core}/services/${svc.body.id as string}`)).status).toBe(204);
+    expect([(await call('GET', `${core}/routes/cascade-r`)).status, (await call('GET', `${core}/plugins/${onRoute.body.id as string}`)).status]).toEqual([
+      404, 404,
+    ]);
+  });
+
+  it('refuses to delete a certificate a service uses as its client certificate', async () => {
+    const cert = await call('POST', `${core}/certificates`, { cert: CERT, key: '{vault://env/tls-key}' });
+    expect(cert.status).toBe(201);
+    await call('POST', `${core}/services`, { name: 'mtls', host: 'example.com', protocol: 'https', client_certificate: { id: cert.body.id } });
+    const del = await call('DELETE', `${core}/certificates/${cert.body.id as string}`);
+    expect(del.body).toEqual({
+      code: 3,
+      message: 'data constraint error',
+      details: [detail({ type: 'ERROR_TYPE_REFERENCE', messages: ["an existing 'services' entity references this 'certificates' entity"] })],
+    });
+    await call('DELETE', `${core}/services/mtls`);
+    expect((await call('DELETE', `${core}/certificates/${cert.body.id as string}`)).status).toBe(204);
+  });
 });
 
 describe('consumer groups and credentials', () => {
@@ -167,15 +200,17 @@ describe('upstreams, targets, certificates, other entities', () => {
 
   it('creates SNIs from a certificate body, keeps them on a PUT without snis, cascades on delete', async () => {
     const id = uuid();
-    const cert = await call('PUT', `${core}/certificates/${id}`, { cert: 'CERT', key: 'KEY', snis: ['a.example.com', 'b.example.com'] });
+    const cert = await call('PUT', `${core}/certificates/${id}`, { cert: CERT, key: KEY, snis: ['a.example.com', 'b.example.com'] });
     expect(cert.body.snis).toEqual(['a.example.com', 'b.example.com']);
     expect(((await call('GET', `${core}/certificates/${id}/snis`)).body.data as JsonObject[]).map((s) => s.name)).toEqual(['a.example.com', 'b.example.com']);
-    expect((await call('PUT', `${core}/certificates/${id}`, { cert: 'CERT2', key: 'KEY' })).body.snis).toHaveLength(2);
-    const other = await call('PUT', `${core}/certificates/${uuid()}`, { cert: 'C', key: 'K', snis: ['a.example.com'] });
+    expect((await call('PUT', `${core}/certificates/${id}`, { cert: pem('CERTIFICATE', 'AAAA'), key: KEY })).body.snis).toHaveLength(2);
+    const bad = await call('POST', `${core}/certificates`, { cert: 'not a pem', key: KEY });
+    expect(bad.body.details).toEqual([detail({ type: 'ERROR_TYPE_FIELD', field: 'cert', messages: ["'not a pem' is not valid 'pem-encoded-cert'"] })]);
+    const other = await call('PUT', `${core}/certificates/${uuid()}`, { cert: CERT, key: KEY, snis: ['a.example.com'] });
     expect(other.body).toMatchObject({ code: 3, message: 'data constraint error' });
     const sni = await call('PUT', `${core}/snis/${uuid()}`, { name: 'c.example.com', certificate: { id } });
     expect(sni.status).toBe(200);
-    expect((await call('PUT', `${core}/certificates/${id}`, { cert: 'CERT2', key: 'KEY', snis: ['c.example.com'] })).body.snis).toEqual(['c.example.com']);
+    expect((await call('PUT', `${core}/certificates/${id}`, { cert: CERT, key: KEY, snis: ['c.example.com'] })).body.snis).toEqual(['c.example.com']);
     await call('DELETE', `${core}/certificates/${id}`);
     expect((await call('GET', `${core}/snis`)).body.data).toEqual([]);
   });
@@ -189,7 +224,7 @@ describe('upstreams, targets, certificates, other entities', () => {
     expect((await call('POST', `${core}/keys`, { name: 'k2', kid: '2' })).body.details).toEqual([
       detail({ type: 'ERROR_TYPE_ENTITY', messages: ['Keys must be defined either in JWK or PEM format'] }),
     ]);
-    expect((await call('POST', `${core}/ca_certificates`, { cert: 'CA' })).body.cert_digest).toMatch(/^[0-9a-f]{64}$/);
+    expect((await call('POST', `${core}/ca_certificates`, { cert: CERT })).body.cert_digest).toMatch(/^[0-9a-f]{64}$/);
     expect((await call('POST', `${core}/partials`, { name: 'redis-shared', type: 'redis-ee', config: { host: 'r' } })).status).toBe(201);
   });
 });

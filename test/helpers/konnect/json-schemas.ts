@@ -24,6 +24,8 @@ export interface JsonSchema {
   maxLength?: number;
   maxItems?: number;
   pattern?: string;
+  /** `pem-encoded-cert` or `pem-encoded-private-key` (koko formats; a `{vault://…}` reference also passes). */
+  format?: string;
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -48,6 +50,8 @@ const ref: JsonSchema = { type: 'object', properties: { id }, required: ['id'], 
 const epoch: JsonSchema = { type: 'integer', minimum: 1 };
 const tags = arr(str({ minLength: 1, maxLength: 128 }));
 const timeout = int(60000, 1, 2147483646);
+const pemCert = str({ format: 'pem-encoded-cert' });
+const pemKey = str({ format: 'pem-encoded-private-key' });
 const common = { id, tags, created_at: epoch, updated_at: epoch };
 
 const PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'];
@@ -190,8 +194,8 @@ function identitySchemas(): Record<string, JsonSchema> {
 
 function keyingSchemas(): Record<string, JsonSchema> {
   return {
-    certificate: obj({ ...common, cert: str(), key: str(), cert_alt: str(), key_alt: str(), snis: arr(str()) }, ['cert', 'key']),
-    ca_certificate: obj({ ...common, cert: str(), cert_digest: str() }, ['cert']),
+    certificate: obj({ ...common, cert: pemCert, key: pemKey, cert_alt: pemCert, key_alt: pemKey, snis: arr(str()) }, ['cert', 'key']),
+    ca_certificate: obj({ ...common, cert: pemCert, cert_digest: str() }, ['cert']),
     sni: obj({ ...common, name: str({ maxLength: 256 }), certificate: ref }, ['name', 'certificate']),
     vault: obj(
       { ...common, name: str(), prefix: str({ pattern: '^[a-z][a-z0-9-]*[a-z0-9]+$' }), description: str(), config: { type: 'object' } },

@@ -36,13 +36,28 @@ function typeOk(type: NonNullable<JsonSchema['type']>, v: Json): boolean {
 
 const quote = (names: string[]): string => names.map((n) => `'${n}'`).join(', ');
 
+/** Only the PEM envelope is checked; the certificate inside is not parsed. */
+const FORMATS: Record<string, RegExp> = {
+  'pem-encoded-cert': /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+  'pem-encoded-private-key': /^\s*-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/,
+};
+const VAULT_REFERENCE = /^\{vault:\/\/.+\}$/;
+
+const regexps = new Map<string, RegExp>();
+function regexp(pattern: string): RegExp {
+  let r = regexps.get(pattern);
+  if (!r) regexps.set(pattern, (r = new RegExp(pattern, 'u')));
+  return r;
+}
+
 function checkScalar(s: JsonSchema, v: Json): string | undefined {
   if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) return `value must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
   if (typeof v === 'string') {
     const len = [...v].length;
     if (s.minLength !== undefined && len < s.minLength) return `length must be >= ${s.minLength}, but got ${len}`;
     if (s.maxLength !== undefined && len > s.maxLength) return `length must be <= ${s.maxLength}, but got ${len}`;
-    if (s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(v)) return `must match pattern '${s.pattern}'`;
+    if (s.pattern !== undefined && !regexp(s.pattern).test(v)) return `must match pattern '${s.pattern}'`;
+    if (s.format !== undefined && !(FORMATS[s.format]?.test(v) ?? true) && !VAULT_REFERENCE.test(v)) return `'${v}' is not valid '${s.format}'`;
   }
   if (typeof v === 'number') {
     if (s.minimum !== undefined && v < s.minimum) return `must be >= ${s.minimum} but found ${v}`;
@@ -66,7 +81,10 @@ function check(s: JsonSchema, v: Json, loc: Loc, out: ErrorDetail[]): void {
     if (missing.length) report(`missing properties: ${quote(missing)}`);
     const extra = Object.keys(v).filter((k) => !(k in (s.properties as object)));
     if (s.additionalProperties === false && extra.length) report(`additionalProperties ${quote(extra)} not allowed`);
-    for (const [k, ps] of Object.entries(s.properties)) if (v[k] !== undefined) check(ps, v[k], [...loc, k], out);
+    for (const k of Object.keys(v)) {
+      const ps = s.properties[k];
+      if (ps) check(ps, v[k] as Json, [...loc, k], out);
+    }
   }
   // A described property reports one message for everything inside it.
   if (s.description && loc.length && out.length > mark) out.splice(mark, out.length - mark, detailAt(loc, s.description));

@@ -60,7 +60,7 @@ export class Propagation {
   bump(): void {
     this.version++;
     this.history.push({ hash: this.hashOf(this.version), at: this.now() });
-    if (this.history.length > 1000) this.history.splice(0, this.history.length - 1000);
+    if (this.history.length > 2000) this.history.splice(1, this.history.length - 1001); // keep the first (what a stuck node has)
   }
 
   get expectedHash(): string {

@@ -9,9 +9,26 @@ import { constraintError, isObject, KonnectHttpError, notFound, type Json, type 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID.test(s);
 
-interface Row {
-  seq: number;
-  value: JsonObject;
+/** A unique index entry: index name, the error's field, and the indexed value. */
+interface UniqueKey {
+  index: string;
+  field: string;
+  value: string;
+}
+
+const PLUGIN_INDEX = 'unique-plugin-per-entity';
+
+function uniqueKeys(spec: KindSpec, v: JsonObject): UniqueKey[] {
+  const keys: UniqueKey[] = [];
+  for (const field of spec.unique) if (v[field] !== undefined && v[field] !== null) keys.push({ index: field, field, value: JSON.stringify(v[field]) });
+  if (spec.kind === 'plugins')
+    keys.push({
+      index: PLUGIN_INDEX,
+      field: '',
+      value: [v.name, ...['service', 'route', 'consumer', 'consumer_group'].map((f) => refId(v[f]) ?? '')].join('.'),
+    });
+  if (spec.kind === 'targets') keys.push({ index: 'upstream_target', field: 'target', value: `${refId(v.upstream) ?? ''}|${String(v.target)}` });
+  return keys;
 }
 
 export const refId = (v: Json | undefined): string | undefined => (isObject(v) && typeof v.id === 'string' ? v.id : undefined);
@@ -26,29 +43,38 @@ export interface ListFilter {
 }
 
 export class EntityStore {
-  private readonly rows = new Map<string, Map<string, Row>>(KINDS.map((k) => [k.kind, new Map()]));
+  /** kind → id → entity; a Map keeps creation order, and a replace keeps the position. */
+  private readonly rows = new Map<string, Map<string, JsonObject>>(KINDS.map((k) => [k.kind, new Map()]));
+  /** `parentKind parentId` → `childKind childId field` of every entity pointing at it. */
+  private readonly children = new Map<string, Set<string>>();
+  /** `kind index` → indexed value → id. */
+  private readonly uniques = new Map<string, Map<string, string>>();
   /** consumer group id → member consumer ids (in join order). */
   readonly members = new Map<string, string[]>();
-  private seq = 0;
 
   constructor(private readonly onChange: () => void) {}
 
-  private table(kind: string): Map<string, Row> {
+  private table(kind: string): Map<string, JsonObject> {
     const t = this.rows.get(kind);
     if (!t) throw new Error(`unknown kind ${kind}`);
     return t;
   }
 
   get(kind: string, id: string): JsonObject | undefined {
-    return this.table(kind).get(id)?.value;
+    return this.table(kind).get(id);
   }
 
   /** By id, or by the kind's URL key (name, username, target, prefix). */
   resolve(kind: string, key: string): JsonObject | undefined {
     if (isUuid(key)) return this.get(kind, key.toLowerCase());
-    const field = kindSpec(kind)?.endpointKey;
-    if (!field) return undefined;
-    for (const r of this.table(kind).values()) if (r.value[field] === key) return r.value;
+    const spec = kindSpec(kind);
+    const field = spec?.endpointKey;
+    if (!spec || !field) return undefined;
+    if (spec.unique.includes(field)) {
+      const id = this.uniqueIndex(kind, field).get(JSON.stringify(key));
+      return id === undefined ? undefined : this.get(kind, id);
+    }
+    for (const v of this.table(kind).values()) if (v[field] === key) return v;
     return undefined;
   }
 
@@ -59,7 +85,7 @@ export class EntityStore {
   }
 
   all(kind: string): JsonObject[] {
-    return [...this.table(kind).values()].sort((a, b) => a.seq - b.seq).map((r) => r.value);
+    return [...this.table(kind).values()];
   }
 
   count(): number {
@@ -80,33 +106,40 @@ export class EntityStore {
     );
   }
 
+  private uniqueIndex(kind: string, index: string): Map<string, string> {
+    const name = `${kind} ${index}`;
+    let m = this.uniques.get(name);
+    if (!m) this.uniques.set(name, (m = new Map()));
+    return m;
+  }
+
   /** Insert or replace after checking constraints; keeps created_at of a replaced row. */
   save(spec: KindSpec, value: JsonObject): JsonObject {
     const id = value.id as string;
-    this.checkUnique(spec, value);
+    const keys = uniqueKeys(spec, value);
+    for (const k of keys) {
+      const holder = this.uniqueIndex(spec.kind, k.index).get(k.value);
+      if (holder !== undefined && holder !== id) throw constraintError(k.field, 'unique', k.index);
+    }
     this.checkForeign(spec, value);
     const t = this.table(spec.kind);
     const prev = t.get(id);
+    if (prev) {
+      this.unindex(spec, prev);
+      this.link(spec, prev, false);
+    }
+    for (const k of keys) this.uniqueIndex(spec.kind, k.index).set(k.value, id);
+    this.link(spec, value, true);
     const now = Math.floor(Date.now() / 1000);
-    value.created_at = prev?.value.created_at ?? now;
+    value.created_at = prev?.created_at ?? now;
     value.updated_at = now;
-    t.set(id, { seq: prev?.seq ?? ++this.seq, value });
+    t.set(id, value);
     this.onChange();
     return value;
   }
 
-  private checkUnique(spec: KindSpec, v: JsonObject): void {
-    const others = this.all(spec.kind).filter((o) => o.id !== v.id);
-    for (const field of spec.unique) {
-      if (v[field] === undefined || v[field] === null) continue;
-      if (others.some((o) => o[field] === v[field])) throw constraintError(field, 'unique');
-    }
-    if (spec.kind === 'plugins') {
-      const key = (p: JsonObject): string => [p.name, ...['service', 'route', 'consumer', 'consumer_group'].map((f) => refId(p[f]) ?? '')].join('.');
-      if (others.some((o) => key(o) === key(v))) throw constraintError('', 'unique', 'unique-plugin-per-entity');
-    }
-    if (spec.kind === 'targets' && others.some((o) => o.target === v.target && refId(o.upstream) === refId(v.upstream)))
-      throw constraintError('target', 'unique');
+  private unindex(spec: KindSpec, v: JsonObject): void {
+    for (const k of uniqueKeys(spec, v)) this.uniqueIndex(spec.kind, k.index).delete(k.value);
   }
 
   private checkForeign(spec: KindSpec, v: JsonObject): void {
@@ -119,42 +152,43 @@ export class EntityStore {
   /** Delete with Konnect's cascades; false when there was nothing to delete. */
   delete(kind: string, id: string): boolean {
     const t = this.table(kind);
-    if (!t.has(id)) return false;
-    this.checkRestrict(kind, id);
+    const v = t.get(id);
+    if (!v) return false;
+    const children = [...(this.children.get(`${kind} ${id}`) ?? [])].map((c) => c.split(' ') as [string, string, string]);
+    for (const [childKind, , field] of children) {
+      if (kindSpec(childKind)?.foreign.find((f) => f.field === field)?.onDelete === 'restrict') throw referencedError(childKind, kind);
+    }
+    const spec = kindSpec(kind) as KindSpec;
     t.delete(id);
-    for (const child of KINDS)
-      for (const fk of child.foreign)
-        if (fk.kind === kind && fk.onDelete === 'cascade')
-          for (const c of this.all(child.kind)) if (refId(c[fk.field]) === id) this.delete(child.kind, c.id as string);
+    this.unindex(spec, v);
+    this.link(spec, v, false);
+    this.children.delete(`${kind} ${id}`);
+    for (const [childKind, childId] of children) this.delete(childKind, childId);
     if (kind === 'consumer_groups') this.members.delete(id);
     if (kind === 'consumers')
       for (const [g, ids] of this.members)
-        this.members.set(
-          g,
-          ids.filter((c) => c !== id),
-        );
+        if (ids.includes(id))
+          this.members.set(
+            g,
+            ids.filter((c) => c !== id),
+          );
     this.onChange();
     return true;
   }
 
-  private checkRestrict(kind: string, id: string): void {
-    for (const child of KINDS)
-      for (const fk of child.foreign)
-        if (fk.kind === kind && fk.onDelete === 'restrict' && this.all(child.kind).some((c) => refId(c[fk.field]) === id))
-          throw new KonnectHttpError({
-            status: 400,
-            body: {
-              code: 3,
-              message: 'data constraint error',
-              details: [
-                {
-                  '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail',
-                  type: 'ERROR_TYPE_REFERENCE',
-                  messages: [`an existing '${child.kind}' entity references this '${kind}' entity`],
-                },
-              ],
-            },
-          });
+  /** Record (or forget) `v`'s foreign keys in the parent → children index. */
+  private link(spec: KindSpec, v: JsonObject, add: boolean): void {
+    for (const fk of spec.foreign) {
+      const parent = refId(v[fk.field]);
+      if (parent === undefined) continue;
+      const key = `${fk.kind} ${parent}`;
+      const entry = `${spec.kind} ${String(v.id)} ${fk.field}`;
+      let set = this.children.get(key);
+      if (add) {
+        if (!set) this.children.set(key, (set = new Set()));
+        set.add(entry);
+      } else set?.delete(entry);
+    }
   }
 
   addMember(groupId: string, consumerId: string): void {
@@ -179,6 +213,24 @@ export class EntityStore {
   membersOf(groupId: string): JsonObject[] {
     return (this.members.get(groupId) ?? []).map((c) => this.get('consumers', c)).filter((c): c is JsonObject => c !== undefined);
   }
+}
+
+/** Deleting something a restrict foreign key points at (Kong's message; Konnect's wording inferred). */
+function referencedError(childKind: string, kind: string): KonnectHttpError {
+  return new KonnectHttpError({
+    status: 400,
+    body: {
+      code: 3,
+      message: 'data constraint error',
+      details: [
+        {
+          '@type': 'type.googleapis.com/kong.admin.model.v1.ErrorDetail',
+          type: 'ERROR_TYPE_REFERENCE',
+          messages: [`an existing '${childKind}' entity references this '${kind}' entity`],
+        },
+      ],
+    },
+  });
 }
 
 /** `a,b` = all of them; `a/b` = any of them (control-planes-config openapi PaginationTagsFilter). */
