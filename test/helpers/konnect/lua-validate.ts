@@ -116,7 +116,8 @@ export function validatePlugin(schema: PluginSchema, plugin: JsonObject): ErrorD
 /** Protocols default and config defaults, the way Kong's process_auto_fields leaves a plugin. */
 export function fillPlugin(schema: PluginSchema, plugin: JsonObject): JsonObject {
   for (const [k, f] of fieldsOf(schema.fields)) {
-    if (f.type === 'record' && f.fields && f.fields.length) plugin[k] = fillRecord(f.fields, plugin[k]);
+    if (f.type === 'record' && f.fields?.length) plugin[k] = fillRecord(f.fields, plugin[k]);
+    else if (f.type === 'record' && (plugin[k] === undefined || plugin[k] === null)) plugin[k] = {};
     else if ((plugin[k] === undefined || plugin[k] === null) && f.default !== undefined) plugin[k] = clone(f.default);
   }
   return plugin;
