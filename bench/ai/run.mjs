@@ -1,135 +1,143 @@
-// AI gateway benchmark: the same load against the mock LLM directly and through aigw's ai-proxy,
-// in one run. Plain chat (OpenAI client → openai provider → mock), Anthropic-format client →
-// OpenAI upstream, and streams (added time to first token, per-chunk overhead).
-//   npm run build && node bench/ai/run.mjs [--duration 5000] [--connections 50] [--rounds 2]
-import { child as spawnChild, firstLine, runLoad } from '../harness.mjs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// bench/ai — throughput and latency of `aigw serve` ai-proxy against two baselines measured in
+// the same run: the mock LLM directly, and a bare node:http proxy that parses and re-serialises
+// the JSON body and forwards it through an undici Pool (bench/bare-proxy.mjs). Load from wrk.
+//   npm run build && node bench/ai/run.mjs [--duration 5] [--rounds 3] [--warmup 3] [--connections 50]
+import { KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
+import { LOAD_CPU, SERVER_CPU, arg, median, repin, sleep, start, stopAll, summary } from '../harness.mjs';
+import { environment, n0, ok, us, writeResults, x2 } from '../report.mjs';
+import { load } from '../wrk.mjs';
+import { aiRoutes, chatBody, directBody, messages } from './config.mjs';
 
-const here = import.meta.dirname;
-const dist = process.env.AIGW_DIST ?? join(here, '..', '..', 'dist');
-const arg = (name, d) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Math.min(Number(process.argv[i + 1]), name === 'duration' ? 30_000 : 256) : d;
-};
-const duration = arg('duration', 5000);
-const connections = arg('connections', 50);
+const seconds = arg('duration', 5);
+const rounds = arg('rounds', 3);
+const warmup = arg('warmup', 3);
+const C = arg('connections', 50);
+const env = environment();
 
-const { loadStateFromText } = await import(pathToFileURL(join(dist, 'src/config/index.js')).href);
-const { startGateway } = await import(pathToFileURL(join(dist, 'src/gateway/server.js')).href);
-const { silentLogger } = await import(pathToFileURL(join(dist, 'src/gateway/log.js')).href);
+async function main() {
+  const mock = await startMock({ cpu: LOAD_CPU });
+  const gw = await serve(configFile('ai.yaml', aiRoutes(mock.url)), { cpu: SERVER_CPU });
+  const bare = await bareProxy(`${mock.url}/v1/chat/completions`, { cpu: SERVER_CPU, json: { model: 'gpt-4o', maxTokens: 512, authorization: `Bearer ${KEY}` } });
+  const governedBody = { messages: [{ role: 'user', content: 'Please describe request {n} of this benchmark in a few short words' }] };
+  const t = {
+    direct: { url: `${mock.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, body: directBody, server: mock, mockCpu: SERVER_CPU },
+    directShared: { url: `${mock.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, body: directBody, server: mock },
+    bare: { url: `${bare.url}/`, body: chatBody, server: bare },
+    aigw: { url: `${gw.url}/ai/chat`, body: chatBody, server: gw },
+    anthropic: { url: `${gw.url}/anthropic/v1/messages`, headers: { 'x-api-key': 'client', 'anthropic-version': '2023-06-01' }, body: { model: 'claude-x', max_tokens: 512, messages }, server: gw },
+    governed: { url: `${gw.url}/ai/governed`, body: governedBody, vary: true, server: gw },
+    governedNoCache: { url: `${gw.url}/ai/governed-no-cache`, body: governedBody, vary: true, server: gw },
+  };
+  const stream = (x) => ({ ...x, body: { ...x.body, stream: true } });
+  // name → [target, connections, what the row says]
+  const scenarios = {
+    direct: [t.direct, C, 'direct to the mock (mock alone on the server CPU)'],
+    directShared: [t.directShared, C, 'direct to the mock, mock on the load CPU with wrk (load-side capacity)'],
+    bare: [t.bare, C, 'bare node:http + undici proxy → mock'],
+    aigw: [t.aigw, C, 'aigw ai-proxy, openai → mock'],
+    anthropic: [t.anthropic, C, 'aigw ai-proxy, anthropic client → openai'],
+    governed: [t.governed, C, 'aigw governance chain, semantic-cache miss'],
+    governedNoCache: [t.governedNoCache, C, 'aigw guard + decorator + budget, no cache'],
+    directStream: [stream(t.direct), C, 'direct to the mock, stream (mock on the server CPU)'],
+    bareStream: [stream(t.bare), C, 'bare proxy, stream'],
+    aigwStream: [stream(t.aigw), C, 'aigw ai-proxy, stream'],
+    direct1: [t.direct, 1, 'direct to the mock, 1 connection'],
+    bare1: [t.bare, 1, 'bare proxy, 1 connection'],
+    aigw1: [t.aigw, 1, 'aigw ai-proxy, 1 connection'],
+  };
+  const run = async ([target, connections], secs) => {
+    repin(mock, target.mockCpu ?? LOAD_CPU);
+    const watch = target.server === mock ? [mock] : [target.server, mock];
+    const r = await load({ ...target, connections, seconds: secs, watch });
+    await sleep(300);
+    return r;
+  };
 
-const env = { ...process.env, AIGW_DIST: dist };
-const child = (script, args = []) => spawnChild(here, script, args, env);
-const load = (cfg) => runLoad(child('loadgen.mjs', [JSON.stringify(cfg)]));
+  process.stderr.write(`warm-up: ${warmup} s per target at ${C} connections, 1 s at 1 connection\n`);
+  for (const name of ['direct', 'bare', 'aigw', 'anthropic', 'governed', 'governedNoCache', 'aigwStream', 'bareStream']) await run(scenarios[name], warmup);
+  for (const name of ['direct1', 'bare1', 'aigw1']) await run(scenarios[name], 1);
 
-const mockProc = child('mock.mjs');
-const mockUrl = `http://127.0.0.1:${Number(await firstLine(mockProc))}`;
-const state = await loadStateFromText(`
-_format_version: "3.0"
-services:
-- name: llm
-  url: http://localhost:32000
-  routes:
-  - name: chat
-    paths: [/ai/chat]
-    plugins:
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        auth: { header_name: Authorization, header_value: "Bearer bench-key" }
-        model: { provider: openai, name: gpt-4o, options: { max_tokens: 512, upstream_url: "${mockUrl}/v1/chat/completions" } }
-  - name: governed
-    paths: [/ai/governed]
-    plugins:
-    - name: ai-prompt-guard
-      config: { deny_patterns: ["(?i)ignore (all )?previous instructions", "(?i)system prompt"] }
-    - name: ai-prompt-decorator
-      config: { prompts: { prepend: [{ role: system, content: "You are a concise assistant." }] } }
-    - name: ai-rate-limiting-advanced
-      config: { identifier: ip, llm_providers: [{ name: openai, limit: [1000000000], window_size: [60] }] }
-    - name: ai-semantic-cache
-      config:
-        embeddings: { auth: { header_name: Authorization, header_value: "Bearer bench-key" }, model: { provider: openai, name: text-embedding-3-small, options: { upstream_url: "${mockUrl}/v1/embeddings" } } }
-        vectordb: { strategy: memory, dimensions: 16, distance_metric: cosine, threshold: 0.01 }
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        auth: { header_name: Authorization, header_value: "Bearer bench-key" }
-        model: { provider: openai, name: gpt-4o, options: { max_tokens: 512, upstream_url: "${mockUrl}/v1/chat/completions" } }
-  - name: governed-no-cache
-    paths: [/ai/governed-no-cache]
-    plugins:
-    - name: ai-prompt-guard
-      config: { deny_patterns: ["(?i)ignore (all )?previous instructions", "(?i)system prompt"] }
-    - name: ai-prompt-decorator
-      config: { prompts: { prepend: [{ role: system, content: "You are a concise assistant." }] } }
-    - name: ai-rate-limiting-advanced
-      config: { identifier: ip, llm_providers: [{ name: openai, limit: [1000000000], window_size: [60] }] }
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        auth: { header_name: Authorization, header_value: "Bearer bench-key" }
-        model: { provider: openai, name: gpt-4o, options: { max_tokens: 512, upstream_url: "${mockUrl}/v1/chat/completions" } }
-  - name: anthropic
-    paths: [/anthropic]
-    plugins:
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        llm_format: anthropic
-        auth: { header_name: Authorization, header_value: "Bearer bench-key" }
-        model: { provider: openai, name: gpt-4o, options: { upstream_url: "${mockUrl}/v1/chat/completions" } }
-`);
-const gw = await startGateway({ state, listen: '127.0.0.1:0', adminListen: null, logger: silentLogger, accessLog: 'off' });
-
-const messages = [{ role: 'user', content: 'Please describe the benchmark of this gateway in a few short words' }];
-const direct = { url: `${mockUrl}/v1/chat/completions`, headers: { authorization: 'Bearer bench-key' }, body: { model: 'gpt-4o', max_tokens: 512, messages } };
-const via = { url: `${gw.proxyUrl}/ai/chat`, headers: {}, body: { messages } };
-// unique prompts, so every request is a semantic-cache miss (embeddings call, search, store)
-const governed = { url: `${gw.proxyUrl}/ai/governed`, headers: {}, body: { messages: [{ role: 'user', content: 'Please describe request {n} of this benchmark in a few short words' }] }, vary: true };
-const governedNoCache = { ...governed, url: `${gw.proxyUrl}/ai/governed-no-cache` };
-const anthropic = { url: `${gw.proxyUrl}/anthropic/v1/messages`, headers: { 'x-api-key': 'client', 'anthropic-version': '2023-06-01' }, body: { model: 'claude-x', max_tokens: 512, messages } };
-const stream = (c) => ({ ...c, body: { ...c.body, stream: true } });
-const run = (c, conns, ms = duration) => load({ ...c, connections: conns, durationMs: ms });
-
-for (const c of [direct, via, governed, anthropic, stream(direct), stream(via)]) await run(c, connections, 1000);
-// Interleaved rounds, best of each: the machine is shared, so a single run is at the mercy of noise.
-const ROUNDS = arg('rounds', 2);
-const scenarios = {
-  direct: [direct, connections], via: [via, connections], governed: [governed, connections], governedNoCache: [governedNoCache, connections], anthropic: [anthropic, connections],
-  directStream: [stream(direct), connections], viaStream: [stream(via), connections], anthropicStream: [stream(anthropic), connections],
-  direct1: [stream(direct), 1], via1: [stream(via), 1],
-};
-const r = {};
-for (let i = 0; i < ROUNDS; i++) {
-  for (const [name, [cfg, conns]] of Object.entries(scenarios)) {
-    const x = await run(cfg, conns);
-    const prev = r[name];
-    if (!prev) r[name] = x;
-    else r[name] = conns === 1 ? (x.ttft50 < prev.ttft50 ? x : prev) : (x.rps > prev.rps ? x : prev);
+  const names = Object.keys(scenarios);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < rounds; i++) {
+    // rotate the order every round, so no scenario always runs first or last
+    const order = names.map((_, k) => names[(k + i * 3) % names.length]);
+    for (const name of order) {
+      runs[name].push(await run(scenarios[name], seconds));
+      const r = runs[name].at(-1);
+      process.stderr.write(`round ${i + 1}/${rounds} ${name.padEnd(16)} ${n0(r.rps).padStart(7)} req/s p50 ${us(r.p50)} p99 ${us(r.p99)} cpu ${JSON.stringify(r.cpu.procs)} others ${JSON.stringify(r.cpu.others)}\n`);
+    }
   }
+  const ttft = await timeToFirstToken(t, mock);
+  return { scenarios, runs, ttft };
 }
 
-const f = (n) => n.toFixed(2);
-const row = (name, x) => `${name.padEnd(34)} ${String(Math.round(x.rps)).padStart(6)} req/s  p50 ${f(x.p50).padStart(6)} ms  p99 ${f(x.p99).padStart(6)} ms  errors ${x.errors + x.statusErrors}`;
-console.log(`duration ${duration} ms per run, best of ${ROUNDS} interleaved rounds, c=${connections} unless noted, node ${process.version}`);
-console.log(row('direct to mock (plain)', r.direct));
-console.log(row('ai-proxy openai → mock (plain)', r.via));
-console.log(row('governance chain, cache miss (plain)', r.governed));
-console.log(row('guard + decorator + budget, no cache', r.governedNoCache));
-console.log(row('anthropic client → openai (plain)', r.anthropic));
-console.log(row('direct to mock (stream)', r.directStream));
-console.log(row('ai-proxy openai → mock (stream)', r.viaStream));
-console.log(row('anthropic client → openai (stream)', r.anthropicStream));
-const pct = (a, b) => (100 * a.rps / b.rps).toFixed(1);
-console.log(`ai-proxy plain: ${pct(r.via, r.direct)}% of direct req/s (target >= 20%); anthropic-format: ${pct(r.anthropic, r.direct)}%`);
-console.log(`governance chain (guard + decorator + token budget + semantic-cache miss): ${pct(r.governed, r.via)}% of plain ai-proxy req/s, ${(100 - 100 * r.governed.rps / r.via.rps).toFixed(1)}% fewer (target < 20% fewer); without the cache: ${(100 - 100 * r.governedNoCache.rps / r.via.rps).toFixed(1)}% fewer`);
-console.log(`ai-proxy stream: ${pct(r.viaStream, r.directStream)}% of direct req/s; anthropic-format stream: ${pct(r.anthropicStream, r.directStream)}%`);
-const addedTtft = r.via1.ttft50 - r.direct1.ttft50;
-const perChunk = (r.via1.span50 - r.direct1.span50) / Math.max(1, r.via1.events);
-console.log(`c=1 stream: time to first token direct ${f(r.direct1.ttft50)} ms, via ${f(r.via1.ttft50)} ms → added ${f(addedTtft)} ms (target < 1 ms)`);
-console.log(`c=1 stream: ${r.via1.events.toFixed(1)} events per reply; first byte → end direct ${f(r.direct1.span50)} ms, via ${f(r.via1.span50)} ms → ${(1000 * perChunk).toFixed(1)} µs added per chunk`);
+/** Time to first byte of a stream at 1 connection (wrk cannot see it): bench/ai/loadgen.mjs. */
+async function timeToFirstToken(t, mock) {
+  const out = { direct: [], aigw: [] };
+  for (let i = 0; i < 2; i++) {
+    for (const [name, x] of [['direct', t.direct], ['aigw', t.aigw]]) {
+      repin(mock, x.mockCpu ?? LOAD_CPU);
+      const cfg = { url: x.url, headers: x.headers ?? {}, body: { ...x.body, stream: true }, connections: 1, durationMs: 3000 };
+      const p = start('loadgen', process.execPath, [`${import.meta.dirname}/loadgen.mjs`, JSON.stringify(cfg)], { cpu: LOAD_CPU });
+      await p.exit;
+      out[name].push(JSON.parse(p.lines[0].line));
+    }
+  }
+  return out;
+}
 
-await gw.close(1000);
-mockProc.kill('SIGTERM');
+function report({ scenarios, runs, ttft }) {
+  const med = (name, k) => median(runs[name].map((r) => r[k]));
+  const rps = (name) => summary(runs[name].map((r) => r.rps));
+  const perRound = (f) => summary(runs.aigw.map((_, i) => f(i)));
+  const ratio = (a, b) => perRound((i) => runs[a][i].rps / runs[b][i].rps);
+  const lines = [
+    `${rounds} rounds × ${seconds} s per scenario (interleaved, order rotated each round), after a warm-up; medians, with the min–max of req/s across rounds.`,
+    '',
+    '| scenario | conns | req/s median (min–max) | p50 | p99 | CPU % server / wrk / mock | other jobs % CPU0 / CPU1 | errors |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, [target, conns, label]] of Object.entries(scenarios)) {
+    const s = rps(name);
+    const cpu = (k) => median(runs[name].map((r) => r.cpu.procs[k]));
+    const server = target.server.name;
+    const others = (c) => median(runs[name].map((r) => r.cpu.others[c]));
+    const errs = runs[name].reduce((a, r) => a + r.errors + r.non2xx, 0);
+    lines.push(`| ${label} | ${conns} | ${n0(s.median)} (${n0(s.min)}–${n0(s.max)}) | ${us(med(name, 'p50'))} | ${us(med(name, 'p99'))} | ${cpu(server)} / ${cpu('wrk')} / ${server === 'mock' ? '–' : cpu('mock')} | ${others('0')} / ${others('1')} | ${errs} |`);
+  }
+  const vsBare = ratio('aigw', 'bare');
+  const addedP50 = perRound((i) => runs.aigw1[i].p50 - runs.bare1[i].p50);
+  const governedFewer = perRound((i) => 1 - runs.governed[i].rps / runs.aigw[i].rps);
+  const spanFmt = (s, f) => `${f(s.median)} (${f(s.min)} – ${f(s.max)})`;
+  const pct = (x) => `${(100 * x).toFixed(1)} %`;
+  const ttft50 = (k) => median(ttft[k].map((r) => r.ttft50 * 1000));
+  lines.push(
+    '',
+    'Ratios are computed per round (both sides measured minutes apart at most), then the median (min – max) over rounds.',
+    '',
+    '| measure | result | target |',
+    '|---|---|---|',
+    `| aigw ai-proxy req/s ÷ bare proxy, ${C} connections | ${spanFmt(vsBare, x2)} | ≥ 0.85× ${ok(vsBare.median >= 0.85)} |`,
+    `| aigw p50 − bare proxy p50, 1 connection | ${spanFmt(addedP50, us)} | ≤ +50 µs ${ok(addedP50.median <= 50)} |`,
+    `| aigw ai-proxy req/s ÷ direct, ${C} connections | ${spanFmt(ratio('aigw', 'direct'), x2)} | |`,
+    `| bare proxy req/s ÷ direct, ${C} connections | ${spanFmt(ratio('bare', 'direct'), x2)} | |`,
+    `| aigw stream req/s ÷ bare proxy stream | ${spanFmt(ratio('aigwStream', 'bareStream'), x2)} | |`,
+    `| anthropic-format client req/s ÷ openai-format (aigw) | ${spanFmt(ratio('anthropic', 'aigw'), x2)} | |`,
+    `| governance chain (cache miss): fewer req/s than plain ai-proxy | ${spanFmt(governedFewer, pct)} | < 20 % ${ok(governedFewer.median < 0.2)} |`,
+    `| load side (wrk + mock on one CPU) ÷ aigw req/s | ${spanFmt(ratio('directShared', 'aigw'), x2)} | ≫ 1: the load side is not the bottleneck |`,
+    `| time to first token, 1 connection, stream (p50, Node client) | direct ${us(ttft50('direct'))}, aigw ${us(ttft50('aigw'))}: +${us(ttft50('aigw') - ttft50('direct'))} | < 1 ms ${ok(ttft50('aigw') - ttft50('direct') < 1000)} |`,
+  );
+  const targets = { aigwVsBare: vsBare, addedP50us: addedP50, governedFewer };
+  return { markdown: lines.join('\n'), targets };
+}
+
+try {
+  const result = await main();
+  const { markdown, targets } = report(result);
+  const { scenarios, ...rest } = result;
+  const described = Object.fromEntries(Object.entries(scenarios).map(([k, [x, c, label]]) => [k, { url: x.url, connections: c, label }]));
+  writeResults('ai', env, { seconds, rounds, warmup, connections: C, scenarios: described, targets, ...rest }, markdown);
+} finally {
+  await stopAll();
+}

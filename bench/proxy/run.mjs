@@ -1,33 +1,22 @@
-// Gateway overhead benchmark: the same load against a local mock upstream directly and through
-// aigw (key-auth + rate-limiting + prometheus on the route), in one run.
-//   npm run build && node bench/proxy/run.mjs [--duration 5000] [--connections 50]
-import { child as spawnChild, firstLine, runLoad } from '../harness.mjs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// bench/proxy — gateway overhead of `aigw serve` on a plain HTTP route (key-auth + rate-limiting +
+// prometheus, and the same route without plugins) against two baselines measured in the same run:
+// the upstream directly, and a bare node:http proxy forwarding through an undici Pool. Load: wrk.
+//   npm run build && node bench/proxy/run.mjs [--duration 5] [--rounds 3] [--warmup 3] [--connections 50]
+import { bareProxy, configFile, serve, upstream as startUpstream } from '../aigw.mjs';
+import { LOAD_CPU, SERVER_CPU, arg, median, repin, sleep, stopAll, summary } from '../harness.mjs';
+import { environment, n0, ok, us, writeResults, x2 } from '../report.mjs';
+import { load } from '../wrk.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = process.env.AIGW_DIST ?? join(here, '..', '..', 'dist');
-const arg = (name, d) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : d;
-};
-const duration = arg('duration', 5000);
-const connections = arg('connections', 50);
+const seconds = arg('duration', 5);
+const rounds = arg('rounds', 3);
+const warmup = arg('warmup', 3);
+const C = arg('connections', 50);
+const env = environment();
 
-const { loadStateFromText } = await import(pathToFileURL(join(dist, 'src/config/index.js')).href);
-const { startGateway } = await import(pathToFileURL(join(dist, 'src/gateway/server.js')).href);
-const { silentLogger } = await import(pathToFileURL(join(dist, 'src/gateway/log.js')).href);
-
-const child = (script, args = []) => spawnChild(here, script, args);
-const load = (url, c, ms, headers) => runLoad(child('loadgen.mjs', [url, String(c), String(ms), JSON.stringify(headers)]));
-
-const upstream = child('upstream.mjs');
-const port = Number(await firstLine(upstream));
-const state = await loadStateFromText(`
-_format_version: "3.0"
+const state = (upstreamUrl) => `_format_version: "3.0"
 services:
 - name: bench
-  url: http://127.0.0.1:${port}
+  url: ${upstreamUrl}
   routes:
   - name: bench
     paths: [/bench]
@@ -37,30 +26,102 @@ services:
       config: { hour: 1000000000, limit_by: consumer }
     - name: prometheus
       config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true }
+  - name: plain
+    paths: [/plain]
 consumers:
 - username: bench
   keyauth_credentials: [{ key: bench-key }]
-`);
-const gw = await startGateway({ state, listen: '127.0.0.1:0', adminListen: null, logger: silentLogger, accessLog: 'off' });
-const direct = `http://127.0.0.1:${port}/bench`;
-const through = `${gw.proxyUrl}/bench`;
-const headers = { apikey: 'bench-key' };
+`;
 
-await load(direct, connections, 1000, headers);
-await load(through, connections, 1000, headers);
-const d50 = await load(direct, connections, duration, headers);
-const g50 = await load(through, connections, duration, headers);
-const d1 = await load(direct, 1, duration, headers);
-const g1 = await load(through, 1, duration, headers);
+async function main() {
+  const up = await startUpstream({ cpu: LOAD_CPU });
+  const gw = await serve(configFile('proxy.yaml', state(up.url)), { cpu: SERVER_CPU });
+  const bare = await bareProxy(`${up.url}/bench`, { cpu: SERVER_CPU });
+  const headers = { apikey: 'bench-key' };
+  const t = {
+    direct: { url: `${up.url}/bench`, headers, server: up, upCpu: SERVER_CPU },
+    directShared: { url: `${up.url}/bench`, headers, server: up },
+    bare: { url: `${bare.url}/bench`, headers, server: bare },
+    aigw: { url: `${gw.url}/bench`, headers, server: gw },
+    aigwPlain: { url: `${gw.url}/plain`, headers, server: gw },
+  };
+  const scenarios = {
+    direct: [t.direct, C, 'direct to the upstream (alone on the server CPU)'],
+    directShared: [t.directShared, C, 'direct, upstream on the load CPU with wrk (load-side capacity)'],
+    bare: [t.bare, C, 'bare node:http + undici proxy'],
+    aigw: [t.aigw, C, 'aigw, key-auth + rate-limiting + prometheus'],
+    aigwPlain: [t.aigwPlain, C, 'aigw, route without plugins'],
+    direct1: [t.direct, 1, 'direct, 1 connection'],
+    bare1: [t.bare, 1, 'bare proxy, 1 connection'],
+    aigw1: [t.aigw, 1, 'aigw with plugins, 1 connection'],
+    aigwPlain1: [t.aigwPlain, 1, 'aigw without plugins, 1 connection'],
+  };
+  const run = async ([target, connections], secs) => {
+    repin(up, target.upCpu ?? LOAD_CPU);
+    const watch = target.server === up ? [up] : [target.server, up];
+    const r = await load({ ...target, connections, seconds: secs, watch });
+    await sleep(300);
+    return r;
+  };
+  process.stderr.write(`warm-up: ${warmup} s per target at ${C} connections, 1 s at 1 connection\n`);
+  for (const name of ['direct', 'bare', 'aigw', 'aigwPlain']) await run(scenarios[name], warmup);
+  for (const name of ['direct1', 'bare1', 'aigw1', 'aigwPlain1']) await run(scenarios[name], 1);
+  const names = Object.keys(scenarios);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < rounds; i++) {
+    const order = names.map((_, k) => names[(k + i * 2) % names.length]);
+    for (const name of order) {
+      const r = await run(scenarios[name], seconds);
+      runs[name].push(r);
+      process.stderr.write(`round ${i + 1}/${rounds} ${name.padEnd(12)} ${n0(r.rps).padStart(7)} req/s p50 ${us(r.p50)} p99 ${us(r.p99)} cpu ${JSON.stringify(r.cpu.procs)} others ${JSON.stringify(r.cpu.others)}\n`);
+    }
+  }
+  return { scenarios, runs };
+}
 
-const f = (n) => n.toFixed(2);
-console.log(`duration ${duration} ms per run, node ${process.version}`);
-console.log(`c=${connections}  direct   ${Math.round(d50.rps)} req/s  p50 ${f(d50.p50)} ms  p99 ${f(d50.p99)} ms  errors ${d50.errors + d50.statusErrors}`);
-console.log(`c=${connections}  via aigw ${Math.round(g50.rps)} req/s  p50 ${f(g50.p50)} ms  p99 ${f(g50.p99)} ms  errors ${g50.errors + g50.statusErrors}`);
-console.log(`c=1   direct   ${Math.round(d1.rps)} req/s  p50 ${f(d1.p50)} ms  p99 ${f(d1.p99)} ms`);
-console.log(`c=1   via aigw ${Math.round(g1.rps)} req/s  p50 ${f(g1.p50)} ms  p99 ${f(g1.p99)} ms`);
-console.log(`ratio req/s at c=${connections}: ${(100 * g50.rps / d50.rps).toFixed(1)}% of direct (target >= 25%)`);
-console.log(`added p50 latency at c=1: ${f(g1.p50 - d1.p50)} ms (target < 0.2 ms); added p99: ${f(g1.p99 - d1.p99)} ms`);
+function report({ scenarios, runs }) {
+  const med = (name, k) => median(runs[name].map((r) => r[k]));
+  const perRound = (f) => summary(runs.aigw.map((_, i) => f(i)));
+  const ratio = (a, b) => perRound((i) => runs[a][i].rps / runs[b][i].rps);
+  const added = (a, b) => perRound((i) => runs[a][i].p50 - runs[b][i].p50);
+  const spanFmt = (s, f) => `${f(s.median)} (${f(s.min)} – ${f(s.max)})`;
+  const lines = [
+    `${rounds} rounds × ${seconds} s per scenario (interleaved, order rotated each round), after a warm-up; medians, with the min–max of req/s across rounds.`,
+    '',
+    '| scenario | conns | req/s median (min–max) | p50 | p99 | CPU % server / wrk / upstream | other jobs % CPU0 / CPU1 | errors |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, [target, conns, label]] of Object.entries(scenarios)) {
+    const s = summary(runs[name].map((r) => r.rps));
+    const cpu = (k) => median(runs[name].map((r) => r.cpu.procs[k]));
+    const server = target.server.name;
+    const others = (c) => median(runs[name].map((r) => r.cpu.others[c]));
+    const errs = runs[name].reduce((a, r) => a + r.errors + r.non2xx, 0);
+    lines.push(`| ${label} | ${conns} | ${n0(s.median)} (${n0(s.min)}–${n0(s.max)}) | ${us(med(name, 'p50'))} | ${us(med(name, 'p99'))} | ${cpu(server)} / ${cpu('wrk')} / ${server === 'upstream' ? '–' : cpu('upstream')} | ${others('0')} / ${others('1')} | ${errs} |`);
+  }
+  const targets = { aigwVsBare: ratio('aigw', 'bare'), aigwVsDirect: ratio('aigw', 'direct'), addedP50VsBare: added('aigw1', 'bare1'), addedP50VsDirect: added('aigw1', 'direct1') };
+  lines.push(
+    '',
+    'Ratios per round, then the median (min – max) over rounds.',
+    '',
+    '| measure | result | target |',
+    '|---|---|---|',
+    `| aigw (3 plugins) req/s ÷ bare proxy, ${C} connections | ${spanFmt(targets.aigwVsBare, x2)} | |`,
+    `| aigw (3 plugins) req/s ÷ direct, ${C} connections | ${spanFmt(targets.aigwVsDirect, x2)} | ≥ 0.25× ${ok(targets.aigwVsDirect.median >= 0.25)} |`,
+    `| aigw without plugins req/s ÷ bare proxy | ${spanFmt(ratio('aigwPlain', 'bare'), x2)} | |`,
+    `| aigw (3 plugins) p50 − bare proxy p50, 1 connection | ${spanFmt(targets.addedP50VsBare, us)} | |`,
+    `| aigw (3 plugins) p50 − direct p50, 1 connection | ${spanFmt(targets.addedP50VsDirect, us)} | < 200 µs ${ok(targets.addedP50VsDirect.median < 200)} |`,
+    `| aigw without plugins p50 − bare proxy p50, 1 connection | ${spanFmt(added('aigwPlain1', 'bare1'), us)} | |`,
+    `| load side (wrk + upstream on one CPU) ÷ aigw req/s | ${spanFmt(ratio('directShared', 'aigw'), x2)} | ≫ 1: the load side is not the bottleneck |`,
+  );
+  return { markdown: lines.join('\n'), targets };
+}
 
-await gw.close(1000);
-upstream.kill('SIGTERM');
+try {
+  const result = await main();
+  const { markdown, targets } = report(result);
+  const described = Object.fromEntries(Object.entries(result.scenarios).map(([k, [x, c, label]]) => [k, { url: x.url, connections: c, label }]));
+  writeResults('proxy', env, { seconds, rounds, warmup, connections: C, scenarios: described, targets, runs: result.runs }, markdown);
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,56 @@
+// The processes the gateway benchmarks run, all through the built CLI (`dist/bin/aigw.js`; set
+// AIGW_CLI to use another build) so a change of aigw's internal layout cannot break them:
+// `aigw serve <file>` with its listeners on free ports, `aigw mock`, the bare proxy, a plain upstream.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nowUs, start } from './harness.mjs';
+
+const here = import.meta.dirname;
+export const CLI = process.env.AIGW_CLI ?? join(here, '..', 'dist', 'bin', 'aigw.js');
+export const KEY = 'bench-key';
+const dir = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
+
+/** Write a state file into this run's temporary directory; returns its path. */
+export function configFile(name, text) {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+const url = (line) => /listening on (http:\/\/[^\s"\\]+)/.exec(line)?.[1];
+
+/**
+ * `aigw serve <file>`: proxy on a free port, admin listener on a free port when `admin`, JSON logs
+ * (lines kept with their arrival time), no access log, no file watch unless `watch`.
+ * `node`: extra node flags (profiling). Resolves once the proxy listens: {…process, url, adminUrl,
+ * spawnedAt, readyAt} (µs, CLOCK_MONOTONIC).
+ */
+export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env } = {}) {
+  const args = [...node, CLI, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
+  if (!watch) args.push('--no-watch');
+  const spawnedAt = nowUs();
+  const p = start(name, process.execPath, args, { cpu, env });
+  const ready = await p.waitFor(/proxy listening on/);
+  const adminLine = admin ? await p.waitFor(/status\/admin listening on/) : null;
+  return Object.assign(p, { url: url(ready.line), adminUrl: adminLine ? url(adminLine.line) : null, spawnedAt, readyAt: ready.at });
+}
+
+/** `aigw mock` on a free port, accepting only KEY. */
+export async function mock({ cpu } = {}) {
+  const p = start('mock', process.execPath, [CLI, 'mock', '--listen', '127.0.0.1:0', '--require-key', KEY, '--no-color'], { cpu });
+  return Object.assign(p, { url: url((await p.waitFor(/listening on/)).line) });
+}
+
+/** The bare node:http + undici proxy (bench/bare-proxy.mjs) in front of `target`. */
+export async function bareProxy(target, { cpu, json = null } = {}) {
+  const extra = json ? ['--json', json.model, String(json.maxTokens), json.authorization] : [];
+  const p = start('bare', process.execPath, [join(here, 'bare-proxy.mjs'), target, ...extra], { cpu });
+  return Object.assign(p, { url: url((await p.waitFor(/listening on/)).line) });
+}
+
+/** A plain HTTP upstream answering a 60-byte JSON body (bench/proxy/upstream.mjs). */
+export async function upstream({ cpu } = {}) {
+  const p = start('upstream', process.execPath, [join(here, 'proxy', 'upstream.mjs')], { cpu });
+  return Object.assign(p, { url: `http://127.0.0.1:${Number((await p.waitFor(/^\d+$/)).line)}` });
+}
