@@ -77,7 +77,8 @@ export async function load({ url, connections, seconds, watch = [], threads = 1,
 /**
  * Open-loop probe: `connections` connections (one wrk thread each), each sending a request every
  * `intervalUs` on a fixed schedule, latency counted from the scheduled time (wrk/probe.lua).
- * Returns the raw samples {at, lat, status} (µs, CLOCK_MONOTONIC) for `window()`.
+ * Returns the raw samples {at, lat, status} (µs, CLOCK_MONOTONIC) for `window()`; status 0: no
+ * answer before the run ended (lat is a lower bound), so let the run last a while after the window.
  */
 export function probe({ url, connections = 4, intervalUs = 10_000, seconds, ...req }) {
   const args = [`-t${connections}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'wrk', 'probe.lua'), url];
@@ -95,7 +96,9 @@ export function window(samples, fromUs = -Infinity, toUs = Infinity) {
   const lat = s.map((x) => x.lat);
   return {
     count: s.length,
-    non2xx: s.filter((x) => x.status < 200 || x.status > 299).length,
+    non2xx: s.filter((x) => x.status !== 0 && (x.status < 200 || x.status > 299)).length,
+    // unanswered when the run ended (latency is a lower bound)
+    censored: s.filter((x) => x.status === 0).length,
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     max: lat.length ? Math.max(...lat) : NaN,

@@ -5,6 +5,9 @@
 -- stall of the server shows up in every request that should have been sent during it (no
 -- coordinated omission, as wrk2 does it). Same WRK_METHOD / WRK_BODY_FILE / WRK_HEADERS as load.lua.
 -- done() prints "PROBE_JSON {"samples":[[sched_us,latency_us,status],...]}" (CLOCK_MONOTONIC µs).
+-- A request still unanswered when the run ends, and every request that was due but never sent
+-- because its connection was still waiting, is a sample with status 0 and latency = end − due
+-- (a lower bound): the requests a stall delays the most are not dropped.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } probe_timespec;
@@ -32,9 +35,10 @@ end
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
+-- globals, so done() can read them from each thread
 samples = {}
-local next_at = nil
-local sched = nil
+next_at = nil
+pending = nil -- scheduled time of the request in flight
 local req = nil
 local behind = false -- the previous answer came after this request's scheduled time
 
@@ -54,7 +58,7 @@ function request()
   -- Sent on the timer: count from now (the timer fires up to ~1 ms late; that is the probe's own
   -- lag, not the server's). Sent at once because the previous answer came after this request's
   -- scheduled time: count from the schedule, so the wait for the server is included.
-  sched = behind and next_at or now_us()
+  pending = behind and next_at or now_us()
   next_at = next_at + interval
   return req
 end
@@ -62,14 +66,23 @@ end
 function response(status, headers, body)
   local t = now_us()
   behind = t > next_at
-  samples[#samples + 1] = string.format("[%d,%d,%d]", sched, t - sched, status)
+  samples[#samples + 1] = string.format("[%d,%d,%d]", pending, t - pending, status)
+  pending = nil
 end
 
 function done(summary, latency, requests)
   local all = {}
+  local t_end = now_us()
   for _, th in ipairs(threads) do
     local s = th:get("samples")
     for i = 1, #s do all[#all + 1] = s[i] end
+    local p = th:get("pending")
+    if p then all[#all + 1] = string.format("[%d,%d,0]", p, t_end - p) end
+    local due = th:get("next_at")
+    while due and due < t_end do
+      all[#all + 1] = string.format("[%d,%d,0]", due, t_end - due)
+      due = due + interval
+    end
   end
   local e = summary.errors
   io.write(string.format('PROBE_JSON {"errors":%d,"samples":[%s]}\n', e.connect + e.read + e.write + e.timeout, table.concat(all, ",")))
