@@ -18,6 +18,8 @@ export function configFile(name, text) {
   return f;
 }
 
+// BENCH_NODE_FLAGS: node flags for every aigw serve process (experiments: --max-semi-space-size=4)
+const extraNodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const url = (line) => /listening on (http:\/\/[^\s"\\]+)/.exec(line)?.[1];
 
 /**
@@ -27,7 +29,7 @@ const url = (line) => /listening on (http:\/\/[^\s"\\]+)/.exec(line)?.[1];
  * spawnedAt, readyAt} (µs, CLOCK_MONOTONIC).
  */
 export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env } = {}) {
-  const args = [...node, CLI, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
+  const args = [...extraNodeFlags, ...node, CLI, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
   if (!watch) args.push('--no-watch');
   const spawnedAt = nowUs();
   const p = start(name, process.execPath, args, { cpu, env });
