@@ -6,11 +6,16 @@
 // the auxiliary upstream share LOAD_CPU. Every load run records the CPU use of each process and of
 // the cores, so a report can show that the process under test was the one at 100 %.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export const LOAD_CPU = '0';
 export const SERVER_CPU = '1';
 const PIN = process.env.BENCH_PIN !== 'off' && hasTaskset();
+// Every process starts in a session of its own (setsid), so with the kernel's autogroup scheduling
+// each gets the share of a session instead of all of them sharing one. BENCH_NICE=-10 also sets
+// that nice level on each of those sessions (/proc/<pid>/autogroup; negative needs root), so other
+// jobs on a shared machine take less of their CPU. Off by default.
+const NICE = /^-?\d+$/.test(process.env.BENCH_NICE ?? '') ? process.env.BENCH_NICE : null;
 const TICKS = 100; // USER_HZ (getconf CLK_TCK) on Linux
 const running = new Set();
 
@@ -23,7 +28,8 @@ function hasTaskset() {
   }
 }
 
-export const pinning = () => (PIN ? `taskset: process under test on CPU ${SERVER_CPU}, load generator and upstream on CPU ${LOAD_CPU}` : 'no CPU pinning');
+export const pinning = () =>
+  `${PIN ? `taskset: process under test on CPU ${SERVER_CPU}, load generator and upstream on CPU ${LOAD_CPU}` : 'no CPU pinning'}${NICE !== null ? `, nice ${NICE}` : ''}`;
 export const nowUs = () => Number(process.hrtime.bigint() / 1000n); // CLOCK_MONOTONIC, as the wrk probe
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +39,14 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export function start(name, cmd, args, { cpu = null, env = process.env, cwd } = {}) {
   const [file, argv] = PIN && cpu !== null ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
-  const proc = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(file, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (NICE !== null) {
+    try {
+      writeFileSync(`/proc/${proc.pid}/autogroup`, NICE);
+    } catch {
+      // not permitted or no autogroup: run at the default share
+    }
+  }
   const p = { name, proc, pid: proc.pid, cpu, lines: [], waiters: [], exited: false, out: '' };
   const onData = (chunk) => {
     p.out += chunk;
@@ -85,10 +98,11 @@ export function repin(p, cpu) {
   p.cpu = cpu;
 }
 
-/** Stop every process this run started (also on errors). */
+/** Stop every process this run started (also on errors and on Ctrl-C). */
 export async function stopAll() {
   await Promise.all([...running].map((p) => p.stop()));
 }
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 /** CPU seconds (user + system) a process has used so far, or null once it is gone. */
 export function cpuSeconds(pid) {

@@ -14,7 +14,7 @@ import { LOAD_CPU, SERVER_CPU, nowUs, sleep, stopAll } from '../harness.mjs';
 import { load } from '../wrk.mjs';
 import { chatBody, oneRoute } from '../ai/config.mjs';
 import { generateState } from '../validate/generate.mjs';
-import { cpuSummary, heapSummary } from './summarize.mjs';
+import { cpuSummary, heapSummary, longTasks } from './summarize.mjs';
 
 const mode = process.argv[2] ?? 'hot';
 const dir = mkdtempSync(join(tmpdir(), 'aigw-prof-'));
@@ -29,6 +29,14 @@ function printCpu(title, s, top = 25) {
   for (const [k, c] of s.self.filter(([k]) => !k.startsWith('(idle)')).slice(0, top)) console.log(`  ${pct(c, s)}  ${k}`);
   console.log('by function (inclusive, aigw code):');
   for (const [k, c] of s.inclusive.filter(([k]) => k.includes(' aigw ')).slice(0, top)) console.log(`  ${pct(c, s)}  ${k}`);
+}
+
+function printLongTasks(runs) {
+  console.log('\n## longest tasks (outermost aigw function, consecutive samples): the event loop was held this long');
+  for (const r of runs.slice(0, 12)) {
+    console.log(`  ${r.ms.toFixed(0).padStart(6)} ms  ${r.label}`);
+    console.log(`           leaves: ${r.leaves.map(([k, c]) => `${k} ×${c}`).join(', ')}`);
+  }
 }
 
 async function hot(kind) {
@@ -63,6 +71,7 @@ async function startup() {
   console.log(`spawn → listening ${((gw.readyAt - gw.spawnedAt) / 1000).toFixed(0)} ms (profile starts ${((p.startTime - gw.spawnedAt) / 1000).toFixed(0)} ms after spawn)`);
   printCpu('start-up: profile start → proxy listening', cpuSummary(p, -Infinity, gw.readyAt));
   printCpu('first 2 s under load', cpuSummary(p, gw.readyAt, gw.readyAt + 2e6));
+  printLongTasks(longTasks(p, gw.readyAt, gw.readyAt + 2e6));
 }
 
 async function reload() {
@@ -88,6 +97,7 @@ async function reload() {
   const p = JSON.parse(readFileSync(one('.cpuprofile'), 'utf8'));
   printCpu('POST /config: request → answer', cpuSummary(p, at, posted));
   printCpu('after the answer (3 s)', cpuSummary(p, posted, posted + 3e6));
+  printLongTasks(longTasks(p, at, posted + 3e6));
 }
 
 async function heap() {

@@ -54,6 +54,53 @@ export function cpuSummary(profile, from = -Infinity, to = Infinity) {
   return { total, idle, busy, interval: total ? ((Math.min(to, t) - Math.max(from, profile.startTime)) / total) : 0, self: sorted(fnSelf), inclusive: sorted(fnTotal), areas: sorted(areaSelf) };
 }
 
+/**
+ * Long tasks: runs of consecutive samples whose outermost aigw function is the same, with no idle
+ * sample between them. Under load, requests are short; a run that lasts long is code that held
+ * the event loop that long (an upper bound: two tasks of the same function back to back merge).
+ */
+export function longTasks(profile, from = -Infinity, to = Infinity) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = new Map();
+  const labelOf = (id) => {
+    if (label.has(id)) return label.get(id);
+    let out = null;
+    for (let p = id; p !== undefined; p = parent.get(p)) {
+      const f = byId.get(p).callFrame;
+      if (f.url.includes('/dist/')) out = `${f.functionName || '(anonymous)'} ${area(f.url)}:${f.lineNumber + 1}`;
+    }
+    const fn = byId.get(id).callFrame.functionName;
+    if (fn === '(idle)') out = '(idle)';
+    label.set(id, out ?? '(no aigw frame)');
+    return label.get(id);
+  };
+  const runs = [];
+  let cur = null;
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i];
+    t += dt;
+    if (t < from || t >= to) continue;
+    const l = labelOf(profile.samples[i]);
+    if (cur && cur.label === l) {
+      cur.end = t;
+      cur.samples++;
+      const leaf = byId.get(profile.samples[i]).callFrame;
+      const k = `${leaf.functionName || '(anonymous)'} ${area(leaf.url)}`;
+      cur.leaves.set(k, (cur.leaves.get(k) ?? 0) + 1);
+    } else {
+      cur = { label: l, start: t, end: t, samples: 1, leaves: new Map() };
+      runs.push(cur);
+    }
+  }
+  return runs
+    .filter((r) => r.label !== '(idle)')
+    .map((r) => ({ ...r, ms: (r.end - r.start) / 1000, leaves: [...r.leaves].sort((a, b) => b[1] - a[1]).slice(0, 6) }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
 /** Live sampled bytes of a heap profile by module area, and the top allocation sites. */
 export function heapSummary(profile) {
   const areas = new Map();
