@@ -47,8 +47,10 @@ export async function mock({ cpu } = {}) {
 /** The bare node:http + undici proxy (bench/bare-proxy.mjs) in front of `target`. */
 export async function bareProxy(target, { cpu, json = null } = {}) {
   const extra = json ? ['--json', json.model, String(json.maxTokens), json.authorization] : [];
+  const spawnedAt = nowUs();
   const p = start('bare', process.execPath, [join(here, 'bare-proxy.mjs'), target, ...extra], { cpu });
-  return Object.assign(p, { url: url((await p.waitFor(/listening on/)).line) });
+  const ready = await p.waitFor(/listening on/);
+  return Object.assign(p, { url: url(ready.line), spawnedAt, readyAt: ready.at });
 }
 
 /** A plain HTTP upstream answering a 60-byte JSON body (bench/proxy/upstream.mjs). */
