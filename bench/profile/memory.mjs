@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
-import { LOAD_CPU, SERVER_CPU, rss, sleep, start, stopAll } from '../harness.mjs';
-import { oneRoute } from '../ai/config.mjs';
+import { LOAD_CPU, SERVER_CPU, nowUs, rss, sleep, start, stopAll } from '../harness.mjs';
+import { load } from '../wrk.mjs';
+import { chatBody, oneRoute } from '../ai/config.mjs';
 import { area } from './summarize.mjs';
 
 const here = import.meta.dirname;
@@ -55,22 +56,47 @@ async function references() {
   return { mock: m, rss: r };
 }
 
+/**
+ * Two runs of `aigw serve` (one ai-proxy route): one with only the SIGUSR2 memory report preloaded
+ * (RSS, mappings and V8's numbers 2 s after start, then again during 5 s of load), one with the
+ * module log (a module hook runs a thread of its own, which would inflate the first run's RSS).
+ */
 async function aigw(mockUrl) {
-  const log = join(dir, 'modules.log');
-  const gw = await serve(configFile('one.yaml', oneRoute(mockUrl)), {
-    cpu: SERVER_CPU,
-    node: ['--require', join(here, 'memory-report.cjs'), '--import', join(here, 'module-log.mjs')],
-    env: { ...process.env, AIGW_MODULE_LOG: log },
-  });
+  const file = configFile('one.yaml', oneRoute(mockUrl));
+  const gw = await serve(file, { cpu: SERVER_CPU, node: ['--require', join(here, 'memory-report.cjs')] });
+  const snapshot = async (after) => {
+    const r = rss(gw.pid);
+    const maps = smaps(gw.pid);
+    process.kill(gw.pid, 'SIGUSR2');
+    const v8 = JSON.parse((await gw.waitFor(/^MEMORY_REPORT /, 10_000, after)).line.slice('MEMORY_REPORT '.length));
+    return { rss: r, maps, v8 };
+  };
   await sleep(2000);
-  const atStart = rss(gw.pid);
-  const maps = smaps(gw.pid);
-  process.kill(gw.pid, 'SIGUSR2');
-  const v8 = JSON.parse((await gw.waitFor(/^MEMORY_REPORT /)).line.slice('MEMORY_REPORT '.length));
+  const atStart = await snapshot(0);
+  const during = load({ url: `${gw.url}/ai/chat`, body: chatBody, connections: 50, seconds: 5 });
+  await sleep(4000);
+  const underLoad = await snapshot(nowUs());
+  const r = await during;
   await gw.stop();
+  const log = join(dir, 'modules.log');
+  const traced = await serve(file, { cpu: SERVER_CPU, node: ['--require', join(here, 'memory-report.cjs'), '--import', join(here, 'module-log.mjs')], env: { ...process.env, AIGW_MODULE_LOG: log } });
+  await sleep(1000);
+  process.kill(traced.pid, 'SIGUSR2');
+  const { commonjs } = JSON.parse((await traced.waitFor(/^MEMORY_REPORT /)).line.slice('MEMORY_REPORT '.length));
+  await traced.stop();
   const esm = readFileSync(log, 'utf8').trim().split('\n').filter((u) => u.startsWith('file:'));
-  const cjs = v8.commonjs.filter((f) => f.startsWith('/')).map((f) => pathToFileURL(f).href);
-  return { atStart, maps, v8, modules: [...new Set([...esm, ...cjs])] };
+  const cjs = commonjs.filter((f) => f.startsWith('/')).map((f) => pathToFileURL(f).href);
+  return { atStart, underLoad, rps: r.rps, modules: [...new Set([...esm, ...cjs])] };
+}
+
+function printSnapshot(title, x) {
+  console.log(`\n## ${title}: RSS ${x.rss.rss.toFixed(1)} MiB (peak ${x.rss.peak.toFixed(1)} MiB)`);
+  console.log('mappings (resident):');
+  for (const [k, v] of x.maps.slice(0, 6)) console.log(`  ${mb(v)}  ${k}`);
+  const u = x.v8.usage;
+  console.log(`V8: heapTotal ${mb(u.heapTotal)}, heapUsed ${mb(u.heapUsed)}, external ${mb(u.external)} (arrayBuffers ${mb(u.arrayBuffers)})`);
+  for (const s of x.v8.spaces.filter((s) => s.space_size > 0)) console.log(`  ${s.space_name.padEnd(24)} size ${mb(s.space_size)}  used ${mb(s.space_used_size)}`);
+  console.log(`  code+metadata ${mb(x.v8.code.code_and_metadata_size)}, bytecode+metadata ${mb(x.v8.code.bytecode_and_metadata_size)}, V8 malloced ${mb(x.v8.heap.malloced_memory)}`);
 }
 
 function byPackage(modules) {
@@ -110,13 +136,8 @@ try {
   const a = await aigw(ref.mock.url);
   console.log('## RSS of reference processes, 1.5 s after start');
   for (const [k, v] of Object.entries(ref.rss)) console.log(`  ${v.rss.toFixed(1).padStart(6)} MiB  ${k} (node binary ${v.binary.toFixed(1)} MiB, anonymous ${v.anonymous.toFixed(1)} MiB)`);
-  console.log(`\n## aigw serve, one ai-proxy route, 2 s after start: RSS ${a.atStart.rss.toFixed(1)} MiB (peak ${a.atStart.peak.toFixed(1)} MiB)`);
-  console.log('mappings (resident):');
-  for (const [k, v] of a.maps.slice(0, 12)) console.log(`  ${mb(v)}  ${k}`);
-  const u = a.v8.usage;
-  console.log(`V8: heapTotal ${mb(u.heapTotal)}, heapUsed ${mb(u.heapUsed)}, external ${mb(u.external)} (arrayBuffers ${mb(u.arrayBuffers)})`);
-  for (const s of a.v8.spaces) console.log(`  ${s.space_name.padEnd(24)} size ${mb(s.space_size)}  used ${mb(s.space_used_size)}`);
-  console.log(`V8 heap statistics: code+metadata ${mb(a.v8.code.code_and_metadata_size)}, bytecode+metadata ${mb(a.v8.code.bytecode_and_metadata_size)}, malloced ${mb(a.v8.heap.malloced_memory)}`);
+  printSnapshot('aigw serve, one ai-proxy route, 2 s after start', a.atStart);
+  printSnapshot(`the same process after 4 s of wrk at 50 connections (${Math.round(a.rps)} req/s)`, a.underLoad);
   const pk = byPackage(a.modules);
   console.log(`\n## modules loaded by \`aigw serve\`: ${a.modules.length} files`);
   for (const [k, e] of pk.slice(0, 30)) console.log(`  ${String(e.files).padStart(4)} files ${(e.bytes / 1024).toFixed(0).padStart(6)} KiB  ${k}`);

@@ -3,7 +3,7 @@
 //   node bench/profile/run.mjs proxy    the same on the plain route with key-auth + rate-limiting + prometheus
 //   node bench/profile/run.mjs start    CPU profile of start-up (spawn → listening) and of the first 2 s under load
 //   node bench/profile/run.mjs reload   CPU profile of a POST /config of 5,000 entities under load (3 s from the POST)
-//   node bench/profile/run.mjs heap     sampling heap profile (--heap-prof) of a started, idle gateway: live bytes by module
+//   node bench/profile/run.mjs heap [N] sampling heap profile (--heap-prof) of a started, idle gateway with N ai-proxy routes (1): live bytes by module
 // Profiles stay in a temporary directory (path printed); summaries go to stdout (summarize.mjs).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { configFile, mock as startMock, serve, upstream as startUpstream } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, nowUs, sleep, stopAll } from '../harness.mjs';
 import { load } from '../wrk.mjs';
-import { chatBody, oneRoute } from '../ai/config.mjs';
+import { chatBody, manyRoutes, oneRoute } from '../ai/config.mjs';
 import { generateState } from '../validate/generate.mjs';
 import { cpuSummary, heapSummary, longTasks } from './summarize.mjs';
 
@@ -102,11 +102,13 @@ async function reload() {
 
 async function heap() {
   const m = await startMock({ cpu: LOAD_CPU });
-  const gw = await serve(configFile('one.yaml', oneRoute(m.url)), { cpu: SERVER_CPU, node: ['--heap-prof', '--heap-prof-dir', dir, '--heap-prof-interval', '4096'] });
+  const routes = Number(process.argv[3] ?? 1);
+  const text = routes > 1 ? manyRoutes(m.url, routes) : oneRoute(m.url);
+  const gw = await serve(configFile('heap.yaml', text), { cpu: SERVER_CPU, node: ['--heap-prof', '--heap-prof-dir', dir, '--heap-prof-interval', '4096'] });
   await sleep(2000);
   await gw.stop();
   const s = heapSummary(JSON.parse(readFileSync(one('.heapprofile'), 'utf8')));
-  console.log(`\n## live sampled heap at exit of an idle gateway (one route): ${(s.total / 1048576).toFixed(1)} MiB\n`);
+  console.log(`\n## live sampled heap at exit of an idle gateway (${routes} ai-proxy route${routes > 1 ? 's' : ''}): ${(s.total / 1048576).toFixed(1)} MiB\n`);
   for (const [k, b] of s.areas.slice(0, 25)) console.log(`  ${(b / 1048576).toFixed(2).padStart(6)} MiB  ${k}`);
   console.log('top allocation sites:');
   for (const [k, b] of s.sites.slice(0, 25)) console.log(`  ${(b / 1048576).toFixed(2).padStart(6)} MiB  ${k}`);
