@@ -6,6 +6,7 @@ import { bareProxy, configFile, serve, upstream as startUpstream } from '../aigw
 import { LOAD_CPU, SERVER_CPU, arg, median, repin, sleep, stopAll, summary } from '../harness.mjs';
 import { environment, n0, ok, us, writeResults, x2 } from '../report.mjs';
 import { load } from '../wrk.mjs';
+import { readFileSync } from 'node:fs';
 
 const seconds = arg('duration', 5);
 const rounds = arg('rounds', 3);
@@ -79,7 +80,10 @@ async function main() {
   return { scenarios, runs };
 }
 
-function report({ scenarios, runs }) {
+/** CPU time the process under test spent per request (µs): robust to other jobs taking CPU. */
+const cpuPerRequest = (r, server) => ((r.cpu.procs[server] ?? NaN) / 100) * 1e6 / r.rps;
+
+function report({ scenarios, runs, rounds, seconds, connections: C }) {
   const med = (name, k) => median(runs[name].map((r) => r[k]));
   const perRound = (f) => summary(runs.aigw.map((_, i) => f(i)));
   const ratio = (a, b) => perRound((i) => runs[a][i].rps / runs[b][i].rps);
@@ -88,16 +92,15 @@ function report({ scenarios, runs }) {
   const lines = [
     `${rounds} rounds × ${seconds} s per scenario (interleaved, order rotated each round), after a warm-up; medians, with the min–max of req/s across rounds.`,
     '',
-    '| scenario | conns | req/s median (min–max) | p50 | p99 | CPU % server / wrk / upstream | other jobs % CPU0 / CPU1 | errors |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | conns | req/s median (min–max) | p50 | p99 | server CPU µs per request | CPU % server / wrk / upstream | other jobs % CPU0 / CPU1 | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const [name, [target, conns, label]] of Object.entries(scenarios)) {
+  for (const [name, { connections: conns, label, server }] of Object.entries(scenarios)) {
     const s = summary(runs[name].map((r) => r.rps));
     const cpu = (k) => median(runs[name].map((r) => r.cpu.procs[k]));
-    const server = target.server.name;
     const others = (c) => median(runs[name].map((r) => r.cpu.others[c]));
     const errs = runs[name].reduce((a, r) => a + r.errors + r.non2xx, 0);
-    lines.push(`| ${label} | ${conns} | ${n0(s.median)} (${n0(s.min)}–${n0(s.max)}) | ${us(med(name, 'p50'))} | ${us(med(name, 'p99'))} | ${cpu(server)} / ${cpu('wrk')} / ${server === 'upstream' ? '–' : cpu('upstream')} | ${others('0')} / ${others('1')} | ${errs} |`);
+    lines.push(`| ${label} | ${conns} | ${n0(s.median)} (${n0(s.min)}–${n0(s.max)}) | ${us(med(name, 'p50'))} | ${us(med(name, 'p99'))} | ${Math.round(median(runs[name].map((r) => cpuPerRequest(r, server))))} | ${cpu(server)} / ${cpu('wrk')} / ${server === 'upstream' ? '–' : cpu('upstream')} | ${others('0')} / ${others('1')} | ${errs} |`);
   }
   const targets = { aigwVsBare: ratio('aigw', 'bare'), aigwVsDirect: ratio('aigw', 'direct'), addedP50VsBare: added('aigw1', 'bare1'), addedP50VsDirect: added('aigw1', 'direct1') };
   lines.push(
@@ -107,6 +110,8 @@ function report({ scenarios, runs }) {
     '| measure | result | target |',
     '|---|---|---|',
     `| aigw (3 plugins) req/s ÷ bare proxy, ${C} connections | ${spanFmt(targets.aigwVsBare, x2)} | |`,
+    `| bare proxy CPU per request ÷ aigw's (3 plugins) | ${spanFmt(perRound((i) => cpuPerRequest(runs.bare[i], 'bare') / cpuPerRequest(runs.aigw[i], 'aigw')), x2)} | |`,
+    `| bare proxy CPU per request ÷ aigw's (no plugins) | ${spanFmt(perRound((i) => cpuPerRequest(runs.bare[i], 'bare') / cpuPerRequest(runs.aigwPlain[i], 'aigw')), x2)} | |`,
     `| aigw (3 plugins) req/s ÷ direct, ${C} connections | ${spanFmt(targets.aigwVsDirect, x2)} | ≥ 0.25× ${ok(targets.aigwVsDirect.median >= 0.25)} |`,
     `| aigw without plugins req/s ÷ bare proxy | ${spanFmt(ratio('aigwPlain', 'bare'), x2)} | |`,
     `| aigw (3 plugins) p50 − bare proxy p50, 1 connection | ${spanFmt(targets.addedP50VsBare, us)} | |`,
@@ -117,11 +122,20 @@ function report({ scenarios, runs }) {
   return { markdown: lines.join('\n'), targets };
 }
 
-try {
-  const result = await main();
-  const { markdown, targets } = report(result);
-  const described = Object.fromEntries(Object.entries(result.scenarios).map(([k, [x, c, label]]) => [k, { url: x.url, connections: c, label }]));
-  writeResults('proxy', env, { seconds, rounds, warmup, connections: C, scenarios: described, targets, runs: result.runs }, markdown);
-} finally {
-  await stopAll();
+// `--report <results.json>`: print the tables of an earlier run again (e.g. after this script changed)
+const again = arg('report', null);
+if (again) {
+  const saved = JSON.parse(readFileSync(again, 'utf8'));
+  for (const [k, x] of Object.entries(saved.scenarios)) x.server ??= k.startsWith('direct') ? 'upstream' : k.startsWith('bare') ? 'bare' : 'aigw';
+  process.stdout.write(`${report(saved).markdown}\n`);
+} else {
+  try {
+    const { scenarios, runs } = await main();
+    const described = Object.fromEntries(Object.entries(scenarios).map(([k, [x, c, label]]) => [k, { url: x.url, connections: c, label, server: x.server.name }]));
+    const data = { seconds, rounds, warmup, connections: C, scenarios: described, runs };
+    const { markdown, targets } = report(data);
+    writeResults('proxy', env, { ...data, targets }, markdown);
+  } finally {
+    await stopAll();
+  }
 }
