@@ -1,4 +1,5 @@
-// Closed-loop POST load generator for the AI benchmark (node:http keep-alive, loopback only, bounded).
+// Closed-loop POST client for the AI benchmark (node:http keep-alive, loopback only, bounded). wrk
+// drives the load; this one measures what wrk cannot see: time to first byte of a stream, at 1 connection.
 // usage: node loadgen.mjs '<json>' with {url, connections, durationMs, headers, body, vary?}
 // vary: every "{n}" in the body becomes a per-request counter (unique prompts: semantic-cache misses).
 // prints {"requests","errors","statusErrors","rps","p50","p99","ttft50","ttft99","span50","events"} (ms):
