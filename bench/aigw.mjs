@@ -25,11 +25,11 @@ const url = (line) => /listening on (http:\/\/[^\s"\\]+)/.exec(line)?.[1];
 /**
  * `aigw serve <file>`: proxy on a free port, admin listener on a free port when `admin`, JSON logs
  * (lines kept with their arrival time), no access log, no file watch unless `watch`.
- * `node`: extra node flags (profiling). Resolves once the proxy listens: {…process, url, adminUrl,
+ * `node`: extra node flags (profiling); `cli`: another build's aigw.js (experiments). Resolves once the proxy listens: {…process, url, adminUrl,
  * spawnedAt, readyAt} (µs, CLOCK_MONOTONIC).
  */
-export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env } = {}) {
-  const args = [...extraNodeFlags, ...node, CLI, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
+export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env, cli = CLI } = {}) {
+  const args = [...extraNodeFlags, ...node, cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
   if (!watch) args.push('--no-watch');
   const spawnedAt = nowUs();
   const p = start(name, process.execPath, args, { cpu, env });
@@ -45,10 +45,10 @@ export async function mock({ cpu } = {}) {
 }
 
 /** The bare node:http + undici proxy (bench/bare-proxy.mjs) in front of `target`. */
-export async function bareProxy(target, { cpu, json = null } = {}) {
+export async function bareProxy(target, { cpu, json = null, node = [] } = {}) {
   const extra = json ? ['--json', json.model, String(json.maxTokens), json.authorization] : [];
   const spawnedAt = nowUs();
-  const p = start('bare', process.execPath, [join(here, 'bare-proxy.mjs'), target, ...extra], { cpu });
+  const p = start('bare', process.execPath, [...node, join(here, 'bare-proxy.mjs'), target, ...extra], { cpu });
   const ready = await p.waitFor(/listening on/);
   return Object.assign(p, { url: url(ready.line), spawnedAt, readyAt: ready.at });
 }

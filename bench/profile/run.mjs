@@ -1,5 +1,6 @@
 // Profiles of `aigw serve` (through the CLI, with node's own profiling flags):
 //   node bench/profile/run.mjs hot      CPU profile of the ai-proxy hot path: 10 s of wrk (50 conns) after a 3 s warm-up
+//   node bench/profile/run.mjs bare     the same for the bare proxy (the baseline's own costs)
 //   node bench/profile/run.mjs proxy    the same on the plain route with key-auth + rate-limiting + prometheus
 //   node bench/profile/run.mjs start    CPU profile of start-up (spawn → listening) and of the first 2 s under load
 //   node bench/profile/run.mjs reload   CPU profile of a POST /config of 5,000 entities under load (3 s from the POST)
@@ -9,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { configFile, mock as startMock, serve, upstream as startUpstream } from '../aigw.mjs';
+import { bareProxy, configFile, mock as startMock, serve, upstream as startUpstream } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, nowUs, sleep, stopAll } from '../harness.mjs';
 import { load } from '../wrk.mjs';
 import { chatBody, manyRoutes, oneRoute } from '../ai/config.mjs';
@@ -47,6 +48,10 @@ async function hot(kind) {
     const m = await startMock({ cpu: LOAD_CPU });
     gw = await serve(configFile('one.yaml', oneRoute(m.url)), { cpu: SERVER_CPU, node: cpuProf });
     req = { url: `${gw.url}/ai/chat`, body: chatBody };
+  } else if (kind === 'bare') {
+    const m = await startMock({ cpu: LOAD_CPU });
+    gw = await bareProxy(`${m.url}/v1/chat/completions`, { cpu: SERVER_CPU, node: cpuProf, json: { model: 'gpt-4o', maxTokens: 512, authorization: 'Bearer bench-key' } });
+    req = { url: `${gw.url}/`, body: chatBody };
   } else {
     const up = await startUpstream({ cpu: LOAD_CPU });
     const text = `_format_version: "3.0"\nservices:\n- name: b\n  url: ${up.url}\n  routes:\n  - name: b\n    paths: [/bench]\n    plugins:\n    - name: key-auth\n    - name: rate-limiting\n      config: { hour: 1000000000, limit_by: consumer }\n    - name: prometheus\n      config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true }\nconsumers:\n- username: bench\n  keyauth_credentials: [{ key: bench-key }]\n`;
@@ -58,7 +63,8 @@ async function hot(kind) {
   const r = await load({ ...req, connections: 50, seconds: 10, watch: [gw] });
   const b = nowUs();
   await gw.stop();
-  console.log(`${Math.round(r.rps)} req/s under the profiler, p50 ${r.p50} µs; aigw CPU ${r.cpu.procs.aigw} %; CPU µs per request ≈ ${Math.round((r.cpu.procs.aigw / 100) * 1e6 / r.rps)}`);
+  const cpu = r.cpu.procs[gw.name];
+  console.log(`${Math.round(r.rps)} req/s under the profiler, p50 ${r.p50} µs; ${gw.name} CPU ${cpu} %; CPU µs per request ≈ ${Math.round((cpu / 100) * 1e6 / r.rps)}`);
   printCpu(`${kind} hot path, 10 s of load`, cpuSummary(JSON.parse(readFileSync(one('.cpuprofile'), 'utf8')), a, b), 40);
 }
 
@@ -115,7 +121,7 @@ async function heap() {
 }
 
 try {
-  const modes = { hot: () => hot('ai'), proxy: () => hot('proxy'), start: startup, reload, heap };
+  const modes = { hot: () => hot('ai'), bare: () => hot('bare'), proxy: () => hot('proxy'), start: startup, reload, heap };
   if (!modes[mode]) throw new Error(`unknown mode ${mode}: ${Object.keys(modes).join(', ')}`);
   await modes[mode]();
   console.log(`\nprofiles in ${dir}`);

@@ -55,8 +55,8 @@ export function cpuSummary(profile, from = -Infinity, to = Infinity) {
 }
 
 /**
- * Long tasks: runs of consecutive samples whose outermost aigw function is the same, with no idle
- * sample between them. Under load, requests are short; a run that lasts long is code that held
+ * Long tasks: runs of consecutive samples whose outermost aigw function is the same (GC and
+ * "(program)" samples count for the task they interrupt), with no idle sample between them. Under load, requests are short; a run that lasts long is code that held
  * the event loop that long (an upper bound: two tasks of the same function back to back merge).
  */
 export function longTasks(profile, from = -Infinity, to = Infinity) {
@@ -83,7 +83,10 @@ export function longTasks(profile, from = -Infinity, to = Infinity) {
     const dt = profile.timeDeltas[i];
     t += dt;
     if (t < from || t >= to) continue;
-    const l = labelOf(profile.samples[i]);
+    let l = labelOf(profile.samples[i]);
+    // GC and V8's own work inside a task belong to that task
+    const fn = byId.get(profile.samples[i]).callFrame.functionName;
+    if (cur && (fn === '(garbage collector)' || fn === '(program)')) l = cur.label;
     if (cur && cur.label === l) {
       cur.end = t;
       cur.samples++;
