@@ -1,6 +1,8 @@
 import type { EntityCheck, JsonSchema } from './schemas.js';
 import { isRecordSchema, resolveSchema } from './defaults.js';
-import { CUSTOM_CHECKS } from './schema-custom-checks.js';
+import { CUSTOM_CHECKS, type CheckFailure } from './schema-custom-checks.js';
+
+export type { CheckFailure };
 import { getPath, isNonEmpty } from './dotted-path.js';
 
 /**
@@ -8,11 +10,6 @@ import { getPath, isNonEmpty } from './dotted-path.js';
  * `x-entity-checks` in Kong's own vocabulary; messages are Kong's.
  */
 
-export interface CheckFailure {
-  /** Path, relative to the validated root, of the object or field the rule is about. */
-  path: Array<string | number>;
-  message: string;
-}
 
 type Obj = Record<string, unknown>;
 

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import type { CheckFailure } from './checks.js';
 import { compileKongRegex } from './regex.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
 
@@ -8,6 +7,13 @@ import { getPath, isNonEmpty } from './dotted-path.js';
  * `{"custom": "<id>", "path"?: "<sub-path>", "message"?: "..."}`; `obj` is the value at `path`
  * (or the object carrying the check). Each returns a failure (path relative to `obj`) or null.
  */
+/** A failed check (Kong's `entity_checks` and the custom ones). */
+export interface CheckFailure {
+  /** Path, relative to the validated root, of the object or field the rule is about. */
+  path: Array<string | number>;
+  message: string;
+}
+
 type CustomCheck = (obj: unknown) => CheckFailure | null;
 
 const WINDOWS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { delay, FailCounter, readFaults, type Faults, type GlobalFaults } from './faults.js';
+import { delay, type FailCounter, readFaults, type Faults, type GlobalFaults } from './faults.js';
 import { parseBody } from './json.js';
 import { statusText, type AuthConfig, type MockCall, type MockProvider, type MockRoute, type MockSettings } from './provider.js';
 import type { Recorder } from './recorder.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
-import type { Entity } from '../../config/state.js';
+import type { Entity, State } from '../../config/state.js';
 import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
@@ -18,7 +18,7 @@ export interface NodeContext extends CrudContext {
   version: string;
   nodeId: string;
   /** Replace the whole configuration (declarative). */
-  replace(state: import('../../config/state.js').State): void;
+  replace(state: State): void;
 }
 
 export function configHash(store: Store): string {

@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { CallFailure, CallFailureKind, UpstreamHeaders } from './client.js';
+import type { CallFailure, CallFailureKind, UpstreamHeaders } from './call-types.js';
 import { TranslationError } from './errors.js';
 
 /** Largest non-200 / non-stream body read into memory. */

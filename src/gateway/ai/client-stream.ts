@@ -5,7 +5,7 @@
  * as a short stream.
  */
 import type { Readable } from 'node:stream';
-import type { ProviderCallResult, StreamSummary, UpstreamHeaders } from './client.js';
+import type { ProviderCallResult, StreamSummary, UpstreamHeaders } from './call-types.js';
 import { bodyFailure, failure, ms, readBody } from './client-io.js';
 import { chatChunk, textChunk, usageChunk } from './chunks.js';
 import { StreamFramingError, TranslationError } from './errors.js';

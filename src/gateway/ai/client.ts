@@ -16,108 +16,14 @@ import { Agent, type Dispatcher } from 'undici';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
 import { TranslationError } from './errors.js';
-import { withoutNulls, type CanonicalChunk, type CanonicalRequest, type CanonicalResponse, type RouteType, type Usage } from './openai-types.js';
+import { withoutNulls, type CanonicalRequest, type Usage } from './openai-types.js';
 import { getProvider } from '../providers/index.js';
-import { mergeModelOptions, prepareUpstream, translateResponse } from '../providers/translate.js';
-import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../providers/types.js';
-
-/** Kong's shared LLM record (kong.md §1.1): ai-proxy's config, a failover target, a transformer's `llm`. */
-export interface LlmTarget {
-  route_type: RouteType;
-  auth?: AuthConfig | null;
-  model: { provider: string; name?: string | null; options?: ModelOptions | null };
-  logging?: { log_statistics?: boolean; log_payloads?: boolean } | null;
-}
-
-/** Milliseconds. `write` is accepted for Kong parity; undici has no write timeout, so it is not enforced. */
-export interface LlmTimeouts { connect: number; read: number; write: number }
-
-export interface CallOptions {
-  stream: boolean;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Used as the response/chunk `id` when the upstream gives none. */
-  requestId: string;
-  /** Default 60000 each (Kong's defaults). */
-  timeouts?: LlmTimeouts;
-  /** Aborts the upstream call (e.g. the client went away). An abort rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** The client's query string (Azure reads `api-version` from it first). */
-  clientQuery?: URLSearchParams;
-  /** Extra headers forwarded upstream; the provider's own headers and credentials win over them. */
-  headers?: Record<string, string>;
-  /** Keep-alive pool to use; default a shared pool per connect timeout. */
-  dispatcher?: Dispatcher;
-  /** Clock for signing and `created` (tests). */
-  now?: () => Date;
-  /** GCP service-account → access token (Gemini on Vertex with `gcp_use_service_account`). */
-  gcpAccessToken?: (serviceAccountJson: string) => Promise<string>;
-}
-
-export type UpstreamHeaders = Record<string, string | string[]>;
+import type { CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
+export type * from './call-types.js';
 export { LlmStreamError } from './client-stream.js';
 export { kongAiErrorBody } from './client-io.js';
-
-export interface BufferedSuccess {
-  ok: true;
-  kind: 'buffered';
-  status: number;
-  headers: UpstreamHeaders;
-  response: CanonicalResponse;
-  usage: Usage;
-  /** Request sent → whole body received. */
-  latencyMs: number;
-  /** Model actually used (config `model.name`, else the request's). */
-  model: string;
-}
-
-export interface StreamSummary {
-  usage: Usage;
-  /** Request sent → end of the upstream body. */
-  latencyMs: number;
-  /** Request sent → first translated chunk; null when none came. */
-  firstTokenMs: number | null;
-  /** The composite answer (joined text, last finish_reason, usage), for logging and caching. */
-  response: CanonicalResponse;
-  /** Set when the stream broke (upstream closed early, bad framing, upstream error event, timeout). */
-  error?: string;
-}
-
-export interface StreamSuccess {
-  ok: true;
-  kind: 'stream';
-  status: number;
-  headers: UpstreamHeaders;
-  /** Iterate once. Throws LlmStreamError when the stream breaks midway (after `done` settles). */
-  chunks: AsyncIterable<CanonicalChunk>;
-  /**
-   * The same chunks grouped by upstream read (never empty arrays), so a proxy can write each group
-   * in one syscall. Iterate either `chunks` or `batches`, never both.
-   */
-  batches: AsyncIterable<CanonicalChunk[]>;
-  /** Settles (never rejects) when the stream ended, broke, or the consumer stopped iterating. */
-  done: Promise<StreamSummary>;
-  model: string;
-}
-
-export type CallFailureKind = 'http' | 'timeout' | 'connect' | 'garbage';
-
-/**
- * `http`: the upstream answered non-200; `status`, `headers` and `body` are its reply, to pass
- * through raw. Otherwise `status` is the gateway's (504 timeout, 502 connect/garbage) and `body`
- * is Kong's `{"error":{"message":…}}`.
- */
-export interface CallFailure {
-  ok: false;
-  status: number;
-  headers: UpstreamHeaders;
-  body: Buffer;
-  error: CallFailureKind;
-  /** Human-readable cause (also inside `body` for gateway-made failures). */
-  message: string;
-  latencyMs: number;
-}
-
-export type ProviderCallResult = BufferedSuccess | StreamSuccess | CallFailure;
+import { mergeModelOptions, prepareUpstream, translateResponse } from '../providers/translate.js';
+import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../providers/types.js';
 
 export const DEFAULT_TIMEOUTS: LlmTimeouts = { connect: 60_000, read: 60_000, write: 60_000 };
 /** Read timeouts below this get a precise timer; longer ones use undici's (±0.5 s). */

@@ -8,6 +8,7 @@ import type { AuthConfig, ModelOptions } from '../providers/types.js';
 import type { LlmTarget } from './client.js';
 import { withoutNulls, type RouteType } from './openai-types.js';
 import { aiError, type InputFormat } from './request.js';
+import { CANONICAL_FORMAT } from '../providers/native/index.js';
 
 export type ProxyRouteType = RouteType | 'preserve';
 
@@ -56,7 +57,7 @@ export function parseAiProxyConfig(c: Readonly<Json>): AiProxyConfig {
     responseStreaming: (c.response_streaming as AiProxyConfig['responseStreaming'] | undefined) ?? 'allow',
     maxRequestBodySize: typeof c.max_request_body_size === 'number' ? c.max_request_body_size : 8192,
     modelNameHeader: c.model_name_header !== false,
-    llmFormat: (c.llm_format as InputFormat | undefined) ?? 'openai',
+    llmFormat: (c.llm_format as InputFormat | undefined) ?? CANONICAL_FORMAT,
     templated: hasTemplate(name) || hasTemplate(options),
   };
 }

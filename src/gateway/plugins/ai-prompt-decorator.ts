@@ -7,6 +7,7 @@
 import type { Reply } from '../context.js';
 import { promptRequest, syncBody } from '../ai/governance/prompt-body.js';
 import { aiError, type InputFormat } from '../ai/request.js';
+import { CANONICAL_FORMAT } from '../providers/native/index.js';
 import { isObject, type ChatMessage } from '../ai/openai-types.js';
 import { field, record, type Plugin } from '../plugin.js';
 
@@ -32,7 +33,7 @@ function parse(c: Readonly<Record<string, unknown>>): DecoratorConfig {
   const prepend = messages(prompts.prepend);
   const append = messages(prompts.append);
   if (prepend.length === 0 && append.length === 0) throw new Error('at least one of these fields must be non-empty: prompts.prepend, prompts.append');
-  return { prepend, append, maxBodySize: field(c, 'max_request_body_size', 8192), llmFormat: field(c, 'llm_format', 'openai') };
+  return { prepend, append, maxBodySize: field(c, 'max_request_body_size', 8192), llmFormat: field(c, 'llm_format', CANONICAL_FORMAT) };
 }
 
 export const aiPromptDecorator: Plugin<DecoratorConfig> = {

@@ -18,6 +18,7 @@ import { compileKongRegex, type CompiledRegex } from '../../config/regex.js';
 import type { Reply } from '../context.js';
 import { messageText, promptRequest } from '../ai/governance/prompt-body.js';
 import { aiError } from '../ai/request.js';
+import { CANONICAL_FORMAT } from '../providers/native/index.js';
 import { isObject, type CanonicalRequest } from '../ai/openai-types.js';
 import { field, strings, type Plugin } from '../plugin.js';
 
@@ -67,7 +68,7 @@ function parse(c: Readonly<Record<string, unknown>>): GuardConfig {
     allowHistory: field(c, 'allow_all_conversation_history', false),
     allRoles: field(c, 'match_all_roles', false),
     maxBodySize: field(c, 'max_request_body_size', 8192),
-    llmFormat: field(c, 'llm_format', 'openai'),
+    llmFormat: field(c, 'llm_format', CANONICAL_FORMAT),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminApi, type AdminApiOptions, type AdminHandler } from '../../../src/gateway/admin/api.js';
 import { memoryStore, type Store } from '../../../src/gateway/admin/store.js';
@@ -15,7 +15,7 @@ export interface Running {
 }
 
 /** A bare node:http server on 127.0.0.1:0 serving only the Admin API. */
-export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => boolean } = {}): Promise<Running> {
+export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: (req: IncomingMessage, res: ServerResponse) => boolean } = {}): Promise<Running> {
   const store = opts.store ?? memoryStore();
   const states: State[] = [];
   const requests: Array<{ method: string; path: string }> = [];

@@ -5,7 +5,7 @@ import { routingPrompt, SemanticRouter } from '../../../src/gateway/ai/balancer/
 import { parseTargets } from '../../../src/gateway/ai/balancer/plan.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import type { PluginDeps } from '../../../src/gateway/plugin.js';
-import { ReplyError } from '../../../src/gateway/plugin.js';
+import { type ReplyError } from '../../../src/gateway/plugin.js';
 import { PluginStores } from '../../../src/gateway/stores.js';
 import { aiProxyAdvanced } from '../../../src/gateway/plugins/ai-proxy-advanced.js';
 import { aiSemanticCache } from '../../../src/gateway/plugins/ai-semantic-cache.js';

@@ -6,6 +6,7 @@ import { isObject } from '../openai-types.js';
 import type { RedisBudgetSettings } from './budget-store.js';
 import type { WindowType } from './windows.js';
 import type { InputFormat } from '../request.js';
+import { CANONICAL_FORMAT } from '../../providers/native/index.js';
 
 export const REQUEST_PROMPT = 'requestPrompt';
 
@@ -110,6 +111,6 @@ export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetC
     errorMessage: field(c, 'error_message', 'AI token rate limit exceeded for provider(s): '),
     hideProviders: field(c, 'error_hide_providers', false),
     disablePenalty: field(c, 'disable_penalty', false),
-    llmFormat: field(c, 'llm_format', 'openai'),
+    llmFormat: field(c, 'llm_format', CANONICAL_FORMAT),
   };
 }

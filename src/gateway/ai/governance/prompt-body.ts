@@ -7,7 +7,7 @@ import type { GatewayContext } from '../../context.js';
 import type { LogRecord } from '../../log-record.js';
 import { AI_REQUEST, aiError, aiRequest, type AiRequest, type InputFormat } from '../request.js';
 import { isObject, type ChatMessage } from '../openai-types.js';
-import { clientFormat } from '../../providers/native/index.js';
+import { CANONICAL_FORMAT, clientFormat } from '../../providers/native/index.js';
 
 export const JSON_ONLY = 'this LLM route only supports application/json requests';
 
@@ -23,7 +23,7 @@ export function declaresNonJson(ctx: GatewayContext): boolean {
  * as something else than JSON is refused with Kong's 400 `this LLM route only supports
  * application/json requests`; bad JSON and oversize bodies get the shared parser's 400.
  */
-export async function promptRequest(ctx: GatewayContext, maxBodySize: number, llmFormat: InputFormat = 'openai'): Promise<AiRequest> {
+export async function promptRequest(ctx: GatewayContext, maxBodySize: number, llmFormat: InputFormat = CANONICAL_FORMAT): Promise<AiRequest> {
   const existing = ctx.get(AI_REQUEST);
   if (existing) return existing;
   if (declaresNonJson(ctx)) throw aiError(400, JSON_ONLY);
