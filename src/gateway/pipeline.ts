@@ -17,7 +17,7 @@
  *                                                   ▼                 ▼
  *                                     client has the response ─► log phases (setImmediate)
  */
-import { clientFormat } from './providers/native/index.js';
+import { clientFormat } from './llm/formats/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
 import { buildLogRecord, type LogRecord } from './log-record.js';

@@ -10,7 +10,7 @@
  * L = ai_provider, ai_model, cache_status, vector_db, embeddings_provider, embeddings_model, workspace.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { AiAnalytics } from './analytics.js';
+import type { AiAnalytics } from '../llm/call/analytics.js';
 
 export const AI_LATENCY_BUCKETS = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 10000, 30000, 60000];
 const LABELS = ['ai_provider', 'ai_model', 'cache_status', 'vector_db', 'embeddings_provider', 'embeddings_model', 'workspace'] as const;

@@ -5,10 +5,10 @@
  */
 import type { GatewayContext } from '../context.js';
 import type { AuthConfig, ModelOptions } from '../providers/types.js';
-import type { LlmTarget } from './client.js';
-import { withoutNulls, type RouteType } from './openai-types.js';
-import { aiError, type InputFormat } from './request.js';
-import { CANONICAL_FORMAT } from '../providers/native/index.js';
+import type { LlmTarget } from '../llm/call/client.js';
+import { withoutNulls, type RouteType } from '../llm/wire/openai-types.js';
+import { aiError, type InputFormat } from '../llm/formats/request.js';
+import { CANONICAL_FORMAT } from '../llm/formats/index.js';
 
 export type ProxyRouteType = RouteType | 'preserve';
 

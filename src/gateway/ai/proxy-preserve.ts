@@ -8,14 +8,14 @@ import type { GatewayContext, HeaderValue, UpstreamResult } from '../context.js'
 import { ReplyError } from '../plugin.js';
 import { getProvider } from '../providers/index.js';
 import type { UpstreamRequest } from '../providers/types.js';
-import { AI_ANALYTICS, buildAnalytics } from './analytics.js';
-import { DEFAULT_TIMEOUTS, llmDispatcher, providerContext, type LlmTimeouts } from './client.js';
-import { TranslationError } from './errors.js';
-import { isObject, zeroUsage } from './openai-types.js';
+import { AI_ANALYTICS, buildAnalytics } from '../llm/call/analytics.js';
+import { DEFAULT_TIMEOUTS, llmDispatcher, providerContext, type LlmTimeouts } from '../llm/call/client.js';
+import { TranslationError } from '../llm/wire/errors.js';
+import { isObject, zeroUsage } from '../llm/wire/openai-types.js';
 import { targetFor, type AiProxyConfig } from './proxy-config.js';
 import { effectiveAuth, forwardedHeaders } from './proxy-request.js';
-import { aiError } from './request.js';
-import { parseOpenAIUsage } from './usage.js';
+import { aiError } from '../llm/formats/request.js';
+import { parseOpenAIUsage } from '../llm/wire/usage.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 

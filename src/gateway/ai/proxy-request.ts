@@ -4,15 +4,15 @@
  * credentials (`allow_override`) → headers forwarded to the LLM. Produces the plan the upstream
  * handler executes; every refusal is a ReplyError with Kong's `{"error":{"message"}}` body.
  */
-import { clientFormat } from '../providers/native/index.js';
+import { clientFormat } from '../llm/formats/index.js';
 import type { GatewayContext, HeaderValue } from '../context.js';
 import { getProvider } from '../providers/index.js';
 import type { AuthConfig } from '../providers/types.js';
-import type { LlmTarget } from './client.js';
-import { TranslationError } from './errors.js';
-import { isObject, parseCanonicalRequest, type CanonicalRequest, type RouteType } from './openai-types.js';
+import type { LlmTarget } from '../llm/call/client.js';
+import { TranslationError } from '../llm/wire/errors.js';
+import { isObject, parseCanonicalRequest, type CanonicalRequest, type RouteType } from '../llm/wire/openai-types.js';
 import { resolveModelFields, targetFor, type AiProxyConfig } from './proxy-config.js';
-import { aiError, aiRequest, type AiRequest, type InputFormat } from './request.js';
+import { aiError, aiRequest, type AiRequest, type InputFormat } from '../llm/formats/request.js';
 
 export interface ProxyPlan {
   target: LlmTarget;

@@ -9,13 +9,13 @@
  */
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../context.js';
 import { ReplyError } from '../plugin.js';
-import { clientFormat } from '../providers/native/index.js';
-import { AI_ANALYTICS, buildAnalytics } from './analytics.js';
-import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCallResult, type StreamSuccess } from './client.js';
-import { isObject, type CanonicalResponse, type EmbeddingList, type Usage } from './openai-types.js';
+import { clientFormat } from '../llm/formats/index.js';
+import { AI_ANALYTICS, buildAnalytics } from '../llm/call/analytics.js';
+import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCallResult, type StreamSuccess } from '../llm/call/client.js';
+import { isObject, type CanonicalResponse, type EmbeddingList, type Usage } from '../llm/wire/openai-types.js';
 import type { AiProxyConfig } from './proxy-config.js';
 import type { ProxyPlan } from './proxy-request.js';
-import { SSE_DONE, sseFrame, sseNamedFrame } from './sse-writer.js';
+import { SSE_DONE, sseFrame, sseNamedFrame } from '../llm/wire/sse-writer.js';
 
 export interface AnswerEnv {
   ctx: GatewayContext;

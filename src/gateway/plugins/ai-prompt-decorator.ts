@@ -6,9 +6,9 @@
  */
 import type { Reply } from '../context.js';
 import { promptRequest, syncBody } from '../ai/governance/prompt-body.js';
-import { aiError, type InputFormat } from '../ai/request.js';
-import { CANONICAL_FORMAT } from '../providers/native/index.js';
-import { isObject, type ChatMessage } from '../ai/openai-types.js';
+import { aiError, type InputFormat } from '../llm/formats/request.js';
+import { CANONICAL_FORMAT } from '../llm/formats/index.js';
+import { isObject, type ChatMessage } from '../llm/wire/openai-types.js';
 import { field, record, type Plugin } from '../plugin.js';
 
 export const CHAT_ONLY = 'this LLM route only supports llm/chat type requests';

@@ -17,9 +17,9 @@ import type { AiPromptGuardConfig } from '../../config/generated/plugin-configs.
 import { compileKongRegex, type CompiledRegex } from '../../config/regex.js';
 import type { Reply } from '../context.js';
 import { messageText, promptRequest } from '../ai/governance/prompt-body.js';
-import { aiError } from '../ai/request.js';
-import { CANONICAL_FORMAT } from '../providers/native/index.js';
-import { isObject, type CanonicalRequest } from '../ai/openai-types.js';
+import { aiError } from '../llm/formats/request.js';
+import { CANONICAL_FORMAT } from '../llm/formats/index.js';
+import { isObject, type CanonicalRequest } from '../llm/wire/openai-types.js';
 import { field, strings, type Plugin } from '../plugin.js';
 
 const VIOLATION = 'bad request';

@@ -10,8 +10,8 @@
 import { Slot, type Reply } from '../context.js';
 import { aiLog, promptRequest, syncBody } from '../ai/governance/prompt-body.js';
 import { render, templateReference } from '../ai/governance/template.js';
-import { aiError } from '../ai/request.js';
-import { isObject, type CanonicalRequest } from '../ai/openai-types.js';
+import { aiError } from '../llm/formats/request.js';
+import { isObject, type CanonicalRequest } from '../llm/wire/openai-types.js';
 import { field, type Plugin, type PluginInstance } from '../plugin.js';
 
 interface TemplateConfig {

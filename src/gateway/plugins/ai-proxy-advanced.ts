@@ -18,18 +18,18 @@
 import type { AiProxyAdvancedConfig } from '../../config/generated/plugin-configs.js';
 import { Slot, type GatewayContext, type UpstreamResult } from '../context.js';
 import type { Plugin, PluginDeps } from '../plugin.js';
-import { AI_ANALYTICS, writeAnalytics } from '../ai/analytics.js';
+import { AI_ANALYTICS, writeAnalytics } from '../llm/call/analytics.js';
 import { TargetBalancer, type Balancer, type Observation } from '../ai/balancer/balancer.js';
 import { inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure } from '../ai/balancer/failover.js';
 import { parseTargets, planFor, type AdvancedTarget } from '../ai/balancer/plan.js';
 import { routingPrompt, SemanticRouter } from '../ai/balancer/semantic.js';
-import { createEmbedder } from '../ai/cache/embeddings.js';
-import { callProvider, kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../ai/client.js';
-import { TranslationError } from '../ai/errors.js';
-import { costOf } from '../ai/usage.js';
+import { createEmbedder } from '../llm/call/embeddings.js';
+import { callProvider, kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../llm/call/client.js';
+import { TranslationError } from '../llm/wire/errors.js';
+import { costOf } from '../llm/wire/usage.js';
 import type { ProxyPlan } from '../ai/proxy-request.js';
 import { answer } from '../ai/proxy-response.js';
-import { aiError, aiRequest, type AiRequest } from '../ai/request.js';
+import { aiError, aiRequest, type AiRequest } from '../llm/formats/request.js';
 
 export const ATTEMPTS_HEADER = 'x-aigw-attempts';
 export const TARGET_HEADER = 'x-aigw-target';

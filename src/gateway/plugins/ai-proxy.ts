@@ -32,16 +32,16 @@
 import { Agent } from 'undici';
 import type { GatewayContext, Reply } from '../context.js';
 import { ReplyError, type Plugin, type PluginInstance } from '../plugin.js';
-import { clientFormat } from '../providers/native/index.js';
-import { AI_ANALYTICS, writeAnalytics } from '../ai/analytics.js';
-import { callProvider, DEFAULT_TIMEOUTS, type LlmTimeouts } from '../ai/client.js';
-import { TranslationError } from '../ai/errors.js';
+import { clientFormat } from '../llm/formats/index.js';
+import { AI_ANALYTICS, writeAnalytics } from '../llm/call/analytics.js';
+import { callProvider, DEFAULT_TIMEOUTS, type LlmTimeouts } from '../llm/call/client.js';
+import { TranslationError } from '../llm/wire/errors.js';
 import { parseAiProxyConfig, type AiProxyConfig } from '../ai/proxy-config.js';
-import { gcpTokenSource } from '../ai/proxy-gcp-auth.js';
+import { gcpTokenSource } from '../llm/call/gcp-token.js';
 import { preserveCall } from '../ai/proxy-preserve.js';
 import { planRequest, type ProxyPlan } from '../ai/proxy-request.js';
 import { answer } from '../ai/proxy-response.js';
-import { aiError } from '../ai/request.js';
+import { aiError } from '../llm/formats/request.js';
 
 /** Kong's proxy timeouts come from the service (default 60 s each). */
 function timeoutsOf(ctx: GatewayContext): LlmTimeouts {

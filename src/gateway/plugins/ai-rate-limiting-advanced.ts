@@ -36,14 +36,14 @@
  * "openai, azure"}` (providers omitted with `error_hide_providers`).
  */
 import { Slot, type GatewayContext, type Reply } from '../context.js';
-import { AI_ANALYTICS, type AiAnalytics } from '../ai/analytics.js';
+import { AI_ANALYTICS, type AiAnalytics } from '../llm/call/analytics.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from '../ai/governance/budget-store.js';
 import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type ProviderLimit } from '../ai/governance/budget-config.js';
 import { declaresNonJson } from '../ai/governance/prompt-body.js';
 import { position, retryAfter } from '../ai/governance/windows.js';
-import { AI_REQUEST, aiRequest } from '../ai/request.js';
-import type { CanonicalRequest } from '../ai/openai-types.js';
-import { estimatePromptTokens } from '../ai/usage.js';
+import { AI_REQUEST, aiRequest } from '../llm/formats/request.js';
+import type { CanonicalRequest } from '../llm/wire/openai-types.js';
+import { estimatePromptTokens } from '../llm/wire/usage.js';
 import type { Consumers } from '../consumers.js';
 import type { Plugin } from '../plugin.js';
 

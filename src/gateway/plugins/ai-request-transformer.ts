@@ -13,12 +13,12 @@ import type { AiRequestTransformerConfig, LlmAuth } from '../../config/generated
 import { BodyTooLargeError, Slot, type GatewayContext } from '../context.js';
 import type { Plugin, PluginDeps } from '../plugin.js';
 import type { LogRecord } from '../log-record.js';
-import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../ai/analytics.js';
-import { callProvider, type LlmTarget } from '../ai/client.js';
-import { TranslationError } from '../ai/errors.js';
-import { isObject, type CanonicalRequest, type Usage } from '../ai/openai-types.js';
-import { withoutNulls } from '../ai/openai-types.js';
-import { aiError, AI_REQUEST } from '../ai/request.js';
+import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../llm/call/analytics.js';
+import { callProvider, type LlmTarget } from '../llm/call/client.js';
+import { TranslationError } from '../llm/wire/errors.js';
+import { isObject, type CanonicalRequest, type Usage } from '../llm/wire/openai-types.js';
+import { withoutNulls } from '../llm/wire/openai-types.js';
+import { aiError, AI_REQUEST } from '../llm/formats/request.js';
 import type { AuthConfig, ModelOptions } from '../providers/types.js';
 import { translatePcre } from '../../config/regex.js';
 

@@ -15,8 +15,8 @@ import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { AiResponseTransformerConfig } from '../../config/generated/plugin-configs.js';
 import type { BufferedResponse, HeaderMap, HeaderValue } from '../context.js';
 import type { Plugin } from '../plugin.js';
-import { isObject } from '../ai/openai-types.js';
-import { aiError } from '../ai/request.js';
+import { isObject } from '../llm/wire/openai-types.js';
+import { aiError } from '../llm/formats/request.js';
 import { createIntrospector, logTransformer } from './ai-request-transformer.js';
 
 interface Instructions {

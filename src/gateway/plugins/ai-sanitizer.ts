@@ -19,10 +19,10 @@ import { anonymizeText, Vault, type Mode } from '../ai/governance/anonymize.js';
 import { buildDetectors, detect, type CustomPattern, type Detector } from '../ai/governance/pii.js';
 import { aiLog, promptRequest, syncBody } from '../ai/governance/prompt-body.js';
 import { Restorer, StreamRestorer } from '../ai/governance/restore.js';
-import { aiError } from '../ai/request.js';
-import { isObject, type CanonicalRequest } from '../ai/openai-types.js';
+import { aiError } from '../llm/formats/request.js';
+import { isObject, type CanonicalRequest } from '../llm/wire/openai-types.js';
 import { field, strings, type Plugin, type PluginInstance } from '../plugin.js';
-import { clientFormat } from '../providers/native/index.js';
+import { clientFormat } from '../llm/formats/index.js';
 
 interface SanitizerConfig {
   detectors: Detector[];

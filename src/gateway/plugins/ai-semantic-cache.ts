@@ -20,16 +20,16 @@ import type { AiSemanticCacheConfig } from '../../config/generated/plugin-config
 import { Slot, type GatewayContext, type HeaderMap, type Reply, type UpstreamResult } from '../context.js';
 import type { Logger } from '../log.js';
 import { ReplyError, type Plugin, type PluginDeps } from '../plugin.js';
-import { clientFormat } from '../providers/native/index.js';
-import { AI_ANALYTICS } from '../ai/analytics.js';
+import { clientFormat } from '../llm/formats/index.js';
+import { AI_ANALYTICS } from '../llm/call/analytics.js';
 import { parseRequestCacheControl, responseForbidsStore, type RequestCacheControl } from '../ai/cache/cache-control.js';
-import { createEmbedder, type Embedder } from '../ai/cache/embeddings.js';
+import { createEmbedder, type Embedder } from '../llm/call/embeddings.js';
 import { MemoryVectorStore } from '../ai/cache/memory-store.js';
 import { cachePrompt, cacheScope, type CachePrompt } from '../ai/cache/prompt.js';
 import { RedisVectorStore } from '../ai/cache/redis-store.js';
 import { fromBuffered, replayJson, replaySse, StreamCollector, type CachedAnswer } from '../ai/cache/replay.js';
 import type { CacheEntry, VectorStore } from '../ai/cache/store.js';
-import { aiError, aiRequest, AI_REQUEST } from '../ai/request.js';
+import { aiError, aiRequest, AI_REQUEST } from '../llm/formats/request.js';
 
 export type CacheStatus = 'Hit' | 'Miss' | 'Bypass' | 'Refresh';
 

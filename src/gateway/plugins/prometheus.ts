@@ -9,7 +9,7 @@ import { latencies, requestSize } from '../log-record.js';
 import { field, type Plugin } from '../plugin.js';
 
 const workspaceName = 'default';
-import { AI_ANALYTICS } from '../ai/analytics.js';
+import { AI_ANALYTICS } from '../llm/call/analytics.js';
 import { aiMetrics, recordAiMetrics } from '../ai/metrics.js';
 
 export const LATENCY_BUCKETS = [1, 2, 5, 7, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 1000, 2000, 5000, 10000, 30000, 60000];

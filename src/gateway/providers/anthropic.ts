@@ -3,14 +3,14 @@
  * Deliberate differences from Kong are listed in DIFFERENCES.md (finish_reason mapped, id kept,
  * top_p/top_k sent, every system message kept).
  */
-import { chatChunk, chatCompletion, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../ai/chunks.js';
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { chatChunk, chatCompletion, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../llm/wire/chunks.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type ContentPart, type JsonObject, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { makeUsage } from '../ai/usage.js';
+} from '../llm/wire/openai-types.js';
+import { makeUsage } from '../llm/wire/usage.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';

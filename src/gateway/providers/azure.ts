@@ -1,4 +1,4 @@
-import { TranslationError } from '../ai/errors.js';
+import { TranslationError } from '../llm/wire/errors.js';
 import { openAICompatible } from './openai-compatible.js';
 import type { ProviderContext } from './types.js';
 

@@ -3,15 +3,15 @@
  * event-stream), embeddings on Titan (`/model/{m}/invoke`). Requests are SigV4-signed with
  * credentials from `auth.aws_*` or the AWS environment variables.
  */
-import { signV4 } from '../ai/aws-sigv4.js';
-import { chatChunk, chatCompletion, embeddingList, unixSeconds, usageChunk, type ChunkMeta } from '../ai/chunks.js';
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { signV4 } from '../llm/wire/aws-sigv4.js';
+import { chatChunk, chatCompletion, embeddingList, unixSeconds, usageChunk, type ChunkMeta } from '../llm/wire/chunks.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type ContentPart, type JsonObject, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { makeUsage, parseOpenAIUsage } from '../ai/usage.js';
+} from '../llm/wire/openai-types.js';
+import { makeUsage, parseOpenAIUsage } from '../llm/wire/usage.js';
 import { pathSegment, resolveEndpoint } from './endpoint.js';
 import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from './types.js';
 

@@ -3,14 +3,14 @@
  * `/v1/generate` (NDJSON stream), embeddings on `/v1/embed`. v1 chat replies (`text`) are still
  * understood when `upstream_url` points at `/v1/chat`.
  */
-import { chatChunk, chatCompletion, embeddingList, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../ai/chunks.js';
-import { transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { chatChunk, chatCompletion, embeddingList, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../llm/wire/chunks.js';
+import { transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   asArray, asNumber, asObject, asString, contentText, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type JsonObject, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { makeUsage } from '../ai/usage.js';
+} from '../llm/wire/openai-types.js';
+import { makeUsage } from '../llm/wire/usage.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';

@@ -2,7 +2,7 @@
  * URL construction shared by providers: `upstream_url` replaces the computed URL entirely, and the
  * deprecated `upstream_path` replaces its path (kong.md §2.1).
  */
-import { TranslationError } from '../ai/errors.js';
+import { TranslationError } from '../llm/wire/errors.js';
 import type { ProviderContext } from './types.js';
 
 export function resolveEndpoint(ctx: ProviderContext, computed: string | null, provider: string): URL {

@@ -3,14 +3,14 @@
  * Vertex AI (`gemini.{api_endpoint,project_id,location_id}`, GCP service-account bearer token).
  * Streams are a JSON array written incrementally (`:streamGenerateContent` without `alt=sse`).
  */
-import { chatChunk, chatCompletion, embeddingList, unixSeconds, usageChunk, type ChunkMeta } from '../ai/chunks.js';
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { chatChunk, chatCompletion, embeddingList, unixSeconds, usageChunk, type ChunkMeta } from '../llm/wire/chunks.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   asArray, parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type ContentPart, type JsonObject, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { makeUsage } from '../ai/usage.js';
+} from '../llm/wire/openai-types.js';
+import { makeUsage } from '../llm/wire/usage.js';
 import { pathSegment, resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from './types.js';

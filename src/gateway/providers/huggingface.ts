@@ -2,9 +2,9 @@
  * Hugging Face Inference API: chat on the OpenAI-compatible `/models/{m}/v1/chat/completions`,
  * completions on the text-generation task, embeddings on the feature-extraction pipeline.
  */
-import { embeddingList } from '../ai/chunks.js';
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { asArray, isObject, type JsonObject } from '../ai/openai-types.js';
+import { embeddingList } from '../llm/wire/chunks.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { asArray, isObject, type JsonObject } from '../llm/wire/openai-types.js';
 import { modelPath, resolveEndpoint } from './endpoint.js';
 import { openAICompatible, openAIResponse } from './openai-compatible.js';
 import { applyStaticAuth } from './request-auth.js';

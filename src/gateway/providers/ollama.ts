@@ -2,14 +2,14 @@
  * The Ollama wire format (`/api/chat`, `/api/generate`, `/api/embed`), used by llama2 and mistral
  * with `*_format: ollama`. Self-hosted: `upstream_url` is required. Streams are NDJSON.
  */
-import { chatChunk, chatCompletion, embeddingList, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../ai/chunks.js';
-import { transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { chatChunk, chatCompletion, embeddingList, textChunk, textCompletion, unixSeconds, usageChunk, type ChunkMeta } from '../llm/wire/chunks.js';
+import { transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   asArray, parseToolArguments, asNumber, asObject, asString, isObject, stopList, zeroUsage,
   type CanonicalChunk, type CanonicalRequest, type ChatMessage, type JsonObject, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { makeUsage } from '../ai/usage.js';
+} from '../llm/wire/openai-types.js';
+import { makeUsage } from '../llm/wire/usage.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';

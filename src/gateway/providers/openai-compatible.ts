@@ -3,14 +3,14 @@
  * format, huggingface chat). Requests pass through with `model` set, `stream` explicit, `top_k`
  * dropped and, when streaming, `stream_options.include_usage` requested.
  */
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
 import {
   asArray, isObject, type CanonicalChunk, type CanonicalResponse, type ChatCompletion, type EmbeddingList,
   type JsonObject, type RouteType, type TextCompletion, type Usage,
-} from '../ai/openai-types.js';
-import { parseOpenAIUsage } from '../ai/usage.js';
-import { zeroUsage } from '../ai/openai-types.js';
+} from '../llm/wire/openai-types.js';
+import { parseOpenAIUsage } from '../llm/wire/usage.js';
+import { zeroUsage } from '../llm/wire/openai-types.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';

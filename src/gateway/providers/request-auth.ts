@@ -2,7 +2,7 @@
  * Kong's static credential placement (`auth.header_*`, `auth.param_*`), shared by every provider
  * that does not sign requests itself.
  */
-import { isObject } from '../ai/openai-types.js';
+import { isObject } from '../llm/wire/openai-types.js';
 import type { ProviderContext, UpstreamRequest } from './types.js';
 
 export function applyStaticAuth(ctx: ProviderContext, req: UpstreamRequest): UpstreamRequest {

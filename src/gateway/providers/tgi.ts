@@ -2,10 +2,10 @@
  * Text-generation-inference style codec (`{inputs, parameters}` → `[{generated_text}]`, SSE stream of
  * `{token:{text}}`), used by llama2 `raw` format and huggingface completions.
  */
-import { chatChunk, chatCompletion, textChunk, textCompletion, unixSeconds, type ChunkMeta } from '../ai/chunks.js';
-import { TranslationError, transformationFailed } from '../ai/errors.js';
-import { eventJson } from '../ai/framing.js';
-import { asObject, contentText, asString, isObject, stopList, zeroUsage, type CanonicalRequest, type JsonObject } from '../ai/openai-types.js';
+import { chatChunk, chatCompletion, textChunk, textCompletion, unixSeconds, type ChunkMeta } from '../llm/wire/chunks.js';
+import { TranslationError, transformationFailed } from '../llm/wire/errors.js';
+import { eventJson } from '../llm/wire/framing.js';
+import { asObject, contentText, asString, isObject, stopList, zeroUsage, type CanonicalRequest, type JsonObject } from '../llm/wire/openai-types.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, RouteType } from './types.js';

@@ -3,11 +3,11 @@
  * provider's wire format. Providers never perform I/O themselves; the pipeline owns the network
  * call, deframing, usage accounting and error shaping (see ../ai/ and ./translate.ts).
  */
-import type { AwsCredentials } from '../ai/aws-sigv4.js';
-import type { FramedEvent, Framing } from '../ai/framing.js';
+import type { AwsCredentials } from '../llm/wire/aws-sigv4.js';
+import type { FramedEvent, Framing } from '../llm/wire/framing.js';
 import type {
   CanonicalChunk, CanonicalRequest, CanonicalResponse, JsonObject, RouteType, Usage,
-} from '../ai/openai-types.js';
+} from '../llm/wire/openai-types.js';
 
 export type { RouteType };
 

@@ -1,8 +1,8 @@
 /** The reusable LLM call (`callProvider`) against the mock: every result kind other AI plugins fail over on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProvider, closeLlmDispatchers, LlmStreamError, type LlmTarget, type ProviderCallResult } from '../../../src/gateway/ai/client.js';
-import { TranslationError } from '../../../src/gateway/ai/errors.js';
-import type { CanonicalChunk } from '../../../src/gateway/ai/openai-types.js';
+import { callProvider, closeLlmDispatchers, LlmStreamError, type LlmTarget, type ProviderCallResult } from '../../../src/gateway/llm/call/client.js';
+import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import type { CanonicalChunk } from '../../../src/gateway/llm/wire/openai-types.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { freePort } from '../../helpers/net.js';
 import { KEY } from './setup.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createEmbedder, EmbeddingsError, type Embedder } from '../../../src/gateway/ai/cache/embeddings.js';
+import { createEmbedder, EmbeddingsError, type Embedder } from '../../../src/gateway/llm/call/embeddings.js';
 import { routingPrompt, SemanticRouter } from '../../../src/gateway/ai/balancer/semantic.js';
 import { parseTargets } from '../../../src/gateway/ai/balancer/plan.js';
 import { memoryLogger } from '../../../src/gateway/log.js';

@@ -3,8 +3,8 @@ import { compileKongRegex } from '../../../src/config/regex.js';
 import { aiPromptGuard, collectPrompt, judge } from '../../../src/gateway/plugins/ai-prompt-guard.js';
 import { aiPromptDecorator } from '../../../src/gateway/plugins/ai-prompt-decorator.js';
 import { aiPromptTemplate } from '../../../src/gateway/plugins/ai-prompt-template.js';
-import { AI_REQUEST } from '../../../src/gateway/ai/request.js';
-import type { CanonicalRequest } from '../../../src/gateway/ai/openai-types.js';
+import { AI_REQUEST } from '../../../src/gateway/llm/formats/request.js';
+import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { deps, drive } from './drive.js';
 
 const re = (...p: string[]) => p.map((x) => compileKongRegex(x));

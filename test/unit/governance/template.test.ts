@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonEscape, luaType, render, templateReference } from '../../../src/gateway/ai/governance/template.js';
 import { applyTemplate } from '../../../src/gateway/plugins/ai-prompt-template.js';
 import { ReplyError } from '../../../src/gateway/plugin.js';
-import type { CanonicalRequest } from '../../../src/gateway/ai/openai-types.js';
+import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 
 const cfg = (allowUntemplated = true) => ({
   templates: new Map([

@@ -1,11 +1,11 @@
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AwsEventStreamDeframer, encodeFrame } from '../../../src/gateway/ai/aws-eventstream.js';
-import { StreamFramingError } from '../../../src/gateway/ai/errors.js';
-import { JsonArrayDeframer } from '../../../src/gateway/ai/json-array.js';
-import { NdjsonDeframer } from '../../../src/gateway/ai/ndjson.js';
-import { SseDeframer } from '../../../src/gateway/ai/sse.js';
+import { AwsEventStreamDeframer, encodeFrame } from '../../../src/gateway/llm/wire/aws-eventstream.js';
+import { StreamFramingError } from '../../../src/gateway/llm/wire/errors.js';
+import { JsonArrayDeframer } from '../../../src/gateway/llm/wire/json-array.js';
+import { NdjsonDeframer } from '../../../src/gateway/llm/wire/ndjson.js';
+import { SseDeframer } from '../../../src/gateway/llm/wire/sse.js';
 
 interface Feeder<T> { feed(b: Uint8Array): T[]; end(): T[] }
 

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TranslationError } from '../../../src/gateway/ai/errors.js';
-import { isObject, parseCanonicalRequest, type CanonicalChunk, type JsonObject, type RouteType } from '../../../src/gateway/ai/openai-types.js';
+import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import { isObject, parseCanonicalRequest, type CanonicalChunk, type JsonObject, type RouteType } from '../../../src/gateway/llm/wire/openai-types.js';
 import { PROVIDERS, getProvider } from '../../../src/gateway/providers/index.js';
-import { StreamSession, mergeModelOptions, prepareUpstream, translateResponse } from '../../../src/gateway/providers/translate.js';
+import { StreamSession, mergeModelOptions, prepareUpstream, translateResponse } from '../../../src/gateway/llm/call/translate.js';
 import type { Provider, ProviderContext } from '../../../src/gateway/providers/types.js';
 
 const ROOT = join(import.meta.dirname, '../../../fixtures/providers');

@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TranslationError } from '../../../src/gateway/ai/errors.js';
-import type { CanonicalChunk, CanonicalRequest, ChatCompletion } from '../../../src/gateway/ai/openai-types.js';
-import { sseNamedFrame } from '../../../src/gateway/ai/sse-writer.js';
+import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import type { CanonicalChunk, CanonicalRequest, ChatCompletion } from '../../../src/gateway/llm/wire/openai-types.js';
+import { sseNamedFrame } from '../../../src/gateway/llm/wire/sse-writer.js';
 import {
   anthropicErrorBody, anthropicRequestToOpenAI, countTokens, openAIChunksToAnthropicEvents, openAIResponseToAnthropic,
-} from '../../../src/gateway/providers/native/anthropic.js';
+} from '../../../src/gateway/llm/formats/anthropic.js';
 
 const COMPLETION: ChatCompletion = {
   id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o',

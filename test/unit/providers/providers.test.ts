@@ -2,16 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame } from '../../../src/gateway/ai/aws-eventstream.js';
-import { StreamFramingError, TranslationError } from '../../../src/gateway/ai/errors.js';
-import type { CanonicalRequest } from '../../../src/gateway/ai/openai-types.js';
-import { SSE_DONE, sseFrames } from '../../../src/gateway/ai/sse-writer.js';
+import { encodeFrame } from '../../../src/gateway/llm/wire/aws-eventstream.js';
+import { StreamFramingError, TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
+import { SSE_DONE, sseFrames } from '../../../src/gateway/llm/wire/sse-writer.js';
 import { mapStopReason } from '../../../src/gateway/providers/anthropic.js';
 import { mapBedrockStop } from '../../../src/gateway/providers/bedrock.js';
 import { mapCohereFinish } from '../../../src/gateway/providers/cohere.js';
 import { mapGeminiFinish } from '../../../src/gateway/providers/gemini.js';
 import { PROVIDERS, getProvider } from '../../../src/gateway/providers/index.js';
-import { StreamSession, mergeModelOptions, prepareUpstream } from '../../../src/gateway/providers/translate.js';
+import { StreamSession, mergeModelOptions, prepareUpstream } from '../../../src/gateway/llm/call/translate.js';
 import type { Provider, ProviderContext } from '../../../src/gateway/providers/types.js';
 
 function ctx(over: Partial<ProviderContext> = {}): ProviderContext {

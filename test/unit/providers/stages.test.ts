@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { amzDate, rfc3986, signV4 } from '../../../src/gateway/ai/aws-sigv4.js';
-import { TranslationError } from '../../../src/gateway/ai/errors.js';
-import { createDeframer, eventJson, framingForContentType } from '../../../src/gateway/ai/framing.js';
-import { parseCanonicalRequest } from '../../../src/gateway/ai/openai-types.js';
-import { SSE_DONE, emptyEvent, sseFrames, sseNamedFrame } from '../../../src/gateway/ai/sse-writer.js';
-import { costOf, countWords, estimateCompletionTokens, estimatePromptTokens, resolveUsage } from '../../../src/gateway/ai/usage.js';
+import { amzDate, rfc3986, signV4 } from '../../../src/gateway/llm/wire/aws-sigv4.js';
+import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import { createDeframer, eventJson, framingForContentType } from '../../../src/gateway/llm/wire/framing.js';
+import { parseCanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
+import { SSE_DONE, emptyEvent, sseFrames, sseNamedFrame } from '../../../src/gateway/llm/wire/sse-writer.js';
+import { costOf, countWords, estimateCompletionTokens, estimatePromptTokens, resolveUsage } from '../../../src/gateway/llm/wire/usage.js';
 
 const EXAMPLE = {
   region: 'us-east-1', service: 'service', body: '', headers: {},

@@ -6,11 +6,11 @@
  */
 import type { GatewayContext } from '../../context.js';
 import { getProvider } from '../../providers/index.js';
-import { TranslationError } from '../errors.js';
-import { isObject, parseCanonicalRequest, type CanonicalRequest, type RouteType } from '../openai-types.js';
+import { TranslationError } from '../../llm/wire/errors.js';
+import { isObject, parseCanonicalRequest, type CanonicalRequest, type RouteType } from '../../llm/wire/openai-types.js';
 import { parseAiProxyConfig, resolveModelFields, targetFor, type AiProxyConfig } from '../proxy-config.js';
 import { effectiveAuth, forwardedHeaders, type ProxyPlan } from '../proxy-request.js';
-import { aiError, type AiRequest } from '../request.js';
+import { aiError, type AiRequest } from '../../llm/formats/request.js';
 
 export interface AdvancedTarget {
   config: AiProxyConfig;

@@ -3,10 +3,10 @@
  * (lazily, kept across requests; retried after a failure), each request's prompt (its last user
  * message, or the completion prompt) per request; the balancer then prefers the nearest target.
  */
-import type { CanonicalRequest } from '../openai-types.js';
-import { contentText } from '../openai-types.js';
-import type { EmbedOptions, Embedder } from '../cache/embeddings.js';
-import { distance, type DistanceMetric } from '../cache/vector.js';
+import type { CanonicalRequest } from '../../llm/wire/openai-types.js';
+import { contentText } from '../../llm/wire/openai-types.js';
+import type { EmbedOptions, Embedder } from '../../llm/call/embeddings.js';
+import { distance, type DistanceMetric } from '../../llm/wire/vector.js';
 
 export function routingPrompt(body: CanonicalRequest): string | null {
   const messages = body.messages ?? [];

@@ -4,7 +4,7 @@
  * `maxEntriesPerScope` entries (the oldest go first). Survives reloads through the plugin store.
  */
 import type { CacheEntry, SearchHit, VectorStore } from './store.js';
-import { distance, type DistanceMetric } from './vector.js';
+import { distance, type DistanceMetric } from '../../llm/wire/vector.js';
 
 interface Scope {
   /** Insertion order = age order. */

@@ -5,7 +5,7 @@
  * share an exact entry only when they are the same conversation tail for the same model.
  */
 import { createHash } from 'node:crypto';
-import { contentText, type CanonicalRequest, type ChatMessage } from '../openai-types.js';
+import { contentText, type CanonicalRequest, type ChatMessage } from '../../llm/wire/openai-types.js';
 
 export interface PromptOptions {
   messageCountback: number;

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { EnterpriseRedis } from '../../../config/generated/plugin-configs.js';
 import type { CacheEntry, SearchHit, VectorStore } from './store.js';
-import { toFloat32Buffer, type DistanceMetric } from './vector.js';
+import { toFloat32Buffer, type DistanceMetric } from '../../llm/wire/vector.js';
 
 const SEARCH = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])

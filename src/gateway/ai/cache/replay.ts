@@ -4,11 +4,11 @@
  * `replayJson` / `replaySse` serve a cached answer to a buffered or a streaming client (the
  * stream ends with `data: [DONE]`).
  */
-import { chatChunk, chatCompletion, textChunk, textCompletion, usageChunk, type ChunkMeta } from '../chunks.js';
-import { asArray, asObject, asString, isObject, type Usage } from '../openai-types.js';
-import { SseDeframer } from '../sse.js';
-import { SSE_DONE, sseFrame } from '../sse-writer.js';
-import { parseOpenAIUsage } from '../usage.js';
+import { chatChunk, chatCompletion, textChunk, textCompletion, usageChunk, type ChunkMeta } from '../../llm/wire/chunks.js';
+import { asArray, asObject, asString, isObject, type Usage } from '../../llm/wire/openai-types.js';
+import { SseDeframer } from '../../llm/wire/sse.js';
+import { SSE_DONE, sseFrame } from '../../llm/wire/sse-writer.js';
+import { parseOpenAIUsage } from '../../llm/wire/usage.js';
 
 /** What the cache stores: enough to answer as JSON or as a stream. */
 export interface CachedAnswer {

@@ -3,7 +3,7 @@
  * consumer, or everyone when unauthenticated) and are never visible from another scope. Every
  * method takes `now` (ms) so tests drive expiry with a fake clock.
  */
-import type { DistanceMetric } from './vector.js';
+import type { DistanceMetric } from '../../llm/wire/vector.js';
 
 export interface CacheEntry {
   id: string;

@@ -2,11 +2,11 @@
  * ai-rate-limiting-advanced configuration, narrowed from the validated plugin config.
  */
 import { field, record } from '../../plugin.js';
-import { isObject } from '../openai-types.js';
+import { isObject } from '../../llm/wire/openai-types.js';
 import type { RedisBudgetSettings } from './budget-store.js';
 import type { WindowType } from './windows.js';
-import type { InputFormat } from '../request.js';
-import { CANONICAL_FORMAT } from '../../providers/native/index.js';
+import type { InputFormat } from '../../llm/formats/request.js';
+import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 
 export const REQUEST_PROMPT = 'requestPrompt';
 

@@ -5,9 +5,9 @@
  */
 import type { GatewayContext } from '../../context.js';
 import type { LogRecord } from '../../log-record.js';
-import { AI_REQUEST, aiError, aiRequest, type AiRequest, type InputFormat } from '../request.js';
-import { isObject, type ChatMessage } from '../openai-types.js';
-import { CANONICAL_FORMAT, clientFormat } from '../../providers/native/index.js';
+import { AI_REQUEST, aiError, aiRequest, type AiRequest, type InputFormat } from '../../llm/formats/request.js';
+import { isObject, type ChatMessage } from '../../llm/wire/openai-types.js';
+import { CANONICAL_FORMAT, clientFormat } from '../../llm/formats/index.js';
 
 export const JSON_ONLY = 'this LLM route only supports application/json requests';
 

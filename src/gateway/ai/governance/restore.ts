@@ -9,7 +9,7 @@
  * Anthropic's `content_block_stop`). Frames split across network chunks are reassembled.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { isObject, type JsonObject } from '../openai-types.js';
+import { isObject, type JsonObject } from '../../llm/wire/openai-types.js';
 
 export class Restorer {
   private readonly pattern: RegExp | null;

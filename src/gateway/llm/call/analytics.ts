@@ -6,10 +6,10 @@
  * prometheus read it in their `log` phase; ai-proxy's own `log` phase copies it into the log record
  * under `ai.<namespace>` (gated by `log_statistics` / `log_payloads`, as Kong does).
  */
-import { Slot } from '../context.js';
-import type { LogRecord } from '../log-record.js';
-import type { Usage } from './openai-types.js';
-import { costOf } from './usage.js';
+import { Slot } from '../../context.js';
+import type { LogRecord } from '../../log-record.js';
+import type { Usage } from '../wire/openai-types.js';
+import { costOf } from '../wire/usage.js';
 
 /** `ai.proxy.meta`. Azure targets add `azure_instance_id`, `azure_deployment_id`, `azure_api_version`. */
 export interface AiMeta {

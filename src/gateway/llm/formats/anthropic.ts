@@ -6,12 +6,12 @@
  *   stream:  canonical chunks ─► openAIChunksToAnthropicEvents ─► message_start … message_stop
  *   POST /v1/messages/count_tokens ─► countTokens (estimate)
  */
-import { TranslationError } from '../../ai/errors.js';
+import { TranslationError } from '../wire/errors.js';
 import {
   asArray, asNumber, asObject, asString, isObject, parseToolArguments,
   type CanonicalRequest, type ChatCompletion, type ChatMessage, type ContentPart, type JsonObject,
   type ToolCall, type ToolChoice, type ToolDefinition,
-} from '../../ai/openai-types.js';
+} from '../wire/openai-types.js';
 import { toStopReason } from './anthropic-stream.js';
 
 const bad = (message: string): TranslationError => new TranslationError(message, 400);

@@ -1,7 +1,7 @@
 /** The types of one LLM call: its target, options and result (see client.ts). */
 import type { Dispatcher } from 'undici';
-import type { CanonicalChunk, CanonicalResponse, RouteType, Usage } from './openai-types.js';
-import type { AuthConfig, ModelOptions } from '../providers/types.js';
+import type { CanonicalChunk, CanonicalResponse, RouteType, Usage } from '../wire/openai-types.js';
+import type { AuthConfig, ModelOptions } from '../../providers/types.js';
 
 /** Kong's shared LLM record (kong.md §1.1): ai-proxy's config, a failover target, a transformer's `llm`. */
 export interface LlmTarget {

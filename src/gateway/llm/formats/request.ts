@@ -15,13 +15,13 @@
  *     messages, template replaces it, sanitizer rewrites contents). ai-proxy sends what is there.
  *   - `inputFormat` tells ai-proxy how to answer the client (OpenAI or the native format).
  */
-import { Slot, type GatewayContext } from '../context.js';
-import type { CanonicalRequest } from './openai-types.js';
-import { BodyTooLargeError } from '../context.js';
-import { ReplyError } from '../plugin.js';
-import { isObject } from './openai-types.js';
-import { clientFormat, isServedFormat } from '../providers/native/index.js';
-import { TranslationError } from './errors.js';
+import { Slot, type GatewayContext } from '../../context.js';
+import type { CanonicalRequest } from '../wire/openai-types.js';
+import { BodyTooLargeError } from '../../context.js';
+import { ReplyError } from '../../plugin.js';
+import { isObject } from '../wire/openai-types.js';
+import { clientFormat, isServedFormat } from './index.js';
+import { TranslationError } from '../wire/errors.js';
 
 /** An `llm_format` value: `openai` (canonical) or a client format of providers/native/index.ts. */
 export type InputFormat = string;

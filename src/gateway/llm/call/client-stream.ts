@@ -7,12 +7,12 @@
 import type { Readable } from 'node:stream';
 import type { ProviderCallResult, StreamSummary, UpstreamHeaders } from './call-types.js';
 import { bodyFailure, failure, ms, readBody } from './client-io.js';
-import { chatChunk, textChunk, usageChunk } from './chunks.js';
-import { StreamFramingError, TranslationError } from './errors.js';
-import { framingForContentType } from './framing.js';
-import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ChunkDelta } from './openai-types.js';
-import { StreamSession, translateResponse } from '../providers/translate.js';
-import type { Provider, ProviderContext } from '../providers/types.js';
+import { chatChunk, textChunk, usageChunk } from '../wire/chunks.js';
+import { StreamFramingError, TranslationError } from '../wire/errors.js';
+import { framingForContentType } from '../wire/framing.js';
+import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ChunkDelta } from '../wire/openai-types.js';
+import { StreamSession, translateResponse } from './translate.js';
+import type { Provider, ProviderContext } from '../../providers/types.js';
 
 /** A stream that broke after it started; the client already has a 200 and some chunks. */
 export class LlmStreamError extends Error {

@@ -3,7 +3,7 @@
  * Core code (request parsing, the proxy's answers and errors) asks this registry for an adapter and
  * never compares against a format name; adding a format is one file plus one line here.
  */
-import type { CanonicalChunk, CanonicalRequest, ChatCompletion, JsonObject, Usage } from '../../ai/openai-types.js';
+import type { CanonicalChunk, CanonicalRequest, ChatCompletion, JsonObject, Usage } from '../wire/openai-types.js';
 import { anthropicErrorBody, anthropicRequestToOpenAI, countTokens, openAIChunksToAnthropicEvents, openAIResponseToAnthropic } from './anthropic.js';
 
 /** One server-sent event of a native stream (`event:` name and JSON `data:`). */

@@ -7,10 +7,10 @@
 import type { Dispatcher } from 'undici';
 import type { Embeddings } from '../../../config/generated/plugin-configs.js';
 import type { AuthConfig, ModelOptions } from '../../providers/types.js';
-import { callProvider, type LlmTarget, type LlmTimeouts } from '../client.js';
-import { TranslationError } from '../errors.js';
-import { withoutNulls } from '../openai-types.js';
-import { parseVector } from './vector.js';
+import { callProvider, type LlmTarget, type LlmTimeouts } from './client.js';
+import { TranslationError } from '../wire/errors.js';
+import { withoutNulls } from '../wire/openai-types.js';
+import { parseVector } from '../wire/vector.js';
 
 export class EmbeddingsError extends Error {
   constructor(message: string) {

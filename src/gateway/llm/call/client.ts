@@ -15,15 +15,15 @@
 import { Agent, type Dispatcher } from 'undici';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
-import { TranslationError } from './errors.js';
-import { withoutNulls, type CanonicalRequest, type Usage } from './openai-types.js';
-import { getProvider } from '../providers/index.js';
+import { TranslationError } from '../wire/errors.js';
+import { withoutNulls, type CanonicalRequest, type Usage } from '../wire/openai-types.js';
+import { getProvider } from '../../providers/index.js';
 import type { CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
 export type * from './call-types.js';
 export { LlmStreamError } from './client-stream.js';
 export { kongAiErrorBody } from './client-io.js';
-import { mergeModelOptions, prepareUpstream, translateResponse } from '../providers/translate.js';
-import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../providers/types.js';
+import { mergeModelOptions, prepareUpstream, translateResponse } from './translate.js';
+import type { AuthConfig, ModelOptions, Provider, ProviderContext } from '../../providers/types.js';
 
 export const DEFAULT_TIMEOUTS: LlmTimeouts = { connect: 60_000, read: 60_000, write: 60_000 };
 /** Read timeouts below this get a precise timer; longer ones use undici's (±0.5 s). */

@@ -7,7 +7,7 @@
  * Text and each tool call get their own content block; `message_delta` waits for the end of the
  * stream so a usage chunk arriving after the finish_reason is still reported.
  */
-import { asArray, asObject, isObject, type CanonicalChunk, type JsonObject, type Usage } from '../../ai/openai-types.js';
+import { asArray, asObject, isObject, type CanonicalChunk, type JsonObject, type Usage } from '../wire/openai-types.js';
 
 export interface AnthropicEvent { event: string; data: JsonObject }
 

@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { CallFailure, CallFailureKind, UpstreamHeaders } from './call-types.js';
-import { TranslationError } from './errors.js';
+import { TranslationError } from '../wire/errors.js';
 
 /** Largest non-200 / non-stream body read into memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;

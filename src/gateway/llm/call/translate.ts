@@ -7,14 +7,14 @@
  *
  * Non-200 upstream replies are passed through raw by the pipeline and never reach these functions.
  */
-import { createDeframer, framingForContentType, type Deframer } from '../ai/framing.js';
+import { createDeframer, framingForContentType, type Deframer } from '../wire/framing.js';
 import {
   type CanonicalChunk, type ChunkDelta, type CanonicalRequest, type CanonicalResponse, type ChatCompletion,
   type TextCompletion, type ToolCall, type Usage,
-} from '../ai/openai-types.js';
-import { chatCompletion, textCompletion, unixSeconds } from '../ai/chunks.js';
-import { estimatePromptTokens, resolveUsage } from '../ai/usage.js';
-import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from './types.js';
+} from '../wire/openai-types.js';
+import { chatCompletion, textCompletion, unixSeconds } from '../wire/chunks.js';
+import { estimatePromptTokens, resolveUsage } from '../wire/usage.js';
+import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from '../../providers/types.js';
 
 /** Plugin `model.options` sampling values override the client's (kong.md §0); model and stream are fixed. */
 export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): CanonicalRequest {
