@@ -112,6 +112,12 @@ export function rec(description, props, o = {}) {
 export const elRec = (props, o = {}) => rec(undefined, props, { ...o, required: true });
 
 /** The root of a plugin's `config` schema, with its Kong metadata. */
+/**
+ * The Kong version the schemas describe. Plugin schema sources take the version as an argument
+ * (`schema(kong)`), so a version whose config differs is a branch in that plugin's schema.mjs.
+ */
+export const KONG_REFERENCE = '3.10';
+
 export function pluginConfig(name, priority, description, props, checks = []) {
   const body = rec(description, props, { required: true, checks });
   return {

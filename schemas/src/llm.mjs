@@ -1,6 +1,6 @@
 // Kong's shared LLM records (kong/llm/schemas/init.lua, Kong 3.10) and the EE embeddings/vectordb
 // records used by ai-proxy-advanced and ai-semantic-cache.
-import { arr, bool, elRec, host, int, num, port, rec, str, timeout, url } from './dsl.mjs';
+import { arr, bool, elRec, host, int, maxRequestBodySize, num, pluginConfig, port, rec, str, timeout, url } from './dsl.mjs';
 
 export const PROVIDERS = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface'];
 export const ROUTE_TYPES = ['llm/v1/chat', 'llm/v1/completions', 'preserve'];
@@ -260,4 +260,54 @@ export function vectordb(strategyDefault) {
       timeout: num('Timeout (ms).', { default: 5000 }),
     }, { unsupported: PGVECTOR }),
   };
+}
+
+// ---- shared by several AI plugins' schema sources ----
+
+export const AIGW_ROUTE_TYPES = [...ROUTE_TYPES, EMBEDDINGS_ROUTE_TYPE];
+
+export const EMBEDDINGS_EXT = { extensionValues: { [EMBEDDINGS_ROUTE_TYPE]: 'Kong EE 3.12+; Kong 3.10 rejects it' } };
+
+export function transformer(name, priority, description, extra) {
+  const llmChatOnly = {
+    conditional: {
+      if_field: 'llm.route_type', if_match: { required: true },
+      then_field: 'llm.route_type', then_match: { one_of: ['llm/v1/chat'] },
+    },
+    message: "'config.llm.route_type' must be 'llm/v1/chat' for AI transformer plugins",
+  };
+  const prefixed = llmChecks().map((c) => prefixCheck(c, 'llm.'));
+  return pluginConfig(name, priority, description, {
+    prompt: str('The instructions sent to the LLM as the system prompt.', { required: true }),
+    transformation_extract_pattern: str('Regex whose first match in the LLM answer becomes the new body.'),
+    http_timeout: int('Timeout of the LLM call (ms).', { required: true, default: 60000 }),
+    https_verify: bool('Verify the TLS certificate of the LLM.', { required: true, default: true }),
+    max_request_body_size: maxRequestBodySize(),
+    http_proxy_host: host('Forward-proxy host for http LLM calls.'),
+    http_proxy_port: port('Forward-proxy port for http LLM calls.'),
+    https_proxy_host: host('Forward-proxy host for https LLM calls.'),
+    https_proxy_port: port('Forward-proxy port for https LLM calls.'),
+    ...extra,
+    llm: rec('The LLM that performs the transformation.', llmFields(ROUTE_TYPES), { required: true }),
+  }, [
+    llmChatOnly,
+    { mutually_required: ['http_proxy_host', 'http_proxy_port'] },
+    { mutually_required: ['https_proxy_host', 'https_proxy_port'] },
+    ...prefixed,
+  ]);
+}
+
+/** Re-roots an LLM entity check under `prefix` (the transformers nest the LLM record under `llm`). */
+export function prefixCheck(check, prefix) {
+  const p = (f) => prefix + f;
+  const c = structuredClone(check);
+  if (c.mutually_required) c.mutually_required = c.mutually_required.map(p);
+  for (const k of ['conditional', 'conditional_at_least_one_of']) {
+    if (!c[k]) continue;
+    c[k].if_field = p(c[k].if_field);
+    if (c[k].then_field) c[k].then_field = p(c[k].then_field);
+    if (c[k].then_at_least_one_of) c[k].then_at_least_one_of = c[k].then_at_least_one_of.map(p);
+  }
+  if (c.custom) c.path = prefix.slice(0, -1);
+  return c;
 }

@@ -63,7 +63,12 @@ export interface PluginDeps {
 
 export interface Plugin<C = Record<string, unknown>> {
   name: string;
-  priority: number;
+  /**
+   * Kong's priority. Leave it out: a registered plugin's priority is declared once, in its schema
+   * source (`plugins/<name>/schema.mjs` → `x-kong-priority`), and the runtime reads it from there.
+   * Only plugins without a schema (tests) set it.
+   */
+  priority?: number;
   /** Narrow the (already validated, defaults-filled) config to the plugin's own type. */
   parse?(config: Readonly<Record<string, unknown>>): C;
   create(config: C, deps: PluginDeps): PluginInstance;

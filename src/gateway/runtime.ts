@@ -6,6 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
+import { pluginPriority } from '../config/schemas.js';
 import { AigwError } from '../errors.js';
 import { Balancer } from './balancer.js';
 import { compileConsumers, type Consumers } from './consumers.js';
@@ -72,6 +73,16 @@ interface Scoped {
   consumer: string | null;
 }
 
+/** The instances of one plugin name, and its priority. */
+interface PluginEntries { priority: number; list: Scoped[] }
+
+/** A plugin's priority: its schema's `x-kong-priority` (declared once, in its schema source), else its own (tests). */
+function priorityOf(plugin: Plugin<unknown>): number {
+  const p = plugin.priority ?? pluginPriority(plugin.name);
+  if (p === undefined) throw new AigwError('AIGW_SERVE', `plugin '${plugin.name}' has no priority: no schema declares one`);
+  return p;
+}
+
 /** Instance for a (route, service, consumer), by Kong's precedence. */
 function resolveScoped(list: readonly Scoped[], route: string | null, service: string | null, consumer: string | null): PluginInstance | null {
   const find = (r: string | null, s: string | null, c: string | null): PluginInstance | null =>
@@ -97,16 +108,16 @@ function resolveScoped(list: readonly Scoped[], route: string | null, service: s
   ]);
 }
 
-function buildChain(byName: ReadonlyMap<string, { plugin: Plugin<never>; list: Scoped[] }>, route: string | null, service: string | null): Chain {
+function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null): Chain {
   const entries: ChainEntry[] = [];
-  for (const [name, { plugin, list }] of byName) {
+  for (const [name, { priority, list }] of byName) {
     const base = resolveScoped(list, route, service, null);
     let byConsumer: Map<string, PluginInstance> | null = null;
     for (const c of new Set(list.filter((p) => p.consumer !== null).map((p) => p.consumer as string))) {
       const inst = resolveScoped(list, route, service, c);
       if (inst && inst !== base) (byConsumer ??= new Map()).set(c, inst);
     }
-    if (base || byConsumer) entries.push({ name, priority: plugin.priority, base, byConsumer });
+    if (base || byConsumer) entries.push({ name, priority, base, byConsumer });
   }
   entries.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
   const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);
@@ -121,7 +132,7 @@ function buildChain(byName: ReadonlyMap<string, { plugin: Plugin<never>; list: S
 function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>) {
   const registry = deps.plugins ?? PLUGINS;
   const vault = vaultResolver(state, deps.env);
-  const byName = new Map<string, { plugin: Plugin<never>; list: Scoped[] }>();
+  const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
     if (e.enabled === false) continue;
     const name = String(e.name);
@@ -151,7 +162,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
     } catch (err) {
       throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
     }
-    const entry = byName.get(name) ?? { plugin: plugin as Plugin<never>, list: [] };
+    const entry = byName.get(name) ?? { priority: priorityOf(plugin), list: [] };
     entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer) });
     byName.set(name, entry);
   }

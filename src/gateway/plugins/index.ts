@@ -2,29 +2,29 @@
  * THE plugin registry: one line per plugin. File name = Kong plugin name.
  */
 import type { Plugin } from '../plugin.js';
-import { acl } from './acl.js';
-import { aiPromptDecorator } from './ai-prompt-decorator.js';
-import { aiPromptGuard } from './ai-prompt-guard.js';
-import { aiPromptTemplate } from './ai-prompt-template.js';
-import { aiProxy } from './ai-proxy.js';
-import { aiProxyAdvanced } from './ai-proxy-advanced.js';
-import { aiRequestTransformer } from './ai-request-transformer.js';
-import { aiResponseTransformer } from './ai-response-transformer.js';
-import { aiRateLimitingAdvanced } from './ai-rate-limiting-advanced.js';
-import { aiSanitizer } from './ai-sanitizer.js';
-import { aiSemanticCache } from './ai-semantic-cache.js';
-import { basicAuth } from './basic-auth.js';
-import { correlationId } from './correlation-id.js';
-import { cors } from './cors.js';
-import { fileLog } from './file-log.js';
-import { httpLog } from './http-log.js';
-import { ipRestriction } from './ip-restriction.js';
-import { jwt } from './jwt.js';
-import { keyAuth } from './key-auth.js';
-import { prometheus } from './prometheus.js';
-import { rateLimiting } from './rate-limiting.js';
-import { requestSizeLimiting } from './request-size-limiting.js';
-import { requestTransformer } from './request-transformer.js';
+import { acl } from './acl/index.js';
+import { aiPromptDecorator } from './ai-prompt-decorator/index.js';
+import { aiPromptGuard } from './ai-prompt-guard/index.js';
+import { aiPromptTemplate } from './ai-prompt-template/index.js';
+import { aiProxy } from './ai-proxy/index.js';
+import { aiProxyAdvanced } from './ai-proxy-advanced/index.js';
+import { aiRequestTransformer } from './ai-request-transformer/index.js';
+import { aiResponseTransformer } from './ai-response-transformer/index.js';
+import { aiRateLimitingAdvanced } from './ai-rate-limiting-advanced/index.js';
+import { aiSanitizer } from './ai-sanitizer/index.js';
+import { aiSemanticCache } from './ai-semantic-cache/index.js';
+import { basicAuth } from './basic-auth/index.js';
+import { correlationId } from './correlation-id/index.js';
+import { cors } from './cors/index.js';
+import { fileLog } from './file-log/index.js';
+import { httpLog } from './http-log/index.js';
+import { ipRestriction } from './ip-restriction/index.js';
+import { jwt } from './jwt/index.js';
+import { keyAuth } from './key-auth/index.js';
+import { prometheus } from './prometheus/index.js';
+import { rateLimiting } from './rate-limiting/index.js';
+import { requestSizeLimiting } from './request-size-limiting/index.js';
+import { requestTransformer } from './request-transformer/index.js';
 
 const LIST = [
   correlationId,

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisVectorStore } from '../../../src/gateway/ai/cache/redis-store.js';
-import type { CacheEntry } from '../../../src/gateway/ai/cache/store.js';
+import { RedisVectorStore } from '../../../src/gateway/plugins/ai-semantic-cache/redis-store.js';
+import type { CacheEntry } from '../../../src/gateway/plugins/ai-semantic-cache/store.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';

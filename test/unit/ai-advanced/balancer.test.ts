@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TargetBalancer, type BalancerOptions, type Observation } from '../../../src/gateway/ai/balancer/balancer.js';
-import { HashRing } from '../../../src/gateway/ai/balancer/hash-ring.js';
-import { SmoothWeighted } from '../../../src/gateway/ai/balancer/weighted.js';
-import { DecayingEwma, DecayingSum } from '../../../src/gateway/ai/balancer/scores.js';
-import { inertCriteria, sentBeforeFailing, shouldFailover } from '../../../src/gateway/ai/balancer/failover.js';
+import { TargetBalancer, type BalancerOptions, type Observation } from '../../../src/gateway/plugins/ai-proxy-advanced/balancer.js';
+import { HashRing } from '../../../src/gateway/plugins/ai-proxy-advanced/hash-ring.js';
+import { SmoothWeighted } from '../../../src/gateway/plugins/ai-proxy-advanced/weighted.js';
+import { DecayingEwma, DecayingSum } from '../../../src/gateway/plugins/ai-proxy-advanced/scores.js';
+import { inertCriteria, sentBeforeFailing, shouldFailover } from '../../../src/gateway/plugins/ai-proxy-advanced/failover.js';
 
 const none = new Set<number>();
 const ok = (latencyMs: number, completionTokens = 10, promptTokens = 10, cost = 0): Observation => ({ ok: true, latencyMs, completionTokens, promptTokens, cost });

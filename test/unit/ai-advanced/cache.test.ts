@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryVectorStore } from '../../../src/gateway/ai/cache/memory-store.js';
+import { MemoryVectorStore } from '../../../src/gateway/plugins/ai-semantic-cache/memory-store.js';
 import { cosineDistance, distance, euclideanDistance, fromFloat32Buffer, parseVector, toFloat32Buffer } from '../../../src/gateway/llm/wire/vector.js';
-import { cachePrompt, cacheScope } from '../../../src/gateway/ai/cache/prompt.js';
-import { parseRequestCacheControl, responseForbidsStore } from '../../../src/gateway/ai/cache/cache-control.js';
-import { fromBuffered, replayJson, replaySse, StreamCollector } from '../../../src/gateway/ai/cache/replay.js';
-import type { CacheEntry } from '../../../src/gateway/ai/cache/store.js';
+import { cachePrompt, cacheScope } from '../../../src/gateway/plugins/ai-semantic-cache/prompt.js';
+import { parseRequestCacheControl, responseForbidsStore } from '../../../src/gateway/plugins/ai-semantic-cache/cache-control.js';
+import { fromBuffered, replayJson, replaySse, StreamCollector } from '../../../src/gateway/plugins/ai-semantic-cache/replay.js';
+import type { CacheEntry } from '../../../src/gateway/plugins/ai-semantic-cache/store.js';
 import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { embedding } from '../../../src/mock/embedding.js';
 

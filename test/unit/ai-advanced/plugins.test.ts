@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createEmbedder, EmbeddingsError, type Embedder } from '../../../src/gateway/llm/call/embeddings.js';
-import { routingPrompt, SemanticRouter } from '../../../src/gateway/ai/balancer/semantic.js';
-import { parseTargets } from '../../../src/gateway/ai/balancer/plan.js';
+import { routingPrompt, SemanticRouter } from '../../../src/gateway/plugins/ai-proxy-advanced/semantic.js';
+import { parseTargets } from '../../../src/gateway/plugins/ai-proxy-advanced/plan.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import type { PluginDeps } from '../../../src/gateway/plugin.js';
 import { type ReplyError } from '../../../src/gateway/plugin.js';
 import { PluginStores } from '../../../src/gateway/stores.js';
-import { aiProxyAdvanced } from '../../../src/gateway/plugins/ai-proxy-advanced.js';
-import { aiSemanticCache } from '../../../src/gateway/plugins/ai-semantic-cache.js';
-import { parseInstructions } from '../../../src/gateway/plugins/ai-response-transformer.js';
+import { aiProxyAdvanced } from '../../../src/gateway/plugins/ai-proxy-advanced/index.js';
+import { aiSemanticCache } from '../../../src/gateway/plugins/ai-semantic-cache/index.js';
+import { parseInstructions } from '../../../src/gateway/plugins/ai-response-transformer/index.js';
 import type { Embeddings } from '../../../src/config/generated/plugin-configs.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../src/gateway/log.js';
-import { BatchQueue, queueOptions } from '../../../src/gateway/plugins/log-queue.js';
+import { BatchQueue, queueOptions } from '../../../src/gateway/plugins/http-log/queue.js';
 
 const opts = (o: Record<string, number>) => queueOptions({ max_coalescing_delay: 0.02, initial_retry_delay: 0.005, max_retry_delay: 0.02, ...o });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FallbackBudget, LocalBudget, RedisBudget, type BudgetStore, type BudgetWindow, type RedisBudgetSettings } from '../../../src/gateway/ai/governance/budget-store.js';
+import { FallbackBudget, LocalBudget, RedisBudget, type BudgetStore, type BudgetWindow, type RedisBudgetSettings } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/budget-store.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import { freePort } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';

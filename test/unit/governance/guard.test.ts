@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileKongRegex } from '../../../src/config/regex.js';
-import { aiPromptGuard, collectPrompt, judge } from '../../../src/gateway/plugins/ai-prompt-guard.js';
-import { aiPromptDecorator } from '../../../src/gateway/plugins/ai-prompt-decorator.js';
-import { aiPromptTemplate } from '../../../src/gateway/plugins/ai-prompt-template.js';
+import { aiPromptGuard, collectPrompt, judge } from '../../../src/gateway/plugins/ai-prompt-guard/index.js';
+import { aiPromptDecorator } from '../../../src/gateway/plugins/ai-prompt-decorator/index.js';
+import { aiPromptTemplate } from '../../../src/gateway/plugins/ai-prompt-template/index.js';
 import { AI_REQUEST } from '../../../src/gateway/llm/formats/request.js';
 import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { deps, drive } from './drive.js';

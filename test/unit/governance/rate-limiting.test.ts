@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBudgetConfig } from '../../../src/gateway/ai/governance/budget-config.js';
-import { aiRateLimitingAdvanced, identify } from '../../../src/gateway/plugins/ai-rate-limiting-advanced.js';
+import { parseBudgetConfig } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/config.js';
+import { aiRateLimitingAdvanced, identify } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/index.js';
 import { AI_REQUEST } from '../../../src/gateway/llm/formats/request.js';
 import type { Consumers } from '../../../src/gateway/consumers.js';
 import type { Entity } from '../../../src/config/state.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEscape, luaType, render, templateReference } from '../../../src/gateway/ai/governance/template.js';
-import { applyTemplate } from '../../../src/gateway/plugins/ai-prompt-template.js';
+import { jsonEscape, luaType, render, templateReference } from '../../../src/gateway/plugins/ai-prompt-template/template.js';
+import { applyTemplate } from '../../../src/gateway/plugins/ai-prompt-template/index.js';
 import { ReplyError } from '../../../src/gateway/plugin.js';
 import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 

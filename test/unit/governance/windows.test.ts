@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveUsage, position, retryAfter } from '../../../src/gateway/ai/governance/windows.js';
+import { effectiveUsage, position, retryAfter } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/windows.js';
 
 describe('windows', () => {
   const t0 = 1_700_000_040_000; // a multiple of 60 s

@@ -1,0 +1,34 @@
+/**
+ * acl: allow or deny consumer groups.
+ */
+import { field, strings, type Plugin } from '../../plugin.js';
+
+interface AclConfig {
+  allow: Set<string> | null;
+  deny: Set<string> | null;
+  hideGroupsHeader: boolean;
+}
+
+export const acl: Plugin<AclConfig> = {
+  name: 'acl',
+  parse: (c) => ({
+    allow: Array.isArray(c.allow) ? new Set(strings(c, 'allow')) : null,
+    deny: Array.isArray(c.deny) ? new Set(strings(c, 'deny')) : null,
+    hideGroupsHeader: field(c, 'hide_groups_header', false),
+  }),
+  create(c, deps) {
+    return {
+      access(ctx) {
+        const consumer = ctx.consumer;
+        if (!consumer) return { status: 401, message: 'Unauthorized' };
+        const groups = deps.consumers.groups(consumer.id);
+        ctx.groups = groups;
+        const blocked = c.deny ? groups.some((g) => c.deny?.has(g)) : !groups.some((g) => c.allow?.has(g));
+        if (blocked) return { status: 403, message: 'You cannot consume this service' };
+        if (c.hideGroupsHeader) delete ctx.upstreamHeaders['x-consumer-groups'];
+        else if (groups.length) ctx.upstreamHeaders['x-consumer-groups'] = groups.join(', ');
+        return undefined;
+      },
+    };
+  },
+};

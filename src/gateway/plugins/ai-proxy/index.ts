@@ -1,0 +1,143 @@
+/**
+ * ai-proxy: turns a route into an LLM endpoint (kong.md §1.1–§3).
+ *
+ *   access: checks (proxy-request.ts) ─► ctx.upstreamHandler = call the provider (ai/client.ts)
+ *           ─► answer the client (proxy-response.ts): OpenAI format, or Anthropic Messages with
+ *              `llm_format: anthropic`; `…/v1/messages/count_tokens` is answered locally
+ *   log:    AI_ANALYTICS ─► record.ai.proxy.{meta,usage,payload} (per `logging`)
+ *
+ * Errors are Kong's `{"error":{"message"}}` (Anthropic's `{"type":"error",…}` for Anthropic clients).
+ *
+ * Anthropic clients in (Claude Code, `@anthropic-ai/sdk`): point the client's base URL at the route
+ * (`ANTHROPIC_BASE_URL=http://gw:8000/claude`); it calls `…/v1/messages` and
+ * `…/v1/messages/count_tokens`. Its key arrives as `x-api-key` or `Authorization: Bearer`; to check
+ * it with key-auth, list both names (key-auth strips the `Bearer ` prefix) and hide it from the LLM:
+ *
+ *   routes:
+ *   - name: claude
+ *     paths: [/claude]
+ *     plugins:
+ *     - name: key-auth
+ *       config: { key_names: [x-api-key, authorization], hide_credentials: true }
+ *     - name: ai-proxy
+ *       config:
+ *         route_type: llm/v1/chat
+ *         llm_format: anthropic
+ *         auth: { header_name: Authorization, header_value: "Bearer {vault://env/OPENAI_KEY}" }
+ *         model: { provider: openai, name: gpt-4o }
+ *
+ * The model the Anthropic client names is ignored when `model.name` is set (Anthropic SDKs always
+ * send one); OpenAI-format clients get Kong's `cannot use own model` instead.
+ */
+import { Agent } from 'undici';
+import type { GatewayContext, Reply } from '../../context.js';
+import { ReplyError, type Plugin, type PluginInstance } from '../../plugin.js';
+import { clientFormat } from '../../llm/formats/index.js';
+import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
+import { callProvider, DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
+import { TranslationError } from '../../llm/wire/errors.js';
+import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
+import { gcpTokenSource } from '../../llm/call/gcp-token.js';
+import { preserveCall } from './preserve.js';
+import { planRequest, type ProxyPlan } from './request.js';
+import { answer } from './response.js';
+import { aiError } from '../../llm/formats/request.js';
+
+/** Kong's proxy timeouts come from the service (default 60 s each). */
+function timeoutsOf(ctx: GatewayContext): LlmTimeouts {
+  const s = ctx.service?.entity;
+  const n = (v: unknown, d: number): number => (typeof v === 'number' && v > 0 ? v : d);
+  return { connect: n(s?.connect_timeout, DEFAULT_TIMEOUTS.connect), read: n(s?.read_timeout, DEFAULT_TIMEOUTS.read), write: n(s?.write_timeout, DEFAULT_TIMEOUTS.write) };
+}
+
+/** Kong-made errors in the client's own format. */
+function shaped(c: AiProxyConfig, err: unknown): unknown {
+  const native = clientFormat(c.llmFormat);
+  if (native === null || !(err instanceof ReplyError)) return err;
+  const json = err.reply.json;
+  const e = json !== null && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
+  const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : null;
+  if (message === null) return err;
+  return new ReplyError({ ...err.reply, json: native.errorBody(err.reply.status, message) });
+}
+
+/** A request the client format has the gateway answer itself (Anthropic's count_tokens). */
+async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: unknown) => unknown): Promise<Reply> {
+  const plan = await planRequest(ctx, c, 'llm/v1/chat');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(plan.ai.raw.toString('utf8'));
+  } catch {
+    raw = {};
+  }
+  return { status: 200, json: answer(raw) };
+}
+
+interface Shared {
+  agents: Map<number, Agent>;
+  gcpToken: (serviceAccountJson: string) => Promise<string>;
+}
+
+function dispatcherFor(shared: Shared, connect: number): Agent {
+  let a = shared.agents.get(connect);
+  if (!a) {
+    a = new Agent({ connect: { timeout: connect }, keepAliveTimeout: 30_000, connections: 256 });
+    shared.agents.set(connect, a);
+  }
+  return a;
+}
+
+function handler(c: AiProxyConfig, plan: ProxyPlan, pluginId: string, shared: Shared, env: Readonly<Record<string, string | undefined>>) {
+  return async (ctx: GatewayContext) => {
+    const abort = new AbortController();
+    ctx.res.once('close', () => abort.abort(new Error('client closed the connection')));
+    const timeouts = timeoutsOf(ctx);
+    try {
+      const result = await callProvider(plan.target, plan.request, {
+        stream: plan.stream, env, requestId: ctx.requestId, timeouts, signal: abort.signal,
+        clientQuery: ctx.queryParams(), headers: plan.headers, dispatcher: dispatcherFor(shared, timeouts.connect),
+        gcpAccessToken: shared.gcpToken,
+      });
+      return answer({ ctx, config: c, plan, pluginId }, result);
+    } catch (err) {
+      if (err instanceof TranslationError) throw shaped(c, aiError(err.status, err.message));
+      throw shaped(c, err);
+    }
+  };
+}
+
+export const aiProxy: Plugin<AiProxyConfig> = {
+  name: 'ai-proxy',
+  parse: parseAiProxyConfig,
+  create(c, deps) {
+    const shared = deps.store.get<Shared>('agents', () => ({ agents: new Map(), gcpToken: gcpTokenSource() }), async (s) => {
+      await Promise.all([...s.agents.values()].map((a) => a.close()));
+    });
+    const instance: PluginInstance = {
+      inputFormat: c.llmFormat,
+      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
+      async access(ctx) {
+        if (c.routeType === 'preserve') {
+          ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), dispatcher: dispatcherFor(shared, timeoutsOf(x).connect) });
+          return;
+        }
+        try {
+          const local = clientFormat(c.llmFormat)?.local;
+          if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
+          const plan = await planRequest(ctx, c, c.routeType);
+          ctx.upstreamHandler = handler(c, plan, deps.pluginId, shared, deps.env);
+        } catch (err) {
+          throw shaped(c, err);
+        }
+      },
+    };
+    // No log phase unless something is logged: a log phase makes the pipeline build a log record per request.
+    if (c.logStatistics || c.logPayloads) {
+      instance.log = (ctx, record) => {
+        const a = ctx.get(AI_ANALYTICS);
+        if (a && a.meta.plugin_id === deps.pluginId) writeAnalytics(record, a);
+      };
+    }
+    return instance;
+  },
+};

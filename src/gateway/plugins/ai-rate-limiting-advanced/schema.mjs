@@ -1,0 +1,61 @@
+// ai-rate-limiting-advanced: config schema source (built into schemas/plugins/ai-rate-limiting-advanced.json by `npm run gen:schemas`).
+// `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
+import { KONG_REFERENCE, arr, bool, el, elRec, llmFormat, num, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
+import { PROVIDERS, redisEE } from '../../../../schemas/src/llm.mjs';
+
+export const name = 'ai-rate-limiting-advanced';
+export const priority = 905;
+
+/** The config schema for Kong version `_kong` (one schema serves every version today). */
+export function schema(_kong = KONG_REFERENCE) {
+  const CLUSTER = 'no Kong database cluster: use local or redis';
+  return pluginConfig(name, priority, 'Rate-limits LLM tokens (or cost) per provider and window.', {
+    llm_providers: arr('Limits per provider: name, limits and window sizes (same number of each).', elRec({
+      name: str("The LLM provider the limit applies to ('requestPrompt' counts request prompts).", {
+        required: true, one_of: [...PROVIDERS, 'requestPrompt'],
+      }),
+      model: str('Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.', {
+        len_min: 1, extension: "aigw extension: per-model budgets; Kong 3.10 rejects 'model' here",
+      }),
+      limit: arr('One or more token limits per window.', el('number'), { required: true }),
+      window_size: arr('One or more window sizes in seconds.', el('number'), { required: true }),
+    }), { required: true }),
+    strategy: str('Where counters are kept.', {
+      required: true, default: 'local', one_of: ['local', 'cluster', 'redis'], unsupportedValues: { cluster: CLUSTER },
+    }),
+    dictionary_name: str('nginx shared dictionary of the counters.', {
+      required: true, default: 'kong_rate_limiting_counters', unsupported: 'no nginx shared dictionaries; counters are in-process',
+    }),
+    window_type: str('sliding or fixed windows.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
+    identifier: str('What the rate-limit key is built from.', {
+      required: true, default: 'consumer', one_of: ['ip', 'credential', 'consumer', 'service', 'header', 'path', 'consumer-group'],
+    }),
+    header_name: str('Header used when identifier is header.'),
+    path: str('Path used when identifier is path.', { pattern: '^/' }),
+    tokens_count_strategy: str('What is counted against the limit.', {
+      required: true, default: 'total_tokens', one_of: ['total_tokens', 'prompt_tokens', 'completion_tokens', 'cost'],
+    }),
+    sync_rate: num('Seconds between counter syncs to the data store (0 synchronous, -1 memory only).', {
+      unsupported: 'redis counters are updated synchronously',
+    }),
+    redis: redisEE('Redis connection of the redis strategy.'),
+    hide_client_headers: bool('Do not send the X-AI-RateLimit-* headers.', { required: true, default: false }),
+    retry_after_jitter_max: num('Upper bound (s) of the jitter added to Retry-After.', { required: true, default: 0 }),
+    error_code: num('Status code returned when the limit is exceeded.', { required: true, default: 429, gt: 0 }),
+    error_message: str('Message returned when the limit is exceeded.', {
+      required: true, default: 'AI token rate limit exceeded for provider(s): ',
+    }),
+    error_hide_providers: bool('Do not name the providers in the error message.', { required: true, default: false }),
+    disable_penalty: bool('Do not count denied requests (sliding windows, request prompt provider).', {
+      required: true, default: false,
+    }),
+    request_prompt_count_function: str('Lua function counting request prompts.', { unsupported: 'Lua code cannot run in aigw' }),
+    llm_format: llmFormat(),
+  }, [
+    {
+      conditional: { if_field: 'identifier', if_match: { eq: 'header' }, then_field: 'header_name', then_match: { required: true } },
+    },
+    { conditional: { if_field: 'identifier', if_match: { eq: 'path' }, then_field: 'path', then_match: { required: true } } },
+    { custom: 'window-limit-lengths', path: 'llm_providers', message: 'You must provide the same number of windows and limits' },
+  ]);
+}

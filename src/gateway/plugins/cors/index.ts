@@ -1,0 +1,79 @@
+/**
+ * cors: answers preflights (unless `preflight_continue`) and adds the CORS
+ * response headers to every other response.
+ */
+import type { GatewayContext } from '../../context.js';
+import { field, strings, type Plugin } from '../../plugin.js';
+
+interface CorsConfig {
+  anyOrigin: boolean;
+  origins: Array<string | RegExp>;
+  headers: string[];
+  exposed: string[];
+  methods: string[];
+  maxAge: number | null;
+  credentials: boolean;
+  privateNetwork: boolean;
+  preflightContinue: boolean;
+  allowOriginAbsent: boolean;
+}
+
+const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];
+
+function originHeaders(ctx: GatewayContext, c: CorsConfig, out: Record<string, string>): void {
+  const origin = ctx.header('origin');
+  if (c.anyOrigin) {
+    if (c.credentials && origin) {
+      out['Access-Control-Allow-Origin'] = origin;
+      out.Vary = 'Origin';
+    } else out['Access-Control-Allow-Origin'] = '*';
+    return;
+  }
+  out.Vary = 'Origin';
+  if (!origin) return;
+  const ok = c.origins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin)));
+  if (ok) out['Access-Control-Allow-Origin'] = origin;
+}
+
+export const cors: Plugin<CorsConfig> = {
+  name: 'cors',
+  parse: (c) => {
+    const origins = strings(c, 'origins');
+    return {
+      anyOrigin: origins.length === 0 || origins.includes('*'),
+      origins: origins.map((o) => (/[\\^$*+?()[\]{}|]/.test(o) ? new RegExp(`^(?:${o})$`) : o)),
+      headers: strings(c, 'headers'),
+      exposed: strings(c, 'exposed_headers'),
+      methods: strings(c, 'methods').length ? strings(c, 'methods') : DEFAULT_METHODS,
+      maxAge: field<number | null>(c, 'max_age', null),
+      credentials: field(c, 'credentials', false),
+      privateNetwork: field(c, 'private_network', false),
+      preflightContinue: field(c, 'preflight_continue', false),
+      allowOriginAbsent: field(c, 'allow_origin_absent', true),
+    };
+  },
+  create(c) {
+    return {
+      access(ctx) {
+        const origin = ctx.header('origin');
+        if (!origin && !c.allowOriginAbsent) return undefined;
+        const h: Record<string, string> = {};
+        originHeaders(ctx, c, h);
+        if (c.credentials) h['Access-Control-Allow-Credentials'] = 'true';
+        const preflight = ctx.method === 'OPTIONS' && origin !== undefined && ctx.header('access-control-request-method') !== undefined;
+        if (preflight && !c.preflightContinue) {
+          h['Access-Control-Allow-Methods'] = c.methods.join(',');
+          const reqHeaders = ctx.header('access-control-request-headers');
+          if (c.headers.length) h['Access-Control-Allow-Headers'] = c.headers.join(',');
+          else if (reqHeaders) h['Access-Control-Allow-Headers'] = reqHeaders;
+          if (c.maxAge !== null) h['Access-Control-Max-Age'] = String(c.maxAge);
+          if (c.privateNetwork && ctx.header('access-control-request-private-network') === 'true') h['Access-Control-Allow-Private-Network'] = 'true';
+          return { status: 200, body: '', headers: h };
+        }
+        if (c.exposed.length) h['Access-Control-Expose-Headers'] = c.exposed.join(',');
+        Object.assign(ctx.responseHeaders, h);
+        return undefined;
+      },
+    };
+  },
+};

@@ -1,0 +1,20 @@
+// ip-restriction: config schema source (built into schemas/plugins/ip-restriction.json by `npm run gen:schemas`).
+// `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
+import { KONG_REFERENCE, arr, el, num, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
+
+export const name = 'ip-restriction';
+export const priority = 990;
+
+/** The config schema for Kong version `_kong` (one schema serves every version today). */
+export function schema(_kong = KONG_REFERENCE) {
+  const list = (d) => arr(d, el('string', { len_min: 1 }));
+  return pluginConfig(name, priority, 'Allows or denies clients by IP address or CIDR range.', {
+    allow: list('IPs or CIDR ranges allowed.'),
+    deny: list('IPs or CIDR ranges denied.'),
+    status: num('Status code of the rejection (default 403).'),
+    message: str("Message of the rejection (default 'IP address not allowed')."),
+  }, [
+    { at_least_one_of: ['allow', 'deny'] },
+    { custom: 'ip-or-cidr', message: "'allow' and 'deny' entries must be valid IPs or CIDR ranges" },
+  ]);
+}

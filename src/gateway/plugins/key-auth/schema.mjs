@@ -1,0 +1,23 @@
+// key-auth: config schema source (built into schemas/plugins/key-auth.json by `npm run gen:schemas`).
+// `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
+import { KONG_REFERENCE, arr, bool, el, pluginConfig } from '../../../../schemas/src/dsl.mjs';
+import { anonymous, hideCredentials, realm, runOnPreflight } from '../../../../schemas/src/plugin-fields.mjs';
+
+export const name = 'key-auth';
+export const priority = 1250;
+
+/** The config schema for Kong version `_kong` (one schema serves every version today). */
+export function schema(_kong = KONG_REFERENCE) {
+  return pluginConfig(name, priority, 'Authenticates consumers by API key.', {
+    key_names: arr('Header, query or body parameter names that may carry the key.', el('string', {
+      pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+    }), { required: true, default: ['apikey'] }),
+    hide_credentials: hideCredentials(),
+    anonymous: anonymous(),
+    key_in_header: bool('Look for the key in headers.', { required: true, default: true }),
+    key_in_query: bool('Look for the key in the query string.', { required: true, default: true }),
+    key_in_body: bool('Look for the key in the request body (form, multipart or JSON).', { required: true, default: false }),
+    run_on_preflight: runOnPreflight(),
+    realm: realm(),
+  });
+}
