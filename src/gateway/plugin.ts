@@ -15,6 +15,7 @@ import type { BufferedResponse, GatewayContext, Reply } from './context.js';
 import type { Logger } from './log.js';
 import type { LogRecord } from './log-record.js';
 import type { Consumers } from './consumers.js';
+import type { LlmCaller } from './llm/call/caller.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -54,6 +55,8 @@ export interface PluginDeps {
   /** Consumers and credentials of the Runtime being built. */
   consumers: Consumers;
   env: Readonly<Record<string, string | undefined>>;
+  /** The LLM caller (pools, credential sources, clock, env): every LLM call goes through it. */
+  llm: LlmCaller;
   /** The plugin entity's id and scope (foreign key ids, null when unscoped). */
   pluginId: string;
   scope: { route: string | null; service: string | null; consumer: string | null };

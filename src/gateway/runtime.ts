@@ -11,6 +11,7 @@ import { AigwError } from '../errors.js';
 import { Balancer } from './balancer.js';
 import { compileConsumers, type Consumers } from './consumers.js';
 import type { RouteInfo, ServiceInfo } from './context.js';
+import type { LlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { PLUGINS } from './plugins/index.js';
@@ -60,6 +61,8 @@ export interface RuntimeDeps {
   stores: PluginStores;
   metrics: Registry;
   env: Readonly<Record<string, string | undefined>>;
+  /** The gateway's LLM caller, handed to every plugin. */
+  llm: LlmCaller;
   now?: () => number;
   /** Plugin registry (tests may add plugins); defaults to plugins/index.ts. */
   plugins?: ReadonlyMap<string, Plugin<never>>;
@@ -155,6 +158,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
         metrics: deps.metrics,
         consumers,
         env: deps.env,
+        llm: deps.llm,
         pluginId: e.id,
         scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer) },
         now: deps.now ?? Date.now,

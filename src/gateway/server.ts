@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
+import { createLlmCaller } from './llm/call/caller.js';
 import { formatAccess, type Logger } from './log.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
@@ -190,7 +191,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = new Registry();
   const stats = newStats();
   const stores = new PluginStores();
-  const deps = { logger: opts.logger, stores, metrics, env: opts.env ?? {}, plugins: opts.plugins };
+  const env = opts.env ?? {};
+  const llm = createLlmCaller({ env });
+  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins };
   let current = buildRuntime(opts.state, deps);
   let configHash = hashState(opts.state);
   registerNodeMetrics(metrics, stats, randomUUID());
@@ -228,6 +231,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await drainAndClose(proxy, admin, stats, drainMs);
       destroyAgents(agents);
       await stores.disposeAll();
+      await llm.close();
     },
   };
 }

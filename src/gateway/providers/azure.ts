@@ -1,6 +1,6 @@
 import { TranslationError } from '../llm/wire/errors.js';
 import { openAICompatible } from './openai-compatible.js';
-import type { ProviderContext } from './types.js';
+import type { ModelOptions, ProviderContext } from './types.js';
 
 const PATHS = { 'llm/v1/chat': '/chat/completions', 'llm/v1/completions': '/completions', 'llm/v1/embeddings': '/embeddings' };
 const DEFAULT_API_VERSION = '2023-05-15';
@@ -9,6 +9,13 @@ const STREAM_OPTIONS_SINCE = '2024-06-01';
 
 function apiVersion(ctx: ProviderContext): string {
   return ctx.clientQuery?.get('api-version') ?? ctx.options.azure_api_version ?? DEFAULT_API_VERSION;
+}
+
+/** Kong's `ai.proxy.meta.azure_*` fields. */
+function analyticsMeta(o: ModelOptions, query: URLSearchParams): Record<string, string> | undefined {
+  if (!o.azure_instance) return undefined;
+  const api = query.get('api-version') ?? o.azure_api_version ?? '';
+  return { azure_instance_id: o.azure_instance, azure_deployment_id: o.azure_deployment_id ?? '', azure_api_version: api };
 }
 
 function required(ctx: ProviderContext, key: 'azure_instance' | 'azure_deployment_id'): string {
@@ -30,4 +37,5 @@ export const azure = openAICompatible({
   query: (ctx) => ({ 'api-version': apiVersion(ctx) }),
   streamUsage: (ctx) => apiVersion(ctx).slice(0, 10) >= STREAM_OPTIONS_SINCE,
   headers: { 'Accept-Encoding': 'gzip, identity' },
+  analyticsMeta,
 });

@@ -31,6 +31,8 @@ export interface OpenAICompatibleSpec {
   streamUsage?: boolean | ((ctx: ProviderContext) => boolean);
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /** Extra `ai.proxy.meta` fields (see Provider.analyticsMeta). */
+  analyticsMeta?: Provider['analyticsMeta'];
 }
 
 export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
@@ -118,5 +120,6 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     fromUpstream: (ctx, _status, body) => openAIResponse(spec.name, ctx.routeType, body),
     framing: () => 'sse',
     streamTranslator: () => openAIStreamTranslator(),
+    ...(spec.analyticsMeta ? { analyticsMeta: spec.analyticsMeta } : {}),
   };
 }

@@ -106,6 +106,8 @@ export interface Provider {
   /** How the upstream stream is framed. */
   framing(ctx: ProviderContext): Framing;
   streamTranslator(ctx: ProviderContext): StreamTranslator;
+  /** Extra `ai.proxy.meta` fields of this provider's calls (Azure: instance, deployment, api-version). */
+  analyticsMeta?(options: ModelOptions, clientQuery: URLSearchParams): Record<string, string> | undefined;
 }
 
 export type { AwsCredentials };

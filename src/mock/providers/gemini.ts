@@ -140,6 +140,16 @@ function operation(c: MockCall, model: string, op: string): Reply {
       if (requests.length === 0) return googleError(400, '* BatchEmbedContentsRequest.requests: requests is not specified');
       return jsonReply(200, { embeddings: requests.map((r) => ({ values: embedding(textOf(field(field(r, 'content'), 'parts')), dims(r, c.settings)) })) });
     }
+    case 'predict': {
+      // Vertex AI text embeddings: {instances: [{content}]} → {predictions: [{embeddings: {values, statistics}}]}
+      const instances = list(field(c.body, 'instances'));
+      if (instances.length === 0) return googleError(400, 'instances is not specified');
+      const dim = num(field(field(c.body, 'parameters'), 'outputDimensionality')) ?? c.settings.embeddingDims;
+      return jsonReply(200, { predictions: instances.map((i) => {
+        const text = str(field(i, 'content')) ?? '';
+        return { embeddings: { values: embedding(text, dim), statistics: { token_count: text.match(/\S+/g)?.length ?? 0, truncated: false } } };
+      }) });
+    }
     case 'countTokens':
       return jsonReply(200, { totalTokens: isRecord(c.body) ? geminiConversation(c.body).texts.reduce((n, t) => n + (t.match(/\S+/g)?.length ?? 0), 0) : 0 });
     default:

@@ -1,6 +1,7 @@
-/** The reusable LLM call (`callProvider`) against the mock: every result kind other AI plugins fail over on. */
+/** The reusable LLM call (the LLM caller) against the mock: every result kind other AI plugins fail over on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProvider, closeLlmDispatchers, LlmStreamError, type LlmTarget, type ProviderCallResult } from '../../../src/gateway/llm/call/client.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
+import { LlmStreamError, type LlmTarget, type ProviderCallResult } from '../../../src/gateway/llm/call/client.js';
 import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
 import type { CanonicalChunk } from '../../../src/gateway/llm/wire/openai-types.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
@@ -9,10 +10,11 @@ import { KEY } from './setup.js';
 
 const REQ = { messages: [{ role: 'user', content: 'What is 1 + 1?' }] };
 
-describe('callProvider', () => {
+describe('the LLM caller', () => {
   let mock: MockServer;
   let target: LlmTarget;
-  const opts = { env: {}, requestId: 'req-1' };
+  const opts = { requestId: 'req-1' };
+  const llm = createLlmCaller({ env: {} });
 
   beforeAll(async () => {
     mock = await startMock({ requireKey: KEY });
@@ -24,7 +26,7 @@ describe('callProvider', () => {
   });
   afterAll(async () => {
     await mock.close();
-    await closeLlmDispatchers();
+    await llm.close();
   });
 
   const expectKind = <K extends ProviderCallResult>(r: ProviderCallResult, check: (r: ProviderCallResult) => r is K): K => {
@@ -33,7 +35,7 @@ describe('callProvider', () => {
   };
 
   it('buffered: canonical response, usage, latency, the model used', async () => {
-    const r = await callProvider(target, REQ, { ...opts, stream: false });
+    const r = await llm.call(target, REQ, { ...opts, stream: false });
     const ok = expectKind(r, (x): x is Extract<ProviderCallResult, { kind: 'buffered' }> => x.ok && x.kind === 'buffered');
     expect(ok.response.object).toBe('chat.completion');
     expect(ok.usage.completion_tokens).toBeGreaterThan(0);
@@ -43,7 +45,7 @@ describe('callProvider', () => {
   });
 
   it('stream: canonical chunks, then a summary with usage and time to first token', async () => {
-    const r = await callProvider(target, REQ, { ...opts, stream: true });
+    const r = await llm.call(target, REQ, { ...opts, stream: true });
     const s = expectKind(r, (x): x is Extract<ProviderCallResult, { kind: 'stream' }> => x.ok && x.kind === 'stream');
     const chunks: CanonicalChunk[] = [];
     for await (const c of s.chunks) chunks.push(c);
@@ -57,7 +59,7 @@ describe('callProvider', () => {
   });
 
   it('a broken stream throws LlmStreamError and still settles done with the error', async () => {
-    const r = await callProvider(target, { messages: [{ role: 'user', content: 'a long story about many things at once' }] }, { ...opts, stream: true, headers: { 'x-mock-break-stream-after': '3' } });
+    const r = await llm.call(target, { messages: [{ role: 'user', content: 'a long story about many things at once' }] }, { ...opts, stream: true, headers: { 'x-mock-break-stream-after': '3' } });
     const s = expectKind(r, (x): x is Extract<ProviderCallResult, { kind: 'stream' }> => x.ok && x.kind === 'stream');
     await expect((async () => {
       for await (const _ of s.chunks) { /* drain */ }
@@ -66,32 +68,32 @@ describe('callProvider', () => {
   });
 
   it('http: a non-200 reply is returned raw for passthrough', async () => {
-    const r = await callProvider({ ...target, auth: { header_name: 'x-api-key', header_value: 'wrong' } }, REQ, { ...opts, stream: false });
+    const r = await llm.call({ ...target, auth: { header_name: 'x-api-key', header_value: 'wrong' } }, REQ, { ...opts, stream: false });
     expect(r).toMatchObject({ ok: false, error: 'http', status: 401 });
     if (!r.ok) expect(JSON.parse(r.body.toString())).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
   });
 
   it('connect, timeout and garbage failures carry the gateway status and a clear body', async () => {
     const port = await freePort();
-    const dead = await callProvider({ ...target, model: { ...target.model, options: { ...target.model.options, upstream_url: `http://127.0.0.1:${port}/v1/messages` } } }, REQ, { ...opts, stream: false });
+    const dead = await llm.call({ ...target, model: { ...target.model, options: { ...target.model.options, upstream_url: `http://127.0.0.1:${port}/v1/messages` } } }, REQ, { ...opts, stream: false });
     expect(dead).toMatchObject({ ok: false, error: 'connect', status: 502 });
-    const slow = await callProvider(target, REQ, { ...opts, stream: false, timeouts: { connect: 1000, read: 150, write: 1000 }, headers: { 'x-mock-hang': '1' } });
+    const slow = await llm.call(target, REQ, { ...opts, stream: false, timeouts: { connect: 1000, read: 150, write: 1000 }, headers: { 'x-mock-hang': '1' } });
     expect(slow).toMatchObject({ ok: false, error: 'timeout', status: 504 });
-    const garbage = await callProvider(target, REQ, { ...opts, stream: false, headers: { 'x-mock-garbage': '1' } });
+    const garbage = await llm.call(target, REQ, { ...opts, stream: false, headers: { 'x-mock-garbage': '1' } });
     expect(garbage).toMatchObject({ ok: false, error: 'garbage', status: 502 });
     if (!garbage.ok) expect(JSON.parse(garbage.body.toString())).toEqual({ error: { message: garbage.message } });
   });
 
   it('an aborted call rejects with the signal reason', async () => {
     const ac = new AbortController();
-    const p = callProvider(target, REQ, { ...opts, stream: false, signal: ac.signal, headers: { 'x-mock-hang': '1' } });
+    const p = llm.call(target, REQ, { ...opts, stream: false, signal: ac.signal, headers: { 'x-mock-hang': '1' } });
     setTimeout(() => ac.abort(new Error('client gone')), 50);
     await expect(p).rejects.toThrow('client gone');
   });
 
   it('requests it cannot build throw TranslationError with Kong\'s status', async () => {
     const noModel = { ...target, model: { ...target.model, name: null } };
-    await expect(callProvider(noModel, REQ, { ...opts, stream: false })).rejects.toMatchObject({ status: 400, message: 'model parameter not found in request, nor in gateway configuration' });
-    await expect(callProvider({ ...target, model: { provider: 'nope' } }, REQ, { ...opts, stream: false })).rejects.toBeInstanceOf(TranslationError);
+    await expect(llm.call(noModel, REQ, { ...opts, stream: false })).rejects.toMatchObject({ status: 400, message: 'model parameter not found in request, nor in gateway configuration' });
+    await expect(llm.call({ ...target, model: { provider: 'nope' } }, REQ, { ...opts, stream: false })).rejects.toBeInstanceOf(TranslationError);
   });
 });

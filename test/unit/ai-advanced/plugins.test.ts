@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { createEmbedder, EmbeddingsError, type Embedder } from '../../../src/gateway/llm/call/embeddings.js';
 import { routingPrompt, SemanticRouter } from '../../../src/gateway/plugins/ai-proxy-advanced/semantic.js';
 import { parseTargets } from '../../../src/gateway/plugins/ai-proxy-advanced/plan.js';
@@ -13,10 +14,13 @@ import { parseInstructions } from '../../../src/gateway/plugins/ai-response-tran
 import type { Embeddings } from '../../../src/config/generated/plugin-configs.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 
+const llm = createLlmCaller({ env: {} });
+afterAll(() => llm.close());
+
 function deps(): PluginDeps & { logger: ReturnType<typeof memoryLogger> } {
   return {
     logger: memoryLogger(), store: new PluginStores().store('x'), metrics: new Registry(),
-    consumers: {} as PluginDeps['consumers'], env: {}, pluginId: 'p1', scope: { route: null, service: null, consumer: null }, now: () => 0,
+    consumers: {} as PluginDeps['consumers'], env: {}, llm, pluginId: 'p1', scope: { route: null, service: null, consumer: null }, now: () => 0,
   };
 }
 
@@ -35,13 +39,13 @@ describe('embeddings client (against the mock)', () => {
   });
 
   it('asks for vectordb.dimensions and returns the vector', async () => {
-    const v = await createEmbedder(embeddingsConf(mock.url), 32).embed('hello world', { env: {}, requestId: 'r' });
+    const v = await createEmbedder(embeddingsConf(mock.url), 32, llm).embed('hello world', { requestId: 'r' });
     expect(v).toHaveLength(32);
     expect((mock.requests().at(-1)?.body as { dimensions: number }).dimensions).toBe(32);
   });
   it('fails with a clear EmbeddingsError on a rejected key or an unreachable endpoint', async () => {
-    await expect(createEmbedder(embeddingsConf(mock.url, 'wrong'), 16).embed('x', { env: {}, requestId: 'r' })).rejects.toThrow(new EmbeddingsError('embeddings request failed with status 401'));
-    await expect(createEmbedder(embeddingsConf('http://127.0.0.1:1'), 16).embed('x', { env: {}, requestId: 'r' })).rejects.toThrow(EmbeddingsError);
+    await expect(createEmbedder(embeddingsConf(mock.url, 'wrong'), 16, llm).embed('x', { requestId: 'r' })).rejects.toThrow(new EmbeddingsError('embeddings request failed with status 401'));
+    await expect(createEmbedder(embeddingsConf('http://127.0.0.1:1'), 16, llm).embed('x', { requestId: 'r' })).rejects.toThrow(EmbeddingsError);
   });
 });
 
@@ -64,14 +68,14 @@ describe('semantic routing', () => {
       },
     };
     const router = new SemanticRouter(fake, ['maths', null, 'cooking'], 'cosine');
-    await expect(router.distances('math question', { env: {}, requestId: 'r' })).rejects.toThrow('down');
+    await expect(router.distances('math question', { requestId: 'r' })).rejects.toThrow('down');
     fail = false;
-    const d = await router.distances('math question', { env: {}, requestId: 'r' });
+    const d = await router.distances('math question', { requestId: 'r' });
     expect(d[0]).toBeCloseTo(0);
     expect(d[1]).toBe(Number.POSITIVE_INFINITY);
     expect(d[2]).toBeCloseTo(1);
     const before = calls;
-    await router.distances('cook', { env: {}, requestId: 'r' });
+    await router.distances('cook', { requestId: 'r' });
     expect(calls - before).toBe(1);
   });
 });

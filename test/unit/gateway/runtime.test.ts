@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import type { Plugin } from '../../../src/gateway/plugin.js';
 import { buildRuntime, instanceFor } from '../../../src/gateway/runtime.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { PluginStores } from '../../../src/gateway/stores.js';
 import { vaultResolver } from '../../../src/gateway/vault.js';
 import { stateFrom } from '../../helpers/gateway.js';
@@ -40,7 +41,7 @@ plugins:
 describe('runtime: plugin scoping precedence', () => {
   it('resolves consumer+route > route+service > consumer > route > service > global', async () => {
     const state = await stateFrom(yaml);
-    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }), plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
     const id = (name: string) => state.entities.routes.find((r) => r.name === name)?.id as string;
     const consumer = (name: string) => state.entities.consumers.find((c) => c.username === name)?.id as string;
     const entry = (route: string) => rt.chains.get(id(route))?.entries[0];
@@ -71,7 +72,7 @@ services:
     - name: cors
     - name: key-auth
 `);
-    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {} });
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) });
     expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['cors', 'key-auth', 'acl', 'prometheus']);
   });
 
@@ -82,7 +83,7 @@ plugins:
 - name: http-log
   config: { http_endpoint: "http://127.0.0.1:1/", headers: { x-token: "{vault://env/missing-var}" } }
 `);
-    expect(() => buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {} })).toThrowError(
+    expect(() => buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) })).toThrowError(
       /environment variable MISSING_VAR is not set/,
     );
   });

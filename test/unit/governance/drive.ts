@@ -8,6 +8,7 @@ import { ReplyError, type PluginDeps, type PluginInstance, type PluginStore } fr
 import { Registry } from 'prom-client';
 import { emptyState } from '../../../src/config/state.js';
 import { request } from '../../helpers/net.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 
 export function deps(overrides: Partial<PluginDeps> = {}): PluginDeps & { logger: ReturnType<typeof memoryLogger> } {
   const values = new Map<string, unknown>();
@@ -24,6 +25,7 @@ export function deps(overrides: Partial<PluginDeps> = {}): PluginDeps & { logger
     metrics: new Registry(),
     consumers: compileConsumers(empty),
     env: {},
+    llm: createLlmCaller({ env: {} }),
     pluginId: 'p1',
     scope: { route: null, service: null, consumer: null },
     now: Date.now,

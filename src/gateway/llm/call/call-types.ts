@@ -14,9 +14,9 @@ export interface LlmTarget {
 /** Milliseconds. `write` is accepted for Kong parity; undici has no write timeout, so it is not enforced. */
 export interface LlmTimeouts { connect: number; read: number; write: number }
 
+/** Per-call options. What every call shares (env, clock, pools, credential sources) is the caller's. */
 export interface CallOptions {
   stream: boolean;
-  env: Readonly<Record<string, string | undefined>>;
   /** Used as the response/chunk `id` when the upstream gives none. */
   requestId: string;
   /** Default 60000 each (Kong's defaults). */
@@ -27,12 +27,19 @@ export interface CallOptions {
   clientQuery?: URLSearchParams;
   /** Extra headers forwarded upstream; the provider's own headers and credentials win over them. */
   headers?: Record<string, string>;
-  /** Keep-alive pool to use; default a shared pool per connect timeout. */
-  dispatcher?: Dispatcher;
-  /** Clock for signing and `created` (tests). */
-  now?: () => Date;
-  /** GCP service-account → access token (Gemini on Vertex with `gcp_use_service_account`). */
-  gcpAccessToken?: (serviceAccountJson: string) => Promise<string>;
+}
+
+/** GCP service-account JSON → OAuth access token (Gemini on Vertex with `gcp_use_service_account`). */
+export type GcpTokenSource = (serviceAccountJson: string) => Promise<string>;
+
+/** What one caller owns and hands to every call: the process environment, the clock, credential sources and pools. */
+export interface CallerEnv {
+  /** Where providers read AWS_* / GCP_SERVICE_ACCOUNT / AWS_REGION when the config does not say. */
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  gcpAccessToken: GcpTokenSource;
+  /** The keep-alive pool for a connect timeout. */
+  dispatcher(connectTimeout: number): Dispatcher;
 }
 
 export type UpstreamHeaders = Record<string, string | string[]>;

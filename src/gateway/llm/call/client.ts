@@ -12,13 +12,13 @@
  * credentials) and 200 replies that cannot be converted are thrown as TranslationError carrying
  * Kong's status and message. Network failures are results, not exceptions, so callers can fail over.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
 import { TranslationError } from '../wire/errors.js';
 import { withoutNulls, type CanonicalRequest, type Usage } from '../wire/openai-types.js';
 import { getProvider } from '../../providers/index.js';
-import type { CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
+import type { CallerEnv, CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
 export type * from './call-types.js';
 export { LlmStreamError } from './client-stream.js';
 export { kongAiErrorBody } from './client-io.js';
@@ -29,24 +29,6 @@ export const DEFAULT_TIMEOUTS: LlmTimeouts = { connect: 60_000, read: 60_000, wr
 /** Read timeouts below this get a precise timer; longer ones use undici's (±0.5 s). */
 const PRECISE_BELOW_MS = 5_000;
 
-const defaultPools = new Map<number, Agent>();
-
-/** The shared keep-alive pool for a connect timeout (one per distinct value). */
-export function llmDispatcher(connectTimeout: number): Agent {
-  let a = defaultPools.get(connectTimeout);
-  if (!a) {
-    a = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
-    defaultPools.set(connectTimeout, a);
-  }
-  return a;
-}
-
-/** Close the shared pools (tests, process shutdown). */
-export async function closeLlmDispatchers(): Promise<void> {
-  const all = [...defaultPools.values()];
-  defaultPools.clear();
-  await Promise.all(all.map((a) => a.close()));
-}
 export function resolveModel(target: LlmTarget, request: CanonicalRequest): string {
   const configured = target.model.name;
   if (configured) return configured;
@@ -60,19 +42,19 @@ export function providerOf(target: LlmTarget): Provider {
   return p;
 }
 
-export function providerContext(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): ProviderContext {
+export function providerContext(target: LlmTarget, request: CanonicalRequest, opts: Pick<CallOptions, 'stream' | 'requestId' | 'clientQuery'>, env: CallerEnv): ProviderContext {
   const ctx: ProviderContext = {
     routeType: target.route_type,
     model: resolveModel(target, request),
     options: withoutNulls({ ...(target.model.options ?? {}) }) as ModelOptions,
     auth: withoutNulls({ ...(target.auth ?? {}) }) as AuthConfig,
     stream: opts.stream,
-    env: opts.env as Record<string, string | undefined>,
-    now: opts.now ?? (() => new Date()),
+    env: env.env as Record<string, string | undefined>,
+    now: env.now,
     requestId: opts.requestId,
+    gcpAccessToken: env.gcpAccessToken,
   };
   if (opts.clientQuery) ctx.clientQuery = opts.clientQuery;
-  if (opts.gcpAccessToken) ctx.gcpAccessToken = opts.gcpAccessToken;
   return ctx;
 }
 
@@ -80,18 +62,20 @@ export function providerContext(target: LlmTarget, request: CanonicalRequest, op
 /**
  * Calls the provider named by `target.model.provider` with a canonical (OpenAI-shaped) request.
  * Plugin `model.options` sampling values override the request's; `model` is the configured name,
- * else the request's. Never uses fetch; connections are pooled and kept alive.
+ * else the request's. Never uses fetch; connections are pooled and kept alive. Plugins call this
+ * through their LlmCaller (`deps.llm`, caller.ts), which supplies `env`.
  *
  * @throws TranslationError (status 400/500, Kong's message) when the request cannot be built or a
  *   200 reply cannot be converted; the signal's reason when aborted.
  */
-export async function callProvider(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): Promise<ProviderCallResult> {
+/** @internal the caller (caller.ts) is the way in. */
+export async function callProvider(target: LlmTarget, request: CanonicalRequest, opts: CallOptions, env: CallerEnv): Promise<ProviderCallResult> {
   const provider = providerOf(target);
-  const pctx = providerContext(target, request, opts);
+  const pctx = providerContext(target, request, opts, env);
   const merged = mergeModelOptions(pctx, request);
   const up = await prepareUpstream(provider, pctx, merged);
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
-  const dispatcher = opts.dispatcher ?? llmDispatcher(timeouts.connect);
+  const dispatcher = env.dispatcher(timeouts.connect);
   const start = process.hrtime.bigint();
   // undici's own timers tick every ~500 ms: short read timeouts get a precise timer of their own.
   let signal = opts.signal;

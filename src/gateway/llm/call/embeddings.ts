@@ -4,10 +4,11 @@
  * vector size is requested as `dimensions` (`vectordb.dimensions`) where the API accepts it, and
  * checked on the way back.
  */
-import type { Dispatcher } from 'undici';
 import type { Embeddings } from '../../../config/generated/plugin-configs.js';
-import type { AuthConfig, ModelOptions } from '../../providers/types.js';
-import { callProvider, type LlmTarget, type LlmTimeouts } from './client.js';
+import { embeddingsModelOptions } from '../../providers/embeddings-options.js';
+import type { AuthConfig } from '../../providers/types.js';
+import type { LlmCaller } from './caller.js';
+import type { LlmTarget, LlmTimeouts } from './client.js';
 import { TranslationError } from '../wire/errors.js';
 import { withoutNulls } from '../wire/openai-types.js';
 import { parseVector } from '../wire/vector.js';
@@ -20,11 +21,9 @@ export class EmbeddingsError extends Error {
 }
 
 export interface EmbedOptions {
-  env: Readonly<Record<string, string | undefined>>;
   requestId: string;
   timeouts?: LlmTimeouts;
   signal?: AbortSignal;
-  dispatcher?: Dispatcher;
 }
 
 export interface Embedder {
@@ -34,29 +33,16 @@ export interface Embedder {
   embed(text: string, opts: EmbedOptions): Promise<number[]>;
 }
 
-function modelOptions(e: Embeddings): ModelOptions {
-  const o = e.model.options;
-  const out: ModelOptions = {};
-  if (!o) return out;
-  if (o.upstream_url) out.upstream_url = o.upstream_url;
-  if (o.azure?.instance) out.azure_instance = o.azure.instance;
-  if (o.azure?.api_version) out.azure_api_version = o.azure.api_version;
-  if (o.azure?.deployment_id) out.azure_deployment_id = o.azure.deployment_id;
-  if (o.bedrock?.aws_region) out.bedrock = { aws_region: o.bedrock.aws_region };
-  if (o.gemini) out.gemini = withoutNulls({ ...o.gemini }) as ModelOptions['gemini'];
-  if (o.huggingface) out.huggingface = withoutNulls({ ...o.huggingface }) as ModelOptions['huggingface'];
-  return out;
-}
-
 export function embeddingsTarget(e: Embeddings): LlmTarget {
   return {
     route_type: 'llm/v1/embeddings',
     auth: withoutNulls({ ...(e.auth ?? {}) }) as AuthConfig,
-    model: { provider: e.model.provider, name: e.model.name, options: modelOptions(e) },
+    model: { provider: e.model.provider, name: e.model.name, options: embeddingsModelOptions(e.model.options) },
   };
 }
 
-export function createEmbedder(e: Embeddings, dimensions: number | null): Embedder {
+/** An embedder calling through `llm` (the plugin's `deps.llm`). */
+export function createEmbedder(e: Embeddings, dimensions: number | null, llm: LlmCaller): Embedder {
   const target = embeddingsTarget(e);
   return {
     provider: e.model.provider,
@@ -66,7 +52,7 @@ export function createEmbedder(e: Embeddings, dimensions: number | null): Embedd
       if (dimensions !== null) body.dimensions = dimensions;
       let r;
       try {
-        r = await callProvider(target, body, { stream: false, ...opts });
+        r = await llm.call(target, body, { stream: false, ...opts });
       } catch (err) {
         if (err instanceof TranslationError) throw new EmbeddingsError(err.message);
         throw err;

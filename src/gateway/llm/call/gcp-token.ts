@@ -2,10 +2,11 @@
  * GCP service-account access tokens for Gemini on Vertex (`auth.gcp_use_service_account`): the
  * OAuth 2.0 JWT-bearer grant (RS256 assertion signed with the account's private key, posted to its
  * `token_uri`), cached per account until a minute before expiry. Used as
- * `CallOptions.gcpAccessToken`; failures surface as Kong's 500 "LLM request failed before proxying".
+ * the LLM caller's GCP token source (caller.ts); failures surface as Kong's 500 "LLM request failed before proxying".
  */
 import { importPKCS8, SignJWT } from 'jose';
 import { request, type Dispatcher } from 'undici';
+import type { GcpTokenSource } from './call-types.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const DEFAULT_TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -26,8 +27,8 @@ function account(json: string): { email: string; key: string; tokenUri: string }
   return { email: o.client_email, key: o.private_key, tokenUri: typeof o.token_uri === 'string' ? o.token_uri : DEFAULT_TOKEN_URI };
 }
 
-/** A token source with its own cache (create one per Runtime/plugin instance). */
-export function gcpTokenSource(opts: GcpTokenOptions = {}): (serviceAccountJson: string) => Promise<string> {
+/** A token source with its own cache (the LLM caller owns one). */
+export function gcpTokenSource(opts: GcpTokenOptions = {}): GcpTokenSource {
   const cache = new Map<string, Cached>();
   const now = opts.now ?? Date.now;
   return async (json) => {

@@ -24,7 +24,7 @@ import { inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure }
 import { parseTargets, planFor, type AdvancedTarget } from './plan.js';
 import { routingPrompt, SemanticRouter } from './semantic.js';
 import { createEmbedder } from '../../llm/call/embeddings.js';
-import { callProvider, kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../../llm/call/client.js';
+import { kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
 import { costOf } from '../../llm/wire/usage.js';
 import type { ProxyPlan } from '../ai-proxy/request.js';
@@ -63,10 +63,10 @@ interface Env {
   timeouts: LlmTimeouts;
 }
 
-function createRouter(c: AiProxyAdvancedConfig, targets: AdvancedTarget[]): SemanticRouter | null {
+function createRouter(c: AiProxyAdvancedConfig, targets: AdvancedTarget[], deps: PluginDeps): SemanticRouter | null {
   if (c.balancer.algorithm !== 'semantic') return null;
   if (!c.embeddings) throw new Error("ai-proxy-advanced: balancer.algorithm 'semantic' requires 'embeddings'");
-  const embedder = createEmbedder(c.embeddings, c.vectordb?.dimensions ?? null);
+  const embedder = createEmbedder(c.embeddings, c.vectordb?.dimensions ?? null, deps.llm);
   return new SemanticRouter(embedder, targets.map((t) => t.description), c.vectordb?.distance_metric ?? 'cosine');
 }
 
@@ -78,7 +78,7 @@ function createEnv(c: AiProxyAdvancedConfig, deps: PluginDeps): Env {
     algorithm: b.algorithm, weights: targets.map((t) => t.weight), latencyStrategy: b.latency_strategy,
     tokensCountStrategy: b.tokens_count_strategy, slots: b.slots,
   }, deps.now));
-  const router = deps.store.get('router', () => createRouter(c, targets));
+  const router = deps.store.get('router', () => createRouter(c, targets, deps));
   const inert = inertCriteria(b.failover_criteria);
   if (inert.length > 0) {
     deps.logger.warn('ai-proxy-advanced: failover_criteria without non_idempotent never fire for LLM calls (POST), as in nginx', { criteria: inert.join(', ') });
@@ -93,7 +93,7 @@ async function distancesFor(env: Env, ctx: GatewayContext, ai: AiRequest): Promi
   const prompt = env.router ? routingPrompt(ai.body) : null;
   if (!env.router || prompt === null) return undefined;
   try {
-    return await env.router.distances(prompt, { env: env.deps.env, requestId: ctx.requestId });
+    return await env.router.distances(prompt, { requestId: ctx.requestId });
   } catch (err) {
     env.deps.logger.warn('ai-proxy-advanced: semantic routing unavailable, using round-robin', { error: err instanceof Error ? err.message : String(err) });
     return undefined;
@@ -114,8 +114,8 @@ function observe(env: Env, i: number, plan: ProxyPlan, r: ProviderCallResult): v
 async function call(plan: ProxyPlan, env: Env, ctx: GatewayContext, signal: AbortSignal): Promise<ProviderCallResult> {
   const start = performance.now();
   try {
-    return await callProvider(plan.target, plan.request, {
-      stream: plan.stream, env: env.deps.env, requestId: ctx.requestId, timeouts: env.timeouts, signal,
+    return await env.deps.llm.call(plan.target, plan.request, {
+      stream: plan.stream, requestId: ctx.requestId, timeouts: env.timeouts, signal,
       clientQuery: ctx.queryParams(), headers: plan.headers,
     });
   } catch (err) {

@@ -29,15 +29,13 @@
  * The model the Anthropic client names is ignored when `model.name` is set (Anthropic SDKs always
  * send one); OpenAI-format clients get Kong's `cannot use own model` instead.
  */
-import { Agent } from 'undici';
 import type { GatewayContext, Reply } from '../../context.js';
-import { ReplyError, type Plugin, type PluginInstance } from '../../plugin.js';
+import { ReplyError, type Plugin, type PluginDeps, type PluginInstance } from '../../plugin.js';
 import { clientFormat } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
-import { callProvider, DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
+import { DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
 import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
-import { gcpTokenSource } from '../../llm/call/gcp-token.js';
 import { preserveCall } from './preserve.js';
 import { planRequest, type ProxyPlan } from './request.js';
 import { answer } from './response.js';
@@ -73,32 +71,17 @@ async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: 
   return { status: 200, json: answer(raw) };
 }
 
-interface Shared {
-  agents: Map<number, Agent>;
-  gcpToken: (serviceAccountJson: string) => Promise<string>;
-}
-
-function dispatcherFor(shared: Shared, connect: number): Agent {
-  let a = shared.agents.get(connect);
-  if (!a) {
-    a = new Agent({ connect: { timeout: connect }, keepAliveTimeout: 30_000, connections: 256 });
-    shared.agents.set(connect, a);
-  }
-  return a;
-}
-
-function handler(c: AiProxyConfig, plan: ProxyPlan, pluginId: string, shared: Shared, env: Readonly<Record<string, string | undefined>>) {
+function handler(c: AiProxyConfig, plan: ProxyPlan, deps: PluginDeps) {
   return async (ctx: GatewayContext) => {
     const abort = new AbortController();
     ctx.res.once('close', () => abort.abort(new Error('client closed the connection')));
     const timeouts = timeoutsOf(ctx);
     try {
-      const result = await callProvider(plan.target, plan.request, {
-        stream: plan.stream, env, requestId: ctx.requestId, timeouts, signal: abort.signal,
-        clientQuery: ctx.queryParams(), headers: plan.headers, dispatcher: dispatcherFor(shared, timeouts.connect),
-        gcpAccessToken: shared.gcpToken,
+      const result = await deps.llm.call(plan.target, plan.request, {
+        stream: plan.stream, requestId: ctx.requestId, timeouts, signal: abort.signal,
+        clientQuery: ctx.queryParams(), headers: plan.headers,
       });
-      return answer({ ctx, config: c, plan, pluginId }, result);
+      return answer({ ctx, config: c, plan, pluginId: deps.pluginId }, result);
     } catch (err) {
       if (err instanceof TranslationError) throw shaped(c, aiError(err.status, err.message));
       throw shaped(c, err);
@@ -110,22 +93,19 @@ export const aiProxy: Plugin<AiProxyConfig> = {
   name: 'ai-proxy',
   parse: parseAiProxyConfig,
   create(c, deps) {
-    const shared = deps.store.get<Shared>('agents', () => ({ agents: new Map(), gcpToken: gcpTokenSource() }), async (s) => {
-      await Promise.all([...s.agents.values()].map((a) => a.close()));
-    });
     const instance: PluginInstance = {
       inputFormat: c.llmFormat,
       aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
       async access(ctx) {
         if (c.routeType === 'preserve') {
-          ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), dispatcher: dispatcherFor(shared, timeoutsOf(x).connect) });
+          ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
           return;
         }
         try {
           const local = clientFormat(c.llmFormat)?.local;
           if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
           const plan = await planRequest(ctx, c, c.routeType);
-          ctx.upstreamHandler = handler(c, plan, deps.pluginId, shared, deps.env);
+          ctx.upstreamHandler = handler(c, plan, deps);
         } catch (err) {
           throw shaped(c, err);
         }

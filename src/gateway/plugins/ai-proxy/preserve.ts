@@ -4,12 +4,13 @@
  * is set) and query, plus the configured credentials; the reply comes back untouched.
  */
 import type { Dispatcher } from 'undici';
+import type { LlmCaller } from '../../llm/call/caller.js';
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../../context.js';
 import { ReplyError } from '../../plugin.js';
 import { getProvider } from '../../providers/index.js';
 import type { UpstreamRequest } from '../../providers/types.js';
 import { AI_ANALYTICS, buildAnalytics } from '../../llm/call/analytics.js';
-import { DEFAULT_TIMEOUTS, llmDispatcher, providerContext, type LlmTimeouts } from '../../llm/call/client.js';
+import { DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
 import { isObject, zeroUsage } from '../../llm/wire/openai-types.js';
 import { targetFor, type AiProxyConfig } from './config.js';
@@ -19,7 +20,7 @@ import { parseOpenAIUsage } from '../../llm/wire/usage.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
-async function preparePreserve(ctx: GatewayContext, c: AiProxyConfig, raw: Buffer): Promise<{ req: UpstreamRequest; model: string }> {
+async function preparePreserve(ctx: GatewayContext, c: AiProxyConfig, raw: Buffer, llm: LlmCaller): Promise<{ req: UpstreamRequest; model: string }> {
   const provider = getProvider(c.provider);
   if (!provider) throw aiError(500, `unsupported LLM provider '${c.provider}'`);
   let clientModel: unknown;
@@ -32,7 +33,7 @@ async function preparePreserve(ctx: GatewayContext, c: AiProxyConfig, raw: Buffe
   const model = c.modelName ?? (typeof clientModel === 'string' ? clientModel : '');
   const auth = effectiveAuth(ctx, c.auth, {});
   const target = targetFor(c, 'llm/v1/chat', model || 'preserve', c.options, auth);
-  const pctx = providerContext(target, {}, { stream: false, env: {}, requestId: ctx.requestId, clientQuery: ctx.queryParams() });
+  const pctx = llm.providerContext(target, { stream: false, requestId: ctx.requestId, clientQuery: ctx.queryParams() });
   const base = provider.endpoint(pctx);
   const url = new URL(base.origin);
   url.pathname = c.options.upstream_path ?? ctx.upstreamPath;
@@ -46,7 +47,7 @@ async function preparePreserve(ctx: GatewayContext, c: AiProxyConfig, raw: Buffe
 export interface PreserveOptions {
   pluginId: string;
   timeouts?: LlmTimeouts;
-  dispatcher?: Dispatcher;
+  llm: LlmCaller;
 }
 
 /** Proxies one `preserve` request. */
@@ -54,7 +55,7 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
   const raw = await ctx.body(MAX_BODY);
   let prepared: { req: UpstreamRequest; model: string };
   try {
-    prepared = await preparePreserve(ctx, c, raw);
+    prepared = await preparePreserve(ctx, c, raw, opts.llm);
   } catch (err) {
     if (err instanceof TranslationError) throw aiError(err.status, err.message);
     throw err;
@@ -64,7 +65,7 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
   const start = process.hrtime.bigint();
   let res: Dispatcher.ResponseData;
   try {
-    res = await (opts.dispatcher ?? llmDispatcher(timeouts.connect)).request({
+    res = await opts.llm.dispatcher(timeouts.connect).request({
       origin: req.url.origin, path: req.url.pathname + req.url.search, method: ctx.method as Dispatcher.HttpMethod,
       headers: req.headers, body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : String(req.body),
       headersTimeout: timeouts.read, bodyTimeout: timeouts.read,

@@ -9,6 +9,7 @@
  */
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../../context.js';
 import { ReplyError } from '../../plugin.js';
+import { getProvider } from '../../providers/index.js';
 import { clientFormat } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, buildAnalytics } from '../../llm/call/analytics.js';
 import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCallResult, type StreamSuccess } from '../../llm/call/client.js';
@@ -33,10 +34,7 @@ function modelHeader(env: AnswerEnv, headers: Record<string, HeaderValue>): void
 }
 
 function extraMeta(env: AnswerEnv): Record<string, string> | undefined {
-  const o = env.plan.target.model.options ?? {};
-  if (!o.azure_instance) return undefined;
-  const api = env.ctx.queryParams().get('api-version') ?? o.azure_api_version ?? '';
-  return { azure_instance_id: o.azure_instance, azure_deployment_id: o.azure_deployment_id ?? '', azure_api_version: api };
+  return getProvider(env.config.provider)?.analyticsMeta?.(env.plan.target.model.options ?? {}, env.ctx.queryParams());
 }
 
 function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string }): void {

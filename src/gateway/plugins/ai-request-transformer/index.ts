@@ -14,7 +14,7 @@ import { BodyTooLargeError, Slot, type GatewayContext } from '../../context.js';
 import type { Plugin, PluginDeps } from '../../plugin.js';
 import type { LogRecord } from '../../log-record.js';
 import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../../llm/call/analytics.js';
-import { callProvider, type LlmTarget } from '../../llm/call/client.js';
+import type { LlmTarget } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
 import { isObject, type CanonicalRequest, type Usage } from '../../llm/wire/openai-types.js';
 import { withoutNulls } from '../../llm/wire/openai-types.js';
@@ -83,7 +83,7 @@ export function createIntrospector(name: string, c: TransformerSettings, deps: P
       const request: CanonicalRequest = { messages: [{ role: 'system', content: c.prompt }, { role: 'user', content: body }], stream: false };
       let r;
       try {
-        r = await callProvider(llm, request, { stream: false, env: deps.env, requestId: ctx.requestId, timeouts });
+        r = await deps.llm.call(llm, request, { stream: false, requestId: ctx.requestId, timeouts });
       } catch (err) {
         if (err instanceof TranslationError) throw failed(err.message);
         throw err;

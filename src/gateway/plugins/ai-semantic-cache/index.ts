@@ -128,7 +128,7 @@ async function lookup(env: Env, ctx: GatewayContext, l: Lookup, o: CacheOutcome)
     if (reply) return { reply };
   }
   const t1 = performance.now();
-  const vector = await env.embedder.embed(l.prompt.text, { env: env.deps.env, requestId: ctx.requestId });
+  const vector = await env.embedder.embed(l.prompt.text, { requestId: ctx.requestId });
   o.embeddings_latency = Math.round(performance.now() - t1);
   if (l.cc.noCache) return { vector };
   const t2 = performance.now();
@@ -231,7 +231,7 @@ export const aiSemanticCache: Plugin<AiSemanticCacheConfig> = {
   parse: (c) => c as unknown as AiSemanticCacheConfig,
   create(c, deps) {
     const store = deps.store.get<VectorStore>('vectors', () => createStore(c, deps), (s) => s.close());
-    const env: Env = { c, deps, store, embedder: createEmbedder(c.embeddings, c.vectordb.dimensions) };
+    const env: Env = { c, deps, store, embedder: createEmbedder(c.embeddings, c.vectordb.dimensions, deps.llm) };
     return {
       access: (ctx) => access(env, ctx),
       log(ctx, record) {

@@ -1,0 +1,65 @@
+/**
+ * The LLM caller: one object per gateway process, handed to every Runtime and, through
+ * `PluginDeps.llm`, to every plugin that calls an LLM (ai-proxy, ai-proxy-advanced, the AI
+ * transformers, semantic-cache and semantic-routing embeddings). It owns what every call shares,
+ * so no plugin can forget a piece of it:
+ *
+ *   env        the process environment (AWS_*, GCP_SERVICE_ACCOUNT, AWS_REGION fallbacks)
+ *   clock      `created` timestamps and SigV4 signing
+ *   gcp tokens one GCP service-account token source with its cache (Gemini on Vertex)
+ *   pools      one keep-alive undici Agent per connect timeout; closed with the gateway
+ *
+ * Pools outlive a reload (the next Runtime gets the same caller), so keep-alive connections to
+ * the LLMs survive configuration changes.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import type { CanonicalRequest } from '../wire/openai-types.js';
+import type { ProviderContext } from '../../providers/types.js';
+import type { CallerEnv, CallOptions, GcpTokenSource, LlmTarget, ProviderCallResult } from './call-types.js';
+import { callProvider, providerContext } from './client.js';
+import { gcpTokenSource } from './gcp-token.js';
+
+export interface LlmCallerOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Clock (tests); default the wall clock. */
+  now?: () => Date;
+  /** GCP token source (tests); default one with its own cache, fetching from each account's `token_uri`. */
+  gcpAccessToken?: GcpTokenSource;
+}
+
+export interface LlmCaller {
+  /** One LLM call (see client.ts for the result kinds and what throws). */
+  call(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): Promise<ProviderCallResult>;
+  /** The provider context of a call that is not a canonical request (ai-proxy's `preserve`). */
+  providerContext(target: LlmTarget, opts: Pick<CallOptions, 'stream' | 'requestId' | 'clientQuery'>): ProviderContext;
+  /** The keep-alive pool for a connect timeout (ai-proxy's `preserve` sends through it too). */
+  dispatcher(connectTimeout: number): Dispatcher;
+  close(): Promise<void>;
+}
+
+export function createLlmCaller(opts: LlmCallerOptions): LlmCaller {
+  const pools = new Map<number, Agent>();
+  const env: CallerEnv = {
+    env: opts.env,
+    now: opts.now ?? (() => new Date()),
+    gcpAccessToken: opts.gcpAccessToken ?? gcpTokenSource(),
+    dispatcher(connectTimeout) {
+      let a = pools.get(connectTimeout);
+      if (!a) {
+        a = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+        pools.set(connectTimeout, a);
+      }
+      return a;
+    },
+  };
+  return {
+    call: (target, request, callOpts) => callProvider(target, request, callOpts, env),
+    providerContext: (target, callOpts) => providerContext(target, {}, callOpts, env),
+    dispatcher: (connectTimeout) => env.dispatcher(connectTimeout),
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((a) => a.close()));
+    },
+  };
+}
