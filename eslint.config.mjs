@@ -44,9 +44,4 @@ export default tseslint.config(
     files: ['src/gateway/providers/**', 'src/mock/providers/**', 'src/gateway/llm/formats/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
-  {
-    // Still to be moved into providers/ (issue 9, removed by the restructuring).
-    files: ['src/config/schema-custom-checks.ts'],
-    rules: { 'no-restricted-syntax': 'off' },
-  },
 );

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { compileKongRegex } from './regex.js';
+import { getProvider } from '../gateway/providers/index.js';
+import { CANONICAL_FORMAT, clientFormat } from '../gateway/llm/formats/index.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
 
 /**
@@ -34,21 +36,25 @@ const periodsOrder: CustomCheck = (obj) => {
 const logStatisticsUnsupported: CustomCheck = (obj) => {
   const provider = getPath(obj, 'model.provider');
   const routeType = getPath(obj, 'route_type');
-  if (provider === 'anthropic' && routeType === 'llm/v1/completions' && getPath(obj, 'logging.log_statistics') === true) {
-    return { path: ['logging', 'log_statistics'], message: 'anthropic does not support statistics when route_type is llm/v1/completions' };
+  if (typeof provider !== 'string' || typeof routeType !== 'string' || getPath(obj, 'logging.log_statistics') !== true) return null;
+  if (getProvider(provider)?.capabilities.noStatistics?.some((t) => t === routeType)) {
+    return { path: ['logging', 'log_statistics'], message: `${provider} does not support statistics when route_type is ${routeType}` };
   }
   return null;
 };
 
-/** Native client formats: bedrock/gemini need their own provider (as Kong); anthropic (aigw) any provider. */
+/**
+ * Client formats (`llm_format`): any but the canonical one needs route_type llm/v1/chat; Kong's own
+ * native formats (not served by aigw) need the provider of the same name, aigw's adapters any provider.
+ */
 const llmFormatNative: CustomCheck = (obj) => {
   const format = getPath(obj, 'llm_format');
-  if (format === null || format === undefined || format === 'openai') return null;
+  if (format === null || format === undefined || format === CANONICAL_FORMAT) return null;
   if (getPath(obj, 'route_type') !== 'llm/v1/chat') {
     return { path: ['llm_format'], message: `llm_format '${String(format)}' requires route_type 'llm/v1/chat'` };
   }
   const provider = getPath(obj, 'model.provider');
-  if (format !== 'anthropic' && provider !== undefined && provider !== format) {
+  if (!clientFormat(String(format))?.anyProvider && provider !== undefined && provider !== format) {
     return { path: ['llm_format'], message: `llm_format '${String(format)}' can only be used with the '${String(format)}' provider, not '${String(provider)}'` };
   }
   return null;

@@ -17,7 +17,7 @@
  *                                                   ▼                 ▼
  *                                     client has the response ─► log phases (setImmediate)
  */
-import { clientFormat } from './llm/formats/index.js';
+import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
 import { buildLogRecord, type LogRecord } from './log-record.js';
@@ -50,22 +50,6 @@ function applyExtraHeaders(res: ServerResponse, ctx: GatewayContext): void {
   for (const k in h) res.setHeader(k, h[k] as string | string[]);
 }
 
-/**
- * On a route whose clients speak a native format (`llm_format`, e.g. Anthropic SDKs), every
- * gateway-made error — Kong's `{"message"}` and the AI plugins' `{"error":{"message"}}` — takes that
- * format's error shape, so the client's SDK reports it properly.
- */
-function nativeError(ctx: GatewayContext, reply: Reply): unknown {
-  const native = clientFormat(ctx.route?.inputFormat);
-  if (native === null || reply.status < 400) return undefined;
-  if (reply.message !== undefined) return native.errorBody(reply.status, reply.message);
-  const j = reply.json;
-  if (j === null || typeof j !== 'object' || Object.keys(j).length !== 1) return undefined;
-  const e = (j as { error?: unknown }).error;
-  const message = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
-  return typeof message === 'string' ? native.errorBody(reply.status, message) : undefined;
-}
-
 /** Send a gateway-generated reply (short-circuit or error). */
 export function sendReply(ctx: GatewayContext, reply: Reply): void {
   const res = ctx.res;
@@ -76,7 +60,7 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
   if (ctx.source === 'service') ctx.source = 'error';
   let body: string | Buffer = '';
   let type: string | null = null;
-  const native = nativeError(ctx, reply);
+  const native = clientErrorBody(ctx.route?.inputFormat, reply);
   if (native !== undefined) {
     body = JSON.stringify(native);
     type = 'application/json; charset=utf-8';

@@ -211,7 +211,7 @@ export function anthropicStreamTranslator(ctx: ProviderContext): StreamTranslato
 
 export const anthropic: Provider = {
   name: NAME,
-  capabilities: { routeTypes: ['llm/v1/chat', 'llm/v1/completions'], streaming: true, usageInStream: true },
+  capabilities: { routeTypes: ['llm/v1/chat', 'llm/v1/completions'], streaming: true, usageInStream: true, noStatistics: ['llm/v1/completions'] },
   endpoint: (ctx) => resolveEndpoint(ctx, `https://api.anthropic.com:443${ctx.routeType === 'llm/v1/chat' ? '/v1/messages' : '/v1/complete'}`, NAME),
   authorize: applyStaticAuth,
   toUpstream: (ctx, req) => ({

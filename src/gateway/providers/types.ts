@@ -79,6 +79,8 @@ export interface ProviderCapabilities {
   streaming: boolean;
   /** Whether the upstream stream reports token usage (otherwise it is estimated). */
   usageInStream: boolean;
+  /** Route types for which Kong refuses `logging.log_statistics` with this provider (a config check). */
+  noStatistics?: readonly RouteType[];
 }
 
 /** Per-request streaming state, created by `Provider.streamTranslator`. */

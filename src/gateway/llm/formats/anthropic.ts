@@ -7,12 +7,15 @@
  *   POST /v1/messages/count_tokens ─► countTokens (estimate)
  */
 import { TranslationError } from '../wire/errors.js';
+import { upstreamErrorMessage } from '../wire/upstream-error.js';
+import { sseNamedFrame } from '../wire/sse-writer.js';
+import type { ClientFormat, StreamTextField } from './types.js';
 import {
   asArray, asNumber, asObject, asString, isObject, parseToolArguments,
   type CanonicalRequest, type ChatCompletion, type ChatMessage, type ContentPart, type JsonObject,
   type ToolCall, type ToolChoice, type ToolDefinition,
 } from '../wire/openai-types.js';
-import { toStopReason } from './anthropic-stream.js';
+import { countTokens, openAIChunksToAnthropicEvents, toStopReason, type AnthropicEvent } from './anthropic-stream.js';
 
 const bad = (message: string): TranslationError => new TranslationError(message, 400);
 
@@ -157,3 +160,39 @@ export function anthropicErrorBody(status: number, message: string): JsonObject 
 }
 
 export { openAIChunksToAnthropicEvents, countTokens, toStopReason, type AnthropicEvent } from './anthropic-stream.js';
+
+/** `content_block_delta` text of an Anthropic stream event. */
+function streamTextFields(obj: JsonObject): StreamTextField[] {
+  const delta = obj.delta;
+  if (obj.type !== 'content_block_delta' || !isObject(delta) || typeof delta.text !== 'string') return [];
+  return [{
+    key: `block:${String(obj.index)}`, final: false,
+    get: () => (typeof delta.text === 'string' ? delta.text : ''),
+    set: (v) => { delta.text = v; },
+    synth: (text) => ({ type: 'content_block_delta', index: obj.index, delta: { type: 'text_delta', text } }),
+  }];
+}
+
+const frames = (events: readonly AnthropicEvent[]): string => events.map((e) => sseNamedFrame(e.event, e.data)).join('');
+
+/** Anthropic Messages clients (Claude Code, `@anthropic-ai/sdk`) on any provider: an aigw extension. */
+export const anthropic: ClientFormat = {
+  name: 'anthropic',
+  identity: false,
+  anyProvider: true,
+  sdkSendsModel: true,
+  toCanonical: anthropicRequestToOpenAI,
+  response: (r) => (r.object === 'chat.completion' ? openAIResponseToAnthropic(r) : r),
+  errorBody: anthropicErrorBody,
+  upstreamError: (status, body) => Buffer.from(JSON.stringify(anthropicErrorBody(status, upstreamErrorMessage(body)))),
+  stream(opts) {
+    const events = openAIChunksToAnthropicEvents(opts);
+    return {
+      chunk: (c) => frames(events.onChunk(c)),
+      end: (usage) => frames(events.end(usage)),
+      error: (message) => sseNamedFrame('error', anthropicErrorBody(502, message)),
+    };
+  },
+  streamTextFields,
+  local: { matches: (path) => /\/messages\/count_tokens\/?$/.test(path), answer: countTokens },
+};

@@ -7,7 +7,7 @@ import type { GatewayContext } from '../../context.js';
 import type { LogRecord } from '../../log-record.js';
 import { AI_REQUEST, aiError, aiRequest, type AiRequest, type InputFormat } from './request.js';
 import { isObject, type ChatMessage } from '../wire/openai-types.js';
-import { CANONICAL_FORMAT, clientFormat } from './index.js';
+import { CANONICAL_FORMAT, formatOf } from './index.js';
 
 export const JSON_ONLY = 'this LLM route only supports application/json requests';
 
@@ -56,5 +56,5 @@ export function aiLog(record: LogRecord): Record<string, unknown> {
  * re-serialising it here after every edit would be wasted work.
  */
 export function syncBody(ctx: GatewayContext, req: AiRequest): void {
-  if (clientFormat(req.inputFormat) === null && !ctx.route?.inputFormat) ctx.setBody(req.body);
+  if (formatOf(req.inputFormat).identity && !ctx.route?.inputFormat) ctx.setBody(req.body);
 }

@@ -20,7 +20,7 @@ import type { CanonicalRequest } from '../wire/openai-types.js';
 import { BodyTooLargeError } from '../../context.js';
 import { ReplyError } from '../../plugin.js';
 import { isObject } from '../wire/openai-types.js';
-import { clientFormat, isServedFormat } from './index.js';
+import { clientFormat } from './index.js';
 import { TranslationError } from '../wire/errors.js';
 
 /** An `llm_format` value: `openai` (canonical) or a client format of providers/native/index.ts. */
@@ -56,11 +56,11 @@ export function aiError(status: number, message: string): ReplyError {
   return new ReplyError({ status, json: { error: { message } } });
 }
 
-/** Native client formats → canonical; formats without an adapter (Gemini/Bedrock native) are refused. */
+/** The client's body → canonical; formats aigw does not serve (Kong's native gemini/bedrock) are refused. */
 function toCanonical(format: InputFormat, parsed: Record<string, unknown>): CanonicalRequest {
-  if (!isServedFormat(format)) throw aiError(400, `llm_format '${format}' is not supported by aigw serve; send OpenAI-format requests`);
   const adapter = clientFormat(format);
-  return adapter ? adapter.toCanonical(parsed) : (parsed as CanonicalRequest);
+  if (!adapter) throw aiError(400, `llm_format '${format}' is not supported by aigw serve; send OpenAI-format requests`);
+  return adapter.toCanonical(parsed);
 }
 
 /** A missing Content-Type is accepted; a present one must be JSON (`application/json`, `…+json`). */

@@ -13,11 +13,10 @@
  * use, as Kong's failing `ngx.re.find` does. Content-part arrays are scanned by their text parts
  * (Kong rejects them as a bad format; scanning is the safer superset).
  */
-import type { AiPromptGuardConfig } from '../../../config/generated/plugin-configs.js';
 import { compileKongRegex, type CompiledRegex } from '../../../config/regex.js';
 import type { Reply } from '../../context.js';
 import { messageText, promptRequest } from '../../llm/formats/prompt.js';
-import { aiError } from '../../llm/formats/request.js';
+import { aiError, type InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 import { isObject, type CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { field, strings, type Plugin } from '../../plugin.js';
@@ -54,7 +53,7 @@ interface GuardConfig {
   allowHistory: boolean;
   allRoles: boolean;
   maxBodySize: number;
-  llmFormat: AiPromptGuardConfig['llm_format'];
+  llmFormat: InputFormat;
 }
 
 function parse(c: Readonly<Record<string, unknown>>): GuardConfig {

@@ -6,7 +6,8 @@
  *              `llm_format: anthropic`; `…/v1/messages/count_tokens` is answered locally
  *   log:    AI_ANALYTICS ─► record.ai.proxy.{meta,usage,payload} (per `logging`)
  *
- * Errors are Kong's `{"error":{"message"}}` (Anthropic's `{"type":"error",…}` for Anthropic clients).
+ * Errors are Kong's `{"error":{"message"}}`; the pipeline's error boundary (llm/formats/error-boundary.ts)
+ * gives them the client format's shape (Anthropic's `{"type":"error",…}` for Anthropic clients).
  *
  * Anthropic clients in (Claude Code, `@anthropic-ai/sdk`): point the client's base URL at the route
  * (`ANTHROPIC_BASE_URL=http://gw:8000/claude`); it calls `…/v1/messages` and
@@ -30,8 +31,8 @@
  * send one); OpenAI-format clients get Kong's `cannot use own model` instead.
  */
 import type { GatewayContext, Reply } from '../../context.js';
-import { ReplyError, type Plugin, type PluginDeps, type PluginInstance } from '../../plugin.js';
-import { clientFormat } from '../../llm/formats/index.js';
+import type { Plugin, PluginDeps, PluginInstance } from '../../plugin.js';
+import { formatOf } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
 import { DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
@@ -46,17 +47,6 @@ function timeoutsOf(ctx: GatewayContext): LlmTimeouts {
   const s = ctx.service?.entity;
   const n = (v: unknown, d: number): number => (typeof v === 'number' && v > 0 ? v : d);
   return { connect: n(s?.connect_timeout, DEFAULT_TIMEOUTS.connect), read: n(s?.read_timeout, DEFAULT_TIMEOUTS.read), write: n(s?.write_timeout, DEFAULT_TIMEOUTS.write) };
-}
-
-/** Kong-made errors in the client's own format. */
-function shaped(c: AiProxyConfig, err: unknown): unknown {
-  const native = clientFormat(c.llmFormat);
-  if (native === null || !(err instanceof ReplyError)) return err;
-  const json = err.reply.json;
-  const e = json !== null && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : null;
-  const message = e !== null && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : null;
-  if (message === null) return err;
-  return new ReplyError({ ...err.reply, json: native.errorBody(err.reply.status, message) });
 }
 
 /** A request the client format has the gateway answer itself (Anthropic's count_tokens). */
@@ -83,8 +73,8 @@ function handler(c: AiProxyConfig, plan: ProxyPlan, deps: PluginDeps) {
       });
       return answer({ ctx, config: c, plan, pluginId: deps.pluginId }, result);
     } catch (err) {
-      if (err instanceof TranslationError) throw shaped(c, aiError(err.status, err.message));
-      throw shaped(c, err);
+      if (err instanceof TranslationError) throw aiError(err.status, err.message);
+      throw err;
     }
   };
 }
@@ -101,14 +91,10 @@ export const aiProxy: Plugin<AiProxyConfig> = {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
           return;
         }
-        try {
-          const local = clientFormat(c.llmFormat)?.local;
-          if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
-          const plan = await planRequest(ctx, c, c.routeType);
-          ctx.upstreamHandler = handler(c, plan, deps);
-        } catch (err) {
-          throw shaped(c, err);
-        }
+        const local = formatOf(c.llmFormat).local;
+        if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
+        const plan = await planRequest(ctx, c, c.routeType);
+        ctx.upstreamHandler = handler(c, plan, deps);
       },
     };
     // No log phase unless something is logged: a log phase makes the pipeline build a log record per request.

@@ -4,7 +4,7 @@
  * credentials (`allow_override`) → headers forwarded to the LLM. Produces the plan the upstream
  * handler executes; every refusal is a ReplyError with Kong's `{"error":{"message"}}` body.
  */
-import { clientFormat } from '../../llm/formats/index.js';
+import { formatOf } from '../../llm/formats/index.js';
 import type { GatewayContext, HeaderValue } from '../../context.js';
 import { getProvider } from '../../providers/index.js';
 import type { AuthConfig } from '../../providers/types.js';
@@ -80,8 +80,8 @@ function canonical(routeType: RouteType, body: CanonicalRequest): CanonicalReque
 function chooseModel(c: AiProxyConfig, configured: string | null, req: CanonicalRequest, format: InputFormat): string {
   const own = typeof req.model === 'string' && req.model !== '' ? req.model : null;
   if (configured !== null) {
-    // Native-format clients (Anthropic SDKs) must always send a model; the configured one wins.
-    if (own !== null && own !== configured && clientFormat(format) === null) throw aiError(400, `cannot use own model - must be: ${configured}`);
+    // Clients whose SDKs always send a model (Anthropic's): the configured one wins.
+    if (own !== null && own !== configured && !formatOf(format).sdkSendsModel) throw aiError(400, `cannot use own model - must be: ${configured}`);
     return configured;
   }
   if (own === null) throw aiError(400, 'model parameter not found in request, nor in gateway configuration');

@@ -10,13 +10,12 @@
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../../context.js';
 import { ReplyError } from '../../plugin.js';
 import { getProvider } from '../../providers/index.js';
-import { clientFormat } from '../../llm/formats/index.js';
+import { formatOf } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, buildAnalytics } from '../../llm/call/analytics.js';
 import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCallResult, type StreamSuccess } from '../../llm/call/client.js';
-import { isObject, type CanonicalResponse, type EmbeddingList, type Usage } from '../../llm/wire/openai-types.js';
+import type { CanonicalResponse, Usage } from '../../llm/wire/openai-types.js';
 import type { AiProxyConfig } from './config.js';
 import type { ProxyPlan } from './request.js';
-import { SSE_DONE, sseFrame, sseNamedFrame } from '../../llm/wire/sse-writer.js';
 
 export interface AnswerEnv {
   ctx: GatewayContext;
@@ -67,67 +66,28 @@ function usageOf(r: CanonicalResponse): Usage {
   return 'completion_tokens' in u ? u : { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens };
 }
 
-/** Embeddings as little-endian float32 base64, for clients that asked `encoding_format: base64` (the OpenAI SDK does). */
-function base64Embeddings(list: EmbeddingList): unknown {
-  return { ...list, data: list.data.map((d) => {
-    const buf = Buffer.alloc(d.embedding.length * 4);
-    d.embedding.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-    return { ...d, embedding: buf.toString('base64') };
-  }) };
-}
-
-function clientBody(env: AnswerEnv, r: CanonicalResponse): unknown {
-  const native = clientFormat(env.plan.inputFormat);
-  if (native && r.object === 'chat.completion') return native.response(r);
-  if (r.object === 'list' && env.plan.request.encoding_format === 'base64') return base64Embeddings(r);
-  return r;
-}
-
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
-  const out = clientBody(env, r.response);
-  const text = JSON.stringify(out);
+  const text = JSON.stringify(formatOf(env.plan.inputFormat).response(r.response, env.plan.request));
   setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text });
   const headers: Record<string, HeaderValue> = { ...r.headers, 'content-type': JSON_TYPE };
   modelHeader(env, headers);
   return { kind: 'buffered', status: 200, headers, body: Buffer.from(text) };
 }
 
-/** The message inside a provider's error body (OpenAI, Anthropic, Cohere, Gemini, HF shapes). */
-export function upstreamErrorMessage(body: Buffer): string {
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString('utf8'));
-  } catch {
-    return body.toString('utf8').slice(0, 500);
-  }
-  if (!isObject(v)) return String(v);
-  const e = v.error;
-  if (isObject(e) && typeof e.message === 'string') return e.message;
-  if (typeof e === 'string') return e;
-  if (typeof v.message === 'string') return v.message;
-  return JSON.stringify(v).slice(0, 500);
-}
-
+/** Upstream non-200s pass through (in the client's shape); gateway-made failures go to the error boundary. */
 function failed(env: AnswerEnv, r: CallFailure): UpstreamResult {
-  const native = clientFormat(env.plan.inputFormat);
   if (r.error === 'http') {
     env.ctx.upstreamStatus = r.status;
-    if (!native) return { kind: 'buffered', status: r.status, headers: r.headers, body: r.body };
-    const body = Buffer.from(JSON.stringify(native.errorBody(r.status, upstreamErrorMessage(r.body))));
-    return { kind: 'buffered', status: r.status, headers: { ...r.headers, 'content-type': JSON_TYPE }, body };
+    const shaped = formatOf(env.plan.inputFormat).upstreamError(r.status, r.body);
+    if (shaped === null) return { kind: 'buffered', status: r.status, headers: r.headers, body: r.body };
+    return { kind: 'buffered', status: r.status, headers: { ...r.headers, 'content-type': JSON_TYPE }, body: shaped };
   }
   env.ctx.source = 'error';
-  throw new ReplyError({ status: r.status, json: native ? native.errorBody(r.status, r.message) : { error: { message: r.message } } });
-}
-
-function errorFrame(env: AnswerEnv, message: string): string {
-  const native = clientFormat(env.plan.inputFormat);
-  if (native) return sseNamedFrame('error', native.errorBody(502, message));
-  return sseFrame({ error: { message, type: 'upstream_stream_error' } });
+  throw new ReplyError({ status: r.status, json: { error: { message: r.message } } });
 }
 
 async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string> {
-  const nativeStream = clientFormat(env.plan.inputFormat)?.stream({ id: env.ctx.requestId, model: env.plan.model }) ?? null;
+  const client = formatOf(env.plan.inputFormat).stream({ id: env.ctx.requestId, model: env.plan.model, includeUsage: env.plan.clientWantsUsage });
   let broken: string | null = null;
   let recorded = false;
   const record = async (): Promise<Usage> => {
@@ -142,13 +102,7 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
     try {
       for await (const batch of s.batches) {
         let out = '';
-        for (const chunk of batch) {
-          if (nativeStream) {
-            for (const e of nativeStream.onChunk(chunk)) out += sseNamedFrame(e.event, e.data);
-          } else if (chunk.choices.length > 0 || env.plan.clientWantsUsage) {
-            out += sseFrame(chunk);
-          }
-        }
+        for (const chunk of batch) out += client.chunk(chunk);
         if (out !== '') yield out;
       }
     } catch (err) {
@@ -157,14 +111,10 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
     }
     const usage = await record();
     if (broken !== null) {
-      yield errorFrame(env, broken);
+      yield client.error(broken);
       return;
     }
-    if (nativeStream) {
-      for (const e of nativeStream.end(usage)) yield sseNamedFrame(e.event, e.data);
-    } else {
-      yield SSE_DONE;
-    }
+    yield client.end(usage);
   } finally {
     if (!recorded) await record();
   }

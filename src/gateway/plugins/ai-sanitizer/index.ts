@@ -22,7 +22,7 @@ import { Restorer, StreamRestorer } from './restore.js';
 import { aiError } from '../../llm/formats/request.js';
 import { isObject, type CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { field, strings, type Plugin, type PluginInstance } from '../../plugin.js';
-import { clientFormat } from '../../llm/formats/index.js';
+import { formatOf } from '../../llm/formats/index.js';
 
 interface SanitizerConfig {
   detectors: Detector[];
@@ -141,7 +141,7 @@ export const aiSanitizer: Plugin<SanitizerConfig> = {
         if (outcome.action !== 'none') {
           syncBody(ctx, req);
           // ai-proxy logs `raw` with log_payloads: it must not keep the values either
-          if (clientFormat(req.inputFormat) === null) req.raw = Buffer.from(JSON.stringify(req.body));
+          if (formatOf(req.inputFormat).identity) req.raw = Buffer.from(JSON.stringify(req.body));
         }
         return undefined;
       },

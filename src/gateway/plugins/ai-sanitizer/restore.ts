@@ -9,7 +9,8 @@
  * Anthropic's `content_block_stop`). Frames split across network chunks are reassembled.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { isObject, type JsonObject } from '../../llm/wire/openai-types.js';
+import { isObject } from '../../llm/wire/openai-types.js';
+import { CLIENT_FORMATS, type StreamTextField } from '../../llm/formats/index.js';
 
 export class Restorer {
   private readonly pattern: RegExp | null;
@@ -56,55 +57,7 @@ export class Restorer {
   }
 }
 
-interface TextField {
-  key: string;
-  get(): string;
-  set(v: string): void;
-  final: boolean;
-  /** A delta frame carrying only `text` for this field. */
-  synth(text: string): JsonObject;
-}
-
-function openaiFields(obj: JsonObject): TextField[] {
-  const out: TextField[] = [];
-  const choices = Array.isArray(obj.choices) ? obj.choices : [];
-  choices.forEach((c: unknown, i) => {
-    if (!isObject(c)) return;
-    const index = typeof c.index === 'number' ? c.index : i;
-    const final = c.finish_reason !== null && c.finish_reason !== undefined;
-    const base = { id: obj.id, object: obj.object, created: obj.created, model: obj.model };
-    const delta = c.delta;
-    if (isObject(delta)) {
-      out.push({
-        key: `choice:${index}`, final,
-        get: () => (typeof delta.content === 'string' ? delta.content : ''),
-        set: (v) => { if (v !== '' || typeof delta.content === 'string') delta.content = v; },
-        synth: (text) => ({ ...base, choices: [{ index, delta: { content: text }, finish_reason: null }] }),
-      });
-    } else if (typeof c.text === 'string') {
-      out.push({
-        key: `choice:${index}`, final,
-        get: () => (typeof c.text === 'string' ? c.text : ''),
-        set: (v) => { c.text = v; },
-        synth: (text) => ({ ...base, choices: [{ index, text, finish_reason: null }] }),
-      });
-    }
-  });
-  return out;
-}
-
-function anthropicFields(obj: JsonObject): TextField[] {
-  const delta = obj.delta;
-  if (obj.type !== 'content_block_delta' || !isObject(delta) || typeof delta.text !== 'string') return [];
-  return [{
-    key: `block:${String(obj.index)}`, final: false,
-    get: () => (typeof delta.text === 'string' ? delta.text : ''),
-    set: (v) => { delta.text = v; },
-    synth: (text) => ({ type: 'content_block_delta', index: obj.index, delta: { type: 'text_delta', text } }),
-  }];
-}
-
-interface Pending { text: string; field: TextField; prefix: string }
+interface Pending { text: string; field: StreamTextField; prefix: string }
 
 export class StreamRestorer {
   private readonly decoder = new StringDecoder('utf8');
@@ -142,7 +95,7 @@ export class StreamRestorer {
       obj = undefined;
     }
     if (!isObject(obj)) return `${this.flush()}${this.r.text(frame)}\n\n`;
-    const fields = [...openaiFields(obj), ...anthropicFields(obj)];
+    const fields = CLIENT_FORMATS.flatMap((f) => f.streamTextFields(obj));
     if (fields.length === 0) return `${this.flush()}${prefix}data: ${JSON.stringify(this.r.json(obj))}\n\n`;
     for (const f of fields) {
       const restored = this.r.text((this.carry.get(f.key)?.text ?? '') + f.get());

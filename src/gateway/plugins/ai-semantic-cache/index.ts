@@ -20,7 +20,7 @@ import type { AiSemanticCacheConfig } from '../../../config/generated/plugin-con
 import { Slot, type GatewayContext, type HeaderMap, type Reply, type UpstreamResult } from '../../context.js';
 import type { Logger } from '../../log.js';
 import { ReplyError, type Plugin, type PluginDeps } from '../../plugin.js';
-import { clientFormat } from '../../llm/formats/index.js';
+import { formatOf } from '../../llm/formats/index.js';
 import { AI_ANALYTICS } from '../../llm/call/analytics.js';
 import { parseRequestCacheControl, responseForbidsStore, type RequestCacheControl } from './cache-control.js';
 import { createEmbedder, type Embedder } from '../../llm/call/embeddings.js';
@@ -201,7 +201,7 @@ async function access(env: Env, ctx: GatewayContext): Promise<Reply | undefined>
   if (!ctx.upstreamHandler) return void mark(ctx, o);
   const ai = ctx.get(AI_REQUEST) ?? (await aiRequest(ctx, { maxBodySize: 8192, llmFormat: env.c.llm_format }));
   const cc = env.c.cache_control ? parseRequestCacheControl(ctx.header('cache-control'), ctx.header('pragma')) : { noStore: false, noCache: false, maxAge: null };
-  const prompt = clientFormat(ai.inputFormat) === null && !cc.noStore
+  const prompt = formatOf(ai.inputFormat).identity && !cc.noStore
     ? cachePrompt(ai.body, {
       messageCountback: env.c.message_countback, ignoreSystem: env.c.ignore_system_prompts,
       ignoreAssistant: env.c.ignore_assistant_prompts, ignoreTool: env.c.ignore_tool_prompts,

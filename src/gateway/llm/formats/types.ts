@@ -1,0 +1,57 @@
+/**
+ * The client-format contract: how an AI route talks to its clients (`llm_format`). The canonical
+ * format is OpenAI's (the identity adapter); others translate to and from it at the edge, so
+ * everything between (plugins, the LLM call) sees canonical requests and responses only.
+ */
+import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, JsonObject, Usage } from '../wire/openai-types.js';
+
+/** The client's half of one streamed answer: canonical chunks in, the client's SSE text out. */
+export interface ClientStream {
+  chunk(chunk: CanonicalChunk): string;
+  /** The end of a complete stream; `usage` is the final count. */
+  end(usage: Usage): string;
+  /** The frame reporting a stream that broke after it started. */
+  error(message: string): string;
+}
+
+/** One text field of a streamed frame the client gets (for ai-sanitizer's restoring of placeholders). */
+export interface StreamTextField {
+  /** Identifies the field across frames (e.g. `choice:0`). */
+  key: string;
+  get(): string;
+  set(v: string): void;
+  /** Whether no more text follows for this key. */
+  final: boolean;
+  /** A frame carrying only `text` for this field. */
+  synth(text: string): JsonObject;
+}
+
+export interface ClientFormat {
+  /** The `llm_format` value. */
+  name: string;
+  /** True for the canonical format: the client's body is the canonical request, unchanged. */
+  identity: boolean;
+  /**
+   * Whether routes in this format may use any provider. Kong's own native formats (gemini,
+   * bedrock) require the provider of the same name; aigw's adapters translate for every provider.
+   */
+  anyProvider: boolean;
+  /**
+   * Whether the client's SDKs always send a model, so a configured `model.name` silently replaces
+   * it (otherwise a different client model is Kong's 400 `cannot use own model`).
+   */
+  sdkSendsModel: boolean;
+  /** Client request → canonical request; throws TranslationError(400) on malformed input. */
+  toCanonical(body: JsonObject): CanonicalRequest;
+  /** Canonical response → the client's response body (`request` is the canonical request sent). */
+  response(resp: CanonicalResponse, request: CanonicalRequest): unknown;
+  /** A gateway-made error in the client's error shape. */
+  errorBody(status: number, message: string): JsonObject;
+  /** An upstream LLM's non-200 reply as the client gets it: raw (identity) or in the client's shape. */
+  upstreamError(status: number, body: Buffer): Buffer | null;
+  stream(opts: { id: string; model: string; includeUsage: boolean }): ClientStream;
+  /** The text fields of one parsed frame of this format's streams (none when the frame is not this format's). */
+  streamTextFields(frame: JsonObject): StreamTextField[];
+  /** Requests the gateway answers itself: path test and answer (e.g. Anthropic's count_tokens). */
+  local?: { matches(path: string): boolean; answer(body: unknown): JsonObject };
+}
