@@ -17,6 +17,12 @@ const providerNames = {
   ],
 };
 
+/** `no-restricted-imports` patterns for one folder: what it may not import (relative specifiers, as written). */
+const forbid = (files, regex, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'src/config/generated/**', 'schemas/**', 'coverage/**'] },
   {
@@ -44,4 +50,10 @@ export default tseslint.config(
     files: ['src/gateway/providers/**', 'src/mock/providers/**', 'src/gateway/llm/formats/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  // The import floors (docs/architecture.md): each floor imports only the floors below it.
+  forbid(['src/gateway/llm/wire/**'], '^\\.\\./', 'llm/wire is the bottom floor: it imports nothing of aigw outside itself.'),
+  forbid(['src/gateway/providers/**'], '^\\.\\./(?!llm/wire/|\\.\\./config/generated/)', 'providers are pure translators: they import llm/wire (and generated config types) only.'),
+  forbid(['src/gateway/llm/formats/**'], '^\\.\\./(?!wire/|\\.\\./(context|plugin|log-record)\\.js$)', 'client formats import llm/wire and the gateway context only (not providers, the call or plugins).'),
+  forbid(['src/gateway/llm/call/**'], '(^|/)(plugins|formats|admin-api)/', 'the LLM call imports wire, providers and the gateway core, never plugins or client formats.'),
+  forbid(['src/kong/**'], '^\\.\\./(commands|gateway|cli)/', 'src/kong is a library: it imports neither commands, the CLI nor the gateway server.'),
 );

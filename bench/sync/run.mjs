@@ -10,8 +10,8 @@ import { bufferIo } from '../../dist/src/cli/io.js';
 import { command as sync } from '../../dist/src/commands/sync.js';
 import { command as diff } from '../../dist/src/commands/diff.js';
 import { loadState } from '../../dist/src/config/index.js';
-import { AdminClient } from '../../dist/src/admin/client.js';
-import { readState } from '../../dist/src/admin/read-state.js';
+import { AdminClient } from '../../dist/src/kong/client.js';
+import { readState } from '../../dist/src/kong/read-state.js';
 
 const total = Number(process.argv[2] ?? 10_000);
 const unit = Math.floor(total / 10); // 1 service, 2 routes, 2 plugins, 2.5 consumers, 2.5 credentials per unit

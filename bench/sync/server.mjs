@@ -1,8 +1,8 @@
 // A SQLite-backed aigw Admin API in its own process (as `aigw serve --db` would run it), counting
 // requests by method. The parent asks for counts over IPC: { type: 'counts' } → { get, write }.
 import { createServer } from 'node:http';
-import { createAdminApi } from '../../dist/src/gateway/admin/api.js';
-import { sqliteStore } from '../../dist/src/gateway/admin/sqlite-store.js';
+import { createAdminApi } from '../../dist/src/gateway/admin-api/api.js';
+import { sqliteStore } from '../../dist/src/gateway/admin-api/sqlite-store.js';
 
 const dbPath = process.argv[2];
 const store = sqliteStore(dbPath);

@@ -1,5 +1,5 @@
-import { CONNECTION_OPTIONS } from '../admin/connect.js';
-import { PLAN_OPTIONS, paintFor, withPlan } from '../admin/target-file.js';
+import { CONNECTION_OPTIONS } from './deck/connect.js';
+import { PLAN_OPTIONS, paintFor, withPlan } from './deck/plan.js';
 import { renderReport, renderText } from '../diff/render.js';
 import type { Command } from './types.js';
 

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AdminApiError } from '../admin/client.js';
-import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
-import { connect, maskOptions, skipSet, strings } from '../admin/reconcile.js';
-import { readState } from '../admin/read-state.js';
+import { AdminApiError } from '../kong/client.js';
+import { CONNECTION_OPTIONS, clientFrom } from './deck/connect.js';
+import { connect, maskOptions, skipSet, strings } from './deck/reconcile.js';
+import { readState } from '../kong/read-state.js';
 import { KINDS } from '../config/kinds.js';
 import { writeState } from '../config/write.js';
 import { AigwError } from '../errors.js';

@@ -1,5 +1,5 @@
-import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
-import { connect } from '../admin/reconcile.js';
+import { CONNECTION_OPTIONS, clientFrom } from './deck/connect.js';
+import { connect } from './deck/reconcile.js';
 import type { Command } from './types.js';
 
 /** `aigw ping`: can we reach the Admin API, and what is behind it. */

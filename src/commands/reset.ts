@@ -1,8 +1,8 @@
-import { AdminApiError } from '../admin/client.js';
-import { CONNECTION_OPTIONS, clientFrom } from '../admin/connect.js';
-import { adminExecutor, pushConfig } from '../admin/executor.js';
-import { connect, skipSet, strings } from '../admin/reconcile.js';
-import { readState } from '../admin/read-state.js';
+import { AdminApiError } from '../kong/client.js';
+import { CONNECTION_OPTIONS, clientFrom } from './deck/connect.js';
+import { adminExecutor, pushConfig } from '../kong/executor.js';
+import { connect, skipSet, strings } from './deck/reconcile.js';
+import { readState } from '../kong/read-state.js';
 import { emptyState } from '../config/state.js';
 import { AigwError } from '../errors.js';
 import { apply } from '../diff/apply.js';

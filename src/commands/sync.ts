@@ -1,8 +1,8 @@
 import type { Io } from '../cli/io.js';
-import type { AdminClient } from '../admin/client.js';
-import { CONNECTION_OPTIONS } from '../admin/connect.js';
-import { adminExecutor, pushConfig } from '../admin/executor.js';
-import { PLAN_OPTIONS, paintFor, withPlan } from '../admin/target-file.js';
+import type { AdminClient } from '../kong/client.js';
+import { CONNECTION_OPTIONS } from './deck/connect.js';
+import { adminExecutor, pushConfig } from '../kong/executor.js';
+import { PLAN_OPTIONS, paintFor, withPlan } from './deck/plan.js';
 import { AigwError } from '../errors.js';
 import { apply, type ApplyResult } from '../diff/apply.js';
 import { order } from '../diff/order.js';

@@ -8,7 +8,7 @@ import { command as dump } from '../../../src/commands/dump.js';
 import { command as ping } from '../../../src/commands/ping.js';
 import { command as reset } from '../../../src/commands/reset.js';
 import { command as sync } from '../../../src/commands/sync.js';
-import { startAdmin, type Running } from '../admin/serve.js';
+import { startAdmin, type Running } from '../admin-api/serve.js';
 
 const BASE = `_format_version: "3.0"
 services:

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
 import { command as diff } from '../../../src/commands/diff.js';
 import { command as sync } from '../../../src/commands/sync.js';
-import { startAdmin, type Running } from '../admin/serve.js';
+import { startAdmin, type Running } from '../admin-api/serve.js';
 
 const FILE = `_format_version: "3.0"
 services:

@@ -15,7 +15,7 @@ import { command as sync } from '../../../src/commands/sync.js';
 import { loadState } from '../../../src/config/index.js';
 import { emptyState, type State } from '../../../src/config/state.js';
 import { plan } from '../../../src/diff/plan.js';
-import { startAdmin, type Running } from '../admin/serve.js';
+import { startAdmin, type Running } from '../admin-api/serve.js';
 
 const name = fc.constantFrom('alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta');
 const tag = fc.constantFrom('t1', 't2', 'prod');

@@ -13,7 +13,7 @@ import { bufferIo } from '../../../src/cli/io.js';
 import { command as diff } from '../../../src/commands/diff.js';
 import { command as dump } from '../../../src/commands/dump.js';
 import { command as sync } from '../../../src/commands/sync.js';
-import { startAdmin, type Running } from '../admin/serve.js';
+import { startAdmin, type Running } from '../admin-api/serve.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../fixtures/state');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
-import type { OptionSpec } from '../commands/types.js';
-import { AigwError } from '../errors.js';
-import { AdminClient, type TlsOptions } from './client.js';
+import type { OptionSpec } from '../types.js';
+import { AigwError } from '../../errors.js';
+import { AdminClient, type TlsOptions } from '../../kong/client.js';
 
 const collect = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 

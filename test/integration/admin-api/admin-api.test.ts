@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { permissiveRules } from '../../../src/gateway/admin/rules.js';
-import { sqliteStore } from '../../../src/gateway/admin/sqlite-store.js';
+import { permissiveRules } from '../../../src/gateway/admin-api/rules.js';
+import { sqliteStore } from '../../../src/gateway/admin-api/sqlite-store.js';
 import { startAdmin, type Running } from './serve.js';
 
 async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
 import { command as ping } from '../../../src/commands/ping.js';
-import { createAdminApi } from '../../../src/gateway/admin/api.js';
-import { memoryStore } from '../../../src/gateway/admin/store.js';
+import { createAdminApi } from '../../../src/gateway/admin-api/api.js';
+import { memoryStore } from '../../../src/gateway/admin-api/store.js';
 
 const TLS = join(import.meta.dirname, 'tls');
 let server: Server;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdminApi, type AdminApiOptions, type AdminHandler } from '../../../src/gateway/admin/api.js';
-import { memoryStore, type Store } from '../../../src/gateway/admin/store.js';
+import { createAdminApi, type AdminApiOptions, type AdminHandler } from '../../../src/gateway/admin-api/api.js';
+import { memoryStore, type Store } from '../../../src/gateway/admin-api/store.js';
 import type { State } from '../../../src/config/state.js';
 
 export interface Running {

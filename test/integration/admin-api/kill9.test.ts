@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { sqliteStore } from '../../../src/gateway/admin/sqlite-store.js';
+import { sqliteStore } from '../../../src/gateway/admin-api/sqlite-store.js';
 
-const DIST = resolve(import.meta.dirname, '../../../dist/src/gateway/admin');
+const DIST = resolve(import.meta.dirname, '../../../dist/src/gateway/admin-api');
 const built = existsSync(join(DIST, 'api.js')) && existsSync(join(DIST, 'sqlite-store.js'));
 
 describe.skipIf(!built)('SQLite store and kill -9', () => {

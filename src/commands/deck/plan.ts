@@ -2,21 +2,21 @@
  * Loading the desired state for `diff` / `sync`: state files through src/config, issues printed to
  * stderr (errors stop the command), select tags reconciled with the flag.
  */
-import type { Io } from '../cli/io.js';
-import { loadState } from '../config/index.js';
-import { formatIssue, type Issue } from '../config/issues.js';
-import type { TargetInfo } from './executor.js';
-import type { State } from '../config/state.js';
-import type { Paint } from '../diff/render.js';
+import type { Io } from '../../cli/io.js';
+import { loadState } from '../../config/index.js';
+import { formatIssue, type Issue } from '../../config/issues.js';
+import type { TargetInfo } from '../../kong/executor.js';
+import type { State } from '../../config/state.js';
+import type { Paint } from '../../diff/render.js';
 import { maskOptions, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
-import { AdminApiError, type AdminClient } from './client.js';
+import { AdminApiError, type AdminClient } from '../../kong/client.js';
 import { clientFrom } from './connect.js';
-import { AigwError } from '../errors.js';
-import { order } from '../diff/order.js';
-import type { Lookup } from '../diff/identity.js';
-import type { Op, Plan } from '../diff/plan.js';
-import { lookupIn } from '../diff/render.js';
-import type { MaskOptions } from '../diff/secrets.js';
+import { AigwError } from '../../errors.js';
+import { order } from '../../diff/order.js';
+import type { Lookup } from '../../diff/identity.js';
+import type { Op, Plan } from '../../diff/plan.js';
+import { lookupIn } from '../../diff/render.js';
+import type { MaskOptions } from '../../diff/secrets.js';
 
 export interface Desired {
   state: State;

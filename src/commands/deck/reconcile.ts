@@ -4,15 +4,15 @@
  *   → target completed with the target's own defaults → plan.
  * Problems become AigwErrors with stable codes; nothing here prints.
  */
-import { KINDS, type KindName } from '../config/kinds.js';
-import { freezeState, emptyEntities, type Entity, type State } from '../config/state.js';
-import { schemas } from '../config/schemas.js';
-import { AigwError } from '../errors.js';
-import { consumerKinds, plan, type Plan } from '../diff/plan.js';
-import { secretPathsFromSchema, type MaskOptions } from '../diff/secrets.js';
-import { AdminApiError, type AdminClient } from './client.js';
-import { targetInfo, type TargetInfo } from './executor.js';
-import { readDefaults, readState, withDefaults } from './read-state.js';
+import { KINDS, type KindName } from '../../config/kinds.js';
+import { freezeState, emptyEntities, type Entity, type State } from '../../config/state.js';
+import { schemas } from '../../config/schemas.js';
+import { AigwError } from '../../errors.js';
+import { consumerKinds, plan, type Plan } from '../../diff/plan.js';
+import { secretPathsFromSchema, type MaskOptions } from '../../diff/secrets.js';
+import { AdminApiError, type AdminClient } from '../../kong/client.js';
+import { targetInfo, type TargetInfo } from '../../kong/executor.js';
+import { readDefaults, readState, withDefaults } from '../../kong/read-state.js';
 
 export function strings(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');

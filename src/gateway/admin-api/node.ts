@@ -10,7 +10,7 @@ import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
 import type { Reply } from './routes.js';
-import { kongSchema } from './schema-format.js';
+import { kongSchema } from '../../kong/schema-format.js';
 import type { Store } from './store.js';
 
 export interface NodeContext extends CrudContext {

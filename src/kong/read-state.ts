@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { KINDS, KIND_BY_NAME, type KindDef, type KindName } from '../config/kinds.js';
 import { emptyEntities, freezeState, type Entity, type State } from '../config/state.js';
-import { fillFromKong } from '../gateway/admin/schema-format.js';
+import { fillFromKong } from './schema-format.js';
 import { AdminApiError, type AdminClient, type Json } from './client.js';
 
 export interface ReadOptions {

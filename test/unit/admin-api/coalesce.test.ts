@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { coalescer } from '../../../src/gateway/admin/api.js';
-import { memoryStore } from '../../../src/gateway/admin/store.js';
+import { coalescer } from '../../../src/gateway/admin-api/api.js';
+import { memoryStore } from '../../../src/gateway/admin-api/store.js';
 import { ID } from '../diff/build.js';
 
 describe('coalescer', () => {

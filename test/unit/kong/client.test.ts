@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdminApiError, AdminClient, retryAfterMs } from '../../../src/admin/client.js';
-import { clientFrom, parseHeaders } from '../../../src/admin/connect.js';
+import { AdminApiError, AdminClient, retryAfterMs } from '../../../src/kong/client.js';
+import { clientFrom, parseHeaders } from '../../../src/commands/deck/connect.js';
 
 const BASE = 'http://kong.test:8001';
 let agent: MockAgent;
