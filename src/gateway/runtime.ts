@@ -8,7 +8,7 @@ import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
 import { pluginPriority } from '../config/schemas.js';
 import { AigwError } from '../errors.js';
-import { Balancer } from './balancer.js';
+import { Balancer } from './balancing/upstream-balancer.js';
 import { compileConsumers, type Consumers } from './consumers.js';
 import type { RouteInfo, ServiceInfo } from './context.js';
 import type { LlmCaller } from './llm/call/caller.js';

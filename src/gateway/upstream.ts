@@ -7,7 +7,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Entity } from '../config/state.js';
-import { parseTarget, type Balancer, type HashInput, type Peer } from './balancer.js';
+import { parseTarget, type Balancer, type HashInput, type Peer } from './balancing/upstream-balancer.js';
 import type { GatewayContext, HeaderValue } from './context.js';
 
 export interface ServiceTarget {

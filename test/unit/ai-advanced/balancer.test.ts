@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TargetBalancer, type BalancerOptions, type Observation } from '../../../src/gateway/plugins/ai-proxy-advanced/balancer.js';
-import { HashRing } from '../../../src/gateway/plugins/ai-proxy-advanced/hash-ring.js';
-import { SmoothWeighted } from '../../../src/gateway/plugins/ai-proxy-advanced/weighted.js';
+import { HashRing } from '../../../src/gateway/balancing/hash-ring.js';
+import { SmoothWeighted } from '../../../src/gateway/balancing/weighted.js';
 import { DecayingEwma, DecayingSum } from '../../../src/gateway/plugins/ai-proxy-advanced/scores.js';
 import { inertCriteria, sentBeforeFailing, shouldFailover } from '../../../src/gateway/plugins/ai-proxy-advanced/failover.js';
 
@@ -27,7 +27,7 @@ describe('smooth weighted round-robin', () => {
 
 describe('hash ring', () => {
   it('maps a key to the same target every time and skips excluded targets', () => {
-    const ring = new HashRing([1, 1, 1], 300);
+    const ring = new HashRing(['0', '1', '2'], [1, 1, 1], 300);
     const a = ring.lookup('user-42', none);
     expect(a).not.toBeNull();
     expect(ring.lookup('user-42', none)).toBe(a);
@@ -36,11 +36,27 @@ describe('hash ring', () => {
     expect(ring.lookup('user-42', new Set([0, 1, 2]))).toBeNull();
   });
   it('distributes keys roughly by weight', () => {
-    const ring = new HashRing([3, 1], 1000);
+    const ring = new HashRing(['0', '1'], [3, 1], 1000);
     const counts = [0, 0];
     for (let i = 0; i < 4000; i++) counts[ring.lookup(`k${i}`, none) as number]++;
     expect(counts[0] / 4000).toBeGreaterThan(0.65);
     expect(counts[0] / 4000).toBeLessThan(0.85);
+  });
+  it('places targets by id, not position: removing one leaves most other keys where they were', () => {
+    const ids3 = ['a:1', 'b:1', 'c:1'];
+    const ids2 = ['a:1', 'c:1'];
+    const three = new HashRing(ids3, [1, 1, 1], 300);
+    const two = new HashRing(ids2, [1, 1], 300);
+    let kept = 0;
+    let others = 0;
+    for (let i = 0; i < 3000; i++) {
+      const before = ids3[three.lookup(`k${i}`, none) as number];
+      if (before === 'b:1') continue;
+      others++;
+      if (ids2[two.lookup(`k${i}`, none) as number] === before) kept++;
+    }
+    // the survivors get b's share of the slots, so a few of their own keys move between them too
+    expect(kept / others).toBeGreaterThan(0.8);
   });
 });
 

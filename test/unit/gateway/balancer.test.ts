@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../../src/config/state.js';
-import { Balancer, parseTarget, type HashInput } from '../../../src/gateway/balancer.js';
+import { Balancer, parseTarget, type HashInput } from '../../../src/gateway/balancing/upstream-balancer.js';
 
 const upstream = (fields: Record<string, unknown> = {}): Entity => ({ id: 'u', name: 'pool', algorithm: 'round-robin', hash_on: 'none', hash_fallback: 'none', healthchecks: null, ...fields });
 const target = (t: string, weight = 100): Entity => ({ id: t, target: t, weight, upstream: { id: 'u' } });

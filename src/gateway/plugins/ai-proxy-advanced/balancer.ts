@@ -7,16 +7,17 @@
  *   round-robin         smooth weighted round-robin
  *   lowest-latency      lowest decaying EWMA of time-per-output-token (`tpot`) or end-to-end (`e2e`) ms
  *   lowest-usage        lowest decaying token (or cost) sum ÷ weight, by `tokens_count_strategy`
- *   least-connections   fewest in-flight requests ÷ weight
+ *   least-connections   fewest (in-flight + 1) ÷ weight
  *   consistent-hashing  ring of `slots` points on the `hash_on_header` value
  *   priority            highest weight group first; round-robin inside a group; lower groups are fallbacks
  *   semantic            the target whose description embedding is nearest to the prompt's
  *
  * Ties of the score-based algorithms are broken by weighted round-robin among the tied targets.
  */
-import { HashRing } from './hash-ring.js';
+import { HashRing } from '../../balancing/hash-ring.js';
+import { fewestConnections } from '../../balancing/least-connections.js';
 import { DecayingEwma, DecayingSum } from './scores.js';
-import { SmoothWeighted } from './weighted.js';
+import { SmoothWeighted } from '../../balancing/weighted.js';
 
 export type Algorithm = 'round-robin' | 'lowest-latency' | 'lowest-usage' | 'least-connections' | 'consistent-hashing' | 'priority' | 'semantic';
 export type LatencyStrategy = 'tpot' | 'e2e';
@@ -67,7 +68,8 @@ export class TargetBalancer implements Balancer {
   constructor(private readonly o: BalancerOptions, private readonly now: () => number) {
     this.algorithm = o.algorithm;
     this.rr = new SmoothWeighted(o.weights);
-    this.ring = o.algorithm === 'consistent-hashing' ? new HashRing(o.weights, o.slots) : null;
+    // a target's ring id is its position in `targets` (ai-proxy-advanced targets have no name)
+    this.ring = o.algorithm === 'consistent-hashing' ? new HashRing(o.weights.map((_, i) => String(i)), o.weights, o.slots) : null;
     this.latency = o.weights.map(() => new DecayingEwma());
     this.usage = o.weights.map(() => new DecayingSum());
     this.inflight = o.weights.map(() => 0);
@@ -83,7 +85,7 @@ export class TargetBalancer implements Balancer {
       case 'round-robin': return this.rr.pick(candidates);
       case 'lowest-latency': return this.lowest(candidates, (i) => this.latency[i].read(this.now()));
       case 'lowest-usage': return this.lowest(candidates, (i) => this.usage[i].read(this.now()) / this.o.weights[i]);
-      case 'least-connections': return this.lowest(candidates, (i) => this.inflight[i] / this.o.weights[i]);
+      case 'least-connections': return this.tieBreak(fewestConnections(candidates, (i) => this.inflight[i], (i) => this.o.weights[i]));
       case 'consistent-hashing': return this.ring?.lookup(req.hashKey ?? '', req.exclude) ?? null;
       case 'priority': return this.priority(req.exclude);
       case 'semantic': return this.nearest(candidates, req.distances);
@@ -123,6 +125,10 @@ export class TargetBalancer implements Balancer {
         tied = [i];
       } else if (Math.abs(s - min) <= 1e-9) tied.push(i);
     }
+    return this.tieBreak(tied);
+  }
+
+  private tieBreak(tied: number[]): number | null {
     return tied.length === 1 ? tied[0] : this.rr.pick(tied);
   }
 

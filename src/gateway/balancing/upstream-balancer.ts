@@ -1,10 +1,14 @@
 /**
- * Upstream load balancing: weighted round-robin (smooth, nginx-style), consistent-hashing
- * (weighted rendezvous hashing over `hash_on` / `hash_fallback`), least-connections, and Kong's
- * passive health checks (`healthchecks.passive`). One Balancer per upstream per Runtime.
+ * Upstream load balancing: weighted round-robin (smooth, nginx-style), consistent-hashing (Kong's
+ * ring of `slots` points, keyed by `hash_on` / `hash_fallback`), least-connections, and Kong's
+ * passive health checks (`healthchecks.passive`). One Balancer per upstream per Runtime. The
+ * algorithms are the ones ai-proxy-advanced balances its targets with (weighted.ts, hash-ring.ts,
+ * least-connections.ts).
  */
-import { createHash } from 'node:crypto';
-import type { Entity } from '../config/state.js';
+import type { Entity } from '../../config/state.js';
+import { HashRing } from './hash-ring.js';
+import { fewestConnections } from './least-connections.js';
+import { SmoothWeighted } from './weighted.js';
 
 export interface Peer {
   host: string;
@@ -15,7 +19,6 @@ export interface Peer {
 }
 
 interface PeerState extends Peer {
-  current: number;
   active: number;
   healthy: boolean;
   tcpFailures: number;
@@ -70,6 +73,8 @@ export class Balancer {
   private readonly hashOn: { on: string; header: string | null; cookie: string | null; queryArg: string | null; capture: string | null };
   private readonly hashFallback: { on: string; header: string | null; cookie: string | null; queryArg: string | null; capture: string | null };
   private readonly passive: Passive;
+  private readonly rr: SmoothWeighted;
+  private readonly ring: HashRing | null;
 
   constructor(upstream: Entity, targets: readonly Entity[]) {
     this.name = String(upstream.name);
@@ -98,35 +103,43 @@ export class Balancer {
     this.peers = targets
       .map((t) => ({ ...parseTarget(String(t.target)), weight: num(t.weight, 100), name: String(t.target) }))
       .filter((p) => p.weight > 0)
-      .map((p) => ({ ...p, current: 0, active: 0, healthy: true, tcpFailures: 0, timeouts: 0, httpFailures: 0, successes: 0 }));
+      .map((p) => ({ ...p, active: 0, healthy: true, tcpFailures: 0, timeouts: 0, httpFailures: 0, successes: 0 }));
+    const weights = this.peers.map((p) => p.weight);
+    this.rr = new SmoothWeighted(weights);
+    this.ring = this.algorithm === 'consistent-hashing' ? new HashRing(this.peers.map((p) => p.name), weights, num(upstream.slots, 10_000)) : null;
   }
 
   /** Pick a healthy peer, avoiding `exclude` (peers already tried) when another is available. */
   pick(input: HashInput, exclude: ReadonlySet<string> = new Set()): Peer | null {
-    let candidates = this.peers.filter((p) => p.healthy && !exclude.has(p.name));
-    if (candidates.length === 0) candidates = this.peers.filter((p) => p.healthy);
+    const healthy = this.indexes((p) => p.healthy);
+    const open = healthy.filter((i) => !exclude.has(this.peers[i].name));
+    const candidates = open.length > 0 ? open : healthy;
     if (candidates.length === 0) return null;
-    if (this.algorithm === 'consistent-hashing') return this.pickHash(candidates, input);
-    if (this.algorithm === 'least-connections') return this.pickLeast(candidates);
-    return this.pickRoundRobin(candidates);
+    const i = this.pickIndex(candidates, input);
+    return i === null ? null : this.peers[i];
   }
 
-  private pickRoundRobin(peers: PeerState[]): Peer {
-    let total = 0;
-    let best: PeerState = peers[0];
-    for (const p of peers) {
-      p.current += p.weight;
-      total += p.weight;
-      if (p.current > best.current) best = p;
+  private pickIndex(candidates: number[], input: HashInput): number | null {
+    if (this.ring) {
+      const key = this.hashKey(input, this.hashOn) ?? this.hashKey(input, this.hashFallback);
+      if (key !== undefined) {
+        const allowed = new Set(candidates);
+        return this.ring.lookup(key, { has: (i) => !allowed.has(i) });
+      }
+    } else if (this.algorithm === 'least-connections') {
+      const tied = fewestConnections(candidates, (i) => this.peers[i].active, (i) => this.peers[i].weight);
+      if (tied.length === 1) return tied[0];
+      return this.rr.pick(tied);
     }
-    best.current -= total;
-    return best;
+    return this.rr.pick(candidates);
   }
 
-  private pickLeast(peers: PeerState[]): Peer {
-    let best = peers[0];
-    for (const p of peers) if ((p.active + 1) / p.weight < (best.active + 1) / best.weight) best = p;
-    return best;
+  private indexes(test: (p: PeerState) => boolean): number[] {
+    const out: number[] = [];
+    this.peers.forEach((p, i) => {
+      if (test(p)) out.push(i);
+    });
+    return out;
   }
 
   private hashKey(input: HashInput, spec: Balancer['hashOn']): string | undefined {
@@ -140,22 +153,6 @@ export class Balancer {
       case 'uri_capture': return spec.capture ? input.capture(spec.capture) : undefined;
       default: return undefined;
     }
-  }
-
-  private pickHash(peers: PeerState[], input: HashInput): Peer {
-    const key = this.hashKey(input, this.hashOn) ?? this.hashKey(input, this.hashFallback);
-    if (key === undefined) return this.pickRoundRobin(peers);
-    let best = peers[0];
-    let bestScore = -Infinity;
-    for (const p of peers) {
-      const h = createHash('sha1').update(`${p.name}\0${key}`).digest().readUInt32BE(0);
-      const score = p.weight / -Math.log((h + 1) / 4294967297);
-      if (score > bestScore) {
-        bestScore = score;
-        best = p;
-      }
-    }
-    return best;
   }
 
   acquire(peer: Peer): void {
