@@ -1,5 +1,6 @@
 import type { Io } from '../cli/io.js';
 import { AigwError } from '../errors.js';
+import { parseListen } from '../listen-address.js';
 import { startMock, type MockOptions, type MockServer } from '../mock/index.js';
 import type { Command, CommandInput } from './types.js';
 
@@ -7,16 +8,6 @@ import type { Command, CommandInput } from './types.js';
  * `aigw mock`: run the mock LLM server (every provider's wire format on one port) until SIGINT or
  * SIGTERM. Faults per request: x-mock-* headers (see src/mock/faults.ts).
  */
-
-export function parseListen(value: string): { host: string; port: number } {
-  const v = value.trim();
-  const m = /^\d+$/.test(v) ? ['', '', v] : (/^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:[\]]*):(\d+)$/.exec(v));
-  const port = m === null ? NaN : Number.parseInt(m[2], 10);
-  if (m === null || !(port >= 0 && port <= 65535)) {
-    throw new AigwError('AIGW_USAGE', `--listen expects host:port (e.g. 127.0.0.1:9000), got "${value}"`);
-  }
-  return { host: m[1] === '' ? '127.0.0.1' : m[1], port };
-}
 
 function number(opts: Record<string, unknown>, key: string, flag: string, max: number): number | undefined {
   const raw = opts[key];

@@ -15,7 +15,7 @@ import { emptyState } from '../config/state.js';
 import { AIGW_VERSION, lineLogger } from '../gateway/log.js';
 import { watchState, type Reloader } from '../gateway/reload.js';
 import { startMock, type MockServer } from '../mock/index.js';
-import { parseListen } from './mock.js';
+import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
 import { summaryLines } from '../gateway/summary.js';
 import type { Command, CommandInput } from './types.js';

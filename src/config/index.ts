@@ -1,10 +1,9 @@
 import { AigwError } from '../errors.js';
 import { readInputs } from './load.js';
 import { SourceFile } from './source.js';
-import { checkFile } from './file-checks.js';
 import { collectEntities, type Obj } from './collect.js';
 import { normalize, readMeta } from './normalize.js';
-import { entityRules } from './entity-rules.js';
+import { validateEntities, validateFile } from './validate/index.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
 import type { State } from './state.js';
 
@@ -43,7 +42,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   const contents: Array<{ file: SourceFile; content: Obj }> = [];
   for (const f of files) {
     issues.push(...f.issues);
-    const content = checkFile(f, issues);
+    const content = validateFile(f, issues);
     if (content) contents.push({ file: f, content });
   }
   const envValues = [...new Set(files.flatMap((f) => f.envValues))];
@@ -60,7 +59,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
   }
   const norm = normalize(raws, meta);
-  const rules = entityRules(norm.origins, { strict: Boolean(opts.strict) });
+  const rules = validateEntities(norm.origins, { strict: Boolean(opts.strict) });
   issues.push(...norm.issues, ...rules.filter((i) => i.code !== 'AIGW_EXTENSION'));
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));

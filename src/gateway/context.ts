@@ -6,6 +6,7 @@
  * plugin) returns the same Buffer; `ctx.json()` parses it once. When no plugin calls either, the
  * body is never buffered and streams straight through to the upstream.
  */
+import { hopByHopAnd } from './hop-by-hop.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 
@@ -97,7 +98,8 @@ export interface Try {
   error?: string;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** Request headers not copied upstream: hop-by-hop ones and `host` (set from the service). */
+const NOT_PROXIED = hopByHopAnd('host');
 
 export class GatewayContext {
   readonly requestId: string;
@@ -165,7 +167,7 @@ export class GatewayContext {
     const src = init.req.headers;
     for (const k in src) {
       const v = src[k];
-      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+      if (v !== undefined && !NOT_PROXIED.has(k)) headers[k] = v;
     }
     this.upstreamHeaders = headers;
   }

@@ -17,6 +17,7 @@
  *                                                   ▼                 ▼
  *                                     client has the response ─► log phases (setImmediate)
  */
+import { HOP_BY_HOP } from './hop-by-hop.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
@@ -36,7 +37,6 @@ export interface PipelineEnv {
   requestId(): string;
 }
 
-const RESPONSE_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer', 'te']);
 
 export function clientIp(req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? '';
@@ -102,7 +102,7 @@ function upstreamHead(ctx: GatewayContext, status: number, headers: HeaderMap): 
   res.statusCode = status;
   for (const k in headers) {
     const v = headers[k];
-    if (v !== undefined && !RESPONSE_HOP.has(k)) res.setHeader(k, v);
+    if (v !== undefined && !HOP_BY_HOP.has(k)) res.setHeader(k, v);
   }
   applyExtraHeaders(res, ctx);
   res.setHeader('via', VIA_HEADER);

@@ -1,7 +1,16 @@
 import type { RedisOptions } from 'ioredis';
+import type { EnterpriseRedis } from '../config/generated/plugin-configs.js';
 
-/** Connection settings shared by every Redis-backed plugin (Kong's `redis` records). */
+/**
+ * Connection settings shared by every Redis-backed plugin (Kong's `redis` records): rate-limiting,
+ * ai-rate-limiting-advanced budgets, the semantic cache's vector store. `sslVerify` follows Kong's
+ * schema default (false) everywhere; the semantic cache used to read an explicit `ssl_verify: null`
+ * as true, and now reads it as the default like the others.
+ */
 export interface RedisConnection {
+  /** Omitted for sentinel and cluster connections, which name their nodes. */
+  host?: string;
+  port?: number;
   username: string | null;
   password: string | null;
   database: number;
@@ -13,11 +22,13 @@ export interface RedisConnection {
 }
 
 /**
- * ioredis options for a plugin's Redis: commands fail fast (no queueing while disconnected, so
- * `fault_tolerant` and fallbacks decide at once) and reconnection backs off up to 2 s.
+ * THE ioredis options builder: commands fail fast (no retries per request, so `fault_tolerant` and
+ * fallbacks decide at once) and reconnection backs off up to 2 s.
  */
 export function redisClientOptions(s: RedisConnection): RedisOptions {
   return {
+    ...(s.host !== undefined ? { host: s.host } : {}),
+    ...(s.port !== undefined ? { port: s.port } : {}),
     username: s.username ?? undefined,
     password: s.password ?? undefined,
     db: s.database,
@@ -26,5 +37,21 @@ export function redisClientOptions(s: RedisConnection): RedisOptions {
     maxRetriesPerRequest: 0,
     retryStrategy: (times) => Math.min(times * 100, 2000),
     tls: s.ssl ? { rejectUnauthorized: s.sslVerify, servername: s.serverName ?? undefined } : undefined,
+  };
+}
+
+/** Kong EE's `redis` record (ai-semantic-cache `vectordb.redis`) as a connection; sentinel and cluster are not read here. */
+export function enterpriseRedis(c: EnterpriseRedis | null | undefined): RedisConnection {
+  return {
+    host: c?.host ?? '127.0.0.1',
+    port: c?.port ?? 6379,
+    username: c?.username ?? null,
+    password: c?.password ?? null,
+    database: c?.database ?? 0,
+    connectTimeout: c?.connect_timeout ?? 2000,
+    commandTimeout: Math.max(c?.read_timeout ?? 2000, c?.send_timeout ?? 2000),
+    ssl: c?.ssl ?? false,
+    sslVerify: c?.ssl_verify ?? false,
+    serverName: c?.server_name ?? null,
   };
 }

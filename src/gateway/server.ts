@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
+import { parseListen } from '../listen-address.js';
 import { createLlmCaller } from './llm/call/caller.js';
 import { formatAccess, type Logger } from './log.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
@@ -48,12 +49,6 @@ export interface Gateway {
   runtime(): Runtime;
   readonly metrics: Registry;
   readonly stats: ServerStats;
-}
-
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value.trim());
-  if (!m) throw new AigwError('AIGW_USAGE', `invalid listen address '${value}'; expected host:port`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
 }
 
 function listen(server: http.Server, addr: string): Promise<string> {

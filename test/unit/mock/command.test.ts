@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
-import { command, mockOptions, parseListen, runMock } from '../../../src/commands/mock.js';
+import { command, mockOptions, runMock } from '../../../src/commands/mock.js';
+import { parseListen } from '../../../src/listen-address.js';
 import { AigwError } from '../../../src/errors.js';
 import { startMock } from '../../../src/mock/index.js';
 import { at, call } from './client.js';

@@ -7,10 +7,12 @@ import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { CallFailure, CallFailureKind, UpstreamHeaders } from './call-types.js';
 import { TranslationError } from '../wire/errors.js';
+import { hopByHopAnd } from '../../hop-by-hop.js';
 
 /** Largest non-200 / non-stream body read into memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
-const DROP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie', 'trailer', 'upgrade', 'proxy-connection', 'te']);
+/** LLM reply headers not passed on: hop-by-hop ones, the body's framing (re-encoded), cookies. */
+const DROP_HEADERS = hopByHopAnd('content-length', 'content-encoding', 'set-cookie');
 /** Kong's AI error body. */
 export function kongAiErrorBody(message: string): Buffer {
   return Buffer.from(JSON.stringify({ error: { message } }));

@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { LlmCaller } from '../../llm/call/caller.js';
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../../context.js';
+import { HOP_BY_HOP } from '../../hop-by-hop.js';
 import { ReplyError } from '../../plugin.js';
 import { getProvider } from '../../providers/index.js';
 import type { UpstreamRequest } from '../../providers/types.js';
@@ -76,7 +77,7 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
     throw new ReplyError({ status: timeout ? 504 : 502, json: { error: { message: timeout ? 'The upstream LLM is timing out' : `The upstream LLM could not be reached (${code || 'connection failed'})` } } });
   }
   const headers: Record<string, HeaderValue> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'transfer-encoding' && k !== 'connection') headers[k] = v;
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   const type = String(res.headers['content-type'] ?? '');
   const record = (usage = zeroUsage()): void => ctx.set(AI_ANALYTICS, buildAnalytics({
     pluginId: opts.pluginId, provider: c.provider, requestModel: model, responseModel: undefined,

@@ -6,6 +6,7 @@
  */
 import { formatOf } from '../../llm/formats/index.js';
 import type { GatewayContext, HeaderValue } from '../../context.js';
+import { hopByHopAnd } from '../../hop-by-hop.js';
 import { getProvider } from '../../providers/index.js';
 import type { AuthConfig } from '../../providers/types.js';
 import type { LlmTarget } from '../../llm/call/client.js';
@@ -28,7 +29,7 @@ export interface ProxyPlan {
 }
 
 /** Headers never forwarded to an LLM (the call sets its own framing, encoding and host). */
-const NOT_FORWARDED = new Set(['host', 'content-length', 'content-type', 'accept-encoding', 'accept', 'transfer-encoding', 'connection', 'expect', 'keep-alive', 'te', 'upgrade']);
+const NOT_FORWARDED = hopByHopAnd('host', 'content-length', 'content-type', 'accept-encoding', 'accept', 'expect');
 /** Client credentials, dropped when the plugin supplies its own (unless `allow_override` lets the client's win). */
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie'];
 

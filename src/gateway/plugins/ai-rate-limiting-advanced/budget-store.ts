@@ -9,7 +9,7 @@
  * function that later adds corrections to the SAME buckets, on the SAME backend.
  */
 import { redisClientOptions } from '../../redis-options.js';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { effectiveUsage, position, type WindowType } from './windows.js';
 
@@ -130,12 +130,8 @@ export interface RedisBudgetSettings {
   clusterNodes: Array<{ host: string; port: number }>;
 }
 
-function redisOptions(s: RedisBudgetSettings): RedisOptions {
-  return redisClientOptions(s);
-}
-
 function connect(s: RedisBudgetSettings): Redis | Cluster {
-  const opts = redisOptions(s);
+  const opts = redisClientOptions(s);
   if (s.clusterNodes.length > 0) return new Cluster(s.clusterNodes, { redisOptions: opts });
   if (s.sentinelMaster !== null && s.sentinelNodes.length > 0) {
     return new Redis({

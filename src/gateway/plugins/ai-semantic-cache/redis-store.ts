@@ -13,8 +13,9 @@
  * proxied) Redis only: the scripts touch keys they derive, which Redis Cluster does not allow.
  */
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { EnterpriseRedis } from '../../../config/generated/plugin-configs.js';
+import { enterpriseRedis, redisClientOptions } from '../../redis-options.js';
 import type { CacheEntry, SearchHit, VectorStore } from './store.js';
 import { toFloat32Buffer, type DistanceMetric } from '../../llm/wire/vector.js';
 
@@ -88,24 +89,6 @@ interface Script { lua: string; sha: string }
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 const SCRIPTS = { search: script(SEARCH), put: script(PUT), exact: script(EXACT) };
 
-/** ioredis options from Kong's `vectordb.redis` record (sentinel and cluster are not supported). */
-export function redisOptions(c: EnterpriseRedis | null | undefined): RedisOptions {
-  const timeout = c?.connect_timeout ?? 2000;
-  return {
-    host: c?.host ?? '127.0.0.1',
-    port: c?.port ?? 6379,
-    username: c?.username ?? undefined,
-    password: c?.password ?? undefined,
-    db: c?.database ?? 0,
-    connectTimeout: timeout,
-    commandTimeout: Math.max(c?.read_timeout ?? 2000, c?.send_timeout ?? 2000),
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: true,
-    retryStrategy: (times: number) => Math.min(times * 100, 2000),
-    tls: c?.ssl ? { rejectUnauthorized: c.ssl_verify ?? true, servername: c.server_name ?? undefined } : undefined,
-  };
-}
-
 export interface RedisStoreOptions {
   /** Key prefix, e.g. `aigw:semantic-cache:<plugin id>:`. */
   prefix: string;
@@ -135,7 +118,7 @@ export class RedisVectorStore implements VectorStore {
   }
 
   static connect(config: EnterpriseRedis | null | undefined, opts: RedisStoreOptions): RedisVectorStore {
-    return new RedisVectorStore(new Redis(redisOptions(config)), opts);
+    return new RedisVectorStore(new Redis(redisClientOptions(enterpriseRedis(config))), opts);
   }
 
   private keys(scope: string): { entry: string; index: string; exact: string } {

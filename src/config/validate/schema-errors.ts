@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../../errors.js';
 
 /**
  * Turn ajv errors into Kong-worded messages with stable codes, pointing at the offending key or

@@ -1,9 +1,9 @@
-import { schemas, type JsonSchema } from './schemas.js';
-import { fillPluginDefaults, isRecordSchema, resolveSchema } from './defaults.js';
-import { runEntityChecks } from './checks.js';
+import { schemas, type JsonSchema } from '../schemas.js';
+import { fillPluginDefaults, isRecordSchema, resolveSchema } from '../defaults.js';
+import { runEntityChecks } from './entity-checks.js';
 import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
-import { compileKongRegex } from './regex.js';
-import type { Severity } from './issues.js';
+import { compileKongRegex } from '../regex.js';
+import type { Severity } from '../issues.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {

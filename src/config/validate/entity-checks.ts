@@ -1,6 +1,6 @@
-import type { EntityCheck, JsonSchema } from './schemas.js';
-import { isRecordSchema, resolveSchema } from './defaults.js';
-import { CUSTOM_CHECKS, type CheckFailure } from './schema-custom-checks.js';
+import type { EntityCheck, JsonSchema } from '../schemas.js';
+import { isRecordSchema, resolveSchema } from '../defaults.js';
+import { CUSTOM_CHECKS, type CheckFailure } from './custom-checks.js';
 
 export type { CheckFailure };
 import { getPath, isNonEmpty } from './dotted-path.js';

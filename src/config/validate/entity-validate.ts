@@ -1,11 +1,11 @@
-import type { ErrorCode } from '../errors.js';
-import { KIND_BY_NAME, type KindName } from './kinds.js';
-import { schemas } from './schemas.js';
+import type { ErrorCode } from '../../errors.js';
+import { KIND_BY_NAME, type KindName } from '../kinds.js';
+import { schemas } from '../schemas.js';
 import { mapAjvErrors } from './schema-errors.js';
-import { fillEntityDefaults } from './defaults.js';
-import { runEntityChecks } from './checks.js';
+import { fillEntityDefaults } from '../defaults.js';
+import { runEntityChecks } from './entity-checks.js';
 import { validatePluginConfig } from './plugin-config.js';
-import type { Issue } from './issues.js';
+import type { Issue } from '../issues.js';
 
 /**
  * Validate one entity outside a state file (Admin API bodies, remote state): the entity schema,
@@ -35,4 +35,4 @@ export function validateEntity(kind: KindName, entity: unknown): Issue[] {
 }
 
 export { validatePluginConfig } from './plugin-config.js';
-export { fillEntityDefaults, fillPluginDefaults } from './defaults.js';
+export { fillEntityDefaults, fillPluginDefaults } from '../defaults.js';

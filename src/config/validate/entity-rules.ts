@@ -1,10 +1,10 @@
-import type { RawEntity } from './collect.js';
-import { compileKongRegex } from './regex.js';
+import type { RawEntity } from '../collect.js';
+import { compileKongRegex } from '../regex.js';
 import { markedProblems, unsupportedProblems, validatePluginConfig } from './plugin-config.js';
-import { runEntityChecks } from './checks.js';
-import { schemas } from './schemas.js';
-import type { Issue } from './issues.js';
-import type { Entity } from './state.js';
+import { runEntityChecks } from './entity-checks.js';
+import { schemas } from '../schemas.js';
+import type { Issue } from '../issues.js';
+import type { Entity } from '../state.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against

@@ -1,10 +1,10 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Node } from 'yaml';
-import { shellVariableAdvice } from './env.js';
-import { schemas } from './schemas.js';
+import { shellVariableAdvice } from '../env.js';
+import { schemas } from '../schemas.js';
 import { mapAjvErrors } from './schema-errors.js';
-import { isObj, type Obj } from './collect.js';
-import type { Issue } from './issues.js';
-import type { SourceFile } from './source.js';
+import { isObj, type Obj } from '../collect.js';
+import type { Issue } from '../issues.js';
+import type { SourceFile } from '../source.js';
 
 /**
  * Checks on one parsed file before merging: shape, `_format_version`, `_transform`,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import { compileKongRegex } from './regex.js';
-import { getProvider } from '../gateway/providers/index.js';
-import { CANONICAL_FORMAT, clientFormat } from '../gateway/llm/formats/index.js';
+import { compileKongRegex } from '../regex.js';
+import { getProvider } from '../../gateway/providers/index.js';
+import { CANONICAL_FORMAT, clientFormat } from '../../gateway/llm/formats/index.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
 
 /**
