@@ -2,7 +2,17 @@
 // records used by ai-proxy-advanced and ai-semantic-cache.
 import { arr, bool, elRec, host, int, maxRequestBodySize, num, pluginConfig, port, rec, str, timeout, url } from './dsl.mjs';
 
-export const PROVIDERS = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface'];
+/** Kong 3.10's providers, in Kong's order. */
+const PROVIDERS_3_10 = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface'];
+/**
+ * Providers a later Kong added that aigw serves, with that version. Together with PROVIDERS_3_10
+ * this must equal the registry in src/gateway/providers/index.ts (names and `since`): a drift test
+ * checks it (test/unit/providers/registry-schema.test.ts).
+ */
+export const LATER_PROVIDERS = { deepseek: '3.14' };
+export const PROVIDERS = [...PROVIDERS_3_10, ...Object.keys(LATER_PROVIDERS)];
+/** `x-aigw-extension-values` of a provider enum: the providers Kong 3.10 rejects. */
+export const PROVIDER_EXTENSIONS = Object.fromEntries(Object.entries(LATER_PROVIDERS).map(([p, v]) => [p, `Kong ${v}+; Kong 3.10 rejects it`]));
 export const ROUTE_TYPES = ['llm/v1/chat', 'llm/v1/completions', 'preserve'];
 export const EMBEDDINGS_ROUTE_TYPE = 'llm/v1/embeddings';
 
@@ -94,7 +104,9 @@ export function modelOptions() {
 
 export function model(providers = PROVIDERS) {
   return rec('The model to call.', {
-    provider: str('AI provider format; Kong translates requests to and from it.', { required: true, one_of: providers }),
+    provider: str('AI provider format; Kong translates requests to and from it.', {
+      required: true, one_of: providers, extensionValues: PROVIDER_EXTENSIONS,
+    }),
     name: str('Model name to execute; falls back to the request body model.'),
     options: modelOptions(),
   }, { required: true, title: 'LLM model' });

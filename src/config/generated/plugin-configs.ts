@@ -400,6 +400,7 @@ export interface AiRateLimitingAdvancedConfig {
       | 'gemini'
       | 'bedrock'
       | 'huggingface'
+      | 'deepseek'
       | 'requestPrompt';
     /**
      * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
@@ -1537,7 +1538,17 @@ export interface LlmModel {
   /**
    * AI provider format; Kong translates requests to and from it.
    */
-  provider: 'openai' | 'azure' | 'anthropic' | 'cohere' | 'mistral' | 'llama2' | 'gemini' | 'bedrock' | 'huggingface';
+  provider:
+    | 'openai'
+    | 'azure'
+    | 'anthropic'
+    | 'cohere'
+    | 'mistral'
+    | 'llama2'
+    | 'gemini'
+    | 'bedrock'
+    | 'huggingface'
+    | 'deepseek';
   /**
    * Model name to execute; falls back to the request body model.
    */

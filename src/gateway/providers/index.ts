@@ -6,6 +6,7 @@ import { anthropic } from './anthropic.js';
 import { azure } from './azure.js';
 import { bedrock } from './bedrock.js';
 import { cohere } from './cohere.js';
+import { deepseek } from './deepseek.js';
 import { gemini } from './gemini.js';
 import { huggingface } from './huggingface.js';
 import { llama2 } from './llama2.js';
@@ -13,7 +14,7 @@ import { mistral } from './mistral.js';
 import { openai } from './openai.js';
 import type { Provider } from './types.js';
 
-export const PROVIDERS: readonly Provider[] = [openai, azure, anthropic, cohere, mistral, llama2, gemini, bedrock, huggingface];
+export const PROVIDERS: readonly Provider[] = [openai, azure, anthropic, cohere, mistral, llama2, gemini, bedrock, huggingface, deepseek];
 
 const BY_NAME: ReadonlyMap<string, Provider> = new Map(PROVIDERS.map((p) => [p.name, p]));
 

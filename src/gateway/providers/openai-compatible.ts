@@ -17,6 +17,8 @@ import type { Provider, ProviderContext, StreamTranslator } from './types.js';
 
 export interface OpenAICompatibleSpec {
   name: string;
+  /** See Provider.since. */
+  since?: string;
   routeTypes: readonly RouteType[];
   /** Full default URL for a route type, or null when `upstream_url` is required. */
   url(ctx: ProviderContext): string | null;
@@ -109,6 +111,7 @@ export function openAIStreamTranslator(): StreamTranslator {
 export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
   return {
     name: spec.name,
+    ...(spec.since ? { since: spec.since } : {}),
     capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false },
     endpoint(ctx) {
       const url = resolveEndpoint(ctx, spec.url(ctx), spec.name);

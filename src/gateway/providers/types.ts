@@ -96,6 +96,8 @@ export interface StreamTranslator {
 export interface Provider {
   /** Kong provider name, as in `model.provider`. */
   name: string;
+  /** The Kong version that added the provider, when later than 3.10 (the schemas mark it an extension for 3.10). */
+  since?: string;
   capabilities: ProviderCapabilities;
   /** Upstream URL (kong.md §2.1), honouring `upstream_url`/`upstream_path`. Throws TranslationError. */
   endpoint(ctx: ProviderContext): URL;

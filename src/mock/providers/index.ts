@@ -7,10 +7,10 @@ import { gemini, vertex } from './gemini.js';
 import { huggingface } from './huggingface.js';
 import { llama2 } from './llama2.js';
 import { ollama } from './ollama.js';
-import { mistral, openai } from './openai.js';
+import { deepseek, mistral, openai } from './openai.js';
 
 /**
  * THE list of provider APIs the mock speaks, in matching order (first matching route wins).
- * Mistral shares OpenAI's paths and has no routes of its own; it is listed for the banner.
+ * Mistral and DeepSeek share OpenAI's paths and have no routes of their own; they are listed for the banner.
  */
-export const MOCK_PROVIDERS: readonly MockProvider[] = [openai, mistral, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface];
+export const MOCK_PROVIDERS: readonly MockProvider[] = [openai, mistral, deepseek, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface];

@@ -39,6 +39,8 @@ export const PROVIDER_CASES: ProviderCase[] = [
     model: (m, s) => `{ provider: gemini, name: gemini-1.5-pro, options: ${opts({ max_tokens: 512, gemini: { api_endpoint: 'x', project_id: 'p1', location_id: 'us-central1' }, upstream_url: `${m}/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-1.5-pro:${s ? 'streamGenerateContent' : 'generateContent'}`, input_cost: 10, output_cost: 20 })} }` },
   { id: 'bedrock', provider: 'bedrock', auth: `{ aws_access_key_id: "${KEY}", aws_secret_access_key: "${AWS_SECRET}" }`,
     model: (m, s) => `{ provider: bedrock, name: anthropic.claude-3-haiku, options: ${opts({ max_tokens: 512, bedrock: { aws_region: 'us-east-1' }, upstream_url: `${m}/model/anthropic.claude-3-haiku/${s ? 'converse-stream' : 'converse'}`, input_cost: 10, output_cost: 20 })} }` },
+  { id: 'deepseek', provider: 'deepseek', auth: `{ header_name: Authorization, header_value: "Bearer ${KEY}" }`,
+    model: (m) => `{ provider: deepseek, name: deepseek-chat, options: ${opts({ max_tokens: 512, upstream_url: `${m}/v1/chat/completions`, input_cost: 10, output_cost: 20 })} }` },
   { id: 'huggingface', provider: 'huggingface', auth: `{ header_name: Authorization, header_value: "Bearer ${KEY}" }`,
     model: (m) => `{ provider: huggingface, name: meta-llama/Llama-3-8B, options: ${opts({ max_tokens: 512, upstream_url: `${m}/models/meta-llama/Llama-3-8B/v1/chat/completions`, input_cost: 10, output_cost: 20 })} }` },
 ];

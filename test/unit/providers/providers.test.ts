@@ -28,8 +28,9 @@ function provider(name: string): Provider {
 const REQ: CanonicalRequest = { messages: [{ role: 'user', content: 'hi' }] };
 
 describe('registry', () => {
-  it('registers exactly Kong’s nine providers, once each', () => {
-    expect(PROVIDERS.map((p) => p.name)).toEqual(['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface']);
+  it('registers Kong 3.10’s nine providers and the later ones aigw serves, once each', () => {
+    expect(PROVIDERS.map((p) => p.name)).toEqual(['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface', 'deepseek']);
+    expect(PROVIDERS.filter((p) => p.since !== undefined).map((p) => [p.name, p.since])).toEqual([['deepseek', '3.14']]);
     expect(getProvider('nope')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // ai-rate-limiting-advanced: config schema source (built into schemas/plugins/ai-rate-limiting-advanced.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, arr, bool, el, elRec, llmFormat, num, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
-import { PROVIDERS, redisEE } from '../../../../schemas/src/llm.mjs';
+import { PROVIDER_EXTENSIONS, PROVIDERS, redisEE } from '../../../../schemas/src/llm.mjs';
 
 export const name = 'ai-rate-limiting-advanced';
 export const priority = 905;
@@ -12,7 +12,7 @@ export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Rate-limits LLM tokens (or cost) per provider and window.', {
     llm_providers: arr('Limits per provider: name, limits and window sizes (same number of each).', elRec({
       name: str("The LLM provider the limit applies to ('requestPrompt' counts request prompts).", {
-        required: true, one_of: [...PROVIDERS, 'requestPrompt'],
+        required: true, one_of: [...PROVIDERS, 'requestPrompt'], extensionValues: PROVIDER_EXTENSIONS,
       }),
       model: str('Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.', {
         len_min: 1, extension: "aigw extension: per-model budgets; Kong 3.10 rejects 'model' here",
