@@ -11,6 +11,7 @@
  *            so a plugin may add fields (e.g. `ai`) that later log plugins serialise.
  */
 import type { Registry } from 'prom-client';
+import type { PluginConfigs, PluginName } from '../config/generated/plugin-configs.js';
 import type { BufferedResponse, GatewayContext, Reply } from './context.js';
 import type { Logger } from './log.js';
 import type { LogRecord } from './log-record.js';
@@ -64,7 +65,7 @@ export interface PluginDeps {
   now(): number;
 }
 
-export interface Plugin<C = Record<string, unknown>> {
+export interface Plugin<C = Record<string, unknown>, Raw = Readonly<Record<string, unknown>>> {
   name: string;
   /**
    * Kong's priority. Leave it out: a registered plugin's priority is declared once, in its schema
@@ -72,10 +73,17 @@ export interface Plugin<C = Record<string, unknown>> {
    * Only plugins without a schema (tests) set it.
    */
   priority?: number;
-  /** Narrow the (already validated, defaults-filled) config to the plugin's own type. */
-  parse?(config: Readonly<Record<string, unknown>>): C;
+  /** Compile the (already validated, defaults-filled) config into what `create` needs. */
+  parse?(config: Raw): C;
   create(config: C, deps: PluginDeps): PluginInstance;
 }
+
+/**
+ * A plugin of the registry, typed by its Kong name: `parse` (or `create`, without `parse`) gets the
+ * config as the type generated from its schema (src/config/generated/plugin-configs.ts), so no
+ * plugin narrows its config by hand. The schema validated and default-filled it before.
+ */
+export type KongPlugin<N extends PluginName, C = PluginConfigs[N]> = Plugin<C, PluginConfigs[N]> & { name: N };
 
 /** Kong's `kong.response.error` reply. */
 export function errorReply(status: number, message: string, headers?: Record<string, string>): Reply {

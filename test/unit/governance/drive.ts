@@ -1,4 +1,6 @@
 /** Drives a plugin's access phase over a real node:http request, without a Runtime. */
+import type { PluginConfigs, PluginName } from '../../../src/config/generated/plugin-configs.js';
+import { fillPluginDefaults } from '../../../src/config/defaults.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayContext, type Reply } from '../../../src/gateway/context.js';
@@ -62,4 +64,9 @@ export async function drive(inst: PluginInstance, body: string, headers: Record<
   }
   if (!out) throw new Error('access did not run');
   return out;
+}
+
+/** A plugin config as the runtime hands it over: default-filled from the plugin's schema (not validated, so tests can pass configs the schema would refuse). */
+export function config<N extends PluginName>(name: N, partial: Record<string, unknown>): PluginConfigs[N] {
+  return fillPluginDefaults(name, partial) as PluginConfigs[N];
 }

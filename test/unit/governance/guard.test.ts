@@ -5,7 +5,7 @@ import { aiPromptDecorator } from '../../../src/gateway/plugins/ai-prompt-decora
 import { aiPromptTemplate } from '../../../src/gateway/plugins/ai-prompt-template/index.js';
 import { AI_REQUEST } from '../../../src/gateway/llm/formats/request.js';
 import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
-import { deps, drive } from './drive.js';
+import { config, deps, drive } from './drive.js';
 
 const re = (...p: string[]) => p.map((x) => compileKongRegex(x));
 
@@ -45,19 +45,19 @@ describe('judge', () => {
 describe('plugin phases over a real request', () => {
   it('a pattern that does not compile answers a bare 500 and logs it', async () => {
     const d = deps();
-    const inst = aiPromptGuard.create(aiPromptGuard.parse!({ deny_patterns: ['(unclosed'] }), d);
+    const inst = aiPromptGuard.create(aiPromptGuard.parse!(config('ai-prompt-guard', { deny_patterns: ['(unclosed'] })), d);
     const { reply } = await drive(inst, JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(reply).toEqual({ status: 500, body: '' });
     expect(d.logger.lines.some((l) => l.level === 'error' && l.msg.includes('bad regex'))).toBe(true);
   });
 
   it('needs at least one pattern list', () => {
-    expect(() => aiPromptGuard.parse!({})).toThrow(/allow_patterns, deny_patterns/);
-    expect(() => aiPromptDecorator.parse!({ prompts: {} })).toThrow(/prompts.prepend, prompts.append/);
+    expect(() => aiPromptGuard.parse!(config('ai-prompt-guard', {}))).toThrow(/allow_patterns, deny_patterns/);
+    expect(() => aiPromptDecorator.parse!(config('ai-prompt-decorator', { prompts: {} }))).toThrow(/prompts.prepend, prompts.append/);
   });
 
   it('decorator edits the shared body and the proxied body', async () => {
-    const inst = aiPromptDecorator.create(aiPromptDecorator.parse!({ prompts: { append: [{ role: 'user', content: 'bye' }] } }), deps());
+    const inst = aiPromptDecorator.create(aiPromptDecorator.parse!(config('ai-prompt-decorator', { prompts: { append: [{ role: 'user', content: 'bye' }] } })), deps());
     const { reply, ctx } = await drive(inst, JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(reply).toBeNull();
     expect(ctx.get(AI_REQUEST)?.body.messages).toEqual([{ role: 'user', content: 'hi' }, { role: 'user', content: 'bye' }]);
@@ -65,7 +65,7 @@ describe('plugin phases over a real request', () => {
   });
 
   it('template marks the request as templated and keeps the same body object', async () => {
-    const inst = aiPromptTemplate.create(aiPromptTemplate.parse!({ templates: [{ name: 't', template: '{"messages":[{"role":"user","content":"{{x}}"}]}' }] }), deps());
+    const inst = aiPromptTemplate.create(aiPromptTemplate.parse!(config('ai-prompt-template', { templates: [{ name: 't', template: '{"messages":[{"role":"user","content":"{{x}}"}]}' }] })), deps());
     const { reply, ctx } = await drive(inst, JSON.stringify({ messages: '{template://t}', properties: { x: 'y' }, model: 'm' }));
     expect(reply).toBeNull();
     const req = ctx.get(AI_REQUEST)!;
@@ -74,7 +74,7 @@ describe('plugin phases over a real request', () => {
   });
 
   it('a non-JSON content type is refused before parsing', async () => {
-    const inst = aiPromptGuard.create(aiPromptGuard.parse!({ deny_patterns: ['x'] }), deps());
+    const inst = aiPromptGuard.create(aiPromptGuard.parse!(config('ai-prompt-guard', { deny_patterns: ['x'] })), deps());
     const { reply } = await drive(inst, 'messages=hi', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(reply).toEqual({ status: 400, json: { error: { message: 'this LLM route only supports application/json requests' } } });
   });

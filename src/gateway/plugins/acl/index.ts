@@ -1,7 +1,7 @@
 /**
  * acl: allow or deny consumer groups.
  */
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface AclConfig {
   allow: Set<string> | null;
@@ -9,12 +9,12 @@ interface AclConfig {
   hideGroupsHeader: boolean;
 }
 
-export const acl: Plugin<AclConfig> = {
+export const acl: KongPlugin<'acl', AclConfig> = {
   name: 'acl',
   parse: (c) => ({
-    allow: Array.isArray(c.allow) ? new Set(strings(c, 'allow')) : null,
-    deny: Array.isArray(c.deny) ? new Set(strings(c, 'deny')) : null,
-    hideGroupsHeader: field(c, 'hide_groups_header', false),
+    allow: Array.isArray(c.allow) ? new Set((c.allow ?? [])) : null,
+    deny: Array.isArray(c.deny) ? new Set((c.deny ?? [])) : null,
+    hideGroupsHeader: (c.hide_groups_header ?? false),
   }),
   create(c, deps) {
     return {

@@ -4,12 +4,13 @@
  * anything without a `messages` array gets 400 `this LLM route only supports llm/chat type
  * requests`. Edits the shared canonical body in place.
  */
+import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import type { Reply } from '../../context.js';
 import { promptRequest, syncBody } from '../../llm/formats/prompt.js';
 import { aiError, type InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 import { isObject, type ChatMessage } from '../../llm/wire/openai-types.js';
-import { field, record, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 export const CHAT_ONLY = 'this LLM route only supports llm/chat type requests';
 
@@ -28,15 +29,14 @@ function messages(v: unknown): ChatMessage[] {
   }));
 }
 
-function parse(c: Readonly<Record<string, unknown>>): DecoratorConfig {
-  const prompts = record(c, 'prompts');
-  const prepend = messages(prompts.prepend);
-  const append = messages(prompts.append);
+function parse(c: PluginConfigs['ai-prompt-decorator']): DecoratorConfig {
+  const prepend = messages(c.prompts?.prepend);
+  const append = messages(c.prompts?.append);
   if (prepend.length === 0 && append.length === 0) throw new Error('at least one of these fields must be non-empty: prompts.prepend, prompts.append');
-  return { prepend, append, maxBodySize: field(c, 'max_request_body_size', 8192), llmFormat: field(c, 'llm_format', CANONICAL_FORMAT) };
+  return { prepend, append, maxBodySize: (c.max_request_body_size ?? 8192), llmFormat: (c.llm_format ?? CANONICAL_FORMAT) };
 }
 
-export const aiPromptDecorator: Plugin<DecoratorConfig> = {
+export const aiPromptDecorator: KongPlugin<'ai-prompt-decorator', DecoratorConfig> = {
   name: 'ai-prompt-decorator',
   parse,
   create(c) {

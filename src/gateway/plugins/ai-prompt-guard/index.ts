@@ -13,13 +13,14 @@
  * use, as Kong's failing `ngx.re.find` does. Content-part arrays are scanned by their text parts
  * (Kong rejects them as a bad format; scanning is the safer superset).
  */
+import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import { compileKongRegex, type CompiledRegex } from '../../../config/regex.js';
 import type { Reply } from '../../context.js';
 import { messageText, promptRequest } from '../../llm/formats/prompt.js';
 import { aiError, type InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 import { isObject, type CanonicalRequest } from '../../llm/wire/openai-types.js';
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 const VIOLATION = 'bad request';
 
@@ -56,18 +57,18 @@ interface GuardConfig {
   llmFormat: InputFormat;
 }
 
-function parse(c: Readonly<Record<string, unknown>>): GuardConfig {
-  const allow = strings(c, 'allow_patterns');
-  const deny = strings(c, 'deny_patterns');
+function parse(c: PluginConfigs['ai-prompt-guard']): GuardConfig {
+  const allow = (c.allow_patterns ?? []);
+  const deny = (c.deny_patterns ?? []);
   if (allow.length === 0 && deny.length === 0) throw new Error('at least one of these fields must be non-empty: allow_patterns, deny_patterns');
   return {
     allow: allow.map((p) => compileKongRegex(p)),
     deny: deny.map((p) => compileKongRegex(p)),
     raw: { allow, deny },
-    allowHistory: field(c, 'allow_all_conversation_history', false),
-    allRoles: field(c, 'match_all_roles', false),
-    maxBodySize: field(c, 'max_request_body_size', 8192),
-    llmFormat: field(c, 'llm_format', CANONICAL_FORMAT),
+    allowHistory: (c.allow_all_conversation_history ?? false),
+    allRoles: (c.match_all_roles ?? false),
+    maxBodySize: (c.max_request_body_size ?? 8192),
+    llmFormat: (c.llm_format ?? CANONICAL_FORMAT),
   };
 }
 
@@ -87,7 +88,7 @@ export function judge(text: string, deny: readonly CompiledRegex[], allow: reado
   return 'blocked';
 }
 
-export const aiPromptGuard: Plugin<GuardConfig> = {
+export const aiPromptGuard: KongPlugin<'ai-prompt-guard', GuardConfig> = {
   name: 'ai-prompt-guard',
   parse,
   create(c, deps) {

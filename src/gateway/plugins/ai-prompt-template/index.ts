@@ -7,12 +7,13 @@
  *
  * `log_original_request` keeps the client's raw body under `ai.payload.original_request`.
  */
+import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import { Slot, type Reply } from '../../context.js';
 import { aiLog, promptRequest, syncBody } from '../../llm/formats/prompt.js';
 import { render, templateReference } from './template.js';
 import { aiError } from '../../llm/formats/request.js';
 import { isObject, type CanonicalRequest } from '../../llm/wire/openai-types.js';
-import { field, type Plugin, type PluginInstance } from '../../plugin.js';
+import type { KongPlugin, PluginInstance } from '../../plugin.js';
 
 interface TemplateConfig {
   templates: ReadonlyMap<string, string>;
@@ -23,7 +24,7 @@ interface TemplateConfig {
 
 const ORIGINAL = new Slot<string>('ai-prompt-template.original');
 
-function parse(c: Readonly<Record<string, unknown>>): TemplateConfig {
+function parse(c: PluginConfigs['ai-prompt-template']): TemplateConfig {
   const templates = new Map<string, string>();
   const list: unknown = c.templates;
   for (const t of Array.isArray(list) ? list : []) {
@@ -31,9 +32,9 @@ function parse(c: Readonly<Record<string, unknown>>): TemplateConfig {
   }
   return {
     templates,
-    allowUntemplated: field(c, 'allow_untemplated_requests', true),
-    logOriginal: field(c, 'log_original_request', false),
-    maxBodySize: field(c, 'max_request_body_size', 8192),
+    allowUntemplated: (c.allow_untemplated_requests ?? true),
+    logOriginal: (c.log_original_request ?? false),
+    maxBodySize: (c.max_request_body_size ?? 8192),
   };
 }
 
@@ -63,7 +64,7 @@ export function applyTemplate(body: CanonicalRequest, c: TemplateConfig): Canoni
   return parsed as CanonicalRequest;
 }
 
-export const aiPromptTemplate: Plugin<TemplateConfig> = {
+export const aiPromptTemplate: KongPlugin<'ai-prompt-template', TemplateConfig> = {
   name: 'ai-prompt-template',
   parse,
   create(c) {

@@ -17,7 +17,7 @@
  */
 import type { AiProxyAdvancedConfig } from '../../../config/generated/plugin-configs.js';
 import { Slot, type GatewayContext, type UpstreamResult } from '../../context.js';
-import type { Plugin, PluginDeps } from '../../plugin.js';
+import type { KongPlugin, PluginDeps } from '../../plugin.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
 import { TargetBalancer, type Balancer, type Observation } from './balancer.js';
 import { inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure } from './failover.js';
@@ -173,9 +173,8 @@ async function handle(env: Env, ctx: GatewayContext, ai: AiRequest): Promise<Ups
   return answer({ ctx, config: final.target.config, plan: final.plan, pluginId: env.deps.pluginId }, final.result);
 }
 
-export const aiProxyAdvanced: Plugin<AiProxyAdvancedConfig> = {
+export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
   name: 'ai-proxy-advanced',
-  parse: (c) => c as unknown as AiProxyAdvancedConfig,
   create(c, deps) {
     const env = createEnv(c, deps);
     return {

@@ -9,9 +9,9 @@
  * `introspect()` is shared with ai-response-transformer. Not supported: `http(s)_proxy_*` (the
  * call is direct) and `https_verify: false` (certificates are always verified).
  */
-import type { AiRequestTransformerConfig, LlmAuth } from '../../../config/generated/plugin-configs.js';
+import type { LlmAuth } from '../../../config/generated/plugin-configs.js';
 import { BodyTooLargeError, Slot, type GatewayContext } from '../../context.js';
-import type { Plugin, PluginDeps } from '../../plugin.js';
+import type { KongPlugin, PluginDeps } from '../../plugin.js';
 import type { LogRecord } from '../../log-record.js';
 import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../../llm/call/analytics.js';
 import type { LlmTarget } from '../../llm/call/client.js';
@@ -123,9 +123,8 @@ async function rawBody(ctx: GatewayContext, limit: number): Promise<string> {
   }
 }
 
-export const aiRequestTransformer: Plugin<AiRequestTransformerConfig> = {
+export const aiRequestTransformer: KongPlugin<'ai-request-transformer'> = {
   name: 'ai-request-transformer',
-  parse: (c) => c as unknown as AiRequestTransformerConfig,
   create(c, deps) {
     const introspector = createIntrospector('ai-request-transformer', c, deps);
     return {

@@ -12,9 +12,8 @@
  * Streamed (SSE) answers pass through untransformed: only buffered responses are rewritten.
  */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
-import type { AiResponseTransformerConfig } from '../../../config/generated/plugin-configs.js';
 import type { BufferedResponse, HeaderMap, HeaderValue } from '../../context.js';
-import type { Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import { isObject } from '../../llm/wire/openai-types.js';
 import { aiError } from '../../llm/formats/request.js';
 import { createIntrospector, logTransformer } from '../ai-request-transformer/index.js';
@@ -59,9 +58,8 @@ function plainBody(res: BufferedResponse): string {
   return buf.toString('utf8');
 }
 
-export const aiResponseTransformer: Plugin<AiResponseTransformerConfig> = {
+export const aiResponseTransformer: KongPlugin<'ai-response-transformer'> = {
   name: 'ai-response-transformer',
-  parse: (c) => c as unknown as AiResponseTransformerConfig,
   create(c, deps) {
     const introspector = createIntrospector('ai-response-transformer', c, deps);
     return {

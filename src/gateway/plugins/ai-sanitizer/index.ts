@@ -14,6 +14,7 @@
  * restored}`, never the values; the request's `raw` bytes (what ai-proxy logs with
  * `log_payloads`) are replaced by the sanitized body for OpenAI-format clients.
  */
+import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import { Slot, type GatewayContext, type Reply } from '../../context.js';
 import { anonymizeText, Vault, type Mode } from './anonymize.js';
 import { buildDetectors, detect, type CustomPattern, type Detector } from './pii.js';
@@ -21,7 +22,7 @@ import { aiLog, promptRequest, syncBody } from '../../llm/formats/prompt.js';
 import { Restorer, StreamRestorer } from './restore.js';
 import { aiError } from '../../llm/formats/request.js';
 import { isObject, type CanonicalRequest } from '../../llm/wire/openai-types.js';
-import { field, strings, type Plugin, type PluginInstance } from '../../plugin.js';
+import type { KongPlugin, PluginInstance } from '../../plugin.js';
 import { formatOf } from '../../llm/formats/index.js';
 
 interface SanitizerConfig {
@@ -52,8 +53,8 @@ function customPatterns(v: unknown): CustomPattern[] {
     : []));
 }
 
-function parse(c: Readonly<Record<string, unknown>>): SanitizerConfig {
-  const kinds = strings(c, 'anonymize');
+function parse(c: PluginConfigs['ai-sanitizer']): SanitizerConfig {
+  const kinds = (c.anonymize ?? []);
   const custom = customPatterns(c.custom_patterns);
   const list = kinds.length ? kinds : DEFAULT_KINDS;
   if (list.includes('custom') && custom.length === 0) throw new Error("must set 'custom_patterns' when 'anonymize' contains 'custom'");
@@ -63,15 +64,15 @@ function parse(c: Readonly<Record<string, unknown>>): SanitizerConfig {
   } catch (err) {
     throw new Error(`'custom_patterns[].regex' must be a valid regex: ${(err as Error).message}`);
   }
-  const roles = strings(c, 'scan_roles');
+  const roles = (c.scan_roles ?? []);
   return {
     detectors,
-    mode: field<Mode>(c, 'mode', 'placeholder'),
-    restore: field(c, 'restore_response', true),
-    blockStatus: field(c, 'block_status', 400),
-    blockMessage: field(c, 'block_message', 'request contains sensitive data'),
+    mode: (c.mode ?? 'placeholder'),
+    restore: (c.restore_response ?? true),
+    blockStatus: (c.block_status ?? 400),
+    blockMessage: (c.block_message ?? 'request contains sensitive data'),
     roles: new Set(roles.length ? roles : ['user']),
-    maxBodySize: field(c, 'max_request_body_size', 8192),
+    maxBodySize: (c.max_request_body_size ?? 8192),
   };
 }
 
@@ -125,7 +126,7 @@ function restorePhases(instance: PluginInstance): void {
   };
 }
 
-export const aiSanitizer: Plugin<SanitizerConfig> = {
+export const aiSanitizer: KongPlugin<'ai-sanitizer', SanitizerConfig> = {
   name: 'ai-sanitizer',
   parse,
   create(c, deps) {

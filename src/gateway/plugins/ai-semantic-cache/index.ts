@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { AiSemanticCacheConfig } from '../../../config/generated/plugin-configs.js';
 import { Slot, type GatewayContext, type HeaderMap, type Reply, type UpstreamResult } from '../../context.js';
 import type { Logger } from '../../log.js';
-import { ReplyError, type Plugin, type PluginDeps } from '../../plugin.js';
+import { ReplyError, type KongPlugin, type PluginDeps } from '../../plugin.js';
 import { formatOf } from '../../llm/formats/index.js';
 import { AI_ANALYTICS } from '../../llm/call/analytics.js';
 import { parseRequestCacheControl, responseForbidsStore, type RequestCacheControl } from './cache-control.js';
@@ -226,9 +226,8 @@ async function access(env: Env, ctx: GatewayContext): Promise<Reply | undefined>
   return undefined;
 }
 
-export const aiSemanticCache: Plugin<AiSemanticCacheConfig> = {
+export const aiSemanticCache: KongPlugin<'ai-semantic-cache'> = {
   name: 'ai-semantic-cache',
-  parse: (c) => c as unknown as AiSemanticCacheConfig,
   create(c, deps) {
     const store = deps.store.get<VectorStore>('vectors', () => createStore(c, deps), (s) => s.close());
     const env: Env = { c, deps, store, embedder: createEmbedder(c.embeddings, c.vectordb.dimensions, deps.llm) };

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayContext } from '../../context.js';
-import { field, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import { alreadyAuthenticated, failOrAnonymous, skipPreflight } from '../../consumer-auth.js';
 
 interface BasicAuthConfig {
@@ -28,12 +28,12 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export const basicAuth: Plugin<BasicAuthConfig> = {
+export const basicAuth: KongPlugin<'basic-auth', BasicAuthConfig> = {
   name: 'basic-auth',
   parse: (c) => ({
-    anonymous: field<string | null>(c, 'anonymous', null),
-    hideCredentials: field(c, 'hide_credentials', false),
-    realm: field(c, 'realm', 'service'),
+    anonymous: (c.anonymous ?? null),
+    hideCredentials: (c.hide_credentials ?? false),
+    realm: (c.realm ?? 'service'),
   }),
   create(c, deps) {
     const headers = { 'www-authenticate': `Basic realm="${c.realm}"` };

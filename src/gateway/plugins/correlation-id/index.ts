@@ -3,7 +3,7 @@
  * upstream request, generated as `uuid#counter`, `uuid` or `tracker`; optional echo downstream.
  */
 import { randomUUID } from 'node:crypto';
-import { field, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface CorrelationConfig {
   header: string;
@@ -11,12 +11,12 @@ interface CorrelationConfig {
   echo: boolean;
 }
 
-export const correlationId: Plugin<CorrelationConfig> = {
+export const correlationId: KongPlugin<'correlation-id', CorrelationConfig> = {
   name: 'correlation-id',
   parse: (c) => ({
-    header: field(c, 'header_name', 'Kong-Request-ID'),
-    generator: field(c, 'generator', 'uuid#counter'),
-    echo: field(c, 'echo_downstream', false),
+    header: (c.header_name ?? 'Kong-Request-ID'),
+    generator: (c.generator ?? 'uuid#counter'),
+    echo: (c.echo_downstream ?? false),
   }),
   create(c) {
     const base = randomUUID();

@@ -3,7 +3,7 @@
  * response headers to every other response.
  */
 import type { GatewayContext } from '../../context.js';
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface CorsConfig {
   anyOrigin: boolean;
@@ -35,21 +35,21 @@ function originHeaders(ctx: GatewayContext, c: CorsConfig, out: Record<string, s
   if (ok) out['Access-Control-Allow-Origin'] = origin;
 }
 
-export const cors: Plugin<CorsConfig> = {
+export const cors: KongPlugin<'cors', CorsConfig> = {
   name: 'cors',
   parse: (c) => {
-    const origins = strings(c, 'origins');
+    const origins = (c.origins ?? []);
     return {
       anyOrigin: origins.length === 0 || origins.includes('*'),
       origins: origins.map((o) => (/[\\^$*+?()[\]{}|]/.test(o) ? new RegExp(`^(?:${o})$`) : o)),
-      headers: strings(c, 'headers'),
-      exposed: strings(c, 'exposed_headers'),
-      methods: strings(c, 'methods').length ? strings(c, 'methods') : DEFAULT_METHODS,
-      maxAge: field<number | null>(c, 'max_age', null),
-      credentials: field(c, 'credentials', false),
-      privateNetwork: field(c, 'private_network', false),
-      preflightContinue: field(c, 'preflight_continue', false),
-      allowOriginAbsent: field(c, 'allow_origin_absent', true),
+      headers: (c.headers ?? []),
+      exposed: (c.exposed_headers ?? []),
+      methods: (c.methods ?? []).length ? (c.methods ?? []) : DEFAULT_METHODS,
+      maxAge: (c.max_age ?? null),
+      credentials: (c.credentials ?? false),
+      privateNetwork: (c.private_network ?? false),
+      preflightContinue: (c.preflight_continue ?? false),
+      allowOriginAbsent: (c.allow_origin_absent ?? true),
     };
   },
   create(c) {

@@ -4,16 +4,16 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { field, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface FileLogConfig {
   path: string;
   reopen: boolean;
 }
 
-export const fileLog: Plugin<FileLogConfig> = {
+export const fileLog: KongPlugin<'file-log', FileLogConfig> = {
   name: 'file-log',
-  parse: (c) => ({ path: String(c.path), reopen: field(c, 'reopen', false) }),
+  parse: (c) => ({ path: String(c.path), reopen: (c.reopen ?? false) }),
   create(c, deps) {
     const onError = (err: Error): void => deps.logger.error('file-log: cannot write', { path: c.path, error: err.message });
     const stream = c.reopen

@@ -3,7 +3,7 @@
  * A batch of one is sent as an object, larger batches as a JSON array.
  */
 import { Agent, request } from 'undici';
-import { field, record, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import type { LogRecord } from '../../log-record.js';
 import { BatchQueue, queueOptions, type QueueOptions } from './queue.js';
 
@@ -17,12 +17,12 @@ interface HttpLogConfig {
   queue: QueueOptions;
 }
 
-export const httpLog: Plugin<HttpLogConfig> = {
+export const httpLog: KongPlugin<'http-log', HttpLogConfig> = {
   name: 'http-log',
   parse: (c) => {
     const endpoint = new URL(String(c.http_endpoint));
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(record(c, 'headers'))) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(c.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
     if (endpoint.username) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64')}`;
       endpoint.username = '';
@@ -30,12 +30,12 @@ export const httpLog: Plugin<HttpLogConfig> = {
     }
     return {
       endpoint,
-      method: field(c, 'method', 'POST'),
-      contentType: field(c, 'content_type', 'application/json'),
-      timeout: field(c, 'timeout', 10000),
-      keepalive: field(c, 'keepalive', 60000),
+      method: (c.method ?? 'POST'),
+      contentType: (c.content_type ?? 'application/json'),
+      timeout: (c.timeout ?? 10000),
+      keepalive: (c.keepalive ?? 60000),
       headers,
-      queue: queueOptions(record(c, 'queue')),
+      queue: queueOptions(c.queue ?? {}),
     };
   },
   create(c, deps) {

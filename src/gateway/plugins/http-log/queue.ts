@@ -4,8 +4,8 @@
  * (initial_retry_delay … max_retry_delay) until max_retry_time, then dropped with an error.
  * Adding never blocks the caller.
  */
+import type { HttpLogConfig } from '../../../config/generated/plugin-configs.js';
 import type { Logger } from '../../log.js';
-import { field } from '../../plugin.js';
 
 export interface QueueOptions {
   maxBatchSize: number;
@@ -16,14 +16,14 @@ export interface QueueOptions {
   maxRetryDelay: number;
 }
 
-export function queueOptions(q: Readonly<Record<string, unknown>>): QueueOptions {
+export function queueOptions(q: Partial<NonNullable<HttpLogConfig['queue']>>): QueueOptions {
   return {
-    maxBatchSize: field(q, 'max_batch_size', 1),
-    maxCoalescingDelay: field(q, 'max_coalescing_delay', 1),
-    maxEntries: field(q, 'max_entries', 10000),
-    maxRetryTime: field(q, 'max_retry_time', 60),
-    initialRetryDelay: field(q, 'initial_retry_delay', 0.01),
-    maxRetryDelay: field(q, 'max_retry_delay', 60),
+    maxBatchSize: q.max_batch_size ?? 1,
+    maxCoalescingDelay: q.max_coalescing_delay ?? 1,
+    maxEntries: q.max_entries ?? 10000,
+    maxRetryTime: q.max_retry_time ?? 60,
+    initialRetryDelay: q.initial_retry_delay ?? 0.01,
+    maxRetryDelay: q.max_retry_delay ?? 60,
   };
 }
 

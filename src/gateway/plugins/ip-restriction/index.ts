@@ -2,7 +2,7 @@
  * ip-restriction: allow/deny lists of IPs and CIDRs (IPv4 and IPv6).
  */
 import { BlockList, isIP } from 'node:net';
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface IpRestrictionConfig {
   allow: BlockList | null;
@@ -25,17 +25,17 @@ export function blockList(entries: readonly string[]): BlockList {
 
 const contains = (list: BlockList, ip: string): boolean => list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 
-export const ipRestriction: Plugin<IpRestrictionConfig> = {
+export const ipRestriction: KongPlugin<'ip-restriction', IpRestrictionConfig> = {
   name: 'ip-restriction',
   parse: (c) => {
-    const allow = strings(c, 'allow');
-    const deny = strings(c, 'deny');
+    const allow = (c.allow ?? []);
+    const deny = (c.deny ?? []);
     if (!allow.length && !deny.length) throw new Error('at least one of these fields must be non-empty: allow, deny');
     return {
       allow: allow.length ? blockList(allow) : null,
       deny: deny.length ? blockList(deny) : null,
-      status: field(c, 'status', 403),
-      message: field<string | null>(c, 'message', null),
+      status: (c.status ?? 403),
+      message: (c.message ?? null),
     };
   },
   create(c) {

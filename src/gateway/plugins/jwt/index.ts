@@ -6,7 +6,7 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, importSPKI, type JWTPayload } from 'jose';
 import type { GatewayContext, Reply } from '../../context.js';
 import type { JwtCredential } from '../../consumers.js';
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import { alreadyAuthenticated, failOrAnonymous, skipPreflight } from '../../consumer-auth.js';
 
 interface JwtConfig {
@@ -78,19 +78,19 @@ function checkClaims(payload: JWTPayload, c: JwtConfig, nowSec: number): Record<
   return Object.keys(errors).length ? errors : null;
 }
 
-export const jwt: Plugin<JwtConfig> = {
+export const jwt: KongPlugin<'jwt', JwtConfig> = {
   name: 'jwt',
   parse: (c) => ({
-    uriParamNames: Array.isArray(c.uri_param_names) ? strings(c, 'uri_param_names') : ['jwt'],
-    cookieNames: strings(c, 'cookie_names'),
-    headerNames: Array.isArray(c.header_names) ? strings(c, 'header_names') : ['authorization'],
-    keyClaimName: field(c, 'key_claim_name', 'iss'),
-    secretIsBase64: field(c, 'secret_is_base64', false),
-    claimsToVerify: strings(c, 'claims_to_verify'),
-    anonymous: field<string | null>(c, 'anonymous', null),
-    runOnPreflight: field(c, 'run_on_preflight', true),
-    maximumExpiration: field(c, 'maximum_expiration', 0),
-    realm: field<string | null>(c, 'realm', null),
+    uriParamNames: Array.isArray(c.uri_param_names) ? (c.uri_param_names ?? []) : ['jwt'],
+    cookieNames: (c.cookie_names ?? []),
+    headerNames: Array.isArray(c.header_names) ? (c.header_names ?? []) : ['authorization'],
+    keyClaimName: (c.key_claim_name ?? 'iss'),
+    secretIsBase64: (c.secret_is_base64 ?? false),
+    claimsToVerify: (c.claims_to_verify ?? []),
+    anonymous: (c.anonymous ?? null),
+    runOnPreflight: (c.run_on_preflight ?? true),
+    maximumExpiration: (c.maximum_expiration ?? 0),
+    realm: (c.realm ?? null),
   }),
   create(c, deps) {
     const www = c.realm ? `Bearer realm="${c.realm}"` : 'Bearer';

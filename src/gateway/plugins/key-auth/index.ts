@@ -2,7 +2,7 @@
  * key-auth: API key in a header, the query string or the body.
  */
 import type { GatewayContext, Reply } from '../../context.js';
-import { field, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import { alreadyAuthenticated, failOrAnonymous, skipPreflight } from '../../consumer-auth.js';
 
 interface KeyAuthConfig {
@@ -79,17 +79,17 @@ async function hide(ctx: GatewayContext, found: { where: string; name: string })
   }
 }
 
-export const keyAuth: Plugin<KeyAuthConfig> = {
+export const keyAuth: KongPlugin<'key-auth', KeyAuthConfig> = {
   name: 'key-auth',
   parse: (c) => ({
-    keyNames: strings(c, 'key_names').length ? strings(c, 'key_names') : ['apikey'],
-    hideCredentials: field(c, 'hide_credentials', false),
-    anonymous: field<string | null>(c, 'anonymous', null),
-    inHeader: field(c, 'key_in_header', true),
-    inQuery: field(c, 'key_in_query', true),
-    inBody: field(c, 'key_in_body', false),
-    runOnPreflight: field(c, 'run_on_preflight', true),
-    realm: field<string | null>(c, 'realm', null),
+    keyNames: (c.key_names ?? []).length ? (c.key_names ?? []) : ['apikey'],
+    hideCredentials: (c.hide_credentials ?? false),
+    anonymous: (c.anonymous ?? null),
+    inHeader: (c.key_in_header ?? true),
+    inQuery: (c.key_in_query ?? true),
+    inBody: (c.key_in_body ?? false),
+    runOnPreflight: (c.run_on_preflight ?? true),
+    realm: (c.realm ?? null),
   }),
   create(c, deps) {
     const www = { 'www-authenticate': c.realm ? `Key realm="${c.realm}"` : 'Key' };

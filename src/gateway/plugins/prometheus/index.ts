@@ -6,7 +6,7 @@
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { latencies, requestSize } from '../../log-record.js';
-import { field, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 const workspaceName = 'default';
 import { AI_ANALYTICS } from '../../llm/call/analytics.js';
@@ -50,14 +50,14 @@ function metrics(registry: Registry) {
   };
 }
 
-export const prometheus: Plugin<PrometheusConfig> = {
+export const prometheus: KongPlugin<'prometheus', PrometheusConfig> = {
   name: 'prometheus',
   parse: (c) => ({
-    perConsumer: field(c, 'per_consumer', false),
-    statusCodeMetrics: field(c, 'status_code_metrics', false),
-    latencyMetrics: field(c, 'latency_metrics', false),
-    bandwidthMetrics: field(c, 'bandwidth_metrics', false),
-    aiMetrics: field(c, 'ai_metrics', false),
+    perConsumer: (c.per_consumer ?? false),
+    statusCodeMetrics: (c.status_code_metrics ?? false),
+    latencyMetrics: (c.latency_metrics ?? false),
+    bandwidthMetrics: (c.bandwidth_metrics ?? false),
+    aiMetrics: (c.ai_metrics ?? false),
   }),
   create(c, deps) {
     const m = metrics(deps.metrics);

@@ -2,8 +2,9 @@
  * rate-limiting: second…year windows per identifier (`limit_by`), policies
  * `local` and `redis`, `fault_tolerant`, and Kong's RateLimit-* / X-RateLimit-* headers.
  */
+import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import type { GatewayContext, Reply } from '../../context.js';
-import { field, record, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 import { LocalCounters, RedisCounters, type CounterBackend, type RedisSettings, type Window } from './store.js';
 
 const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
@@ -45,30 +46,30 @@ function identifier(ctx: GatewayContext, c: RateLimitingConfig): string {
   }
 }
 
-function parse(c: Readonly<Record<string, unknown>>): RateLimitingConfig {
-  const r = record(c, 'redis');
+function parse(c: PluginConfigs['rate-limiting']): RateLimitingConfig {
+  const r = c.redis;
   const limits = PERIODS.filter((p) => typeof c[p] === 'number').map((p) => ({ period: p, limit: c[p] as number }));
   if (limits.length === 0) throw new Error('at least one of these fields must be non-empty: second, minute, hour, day, month, year');
   return {
     limits,
-    limitBy: field(c, 'limit_by', 'consumer'),
-    headerName: field<string | null>(c, 'header_name', null),
-    path: field<string | null>(c, 'path', null),
-    policy: field(c, 'policy', 'local'),
-    faultTolerant: field(c, 'fault_tolerant', true),
-    hideClientHeaders: field(c, 'hide_client_headers', false),
-    errorCode: field(c, 'error_code', 429),
-    errorMessage: field(c, 'error_message', 'API rate limit exceeded'),
+    limitBy: (c.limit_by ?? 'consumer'),
+    headerName: (c.header_name ?? null),
+    path: (c.path ?? null),
+    policy: (c.policy ?? 'local'),
+    faultTolerant: (c.fault_tolerant ?? true),
+    hideClientHeaders: (c.hide_client_headers ?? false),
+    errorCode: (c.error_code ?? 429),
+    errorMessage: (c.error_message ?? 'API rate limit exceeded'),
     redis: {
-      host: field(r, 'host', field(c, 'redis_host', '127.0.0.1')),
-      port: field(r, 'port', field(c, 'redis_port', 6379)),
-      timeout: field(r, 'timeout', 2000),
-      username: field<string | null>(r, 'username', null),
-      password: field<string | null>(r, 'password', null),
-      database: field(r, 'database', 0),
-      ssl: field(r, 'ssl', false),
-      sslVerify: field(r, 'ssl_verify', false),
-      serverName: field<string | null>(r, 'server_name', null),
+      host: (r?.host ?? '127.0.0.1'),
+      port: (r?.port ?? 6379),
+      timeout: (r?.timeout ?? 2000),
+      username: (r?.username ?? null),
+      password: (r?.password ?? null),
+      database: (r?.database ?? 0),
+      ssl: (r?.ssl ?? false),
+      sslVerify: (r?.ssl_verify ?? false),
+      serverName: (r?.server_name ?? null),
     },
   };
 }
@@ -95,7 +96,7 @@ function headersFor(c: RateLimitingConfig, usage: number[], stop: number, now: n
   return h;
 }
 
-export const rateLimiting: Plugin<RateLimitingConfig> = {
+export const rateLimiting: KongPlugin<'rate-limiting', RateLimitingConfig> = {
   name: 'rate-limiting',
   parse,
   create(c, deps) {

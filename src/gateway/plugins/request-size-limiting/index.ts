@@ -3,7 +3,7 @@
  * reading a chunked body up to the limit), 411 when `require_content_length` and it is missing.
  */
 import { BodyTooLargeError } from '../../context.js';
-import { field, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 const UNITS: Record<string, number> = { bytes: 1, kilobytes: 1024, megabytes: 1048576 };
 
@@ -12,11 +12,11 @@ interface SizeConfig {
   requireContentLength: boolean;
 }
 
-export const requestSizeLimiting: Plugin<SizeConfig> = {
+export const requestSizeLimiting: KongPlugin<'request-size-limiting', SizeConfig> = {
   name: 'request-size-limiting',
   parse: (c) => ({
-    limit: field(c, 'allowed_payload_size', 128) * (UNITS[field(c, 'size_unit', 'megabytes')] ?? 1048576),
-    requireContentLength: field(c, 'require_content_length', false),
+    limit: (c.allowed_payload_size ?? 128) * (UNITS[(c.size_unit ?? 'megabytes')] ?? 1048576),
+    requireContentLength: (c.require_content_length ?? false),
   }),
   create(c) {
     return {

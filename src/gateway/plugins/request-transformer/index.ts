@@ -4,7 +4,7 @@
  * templates `$(headers.x)`, `$(headers["x-y"])`, `$(query_params.x)` and `$(uri_captures.x)`.
  */
 import type { GatewayContext } from '../../context.js';
-import { field, record, strings, type Plugin } from '../../plugin.js';
+import type { KongPlugin } from '../../plugin.js';
 
 interface Ops {
   body: Array<[string, string]>;
@@ -22,17 +22,18 @@ interface TransformerConfig {
   touchesBody: boolean;
 }
 
-function pairs(c: Readonly<Record<string, unknown>>, name: string, withValue: boolean): Array<[string, string]> {
-  return strings(c, name).map((e) => {
+type Group = { body?: string[] | null; headers?: string[] | null; querystring?: string[] | null } | null | undefined;
+
+function pairs(list: string[] | null | undefined, withValue: boolean): Array<[string, string]> {
+  return (list ?? []).map((e) => {
     if (!withValue) return [e, ''];
     const i = e.indexOf(':');
     return i < 0 ? [e, ''] : [e.slice(0, i), e.slice(i + 1)];
   });
 }
 
-function ops(c: Readonly<Record<string, unknown>>, group: string, withValue: boolean): Ops {
-  const g = record(c, group);
-  return { body: pairs(g, 'body', withValue), headers: pairs(g, 'headers', withValue), querystring: pairs(g, 'querystring', withValue) };
+function ops(g: Group, withValue: boolean): Ops {
+  return { body: pairs(g?.body, withValue), headers: pairs(g?.headers, withValue), querystring: pairs(g?.querystring, withValue) };
 }
 
 const TEMPLATE = /\$\((headers|query_params|uri_captures)(?:\.([\w-]+)|\[["']([^"']+)["']\])\)/g;
@@ -112,16 +113,16 @@ async function transformBody(ctx: GatewayContext, c: TransformerConfig): Promise
   }
 }
 
-export const requestTransformer: Plugin<TransformerConfig> = {
+export const requestTransformer: KongPlugin<'request-transformer', TransformerConfig> = {
   name: 'request-transformer',
   parse: (c) => {
     const cfg: TransformerConfig = {
-      method: field<string | null>(c, 'http_method', null),
-      remove: ops(c, 'remove', false),
-      rename: ops(c, 'rename', true),
-      replace: { ...ops(c, 'replace', true), uri: field<string | null>(record(c, 'replace'), 'uri', null) },
-      add: ops(c, 'add', true),
-      append: ops(c, 'append', true),
+      method: (c.http_method ?? null),
+      remove: ops(c.remove, false),
+      rename: ops(c.rename, true),
+      replace: { ...ops(c.replace, true), uri: c.replace?.uri ?? null },
+      add: ops(c.add, true),
+      append: ops(c.append, true),
       touchesBody: false,
     };
     cfg.touchesBody = [cfg.remove, cfg.rename, cfg.replace, cfg.add, cfg.append].some((o) => o.body.length > 0);
