@@ -24,7 +24,7 @@ export interface PluginInstance {
   /**
    * For plugins that own the upstream call of an AI route (ai-proxy, ai-proxy-advanced): the
    * client wire format they accept (`llm_format`). Every AI plugin on the route parses the body in
-   * this format, whatever its own priority (see ai/request.ts).
+   * this format, whatever its own priority (see llm/formats/request.ts).
    */
   readonly inputFormat?: string;
   /**

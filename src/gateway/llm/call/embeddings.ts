@@ -1,6 +1,6 @@
 /**
  * Embeddings from the configured provider (Kong's `embeddings{auth, model}` record), for the
- * semantic cache and semantic routing. One `llm/v1/embeddings` call through ai/client.ts; the
+ * semantic cache and semantic routing. One `llm/v1/embeddings` call through the LLM caller (caller.ts); the
  * vector size is requested as `dimensions` (`vectordb.dimensions`) where the API accepts it, and
  * checked on the way back.
  */

@@ -23,7 +23,7 @@ import { isObject } from '../wire/openai-types.js';
 import { clientFormat } from './index.js';
 import { TranslationError } from '../wire/errors.js';
 
-/** An `llm_format` value: `openai` (canonical) or a client format of providers/native/index.ts. */
+/** An `llm_format` value: `openai` (canonical) or another client format of llm/formats/index.ts. */
 export type InputFormat = string;
 
 export interface AiRequest {

@@ -4,7 +4,7 @@
  *
  *   access:  parse the AI request once ─► ctx.upstreamHandler = attempts loop
  *   handler: pick a target (balancer, tried targets excluded) ─► ai-proxy's checks for it
- *            ─► callProvider ─► ok? answer (ai-proxy's proxy-response.ts)
+ *            ─► deps.llm.call ─► ok? answer (ai-proxy/response.ts)
  *                           └─ failed and `failover_criteria` match? next target, up to
  *                              `retries` + 1 attempts and each target at most once
  *   log:     ai.proxy.{meta,usage,payload} (per the answering target's `logging`) and always

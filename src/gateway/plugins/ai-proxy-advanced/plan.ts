@@ -1,5 +1,5 @@
 /**
- * One attempt's request plan for ai-proxy-advanced: ai-proxy's checks (proxy-request.ts) applied
+ * One attempt's request plan for ai-proxy-advanced: ai-proxy's checks (ai-proxy/request.ts) applied
  * to one target. The difference from ai-proxy: the balancer chooses the model, so a target with a
  * configured `model.name` overrides the client's `model` instead of refusing it (the client cannot
  * know which target will answer).

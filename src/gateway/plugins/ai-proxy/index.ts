@@ -1,8 +1,8 @@
 /**
  * ai-proxy: turns a route into an LLM endpoint (kong.md §1.1–§3).
  *
- *   access: checks (proxy-request.ts) ─► ctx.upstreamHandler = call the provider (ai/client.ts)
- *           ─► answer the client (proxy-response.ts): OpenAI format, or Anthropic Messages with
+ *   access: checks (request.ts) ─► ctx.upstreamHandler = call the provider (deps.llm, llm/call/)
+ *           ─► answer the client (response.ts): OpenAI format, or Anthropic Messages with
  *              `llm_format: anthropic`; `…/v1/messages/count_tokens` is answered locally
  *   log:    AI_ANALYTICS ─► record.ai.proxy.{meta,usage,payload} (per `logging`)
  *
