@@ -6,10 +6,9 @@
  */
 import type { GatewayContext } from '../../context.js';
 import { getProvider } from '../../providers/index.js';
-import { TranslationError } from '../../llm/wire/errors.js';
-import { isObject, parseCanonicalRequest, type CanonicalRequest, type RouteType } from '../../llm/wire/openai-types.js';
+import { isObject, type CanonicalRequest, type RouteType } from '../../llm/wire/openai-types.js';
 import { parseAiProxyConfig, resolveModelFields, targetFor, type AiProxyConfig } from '../ai-proxy/config.js';
-import { effectiveAuth, forwardedHeaders, type ProxyPlan } from '../ai-proxy/request.js';
+import { canonical, effectiveAuth, forwardedHeaders, type ProxyPlan } from '../ai-proxy/request.js';
 import { aiError, type AiRequest } from '../../llm/formats/request.js';
 
 export interface AdvancedTarget {
@@ -43,15 +42,6 @@ export function parseTargets(c: Readonly<Json>): AdvancedTarget[] {
       label: `${config.provider}/${config.modelName ?? '*'}`,
     };
   });
-}
-
-function canonical(routeType: RouteType, body: CanonicalRequest): CanonicalRequest {
-  try {
-    return parseCanonicalRequest(routeType, body);
-  } catch (err) {
-    if (err instanceof TranslationError) throw aiError(err.status, err.message);
-    throw err;
-  }
 }
 
 function chooseStream(c: AiProxyConfig, routeType: RouteType, req: CanonicalRequest): boolean {

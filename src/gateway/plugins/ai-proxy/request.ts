@@ -69,7 +69,8 @@ export function effectiveAuth(ctx: GatewayContext, auth: AuthConfig, body: Canon
   return out;
 }
 
-function canonical(routeType: RouteType, body: CanonicalRequest): CanonicalRequest {
+/** The request checked for the route type; a bad one is Kong's 400. */
+export function canonical(routeType: RouteType, body: CanonicalRequest): CanonicalRequest {
   try {
     return parseCanonicalRequest(routeType, body);
   } catch (err) {

@@ -8,7 +8,7 @@
  * window with `penalty` is charged even when the request is refused). It returns a `settle`
  * function that later adds corrections to the SAME buckets, on the SAME backend.
  */
-import { redisClientOptions } from '../../redis-options.js';
+import { redisClientOptions, type RedisConnection } from '../../redis-options.js';
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { effectiveUsage, position, type WindowType } from './windows.js';
@@ -111,17 +111,9 @@ end
 return { any and 1 or 0, usage, blocked }
 `;
 
-export interface RedisBudgetSettings {
+export interface RedisBudgetSettings extends RedisConnection {
   host: string;
   port: number;
-  connectTimeout: number;
-  commandTimeout: number;
-  username: string | null;
-  password: string | null;
-  database: number;
-  ssl: boolean;
-  sslVerify: boolean;
-  serverName: string | null;
   sentinelMaster: string | null;
   sentinelRole: 'master' | 'slave' | null;
   sentinelNodes: Array<{ host: string; port: number }>;

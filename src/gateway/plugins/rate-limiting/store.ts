@@ -3,7 +3,7 @@
  * store) and `redis` (ioredis; one atomic script per request: read usage, and increment when no
  * window is exhausted).
  */
-import { redisClientOptions } from '../../redis-options.js';
+import { redisClientOptions, type RedisConnection } from '../../redis-options.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 
@@ -64,16 +64,11 @@ end
 return usage
 `;
 
-export interface RedisSettings {
+/** Kong's OSS `redis` record: one `timeout` for connect and commands. */
+export interface RedisSettings extends Omit<RedisConnection, 'connectTimeout' | 'commandTimeout'> {
   host: string;
   port: number;
   timeout: number;
-  username: string | null;
-  password: string | null;
-  database: number;
-  ssl: boolean;
-  sslVerify: boolean;
-  serverName: string | null;
 }
 
 export class RedisCounters implements CounterBackend {
@@ -81,11 +76,7 @@ export class RedisCounters implements CounterBackend {
   private lastError = 0;
 
   constructor(s: RedisSettings, logger: Logger) {
-    this.client = new Redis({
-      host: s.host,
-      port: s.port,
-      ...redisClientOptions({ ...s, connectTimeout: s.timeout, commandTimeout: s.timeout }),
-    });
+    this.client = new Redis(redisClientOptions({ ...s, connectTimeout: s.timeout, commandTimeout: s.timeout }));
     this.client.on('error', (err: Error) => {
       const now = Date.now();
       if (now - this.lastError > 5000) logger.warn('rate-limiting: redis connection error', { error: err.message, host: s.host, port: s.port });
