@@ -3,15 +3,18 @@
  *
  *   creating service svc1
  *   updating route r1
- *     - paths: ["/a"]
- *     + paths: ["/b"]
+ *     - paths[0]: "/a"
+ *     + paths[0]: "/b"
+ *   updating plugin ai-prompt-decorator for route r1
+ *     ~ config.prompts.prepend[0].content: "Always answer [-politely-]{+briefly+} and concisely"
  *   deleting plugin rate-limiting (global)
  *   Summary:
  *     Created: 1
- *     Updated: 1
+ *     Updated: 2
  *     Deleted: 1
  *
- * Every entity body passes through the masker first, old values included.
+ * Every entity body passes through the masker first, old values included; the field lines come
+ * from value-diff.ts (objects by path, arrays element by element, word and line diffs).
  */
 import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import { refId, type Entity, type State } from '../config/state.js';
@@ -19,15 +22,26 @@ import type { ApplyResult } from './apply.js';
 import { displayName, label, type Lookup } from './identity.js';
 import type { Op } from './plan.js';
 import { envMasker, maskEntity, type MaskOptions } from './secrets.js';
+import type { DiffLine } from './text-diff.js';
+import { NOTHING, valueDiff, type Side } from './value-diff.js';
 
 export interface Paint {
   create(text: string): string;
   update(text: string): string;
   delete(text: string): string;
   dim(text: string): string;
+  /**
+   * Changed words inside a line. On a terminal, colours; when absent, plain-text marks in the
+   * style of `git diff --word-diff=plain`: `[-removed-]{+added+}`.
+   */
+  removedWords?(text: string): string;
+  addedWords?(text: string): string;
 }
 
 export const NO_PAINT: Paint = { create: (t) => t, update: (t) => t, delete: (t) => t, dim: (t) => t };
+
+export const plainRemoved = (t: string): string => `[-${t}-]`;
+export const plainAdded = (t: string): string => `{+${t}+}`;
 
 export interface RenderOptions extends MaskOptions {
   paint?: Paint;
@@ -55,15 +69,9 @@ export function opName(op: Op, lookup: Lookup, options: MaskOptions): string {
   return displayName(op.kind, opEntity(op), lookup, options.show ?? false);
 }
 
-/** Leaf-level differences between two masked bodies: `[path, old, new]`. */
-export function fieldChanges(before: unknown, after: unknown, path = ''): Array<[string, unknown, unknown]> {
-  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (isObj(before) && isObj(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => fieldChanges(before[k], after[k], path === '' ? k : `${path}.${k}`));
-  }
-  const norm = (v: unknown) => JSON.stringify(v ?? null);
-  return norm(before) === norm(after) ? [] : [[path, before ?? null, after ?? null]];
+/** `creating service svc1`, `updating plugin rate-limiting for route r1`… */
+export function opHeadline(op: Op, lookup: Lookup, options: MaskOptions): string {
+  return `${VERB[op.action]} ${KIND_BY_NAME[op.kind].singular} ${opName(op, lookup, options)}`;
 }
 
 /** The body compared for display: no id or ignored fields; foreign keys shown by name. */
@@ -80,33 +88,48 @@ function displayBody(kind: KindName, e: Entity, lookup: Lookup, options: MaskOpt
   return body;
 }
 
-function valueAt(body: unknown, path: string): unknown {
-  let cur = body;
-  for (const seg of path === '' ? [] : path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return null;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur ?? null;
+function side(kind: KindName, e: Entity, lookup: Lookup, options: MaskOptions): Side {
+  return { raw: displayBody(kind, e, lookup, options, false), shown: displayBody(kind, e, lookup, options, true) };
+}
+
+/**
+ * The field lines of one op: what changes for an update; with `bodies`, also the whole body of
+ * a create (`+` lines) or a delete (`-` lines). Secrets masked, old values included.
+ */
+export function opLines(op: Op, lookup: Lookup, options: MaskOptions, bodies = false): DiffLine[] {
+  if (op.action === 'update') return valueDiff(side(op.kind, op.before, lookup, options), side(op.kind, op.after, lookup, options));
+  if (!bodies) return [];
+  const body = side(op.kind, opEntity(op), lookup, options);
+  return op.action === 'create' ? valueDiff(NOTHING, body) : valueDiff(body, NOTHING);
+}
+
+export interface LineStyle {
+  paint: Paint;
+  /** The sign of a change in place: `~` in text, `!` in Markdown diff blocks. */
+  changedSign: string;
+  /** Sign in column 0 and the indentation after it (diff blocks colour a line by its first character). */
+  signFirst: boolean;
+}
+
+export const TEXT_STYLE: LineStyle = { paint: NO_PAINT, changedSign: '~', signFirst: false };
+
+/** One diff line as text. */
+export function formatLine(line: DiffLine, style: LineStyle): string {
+  const { paint } = style;
+  const removed = paint.removedWords ?? plainRemoved;
+  const added = paint.addedWords ?? plainAdded;
+  const body = line.segs.map((s) => (s.op === 'same' ? s.text : s.op === 'del' ? removed(s.text) : added(s.text))).join('');
+  const sign = line.sign === '~' ? style.changedSign : line.sign;
+  const text = style.signFirst ? `${sign} ${'  '.repeat(line.depth - 1)}${body}` : `${'  '.repeat(line.depth)}${sign} ${body}`;
+  const colour = { '-': paint.delete, '+': paint.create, '~': paint.update, ' ': paint.dim }[line.sign];
+  return colour(text.trimEnd());
 }
 
 /** The text lines of one op (with the field-level diff of an update). */
 export function renderOp(op: Op, lookup: Lookup, options: RenderOptions): string[] {
   const paint = options.paint ?? NO_PAINT;
-  const head = `${VERB[op.action]} ${KIND_BY_NAME[op.kind].singular} ${opName(op, lookup, options)}`;
-  const lines = [paint[op.action](head)];
-  if (op.action === 'update') {
-    const rawChanges = fieldChanges(displayBody(op.kind, op.before, lookup, options, false), displayBody(op.kind, op.after, lookup, options, false));
-    const before = displayBody(op.kind, op.before, lookup, options, true);
-    const after = displayBody(op.kind, op.after, lookup, options, true);
-    for (const [path] of rawChanges) {
-      const oldV = valueAt(before, path);
-      const newV = valueAt(after, path);
-      // masking can make a changed secret look unchanged: still say it changed
-      if (JSON.stringify(oldV) === JSON.stringify(newV)) lines.push(paint.update(`  ~ ${path}: ${JSON.stringify(newV)} (secret changed)`));
-      else lines.push(paint.delete(`  - ${path}: ${JSON.stringify(oldV)}`), paint.create(`  + ${path}: ${JSON.stringify(newV)}`));
-    }
-  }
-  return lines;
+  const style: LineStyle = { ...TEXT_STYLE, paint };
+  return [paint[op.action](opHeadline(op, lookup, options)), ...opLines(op, lookup, options).map((l) => formatLine(l, style))];
 }
 
 export function renderSummary(counts: { creating: number; updating: number; deleting: number }): string[] {
@@ -180,7 +203,7 @@ export function renderReport(ops: readonly Op[], lookup: Lookup, options: MaskOp
 }
 
 export function failureLine(op: Op, error: Error, lookup: Lookup, options: MaskOptions): string {
-  const text = `${VERB[op.action]} ${KIND_BY_NAME[op.kind].singular} ${opName(op, lookup, options)} failed: ${error.message}`;
+  const text = `${opHeadline(op, lookup, options)} failed: ${error.message}`;
   return options.show ? text : envMasker(options.envValues ?? [])(text);
 }
 

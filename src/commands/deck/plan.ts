@@ -57,7 +57,9 @@ export async function loadDesired(args: string[], opts: Record<string, unknown>,
 }
 
 export function paintFor(io: Io): Paint {
-  return { create: (t) => io.c.green(t), update: (t) => io.c.yellow(t), delete: (t) => io.c.red(t), dim: (t) => io.c.dim(t) };
+  const plain = { create: (t: string) => io.c.green(t), update: (t: string) => io.c.yellow(t), delete: (t: string) => io.c.red(t), dim: (t: string) => io.c.dim(t) };
+  // changed words: coloured on a terminal, [-marked-]{+in plain text+} otherwise
+  return io.color ? { ...plain, removedWords: (t) => io.c.red.inverse(t), addedWords: (t) => io.c.green.inverse(t) } : plain;
 }
 
 const collect = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];

@@ -3,7 +3,7 @@
  * expected-plan.json, expected-diff.txt}. Secrets (env values, forbidden.json) must never be printed. Each runs against a real Admin API (createAdminApi on node:http, db mode):
  * sync before → diff after (text must equal expected-diff.txt, plan must equal expected-plan.json)
  * → sync after → diff is empty → dump --show-secrets → diff of the dump is empty.
- * UPDATE_GOLDEN=1 rewrites the expected files.
+ * UPDATE_GOLDEN=1 rewrites the expected files; a missing one fails the test.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,9 @@ function planOf(reportText: string): PlanLine[] {
 }
 
 function golden(path: string, actual: string): void {
-  if (UPDATE || !existsSync(path)) writeFileSync(path, actual);
+  if (UPDATE) writeFileSync(path, actual);
+  // a missing expected file fails: a golden test never writes its own expectation
+  expect(existsSync(path), `${path} is missing; review the output and write it with UPDATE_GOLDEN=1`).toBe(true);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 

@@ -31,12 +31,13 @@ describe('render text', () => {
   it('prints verbs, display names, field-level diffs and the summary', () => {
     const { ops: list, lookup } = ops();
     const text = renderText(list, lookup, { pluginSecrets, envValues: ['new.example.com'] });
-    expect(text).toContain('updating service svc\n  - host: "old.example.com"\n  + host: "[masked]"\n');
+    // the new host comes from the environment: the old one is not shown either
+    expect(text).toContain('updating service svc\n  ~ host: "[masked]" (secret changed)\n');
     expect(text).toContain('creating plugin cors (global)');
     expect(text).toContain('updating plugin ai-proxy for service svc');
     expect(text).toContain('  + config.model.name: "gpt-4o-mini"');
     expect(text).toContain('Summary:\n  Created: 1\n  Updated: 3\n  Deleted: 0\n');
-    for (const secret of ['sk-old', 'sk-new', 'old-secret-key', 'new-secret-key', 'new.example.com']) expect(text).not.toContain(secret);
+    for (const secret of ['sk-old', 'sk-new', 'old-secret-key', 'new-secret-key', 'new.example.com', 'old.example.com']) expect(text).not.toContain(secret);
     // a changed secret is still reported as a change
     expect(text).toMatch(/updating key-auth \S+ for consumer alice\n {2}~ key: "\[masked\]" \(secret changed\)/);
     expect(text).toContain('  ~ config.auth.header_value: "[masked]" (secret changed)');
@@ -48,7 +49,7 @@ describe('render text', () => {
     const text = renderText(list, lookup, { pluginSecrets, paint });
     expect(text).toContain('<G>creating plugin cors (global)');
     expect(text).toContain('<Y>updating service svc');
-    expect(text).toContain('<R>  - host: "old.example.com"');
+    expect(text).toContain('<R>  - config.model.name: "gpt-4o"');
   });
 
   it('shows secrets with show', () => {
