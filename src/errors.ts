@@ -8,6 +8,7 @@ export const CODES = {
   AIGW_IO: 'a file or directory could not be read',
   AIGW_NO_INPUT: 'no state file was given or found; pass files, directories or - for stdin',
   AIGW_EMPTY_CONFIG: 'the input has no content; refusing to treat it as "delete everything"',
+  AIGW_MASKED_INPUT: 'the input is a dump whose secrets were written as [masked]; write a restorable one with aigw dump --show-secrets',
   // syntax and format
   AIGW_SYNTAX: 'the file is not valid YAML/JSON',
   AIGW_FORMAT_VERSION: 'set `_format_version: "3.0"` at the top of the file',

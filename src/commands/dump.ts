@@ -41,7 +41,7 @@ export const command: Command = {
       const out = typeof opts.outputFile === 'string' ? opts.outputFile : '-';
       if (out === '-') io.out(text);
       else writeFileSync(resolve(io.cwd, out), text);
-      if (redacted) io.err(io.c.yellow('warning: secrets were written as [masked]; syncing this file would overwrite them (use --show-secrets for a restorable dump)'));
+      if (redacted) io.err(io.c.yellow('warning: secrets were written as [masked]: validate, diff, sync and serve refuse this file as input (use --show-secrets for a restorable dump)'));
       return 0;
     } catch (err) {
       if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });

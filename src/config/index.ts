@@ -4,13 +4,15 @@ import { SourceFile } from './source.js';
 import { collectEntities, type Obj } from './collect.js';
 import { normalize, readMeta } from './normalize.js';
 import { validateEntities, validateFile } from './validate/index.js';
+import { maskedInputIssues } from './masked-input.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
 import type { State } from './state.js';
 
 /**
  * The one entry point that turns state files into a State:
  *   read (files, dirs, stdin) → env templating → parse (positions kept) → per-file checks →
- *   merge (arrays concatenated) → normalise (ids, references, defaults) → entity rules.
+ *   merge (arrays concatenated) → refuse masked dumps → normalise (ids, references, defaults) →
+ *   entity rules.
  * Every problem is collected (never just the first); `state` is null when there are errors.
  */
 
@@ -54,6 +56,11 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
     issues.push(issue);
   }
   const { raws, nestingConflicts } = collectEntities(contents);
+  const masked = maskedInputIssues(raws);
+  if (masked.length > 0) {
+    // a masked dump: one clear error instead of a duplicate-key error per credential
+    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files };
+  }
   for (const { raw, field } of nestingConflicts) {
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));

@@ -5,8 +5,9 @@
  */
 import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { Entity } from '../config/state.js';
+import { MASK, secretPathsFromSchema } from '../config/secret-paths.js';
 
-export const MASK = '[masked]';
+export { MASK };
 
 export interface MaskOptions {
   /** Values substituted from env templates; every occurrence inside a string is masked. */
@@ -17,28 +18,7 @@ export interface MaskOptions {
   show?: boolean;
 }
 
-/** Paths of `x-secret` fields in a JSON Schema (`*` stands for any array item or map value). */
-export function secretPathsFromSchema(schema: unknown, prefix: string[] = [], out: string[][] = [], depth = 0): string[][] {
-  if (schema === null || typeof schema !== 'object' || depth > 12) return out;
-  const s = schema as Record<string, unknown>;
-  if (s['x-secret'] === true && prefix.length > 0) {
-    out.push(prefix);
-    return out;
-  }
-  const props = s.properties;
-  if (props !== null && typeof props === 'object') {
-    for (const [key, sub] of Object.entries(props as Record<string, unknown>)) secretPathsFromSchema(sub, [...prefix, key], out, depth + 1);
-  }
-  if (s.items !== undefined) secretPathsFromSchema(s.items, [...prefix, '*'], out, depth + 1);
-  if (s.additionalProperties !== null && typeof s.additionalProperties === 'object') {
-    secretPathsFromSchema(s.additionalProperties, [...prefix, '*'], out, depth + 1);
-  }
-  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const list = s[key];
-    if (Array.isArray(list)) for (const sub of list) secretPathsFromSchema(sub, prefix, out, depth + 1);
-  }
-  return out;
-}
+export { secretPathsFromSchema };
 
 function maskAt(value: unknown, path: readonly string[]): unknown {
   if (path.length === 0) return value === null || value === undefined ? value : MASK;
