@@ -6,6 +6,10 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { State } from '../config/state.js';
 import { hintFor } from '../errors.js';
 import { AigwError } from '../errors.js';
+import { githubAnnotations } from '../cli/github-annotations.js';
+import { chooseFormat, formatHelp } from '../cli/output-format.js';
+import { VERSION } from '../cli/program.js';
+import { toSarif } from '../cli/sarif.js';
 
 function counts(state: State): Record<string, number> {
   const out: Record<string, number> = {};
@@ -30,18 +34,44 @@ export function printIssues(issues: readonly Issue[], io: Io): void {
   for (const i of issues) io.out(formatIssue(i, { color, excerpt: io.stdoutIsTTY }));
 }
 
+type Loaded = Awaited<ReturnType<typeof loadState>>;
+
+function jsonReport(r: Loaded, ok: boolean, errors: number, warnings: number): string {
+  return JSON.stringify({
+    valid: ok,
+    errors,
+    warnings,
+    files: r.files.map((f) => f.name),
+    issues: r.issues.map((i) => ({ file: i.file ?? null, line: i.line ?? null, column: i.column ?? null, severity: i.severity, code: i.code, message: i.message, path: i.path ?? null, hint: hintFor(i.code) })),
+    entities: r.state ? counts(r.state) : null,
+  }, null, 2);
+}
+
+/** THE list of `validate` output formats (text first, the default); each prints to stdout. */
+const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
+
 export const command: Command = {
   name: 'validate',
   summary: 'check state files offline and report every problem with file:line:col',
   args: '[files...]',
   options: [
-    { flags: '--json', description: 'print the report as JSON' },
+    { flags: '--format <format>', description: `${formatHelp(FORMATS)}; github prints workflow commands (annotations), sarif a SARIF 2.1.0 log` },
+    { flags: '--json', description: 'print the report as JSON (same as --format json)' },
     { flags: '--strict', description: 'fail on warnings too (unknown plugins, unsupported fields, shell variables)' },
     { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
     { flags: '--target <gateway>', description: 'aigw (default) or kong: with kong, uses of aigw extensions a real Kong rejects are warnings', default: 'aigw' },
   ],
-  examples: ['aigw validate kong-ai.yaml', 'aigw validate config/ --strict', 'aigw validate kong-ai.yaml --target kong   # before syncing to a real Kong', 'cat kong.yaml | aigw validate -', 'aigw validate kong.yaml --mock-env --json'],
+  examples: [
+    'aigw validate kong-ai.yaml',
+    'aigw validate config/ --strict',
+    'aigw validate kong-ai.yaml --target kong   # before syncing to a real Kong',
+    'cat kong.yaml | aigw validate -',
+    'aigw validate kong.yaml --mock-env --json',
+    'aigw validate kong.yaml --mock-env --format github   # annotations in GitHub Actions',
+    'aigw validate kong.yaml --mock-env --format sarif > aigw.sarif',
+  ],
   async run({ args, opts }, io) {
+    const format = chooseFormat(opts, FORMATS);
     if (args.length === 0) throw new AigwError('AIGW_NO_INPUT', 'give one or more state files or directories, or - for stdin');
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
     const loaded = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
@@ -50,18 +80,13 @@ export const command: Command = {
     const errors = r.issues.filter((i) => i.severity === 'error').length;
     const warnings = r.issues.length - errors;
     const ok = errors === 0 && !(opts.strict && warnings > 0);
-    if (opts.json) {
-      io.out(JSON.stringify({
-        valid: ok,
-        errors,
-        warnings,
-        files: r.files.map((f) => f.name),
-        issues: r.issues.map((i) => ({ file: i.file ?? null, line: i.line ?? null, column: i.column ?? null, severity: i.severity, code: i.code, message: i.message, path: i.path ?? null, hint: hintFor(i.code) })),
-        entities: r.state ? counts(r.state) : null,
-      }, null, 2));
+    if (format === 'json') {
+      io.out(jsonReport(r, ok, errors, warnings));
       return ok ? 0 : 1;
     }
-    printIssues(r.issues, io);
+    if (format === 'github' && r.issues.length > 0) io.out(githubAnnotations(r.issues));
+    else if (format === 'sarif') io.out(JSON.stringify(toSarif(r.issues, VERSION), null, 2));
+    else if (format === 'text') printIssues(r.issues, io);
     const names = r.files.map((f) => f.name).join(', ') || args.join(', ');
     if (ok) {
       const c = r.state ? Object.entries(counts(r.state)).map(([k, n]) => plural(n, KIND_BY_NAME[k as KindName].singular)).join(', ') : '';

@@ -12,6 +12,9 @@ export interface Issue {
   /** 1-based line and column in the original (un-templated) text. */
   line?: number;
   column?: number;
+  /** End of the offending key or value, when known: 1-based, the column just after its last character. */
+  endLine?: number;
+  endColumn?: number;
   /** JSON path of the offending key or value inside the file. */
   path?: Array<string | number>;
   /** The source line, for the excerpt on a TTY. */

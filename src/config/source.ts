@@ -81,12 +81,20 @@ export class SourceFile {
     return { line: lo + 1, column: originalOffset - starts[lo] + 1, sourceLine };
   }
 
-  issueAtOriginal(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath): Issue {
-    return { severity, code, message, file: this.name, ...this.position(offset), ...(path ? { path } : {}) };
+  issueAtOriginal(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath, endOffset?: number): Issue {
+    const start = this.position(offset);
+    const issue: Issue = { severity, code, message, file: this.name, ...start, ...(path ? { path } : {}) };
+    if (endOffset !== undefined && endOffset > offset) {
+      const end = this.position(endOffset);
+      issue.endLine = end.line;
+      issue.endColumn = end.column;
+    }
+    return issue;
   }
 
-  issueAtRendered(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath): Issue {
-    return this.issueAtOriginal(this.toOriginal(Math.min(offset, this.rendered.length)), severity, code, message, path);
+  issueAtRendered(offset: number, severity: Severity, code: ErrorCode, message: string, path?: JsonPath, endOffset?: number): Issue {
+    const clamp = (o: number) => this.toOriginal(Math.min(o, this.rendered.length));
+    return this.issueAtOriginal(clamp(offset), severity, code, message, path, endOffset === undefined ? undefined : clamp(endOffset));
   }
 
   /**
@@ -94,6 +102,11 @@ export class SourceFile {
    * to the nearest existing ancestor, so a missing field points at the object that lacks it.
    */
   offsetOf(path: JsonPath, at: 'key' | 'value' = 'value'): number {
+    return this.rangeOf(path, at).start;
+  }
+
+  /** Where the key or value at `path` starts and, when it exists itself, where it ends. */
+  private rangeOf(path: JsonPath, at: 'key' | 'value'): { start: number; end?: number } {
     let node: unknown = this.doc.contents;
     let best = rangeStart(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
@@ -101,26 +114,33 @@ export class SourceFile {
       const last = i === path.length - 1;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) return best;
-        if (last && at === 'key') return rangeStart(pair.key) ?? best;
+        if (!pair) return { start: best };
+        if (last && at === 'key') return { start: rangeStart(pair.key) ?? best, end: rangeEnd(pair.key) };
         node = pair.value;
         best = rangeStart(node) ?? rangeStart(pair.key) ?? best;
       } else if (isSeq(node) && typeof seg === 'number') {
         node = node.items[seg];
         best = rangeStart(node) ?? best;
       } else {
-        return best;
+        return { start: best };
       }
     }
-    return best;
+    return { start: best, end: rangeEnd(node) };
   }
 
   issueAt(path: JsonPath, at: 'key' | 'value', severity: Severity, code: ErrorCode, message: string): Issue {
-    return this.issueAtRendered(this.offsetOf(path, at), severity, code, message, path);
+    const { start, end } = this.rangeOf(path, at);
+    return this.issueAtRendered(start, severity, code, message, path, end);
   }
 }
 
 function rangeStart(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;
   return Array.isArray(range) ? range[0] : undefined;
+}
+
+/** End of a node's value (exclusive), not counting a trailing comment or line break. */
+function rangeEnd(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return Array.isArray(range) ? range[1] : undefined;
 }

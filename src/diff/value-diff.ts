@@ -73,8 +73,22 @@ function quotedSegments(segs: readonly Seg[]): Seg[] {
   return [same('"'), ...segs.map((s) => ({ ...s, text: JSON.stringify(s.text).slice(1, -1) })), same('"')];
 }
 
+/** A multi-line string added or removed whole: `+ path: |` and then its lines, unquoted. */
+function blockLines(path: Path, s: Side, sign: '-' | '+', depth: number): DiffLine[] | null {
+  if (typeof s.raw !== 'string' || !s.raw.includes('\n') || touched(s)) return null;
+  const lines = s.raw.split('\n');
+  return [
+    { sign, depth, segs: [same(`${formatPath(path)}: |`)] },
+    ...lines.map((text): DiffLine => ({ sign, depth: depth + 1, segs: [same(text)] })),
+  ];
+}
+
 function leafLines(path: Path, before: Side, after: Side, depth: number): DiffLine[] {
   const both = !absent(before.raw) && !absent(after.raw);
+  if (!both) {
+    const block = absent(before.raw) ? blockLines(path, after, '+', depth) : blockLines(path, before, '-', depth);
+    if (block !== null) return block;
+  }
   if (both && touched(after)) {
     return [{ sign: '~', depth, segs: [same(`${formatPath(path)}: ${json(after.shown)} (secret changed)`)] }];
   }

@@ -91,7 +91,7 @@ function warnShellVariables(file: SourceFile, issues: Issue[]): void {
       for (const item of node.items) visit(item);
     } else if (isScalar(node) && typeof node.value === 'string') {
       const advice = shellVariableAdvice(node.value);
-      if (advice && node.range) issues.push(file.issueAtRendered(node.range[0], 'warning', 'AIGW_SHELL_VAR', advice));
+      if (advice && node.range) issues.push(file.issueAtRendered(node.range[0], 'warning', 'AIGW_SHELL_VAR', advice, undefined, node.range[1]));
     }
   };
   visit(file.doc.contents);
