@@ -77,7 +77,6 @@ interface Section {
   text: string;
   /** The same section cut to its first lines, for when the whole one does not fit. */
   cut(lines: number): string;
-  masked: number;
 }
 
 function section(op: Op, lookup: Lookup, options: MarkdownOptions): Section {
@@ -90,14 +89,20 @@ function section(op: Op, lookup: Lookup, options: MarkdownOptions): Section {
     return [summary, '', fenced('diff', shown), '', '</details>'].join('\n');
   };
   const max = options.maxLines ?? MAX_LINES;
-  return { text: build(max), cut: (n) => build(Math.min(n, max)), masked: lines.filter((l) => l.includes(MASK)).length };
+  return { text: build(max), cut: (n) => build(Math.min(n, max)) };
 }
 
 function warningsBlock(warnings: readonly string[]): string {
   if (warnings.length === 0) return '';
-  const shown = warnings.slice(0, MAX_WARNINGS).map(clip);
+  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => (w.length <= 300 ? w : `${w.slice(0, 300)}…`));
   if (warnings.length > MAX_WARNINGS) shown.push(`… ${plural(warnings.length - MAX_WARNINGS, 'more warning')} (aigw diff prints them all)`);
   return [`<details><summary>⚠️ ${plural(warnings.length, 'warning')}</summary>`, '', fenced('text', shown), '', '</details>'].join('\n');
+}
+
+function secretNote(masked: number): string {
+  return masked > 0
+    ? `<sub>🔒 ${plural(masked, 'line')} above show secrets as \`${MASK}\`, old values included; aigw never prints secrets in this format.</sub>`
+    : `<sub>🔒 Secrets (credentials, env values, secret plugin fields) are always shown as \`${MASK}\`.</sub>`;
 }
 
 function leftOut(ops: readonly Op[]): string {
@@ -117,26 +122,25 @@ export function renderMarkdown(ops: readonly Op[], lookup: Lookup, options: Mark
     ? '### aigw diff: no changes'
     : `### aigw diff: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete`;
   const head = ops.length === 0 ? [MARKER, title, '', 'The gateway already matches the state files.'] : [MARKER, title, '', summaryTable(ops)];
-  const sections = ops.map((op) => section(op, lookup, options));
-  const masked = sections.reduce((n, s) => n + s.masked, 0);
-  const note = masked > 0
-    ? `<sub>🔒 ${plural(masked, 'line')} above show secrets as \`${MASK}\`, old values included; aigw never prints secrets in this format.</sub>`
-    : '<sub>🔒 Secrets (credentials, env values, secret plugin fields) are always shown as `[masked]`.</sub>';
   const warnings = warningsBlock(options.warnings ?? []);
-  const tail = (rest: readonly Op[]) => [rest.length > 0 ? leftOut(rest) : '', warnings, note].filter((t) => t !== '').join('\n\n');
+  // the note is sized for the largest count it can show
+  const tail = (rest: readonly Op[], masked: number) => [rest.length > 0 ? leftOut(rest) : '', warnings, secretNote(masked)].filter((t) => t !== '').join('\n\n');
   const parts = [head.join('\n')];
-  let used = parts[0].length + tail([]).length + 4;
+  let used = parts[0].length + tail([], ops.length * 1000).length + 4;
   let shown = 0;
-  for (; shown < sections.length; shown++) {
-    // keep room for the "N more not shown" line in case the next section does not fit
-    const after = shown + 1 < ops.length ? leftOut(ops.slice(shown + 1)).length + 2 : 0;
-    const room = limit - used - after - 2;
-    let text = sections[shown].text;
-    for (let keep = options.maxLines ?? MAX_LINES; text.length > room && keep > 5; keep = Math.floor(keep / 2)) text = sections[shown].cut(keep);
+  let masked = 0;
+  // room for the "N more not shown" line, should a later section not fit (its longest form)
+  const reserve = ops.length > 1 ? leftOut(ops.slice(1)).length + 2 : 0;
+  for (; shown < ops.length; shown++) {
+    const room = limit - used - reserve - 2;
+    const sec = section(ops[shown], lookup, options);
+    let text = sec.text;
+    for (let keep = options.maxLines ?? MAX_LINES; text.length > room && keep > 5; keep = Math.floor(keep / 2)) text = sec.cut(keep);
     if (text.length > room) break;
     parts.push(text);
     used += text.length + 2;
+    masked += text.split('\n').filter((l) => l.includes(MASK)).length;
   }
-  parts.push(tail(ops.slice(shown)));
+  parts.push(tail(ops.slice(shown), masked));
   return `${parts.filter((p) => p !== '').join('\n\n')}\n`;
 }

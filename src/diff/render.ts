@@ -21,7 +21,7 @@ import { refId, type Entity, type State } from '../config/state.js';
 import type { ApplyResult } from './apply.js';
 import { displayName, label, type Lookup } from './identity.js';
 import type { Op } from './plan.js';
-import { envMasker, maskEntity, type MaskOptions } from './secrets.js';
+import { envMasker, maskEntity, maskOldLikeNew, type MaskOptions } from './secrets.js';
 import type { DiffLine } from './text-diff.js';
 import { NOTHING, valueDiff, type Side } from './value-diff.js';
 
@@ -97,7 +97,11 @@ function side(kind: KindName, e: Entity, lookup: Lookup, options: MaskOptions): 
  * a create (`+` lines) or a delete (`-` lines). Secrets masked, old values included.
  */
 export function opLines(op: Op, lookup: Lookup, options: MaskOptions, bodies = false): DiffLine[] {
-  if (op.action === 'update') return valueDiff(side(op.kind, op.before, lookup, options), side(op.kind, op.after, lookup, options));
+  if (op.action === 'update') {
+    const before = side(op.kind, op.before, lookup, options);
+    const after = side(op.kind, op.after, lookup, options);
+    return valueDiff({ raw: before.raw, shown: maskOldLikeNew(before.shown, after.raw, after.shown) }, after);
+  }
   if (!bodies) return [];
   const body = side(op.kind, opEntity(op), lookup, options);
   return op.action === 'create' ? valueDiff(NOTHING, body) : valueDiff(body, NOTHING);
@@ -166,14 +170,10 @@ export interface Report {
 
 function entry(op: Op, lookup: Lookup, options: MaskOptions): ReportEntry {
   const body = (e: Entity | null) => (e === null ? null : maskEntity(op.kind, e, options));
-  return {
-    name: opName(op, lookup, options),
-    kind: KIND_BY_NAME[op.kind].singular,
-    body: {
-      new: body(op.action === 'delete' ? null : op.after),
-      old: body(op.action === 'create' ? null : op.before),
-    },
-  };
+  const after = body(op.action === 'delete' ? null : op.after);
+  let before = body(op.action === 'create' ? null : op.before);
+  if (op.action === 'update' && !options.show) before = maskOldLikeNew(before, { ...op.after }, after) as Record<string, unknown>;
+  return { name: opName(op, lookup, options), kind: KIND_BY_NAME[op.kind].singular, body: { new: after, old: before } };
 }
 
 const BUCKET = { create: 'creating', update: 'updating', delete: 'deleting' } as const;

@@ -70,3 +70,30 @@ export function maskEntity(kind: KindName, e: Entity | Readonly<Record<string, u
   const mask = envMasker(options.envValues ?? []);
   return maskStrings(out, mask) as Record<string, unknown>;
 }
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The old body as it may be printed next to a new one: masked like any body and, in addition,
+ * wherever the new body holds a secret at the same place. (An env value that changed: the old
+ * value there is presumably the previous secret, which the env masker does not know.) In an
+ * array where any new element holds a secret, every old string element that the new array does
+ * not keep as it is gets masked too, wherever it sits.
+ */
+export function maskOldLikeNew(oldShown: unknown, newRaw: unknown, newShown: unknown): unknown {
+  if (oldShown === null || oldShown === undefined || sameJson(newRaw, newShown)) return oldShown;
+  if (newRaw === null || typeof newRaw !== 'object' || newShown === null || typeof newShown !== 'object') return MASK;
+  if (Array.isArray(oldShown) && Array.isArray(newRaw) && Array.isArray(newShown)) {
+    const kept = new Set(newShown.map((v) => JSON.stringify(v)));
+    return oldShown.map((o, i) => {
+      if (o !== null && typeof o === 'object') return i < newRaw.length ? maskOldLikeNew(o, newRaw[i], newShown[i]) : o;
+      return typeof o === 'string' && !kept.has(JSON.stringify(o)) ? MASK : o;
+    });
+  }
+  if (Array.isArray(oldShown) || Array.isArray(newRaw) || typeof oldShown !== 'object') return oldShown;
+  const out: Record<string, unknown> = { ...(oldShown as Record<string, unknown>) };
+  const raw = newRaw as Record<string, unknown>;
+  const shown = newShown as Record<string, unknown>;
+  for (const key of Object.keys(out)) if (key in raw) out[key] = maskOldLikeNew(out[key], raw[key], shown[key]);
+  return out;
+}
