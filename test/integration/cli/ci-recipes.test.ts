@@ -193,6 +193,8 @@ describe('pre-commit hooks (.pre-commit-hooks.yaml)', { timeout: 120_000 }, () =
     // pre-commit runs `npm install` in a clone (which runs `prepare`: the build), `npm pack`, then `npm install -g` the pack
     expect(pkg.bin.aigw).toBe('dist/bin/aigw.js');
     expect(pkg.scripts.prepare).toBe('npm run build');
+    // pre-commit < 4.6.1 reads the tarball's name from `npm pack`'s stdout: the build must not print there
+    expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).toMatch(/^foreground-scripts=false$/m);
     for (const h of hooks) {
       expect(h.language).toBe('node');
       expect(h.entry.startsWith('aigw validate --mock-env')).toBe(true);
