@@ -4,7 +4,9 @@ import type { Command } from '../commands/types.js';
 import { processIo } from './io.js';
 import { AigwError } from '../errors.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 /** Options every command accepts. Values may also come from the named environment variables. */
 export const GLOBAL_OPTIONS = [

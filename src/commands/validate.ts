@@ -8,7 +8,7 @@ import { hintFor } from '../errors.js';
 import { AigwError } from '../errors.js';
 import { githubAnnotations } from '../cli/github-annotations.js';
 import { chooseFormat, formatHelp } from '../cli/output-format.js';
-import { VERSION } from '../cli/program.js';
+import { VERSION } from '../version.js';
 import { toSarif } from '../cli/sarif.js';
 
 function counts(state: State): Record<string, number> {

@@ -12,7 +12,9 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export const AIGW_VERSION = '0.1.0';
+import { VERSION as AIGW_VERSION } from '../version.js';
+
+export { AIGW_VERSION };
 /** Value of `Via` and `Server` on gateway responses. Kong sends `kong/<version>`; aigw names itself. */
 export const VIA_HEADER = `1.1 aigw/${AIGW_VERSION}`;
 export const SERVER_HEADER = `aigw/${AIGW_VERSION}`;
