@@ -113,10 +113,19 @@ export const elRec = (props, o = {}) => rec(undefined, props, { ...o, required: 
 
 /** The root of a plugin's `config` schema, with its Kong metadata. */
 /**
- * The Kong version the schemas describe. Plugin schema sources take the version as an argument
- * (`schema(kong)`), so a version whose config differs is a branch in that plugin's schema.mjs.
+ * The Kong version the built schemas describe. Plugin schema sources take the version as an
+ * argument (`schema(kong)`), so a version whose config differs is a branch in that plugin's
+ * schema.mjs: gate what Kong added after 3.10 with `since(kong, '3.13')`.
+ * Profiles: '3.10', '3.14', 'konnect' (Konnect's current schemas, 3.15).
  */
-export const KONG_REFERENCE = '3.10';
+export const KONG_REFERENCE = '3.14';
+
+/** Whether the profile `kong` ('3.10', '3.14', 'konnect', or any 'major.minor') has what Kong added in `version`. */
+export function since(kong, version) {
+  const v = (s) => (s === 'konnect' ? [3, 15] : s.split('.').map(Number));
+  const [a, b] = [v(kong), v(version)];
+  return a[0] !== b[0] ? a[0] > b[0] : a[1] >= b[1];
+}
 
 export function pluginConfig(name, priority, description, props, checks = []) {
   const body = rec(description, props, { required: true, checks });
