@@ -1,6 +1,6 @@
 // Kong's shared LLM records (kong/llm/schemas/init.lua, Kong 3.10) and the EE embeddings/vectordb
 // records used by ai-proxy-advanced and ai-semantic-cache.
-import { arr, bool, elRec, host, int, maxRequestBodySize, num, pluginConfig, port, rec, str, timeout, url } from './dsl.mjs';
+import { KONG_REFERENCE, arr, bool, elRec, host, int, maxRequestBodySize, num, pluginConfig, port, rec, since, str, timeout, url } from './dsl.mjs';
 
 /** Kong 3.10's providers, in Kong's order. */
 const PROVIDERS_3_10 = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface'];
@@ -9,7 +9,9 @@ const PROVIDERS_3_10 = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'll
  * this must equal the registry in src/gateway/providers/index.ts (names and `since`): a drift test
  * checks it (test/unit/providers/registry-schema.test.ts).
  */
-export const LATER_PROVIDERS = { deepseek: '3.14' };
+export const LATER_PROVIDERS = {
+  deepseek: '3.14', xai: '3.13', vllm: '3.14', ollama: '3.14', cerebras: '3.13', dashscope: '3.13', databricks: '3.14',
+};
 export const PROVIDERS = [...PROVIDERS_3_10, ...Object.keys(LATER_PROVIDERS)];
 /** `x-aigw-extension-values` of a provider enum: the providers Kong 3.10 rejects. */
 export const PROVIDER_EXTENSIONS = Object.fromEntries(Object.entries(LATER_PROVIDERS).map(([p, v]) => [p, `Kong ${v}+; Kong 3.10 rejects it`]));
@@ -78,7 +80,23 @@ function huggingfaceOptions() {
   }, { title: 'Huggingface options' });
 }
 
-export function modelOptions() {
+/** Options of the providers a later Kong added, for profile `kong`. */
+function laterProviderOptions(kong) {
+  return {
+    ...(since(kong, '3.13') ? {
+      dashscope: rec('Alibaba DashScope options.', {
+        international: bool("Use DashScope's international endpoint (dashscope-intl.aliyuncs.com) rather than mainland China's.", { default: true }),
+      }, { title: 'Dashscope options' }),
+    } : {}),
+    ...(since(kong, '3.14') ? {
+      databricks: rec('Databricks options.', {
+        workspace_instance_id: str('Workspace instance of the Databricks host ({id}.cloud.databricks.com).'),
+      }, { title: 'Databricks options' }),
+    } : {}),
+  };
+}
+
+export function modelOptions(kong = KONG_REFERENCE) {
   return rec('Key/value settings for the model.', {
     max_tokens: int('max_tokens for chat or completion models (overrides the client value).'),
     input_cost: num('Cost per 1M prompt tokens.', { gt: 0 }),
@@ -99,6 +117,7 @@ export function modelOptions() {
     gemini: geminiOptions(),
     bedrock: bedrockOptions(),
     huggingface: huggingfaceOptions(),
+    ...laterProviderOptions(kong),
   }, { title: 'LLM model options' });
 }
 
@@ -152,9 +171,16 @@ export function llmChecks() {
     must('model.options.azure_deployment_id', 'azure'),
     {
       conditional_at_least_one_of: {
-        if_field: 'model.provider', if_match: { one_of: ['llama2'] }, then_at_least_one_of: ['model.options.upstream_url'],
+        if_field: 'model.provider', if_match: { one_of: ['llama2', 'vllm', 'ollama'] }, then_at_least_one_of: ['model.options.upstream_url'],
       },
       message: "must set 'model.options.upstream_url' for self-hosted providers/models",
+    },
+    {
+      conditional_at_least_one_of: {
+        if_field: 'model.provider', if_match: { one_of: ['databricks'] },
+        then_at_least_one_of: ['model.options.databricks.workspace_instance_id', 'model.options.upstream_url'],
+      },
+      message: "must set 'model.options.databricks.workspace_instance_id' (or 'model.options.upstream_url') for databricks provider",
     },
     {
       custom: 'llm-log-statistics-unsupported',

@@ -401,6 +401,12 @@ export interface AiRateLimitingAdvancedConfig {
       | 'bedrock'
       | 'huggingface'
       | 'deepseek'
+      | 'xai'
+      | 'vllm'
+      | 'ollama'
+      | 'cerebras'
+      | 'dashscope'
+      | 'databricks'
       | 'requestPrompt';
     /**
      * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
@@ -1458,6 +1464,26 @@ export interface HuggingfaceOptions {
 }
 
 /**
+ * Alibaba DashScope options.
+ */
+export interface DashscopeOptions {
+  /**
+   * Use DashScope's international endpoint (dashscope-intl.aliyuncs.com) rather than mainland China's.
+   */
+  international: boolean | null;
+}
+
+/**
+ * Databricks options.
+ */
+export interface DatabricksOptions {
+  /**
+   * Workspace instance of the Databricks host ({id}.cloud.databricks.com).
+   */
+  workspace_instance_id?: string | null;
+}
+
+/**
  * Key/value settings for the model.
  */
 export interface LlmModelOptions {
@@ -1529,6 +1555,14 @@ export interface LlmModelOptions {
    * Hugging Face inference API options.
    */
   huggingface: HuggingfaceOptions | null;
+  /**
+   * Alibaba DashScope options.
+   */
+  dashscope: DashscopeOptions | null;
+  /**
+   * Databricks options.
+   */
+  databricks: DatabricksOptions | null;
 }
 
 /**
@@ -1548,7 +1582,13 @@ export interface LlmModel {
     | 'gemini'
     | 'bedrock'
     | 'huggingface'
-    | 'deepseek';
+    | 'deepseek'
+    | 'xai'
+    | 'vllm'
+    | 'ollama'
+    | 'cerebras'
+    | 'dashscope'
+    | 'databricks';
   /**
    * Model name to execute; falls back to the request body model.
    */

@@ -5,7 +5,11 @@
 import { TranslationError } from '../llm/wire/errors.js';
 import type { ProviderContext } from './types.js';
 
-export function resolveEndpoint(ctx: ProviderContext, computed: string | null, provider: string): URL {
+/**
+ * `basePath`: for self-hosted providers (vllm, ollama) whose `upstream_url` may name only the server
+ * (`http://host:11434`): an `upstream_url` without a path gets this one.
+ */
+export function resolveEndpoint(ctx: ProviderContext, computed: string | null, provider: string, basePath?: string): URL {
   const override = ctx.options.upstream_url;
   let url: URL;
   if (override !== undefined && override !== '') {
@@ -14,6 +18,7 @@ export function resolveEndpoint(ctx: ProviderContext, computed: string | null, p
     } catch {
       throw new TranslationError(`invalid model.options.upstream_url: ${override}`, 500);
     }
+    if (basePath !== undefined && (url.pathname === '/' || url.pathname === '')) url.pathname = basePath;
   } else if (computed === null) {
     throw new TranslationError(`must set 'model.options.upstream_url' for ${provider} provider with route type ${ctx.routeType}`, 500);
   } else {

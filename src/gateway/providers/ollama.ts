@@ -128,3 +128,17 @@ export function ollamaFormat(name: string): Provider {
     streamTranslator: ollamaStreamTranslator,
   };
 }
+
+const OLLAMA_PATHS: Partial<Record<string, string>> = { 'llm/v1/chat': '/api/chat', 'llm/v1/embeddings': '/api/embed' };
+
+/**
+ * Ollama as a provider of its own (Kong 3.14): native `/api/chat` and `/api/embed`, NDJSON streams.
+ * `model.options.upstream_url` is required (the schema says so); one that names only the server
+ * (`http://localhost:11434`) gets the route type's path.
+ */
+export const ollama: Provider = {
+  ...ollamaFormat('ollama'),
+  since: '3.14',
+  capabilities: { routeTypes: ['llm/v1/chat', 'llm/v1/embeddings'], streaming: true, usageInStream: true },
+  endpoint: (ctx) => resolveEndpoint(ctx, null, 'ollama', OLLAMA_PATHS[ctx.routeType]),
+};

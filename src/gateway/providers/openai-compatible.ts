@@ -22,6 +22,11 @@ export interface OpenAICompatibleSpec {
   routeTypes: readonly RouteType[];
   /** Full default URL for a route type, or null when `upstream_url` is required. */
   url(ctx: ProviderContext): string | null;
+  /**
+   * Self-hosted servers (vllm): the path of each route type, appended to an `upstream_url` that
+   * names only the server (`http://vllm:8000`).
+   */
+  paths?: Partial<Record<RouteType, string>>;
   /** Extra query parameters (Azure `api-version`). */
   query?(ctx: ProviderContext): Record<string, string>;
   /** Whether the model name is sent in the body (Azure names it in the URL, but accepts it). */
@@ -114,7 +119,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     ...(spec.since ? { since: spec.since } : {}),
     capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false },
     endpoint(ctx) {
-      const url = resolveEndpoint(ctx, spec.url(ctx), spec.name);
+      const url = resolveEndpoint(ctx, spec.url(ctx), spec.name, spec.paths?.[ctx.routeType]);
       for (const [k, v] of Object.entries(spec.query?.(ctx) ?? {})) url.searchParams.set(k, v);
       return url;
     },

@@ -31,6 +31,10 @@ export interface ModelOptions {
   gemini?: { api_endpoint?: string; project_id?: string; location_id?: string };
   bedrock?: { aws_region?: string };
   huggingface?: { use_cache?: boolean; wait_for_model?: boolean };
+  /** Kong 3.13: DashScope's international endpoint (default true) or mainland China's. */
+  dashscope?: { international?: boolean };
+  /** Kong 3.14: the Databricks workspace (`{id}.cloud.databricks.com`). */
+  databricks?: { workspace_instance_id?: string };
 }
 
 /** Kong `auth` record (kong.md §1.1). */

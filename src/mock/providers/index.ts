@@ -7,10 +7,14 @@ import { gemini, vertex } from './gemini.js';
 import { huggingface } from './huggingface.js';
 import { llama2 } from './llama2.js';
 import { ollama } from './ollama.js';
-import { deepseek, mistral, openai } from './openai.js';
+import { openai } from './openai.js';
+import { cerebras, dashscope, databricks, deepseek, mistral, vllm, xai } from './openai-compatible.js';
 
 /**
  * THE list of provider APIs the mock speaks, in matching order (first matching route wins).
- * Mistral and DeepSeek share OpenAI's paths and have no routes of their own; they are listed for the banner.
+ * Providers on OpenAI's paths (Mistral, DeepSeek, xAI, Cerebras, vLLM) have no routes of their own;
+ * they are listed for the banner.
  */
-export const MOCK_PROVIDERS: readonly MockProvider[] = [openai, mistral, deepseek, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface];
+export const MOCK_PROVIDERS: readonly MockProvider[] = [
+  openai, mistral, deepseek, xai, cerebras, vllm, dashscope, databricks, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface,
+];

@@ -174,9 +174,3 @@ export const openai: MockProvider = {
     },
   ],
 };
-
-/** Mistral's API is OpenAI-compatible on the same paths; the mock serves both with the OpenAI routes. */
-export const mistral: MockProvider = { ...openai, name: 'mistral', base: '/v1 (OpenAI-compatible, same routes)', routes: [] };
-
-/** DeepSeek's API is OpenAI-compatible on the same paths (`/v1/chat/completions`): served by the OpenAI routes. */
-export const deepseek: MockProvider = { ...openai, name: 'deepseek', base: '/v1 (OpenAI-compatible, same routes)', routes: [] };

@@ -29,8 +29,11 @@ const REQ: CanonicalRequest = { messages: [{ role: 'user', content: 'hi' }] };
 
 describe('registry', () => {
   it('registers Kong 3.10’s nine providers and the later ones aigw serves, once each', () => {
-    expect(PROVIDERS.map((p) => p.name)).toEqual(['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface', 'deepseek']);
-    expect(PROVIDERS.filter((p) => p.since !== undefined).map((p) => [p.name, p.since])).toEqual([['deepseek', '3.14']]);
+    expect(PROVIDERS.map((p) => p.name)).toEqual(['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',
+      'deepseek', 'xai', 'vllm', 'ollama', 'cerebras', 'dashscope', 'databricks']);
+    expect(PROVIDERS.filter((p) => p.since !== undefined).map((p) => [p.name, p.since])).toEqual([
+      ['deepseek', '3.14'], ['xai', '3.13'], ['vllm', '3.14'], ['ollama', '3.14'], ['cerebras', '3.13'], ['dashscope', '3.13'], ['databricks', '3.14'],
+    ]);
     expect(getProvider('nope')).toBeUndefined();
   });
 });

@@ -37,9 +37,14 @@ describe('Kong 3.10 facts in the plugin schemas', () => {
     expect(prop('ai-proxy', 'route_type').enum).toEqual(['llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings']);
     // Kong 3.10's nine, then the later ones aigw serves, marked as extensions for 3.10
     expect(prop('ai-proxy', 'model.provider').enum).toEqual(
-      ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface', 'deepseek'],
+      ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',
+        'deepseek', 'xai', 'vllm', 'ollama', 'cerebras', 'dashscope', 'databricks'],
     );
-    expect(prop('ai-proxy', 'model.provider')['x-aigw-extension-values']).toEqual({ deepseek: 'Kong 3.14+; Kong 3.10 rejects it' });
+    expect(prop('ai-proxy', 'model.provider')['x-aigw-extension-values']).toMatchObject({
+      deepseek: 'Kong 3.14+; Kong 3.10 rejects it', xai: 'Kong 3.13+; Kong 3.10 rejects it', databricks: 'Kong 3.14+; Kong 3.10 rejects it',
+    });
+    expect(prop('ai-proxy', 'model.options.dashscope.international').default).toBe(true);
+    expect(prop('ai-proxy', 'model.options.databricks.workspace_instance_id').type).toEqual(['string', 'null']);
     expect(prop('ai-proxy', 'model.options.temperature')).toMatchObject({ minimum: 0, maximum: 5 });
     expect(prop('ai-proxy', 'model.options.top_k')).toMatchObject({ minimum: 0, maximum: 500 });
     expect(prop('ai-proxy', 'model.options.input_cost').exclusiveMinimum).toBe(0);
