@@ -1,15 +1,14 @@
 import type { Io } from '../cli/io.js';
-import type { AdminClient } from '../kong/client.js';
+import { AdminApiError, type AdminClient } from '../kong/client.js';
 import { CONNECTION_OPTIONS } from './deck/connect.js';
 import { adminExecutor, pushConfig } from '../kong/executor.js';
-import { PLAN_OPTIONS, paintFor, withPlan } from './deck/plan.js';
+import { PLAN_OPTIONS, withPlan } from './deck/plan.js';
+import { printOutcome } from './deck/outcome.js';
 import { AigwError } from '../errors.js';
 import { apply, type ApplyResult } from '../diff/apply.js';
 import { order } from '../diff/order.js';
-import type { Lookup } from '../diff/identity.js';
 import type { Op, Plan } from '../diff/plan.js';
-import { droppedLine, failureLine, renderOp, renderReport, renderSummary } from '../diff/render.js';
-import type { MaskOptions } from '../diff/secrets.js';
+import { renderReport } from '../diff/render.js';
 import type { Command } from './types.js';
 
 function parseParallelism(value: unknown): number {
@@ -38,6 +37,9 @@ async function syncDbless(client: AdminClient, plan: Plan, ops: readonly Op[], o
   }
 }
 
+/** A failure that never reached the target (its retries exhausted): counts towards stopping. */
+export const unreachable = (e: Error): boolean => e instanceof AdminApiError && e.status === 0;
+
 async function syncDb(client: AdminClient, ops: readonly Op[], parallelism: number, io: Io): Promise<Outcome> {
   const total = ops.length;
   let settled = 0;
@@ -47,6 +49,7 @@ async function syncDb(client: AdminClient, ops: readonly Op[], parallelism: numb
   const progress = total > 0 ? io.progress(`syncing 0/${total}`) : null;
   const result = await apply(order(ops), adminExecutor(client), {
     parallelism,
+    isConnectionFailure: unreachable,
     onSettled: (_op, outcome) => {
       settled++;
       if (outcome !== 'done') failedCount++;
@@ -55,21 +58,6 @@ async function syncDb(client: AdminClient, ops: readonly Op[], parallelism: numb
   });
   progress?.done(`synced ${result.done.length}/${total}${failedCount > 0 ? `, ${failedCount} not done` : ''}`);
   return { result };
-}
-
-function printText(io: Io, ops: readonly Op[], result: ApplyResult, lookup: Lookup, mask: MaskOptions): void {
-  const done = new Set(result.done);
-  const paint = paintFor(io);
-  const lines: string[] = [];
-  for (const op of ops) if (done.has(op)) lines.push(...renderOp(op, lookup, { ...mask, paint }));
-  const counts = { creating: 0, updating: 0, deleting: 0 };
-  for (const op of result.done) counts[op.action === 'create' ? 'creating' : op.action === 'update' ? 'updating' : 'deleting']++;
-  io.out([...lines, ...renderSummary(counts)].join('\n'));
-  for (const f of result.failed) io.err(io.c.red(`error: ${failureLine(f.op, f.error, lookup, mask)}`));
-  for (const d of result.dropped) io.err(io.c.red(droppedLine(d.op, d.reason, lookup, mask)));
-  if (result.failed.length + result.dropped.length > 0) {
-    io.err(io.c.red(`sync incomplete: ${result.failed.length} failed, ${result.dropped.length} dropped; fix the cause and run sync again`));
-  }
 }
 
 /** `aigw sync [files...]`: make the gateway match the files. */
@@ -93,7 +81,7 @@ export const command: Command = {
       if (opts.json === true) {
         const done = new Set(result.done);
         io.out(JSON.stringify(renderReport(ops.filter((o) => done.has(o)), lookup, mask, result, { warnings }), null, 2));
-      } else printText(io, ops, result, lookup, mask);
+      } else printOutcome(io, ops, result, { lookup, mask, isConnectionFailure: unreachable, target: `the Admin API at ${client.baseUrl}`, verb: 'sync' });
       return result.failed.length + result.dropped.length > 0 ? 1 : 0;
     });
   },

@@ -58,6 +58,11 @@ export interface KindDef {
    */
   naturalKey: string[];
   naturalKeyFks: string[];
+  /**
+   * Further fields that identify an entity on their own when set (decK matches on them too): a
+   * target entity that shares any of them with a current one is that entity, updated in place.
+   */
+  matchFields?: string[];
   /** Field used to refer to it by name from other entities (routes name their service). */
   refField?: string;
   /** Fields that never take part in comparisons. */
@@ -80,12 +85,12 @@ const TIMESTAMPS = ['created_at', 'updated_at'];
 export const KINDS: readonly KindDef[] = [
   {
     name: 'certificates', singular: 'certificate', endpoint: '/certificates', schema: 'entities/certificate.json', level: 1,
-    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], ignore: TIMESTAMPS,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], matchFields: ['cert'], ignore: TIMESTAMPS,
     secrets: ['key', 'key_alt'], schemaName: 'certificates',
   },
   {
     name: 'ca_certificates', singular: 'ca_certificate', endpoint: '/ca_certificates', schema: 'entities/ca_certificate.json', level: 1,
-    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], ignore: TIMESTAMPS,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], matchFields: ['cert'], ignore: TIMESTAMPS,
     secrets: [], schemaName: 'ca_certificates',
   },
   {
@@ -167,7 +172,7 @@ export const KINDS: readonly KindDef[] = [
       { field: 'consumer_group', kind: 'consumer_groups', required: false },
     ],
     nestedUnder: { services: 'plugins', routes: 'plugins', consumers: 'plugins', consumer_groups: 'plugins' }, topLevel: true,
-    naturalKey: ['name'], naturalKeyFks: ['service', 'route', 'consumer', 'consumer_group'], ignore: TIMESTAMPS,
+    naturalKey: ['name'], naturalKeyFks: ['service', 'route', 'consumer', 'consumer_group'], matchFields: ['instance_name'], ignore: TIMESTAMPS,
     secrets: [], schemaName: 'plugins',
   },
 ];

@@ -24,16 +24,35 @@ export interface Dropped {
   readonly reason: string;
 }
 
+/** Why the run stopped before the end, and what it never tried. */
+export interface Halt {
+  /** The last connection failure. */
+  readonly error: Error;
+  /** How many consecutive ops failed that way. */
+  readonly failures: number;
+  readonly notAttempted: readonly Op[];
+}
+
 export interface ApplyResult {
   readonly done: readonly Op[];
   readonly failed: readonly Failure[];
   readonly dropped: readonly Dropped[];
+  /** Set when the target stopped answering and the run was cut short. */
+  readonly halted?: Halt;
 }
 
 export interface ApplyOptions {
   parallelism: number;
   /** Called after each op settles (for progress). */
   onSettled?: (op: Op, outcome: 'done' | 'failed' | 'dropped') => void;
+  /**
+   * Whether an op failed because the target could not be reached at all (its own retries
+   * exhausted). After `maxConnectionFailures` such failures in a row, with no answer from the
+   * target in between, no further op is started.
+   */
+  isConnectionFailure?: (err: Error) => boolean;
+  /** Default 3. */
+  maxConnectionFailures?: number;
 }
 
 function fkIds(op: Op, e: Entity): string[] {
@@ -72,17 +91,46 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Apply every stage in order. Resolves (never rejects) with what was done, failed and dropped. */
+/** Counts consecutive connection failures; trips once the target is gone. */
+class Breaker {
+  private streak = 0;
+  tripped: Error | null = null;
+
+  constructor(
+    private readonly isConnectionFailure: (err: Error) => boolean,
+    private readonly max: number,
+  ) {}
+
+  answered(): void {
+    this.streak = 0;
+  }
+
+  failed(err: Error): void {
+    if (!this.isConnectionFailure(err)) return this.answered();
+    this.streak++;
+    if (this.streak >= this.max) this.tripped = err;
+  }
+
+  get failures(): number {
+    return this.streak;
+  }
+}
+
+/**
+ * Apply every stage in order. Resolves (never rejects) with what was done, failed and dropped,
+ * and, when the target went away, what was never attempted.
+ */
 export async function apply(stages: readonly Stage[], executor: Executor, options: ApplyOptions): Promise<ApplyResult> {
   const parallelism = Math.max(1, Math.floor(options.parallelism));
   const done: Op[] = [];
   const failed: Failure[] = [];
   const dropped: Dropped[] = [];
   const tracker = new Tracker();
+  const breaker = new Breaker(options.isConnectionFailure ?? (() => false), Math.max(1, options.maxConnectionFailures ?? 3));
   for (const stage of stages) {
     let next = 0;
     const worker = async () => {
-      while (next < stage.ops.length) {
+      while (next < stage.ops.length && breaker.tripped === null) {
         const op = stage.ops[next++];
         const reason = tracker.blocker(op);
         if (reason !== null) {
@@ -93,16 +141,27 @@ export async function apply(stages: readonly Stage[], executor: Executor, option
         }
         try {
           await executor.run(op);
+          breaker.answered();
           done.push(op);
           options.onSettled?.(op, 'done');
         } catch (err) {
+          const error = toError(err);
+          breaker.failed(error);
           tracker.notDone(op);
-          failed.push({ op, error: toError(err) });
+          failed.push({ op, error });
           options.onSettled?.(op, 'failed');
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallelism, stage.ops.length) }, worker));
+    if (breaker.tripped !== null) break;
   }
-  return { done, failed, dropped };
+  if (breaker.tripped === null) return { done, failed, dropped };
+  return { done, failed, dropped, halted: { error: breaker.tripped, failures: breaker.failures, notAttempted: untouched(stages, done, failed, dropped) } };
+}
+
+/** Ops of the stages that neither ran nor were dropped. */
+function untouched(stages: readonly Stage[], done: readonly Op[], failed: readonly Failure[], dropped: readonly Dropped[]): Op[] {
+  const seen = new Set<Op>([...done, ...failed.map((f) => f.op), ...dropped.map((d) => d.op)]);
+  return stages.flatMap((s) => s.ops).filter((op) => !seen.has(op));
 }

@@ -13,25 +13,6 @@ function present(value: unknown): boolean {
   return value !== null && value !== undefined && value !== '';
 }
 
-/**
- * The natural key of an entity, or null when it has none (then only the id identifies it).
- * The first non-null `naturalKey` field wins; `naturalKeyFks` are appended as ids, translated by
- * `mapId` (so a target's foreign keys can be expressed in the current state's ids).
- */
-export function naturalKey(kind: KindDef, e: Entity, mapId: (id: string) => string = (id) => id): string | null {
-  const parts: string[] = [];
-  if (kind.naturalKey.length > 0) {
-    const field = kind.naturalKey.find((f) => present(e[f]));
-    if (field === undefined) return null;
-    parts.push(`${field}=${JSON.stringify(e[field])}`);
-  }
-  for (const fk of kind.naturalKeyFks) {
-    const id = refId(e[fk]);
-    parts.push(`${fk}=${id === null ? '' : mapId(id)}`);
-  }
-  return parts.length === 0 ? null : parts.join('|');
-}
-
 /** Every unique key an entity occupies (each alternative natural-key field separately). */
 export function uniqueKeys(kind: KindDef, e: Entity): string[] {
   const fks = kind.naturalKeyFks.map((fk) => `${fk}=${refId(e[fk]) ?? ''}`);
@@ -40,6 +21,31 @@ export function uniqueKeys(kind: KindDef, e: Entity): string[] {
   for (const f of kind.naturalKey) {
     if (f === 'id' || !present(e[f])) continue;
     out.push([`${f}=${JSON.stringify(e[f])}`, ...fks].join('|'));
+  }
+  return out;
+}
+
+/**
+ * Every key that identifies an entity on its own, most specific first: each alternative
+ * natural-key field (with the natural-key foreign keys, translated by `mapId`), then the kind's
+ * `matchFields`. Two entities of a kind sharing any of these keys are the same entity: a plan
+ * updates it in place instead of deleting one and creating the other (which the target would
+ * refuse with a unique-constraint error, leaving neither).
+ */
+export function matchKeys(kind: KindDef, e: Entity, mapId: (id: string) => string = (id) => id): string[] {
+  const fks = kind.naturalKeyFks.map((fk) => {
+    const id = refId(e[fk]);
+    return `${fk}=${id === null ? '' : mapId(id)}`;
+  });
+  const out: string[] = [];
+  if (kind.naturalKey.length === 0 && fks.length > 0) out.push(fks.join('|'));
+  for (const f of kind.naturalKey) {
+    if (f === 'id' || !present(e[f])) continue;
+    out.push([`${f}=${JSON.stringify(e[f])}`, ...fks].join('|'));
+  }
+  for (const f of kind.matchFields ?? []) {
+    const v = e[f];
+    if (present(v)) out.push(`${f}=${JSON.stringify(typeof v === 'string' ? v.trim() : v)}`);
   }
   return out;
 }

@@ -1,12 +1,13 @@
 /**
  * The pure comparison of two States. Target entities are matched to current ones by id, then by
- * natural key (as decK does); a matched target adopts the current id, and every foreign key that
+ * any of their unique keys (username or custom_id, name, key, natural key with its parents… as
+ * decK does); a matched target adopts the current id, and every foreign key that
  * points at a re-identified entity is rewritten, so the plan speaks the target's language of ids.
  * Timestamps and other `ignore` fields never produce an update.
  */
 import { KINDS, KIND_BY_NAME, type KindDef, type KindName } from '../config/kinds.js';
 import { freezeState, emptyEntities, refId, type Entity, type State } from '../config/state.js';
-import { naturalKey, sameEntity } from './identity.js';
+import { matchKeys, sameEntity } from './identity.js';
 
 export type Op =
   | { readonly action: 'create'; readonly kind: KindName; readonly after: Entity }
@@ -56,19 +57,17 @@ function matchKind(
   const byId = new Map(current.map((e) => [e.id, e]));
   const byKey = new Map<string, Entity>();
   for (const e of current) {
-    const k = naturalKey(kind, e);
-    if (k !== null && !byKey.has(k)) byKey.set(k, e);
+    for (const k of matchKeys(kind, e)) if (!byKey.has(k)) byKey.set(k, e);
   }
   const used = new Set<string>();
   const ops: Op[] = [];
   const adopted: Entity[] = [];
+  const mapId = (id: string): string => idMap.get(id) ?? id;
   for (const t of target) {
     let match = byId.get(t.id);
-    if (match === undefined || used.has(match.id)) {
-      const k = naturalKey(kind, t, (id) => idMap.get(id) ?? id);
-      match = k === null ? undefined : byKey.get(k);
-    }
     if (match !== undefined && used.has(match.id)) match = undefined;
+    // every unique key identifies: a renamed consumer that keeps its custom_id is that consumer
+    if (match === undefined) match = matchKeys(kind, t, mapId).map((k) => byKey.get(k)).find((c) => c !== undefined && !used.has(c.id));
     if (match !== undefined) {
       used.add(match.id);
       if (match.id !== t.id) idMap.set(t.id, match.id);

@@ -97,6 +97,11 @@ export class AdminClient {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
+  /** The address the client talks to (for messages; never carries credentials). */
+  get baseUrl(): string {
+    return this.base.origin + this.base.pathname.replace(/\/$/, '');
+  }
+
   /** Path with the workspace prefix (`/ws/services`), for entity endpoints. */
   scoped(path: string): string {
     const ws = this.opts.workspace;

@@ -15,7 +15,7 @@ export interface Running {
 }
 
 /** A bare node:http server on 127.0.0.1:0 serving only the Admin API. */
-export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: (req: IncomingMessage, res: ServerResponse) => boolean } = {}): Promise<Running> {
+export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: (req: IncomingMessage, res: ServerResponse) => boolean; port?: number } = {}): Promise<Running> {
   const store = opts.store ?? memoryStore();
   const states: State[] = [];
   const requests: Array<{ method: string; path: string }> = [];
@@ -30,7 +30,7 @@ export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: 
       }
     }, () => res.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

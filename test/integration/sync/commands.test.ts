@@ -216,3 +216,29 @@ describe('dump', () => {
     }
   });
 });
+
+describe('renaming a consumer that keeps its custom_id (issue 10 #5)', () => {
+  it('is one in-place update: the consumer, its id and its credential survive', async () => {
+    const s = await startAdmin();
+    try {
+      const v1 = `_format_version: "3.0"\nconsumers:\n  - username: alice\n    custom_id: cust-1\n    keyauth_credentials:\n      - key: alice-key-0123456789\n`;
+      writeFileSync(join(dir, 'rename.yaml'), v1);
+      expect(await sync.run({ args: ['rename.yaml'], opts: { kongAddr: s.url } }, io())).toBe(0);
+      const before = s.store.list('consumers');
+      writeFileSync(join(dir, 'rename.yaml'), v1.replace('username: alice', 'username: alice-renamed'));
+      const d = io();
+      expect(await diff.run({ args: ['rename.yaml'], opts: { kongAddr: s.url, exitCode: true } }, d)).toBe(2);
+      expect(d.stdout()).toContain('updating consumer alice-renamed');
+      expect(d.stdout()).not.toContain('deleting');
+      expect(d.stdout()).not.toContain('creating');
+      const r = io();
+      expect(await sync.run({ args: ['rename.yaml'], opts: { kongAddr: s.url } }, r), r.stderr()).toBe(0);
+      const after = s.store.list('consumers');
+      expect(after.map((c) => [c.id, c.username, c.custom_id])).toEqual([[before[0].id, 'alice-renamed', 'cust-1']]);
+      expect(s.store.count('keyauth_credentials')).toBe(1);
+      expect(await diff.run({ args: ['rename.yaml'], opts: { kongAddr: s.url, exitCode: true } }, io())).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});

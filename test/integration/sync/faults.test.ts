@@ -124,7 +124,7 @@ describe('sync against a failing Admin API', () => {
     });
   });
 
-  it('the Admin API going away mid-sync: exit 1 with every failure listed, rerun converges', async () => {
+  it('the Admin API going away mid-sync: one message, no run-on; a rerun converges (issue 10 #8)', async () => {
     const fault: { current: Fault | null } = { current: null };
     await withFault(fault, async (s) => {
       let writes = 0;
@@ -135,19 +135,57 @@ describe('sync against a failing Admin API', () => {
         }
         return false;
       };
-      const first = await run(s);
+      const t0 = Date.now();
+      const first = await run(s, sync, { retryBaseMs: 20 });
       expect(first.code).toBe(1);
-      const failures = first.err.split('\n').filter((l) => l.startsWith('error: '));
-      const dropped = first.err.split('\n').filter((l) => l.startsWith('Dropped '));
-      expect(failures.length).toBeGreaterThan(0);
-      expect(first.err).toContain(`sync incomplete: ${failures.length} failed, ${dropped.length} dropped`);
-      expect(first.out).toContain('Created: 10');
+      // no failure line per op that could not reach it: one line says what happened
+      expect(first.err.split('\n').filter((l) => l.startsWith('error: creating'))).toEqual([]);
+      const halt = first.err.split('\n').filter((l) => l.includes('stopped answering'));
+      expect(halt).toHaveLength(1);
+      expect(halt[0]).toMatch(/^error: AIGW_CONNECT: sync stopped: the Admin API at http:\/\/127\.0\.0\.1:\d+ stopped answering \(.+\) — \d+ consecutive changes could not reach it\. 10 of 25 changes done, \d+ failed, \d+ not attempted\./);
+      const attempted = writes - 10;
+      // the in-flight ops (parallelism 10) and their retries, not all 15 remaining ops × 5 attempts
+      expect(attempted).toBeLessThan(15 * 5);
+      expect(Date.now() - t0).toBeLessThan(5000);
       fault.current = null;
       const second = await run(s);
       expect(second.code, second.err).toBe(0);
       expect(second.out).toContain('Created: 15');
       expect((await run(s, diff, { exitCode: true })).code).toBe(0);
     });
+  });
+
+  it('an Admin API that dies for good: stops within seconds, not after every op retried (issue 10 #8)', async () => {
+    const file = `_format_version: "3.0"\nconsumers:\n${Array.from({ length: 100 }, (_, i) => `  - username: u${i}`).join('\n')}\n`;
+    writeFileSync(join(dir, 'many.yaml'), file);
+    let s = await startAdmin({
+      intercept: (req) => {
+        if (req.method === 'PUT' && s.requests.filter((r) => r.method === 'PUT').length === 20) void s.close();
+        return false;
+      },
+    });
+    const port = Number(new URL(s.url).port);
+    const io = bufferIo({ cwd: dir });
+    const t0 = Date.now();
+    const code = await sync.run({ args: ['many.yaml'], opts: { kongAddr: s.url, retryBaseMs: 50 } }, io);
+    const ms = Date.now() - t0;
+    expect(code).toBe(1);
+    const err = io.stderr();
+    expect(err.match(/stopped answering/g)).toHaveLength(1);
+    expect(err).toMatch(/\d+ not attempted/);
+    expect(err).not.toMatch(/^error: creating consumer/m);
+    // the old behaviour: every remaining op retried with backoff (about 80 × 0.75 s / 10 = 6 s here, 81 s in the report)
+    expect(ms).toBeLessThan(3000);
+    // the same store comes back on the same port: a rerun converges
+    s = await startAdmin({ store: s.store, port });
+    try {
+      const again = bufferIo({ cwd: dir });
+      expect(await sync.run({ args: ['many.yaml'], opts: { kongAddr: s.url } }, again), again.stderr()).toBe(0);
+      expect(s.store.count('consumers')).toBe(100);
+      expect(await diff.run({ args: ['many.yaml'], opts: { kongAddr: s.url, exitCode: true } }, bufferIo({ cwd: dir }))).toBe(0);
+    } finally {
+      await s.close();
+    }
   });
 
   it('an unreachable Admin API is a connection error, not a crash', async () => {

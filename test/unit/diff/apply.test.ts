@@ -72,4 +72,36 @@ describe('apply', () => {
     }, { parallelism: 1 });
     expect(r.failed[0].error.message).toBe('plain string');
   });
+
+  it('stops starting ops after consecutive connection failures and lists what was never attempted (issue 10 #8)', async () => {
+    const many = stateOf({ services: Array.from({ length: 50 }, (_, i) => ({ id: ID(200 + i), name: `s${i}` })) });
+    const gone = new Error('connect ECONNREFUSED');
+    let calls = 0;
+    const r = await apply(order(plan(stateOf({}), many).ops), {
+      run: async () => {
+        calls++;
+        if (calls > 5) throw gone;
+      },
+    }, { parallelism: 2, isConnectionFailure: (e) => e === gone, maxConnectionFailures: 3 });
+    expect(r.done).toHaveLength(5);
+    expect(r.halted?.error).toBe(gone);
+    expect(r.halted?.failures).toBeGreaterThanOrEqual(3);
+    // at most the ops in flight when the breaker tripped were tried after it
+    expect(r.failed.length).toBeLessThanOrEqual(4);
+    expect(r.done.length + r.failed.length + (r.halted?.notAttempted.length ?? 0)).toBe(50);
+  });
+
+  it('an answer from the target resets the count: scattered failures never stop a run', async () => {
+    const many = stateOf({ services: Array.from({ length: 30 }, (_, i) => ({ id: ID(300 + i), name: `s${i}` })) });
+    let calls = 0;
+    const blip = new Error('socket hang up');
+    const r = await apply(order(plan(stateOf({}), many).ops), {
+      run: async () => {
+        if (++calls % 3 === 0) throw blip;
+      },
+    }, { parallelism: 1, isConnectionFailure: (e) => e === blip, maxConnectionFailures: 2 });
+    expect(r.halted).toBeUndefined();
+    expect(r.failed).toHaveLength(10);
+    expect(r.done).toHaveLength(20);
+  });
 });

@@ -63,6 +63,39 @@ describe('plan', () => {
     expect(p.ops.map((o) => o.action).sort()).toEqual(['create', 'delete']);
   });
 
+  it('a consumer renamed but keeping its custom_id is updated in place, never deleted and re-created (issue 10 #5)', () => {
+    const cur = stateOf({
+      consumers: [{ id: ID(1), username: 'old-name', custom_id: 'cust-1' }],
+      keyauth_credentials: [{ id: ID(2), key: 'k1', consumer: { id: ID(1) } }],
+    });
+    const tgt = stateOf({
+      consumers: [{ id: ID(51), username: 'new-name', custom_id: 'cust-1' }],
+      keyauth_credentials: [{ id: ID(52), key: 'k1', consumer: { id: ID(51) } }],
+    });
+    const p = plan(cur, tgt);
+    expect(p.ops.map((o) => `${o.action} ${o.kind}`)).toEqual(['update consumers']);
+    const upd = p.ops[0];
+    expect(upd.action === 'update' && [upd.after.id, upd.after.username]).toEqual([ID(1), 'new-name']);
+    // the credential follows the adopted id: nothing to do
+    expect(p.target.entities.keyauth_credentials[0]).toMatchObject({ id: ID(2), consumer: { id: ID(1) } });
+  });
+
+  it('matches on every unique key: plugin instance_name, certificate PEM, custom_id', () => {
+    const cur = stateOf({
+      plugins: [{ id: ID(1), name: 'cors', instance_name: 'edge-cors', service: null, route: null, consumer: null, consumer_group: null, config: { a: 1 } }],
+      certificates: [{ id: ID(2), cert: 'PEM-A', key: 'KEY-A' }],
+      consumers: [{ id: ID(3), username: null, custom_id: 'c-9' }],
+    });
+    const tgt = stateOf({
+      plugins: [{ id: ID(51), name: 'cors', instance_name: 'edge-cors', route: { id: ID(99) }, config: { a: 1 } }],
+      certificates: [{ id: ID(52), cert: 'PEM-A\n', key: 'KEY-A' }],
+      consumers: [{ id: ID(53), username: 'now-named', custom_id: 'c-9' }],
+    });
+    const p = plan(cur, tgt);
+    expect(p.ops.map((o) => `${o.action} ${o.kind}`).sort()).toEqual(['update certificates', 'update consumers', 'update plugins']);
+    expect(p.ops.every((o) => o.action === 'update' && o.after.id === o.before.id)).toBe(true);
+  });
+
   it('skips consumers and everything scoped to them', () => {
     const cur = stateOf({ consumers: [{ id: ID(1), username: 'a' }], keyauth_credentials: [{ id: ID(2), key: 'k', consumer: { id: ID(1) } }] });
     const tgt = stateOf({ plugins: [{ id: ID(3), name: 'cors', consumer: { id: ID(9) } }] });
@@ -76,6 +109,17 @@ describe('plan', () => {
 });
 
 describe('order', () => {
+  it('deletes an entity holding a unique key an upsert takes before that upsert', () => {
+    // the target's consumer matches 'a' by username; 'b' holds the custom_id it wants and is not in the file
+    const cur = stateOf({ consumers: [{ id: ID(1), username: 'a' }, { id: ID(2), username: 'b', custom_id: 'X' }] });
+    const tgt = stateOf({ consumers: [{ id: ID(51), username: 'a', custom_id: 'X' }] });
+    const stages = order(plan(cur, tgt).ops);
+    expect(stages.map((s) => `${s.phase}:${s.ops.map((o) => `${o.action} ${o.action === 'delete' ? o.before.username : o.after.username}`).join(',')}`)).toEqual([
+      'clear:delete b',
+      'upsert:update a',
+    ]);
+  });
+
   it('creates parents first and deletes children first', () => {
     const cur = stateOf({
       services: [svc(1, 'gone')],
