@@ -38,6 +38,12 @@ export const CODES = {
   AIGW_ADMIN_API: 'the Admin API answered with an error',
   AIGW_CONNECT: 'the Admin API could not be reached',
   AIGW_SERVE: 'the gateway could not start',
+  // Konnect
+  AIGW_KONNECT: 'Konnect answered with an error (control plane lookup, workspace, or an API error)',
+  AIGW_KONNECT_AUTH: 'check --konnect-token (or --konnect-token-file, DECK_KONNECT_TOKEN) and the region in --konnect-addr',
+  AIGW_KONNECT_VALIDATION: 'Konnect refused the entity: fix the field at this position (Konnect runs the newest Kong schema)',
+  AIGW_KONNECT_UNSUPPORTED: 'Konnect does not offer this; remove it from the file or use a Kong Gateway target',
+  AIGW_KONNECT_WAIT_TIMEOUT: 'some data planes did not report the new configuration in time; check them (or raise --wait-timeout)',
   AIGW_INTERNAL: 'an unexpected error; please report it',
 } as const;
 

@@ -1,5 +1,5 @@
 import { CONNECTION_OPTIONS } from './deck/connect.js';
-import { PLAN_OPTIONS, paintFor, withPlan, type Planned } from './deck/plan.js';
+import { PLAN_NOTES, PLAN_OPTIONS, paintFor, withPlan, type Planned } from './deck/plan.js';
 import type { Io } from '../cli/io.js';
 import { chooseFormat, formatHelp } from '../cli/output-format.js';
 import { renderMarkdown } from '../diff/markdown.js';
@@ -16,33 +16,36 @@ const FORMATS = {
 type Format = keyof typeof FORMATS;
 const NAMES = Object.keys(FORMATS) as Format[];
 
-/** `aigw diff [files...]`: what sync would change, without changing anything. */
+/** `aigw diff [files...]` / `aigw gateway diff`: what sync would change, without changing anything. */
 export const command: Command = {
   name: 'diff',
-  summary: 'show what sync would change on the gateway (exit 2 with --exit-code when there is drift)',
+  summary: 'show what sync would change on the gateway or Konnect control plane (exit 2 with --non-zero-exit-code on drift)',
   args: '[files...]',
   options: [
     ...CONNECTION_OPTIONS,
     ...PLAN_OPTIONS,
-    { flags: '--format <format>', description: `${formatHelp(NAMES)}; markdown is a PR comment (summary table, a collapsible diff per entity)` },
-    { flags: '--exit-code', description: 'exit 2 when there are changes' },
-    { flags: '--non-zero-exit-code', description: 'alias of --exit-code (decK)' },
+    { flags: '--format <format>', description: `${formatHelp(NAMES)}; markdown is a PR comment (summary table, a collapsible diff per entity); --json-output = json` },
+    { flags: '--parallelism <n>', description: 'accepted for decK compatibility; a diff only reads', default: '10' },
+    { flags: '--non-zero-exit-code', description: 'exit 2 when there are changes, 0 when none, 1 on error' },
+    { flags: '--exit-code', description: 'alias of --non-zero-exit-code', hidden: true },
   ],
+  notes: PLAN_NOTES,
   examples: [
-    'aigw diff kong.yaml',
-    'aigw diff --exit-code --json kong.yaml',
+    'aigw gateway diff kong.yaml',
+    'aigw gateway diff --non-zero-exit-code --json-output kong.yaml',
     'aigw diff kong.yaml --format markdown > aigw-diff.md   # a pull request comment',
-    'aigw diff --kong-addr http://gw:8001 --select-tag team-a dir/',
+    'aigw gateway diff kong-ai.yaml --konnect-token "$KONNECT_TOKEN" --konnect-control-plane-name kong-ai-tutorial',
   ],
-  async run({ args, opts }, io) {
-    const format = chooseFormat(opts, NAMES);
+  async run(input, io) {
+    const opts = input.opts;
+    const format = chooseFormat({ ...opts, json: opts.json === true || opts.jsonOutput === true }, NAMES);
     if (format === 'markdown' && opts.showSecrets === true) {
       throw new AigwError('AIGW_USAGE', '--format markdown is meant for comments others read: it never shows secrets, so it cannot be combined with --show-secrets');
     }
-    return withPlan(args, opts, io, async (planned) => {
+    return withPlan(input, io, async (planned) => {
       io.out(FORMATS[format](planned, io));
       const wantCode = opts.exitCode === true || opts.nonZeroExitCode === true;
       return wantCode && planned.ops.length > 0 ? 2 : 0;
-    });
+    }, false);
   },
 };

@@ -9,6 +9,8 @@ export interface OptionSpec {
   env?: string;
   /** Parser for the raw string value (e.g. parseInt). */
   parse?: (value: string, previous: unknown) => unknown;
+  /** Left out of --help (aliases kept for earlier spellings). */
+  hidden?: boolean;
 }
 
 export interface CommandInput {
@@ -16,6 +18,8 @@ export interface CommandInput {
   args: string[];
   /** Parsed options, camelCased by commander. */
   opts: Record<string, unknown>;
+  /** Where each option's value came from; absent keys: not set at all. Tests may leave it out (= cli). */
+  sources?: Readonly<Record<string, 'cli' | 'env' | 'default'>>;
 }
 
 /**
@@ -30,5 +34,7 @@ export interface Command {
   options: OptionSpec[];
   /** Extra help text shown after the options. */
   examples?: string[];
+  /** Paragraphs shown in --help before the examples (e.g. where aigw differs from decK on purpose). */
+  notes?: string[];
   run(input: CommandInput, io: Io): Promise<number>;
 }

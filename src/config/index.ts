@@ -2,7 +2,7 @@ import { AigwError } from '../errors.js';
 import { readInputs } from './load.js';
 import { SourceFile } from './source.js';
 import { collectEntities, type Obj } from './collect.js';
-import { normalize, readMeta } from './normalize.js';
+import { normalize, readMeta, type EntitySources } from './normalize.js';
 import { validateEntities, validateFile } from './validate/index.js';
 import { maskedInputIssues } from './masked-input.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
@@ -37,6 +37,17 @@ export interface LoadResult {
   /** Values substituted from env templates, to be masked in every printed output. */
   envValues: string[];
   files: SourceFile[];
+  /** Positions and file-given fields of every entity of `state`. */
+  sources: EntitySources;
+  /** The `_konnect` block, when a file has one (decK: its presence selects Konnect). */
+  konnect: KonnectBlock | null;
+}
+
+export interface KonnectBlock {
+  control_plane_name?: string;
+  runtime_group_name?: string;
+  /** Where it is written, for messages. */
+  file: SourceFile;
 }
 
 function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): LoadResult {
@@ -59,7 +70,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   const masked = maskedInputIssues(raws);
   if (masked.length > 0) {
     // a masked dump: one clear error instead of a duplicate-key error per credential
-    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files };
+    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null };
   }
   for (const { raw, field } of nestingConflicts) {
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
@@ -71,7 +82,20 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));
   const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
-  return { state: failed ? null : norm.state, issues, extensions, envValues, files };
+  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents) };
+}
+
+const NO_SOURCES: EntitySources = { locate: () => undefined, written: () => undefined };
+
+function konnectBlock(contents: ReadonlyArray<{ file: SourceFile; content: Obj }>): KonnectBlock | null {
+  for (const { file, content } of contents) {
+    const k = content._konnect;
+    if (k === undefined || k === null || typeof k !== 'object' || Array.isArray(k)) continue;
+    const o = k as Obj;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+    return { control_plane_name: str(o.control_plane_name), runtime_group_name: str(o.runtime_group_name), file };
+  }
+  return null;
 }
 
 /** Load and validate state files/directories (or `-` for stdin). */
@@ -106,4 +130,5 @@ export async function loadStateFromText(text: string, opts: Partial<LoadOptions>
 
 export type { Issue } from './issues.js';
 export type { State, Entity } from './state.js';
+export type { EntitySources } from './normalize.js';
 export { formatIssue } from './issues.js';

@@ -73,6 +73,8 @@ export interface KindDef {
   infoDefaults?: 'service' | 'route' | 'upstream' | 'target';
   /** Kong Admin API `/schemas/{name}` entity name. */
   schemaName: string;
+  /** Konnect's name in `/v1/schemas/json/{name}` (GDR KongToKonnectEntitiesMap); absent: Konnect serves none. */
+  konnectSchemaName?: string;
   /**
    * A membership (no id of its own on the Admin API): lives at `{parent endpoint}/{p}/{nestedEndpoint}`,
    * is added with `POST {member: idOrName}`, listed as the member entities, removed by member key.
@@ -86,42 +88,42 @@ export const KINDS: readonly KindDef[] = [
   {
     name: 'certificates', singular: 'certificate', endpoint: '/certificates', schema: 'entities/certificate.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], matchFields: ['cert'], ignore: TIMESTAMPS,
-    secrets: ['key', 'key_alt'], schemaName: 'certificates',
+    secrets: ['key', 'key_alt'], schemaName: 'certificates', konnectSchemaName: 'certificate',
   },
   {
     name: 'ca_certificates', singular: 'ca_certificate', endpoint: '/ca_certificates', schema: 'entities/ca_certificate.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['id'], naturalKeyFks: [], matchFields: ['cert'], ignore: TIMESTAMPS,
-    secrets: [], schemaName: 'ca_certificates',
+    secrets: [], schemaName: 'ca_certificates', konnectSchemaName: 'ca_certificate',
   },
   {
     name: 'vaults', singular: 'vault', endpoint: '/vaults', schema: 'entities/vault.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['prefix'], naturalKeyFks: [], refField: 'prefix', ignore: TIMESTAMPS,
-    secrets: [], schemaName: 'vaults',
+    secrets: [], schemaName: 'vaults', konnectSchemaName: 'vault',
   },
   {
     name: 'consumers', singular: 'consumer', endpoint: '/consumers', schema: 'entities/consumer.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['username', 'custom_id'], naturalKeyFks: [], refField: 'username',
-    ignore: TIMESTAMPS, secrets: [], schemaName: 'consumers',
+    ignore: TIMESTAMPS, secrets: [], schemaName: 'consumers', konnectSchemaName: 'consumer',
   },
   {
     name: 'consumer_groups', singular: 'consumer_group', endpoint: '/consumer_groups', schema: 'entities/consumer_group.json', level: 2,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
-    secrets: [], schemaName: 'consumer_groups',
+    secrets: [], schemaName: 'consumer_groups', konnectSchemaName: 'consumer_group',
   },
   {
     name: 'services', singular: 'service', endpoint: '/services', schema: 'entities/service.json', level: 2,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
-    secrets: [], infoDefaults: 'service', schemaName: 'services',
+    secrets: [], infoDefaults: 'service', schemaName: 'services', konnectSchemaName: 'service',
   },
   {
     name: 'upstreams', singular: 'upstream', endpoint: '/upstreams', schema: 'entities/upstream.json', level: 2,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
-    secrets: [], infoDefaults: 'upstream', schemaName: 'upstreams',
+    secrets: [], infoDefaults: 'upstream', schemaName: 'upstreams', konnectSchemaName: 'upstream',
   },
   {
     name: 'snis', singular: 'sni', endpoint: '/snis', nestedEndpoint: 'snis', schema: 'entities/sni.json', level: 2,
     foreignKeys: [{ field: 'certificate', kind: 'certificates', required: true }], nestedUnder: { certificates: 'snis' }, topLevel: false,
-    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], schemaName: 'snis',
+    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], schemaName: 'snis', konnectSchemaName: 'sni',
   },
   {
     name: 'keyauth_credentials', singular: 'key-auth', endpoint: '/key-auths', nestedEndpoint: 'key-auth', schema: 'entities/keyauth_credential.json', level: 2,
@@ -131,12 +133,12 @@ export const KINDS: readonly KindDef[] = [
   {
     name: 'basicauth_credentials', singular: 'basic-auth', endpoint: '/basic-auths', nestedEndpoint: 'basic-auth', schema: 'entities/basicauth_credential.json', level: 2,
     foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'basicauth_credentials' }, topLevel: false,
-    naturalKey: ['username'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['password'], schemaName: 'basicauth_credentials',
+    naturalKey: ['username'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['password'], schemaName: 'basicauth_credentials', konnectSchemaName: 'basic-auth',
   },
   {
     name: 'jwt_secrets', singular: 'jwt', endpoint: '/jwts', nestedEndpoint: 'jwt', schema: 'entities/jwt_secret.json', level: 2,
     foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'jwt_secrets' }, topLevel: false,
-    naturalKey: ['key'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['secret'], schemaName: 'jwt_secrets',
+    naturalKey: ['key'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['secret'], schemaName: 'jwt_secrets', konnectSchemaName: 'jwt',
   },
   {
     name: 'acls', singular: 'acl', endpoint: '/acls', nestedEndpoint: 'acls', schema: 'entities/acl.json', level: 2,
@@ -146,12 +148,12 @@ export const KINDS: readonly KindDef[] = [
   {
     name: 'routes', singular: 'route', endpoint: '/routes', nestedEndpoint: 'routes', schema: 'entities/route.json', level: 3,
     foreignKeys: [{ field: 'service', kind: 'services', required: false, onDelete: 'restrict' }], nestedUnder: { services: 'routes' }, topLevel: true,
-    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], infoDefaults: 'route', schemaName: 'routes',
+    naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: [], infoDefaults: 'route', schemaName: 'routes', konnectSchemaName: 'route',
   },
   {
     name: 'targets', singular: 'target', endpoint: '/targets', nestedEndpoint: 'targets', schema: 'entities/target.json', level: 3,
     foreignKeys: [{ field: 'upstream', kind: 'upstreams', required: true }], nestedUnder: { upstreams: 'targets' }, topLevel: false,
-    naturalKey: ['target'], naturalKeyFks: ['upstream'], ignore: TIMESTAMPS, secrets: [], infoDefaults: 'target', schemaName: 'targets',
+    naturalKey: ['target'], naturalKeyFks: ['upstream'], ignore: TIMESTAMPS, secrets: [], infoDefaults: 'target', schemaName: 'targets', konnectSchemaName: 'target',
   },
   {
     name: 'consumer_group_consumers', singular: 'consumer_group membership', endpoint: '/consumer_groups', nestedEndpoint: 'consumers',

@@ -4,6 +4,7 @@ import { Identities } from './identity.js';
 import { fillEntityDefaults } from './defaults.js';
 import { emptyEntities, freezeState, type Entity, type State } from './state.js';
 import type { Issue } from './issues.js';
+import type { JsonPath, SourceFile } from './source.js';
 
 /**
  * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
@@ -22,6 +23,34 @@ export interface NormalizeResult {
   issues: Issue[];
   /** Wire entity → the raw entity it came from (positions for later checks). */
   origins: Map<Entity, RawEntity>;
+  sources: EntitySources;
+}
+
+/** Where an entity came from, and what its file says about it (targets' own defaults fill the rest). */
+export interface EntitySources {
+  /** The file and the JSON path of the entity's object in it. */
+  locate(kind: KindName, id: string): { file: SourceFile; path: JsonPath; refs: RawEntity['refs'] } | undefined;
+  /** Own fields as the file sets them (no schema defaults), with `id` and foreign keys as `{id}`. */
+  written(kind: KindName, id: string): Obj | undefined;
+}
+
+function entitySources(origins: ReadonlyMap<Entity, RawEntity>, meta: Meta): EntitySources {
+  const byKey = new Map<string, { raw: RawEntity; entity: Entity }>();
+  for (const [entity, raw] of origins) byKey.set(`${raw.kind.name}\0${entity.id}`, { raw, entity });
+  return {
+    locate: (kind, id) => {
+      const hit = byKey.get(`${kind}\0${id}`);
+      return hit === undefined ? undefined : { file: hit.raw.file, path: hit.raw.path, refs: hit.raw.refs };
+    },
+    written: (kind, id) => {
+      const hit = byKey.get(`${kind}\0${id}`);
+      if (hit === undefined) return undefined;
+      const own = wireOwnFields(hit.raw, meta);
+      for (const fk of hit.raw.kind.foreignKeys) own[fk.field] = hit.entity[fk.field] ?? null;
+      own.id = hit.entity.id;
+      return own;
+    },
+  };
 }
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, grpc: 80, grpcs: 443, ws: 80, wss: 443 };
@@ -50,7 +79,8 @@ export function expandServiceUrl(service: Obj): Obj {
   return own;
 }
 
-function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
+/** The fields a file gives an entity (url expanded, `_info.defaults` and select tags applied), before schema defaults. */
+export function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
   const own: Obj = raw.kind.name === 'services' ? expandServiceUrl(raw.data) : { ...raw.data };
   const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
   if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
@@ -97,7 +127,7 @@ export function normalize(raws: readonly RawEntity[], meta: Meta): NormalizeResu
     }
   }
   const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
-  return { state, issues: ids.issues, origins };
+  return { state, issues: ids.issues, origins, sources: entitySources(origins, meta) };
 }
 
 /** Read `_workspace` / `_info` from each file's content. */

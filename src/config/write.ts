@@ -16,6 +16,8 @@ export interface WriteOptions {
   withId?: boolean;
   /** Secrets are redacted unless `mask.show`. */
   mask?: MaskOptions;
+  /** A `_konnect` block to write (dump from a Konnect control plane). */
+  konnect?: { control_plane_name: string };
 }
 
 type Obj = Record<string, unknown>;
@@ -97,6 +99,7 @@ export function toContent(state: State, options: WriteOptions = {}): Obj {
     for (const key of [...m.keys()].sort()) node[key] = sorted(m.get(key)!);
   }
   const out: Obj = { _format_version: '3.0' };
+  if (options.konnect !== undefined) out._konnect = { control_plane_name: options.konnect.control_plane_name };
   if (state.workspace !== null) out._workspace = state.workspace;
   if (state.selectTags.length > 0) out._info = { select_tags: [...state.selectTags] };
   for (const k of KINDS) if (top.has(k.name)) out[k.name] = sorted(top.get(k.name)!);

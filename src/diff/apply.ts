@@ -53,6 +53,8 @@ export interface ApplyOptions {
   isConnectionFailure?: (err: Error) => boolean;
   /** Default 3. */
   maxConnectionFailures?: number;
+  /** Pause between stages (decK's `--db-update-propagation-delay`). */
+  stageDelayMs?: number;
 }
 
 function fkIds(op: Op, e: Entity): string[] {
@@ -127,7 +129,8 @@ export async function apply(stages: readonly Stage[], executor: Executor, option
   const dropped: Dropped[] = [];
   const tracker = new Tracker();
   const breaker = new Breaker(options.isConnectionFailure ?? (() => false), Math.max(1, options.maxConnectionFailures ?? 3));
-  for (const stage of stages) {
+  for (const [i, stage] of stages.entries()) {
+    if (i > 0 && (options.stageDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, options.stageDelayMs));
     let next = 0;
     const worker = async () => {
       while (next < stage.ops.length && breaker.tripped === null) {

@@ -24,6 +24,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Kinds left out of the comparison entirely (e.g. `--skip-consumers`). */
   skip?: ReadonlySet<KindName>;
+  /** The target entity as the gateway would store it (hashed passwords), for the comparison only. */
+  comparable?: (kind: KindName, target: Entity, current: Entity) => Entity;
 }
 
 /** Kinds in dependency order: parents before children (stable within a level). */
@@ -53,6 +55,7 @@ function matchKind(
   current: readonly Entity[],
   target: readonly Entity[],
   idMap: Map<string, string>,
+  comparable: NonNullable<PlanOptions['comparable']>,
 ): { ops: Op[]; adopted: Entity[] } {
   const byId = new Map(current.map((e) => [e.id, e]));
   const byKey = new Map<string, Entity>();
@@ -75,7 +78,7 @@ function matchKind(
     const after = remapRefs(kind, t, idMap, match?.id ?? t.id);
     adopted.push(after);
     if (match === undefined) ops.push({ action: 'create', kind: kind.name, after });
-    else if (!sameEntity(kind, match, after)) ops.push({ action: 'update', kind: kind.name, before: match, after });
+    else if (!sameEntity(kind, match, comparable(kind.name, after, match))) ops.push({ action: 'update', kind: kind.name, before: match, after });
   }
   for (const c of current) if (!used.has(c.id)) ops.push({ action: 'delete', kind: kind.name, before: c });
   return { ops, adopted };
@@ -93,7 +96,7 @@ export function plan(current: State, target: State, options: PlanOptions = {}): 
     const keep = (e: Entity) => !touchesSkipped(kind, e, skip);
     const cur = current.entities[kind.name].filter(keep);
     const tgt = target.entities[kind.name].filter(keep);
-    const r = matchKind(kind, cur, tgt, idMap);
+    const r = matchKind(kind, cur, tgt, idMap, options.comparable ?? ((_k, t) => t));
     ops.push(...r.ops);
     targetEntities[kind.name] = r.adopted;
     currentEntities[kind.name] = [...cur];

@@ -16,18 +16,20 @@ export interface MaskOptions {
   pluginSecrets?: (plugin: string) => readonly string[][];
   /** `--show-secrets`: mask nothing. */
   show?: boolean;
+  /** What a secret becomes (default `[masked]`); `dump --sanitize` gives a salted hash instead. */
+  replace?: (value: unknown) => unknown;
 }
 
 export { secretPathsFromSchema };
 
-function maskAt(value: unknown, path: readonly string[]): unknown {
-  if (path.length === 0) return value === null || value === undefined ? value : MASK;
+function maskAt(value: unknown, path: readonly string[], replace: (v: unknown) => unknown = () => MASK): unknown {
+  if (path.length === 0) return value === null || value === undefined ? value : replace(value);
   if (value === null || typeof value !== 'object') return value;
   const [head, ...rest] = path;
-  if (Array.isArray(value)) return head === '*' ? value.map((v) => maskAt(v, rest)) : value;
+  if (Array.isArray(value)) return head === '*' ? value.map((v) => maskAt(v, rest, replace)) : value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = { ...obj };
-  for (const key of head === '*' ? Object.keys(obj) : [head]) if (key in obj) out[key] = maskAt(obj[key], rest);
+  for (const key of head === '*' ? Object.keys(obj) : [head]) if (key in obj) out[key] = maskAt(obj[key], rest, replace);
   return out;
 }
 
@@ -66,7 +68,7 @@ export function secretPaths(kind: KindName, e: Readonly<Record<string, unknown>>
 export function maskEntity(kind: KindName, e: Entity | Readonly<Record<string, unknown>>, options: MaskOptions): Record<string, unknown> {
   if (options.show) return { ...e };
   let out: unknown = e;
-  for (const path of secretPaths(kind, e, options)) out = maskAt(out, path);
+  for (const path of secretPaths(kind, e, options)) out = maskAt(out, path, options.replace);
   const mask = envMasker(options.envValues ?? []);
   return maskStrings(out, mask) as Record<string, unknown>;
 }

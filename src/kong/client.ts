@@ -5,11 +5,14 @@
  * method, path, status and Kong's message.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import type { Pacer } from './pacer.js';
 
 export interface TlsOptions {
   /** PEM text of a CA bundle to trust. */
   ca?: string;
   skipVerify?: boolean;
+  /** Name to verify in the server's certificate (SNI). */
+  serverName?: string;
   /** PEM text of a client certificate and key (mutual TLS). */
   cert?: string;
   key?: string;
@@ -20,6 +23,15 @@ export interface AdminClientOptions {
   headers?: Record<string, string>;
   /** Sent as `Kong-Admin-Token`. */
   token?: string;
+  /** Sent as `Authorization: Bearer …` (Konnect personal or system-account tokens). Never logged. */
+  bearerToken?: string;
+  userAgent?: string;
+  /** Shared client-side pacing (token bucket, pause after 429). */
+  pacer?: Pacer;
+  /** Retries of a 429 answer, for any method (the request was not processed); default `retries`. */
+  rateLimitRetries?: number;
+  /** Longest wait between retries (ms); default 5 s. */
+  maxBackoffMs?: number;
   workspace?: string | null;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
@@ -31,6 +43,8 @@ export interface AdminClientOptions {
   tls?: TlsOptions;
   /** Observer of every HTTP attempt (request counting, --verbose). */
   onRequest?: (method: string, path: string) => void;
+  /** Observer of every answer: status 0 for a network failure. Headers are never passed. */
+  onResponse?: (method: string, path: string, status: number, ms: number) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -90,11 +104,18 @@ export class AdminClient {
       opts.dispatcher ??
       new Agent({
         connections: 64,
-        connect: { ca: opts.tls?.ca, cert: opts.tls?.cert, key: opts.tls?.key, rejectUnauthorized: !(opts.tls?.skipVerify ?? false) },
+        connect: { ca: opts.tls?.ca, cert: opts.tls?.cert, key: opts.tls?.key, servername: opts.tls?.serverName, rejectUnauthorized: !(opts.tls?.skipVerify ?? false) },
       });
     this.headers = { accept: 'application/json', ...(opts.headers ?? {}) };
     if (opts.token !== undefined && opts.token !== '') this.headers['kong-admin-token'] = opts.token;
+    if (opts.bearerToken !== undefined && opts.bearerToken !== '') this.headers.authorization = `Bearer ${opts.bearerToken}`;
+    if (opts.userAgent !== undefined) this.headers['user-agent'] = opts.userAgent;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** The same client (headers, token, pacer, retries) for another address; close it separately. */
+  withBase(baseUrl: string): AdminClient {
+    return new AdminClient({ ...this.opts, baseUrl, dispatcher: undefined });
   }
 
   /** The address the client talks to (for messages; never carries credentials). */
@@ -110,6 +131,7 @@ export class AdminClient {
 
   private async once(method: string, path: string, body: unknown): Promise<Response> {
     const url = new URL(path.replace(/^\//, ''), this.base);
+    await this.opts.pacer?.acquire();
     this.opts.onRequest?.(method, path);
     const timeout = this.opts.timeoutMs ?? 10_000;
     const headers: Record<string, string> = { ...this.headers };
@@ -118,24 +140,34 @@ export class AdminClient {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
-    const text = await res.body.text();
-    let parsed: unknown = text;
-    if (text !== '') {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
+    const started = Date.now();
+    try {
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
+      const text = await res.body.text();
+      let parsed: unknown = null;
+      if (text !== '') {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
       }
-    } else parsed = null;
-    return { status: res.statusCode, body: parsed, headers: res.headers };
+      this.opts.onResponse?.(method, path, res.statusCode, Date.now() - started);
+      return { status: res.statusCode, body: parsed, headers: res.headers };
+    } catch (err) {
+      this.opts.onResponse?.(method, path, 0, Date.now() - started);
+      throw err;
+    }
   }
 
   /** One call with retries. Non-2xx (after retries) → AdminApiError; network failure → AdminApiError status 0. */
   async call(method: string, path: string, body?: unknown, options: { idempotent?: boolean; accept?: number[] } = {}): Promise<Response> {
     const retryable = options.idempotent ?? IDEMPOTENT.has(method);
     const retries = retryable ? (this.opts.retries ?? 4) : 0;
+    const limitRetries = this.opts.rateLimitRetries ?? this.opts.retries ?? 4;
     const base = this.opts.retryBaseMs ?? 200;
+    const cap = this.opts.maxBackoffMs ?? 5000;
+    let limited = 0;
     for (let attempt = 0; ; attempt++) {
       let res: Response | undefined;
       let failure: Error | undefined;
@@ -144,17 +176,27 @@ export class AdminClient {
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
       }
-      const backoff = Math.min(5000, base * 2 ** attempt);
+      const backoff = Math.min(cap, base * 2 ** (attempt - limited));
       if (res !== undefined) {
         const ok = (res.status >= 200 && res.status < 300) || (options.accept ?? []).includes(res.status);
-        if (ok) return res;
-        const again = res.status === 429 || res.status >= 500;
-        if (!again || attempt >= retries) throw new AdminApiError(method, path, res.status, messageOf(res.body, `HTTP ${res.status}`), res.body);
-        await this.sleep(res.status === 429 || res.status === 503 ? (retryAfterMs(res.headers['retry-after']) ?? backoff) : backoff);
+        if (ok) {
+          this.opts.pacer?.success();
+          return res;
+        }
+        if (res.status === 429) {
+          const wait = retryAfterMs(res.headers['retry-after']) ?? Math.min(cap, base * 2 ** limited);
+          this.opts.pacer?.limited(wait);
+          if (limited++ >= limitRetries) throw new AdminApiError(method, path, 429, messageOf(res.body, 'HTTP 429'), res.body);
+          // with a pacer, its shared pause is the wait
+          if (this.opts.pacer === undefined) await this.sleep(wait);
+          continue;
+        }
+        if (res.status < 500 || attempt - limited >= retries) throw new AdminApiError(method, path, res.status, messageOf(res.body, `HTTP ${res.status}`), res.body);
+        await this.sleep(res.status === 503 ? (retryAfterMs(res.headers['retry-after']) ?? backoff) : backoff);
         continue;
       }
       const code = (failure as { code?: unknown }).code;
-      if (attempt >= retries) throw new AdminApiError(method, path, 0, `${failure!.message}${typeof code === 'string' ? ` (${code})` : ''}`, null);
+      if (attempt - limited >= retries) throw new AdminApiError(method, path, 0, `${failure!.message}${typeof code === 'string' ? ` (${code})` : ''}`, null);
       await this.sleep(backoff);
     }
   }

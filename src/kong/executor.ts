@@ -9,7 +9,8 @@ import { refId, type Entity, type State } from '../config/state.js';
 import { writeState } from '../config/write.js';
 import type { Executor } from '../diff/apply.js';
 import type { Op } from '../diff/plan.js';
-import type { AdminClient } from './client.js';
+import { AdminApiError, type AdminClient } from './client.js';
+import { describeKonnectError, parseKonnectError } from './konnect/errors.js';
 import { nestingParent } from './read-state.js';
 
 /** The body sent for an entity: no id (it is in the path), no server-managed fields, no top-level nulls. */
@@ -30,13 +31,25 @@ function membershipPath(client: AdminClient, kind: KindDef, e: Entity): { collec
   return { collection, member: refId(e[m.member]) ?? '' };
 }
 
+function alreadyMember(body: unknown): boolean {
+  const e = parseKonnectError(body);
+  return e !== null && e.details.some((d) => d.messages.some((m) => m.includes('(type: unique) constraint failed')));
+}
+
+function describe(body: unknown): string {
+  const e = parseKonnectError(body);
+  return e === null ? 'HTTP 400' : describeKonnectError(e);
+}
+
 async function runMembership(client: AdminClient, kind: KindDef, op: Op): Promise<void> {
   const m = kind.membership!;
   if (op.action === 'update') return; // a membership has no fields of its own
   if (op.action === 'create') {
     const p = membershipPath(client, kind, op.after);
-    // 409: already a member (an interrupted earlier run) — the goal is reached
-    await client.call('POST', p.collection, { [m.member]: p.member }, { idempotent: true, accept: [409] });
+    // already a member (an interrupted earlier run) — the goal is reached: Kong says 409, Konnect a
+    // 400 unique-constraint error
+    const res = await client.call('POST', p.collection, { [m.member]: p.member }, { idempotent: true, accept: [409, 400] });
+    if (res.status === 400 && !alreadyMember(res.body)) throw new AdminApiError('POST', p.collection, 400, describe(res.body), res.body);
     return;
   }
   const p = membershipPath(client, kind, op.before);

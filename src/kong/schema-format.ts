@@ -59,11 +59,19 @@ export function kongSchema(schema: unknown, plugin: boolean): Json {
   };
 }
 
+function hasValue(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (isObj(v)) return Object.values(v).some(hasValue);
+  return true;
+}
+
 /**
  * Fill absent fields of `value` from a Kong-format field list (the target's own defaults).
- * Present values, including explicit nulls, are kept; records are filled recursively.
+ * Present values, including explicit nulls, are kept; records are filled recursively. An absent
+ * record is materialised when required, or — with `records: 'kong'`, as Kong's and Konnect's plugin
+ * configs are stored — whenever something inside it has a default.
  */
-export function fillFromKong(fieldList: unknown, value: Json): Json {
+export function fillFromKong(fieldList: unknown, value: Json, options: { records?: 'required' | 'kong' } = {}): Json {
   if (!Array.isArray(fieldList)) return value;
   const out: Json = { ...value };
   for (const entry of fieldList) {
@@ -73,10 +81,13 @@ export function fillFromKong(fieldList: unknown, value: Json): Json {
     const cur = out[name];
     if (cur === undefined) {
       if (def.default !== undefined) out[name] = structuredClone(def.default);
-      else if (def.type === 'record' && Array.isArray(def.fields) && def.required === true) out[name] = fillFromKong(def.fields, {});
+      else if (def.type === 'record' && Array.isArray(def.fields)) {
+        const filled = fillFromKong(def.fields, {}, options);
+        if (def.required === true || (options.records === 'kong' && hasValue(filled))) out[name] = filled;
+      }
       continue;
     }
-    if (def.type === 'record' && isObj(cur)) out[name] = fillFromKong(def.fields, cur);
+    if (def.type === 'record' && isObj(cur)) out[name] = fillFromKong(def.fields, cur, options);
   }
   return out;
 }

@@ -3,14 +3,18 @@
  * stderr (errors stop the command), select tags reconciled with the flag.
  */
 import type { Io } from '../../cli/io.js';
-import { loadState } from '../../config/index.js';
+import { loadState, type EntitySources } from '../../config/index.js';
 import { formatIssue, type Issue } from '../../config/issues.js';
 import type { TargetInfo } from '../../kong/executor.js';
 import type { State } from '../../config/state.js';
 import type { Paint } from '../../diff/render.js';
 import { maskOptions, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
-import { clientFrom } from './connect.js';
+import { openTarget, wantsKonnect, type Target } from './target.js';
+import { konnectIssues } from './konnect-rules.js';
+import type { FileKonnect } from './mode.js';
+import type { OptionSpec } from '../types.js';
+import type { KindName } from '../../config/kinds.js';
 import { AigwError } from '../../errors.js';
 import { order } from '../../diff/order.js';
 import type { Lookup } from '../../diff/identity.js';
@@ -26,6 +30,9 @@ export interface Desired {
   warnings: string[];
   /** Uses of aigw extensions: reported when the target turns out to be a real Kong. */
   extensions: Issue[];
+  sources: EntitySources;
+  /** The files' `_konnect` block. */
+  konnect: FileKonnect | null;
 }
 
 /**
@@ -35,7 +42,8 @@ export interface Desired {
 export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): string[] {
   if (info.aigw || desired.extensions.length === 0) return [];
   const lines = desired.extensions.map((i) => formatIssue(i));
-  io.err(`warning: the target is Kong ${info.version}; the file uses aigw extensions that it will reject:`);
+  const what = info.database === 'konnect' ? 'Kong Konnect' : `Kong ${info.version}`;
+  io.err(`warning: the target is ${what}; the file uses aigw extensions that it will reject:`);
   for (const l of lines) io.err(l);
   return lines;
 }
@@ -47,13 +55,19 @@ export async function loadDesired(args: string[], opts: Record<string, unknown>,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
   });
-  const paint = (kind: 'error' | 'warning' | 'dim' | 'code', text: string) =>
-    kind === 'error' ? io.c.red(text) : kind === 'warning' ? io.c.yellow(text) : kind === 'dim' ? io.c.dim(text) : io.c.cyan(text);
-  for (const issue of r.issues) io.err(formatIssue(issue, { color: io.color ? paint : undefined, excerpt: io.color }));
+  printIssues(io, r.issues);
   if (r.state === null) return null;
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
-  return { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions };
+  const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
+  return { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect };
+}
+
+/** Issues on stderr, coloured with a source excerpt on a terminal. */
+export function printIssues(io: Io, issues: readonly Issue[]): void {
+  const paint = (kind: 'error' | 'warning' | 'dim' | 'code', text: string) =>
+    kind === 'error' ? io.c.red(text) : kind === 'warning' ? io.c.yellow(text) : kind === 'dim' ? io.c.dim(text) : io.c.cyan(text);
+  for (const issue of issues) io.err(formatIssue(issue, { color: io.color ? paint : undefined, excerpt: io.color }));
 }
 
 export function paintFor(io: Io): Paint {
@@ -64,17 +78,29 @@ export function paintFor(io: Io): Paint {
 
 const collect = (value: string, previous: unknown): string[] => [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 
-/** Options shared by diff and sync. */
-export const PLAN_OPTIONS = [
+/** Options shared by diff, sync and apply (decK's names; aigw's earlier ones as hidden aliases). */
+export const PLAN_OPTIONS: OptionSpec[] = [
   { flags: '--select-tag <tag>', description: 'only manage entities with this tag (repeatable; AND)', parse: collect },
   { flags: '--skip-consumers', description: 'leave consumers, consumer groups and credentials alone' },
+  { flags: '--skip-ca-certificates', description: 'leave CA certificates alone' },
   { flags: '--show-secrets', description: 'print secrets (env values, credentials, x-secret plugin fields) instead of [masked]' },
-  { flags: '--json', description: "print decK's JSON report instead of text" },
+  { flags: '--no-mask-deck-env-vars-value', description: 'alias of --show-secrets for env values (decK)', hidden: true },
+  { flags: '--json-output', description: "print decK's JSON report instead of text" },
+  { flags: '--json', description: 'alias of --json-output', hidden: true },
+  { flags: '--yes', description: 'assume yes to prompts (decK; aigw does not prompt here)' },
+];
+
+/** Where aigw's diff/sync differ from decK's on purpose (shown in --help). */
+export const PLAN_NOTES = [
+  'Differences from decK, on purpose: secrets (credentials, env values, x-secret plugin fields) are masked ' +
+    'in every output unless --show-secrets; against Konnect the default --parallelism is 4 with client-side ' +
+    'pacing (decK: 10, no pacing); a sync stops after consecutive connection failures instead of failing every change.',
 ];
 
 /** Everything diff and sync need once the target has been read and compared with the files. */
 export interface Planned {
   desired: Desired;
+  target: Target;
   client: AdminClient;
   info: TargetInfo;
   plan: Plan;
@@ -86,24 +112,51 @@ export interface Planned {
   warnings: string[];
 }
 
+export interface PlanInput {
+  args: string[];
+  opts: Record<string, unknown>;
+  sources?: Readonly<Record<string, 'cli' | 'env' | 'default'>>;
+}
+
+/** Apply --skip-ca-certificates to the desired state (skipSet covers the kinds). */
+export function skipKinds(opts: Record<string, unknown>): Set<KindName> {
+  const skip = skipSet(opts.skipConsumers === true);
+  if (opts.skipCaCertificates === true) skip.add('ca_certificates');
+  return skip;
+}
+
 /**
- * Load the files, connect, read the target and plan; then hand the result to `use`. Admin API
- * failures become AIGW_ADMIN_API errors, and the client is always closed. 1 when the files are
- * invalid (their issues are printed).
+ * Load the files, open the target (Kong or Konnect), refuse what the target cannot take, read it
+ * and plan; then hand the result to `use`. Target failures become AigwErrors; the target is always
+ * closed. 1 when the files (or the target's schemas) refuse the configuration (issues printed).
  */
-export async function withPlan(args: string[], opts: Record<string, unknown>, io: Io, use: (p: Planned) => Promise<number>): Promise<number> {
+export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Promise<number>, forWriting = true): Promise<number> {
+  const { args, opts } = input;
   const desired = await loadDesired(args, opts, io);
   if (desired === null) return 1;
-  const client = clientFrom({ ...opts, workspace: opts.workspace ?? desired.state.workspace ?? undefined }, io.env, io.cwd, {
-    retryBaseMs: typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined,
-  });
+  const request = { opts, sources: input.sources, fileKonnect: desired.konnect, fileWorkspace: desired.state.workspace, forWriting };
+  if (wantsKonnect(request, io.cwd).konnect) {
+    const refused = konnectIssues(desired.state, desired.sources);
+    if (refused.length > 0) {
+      printIssues(io, refused);
+      io.err(io.c.red(`✖ Konnect cannot take this configuration: ${refused.length} problem${refused.length === 1 ? '' : 's'}; nothing was sent`));
+      return 1;
+    }
+  }
+  const target = await openTarget(request, io);
   try {
-    const { info, plan } = await reconcile(client, desired.state, { selectTags: desired.selectTags, skip: skipSet(opts.skipConsumers === true) });
-    const extensions = extensionWarnings(desired, info, io);
+    const skip = skipKinds(opts);
+    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources });
+    if (r.issues.length > 0) {
+      printIssues(io, r.issues);
+      io.err(io.c.red(`✖ ${target.label} cannot take this configuration; nothing was written`));
+      return 1;
+    }
+    const extensions = extensionWarnings(desired, target.info, io);
     return await use({
-      desired, client, info, plan,
-      ops: order(plan.ops).flatMap((s) => s.ops),
-      lookup: lookupIn(plan.target, plan.current),
+      desired, target, client: target.client, info: target.info, plan: r.plan,
+      ops: order(r.plan.ops).flatMap((s) => s.ops),
+      lookup: lookupIn(r.plan.target, r.plan.current),
       mask: maskOptions(desired.envValues, opts.showSecrets === true),
       warnings: [...desired.warnings, ...extensions],
     });
@@ -111,6 +164,6 @@ export async function withPlan(args: string[], opts: Record<string, unknown>, io
     if (err instanceof AdminApiError) throw new AigwError('AIGW_ADMIN_API', err.message, { cause: err });
     throw err;
   } finally {
-    await client.close();
+    await target.close();
   }
 }

@@ -13,6 +13,13 @@ import { secretPathsFromSchema, type MaskOptions } from '../../diff/secrets.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
 import { targetInfo, type TargetInfo } from '../../kong/executor.js';
 import { readDefaults, readState, withDefaults } from '../../kong/read-state.js';
+import { readKonnectDefaults } from '../../kong/konnect/defaults.js';
+import { withoutKonnectManaged } from '../../kong/konnect/managed.js';
+import type { EntitySources } from '../../config/index.js';
+import type { Issue } from '../../config/issues.js';
+import { storedForm } from '../../diff/stored.js';
+import { issueIn } from './konnect-rules.js';
+import { konnectCurrent, konnectTarget } from './konnect-state.js';
 
 export function strings(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
@@ -83,20 +90,50 @@ export function maskOptions(envValues: readonly string[], show: boolean): MaskOp
 }
 
 export interface Reconciled {
-  info: TargetInfo;
   plan: Plan;
+  /** Problems found while reading the target's schemas (unknown plugins): nothing may be written. */
+  issues: Issue[];
+  /** Konnect-owned entities left out of the comparison. */
+  konnectManaged: number;
+}
+
+export interface ReconcileOptions {
+  selectTags: string[];
+  skip: ReadonlySet<KindName>;
+  /** Entity positions and file-given fields (for Konnect defaults and messages). */
+  sources: EntitySources;
+}
+
+function readFailure(err: unknown): unknown {
+  if (err instanceof AdminApiError) return new AigwError(err.status === 0 ? 'AIGW_CONNECT' : 'AIGW_ADMIN_API', err.message, { cause: err });
+  return err;
+}
+
+/** Konnect: current without Konnect-owned entities, target completed with Konnect's own defaults. */
+async function reconcileKonnect(client: AdminClient, target: State, options: ReconcileOptions): Promise<Reconciled> {
+  const read = await readState(client, { selectTags: options.selectTags, skip: options.skip });
+  const { state: owned, skipped } = withoutKonnectManaged(read);
+  const names = target.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
+  const defaults = await readKonnectDefaults(client, names);
+  const issues: Issue[] = [];
+  for (const p of target.entities.plugins) {
+    if (typeof p.name === 'string' && defaults.unknownPlugins.includes(p.name)) {
+      issues.push(issueIn(options.sources, 'plugins', p.id, ['name'], 'value', 'AIGW_KONNECT_UNSUPPORTED', `plugin '${p.name}' is not available on this Konnect control plane (no plugin-schema for '${p.name}')`));
+    }
+  }
+  const p = plan(konnectCurrent(owned), konnectTarget(target, options.sources, defaults), { skip: options.skip, comparable: storedForm });
+  return { plan: p, issues, konnectManaged: skipped };
 }
 
 /** Read the current state, complete the target with the target's defaults, and plan. */
-export async function reconcile(client: AdminClient, target: State, options: { selectTags: string[]; skip: ReadonlySet<KindName> }): Promise<Reconciled> {
-  const info = await connect(client);
+export async function reconcile(client: AdminClient, konnect: boolean, target: State, options: ReconcileOptions): Promise<Reconciled> {
   try {
+    if (konnect) return await reconcileKonnect(client, target, options);
     const current = await readState(client, { selectTags: options.selectTags, skip: options.skip });
     const names = target.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
     const defaults = await readDefaults(client, names);
-    return { info, plan: plan(current, withDefaults(target, defaults), { skip: options.skip }) };
+    return { plan: plan(current, withDefaults(target, defaults), { skip: options.skip, comparable: storedForm }), issues: [], konnectManaged: 0 };
   } catch (err) {
-    if (err instanceof AdminApiError) throw new AigwError(err.status === 0 ? 'AIGW_CONNECT' : 'AIGW_ADMIN_API', err.message, { cause: err });
-    throw err;
+    throw readFailure(err);
   }
 }

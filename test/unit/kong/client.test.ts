@@ -45,7 +45,21 @@ describe('AdminClient', () => {
     pool.intercept({ path: '/services/x', method: 'PUT' }).reply(200, { id: 'x' });
     const r = await client().call('PUT', '/services/x', { name: 'x' });
     expect(r.status).toBe(200);
-    expect(sleeps).toEqual([100, 3000, 400]);
+    // a 429 is its own count: the 5xx backoff continues where it was
+    expect(sleeps).toEqual([100, 3000, 200]);
+  });
+
+  it('retries a 429 on any method (it was not processed) up to rateLimitRetries; a bearer token is sent, never in errors', async () => {
+    const pool = agent.get(BASE);
+    for (let i = 0; i < 3; i++) pool.intercept({ path: '/consumer_groups/g/consumers', method: 'POST', headers: { authorization: 'Bearer kpat_secret' } }).reply(429, { message: 'API rate limit exceeded' }, { headers: { 'retry-after': '1' } });
+    pool.intercept({ path: '/consumer_groups/g/consumers', method: 'POST' }).reply(201, {});
+    const ok = await client({ bearerToken: 'kpat_secret', rateLimitRetries: 3 }).call('POST', '/consumer_groups/g/consumers', { consumer: 'c' });
+    expect(ok.status).toBe(201);
+    expect(sleeps).toEqual([1000, 1000, 1000]);
+    for (let i = 0; i < 3; i++) pool.intercept({ path: '/services/y', method: 'PUT' }).reply(429, { message: 'API rate limit exceeded' });
+    const err = await client({ bearerToken: 'kpat_secret', rateLimitRetries: 2 }).call('PUT', '/services/y', {}).catch((e: Error) => e);
+    expect(String(err)).toContain('HTTP 429: API rate limit exceeded');
+    expect(JSON.stringify(err) + String(err)).not.toContain('kpat_secret');
   });
 
   it('does not retry POST, and turns non-2xx into AdminApiError with Kong message', async () => {
@@ -84,8 +98,10 @@ describe('AdminClient', () => {
 describe('connection options', () => {
   it('parses headers and validates flags', () => {
     expect(parseHeaders(['X-A: 1', 'x-b:two:three'])).toEqual({ 'x-a': '1', 'x-b': 'two:three' });
-    expect(() => parseHeaders(['bad'])).toThrow(/k:v/);
-    expect(() => clientFrom({ tlsClientCert: 'a.pem' }, {}, '/')).toThrow(/go together/);
+    expect(() => parseHeaders(['bad'])).toThrow(/key:value/);
+    // decK's message for a certificate without its key
+    expect(() => clientFrom({ tlsClientCert: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }, {}, '/')).toThrow(/must be used in conjunction but only one was provided/);
+    expect(() => clientFrom({ headers: ['x-a:1'], header: ['x-b:2'], kongAdminToken: 't' }, {}, '/')).not.toThrow();
     expect(() => clientFrom({ timeout: '-1' }, {}, '/')).toThrow(/--timeout/);
     expect(() => clientFrom({ caCert: '/nonexistent/ca.pem' }, {}, '/')).toThrow(/cannot read CA certificate/);
   });
