@@ -6,7 +6,9 @@ import { CONNECTION_OPTIONS } from './deck/connect.js';
 import { maskOptions, strings } from './deck/reconcile.js';
 import { skipKinds } from './deck/plan.js';
 import { openTarget } from './deck/target.js';
-import { readState } from '../kong/read-state.js';
+import { readDefaults, readState } from '../kong/read-state.js';
+import { readKonnectDefaults } from '../kong/konnect/defaults.js';
+import { skipDefaults } from '../kong/skip-defaults.js';
 import { withoutKonnectManaged } from '../kong/konnect/managed.js';
 import { konnectCurrent } from './deck/konnect-state.js';
 import { KINDS } from '../config/kinds.js';
@@ -37,9 +39,15 @@ export const command: Command = {
     { flags: '--show-secrets', description: 'write secrets instead of [masked] (needed for a restorable dump)' },
     { flags: '--sanitize', description: 'write every secret as a salted hash (shareable, not restorable)' },
     { flags: '--sanitization-salt <salt>', description: 'salt for --sanitize, so that equal secrets hash alike across dumps', hidden: true },
+    { flags: '--skip-defaults', description: "leave out values equal to the target's own defaults (always on for Konnect unless --with-defaults)" },
+    { flags: '--with-defaults', description: "Konnect: write Konnect's default values too" },
     { flags: '--yes', description: 'assume yes to prompts (decK; aigw does not prompt here)' },
   ],
-  notes: ['Differs from decK on purpose: secrets are written as [masked] unless --show-secrets (decK writes them in clear).'],
+  notes: [
+    'Differs from decK on purpose: secrets are written as [masked] unless --show-secrets (decK writes them in clear); ' +
+      "a dump from Konnect leaves out Konnect's defaults unless --with-defaults (the file then says what was configured, " +
+      "and a diff of it against the same control plane shows no change).",
+  ],
   examples: ['aigw gateway dump -o kong.yaml --show-secrets', 'aigw gateway dump --konnect-token "$KONNECT_TOKEN" --konnect-control-plane-name prod -o prod.yaml', 'aigw dump --format json --with-id --show-secrets > backup.json'],
   async run({ opts, sources }, io) {
     const format = opts.format === 'json' ? 'json' : opts.format === 'yaml' || opts.format === undefined ? 'yaml' : null;
@@ -49,7 +57,12 @@ export const command: Command = {
     try {
       const tags = strings(opts.selectTag);
       const read = await readState(target.client, { selectTags: tags, skip: skipKinds(opts) });
-      const state = target.konnect !== null ? konnectCurrent(withoutKonnectManaged(read).state) : read;
+      let state = target.konnect !== null ? konnectCurrent(withoutKonnectManaged(read).state) : read;
+      const skip = opts.skipDefaults === true || (target.konnect !== null && opts.withDefaults !== true);
+      if (skip) {
+        const names = state.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
+        state = skipDefaults(state, target.konnect !== null ? await readKonnectDefaults(target.client, names) : await readDefaults(target.client, names));
+      }
       const show = opts.showSecrets === true;
       const mask: MaskOptions = { ...maskOptions([], show), ...(opts.sanitize === true ? { replace: sanitizer(typeof opts.sanitizationSalt === 'string' ? opts.sanitizationSalt : randomBytes(16).toString('hex')) } : {}) };
       const konnect = target.konnect !== null ? { control_plane_name: target.konnect.controlPlane.name } : undefined;

@@ -29,7 +29,7 @@ export interface NormalizeResult {
 /** Where an entity came from, and what its file says about it (targets' own defaults fill the rest). */
 export interface EntitySources {
   /** The file and the JSON path of the entity's object in it. */
-  locate(kind: KindName, id: string): { file: SourceFile; path: JsonPath; refs: RawEntity['refs'] } | undefined;
+  locate(kind: KindName, id: string): { file: SourceFile; path: JsonPath; refs: RawEntity['refs']; data: Obj } | undefined;
   /** Own fields as the file sets them (no schema defaults), with `id` and foreign keys as `{id}`. */
   written(kind: KindName, id: string): Obj | undefined;
 }
@@ -40,7 +40,7 @@ function entitySources(origins: ReadonlyMap<Entity, RawEntity>, meta: Meta): Ent
   return {
     locate: (kind, id) => {
       const hit = byKey.get(`${kind}\0${id}`);
-      return hit === undefined ? undefined : { file: hit.raw.file, path: hit.raw.path, refs: hit.raw.refs };
+      return hit === undefined ? undefined : { file: hit.raw.file, path: hit.raw.path, refs: hit.raw.refs, data: hit.raw.data };
     },
     written: (kind, id) => {
       const hit = byKey.get(`${kind}\0${id}`);

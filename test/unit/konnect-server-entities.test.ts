@@ -26,7 +26,7 @@ describe('plugins', () => {
     expect(r.body).toMatchObject({ name: 'key-auth', enabled: true, protocols: ['grpc', 'grpcs', 'http', 'https'], service: { id: svc.body.id } });
     expect(r.body.config).toEqual({
       key_names: ['x-key'],
-      hide_credentials: false,
+      hide_credentials: true,
       anonymous: null,
       key_in_header: true,
       key_in_query: true,
@@ -90,9 +90,19 @@ describe('plugins', () => {
   });
 
   it('stores passthrough plugin configs (AI plugins) as sent', async () => {
+    const config = { allow_patterns: ['.*weather.*'] };
+    const r = await call('POST', `${core}/plugins`, { name: 'ai-prompt-guard', config });
+    expect(r.body).toMatchObject({ name: 'ai-prompt-guard', config, enabled: true });
+  });
+
+  it("fills ai-proxy's 3.15 defaults (not Kong 3.10's) and checks its config", async () => {
     const config = { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } };
-    const r = await call('POST', `${core}/plugins`, { name: 'ai-proxy', config });
-    expect(r.body).toMatchObject({ name: 'ai-proxy', config, enabled: true });
+    const r = await call('POST', `${core}/plugins`, { name: 'ai-proxy', config, instance_name: 'aip-defaults' });
+    expect(r.status).toBe(201);
+    expect(r.body.protocols).toEqual(['grpc', 'grpcs', 'http', 'https', 'ws', 'wss']);
+    expect(r.body.config).toMatchObject({ max_request_body_size: 1048576, response_streaming: 'allow', model_name_header: true, llm_format: 'openai' });
+    const bad = await call('POST', `${core}/plugins`, { name: 'ai-proxy', config: { route_type: 'llm/v1/chat', model: { provider: 'nope' } } });
+    expect(bad.body.details).toEqual([detail({ type: 'ERROR_TYPE_FIELD', field: 'config.model.provider', messages: [expect.stringMatching(/^expected one of: anthropic, azure/)] })]);
   });
 
   it('lists plugins per route and consumer; deleting a service cascades to its routes and their plugins', async () => {

@@ -51,7 +51,7 @@ function detailsOf(err: AdminApiError): { headline: string; pairs: Array<[string
 }
 
 /** Where a field of an entity is written in the file, best effort. */
-function subPath(kind: KindName, field: string, written: Record<string, unknown> | undefined, refs: Record<string, { path?: JsonPath } | undefined>): { path: JsonPath; relative: boolean } {
+function subPath(kind: KindName, field: string, data: Record<string, unknown>, refs: Record<string, { path?: JsonPath } | undefined>): { path: JsonPath; relative: boolean } {
   const path = fieldPath(field);
   const head = path[0];
   if (typeof head === 'string') {
@@ -60,7 +60,7 @@ function subPath(kind: KindName, field: string, written: Record<string, unknown>
       const ref = refs[head];
       return ref?.path !== undefined ? { path: ref.path, relative: false } : { path: [], relative: true };
     }
-    if (kind === 'services' && URL_PARTS.has(head) && written !== undefined && typeof written.url === 'string') return { path: ['url'], relative: true };
+    if (kind === 'services' && URL_PARTS.has(head) && data[head] === undefined && typeof data.url === 'string') return { path: ['url'], relative: true };
   }
   return { path, relative: true };
 }
@@ -75,7 +75,7 @@ export function errorIssues(kind: KindName, id: string, err: unknown, sources: E
   const source = konnect ? `Konnect: ${headline}` : `Kong: ${headline}`;
   const list = pairs.length > 0 ? pairs : [['', headline] as [string, string]];
   return list.map(([field, message]) => {
-    const sub = field === '' ? { path: [], relative: true } : subPath(kind, field, sources.written(kind, id), where.refs as Record<string, { path?: JsonPath } | undefined>);
+    const sub = field === '' ? { path: [], relative: true } : subPath(kind, field, where.data, where.refs as Record<string, { path?: JsonPath } | undefined>);
     const path = sub.relative ? [...where.path, ...sub.path] : sub.path;
     const text = field === '' ? `${who}: ${message} (${source})` : `${who}: ${field}: ${message} (${source})`;
     return where.file.issueAt(path, field === '' ? 'key' : 'value', 'error', code, text);

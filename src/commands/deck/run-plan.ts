@@ -9,6 +9,7 @@ import { AigwError } from '../../errors.js';
 import { apply, type ApplyResult } from '../../diff/apply.js';
 import { order } from '../../diff/order.js';
 import type { Op } from '../../diff/plan.js';
+import { KIND_BY_NAME } from '../../config/kinds.js';
 import { opName } from '../../diff/render.js';
 import { AdminApiError } from '../../kong/client.js';
 import { adminExecutor } from '../../kong/executor.js';
@@ -57,6 +58,6 @@ export async function runOps(target: Target, ops: readonly Op[], opts: Record<st
 
 /** The file positions of every refused write (Konnect's and Kong's field errors). */
 export function printRefusals(io: Io, result: ApplyResult, sources: EntitySources, p: Pick<Planned, 'lookup' | 'mask'>): void {
-  const issues = result.failed.flatMap((f) => (f.op.action === 'delete' ? [] : errorIssues(f.op.kind, f.op.after.id, f.error, sources, opName(f.op, p.lookup, p.mask))));
+  const issues = result.failed.flatMap((f) => (f.op.action === 'delete' ? [] : errorIssues(f.op.kind, f.op.after.id, f.error, sources, `${KIND_BY_NAME[f.op.kind].singular} ${opName(f.op, p.lookup, p.mask)}`)));
   printIssues(io, issues);
 }

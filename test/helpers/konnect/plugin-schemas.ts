@@ -5,7 +5,8 @@
  *
  * A small, realistic catalog, written from Kong's documented plugin fields (developer.konghq.com
  * `app/_schemas/gateway/plugins/3.14/*.json`): key-auth, basic-auth, acl, rate-limiting,
- * rate-limiting-advanced, request-termination. Konnect refuses `cluster` as a rate-limiting policy/strategy
+ * rate-limiting-advanced, request-termination, and ai-proxy (ai-plugin-schemas.ts). Defaults are 3.15's
+ * (Konnect runs the newest schema), the 3.14 flips included. Konnect refuses `cluster` as a rate-limiting policy/strategy
  * (koko lua_validator_test.go: config.policy "expected one of: local, redis"; decK
  * validate/konnect_compatibility.go). Plugins in PASSTHROUGH_PLUGINS exist but their config is stored as
  * sent (no validation, no defaults) so that files using them are accepted; anything else is an unknown
@@ -13,6 +14,7 @@
  * offer (oauth2, key-auth-enc, vault-auth, jwt-signer, application-registration, openwhisk).
  */
 import type { Json } from './wire.js';
+import { AI_PROXY } from './ai-plugin-schemas.js';
 
 export interface LuaField {
   type: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'set' | 'map' | 'record' | 'foreign';
@@ -62,7 +64,8 @@ const redis: LuaField = {
     { database: i({ default: 0 }) },
     { timeout: i({ default: 2000, between: [0, 2147483646] }) },
     { ssl: { type: 'boolean', default: false } },
-    { ssl_verify: { type: 'boolean', default: false } },
+    // true since Kong 3.14 (tls-verify-314: TLS verification on by default)
+    { ssl_verify: { type: 'boolean', default: true } },
     { server_name: s() },
   ],
 };
@@ -78,7 +81,8 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
   'key-auth': plugin(
     [
       { key_names: strings({ required: true, default: ['apikey'], len_min: 1 }) },
-      { hide_credentials: b(false) },
+      // true since Kong 3.14 (breaking-changes 3.14.0.0); Konnect runs the 3.15 schema
+      { hide_credentials: b(true) },
       { anonymous: s() },
       { key_in_header: b(true) },
       { key_in_query: b(true) },
@@ -88,7 +92,7 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
     ],
     { consumer: noConsumer },
   ),
-  'basic-auth': plugin([{ anonymous: s() }, { hide_credentials: b(false) }, { realm: s({ required: true, default: 'service' }) }], { consumer: noConsumer }),
+  'basic-auth': plugin([{ anonymous: s() }, { hide_credentials: b(true) }, { realm: s({ required: true, default: 'service' }) }], { consumer: noConsumer }),
   acl: plugin(
     [
       { allow: { type: 'set', elements: s() } },
@@ -145,6 +149,7 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       ],
     },
   ),
+  'ai-proxy': AI_PROXY,
   'request-termination': plugin([
     { status_code: i({ default: 503, between: [100, 599] }) },
     { message: s() },
@@ -157,7 +162,6 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
 
 /** Plugins that exist on Konnect but whose configs this server does not model: stored as sent. */
 export const PASSTHROUGH_PLUGINS = [
-  'ai-proxy',
   'ai-proxy-advanced',
   'ai-prompt-decorator',
   'ai-prompt-guard',
