@@ -1,10 +1,20 @@
+/**
+ * Konnect as a target, in process against the local Konnect test server: control-plane rules,
+ * refusals before any write, konnect-managed entities, memberships, certificates and SNIs, ping,
+ * reset, apply, online validation and `sync --wait`.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
+import { command as apply } from '../../../src/commands/apply.js';
 import { command as diff } from '../../../src/commands/diff.js';
+import { command as validate } from '../../../src/commands/gateway-validate.js';
+import { command as ping } from '../../../src/commands/ping.js';
+import { command as reset } from '../../../src/commands/reset.js';
 import { command as sync } from '../../../src/commands/sync.js';
+import type { Command } from '../../../src/commands/types.js';
 import { startKonnectServer, type KonnectServer } from '../../helpers/konnect-server.js';
 import { KONG_AI, TOKEN } from './fixture.js';
 
@@ -12,23 +22,172 @@ let dir: string;
 let srv: KonnectServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aigw-konnect-'));
-  writeFileSync(join(dir, 'kong-ai.yaml'), KONG_AI);
-  srv = await startKonnectServer({ tokens: [TOKEN], controlPlanes: [{ name: 'kong-ai-tutorial' }, { name: 'kic', cluster_type: 'CLUSTER_TYPE_K8S_INGRESS_CONTROLLER' }] });
+  srv = await startKonnectServer({
+    tokens: [TOKEN],
+    organization: { name: 'ACME AI' },
+    konnectManagedFixtures: true,
+    controlPlanes: [
+      { name: 'kong-ai-tutorial' },
+      { name: 'scratch' },
+      { name: 'slow-dp', dataPlanes: [{ hostname: 'dp-fast' }, { hostname: 'dp-stuck', delayMs: Infinity }] },
+      { name: 'kic', cluster_type: 'CLUSTER_TYPE_K8S_INGRESS_CONTROLLER' },
+      { name: 'group', cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE_GROUP' },
+    ],
+  });
 });
 afterAll(async () => {
   await srv.close();
   rmSync(dir, { recursive: true, force: true });
 });
+beforeEach(() => srv.clearRequests());
 
-const konnect = (extra: Record<string, unknown> = {}) => ({ konnectToken: TOKEN, konnectControlPlaneName: 'kong-ai-tutorial', konnectAddr: srv.url, retryBaseMs: 5, ...extra });
+const file = (name: string, text: string) => writeFileSync(join(dir, name), text);
+const konnect = (cp: string, extra: Record<string, unknown> = {}) => ({ konnectToken: TOKEN, konnectControlPlaneName: cp, konnectAddr: srv.url, retryBaseMs: 5, ...extra });
+async function run(cmd: Command, args: string[], opts: Record<string, unknown>) {
+  const io = bufferIo({ cwd: dir, confirm: false });
+  const code = await cmd.run({ args, opts }, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+const writes = () => srv.requests.filter((r) => r.method !== 'GET');
 
-describe('sync to a Konnect control plane', () => {
-  it('creates everything, then a diff shows no change', async () => {
-    const io = bufferIo({ cwd: dir });
-    const code = await sync.run({ args: ['kong-ai.yaml'], opts: konnect() }, io);
-    expect(code, io.stderr()).toBe(0);
-    expect(io.stdout()).toContain('Created:');
-    const d = bufferIo({ cwd: dir });
-    expect(await diff.run({ args: ['kong-ai.yaml'], opts: konnect({ nonZeroExitCode: true }) }, d), d.stdout() + d.stderr()).toBe(0);
+describe('choosing the control plane', () => {
+  it('refuses KIC-managed control planes and groups before reading or writing anything', async () => {
+    file('kong-ai.yaml', KONG_AI);
+    await expect(run(sync, ['kong-ai.yaml'], konnect('kic'))).rejects.toThrow(/managed by the Kong Ingress Controller \(CLUSTER_TYPE_K8S_INGRESS_CONTROLLER\)/);
+    await expect(run(sync, ['kong-ai.yaml'], konnect('group'))).rejects.toThrow(/is a control plane group .* sync one of its member control planes/);
+    expect(srv.requests.filter((r) => r.path.includes('core-entities'))).toEqual([]);
+  });
+
+  it("decK's errors: unknown name, flag and file disagreeing, both names in the file", async () => {
+    await expect(run(diff, ['kong-ai.yaml'], konnect('missing'))).rejects.toThrow('control plane not found: missing');
+    file('named.yaml', `_konnect:\n  control_plane_name: kong-ai-tutorial\n${KONG_AI}`);
+    await expect(run(diff, ['named.yaml'], konnect('scratch'))).rejects.toThrow(
+      "warning: control plane 'scratch' specified via --konnect-[control-plane|runtime-group]-name flag is different from 'kong-ai-tutorial' found in state file(s)",
+    );
+    file('both.yaml', `_konnect:\n  control_plane_name: a\n  runtime_group_name: b\n${KONG_AI}`);
+    await expect(run(diff, ['both.yaml'], { konnectToken: TOKEN, konnectAddr: srv.url })).rejects.toThrow('cannot set both runtime_group_name and control_plane_name. Please use only control_plane_name');
+  });
+
+  it('a _konnect block selects Konnect even without flags; the token must still be given', async () => {
+    await expect(run(diff, ['named.yaml'], { konnectAddr: srv.url })).rejects.toMatchObject({ code: 'AIGW_KONNECT_AUTH' });
+  });
+});
+
+describe('refused before any write', () => {
+  it('plugins and strategies Konnect does not offer, each at file:line:col, and nothing sent', async () => {
+    file('unsupported.yaml', `_format_version: "3.0"
+plugins:
+  - name: oauth2
+    config: { scopes: [a] }
+  - name: rate-limiting
+    config: { minute: 5, policy: cluster }
+  - name: key-auth-enc
+`);
+    const r = await run(sync, ['unsupported.yaml'], konnect('scratch'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('unsupported.yaml:3:11  error    AIGW_KONNECT_UNSUPPORTED  [oauth2] plugin is not compatible with Konnect');
+    expect(r.err).toContain("unsupported.yaml:6:34  error    AIGW_KONNECT_UNSUPPORTED  [rate-limiting] plugin can't be used with cluster strategy");
+    expect(r.err).toContain('unsupported.yaml:7:11  error    AIGW_KONNECT_UNSUPPORTED  [key-auth-enc] keys are automatically encrypted in Konnect, use the key auth plugin instead');
+    expect(srv.requests).toEqual([]);
+  });
+
+  it('a plugin the control plane has no schema for is refused after reading, before writing', async () => {
+    file('custom.yaml', `_format_version: "3.0"\nservices:\n  - name: svc\n    url: http://svc.internal\n    plugins:\n      - name: my-custom-plugin\n        config: {}\n`);
+    const r = await run(sync, ['custom.yaml'], konnect('scratch'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("custom.yaml:6:15  error    AIGW_KONNECT_UNSUPPORTED  plugin 'my-custom-plugin' is not available on this Konnect control plane (no plugin-schema for 'my-custom-plugin')");
+    expect(writes()).toEqual([]);
+  });
+
+  it('a _workspace Konnect does not have is "checking if workspace exists", as decK says', async () => {
+    file('ws.yaml', `_format_version: "3.0"\n_workspace: team-a\nservices:\n  - name: svc\n    url: http://svc.internal\n`);
+    await expect(run(diff, ['ws.yaml'], konnect('scratch'))).rejects.toThrow(/checking if workspace exists: workspace 'team-a' does not exist on Konnect control plane 'scratch'/);
+  });
+});
+
+describe('sync, reset and apply against a control plane', () => {
+  it("leaves konnect-managed entities alone, manages membership through its endpoint, PUTs certificates without their SNIs", async () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----';
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEtest\n-----END PRIVATE KEY-----';
+    file('certs.yaml', `${KONG_AI}certificates:\n  - cert: |\n      ${cert.split('\n').join('\n      ')}\n    key: |\n      ${key.split('\n').join('\n      ')}\n    snis:\n      - name: ai.example.com\n`);
+    const r = await run(sync, ['certs.yaml'], konnect('kong-ai-tutorial'));
+    expect(r.code, r.err).toBe(0);
+    const certPut = writes().find((w) => /\/certificates\/[0-9a-f-]{36}$/.test(w.path));
+    expect(JSON.parse(certPut?.body ?? '{}')).not.toHaveProperty('snis');
+    expect(writes().some((w) => /\/certificates\/[0-9a-f-]{36}\/snis\/[0-9a-f-]{36}$/.test(w.path) && w.method === 'PUT')).toBe(true);
+    const cp = srv.controlPlane('kong-ai-tutorial');
+    expect(cp.entities('snis').map((s) => s.name)).toEqual(['ai.example.com']);
+    // Konnect's own entities survive and never appear in a diff
+    expect(cp.entities('services').map((s) => s.name).sort()).toEqual(['konnect-portal', 'llm-service']);
+    const d = await run(diff, ['certs.yaml'], konnect('kong-ai-tutorial', { nonZeroExitCode: true }));
+    expect(d.code, d.out).toBe(0);
+    expect(d.out).not.toContain('konnect');
+    // a membership already in place (an interrupted run) is success
+    const again = await run(sync, ['certs.yaml'], konnect('kong-ai-tutorial'));
+    expect(again.code).toBe(0);
+  });
+
+  it('apply creates and updates, never deletes', async () => {
+    file('extra.yaml', `_format_version: "3.0"\nconsumers:\n  - username: from-apply\n`);
+    const r = await run(apply, ['extra.yaml'], konnect('kong-ai-tutorial'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('Created: 1');
+    expect(writes().map((w) => w.method)).toEqual(['PUT']);
+    expect(srv.controlPlane('kong-ai-tutorial').entities('services').length).toBe(2);
+  });
+
+  it('reset deletes everything but konnect-managed entities, only with --force', async () => {
+    const refused = await run(reset, [], konnect('kong-ai-tutorial'));
+    expect(refused.code).toBe(1);
+    expect(writes()).toEqual([]);
+    const r = await run(reset, [], konnect('kong-ai-tutorial', { force: true }));
+    expect(r.code, r.err).toBe(0);
+    const cp = srv.controlPlane('kong-ai-tutorial');
+    expect(cp.entities('services').map((s) => s.name)).toEqual(['konnect-portal']);
+    expect(cp.entities('plugins').map((p) => p.name)).toEqual(['konnect-application-auth']);
+    expect(writes().every((w) => w.method === 'DELETE')).toBe(true);
+  });
+});
+
+describe('ping, online validation, --wait', () => {
+  it("ping names the organization and the control plane, as decK does", async () => {
+    const r = await run(ping, [], konnect('kong-ai-tutorial'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Successfully Konnected to the ACME AI organization!');
+    expect(r.out).toMatch(/Control plane: kong-ai-tutorial \([0-9a-f-]{36}, CLUSTER_TYPE_CONTROL_PLANE\)/);
+    const kic = await run(ping, [], konnect('kic'));
+    expect(kic.err).toContain('managed by the Kong Ingress Controller');
+  });
+
+  it('gateway validate asks Konnect about each entity and points at the failing field', async () => {
+    file('v.yaml', `_format_version: "3.0"
+services:
+  - name: ok-svc
+    url: http://ok.internal
+  - name: bad-svc
+    host: bad_host.internal
+    routes:
+      - name: r
+        paths: [/r]
+        tags: [ok, ${'t'.repeat(150)}]
+`);
+    const r = await run(validate, ['v.yaml'], konnect('scratch'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('v.yaml:6:11  error    AIGW_KONNECT_VALIDATION  service bad-svc: host: must be a valid hostname (Konnect: validation error)');
+    expect(r.out).toContain('v.yaml:10:20  error    AIGW_KONNECT_VALIDATION  route r for service bad-svc: tags[1]: length must be <= 128, but got 150 (Konnect: validation error)');
+    expect(writes().every((w) => w.path.endsWith('/validate'))).toBe(true);
+    expect(srv.controlPlane('scratch').entities('services').map((s) => s.name)).toEqual(['konnect-portal']);
+  });
+
+  it('sync --wait returns once the data planes report the new hash, and names a laggard on timeout', async () => {
+    file('small.yaml', `_format_version: "3.0"\nconsumers:\n  - username: waiter\n`);
+    const ok = await run(sync, ['small.yaml'], konnect('scratch', { wait: true, waitTimeout: '5', waitPollMs: 20 }));
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.err).toMatch(/✔ 2 data planes of 'scratch' run configuration [0-9a-f]{32}/);
+    const stuck = await run(sync, ['small.yaml'], konnect('slow-dp', { wait: true, waitTimeout: '0.3', waitPollMs: 20 }));
+    expect(stuck.code).toBe(1);
+    expect(stuck.err).toMatch(/AIGW_KONNECT_WAIT_TIMEOUT: after \d+ s, 1 of 2 data planes of 'slow-dp' do not run configuration [0-9a-f]{32}:/);
+    expect(stuck.err).toMatch(/ {2}dp-stuck {2}version 3\.14\.0\.0 {2}config_hash [0-9a-f]{32} {2}last ping \d+ s ago/);
+    expect(stuck.err).not.toContain('dp-fast');
   });
 });
