@@ -4,7 +4,8 @@
  * one storm, not N.
  *
  *   acquire() ── waits while paused (Retry-After), then for a token at `rate` per second
- *   success() ── every `rate` successes (about one second of traffic) the rate grows by `step`
+ *   success() ── every `rate` successes (about one second of traffic) the rate grows: ×1.5 until
+ *                the first 429 (slow start), then by `step`
  *   limited(ms) ─ everyone pauses `ms` (Retry-After, else the backoff) and the rate halves
  *
  * Konnect publishes no limit; the defaults were chosen against the rate-limited test server
@@ -41,6 +42,7 @@ export class Pacer {
   private last: number;
   private pausedUntil = 0;
   private successes = 0;
+  private slowStart = true;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   readonly stats: PacerStats;
@@ -86,13 +88,14 @@ export class Pacer {
   success(): void {
     if (++this.successes < this.rate) return;
     this.successes = 0;
-    this.rate = Math.min(this.max, this.rate + this.step);
+    this.rate = Math.min(this.max, this.slowStart ? this.rate * 1.5 : this.rate + this.step);
     this.stats.rate = this.rate;
   }
 
   /** A 429: everybody waits `pauseMs`, and the pace halves. */
   limited(pauseMs: number): void {
     this.stats.limited++;
+    this.slowStart = false;
     const until = this.now() + pauseMs;
     if (until > this.pausedUntil) {
       // one halving per storm, not per worker that ran into it

@@ -73,6 +73,8 @@ export interface KonnectServerOptions {
   konnectManagedFixtures?: boolean;
   /** Milliseconds clock for the rate limiter, storms and data-plane delays (default Date.now). */
   clock?: () => number;
+  /** Delay before every answer (ms): a stand-in for the network round trip to Konnect (benchmarks). */
+  latencyMs?: number;
 }
 
 export interface KonnectServer {
@@ -155,9 +157,10 @@ export async function startKonnectServer(options: KonnectServerOptions = {}): Pr
   };
   for (const seed of options.controlPlanes ?? FIXTURE_CONTROL_PLANES) addControlPlane(seed);
 
+  const latency = options.latencyMs ?? 0;
   const server = http.createServer((req, res) => {
     answer(req, gate, traffic, (r) => routeKonnect(cps, core, r))
-      .then((reply) => send(res, reply))
+      .then((reply) => (latency > 0 ? new Promise<void>((r) => setTimeout(() => r(send(res, reply)), latency)) : send(res, reply)))
       .catch((e: unknown) => send(res, { status: 500, body: { message: `test server bug: ${(e as Error).message}` } }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

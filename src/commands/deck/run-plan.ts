@@ -35,13 +35,16 @@ function stageDelayMs(opts: Record<string, unknown>): number {
   return n * 1000;
 }
 
+const PROGRESS: Record<string, [string, string]> = { sync: ['syncing', 'synced'], apply: ['applying', 'applied'], reset: ['deleting', 'deleted'] };
+
 export async function runOps(target: Target, ops: readonly Op[], opts: Record<string, unknown>, io: Io, verb: string): Promise<ApplyResult> {
+  const [doing, done] = PROGRESS[verb] ?? [verb, verb];
   const total = ops.length;
   let settled = 0;
   let failedCount = 0;
   // plain progress (CI): at most ~20 lines however large the run
   const every = Math.max(100, Math.ceil(total / 20));
-  const progress = total > 0 ? io.progress(`${verb}: 0/${total}`) : null;
+  const progress = total > 0 ? io.progress(`${doing} 0/${total}`) : null;
   const result = await apply(order(ops), adminExecutor(target.client), {
     parallelism: parallelismFor(opts, target),
     isConnectionFailure: unreachable,
@@ -49,10 +52,10 @@ export async function runOps(target: Target, ops: readonly Op[], opts: Record<st
     onSettled: (_op, outcome) => {
       settled++;
       if (outcome !== 'done') failedCount++;
-      if (settled === total || settled % every === 0 || io.stderrIsTTY) progress?.update(`${verb}: ${settled}/${total}${failedCount > 0 ? ` (${failedCount} not done)` : ''}`);
+      if (settled === total || settled % every === 0 || io.stderrIsTTY) progress?.update(`${doing} ${settled}/${total}${failedCount > 0 ? ` (${failedCount} not done)` : ''}`);
     },
   });
-  progress?.done(`${verb}: ${result.done.length}/${total} done${failedCount > 0 ? `, ${failedCount} not done` : ''}`);
+  progress?.done(`${done} ${result.done.length}/${total}${failedCount > 0 ? `, ${failedCount} not done` : ''}`);
   return result;
 }
 

@@ -29,10 +29,17 @@ describe('Pacer', () => {
     expect(c.now()).toBeGreaterThanOrEqual(1000);
   });
 
-  it('grows again after about a second of successes, up to its maximum', () => {
-    const p = new Pacer({ rate: 10, max: 12, step: 1 });
-    for (let i = 0; i < 100; i++) p.success();
-    expect(p.stats.rate).toBe(12);
+  it('grows ×1.5 per second of successes until the first 429, then by its step, up to its maximum', () => {
+    const p = new Pacer({ rate: 10, max: 100, step: 1 });
+    for (let i = 0; i < 10; i++) p.success();
+    expect(p.stats.rate).toBe(15);
+    p.limited(0);
+    expect(p.stats.rate).toBe(7.5);
+    for (let i = 0; i < 8; i++) p.success();
+    expect(p.stats.rate).toBe(8.5);
+    const capped = new Pacer({ rate: 10, max: 12 });
+    for (let i = 0; i < 100; i++) capped.success();
+    expect(capped.stats.rate).toBe(12);
   });
 });
 
