@@ -4,6 +4,9 @@
  * pins the old value where a file relies on the default, and versioned schema profiles can read the
  * same rows to know what a file means on each version.
  *
+ * A row is pinned only where every record on the way to its field is in the file (a nested
+ * `redis.ssl_verify` only when `redis` is configured), as decK's setters do.
+ *
  * Sources: Kong/deck convert/route_updates_314.go, service_updates_314.go, plugin_updates_314.go
  * (the rows marked `deck: true` are exactly what `deck file convert --from 3.10 --to 3.14` pins);
  * developer.konghq.com breaking-changes 3.14.0.0, app/_includes/upgrade/tls-verify-314.md and the
@@ -20,11 +23,6 @@ export interface DefaultChange {
   before: unknown;
   /** The 3.14 default. */
   after: unknown;
-  /**
-   * Pin only when every record on the way to the field is present in the file (decK's nested
-   * setters); the top-level config record counts as present.
-   */
-  onlyInsidePresentRecords?: boolean;
   /** Services: only for these protocols (tls_verify). */
   protocols?: readonly string[];
   /** Pinned by decK's own convert. */
@@ -38,7 +36,7 @@ const TLS_CAVEAT = 'a stock 3.14 (tls_certificate_verify = on) refuses an explic
 const HIDE_CREDENTIALS = ['key-auth', 'key-auth-enc', 'basic-auth', 'hmac-auth', 'ldap-auth', 'oauth2', 'oauth2-introspection', 'vault-auth', 'ldap-auth-advanced'];
 
 const sslVerify = (plugins: readonly string[], path: string): DefaultChange => ({
-  kind: 'plugins', plugins, path: `config.${path}`, before: false, after: true, onlyInsidePresentRecords: true, deck: true, caveat: TLS_CAVEAT,
+  kind: 'plugins', plugins, path: `config.${path}`, before: false, after: true, deck: true, caveat: TLS_CAVEAT,
 });
 
 const VECTORDB = ['ai-proxy-advanced', 'ai-rag-injector', 'ai-semantic-cache', 'ai-semantic-prompt-guard', 'ai-semantic-response-guard'];

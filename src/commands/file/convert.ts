@@ -43,19 +43,15 @@ function pin(d: DeckDoc, at: Path, e: Obj, c: DefaultChange): string | null {
     if (p === null || !(c.protocols ?? []).includes(p) || e[field] !== undefined) return null;
   }
   if (c.kind === 'plugins' && !(c.plugins ?? []).includes(String(e.name))) return null;
-  // walk the records on the way; a missing config record is created, others must be there
+  // walk the records on the way: a missing plugin config is created (decK does); a missing nested
+  // record means the field is not in use, so nothing is pinned
   let cursor: Obj = e;
-  const parents = segments.slice(0, -1);
-  for (const [i, seg] of parents.entries()) {
+  for (const [i, seg] of segments.slice(0, -1).entries()) {
     const next = cursor[seg];
-    if (next === undefined || next === null) {
-      if (i === 0 && seg === 'config') {
-        setField(d, at, 'config', {});
-        cursor = {};
-        continue;
-      }
-      if (c.onlyInsidePresentRecords) return null;
-      return null;
+    if ((next === undefined || next === null) && i === 0 && seg === 'config') {
+      setField(d, at, 'config', {});
+      cursor = {};
+      continue;
     }
     if (!isObj(next)) return null;
     cursor = next;
