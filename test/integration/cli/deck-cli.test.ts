@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-describe("decK's command line", () => {
+describe("decK's command line", { timeout: 60_000 }, () => {
   it('lists the gateway and file commands', async () => {
     const g = await aigw(['gateway', '--help']);
     for (const c of ['sync', 'diff', 'dump', 'ping', 'reset', 'validate', 'apply']) expect(g.stdout).toMatch(new RegExp(`\\n\\s+${c}\\b`));

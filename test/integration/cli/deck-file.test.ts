@@ -20,7 +20,7 @@ interface Case {
 
 const aigw = (args: string[], input?: string) => execa(process.execPath, [bin, ...args], { cwd: dir, reject: false, input, env: { NO_COLOR: '1' }, extendEnv: false });
 
-describe('aigw file … (goldens)', () => {
+describe('aigw file … (goldens)', { timeout: 60_000 }, () => {
   const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as Case[];
   for (const c of cases) {
     it(c.name, async () => {
@@ -37,7 +37,7 @@ describe('aigw file … (goldens)', () => {
   });
 });
 
-describe('aigw file … errors', () => {
+describe('aigw file … errors', { timeout: 60_000 }, () => {
   const cases: Array<[string[], RegExp]> = [
     [['file', 'patch', '-s', 'kong.yaml', '--selector', '$..services[*]'], /if any flags in the group \[selector value\] are set they must all be set/],
     [['file', 'patch', '-s', 'kong.yaml', '--selector', '$..services[*]', '--value', 'read_timeout'], /expected '--value' entry to have format 'key:json-string'/],

@@ -60,7 +60,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("README: decK's command line", () => {
+describe("README: decK's command line", { timeout: 60_000 }, () => {
   const lines = readmeLines();
   it('has the examples', () => {
     expect(lines.filter((l) => l.startsWith('aigw gateway')).length).toBe(7);

@@ -37,7 +37,7 @@ const tutorial = (cmd: string, file = 'kong-ai.yaml') => ['gateway', cmd, file, 
 const writes = () => srv.requests.filter((r) => r.method !== 'GET');
 const cp = () => srv.controlPlane('kong-ai-tutorial');
 
-describe('the Konnect tutorial with aigw instead of deck (built CLI)', () => {
+describe('the Konnect tutorial with aigw instead of deck (built CLI)', { timeout: 90_000 }, () => {
   it('gateway sync creates everything in the control plane, through core-entities with PUT only', async () => {
     const r = await aigw(tutorial('sync'));
     expect(r.exitCode, r.stderr).toBe(0);
