@@ -6,6 +6,7 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { State } from '../config/state.js';
 import { hintFor } from '../errors.js';
 import { AigwError } from '../errors.js';
+import { konnectIssues } from './deck/konnect-rules.js';
 import { githubAnnotations } from '../cli/github-annotations.js';
 import { chooseFormat, formatHelp } from '../cli/output-format.js';
 import { VERSION } from '../version.js';
@@ -60,6 +61,7 @@ export const command: Command = {
     { flags: '--strict', description: 'fail on warnings too (unknown plugins, unsupported fields, shell variables)' },
     { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
     { flags: '--target <gateway>', description: 'aigw (default) or kong: with kong, uses of aigw extensions a real Kong rejects are warnings', default: 'aigw' },
+    { flags: '--konnect-compatibility', description: 'also check that the files are ready for Konnect (plugins and strategies Konnect does not offer)' },
   ],
   examples: [
     'aigw validate kong-ai.yaml',
@@ -76,7 +78,8 @@ export const command: Command = {
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
     const loaded = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
-    const r = forKong ? { ...loaded, issues: sortIssues([...loaded.issues, ...loaded.extensions]) } : loaded;
+    const konnect = opts.konnectCompatibility === true && loaded.state !== null ? konnectIssues(loaded.state, loaded.sources) : [];
+    const r = forKong || konnect.length > 0 ? { ...loaded, issues: sortIssues([...loaded.issues, ...(forKong ? loaded.extensions : []), ...konnect]) } : loaded;
     const errors = r.issues.filter((i) => i.severity === 'error').length;
     const warnings = r.issues.length - errors;
     const ok = errors === 0 && !(opts.strict && warnings > 0);

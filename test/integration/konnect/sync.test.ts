@@ -11,6 +11,7 @@ import { bufferIo } from '../../../src/cli/io.js';
 import { command as apply } from '../../../src/commands/apply.js';
 import { command as diff } from '../../../src/commands/diff.js';
 import { command as validate } from '../../../src/commands/gateway-validate.js';
+import { command as offlineValidate } from '../../../src/commands/validate.js';
 import { command as ping } from '../../../src/commands/ping.js';
 import { command as reset } from '../../../src/commands/reset.js';
 import { command as sync } from '../../../src/commands/sync.js';
@@ -89,6 +90,16 @@ plugins:
     expect(r.err).toContain("unsupported.yaml:6:34  error    AIGW_KONNECT_UNSUPPORTED  [rate-limiting] plugin can't be used with cluster strategy");
     expect(r.err).toContain('unsupported.yaml:7:11  error    AIGW_KONNECT_UNSUPPORTED  [key-auth-enc] keys are automatically encrypted in Konnect, use the key auth plugin instead');
     expect(srv.requests).toEqual([]);
+  });
+
+  it('offline: validate --konnect-compatibility reports the same refusals without a token; plain validate does not', async () => {
+    file('unsupported.yaml', '_format_version: "3.0"\nplugins:\n  - name: oauth2\n    config: { scopes: [a] }\n  - name: rate-limiting\n    config: { minute: 5, policy: cluster }\n');
+    const r = await run(offlineValidate, ['unsupported.yaml'], { target: 'aigw', konnectCompatibility: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('unsupported.yaml:3:11  error    AIGW_KONNECT_UNSUPPORTED  [oauth2] plugin is not compatible with Konnect');
+    expect(r.out).toContain("unsupported.yaml:6:34  error    AIGW_KONNECT_UNSUPPORTED  [rate-limiting] plugin can't be used with cluster strategy");
+    const plain = await run(offlineValidate, ['unsupported.yaml'], { target: 'aigw' });
+    expect(plain.out + plain.err).not.toContain('AIGW_KONNECT_UNSUPPORTED');
   });
 
   it('a plugin the control plane has no schema for is refused after reading, before writing', async () => {
