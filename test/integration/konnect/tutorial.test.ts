@@ -102,9 +102,12 @@ describe('the Konnect tutorial with aigw instead of deck (built CLI)', { timeout
   it('a 429 storm is survived: Retry-After honoured, nothing lost', async () => {
     writeFileSync(join(dir, 'many.yaml'), `${KONG_AI}${Array.from({ length: 40 }, (_, i) => `  - username: storm-${i}\n`).join('')}`);
     const before = srv.stats.rateLimited;
+    const seen = srv.requests.length;
     const sync = aigw(tutorial('sync', 'many.yaml'));
-    // the storm breaks while the sync is writing: every request for 2.5 s answers 429, Retry-After 1
-    await new Promise((r) => setTimeout(r, 600));
+    // the storm breaks once the sync is writing (however slowly the CLI starts on a loaded machine):
+    // every request for 2.5 s answers 429, Retry-After 1
+    const writing = Date.now();
+    while (!srv.requests.slice(seen).some((q) => q.method === 'PUT' || q.method === 'POST') && Date.now() - writing < 60_000) await new Promise((r) => setTimeout(r, 5));
     srv.injectRateLimitStorm({ durationMs: 2500, retryAfterSeconds: 1 });
     const r = await sync;
     expect(r.exitCode, r.stderr).toBe(0);
