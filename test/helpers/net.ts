@@ -86,9 +86,13 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
   });
 }
 
-/** Wait until something answers HTTP at `url` (any status); fails after ~5 s. */
-export async function waitForHttp(url: string, attempts = 100): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
+/**
+ * Wait until something answers HTTP at `url` (any status). Polls every 50 ms for up to `timeoutMs`
+ * (30 s: a CLI's cold start on a loaded 2-core machine takes several seconds).
+ */
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     try {
       await request(url);
       return;

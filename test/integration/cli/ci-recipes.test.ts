@@ -5,7 +5,8 @@
  * 127.0.0.1 with an admin token. The CI services themselves are not involved: the test works out
  * env, conditions and rules itself (test/helpers/ci-recipes.ts) and runs each command in bash.
  * The npm install line is checked, not run: an `aigw` shim on the PATH runs this checkout's build.
- * The Konnect steps are checked for their flags and not run here.
+ * The Konnect steps run against the local Konnect API server (test/helpers/konnect-server.ts),
+ * reached through DECK_KONNECT_ADDR as a user's runner would reach konghq.com.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aigwShim, bash, gitlabPipeline, gitlabRuns, githubIf, githubWorkflow, runGithubJob, runGitlabJob, type GithubContext, type GithubStep,
 } from '../../helpers/ci-recipes.js';
+import { startKonnectServer, type KonnectServer } from '../../helpers/konnect-server.js';
 import { freePort, request, startUpstream, waitForHttp, type TestUpstream } from '../../helpers/net.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -33,6 +35,8 @@ const repo = join(tmp, 'repo');
 let admin = '';
 let server: ResultPromise | null = null;
 let gitlabApi: TestUpstream;
+let konnect: KonnectServer;
+const KONNECT_TOKEN = 'kpat_CiRecipeToken0123456789abcdefghij';
 let base: Record<string, string> = {};
 
 const isInstall = (s: GithubStep) => s.name === 'Install aigw';
@@ -67,12 +71,14 @@ beforeAll(async () => {
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end('{"id":1}');
   });
+  konnect = await startKonnectServer({ tokens: [KONNECT_TOKEN], controlPlanes: [{ name: 'ci-cp' }] });
 });
 
 afterAll(async () => {
   server?.kill('SIGTERM');
   await server?.catch(() => undefined);
   await gitlabApi?.close();
+  await konnect?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -134,6 +140,23 @@ describe('GitHub Actions recipe (docs/ci/github-actions.yml)', { timeout: 120_00
       expect(s.run).toContain('--konnect-token "$KONNECT_TOKEN" --konnect-control-plane-name "$KONNECT_CONTROL_PLANE_NAME"');
     }
     expect(steps[1].run).toBe('aigw gateway sync "$STATE_FILE" --konnect-token "$KONNECT_TOKEN" --konnect-control-plane-name "$KONNECT_CONTROL_PLANE_NAME"');
+  });
+
+  it('Konnect: sync on main fills the control plane, then a pull request diff shows the one change, token never printed', async () => {
+    const vars = { KONNECT_CONTROL_PLANE_NAME: 'ci-cp' };
+    const ctx = (event: 'push' | 'pull_request', ref: string): GithubContext => ({ ...github(event, ref, vars), secrets: { KONNECT_TOKEN, OPENAI_API_KEY: OPENAI_KEY } });
+    const env = { ...base, DECK_KONNECT_ADDR: konnect.url };
+    setRepo('kong-ai.yaml');
+    const sync = await runGithubJob(githubRecipe, 'sync', ctx('push', 'refs/heads/main'), repo, env, isInstall);
+    expect(sync.filter((s) => s.ran).map((s) => [s.name, s.code, s.stderr])).toEqual([['Sync to Konnect', 0, expect.any(String)]]);
+    expect(konnect.controlPlane('ci-cp').entities('services').length).toBeGreaterThan(0);
+    setRepo('kong-ai.yaml', (t) => t.replace('answer politely and', 'answer briefly and'));
+    const diff = await runGithubJob(githubRecipe, 'diff', ctx('pull_request', 'refs/pull/8/merge'), repo, env, isInstall);
+    expect(diff.find((s) => s.name === 'Diff against Konnect')?.code).toBe(0);
+    const md = readFileSync(join(repo, 'aigw-diff.md'), 'utf8');
+    expect(md).toContain('briefly');
+    for (const s of [...sync, ...diff]) expect(konnect.leakedTokens(s.stdout + s.stderr)).toEqual([]);
+    expect(konnect.leakedTokens(md)).toEqual([]);
   });
 });
 
