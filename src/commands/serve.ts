@@ -4,7 +4,7 @@
  */
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
-import { formatIssue } from '../config/issues.js';
+import { formatIssue, type Issue } from '../config/issues.js';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
 import { createAdminApi } from '../gateway/admin-api/api.js';
@@ -17,6 +17,7 @@ import { watchState, type Reloader } from '../gateway/reload.js';
 import { startMock, type MockServer } from '../mock/index.js';
 import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
+import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
 import type { Command, CommandInput } from './types.js';
 
@@ -65,6 +66,8 @@ interface Source {
   state: State;
   /** What the startup log says about where the configuration lives. */
   describe: string;
+  /** Warnings of the first load (files). */
+  issues: readonly Issue[];
 }
 
 /**
@@ -84,16 +87,27 @@ async function openSource(args: string[], opts: Record<string, unknown>, io: Io,
     } catch (err) {
       throw new AigwError('AIGW_SERVE', `cannot open database '${db}': ${(err as Error).message}`, { cause: err });
     }
-    return { store, mode: 'db', state: store.snapshot(), describe: `database mode: configuration persisted in ${db} (write it with the Admin API or aigw sync)` };
+    return { store, mode: 'db', state: store.snapshot(), issues: [], describe: `database mode: configuration persisted in ${db} (write it with the Admin API or aigw sync)` };
   }
   if (args.length === 0) {
     const state = emptyState();
-    return { store: memoryStore(state), mode: 'db', state, describe: 'no state file and no --db: database mode in memory (the configuration is lost at exit; load one with aigw sync)' };
+    return { store: memoryStore(state), mode: 'db', state, issues: [], describe: 'no state file and no --db: database mode in memory (the configuration is lost at exit; load one with aigw sync)' };
   }
   const first = await load();
   for (const issue of first.issues) io.err(formatIssue(issue));
   if (!first.state) return null;
-  return { store: memoryStore(first.state), mode: 'declarative', state: first.state, describe: `declarative mode: serving ${args.join(', ')} (reloaded on change; Admin API read-only, POST /config replaces it)` };
+  return { store: memoryStore(first.state), mode: 'declarative', state: first.state, issues: first.issues, describe: `declarative mode: serving ${args.join(', ')} (reloaded on change; Admin API read-only, POST /config replaces it)` };
+}
+
+/** Run a reload and tell the dashboard how it went. */
+async function reported(dash: Dashboard | null, source: 'file' | 'admin', run: () => Promise<void>, issues: readonly Issue[] = []): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    dash?.reloaded(source, issues, (err as Error).message);
+    throw err;
+  }
+  dash?.reloaded(source, issues, null);
 }
 
 export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
@@ -108,6 +122,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   let apply: (s: State) => Promise<void> = async () => undefined;
   const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
   const admin = createAdminApi({ store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)) });
+  const dash = adminListen === null || opts.dashboard === false ? null : createDashboard({ token, mode: source.mode, describe: source.describe, configHash: () => configHash(store), version: AIGW_VERSION });
   let gw: Awaited<ReturnType<typeof startGateway>>;
   try {
     gw = await startGateway({
@@ -117,7 +132,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       logger,
       accessLog: opts.accessLog === false ? 'off' : fmt,
       accessWrite: (line) => io.out(line),
-      adminHandler: admin,
+      adminHandler: dash ? async (req, res) => (await dash.handler(req, res)) || admin(req, res) : admin,
+      onRequest: dash?.feed.record,
       configHash: () => configHash(store),
       env: io.env,
     });
@@ -126,22 +142,30 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     store.close();
     throw err;
   }
-  apply = (s) => gw.reload(s);
+  dash?.attach(gw);
+  dash?.reloaded('startup', source.issues, null);
+  apply = (s) => reported(dash, 'admin', () => gw.reload(s));
   logger.info(source.describe);
   if (token === undefined && adminListen !== null && !/^(127\.|localhost|\[?::1)/.test(adminListen)) {
     logger.warn(`the Admin API listens on ${adminListen} without --admin-token: anyone who can reach it can change the gateway`);
   }
-  for (const line of summaryLines(gw.runtime(), gw.proxyUrl, gw.adminUrl)) logger.info(line);
+  for (const line of summaryLines(gw.runtime(), gw.proxyUrl, gw.adminUrl, dash && gw.adminUrl ? `${gw.adminUrl}${DASHBOARD_PATH}` : null)) logger.info(line);
   let watcher: Reloader | null = null;
   if (source.mode === 'declarative' && opts.watch !== false && !args.includes('-')) {
+    let issues: readonly Issue[] = [];
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
-      load,
-      apply: async (s) => {
+      load: async () => {
+        const r = await load();
+        issues = r.issues;
+        if (!r.state) dash?.reloaded('file', issues, null);
+        return r;
+      },
+      apply: (s) => reported(dash, 'file', async () => {
         await gw.reload(s);
         store.replaceAll(s);
-      },
+      }, issues),
       logger,
       format: (i) => formatIssue(i),
     });
@@ -152,6 +176,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   watcher?.close();
   const drain = typeof opts.drainTimeout === 'number' ? opts.drainTimeout : 10_000;
   admin.flush();
+  dash?.close();
   await gw.close(drain);
   await mock?.close();
   store.close();
@@ -172,6 +197,7 @@ export const command: Command = {
     { flags: '--db <path>', description: 'database mode: a writable Admin API persisted in this SQLite file (instead of state files)', env: 'AIGW_DB' },
     { flags: '--admin-token <token>', description: 'require this token as Kong-Admin-Token on every Admin API request', env: 'AIGW_ADMIN_TOKEN' },
     { flags: '--mock [host:port]', description: 'also run the built-in mock LLM (default 127.0.0.1:9000)' },
+    { flags: '--no-dashboard', description: 'do not serve the live dashboard (/dashboard/ on the status listener)' },
     { flags: '--drain-timeout <ms>', description: 'longest wait for in-flight requests on shutdown', default: 10000, parse: (v) => Number(v) },
   ],
   examples: ['aigw serve kong-ai.yaml', 'aigw serve --db ./gw.db   # then: aigw sync kong-ai.yaml', 'aigw serve examples/quickstart.yaml --mock', 'aigw serve config/ --listen 0.0.0.0:8000 --log-format json', 'aigw serve kong.yaml --no-watch --admin-listen off'],

@@ -40,6 +40,8 @@ export type HeaderMap = Record<string, HeaderValue | undefined>;
 export interface Reply {
   status: number;
   message?: string;
+  /** Why, for operators (the dashboard); never sent to the client (Kong's messages are often vague on purpose). */
+  reason?: string;
   json?: unknown;
   body?: string | Buffer;
   headers?: Record<string, HeaderValue>;
@@ -89,6 +91,15 @@ export interface Timings {
   upstreamStart: bigint | null;
   upstreamHeaders: bigint | null;
   end: bigint | null;
+}
+
+/** How long one plugin phase took (recorded only when `ctx.phases` is on; see PluginInstance.start). */
+export interface PhaseTiming {
+  phase: 'access' | 'response';
+  plugin: string;
+  /** process.hrtime.bigint() */
+  start: bigint;
+  end: bigint;
 }
 
 export interface Try {
@@ -142,6 +153,12 @@ export class GatewayContext {
   /** Kong's `kong.response.get_source()`: `service` (upstream answered), `exit` (gateway reply), `error`. */
   source: 'service' | 'exit' | 'error' = 'exit';
   responseBytes = 0;
+  /** The plugin whose access phase answered the request itself (a refusal, a cache hit), else null. */
+  exitPlugin: string | null = null;
+  /** The reply the gateway made itself (refusals, errors, 404s), else null (the upstream answered). */
+  reply: Reply | null = null;
+  /** Phase timings: null unless a plugin on the route turned them on in its `start` phase (opentelemetry). */
+  phases: PhaseTiming[] | null = null;
   private bodyPromise: Promise<Buffer> | null = null;
   private bodyValue: Buffer | null = null;
   private jsonValue: { v: unknown } | null = null;

@@ -58,6 +58,7 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
     return;
   }
   if (ctx.source === 'service') ctx.source = 'error';
+  ctx.reply = reply;
   let body: string | Buffer = '';
   let type: string | null = null;
   const native = clientErrorBody(ctx.route?.inputFormat, reply);
@@ -156,7 +157,10 @@ async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedRespo
 async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedResponse): Promise<void> {
   for (const entry of chain.entries) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
-    if (inst?.response) await inst.response(ctx, r);
+    if (!inst?.response) continue;
+    const t0 = ctx.phases ? process.hrtime.bigint() : 0n;
+    await inst.response(ctx, r);
+    ctx.phases?.push({ phase: 'response', plugin: entry.name, start: t0, end: process.hrtime.bigint() });
   }
   const headers = { ...r.headers, 'content-length': String(r.body.length) };
   upstreamHead(ctx, r.status, headers);
@@ -209,11 +213,28 @@ async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> 
   for (const entry of chain.entries) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
     if (!inst?.access) continue;
-    const r = inst.access(ctx);
-    const reply = r instanceof Promise ? await r : r;
-    if (reply) return reply;
+    const t0 = ctx.phases ? process.hrtime.bigint() : 0n;
+    let reply: Reply | undefined | void;
+    try {
+      const r = inst.access(ctx);
+      reply = r instanceof Promise ? await r : r;
+    } catch (err) {
+      ctx.exitPlugin = entry.name;
+      throw err;
+    } finally {
+      ctx.phases?.push({ phase: 'access', plugin: entry.name, start: t0, end: process.hrtime.bigint() });
+    }
+    if (reply) {
+      ctx.exitPlugin = entry.name;
+      return reply;
+    }
   }
   return null;
+}
+
+/** `start` phases (plugin.ts), on the route's unscoped instances. */
+function start(ctx: GatewayContext, chain: Chain): void {
+  for (const entry of chain.entries) entry.base?.start?.(ctx);
 }
 
 function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
@@ -249,6 +270,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   res.once('finish', done);
   res.once('close', done);
   if (!match) {
+    if (chain.hasStart) start(ctx, chain);
     sendReply(ctx, { status: 404, message: 'no Route matched with those values' });
     return;
   }
@@ -258,6 +280,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   const service = route.serviceId ? rt.services.get(route.serviceId) : undefined;
   if (service) ctx.service = service.info;
   ctx.captures = match.captures;
+  if (chain.hasStart) start(ctx, chain);
   if (!route.protocols.has('http')) {
     sendReply(ctx, httpsRedirect(ctx, route.httpsRedirectStatus));
     return;

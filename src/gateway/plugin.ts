@@ -3,6 +3,9 @@
  * plugin entity per Runtime and returns an instance with any of the phases below, which the
  * pipeline runs in descending `priority` (Kong's order).
  *
+ *   start    once the route is known, before any access phase, on the route's unscoped instance
+ *            (the consumer is not known yet): observers that must see the whole request (tracing
+ *            propagates its headers here, and may set `ctx.phases = []` to have every phase timed)
  *   access   may short-circuit by returning a Reply, or set `ctx.upstreamHandler`
  *   response the whole upstream response, buffered (only when some plugin on the route has it)
  *   chunk    each streamed chunk; return a replacement, or null to drop it
@@ -20,6 +23,19 @@ import type { LlmCaller } from './llm/call/caller.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
+/** One counter of a limit and how much of it is used (a rate-limiting window, a token budget). */
+export interface LimitState {
+  /** Who is counted, as the plugin identifies requests: a consumer id, `consumer:<id>`, `ip:<addr>`, an IP… */
+  subject: string;
+  /** The window and what it counts: `minute`, `60 s openai`, `3600 s openai/gpt-4o`. */
+  window: string;
+  unit: 'requests' | 'tokens' | 'cost';
+  limit: number;
+  used: number;
+  /** Seconds until the current window ends. */
+  resetSeconds: number;
+}
+
 export interface PluginInstance {
   /**
    * For plugins that own the upstream call of an AI route (ai-proxy, ai-proxy-advanced): the
@@ -33,10 +49,16 @@ export interface PluginInstance {
    * concern the route.
    */
   readonly aiModels?: ReadonlyArray<{ provider: string; model: string | null }>;
+  start?(ctx: GatewayContext): void;
   access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
   response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;
   chunk?(ctx: GatewayContext, chunk: Buffer): Awaitable<Buffer | null>;
   log?(ctx: GatewayContext, record: LogRecord): Awaitable<void>;
+  /**
+   * What is used of this plugin's limits now (the dashboard's Totals); never called on the request
+   * path. Rejects with the reason when the counters cannot be read.
+   */
+  limits?(now: number): Promise<LimitState[]>;
 }
 
 /**

@@ -30,7 +30,8 @@ export interface ChainEntry {
 
 export interface Chain {
   entries: readonly ChainEntry[];
-  /** Whether any instance has a `response` / `chunk` / `log` phase (decides buffering). */
+  /** Whether any instance has a `response` / `chunk` / `log` phase (decides buffering); `start`: see plugin.ts. */
+  hasStart: boolean;
   hasResponse: boolean;
   hasChunk: boolean;
   hasLog: boolean;
@@ -52,6 +53,8 @@ export interface Runtime {
   readonly globalChain: Chain;
   readonly consumers: Consumers;
   readonly balancers: ReadonlyMap<string, Balancer>;
+  /** Every plugin instance with the entity it was created from (the dashboard's limits). */
+  readonly plugins: ReadonlyArray<{ readonly entity: Entity; readonly instance: PluginInstance }>;
   readonly storeKeys: ReadonlySet<string>;
   readonly warnings: readonly string[];
 }
@@ -126,6 +129,7 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
   const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);
   return {
     entries,
+    hasStart: all.some((i) => i.start),
     hasResponse: all.some((i) => i.response),
     hasChunk: all.some((i) => i.chunk),
     hasLog: all.some((i) => i.log),
@@ -227,6 +231,7 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     globalChain: buildChain(byName, null, null),
     consumers,
     balancers,
+    plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
     storeKeys,
     warnings,
   };

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   configHash?: () => string;
   /** Delay before unused plugin stores are disposed after a reload (ms). */
   storeGraceMs?: number;
+  /** Every finished request, after its log phases (the dashboard's feed); must not keep `ctx`. */
+  onRequest?: (ctx: GatewayContext) => void;
 }
 
 export interface Gateway {
@@ -127,6 +129,15 @@ function accessCallback(opts: GatewayOptions): ((ctx: GatewayContext) => void) |
   };
 }
 
+/** The one callback the pipeline calls per finished request: the access log, then the request feed. */
+function onDone(a: ((ctx: GatewayContext) => void) | null, b: ((ctx: GatewayContext) => void) | null): ((ctx: GatewayContext) => void) | null {
+  if (a === null || b === null) return a ?? b;
+  return (ctx) => {
+    a(ctx);
+    b(ctx);
+  };
+}
+
 function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEnv, logger: Logger): http.Server {
   const proxy = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     stats.totalRequests++;
@@ -193,7 +204,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let configHash = hashState(opts.state);
   registerNodeMetrics(metrics, stats, randomUUID());
   const agents = createAgents();
-  const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: accessCallback(opts), requestId: requestIds() };
+  const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
   const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash));
   const proxyUrl = await listen(proxy, opts.listen);

@@ -7,9 +7,10 @@ import type { Runtime } from './runtime.js';
 
 const list = (v: unknown): string => (Array.isArray(v) && v.length ? v.join(',') : '');
 
-export function summaryLines(rt: Runtime, proxyUrl: string, adminUrl: string | null): string[] {
+export function summaryLines(rt: Runtime, proxyUrl: string, adminUrl: string | null, dashboardUrl: string | null = null): string[] {
   const lines = [`proxy listening on ${proxyUrl}`];
   lines.push(adminUrl ? `status/admin listening on ${adminUrl} (/status, /metrics, Admin API)` : 'status/admin listener disabled');
+  if (dashboardUrl) lines.push(`dashboard: ${dashboardUrl}`);
   lines.push(`${rt.router.routes.length} route${rt.router.routes.length === 1 ? '' : 's'}:`);
   for (const r of rt.router.routes) {
     const e = r.entity;

@@ -63,7 +63,7 @@ export function coalescer(publish: () => void, debounceMs: number, maxDelayMs: n
   };
 }
 
-function tokenMatches(expected: string, given: string | string[] | undefined): boolean {
+export function tokenMatches(expected: string, given: string | string[] | undefined): boolean {
   if (typeof given !== 'string') return false;
   const a = createHash('sha256').update(expected).digest();
   const b = createHash('sha256').update(given).digest();

@@ -88,6 +88,12 @@ export function judge(text: string, deny: readonly CompiledRegex[], allow: reado
   return 'blocked';
 }
 
+/** Which rule blocked a prompt, for operators (the client only gets Kong's vague message). */
+function blockedBy(text: string, deny: readonly CompiledRegex[]): string {
+  const i = deny.findIndex((p) => !('error' in p) && p.regex.test(text));
+  return i >= 0 ? `the prompt matches deny_patterns[${i}]` : 'the prompt matches none of allow_patterns';
+}
+
 export const aiPromptGuard: KongPlugin<'ai-prompt-guard', GuardConfig> = {
   name: 'ai-prompt-guard',
   parse,
@@ -104,7 +110,9 @@ export const aiPromptGuard: KongPlugin<'ai-prompt-guard', GuardConfig> = {
         if (verdict === 'allowed') return undefined;
         if (verdict === 'blocked') {
           deps.logger.debug('ai-prompt-guard: prompt blocked', { request_id: ctx.requestId });
-          throw aiError(400, VIOLATION);
+          const err = aiError(400, VIOLATION);
+          err.reply.reason = blockedBy(scan.text, c.deny);
+          throw err;
         }
         deps.logger.error('ai-prompt-guard: bad regex pattern, failed to execute', { error: verdict.error, patterns: c.raw });
         return { status: 500, body: '' };

@@ -11,6 +11,7 @@
 import { redisClientOptions, type RedisConnection } from '../../redis-options.js';
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
+import { scanCounters } from '../rate-limiting/store.js';
 import { effectiveUsage, position, type WindowType } from './windows.js';
 
 export interface BudgetWindow {
@@ -38,6 +39,8 @@ export interface Admission {
 
 export interface BudgetStore {
   admit(windows: readonly BudgetWindow[], now: number, type: WindowType): Promise<Admission>;
+  /** Live buckets (`<window key>:<bucket start>` → amount) whose key starts with `prefix`, at most `max` (the dashboard). */
+  snapshot(prefix: string, max: number): Promise<Array<[string, number]>>;
   close(): void;
 }
 
@@ -83,6 +86,16 @@ export class LocalBudget implements BudgetStore {
         deltas.forEach((d, i) => { if (d !== 0 && i < windows.length) this.add(buckets[i], d, ttlOf(windows[i]), at); });
       },
     };
+  }
+
+  async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
+    const now = this.clock();
+    const out: Array<[string, number]> = [];
+    for (const [k, e] of this.counts) {
+      if (out.length >= max) break;
+      if (e.expires > now && k.startsWith(prefix)) out.push([k, e.n]);
+    }
+    return out;
   }
 
   close(): void {}
@@ -180,6 +193,11 @@ export class RedisBudget implements BudgetStore {
     };
   }
 
+  async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
+    if (this.client instanceof Cluster) throw new Error('counters are spread over a Redis cluster; the dashboard does not read them');
+    return scanCounters(this.client, prefix, max);
+  }
+
   close(): void {
     this.client.disconnect();
   }
@@ -212,6 +230,10 @@ export class FallbackBudget implements BudgetStore {
         }
       },
     };
+  }
+
+  async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
+    return this.primary.snapshot(prefix, max);
   }
 
   private warn(msg: string, err: unknown): void {

@@ -41,6 +41,7 @@ import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetSt
 import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type ProviderLimit } from './config.js';
 import { declaresNonJson } from '../../llm/formats/prompt.js';
 import { position, retryAfter } from './windows.js';
+import { budgetLimits } from './limits.js';
 import { AI_REQUEST, aiRequest } from '../../llm/formats/request.js';
 import type { CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { estimatePromptTokens } from '../../llm/wire/usage.js';
@@ -217,7 +218,11 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
 function refusal(c: BudgetConfig, r: Reservation, hdrs: Record<string, string>): Reply {
   const names = [...new Set(r.info.filter((_, i) => r.admission.blocked[i]).map(limitName))];
   const message = c.hideProviders ? c.errorMessage : `${c.errorMessage}${names.join(', ')}`;
-  return { status: c.errorCode, message, headers: c.hideClientHeaders ? {} : hdrs };
+  const reason = r.info
+    .map((w, i) => (r.admission.blocked[i] ? `${limitName(w)} ${w.size} s window: ${Math.round(r.admission.usage[i])} of ${w.limit} used, this request needs ${Math.round(r.windows[i].need)}` : null))
+    .filter((x) => x !== null)
+    .join('; ');
+  return { status: c.errorCode, message, reason, headers: c.hideClientHeaders ? {} : hdrs };
 }
 
 function openStore(c: BudgetConfig, deps: Parameters<Plugin<BudgetConfig>['create']>[1]): BudgetStore {
@@ -258,6 +263,7 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         });
         await r.admission.settle(deltas);
       },
+      limits: (now) => budgetLimits(c, store, deps.pluginId, now),
     };
   },
 };

@@ -4,7 +4,7 @@
  */
 import type { PluginConfigs } from '../../../config/generated/plugin-configs.js';
 import type { GatewayContext, Reply } from '../../context.js';
-import type { KongPlugin } from '../../plugin.js';
+import type { KongPlugin, LimitState } from '../../plugin.js';
 import { LocalCounters, RedisCounters, type CounterBackend, type RedisSettings, type Window } from './store.js';
 
 const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
@@ -96,6 +96,24 @@ function headersFor(c: RateLimitingConfig, usage: number[], stop: number, now: n
   return h;
 }
 
+/** Most counters the dashboard reads per plugin. */
+const SNAPSHOT_MAX = 500;
+
+/** The current windows' counters (`ratelimit:<route>:<service>:<identifier>:<start>:<period>`). */
+async function limitsOf(c: RateLimitingConfig, backend: CounterBackend, prefix: string, now: number): Promise<LimitState[]> {
+  const out: LimitState[] = [];
+  for (const [key, used] of await backend.snapshot(prefix, SNAPSHOT_MAX)) {
+    const parts = key.slice(prefix.length).split(':');
+    const period = parts.pop() as Period;
+    const start = Number(parts.pop());
+    const limit = c.limits.find((l) => l.period === period);
+    if (!limit || start !== periodStart(period, now)) continue;
+    const ends = period === 'month' || period === 'year' ? periodStart(period, start + SECONDS[period] * 1000 + 86_400_000) : start + SECONDS[period] * 1000;
+    out.push({ subject: parts.join(':'), window: period, unit: 'requests', limit: limit.limit, used, resetSeconds: Math.max(0, Math.ceil((ends - now) / 1000)) });
+  }
+  return out;
+}
+
 export const rateLimiting: KongPlugin<'rate-limiting', RateLimitingConfig> = {
   name: 'rate-limiting',
   parse,
@@ -131,11 +149,13 @@ export const rateLimiting: KongPlugin<'rate-limiting', RateLimitingConfig> = {
         const headers = c.hideClientHeaders ? {} : headersFor(c, usage, stop, now, starts);
         if (stop >= 0) {
           const reset = Math.max(1, SECONDS[c.limits[stop].period] - Math.floor((now - starts[stop]) / 1000));
-          return { status: c.errorCode, message: c.errorMessage, headers: { ...headers, 'Retry-After': String(reset) } };
+          const reason = `${c.limits[stop].limit} requests per ${c.limits[stop].period} reached for ${id}`;
+          return { status: c.errorCode, message: c.errorMessage, reason, headers: { ...headers, 'Retry-After': String(reset) } };
         }
         Object.assign(ctx.responseHeaders, headers);
         return undefined;
       },
+      limits: (now) => limitsOf(c, backend, `ratelimit:${routeId}:${serviceId}:`, now),
     };
   },
 };

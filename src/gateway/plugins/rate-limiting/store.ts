@@ -16,6 +16,23 @@ export interface Window {
 export interface CounterBackend {
   /** Usage of each window before this request; increments all of them unless one is exhausted. */
   check(windows: readonly Window[]): Promise<number[]> | number[];
+  /** Live counters whose key starts with `prefix` (at most `max`), for the dashboard. */
+  snapshot(prefix: string, max: number): Promise<Array<[string, number]>>;
+}
+
+/** At most `max` keys matching `prefix*` and their values, by SCAN (never KEYS) then MGET. */
+export async function scanCounters(client: Redis, prefix: string, max: number): Promise<Array<[string, number]>> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 200);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0' && keys.length < max);
+  const some = keys.slice(0, max);
+  if (some.length === 0) return [];
+  const values = await client.mget(...some);
+  return some.map((k, i): [string, number] => [k, Number(values[i] ?? 0)]).filter(([, v]) => v !== 0);
 }
 
 export class LocalCounters implements CounterBackend {
@@ -39,6 +56,16 @@ export class LocalCounters implements CounterBackend {
       }
     });
     return usage;
+  }
+
+  async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
+    const now = this.now();
+    const out: Array<[string, number]> = [];
+    for (const [k, e] of this.counts) {
+      if (out.length >= max) break;
+      if (e.expires > now && k.startsWith(prefix)) out.push([k, e.n]);
+    }
+    return out;
   }
 
   private sweep(now: number): void {
@@ -89,6 +116,10 @@ export class RedisCounters implements CounterBackend {
     const res = (await this.client.eval(SCRIPT, windows.length, ...windows.map((w) => w.key), ...args)) as unknown;
     if (!Array.isArray(res)) throw new Error('unexpected redis reply');
     return res.map((v) => Number(v));
+  }
+
+  snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
+    return scanCounters(this.client, prefix, max);
   }
 
   close(): void {
