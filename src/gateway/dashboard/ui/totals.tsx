@@ -12,7 +12,7 @@ import { cost, int, pct } from './format.js';
 const WINDOWS = ['5m', '15m', '1h', '6h', '24h'];
 const REFRESH_MS = 5000;
 
-function Chart(props: { title: string; x: number[]; series: Array<{ label: string; values: number[]; color: string }> }) {
+function Chart(props: { title: string; x: number[]; series: Array<{ label: string; values: number[]; color: string }>; format?: (v: number) => string }) {
   const ref = useRef<HTMLDivElement>(null);
   const key = JSON.stringify([props.x, props.series.map((s) => s.values)]);
   useEffect(() => {
@@ -25,7 +25,7 @@ function Chart(props: { title: string; x: number[]; series: Array<{ label: strin
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}22`, width: 1.5, points: { show: false } }))],
-      axes: [{}, { size: 60 }],
+      axes: [{}, { size: 70, values: (_u, ticks) => ticks.map((v) => (props.format ? props.format(v) : String(v))) }],
     };
     const plot = new uPlot(opts, [props.x.map((t) => t / 1000), ...props.series.map((s) => s.values)], el);
     return () => plot.destroy();
@@ -134,7 +134,7 @@ export function TotalsPage() {
         <div class="charts">
           <Chart title="requests" x={x} series={[{ label: 'requests', values: t.series.map((p) => p[1]), color: '#2b6cb0' }, { label: '4xx', values: t.series.map((p) => p[2]), color: '#d69e2e' }, { label: '5xx', values: t.series.map((p) => p[3]), color: '#c53030' }]} />
           <Chart title="tokens" x={x} series={[{ label: 'tokens', values: t.series.map((p) => p[4]), color: '#2f855a' }]} />
-          <Chart title="cost" x={x} series={[{ label: 'cost', values: t.series.map((p) => p[5]), color: '#6b46c1' }]} />
+          <Chart title="cost" x={x} series={[{ label: 'cost', values: t.series.map((p) => p[5]), color: '#6b46c1' }]} format={cost} />
         </div>
       )}
       <Limits limits={limits} />
