@@ -25,11 +25,11 @@ const url = (line) => /listening on (http:\/\/[^\s"\\]+)/.exec(line)?.[1];
 /**
  * `aigw serve <file>`: proxy on a free port, admin listener on a free port when `admin`, JSON logs
  * (lines kept with their arrival time), no access log, no file watch unless `watch`.
- * `node`: extra node flags (profiling); `cli`: another build's aigw.js (experiments). Resolves once the proxy listens: {…process, url, adminUrl,
+ * `node`: extra node flags (profiling); `cli`: another build's aigw.js (experiments); `extra`: more serve flags. Resolves once the proxy listens: {…process, url, adminUrl,
  * spawnedAt, readyAt} (µs, CLOCK_MONOTONIC).
  */
-export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env, cli = CLI } = {}) {
-  const args = [...extraNodeFlags, ...node, cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log'];
+export async function serve(file, { cpu, admin = false, watch = false, node = [], name = 'aigw', env, cli = CLI, extra = [] } = {}) {
+  const args = [...extraNodeFlags, ...node, cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', admin ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log', ...extra];
   if (!watch) args.push('--no-watch');
   const spawnedAt = nowUs();
   const p = start(name, process.execPath, args, { cpu, env });

@@ -43,7 +43,7 @@ describe('dashboard in headless Chromium', () => {
       errors.push(`request outside the gateway: ${r.request().url()}`);
       return r.abort();
     });
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await ctx?.close();
@@ -83,7 +83,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByTestId('filter-text').fill('key-auth');
     await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
     await page.getByTestId('filter-text').fill('');
-  }, 60_000);
+  }, 90_000);
 
   it('draws the flow with the plugins in execution order and live counts', async () => {
     await page.getByTestId('tab-flow').click();
@@ -94,7 +94,7 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => route.locator('[data-plugin="key-auth"]').getByTestId('step-refused').textContent(), { timeout: 5000 }).toContain('1 refused');
     expect(await route.locator('[data-testid=flow-target][data-target="openai/gpt-4o"] .count').textContent()).toBe('1');
     await shot('flow');
-  }, 30_000);
+  }, 90_000);
 
   it('shows totals, limits and the config', async () => {
     await page.getByTestId('tab-totals').click();
@@ -108,5 +108,5 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.getByTestId('reload').first().textContent()).toContain('serving');
     await shot('config');
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 });
