@@ -32,7 +32,7 @@ const common = () => ({
 });
 
 function entity(kind, description, props, o = {}) {
-  const body = rec(description, { ...common(), ...props }, { required: true, checks: o.checks });
+  const body = rec(description, { ...common(), ...props }, { required: true, root: true, checks: o.checks });
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: `entities/${kind}.json`, title: kind, ...body };
 }
 
@@ -141,7 +141,7 @@ function consumerGroupConsumer() {
     ...rec('Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by name or id.', {
       id: uuid('Id of the consumer group.'),
       name: str('Name of the consumer group.', { len_min: 1 }),
-    }, { required: true, checks: [nameOrId] }),
+    }, { required: true, root: true, checks: [nameOrId] }),
   };
 }
 
@@ -176,14 +176,14 @@ function healthchecks() {
     http_statuses: statuses('Statuses counted as successes.', active ? [200, 302]
       : [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308]),
     successes: counter('Successes needed to mark a target healthy.'),
-  });
+  }, { required: true });
   const unhealthy = (active) => rec('When a target is considered unhealthy.', {
     ...(active ? { interval: interval() } : {}),
     http_statuses: statuses('Statuses counted as failures.', active ? [429, 404, 500, 501, 502, 503, 504, 505] : [429, 500, 503]),
     tcp_failures: counter('TCP failures needed to mark a target unhealthy.'),
     timeouts: counter('Timeouts needed to mark a target unhealthy.'),
     http_failures: counter('HTTP failures needed to mark a target unhealthy.'),
-  });
+  }, { required: true });
   const kind = () => str('Kind of health check.', { default: 'http', one_of: ['tcp', 'http', 'https', 'grpc', 'grpcs'] });
   return rec('Active and passive health checks of the targets.', {
     active: rec('Active probes.', {
@@ -196,10 +196,10 @@ function healthchecks() {
       headers: map('Headers of the probes.', arr(undefined, el('string'), { required: true })),
       healthy: healthy(true),
       unhealthy: unhealthy(true),
-    }),
-    passive: rec('Passive checks from proxied traffic.', { type: kind(), healthy: healthy(false), unhealthy: unhealthy(false) }),
+    }, { required: true }),
+    passive: rec('Passive checks from proxied traffic.', { type: kind(), healthy: healthy(false), unhealthy: unhealthy(false) }, { required: true }),
     threshold: num('Minimum percentage of healthy weight for the upstream to be healthy.', { default: 0, min: 0, max: 100 }),
-  });
+  }, { required: true });
 }
 
 function upstream() {

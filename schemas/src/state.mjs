@@ -60,6 +60,6 @@ export function stateSchema(entities) {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'kong-state.schema.json',
     title: 'Kong declarative state file (decK format 3.0), as read by aigw',
-    ...rec(undefined, props, { required: true }),
+    ...rec(undefined, props, { required: true, root: true }),
   };
 }

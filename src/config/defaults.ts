@@ -4,8 +4,9 @@ import { isObj } from './collect.js';
 
 /**
  * Kong-style default filling: every declared field ends up present. A missing field takes its
- * schema default, a missing record is materialised with its own defaults (as Kong's Admin API
- * returns them), and anything else missing becomes null. Explicit nulls stay null. Unknown keys are
+ * schema default; a missing record that Kong requires (its schema default is `{}`) is materialised
+ * with its own fields' defaults, as Kong's Admin API returns it, and an optional one stays null;
+ * anything else missing becomes null. Explicit nulls stay null. Unknown keys are
  * kept (validation reports them). Pure: returns new objects.
  */
 
@@ -42,35 +43,12 @@ function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-const withDefaults = new WeakMap<JsonSchema, boolean>();
-
-/**
- * Kong derives a record's default from its fields' defaults: a missing record is materialised only
- * when something inside it has a default; otherwise it stays null.
- */
-function hasNestedDefault(s: JsonSchema, rel: string, depth = 0): boolean {
-  const cached = withDefaults.get(s);
-  if (cached !== undefined) return cached;
-  let found = false;
-  if (depth < 8) {
-    for (const prop of Object.values(s.properties ?? {})) {
-      const r = resolveSchema(prop, rel);
-      if (r.schema.default !== undefined || prop.default !== undefined || (isRecordSchema(r.schema) && hasNestedDefault(r.schema, r.relPath, depth + 1))) {
-        found = true;
-        break;
-      }
-    }
-  }
-  withDefaults.set(s, found);
-  return found;
-}
-
 export function fillValue(schema: JsonSchema, relPath: string, value: unknown, omit?: ReadonlySet<string>): unknown {
   const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
   let v = value;
   if (v === undefined) {
+    // a record Kong materialises carries `default: {}` (its fields' defaults fill it below)
     if (s.default !== undefined) v = clone(s.default);
-    else if (isRecordSchema(s) && hasNestedDefault(s, rel)) v = {};
     else return null;
   }
   if (v === null) return null;

@@ -15,6 +15,7 @@ import type { LlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { PLUGINS } from './plugins/index.js';
+import { notServed } from './not-served.js';
 import { Router } from './router.js';
 import { storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
@@ -150,6 +151,8 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       warnings.push(`plugin '${name}' (${e.id}) is not implemented by aigw serve; it is ignored`);
       continue;
     }
+    const refusals = notServed(name, e.config);
+    if (refusals.length > 0) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${refusals.join('; ')}`);
     let instance: PluginInstance;
     try {
       const raw = vault.resolve((e.config ?? {}) as Record<string, unknown>);

@@ -1001,7 +1001,7 @@ export interface UpstreamEntity {
          * Successes needed to mark a target healthy.
          */
         successes: number | null;
-      } | null;
+      };
       /**
        * When a target is considered unhealthy.
        */
@@ -1026,8 +1026,8 @@ export interface UpstreamEntity {
          * HTTP failures needed to mark a target unhealthy.
          */
         http_failures: number | null;
-      } | null;
-    } | null;
+      };
+    };
     /**
      * Passive checks from proxied traffic.
      */
@@ -1048,7 +1048,7 @@ export interface UpstreamEntity {
          * Successes needed to mark a target healthy.
          */
         successes: number | null;
-      } | null;
+      };
       /**
        * When a target is considered unhealthy.
        */
@@ -1069,13 +1069,13 @@ export interface UpstreamEntity {
          * HTTP failures needed to mark a target unhealthy.
          */
         http_failures: number | null;
-      } | null;
-    } | null;
+      };
+    };
     /**
      * Minimum percentage of healthy weight for the upstream to be healthy.
      */
     threshold: number | null;
-  } | null;
+  };
   /**
    * Host header used when proxying to the targets.
    */
@@ -1443,7 +1443,7 @@ export interface KongStateFile {
                * Successes needed to mark a target healthy.
                */
               successes?: number | null;
-            } | null;
+            };
             /**
              * When a target is considered unhealthy.
              */
@@ -1468,8 +1468,8 @@ export interface KongStateFile {
                * HTTP failures needed to mark a target unhealthy.
                */
               http_failures?: number | null;
-            } | null;
-          } | null;
+            };
+          };
           /**
            * Passive checks from proxied traffic.
            */
@@ -1490,7 +1490,7 @@ export interface KongStateFile {
                * Successes needed to mark a target healthy.
                */
               successes?: number | null;
-            } | null;
+            };
             /**
              * When a target is considered unhealthy.
              */
@@ -1511,13 +1511,13 @@ export interface KongStateFile {
                * HTTP failures needed to mark a target unhealthy.
                */
               http_failures?: number | null;
-            } | null;
-          } | null;
+            };
+          };
           /**
            * Minimum percentage of healthy weight for the upstream to be healthy.
            */
           threshold?: number | null;
-        } | null;
+        };
         /**
          * Host header used when proxying to the targets.
          */
