@@ -221,13 +221,18 @@ export const timestamp = (d) => int(d, { min: 0 });
  * anthropic from 3.13 (aigw serves it ahead: an extension in older profiles). `extra` overrides.
  */
 export function llmFormat(extra = {}) {
+  const values = enumOf(['openai', 'bedrock', 'gemini'], { cohere: '3.11', huggingface: '3.11', anthropic: '3.13' }, ['anthropic']);
+  const unsupportedValues = Object.fromEntries(values.one_of.filter((v) => v !== 'openai' && v !== 'anthropic').map((v) => [v, NATIVE_FORMATS]));
   return str('LLM input and output format and schema to use.', {
     required: true,
     default: 'openai',
-    ...enumOf(['openai', 'bedrock', 'gemini'], { cohere: '3.11', huggingface: '3.11', anthropic: '3.13' }, ['anthropic']),
+    ...values,
+    unsupportedValues,
     ...extra,
   });
 }
+
+const NATIVE_FORMATS = "aigw serve speaks the openai and anthropic client formats only and refuses this plugin at startup";
 
 /** Body size limit of the AI plugins: default 8192 until 3.12, 1 MiB from 3.13; 0 means unlimited from 3.11. */
 export function maxRequestBodySize() {

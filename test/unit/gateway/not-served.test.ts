@@ -30,7 +30,9 @@ describe('not served: the refusal table', () => {
     expect(notServed('ai-proxy', { ...chat, route_type: 'llm/v1/responses' })).toEqual([
       "config.route_type 'llm/v1/responses' is not served: aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings and preserve routes",
     ]);
-    expect(notServed('ai-proxy', { ...chat, model: { provider: 'xai' } })[0]).toMatch(/^config\.model\.provider 'xai' is not served: /);
+    // every provider of the schemas has a translator today; the row asks the registry
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'acme' } })[0]).toMatch(/^config\.model\.provider 'acme' is not served: /);
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'xai' } })).toEqual([]);
     expect(notServed('ai-proxy', { ...chat, llm_format: 'gemini' })[0]).toMatch(/^config\.llm_format 'gemini' is not served: /);
     expect(notServed('ai-prompt-guard', { llm_format: 'bedrock' })[0]).toMatch(/^config\.llm_format 'bedrock'/);
     expect(notServed('ai-proxy', { ...chat, genai_category: 'audio/speech' })[0]).toMatch(/^config\.genai_category 'audio\/speech'/);
@@ -99,7 +101,7 @@ _format_version: "3.0"
 plugins:
 - name: ai-proxy
   enabled: false
-  config: { route_type: llm/v1/chat, model: { provider: xai, name: grok-4 } }
+  config: { route_type: llm/v1/responses, model: { provider: openai, name: gpt-4.1 } }
 `);
     expect(() => buildRuntime(state, deps())).not.toThrow();
   });
