@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { KIND_BY_NAME, type KindName } from './kinds.js';
+import { DEFAULT_PROFILE, type KongProfile } from './kong-version.js';
 
 /**
  * The JSON Schemas under schemas/ are the single source of truth for entity and plugin-config
@@ -68,7 +69,8 @@ export interface SchemaRegistry {
   resolve(schema: JsonSchema, fromRelPath: string): { schema: JsonSchema; relPath: string };
 }
 
-let registry: SchemaRegistry | null = null;
+const registries = new Map<KongProfile, SchemaRegistry>();
+let active: KongProfile = DEFAULT_PROFILE;
 
 function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): void {
   const full = join(dir, sub);
@@ -121,8 +123,9 @@ function precompiled(dir: string, raws: Map<string, JsonSchema>): Record<string,
   }
 }
 
-function createRegistry(): SchemaRegistry {
-  const dir = findSchemasDir();
+function createRegistry(profile: KongProfile): SchemaRegistry {
+  const root = findSchemasDir();
+  const dir = profile === DEFAULT_PROFILE ? root : join(root, profile);
   const raws = new Map<string, JsonSchema>();
   readJsonDir(dir, 'entities', raws);
   readJsonDir(dir, 'plugins', raws);
@@ -133,7 +136,8 @@ function createRegistry(): SchemaRegistry {
     ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
   }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
-  const pre = precompiled(dir, raws);
+  // validators are precompiled for the default profile only; the others compile on first use
+  const pre = profile === DEFAULT_PROFILE ? precompiled(dir, raws) : null;
   const compiled = (rel: string): ValidateFunction | undefined => pre?.[validatorExportName(rel)] ?? ajv.getSchema(BASE + rel);
   const pluginValidators = new Map<string, ValidateFunction | undefined>();
   let fileValidator: ValidateFunction | null = null;
@@ -176,9 +180,27 @@ function createRegistry(): SchemaRegistry {
   };
 }
 
+/** The schemas of the active profile (the default, Kong 3.14, unless `useKongProfile` chose another). */
 export function schemas(): SchemaRegistry {
-  registry ??= createRegistry();
-  return registry;
+  let r = registries.get(active);
+  if (r === undefined) {
+    r = createRegistry(active);
+    registries.set(active, r);
+  }
+  return r;
+}
+
+/**
+ * Check configurations against `profile` from now on (`--kong-version`, or the target's version
+ * in diff/sync). Process-wide: a command sets it once, before loading its files.
+ */
+export function useKongProfile(profile: KongProfile): void {
+  active = profile;
+}
+
+/** The active profile. */
+export function kongProfile(): KongProfile {
+  return active;
 }
 
 /** Kong priority of a plugin, from its schema (`x-kong-priority`). */
