@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KONG_REFERENCE, PROFILES, buildingFor } from './dsl.mjs';
 import { HTTP_PROTOCOLS, protocolsOf } from './plugin-fields.mjs';
 import { ENTITIES } from './entities.mjs';
+import { partialSchema, partialTypes, supportedPartials } from './partials.mjs';
 import { stateSchema } from './state.mjs';
 
 const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,10 +39,15 @@ const text = (schema) => `${JSON.stringify(schema, null, 2)}\n`;
 export function pluginSchema(p, kong) {
   const s = buildingFor(kong, () => p.schema(kong));
   const protocols = p.protocols ? p.protocols(kong) : protocolsOf(HTTP_PROTOCOLS);
+  // the partial types it accepts, where its schema has the field they fill
+  const partials = Object.fromEntries(Object.entries(buildingFor(kong, () => supportedPartials(p.name)) ?? {})
+    .filter(([, path]) => s.properties[path.split('.')[1].replace('[]', '')] !== undefined));
   const out = {};
   for (const [k, v] of Object.entries(s)) {
     out[k] = v;
-    if (k === 'x-kong-priority') out['x-kong-protocols'] = protocols;
+    if (k !== 'x-kong-priority') continue;
+    out['x-kong-protocols'] = protocols;
+    if (Object.keys(partials).length > 0) out['x-kong-partials'] = partials;
   }
   return out;
 }
@@ -51,6 +57,10 @@ export async function buildAll(kong = KONG_REFERENCE) {
   const out = new Map();
   for (const p of await pluginSources()) {
     const s = pluginSchema(p, kong);
+    out.set(s.$id, text(s));
+  }
+  for (const type of buildingFor(kong, partialTypes)) {
+    const s = buildingFor(kong, () => partialSchema(type));
     out.set(s.$id, text(s));
   }
   const entities = {};

@@ -1,6 +1,6 @@
 // Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
 import {
-  UUID_PATTERN, arr, bool, el, elRec, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
+  UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
 } from './dsl.mjs';
 
 const ref = (file) => ({ $ref: file });
@@ -162,7 +162,23 @@ function plugin() {
     route: fk('Scope: the route (name or id).'),
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
     consumer_group: fk('Scope: the consumer group (name or id).'),
+    partials: arr('Partials linked to the plugin: each fills a part of its config (Kong Enterprise).', elRec({
+      id: uuid('Id of the partial.'),
+      name: str('Name of the partial.', { len_min: 1 }),
+      path: str("Config path the partial fills, e.g. config.redis (default: the plugin's path for the partial's type)."),
+    }, { checks: [nameOrId] })),
   });
+}
+
+/** A partial: a named, typed config record that plugins link (Kong Enterprise, `partials`). */
+function partial() {
+  const e = entity('partial', 'A shared configuration record (Redis, vector database, embeddings or model) that plugins link.', {
+    name: str('Unique name of the partial.', { len_min: 1 }),
+    type: str('Type of the partial: which record its config is.', { required: true, ...enumOf(['redis-ce', 'redis-ee'], { vectordb: '3.13', embeddings: '3.13', model: '3.13' }) }),
+    config: { description: "The partial's configuration, validated against schemas/partials/<type>.json.", type: 'object' },
+  });
+  e.required = [...(e.required ?? []), 'config'];
+  return e;
 }
 
 function healthchecks() {
@@ -319,5 +335,5 @@ function acl() {
 
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
-  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl, partial,
 ];

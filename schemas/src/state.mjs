@@ -12,6 +12,7 @@ export const TOP_LEVEL = {
   certificates: 'certificate',
   ca_certificates: 'ca_certificate',
   vaults: 'vault',
+  partials: 'partial',
 };
 
 /** Fields `_info.defaults.<kind>` may not set (decK's restricted fields) or that make no sense as defaults. */

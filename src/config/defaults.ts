@@ -77,6 +77,13 @@ export function fillPluginDefaults(name: string, config: unknown): unknown {
   return fillValue(schema, `plugins/${name}.json`, config === null || config === undefined ? {} : config);
 }
 
+/** Fill a partial's config from `schemas/partials/<type>.json`; unknown types are returned as given. */
+export function fillPartialDefaults(type: string, config: unknown): unknown {
+  const schema = schemas().partial(type);
+  if (!schema) return config ?? {};
+  return fillValue(schema, `partials/${type}.json`, config === null || config === undefined ? {} : config);
+}
+
 /**
  * Fill an entity of `kind` in wire form (foreign keys as `{id}` are left as they are). Used by the
  * Admin API and by readers of remote state so that every source yields the same shape.
@@ -89,5 +96,6 @@ export function fillEntityDefaults(kind: KindName, entity: Record<string, unknow
   const filled = fillValue(schemas().entity(kind), def.schema, entity, omit) as Record<string, unknown>;
   for (const fk of def.foreignKeys) filled[fk.field] = entity[fk.field] ?? null;
   if (kind === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, entity.config);
+  if (kind === 'partials' && typeof filled.type === 'string') filled.config = fillPartialDefaults(filled.type, entity.config);
   return filled;
 }

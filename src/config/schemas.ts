@@ -59,6 +59,8 @@ export interface SchemaRegistry {
   /** Raw schema by path relative to schemas/ (e.g. `plugins/ai-proxy.json`). */
   raw(relPath: string): JsonSchema | undefined;
   plugin(name: string): JsonSchema | undefined;
+  /** The config schema of a partial type (`partials/<type>.json`). */
+  partial(type: string): JsonSchema | undefined;
   pluginValidator(name: string): ValidateFunction | undefined;
   entity(kind: KindName): JsonSchema;
   /** Compiled validator of a schema by path relative to schemas/. */
@@ -129,6 +131,7 @@ function createRegistry(profile: KongProfile): SchemaRegistry {
   const raws = new Map<string, JsonSchema>();
   readJsonDir(dir, 'entities', raws);
   readJsonDir(dir, 'plugins', raws);
+  readJsonDir(dir, 'partials', raws);
   raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
@@ -146,6 +149,7 @@ function createRegistry(profile: KongProfile): SchemaRegistry {
     ajv,
     raw: (rel) => raws.get(rel),
     plugin: (name) => raws.get(`plugins/${name}.json`),
+    partial: (type) => raws.get(`partials/${type}.json`),
     pluginValidator(name) {
       if (!pluginValidators.has(name)) {
         pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? compiled(`plugins/${name}.json`) : undefined);

@@ -12,6 +12,8 @@ export const X_KEYWORDS = [
   'x-kong-plugin',
   'x-kong-priority',
   'x-kong-protocols',
+  'x-kong-partials',
+  'x-kong-partial',
   'x-secret',
   'x-referenceable',
   'x-aigw-unsupported',
@@ -42,7 +44,7 @@ export type ProfileDir = (typeof PROFILE_DIRS)[number];
 export function schemaFiles(profile: ProfileDir = ''): string[] {
   const list = (sub: string): string[] =>
     readdirSync(join(SCHEMAS_DIR, profile, sub)).filter((f) => f.endsWith('.json')).sort().map((f) => `${sub}/${f}`);
-  return [...list('plugins'), ...list('entities'), 'kong-state.schema.json'];
+  return [...list('plugins'), ...list('partials'), ...list('entities'), 'kong-state.schema.json'];
 }
 
 export function pluginFiles(): string[] {
