@@ -81,17 +81,28 @@ export function bundle(schemasDir = join(ROOT, 'schemas')) {
   };
 }
 
+/** The profile directories: schemas/ (the default profile) and schemas/<profile>/ (see schemas/src/build.mjs). */
+function profileDirs() {
+  const root = join(ROOT, 'schemas');
+  const subs = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'kong-state.schema.json'))).map((d) => d.name).sort();
+  return ['', ...subs];
+}
+
 function main(argv) {
-  const file = join(ROOT, 'schemas', BUNDLE_FILE);
-  const content = `${JSON.stringify(bundle(), null, 2)}\n`;
-  if (argv.includes('--check')) {
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== content) {
-      process.stderr.write(`schemas/${BUNDLE_FILE} is out of date (run node scripts/bundle-schema.mjs)\n`);
-      process.exitCode = 1;
+  for (const sub of profileDirs()) {
+    const dir = join(ROOT, 'schemas', sub);
+    const file = join(dir, BUNDLE_FILE);
+    const content = `${JSON.stringify(bundle(dir), null, 2)}\n`;
+    if (argv.includes('--check')) {
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== content) {
+        process.stderr.write(`${join('schemas', sub, BUNDLE_FILE)} is out of date (run node scripts/bundle-schema.mjs)\n`);
+        process.exitCode = 1;
+      }
+      continue;
     }
-    return;
+    writeFileSync(file, content);
   }
-  writeFileSync(file, content);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -20,7 +20,7 @@ function schemasHash(raws) {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE = 'https://schemas.aigw.invalid/';
 const raws = new Map();
-for (const sub of ['entities', 'plugins']) {
+for (const sub of ['entities', 'plugins', 'partials']) {
   for (const name of readdirSync(join(root, 'schemas', sub)).sort()) {
     if (name.endsWith('.json')) raws.set(`${sub}/${name}`, JSON.parse(readFileSync(join(root, 'schemas', sub, name), 'utf8')));
   }

@@ -4,7 +4,8 @@
 //   src/config/generated/entities.ts        one interface per entity (state-file form) + KongStateFile
 //
 // Types describe configs AFTER normalisation: properties with a `default`, and records that can be
-// materialised from defaults, are required; non-required fields stay optional and accept null.
+// materialised from defaults, are required (a record Kong does not materialise is still present,
+// as null); non-required fields stay optional and accept null.
 //
 //   node scripts/gen-types.mjs [--schemas <dir>] [--out <dir>] [--check]
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Builds schemas/plugins/*.json, schemas/entities/*.json and schemas/kong-state.schema.json from
-// the sources in this directory. The JSON files are committed; this script keeps them consistent.
+// the sources in this directory, for every profile (dsl.mjs PROFILES): the default one (Kong 3.14)
+// at schemas/, the others under schemas/<profile>/ (schemas/3.10/, schemas/konnect/). The JSON
+// files are committed; this script keeps them consistent.
 //
 //   node schemas/src/build.mjs           write the files
 //   node schemas/src/build.mjs --check   exit 1 when a committed file differs from the sources
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { KONG_REFERENCE } from './dsl.mjs';
+import { KONG_REFERENCE, PROFILES, buildingFor } from './dsl.mjs';
+import { HTTP_PROTOCOLS, protocolsOf } from './plugin-fields.mjs';
 import { ENTITIES } from './entities.mjs';
+import { partialSchema, partialTypes, supportedPartials } from './partials.mjs';
 import { stateSchema } from './state.mjs';
 
 const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,28 +35,56 @@ export async function pluginSources() {
 
 const text = (schema) => `${JSON.stringify(schema, null, 2)}\n`;
 
-/** Every schema file, by path relative to schemas/. */
-export async function buildAll() {
+/** A plugin's schema for `kong`, with its `protocols` (`x-kong-protocols`) after its priority. */
+export function pluginSchema(p, kong) {
+  const s = buildingFor(kong, () => p.schema(kong));
+  const protocols = p.protocols ? p.protocols(kong) : protocolsOf(HTTP_PROTOCOLS);
+  // the partial types it accepts, where its schema has the field they fill
+  const partials = Object.fromEntries(Object.entries(buildingFor(kong, () => supportedPartials(p.name)) ?? {})
+    .filter(([, path]) => s.properties[path.split('.')[1].replace('[]', '')] !== undefined));
+  const out = {};
+  for (const [k, v] of Object.entries(s)) {
+    out[k] = v;
+    if (k !== 'x-kong-priority') continue;
+    out['x-kong-protocols'] = protocols;
+    if (Object.keys(partials).length > 0) out['x-kong-partials'] = partials;
+  }
+  return out;
+}
+
+/** Every schema file of the profile `kong`, by path relative to schemas/. */
+export async function buildAll(kong = KONG_REFERENCE) {
   const out = new Map();
   for (const p of await pluginSources()) {
-    const s = p.schema(KONG_REFERENCE);
+    const s = pluginSchema(p, kong);
+    out.set(s.$id, text(s));
+  }
+  for (const type of buildingFor(kong, partialTypes)) {
+    const s = buildingFor(kong, () => partialSchema(type));
     out.set(s.$id, text(s));
   }
   const entities = {};
   for (const make of ENTITIES) {
-    const s = make();
+    const s = buildingFor(kong, make);
     entities[s.title] = s;
     out.set(s.$id, text(s));
   }
-  const state = stateSchema(entities);
+  const state = buildingFor(kong, () => stateSchema(entities));
   out.set(state.$id, text(state));
   return out;
 }
 
+/** The directory of a profile's schemas, relative to schemas/ ('' for the default profile). */
+export const profileDir = (kong) => (kong === KONG_REFERENCE ? '' : kong);
+
 async function main(argv) {
   const check = argv.includes('--check');
   const stale = [];
-  for (const [rel, content] of await buildAll()) {
+  const files = [];
+  for (const kong of PROFILES) {
+    for (const [rel, content] of await buildAll(kong)) files.push([join(profileDir(kong), rel), content]);
+  }
+  for (const [rel, content] of files) {
     const file = join(SCHEMAS_DIR, rel);
     const current = existsSync(file) ? readFileSync(file, 'utf8') : null;
     if (current === content) continue;

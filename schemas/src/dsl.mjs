@@ -103,22 +103,27 @@ export function rec(description, props, o = {}) {
   const required = requiredOf(props);
   if (required.length > 0) s.required = required;
   s.additionalProperties = false;
+  // Kong materialises a missing record only when it is required (then from its fields' defaults);
+  // an optional record stays null. `default: {}` says so to the default filler (config/defaults.ts).
+  if (o.required && !o.element && !o.root && required.length === 0) s.default = {};
   if (o.checks && o.checks.length > 0) s['x-entity-checks'] = o.checks;
   Object.defineProperty(s, 'x-record', { value: true, enumerable: false });
   return finish(s, o);
 }
 
 /** A record used as an array element: never null. */
-export const elRec = (props, o = {}) => rec(undefined, props, { ...o, required: true });
+export const elRec = (props, o = {}) => rec(undefined, props, { ...o, required: true, element: true });
 
-/** The root of a plugin's `config` schema, with its Kong metadata. */
 /**
- * The Kong version the built schemas describe. Plugin schema sources take the version as an
+ * The Kong version the default schemas describe. Plugin schema sources take the version as an
  * argument (`schema(kong)`), so a version whose config differs is a branch in that plugin's
  * schema.mjs: gate what Kong added after 3.10 with `since(kong, '3.13')`.
- * Profiles: '3.10', '3.14', 'konnect' (Konnect's current schemas, 3.15).
+ * Profiles: '3.10', '3.14' (the default), 'konnect' (Konnect's current schemas, 3.15).
  */
 export const KONG_REFERENCE = '3.14';
+
+/** The profiles the build writes: the default one at schemas/, the others under schemas/<profile>/. */
+export const PROFILES = ['3.14', '3.10', 'konnect'];
 
 /** Whether the profile `kong` ('3.10', '3.14', 'konnect', or any 'major.minor') has what Kong added in `version`. */
 export function since(kong, version) {
@@ -127,8 +132,65 @@ export function since(kong, version) {
   return a[0] !== b[0] ? a[0] > b[0] : a[1] >= b[1];
 }
 
+let building = KONG_REFERENCE;
+
+/**
+ * The profile being built. build.mjs sets it around each `schema(kong)` call (`buildingFor`), so
+ * the shared records (llm.mjs, redis, vectordb…) follow the plugin's profile without taking it as
+ * an argument.
+ */
+export function profile() {
+  return building;
+}
+
+/** Run `make` with `kong` as the profile being built. */
+export function buildingFor(kong, make) {
+  const previous = building;
+  building = kong;
+  try {
+    return make();
+  } finally {
+    building = previous;
+  }
+}
+
+/** Whether the profile being built has what Kong added in `version`. */
+export const has = (version) => since(building, version);
+
+/** `props` when the profile being built has what Kong added in `version`, else nothing (spread it into a record). */
+export const onlySince = (version, props) => (has(version) ? props : {});
+
+/**
+ * Options of a field that Kong added in `version` and that aigw serves ahead of it: nothing from
+ * that version on, an `x-aigw-extension` mark in older profiles (a real Kong of that version rejects it).
+ */
+export const aheadOf = (version) => (has(version) ? {} : { extension: `Kong ${version}+; Kong ${building} rejects it` });
+
+/** A value per profile: `after` from Kong `version` on, `before` earlier (defaults that Kong flipped). */
+export const byVersion = (version, before, after) => (has(version) ? after : before);
+
+/**
+ * An enum in the profile being built: `base` (Kong 3.10's values), then each value of `later`
+ * (value → the Kong version that added it) that the profile has. A later value aigw already
+ * serves (listed in `ahead`) stays in older profiles as an aigw extension
+ * (`x-aigw-extension-values`: a real Kong of that version rejects it). Spread into field options.
+ */
+export function enumOf(base, later = {}, ahead = []) {
+  const one_of = [...base];
+  const extensionValues = {};
+  for (const [value, version] of Object.entries(later)) {
+    if (has(version)) one_of.push(value);
+    else if (ahead.includes(value)) {
+      one_of.push(value);
+      extensionValues[value] = `Kong ${version}+; Kong ${building} rejects it`;
+    }
+  }
+  return Object.keys(extensionValues).length > 0 ? { one_of, extensionValues } : { one_of };
+}
+
+/** The root of a plugin's `config` schema, with its Kong metadata. */
 export function pluginConfig(name, priority, description, props, checks = []) {
-  const body = rec(description, props, { required: true, checks });
+  const body = rec(description, props, { required: true, root: true, checks });
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `plugins/${name}.json`,
@@ -154,22 +216,29 @@ export const uuid = (d, o = {}) => str(d, { pattern: UUID_PATTERN, ...o });
 export const tags = () => set('An optional set of strings for grouping and filtering.', el('string', { len_min: 1 }));
 export const timestamp = (d) => int(d, { min: 0 });
 
-const NATIVE_UNSUPPORTED = 'native Gemini/Bedrock client formats are not implemented yet; requests on this route are refused with a 400';
-
+/**
+ * `llm_format` of the AI plugins: 3.10 openai, bedrock, gemini; cohere and huggingface from 3.11;
+ * anthropic from 3.13 (aigw serves it ahead: an extension in older profiles). `extra` overrides.
+ */
 export function llmFormat(extra = {}) {
+  const values = enumOf(['openai', 'bedrock', 'gemini'], { cohere: '3.11', huggingface: '3.11', anthropic: '3.13' }, ['anthropic']);
+  const unsupportedValues = Object.fromEntries(values.one_of.filter((v) => v !== 'openai' && v !== 'anthropic').map((v) => [v, NATIVE_FORMATS]));
   return str('LLM input and output format and schema to use.', {
     required: true,
     default: 'openai',
-    one_of: ['openai', 'bedrock', 'gemini'],
-    unsupportedValues: { bedrock: NATIVE_UNSUPPORTED, gemini: NATIVE_UNSUPPORTED },
+    ...values,
+    unsupportedValues,
     ...extra,
   });
 }
 
+const NATIVE_FORMATS = "aigw serve speaks the openai and anthropic client formats only and refuses this plugin at startup";
+
+/** Body size limit of the AI plugins: default 8192 until 3.12, 1 MiB from 3.13; 0 means unlimited from 3.11. */
 export function maxRequestBodySize() {
-  return int('Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.', {
+  return int('Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).', {
     required: true,
-    default: 8192,
-    gt: 0,
+    default: byVersion('3.13', 8192, 1048576),
+    ...(has('3.11') ? { min: 0 } : { gt: 0 }),
   });
 }

@@ -1,6 +1,6 @@
 // Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
 import {
-  UUID_PATTERN, arr, bool, el, elRec, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
+  UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
 } from './dsl.mjs';
 
 const ref = (file) => ({ $ref: file });
@@ -32,7 +32,7 @@ const common = () => ({
 });
 
 function entity(kind, description, props, o = {}) {
-  const body = rec(description, { ...common(), ...props }, { required: true, checks: o.checks });
+  const body = rec(description, { ...common(), ...props }, { required: true, root: true, checks: o.checks });
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: `entities/${kind}.json`, title: kind, ...body };
 }
 
@@ -141,7 +141,7 @@ function consumerGroupConsumer() {
     ...rec('Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by name or id.', {
       id: uuid('Id of the consumer group.'),
       name: str('Name of the consumer group.', { len_min: 1 }),
-    }, { required: true, checks: [nameOrId] }),
+    }, { required: true, root: true, checks: [nameOrId] }),
   };
 }
 
@@ -162,7 +162,23 @@ function plugin() {
     route: fk('Scope: the route (name or id).'),
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
     consumer_group: fk('Scope: the consumer group (name or id).'),
+    partials: arr('Partials linked to the plugin: each fills a part of its config (Kong Enterprise).', elRec({
+      id: uuid('Id of the partial.'),
+      name: str('Name of the partial.', { len_min: 1 }),
+      path: str("Config path the partial fills, e.g. config.redis (default: the plugin's path for the partial's type)."),
+    }, { checks: [nameOrId] })),
   });
+}
+
+/** A partial: a named, typed config record that plugins link (Kong Enterprise, `partials`). */
+function partial() {
+  const e = entity('partial', 'A shared configuration record (Redis, vector database, embeddings or model) that plugins link.', {
+    name: str('Unique name of the partial.', { len_min: 1 }),
+    type: str('Type of the partial: which record its config is.', { required: true, ...enumOf(['redis-ce', 'redis-ee'], { vectordb: '3.13', embeddings: '3.13', model: '3.13' }) }),
+    config: { description: "The partial's configuration, validated against schemas/partials/<type>.json.", type: 'object' },
+  });
+  e.required = [...(e.required ?? []), 'config'];
+  return e;
 }
 
 function healthchecks() {
@@ -176,14 +192,14 @@ function healthchecks() {
     http_statuses: statuses('Statuses counted as successes.', active ? [200, 302]
       : [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308]),
     successes: counter('Successes needed to mark a target healthy.'),
-  });
+  }, { required: true });
   const unhealthy = (active) => rec('When a target is considered unhealthy.', {
     ...(active ? { interval: interval() } : {}),
     http_statuses: statuses('Statuses counted as failures.', active ? [429, 404, 500, 501, 502, 503, 504, 505] : [429, 500, 503]),
     tcp_failures: counter('TCP failures needed to mark a target unhealthy.'),
     timeouts: counter('Timeouts needed to mark a target unhealthy.'),
     http_failures: counter('HTTP failures needed to mark a target unhealthy.'),
-  });
+  }, { required: true });
   const kind = () => str('Kind of health check.', { default: 'http', one_of: ['tcp', 'http', 'https', 'grpc', 'grpcs'] });
   return rec('Active and passive health checks of the targets.', {
     active: rec('Active probes.', {
@@ -196,10 +212,10 @@ function healthchecks() {
       headers: map('Headers of the probes.', arr(undefined, el('string'), { required: true })),
       healthy: healthy(true),
       unhealthy: unhealthy(true),
-    }),
-    passive: rec('Passive checks from proxied traffic.', { type: kind(), healthy: healthy(false), unhealthy: unhealthy(false) }),
+    }, { required: true }),
+    passive: rec('Passive checks from proxied traffic.', { type: kind(), healthy: healthy(false), unhealthy: unhealthy(false) }, { required: true }),
     threshold: num('Minimum percentage of healthy weight for the upstream to be healthy.', { default: 0, min: 0, max: 100 }),
-  });
+  }, { required: true });
 }
 
 function upstream() {
@@ -319,5 +335,5 @@ function acl() {
 
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
-  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl, partial,
 ];

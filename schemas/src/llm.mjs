@@ -1,22 +1,58 @@
-// Kong's shared LLM records (kong/llm/schemas/init.lua, Kong 3.10) and the EE embeddings/vectordb
-// records used by ai-proxy-advanced and ai-semantic-cache.
-import { KONG_REFERENCE, arr, bool, elRec, host, int, maxRequestBodySize, num, pluginConfig, port, rec, since, str, timeout, url } from './dsl.mjs';
+// Kong's shared LLM record (kong/llm/schemas/init.lua; EE additions through 3.14) and the EE
+// embeddings/vectordb records used by ai-proxy-advanced, ai-semantic-cache and the AI partials.
+// Every builder follows the profile being built (dsl.mjs `has`, `enumOf`): a field or value Kong
+// added after 3.10 appears in the profiles that have it.
+import {
+  aheadOf, arr, bool, byVersion, elRec, enumOf, has, host, int, maxRequestBodySize, num, onlySince, pluginConfig, port, profile,
+  rec, str, url,
+} from './dsl.mjs';
+import { redisEE } from './redis.mjs';
+
+export { redisEE } from './redis.mjs';
 
 /** Kong 3.10's providers, in Kong's order. */
 const PROVIDERS_3_10 = ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface'];
 /**
- * Providers a later Kong added that aigw serves, with that version. Together with PROVIDERS_3_10
- * this must equal the registry in src/gateway/providers/index.ts (names and `since`): a drift test
- * checks it (test/unit/providers/registry-schema.test.ts).
+ * Providers a later Kong added, with the version that added them; aigw serves them all, so older
+ * profiles keep them as aigw extensions. Together with PROVIDERS_3_10 this must equal the registry
+ * in src/gateway/providers/index.ts (names, order and `since`): a drift test checks it
+ * (test/unit/providers/registry-schema.test.ts).
  */
 export const LATER_PROVIDERS = {
   deepseek: '3.14', xai: '3.13', vllm: '3.14', ollama: '3.14', cerebras: '3.13', dashscope: '3.13', databricks: '3.14',
 };
+/** The provider enum of the profile being built. */
+export const providerEnum = () => enumOf(PROVIDERS_3_10, LATER_PROVIDERS, Object.keys(LATER_PROVIDERS));
+/** Kong 3.10's providers plus the later ones (the 3.10 profile's enum). */
 export const PROVIDERS = [...PROVIDERS_3_10, ...Object.keys(LATER_PROVIDERS)];
-/** `x-aigw-extension-values` of a provider enum: the providers Kong 3.10 rejects. */
+/** `x-aigw-extension-values` of a 3.10 provider enum: the providers Kong 3.10 rejects. */
 export const PROVIDER_EXTENSIONS = Object.fromEntries(Object.entries(LATER_PROVIDERS).map(([p, v]) => [p, `Kong ${v}+; Kong 3.10 rejects it`]));
+
 export const ROUTE_TYPES = ['llm/v1/chat', 'llm/v1/completions', 'preserve'];
 export const EMBEDDINGS_ROUTE_TYPE = 'llm/v1/embeddings';
+/** Route types Kong added after 3.10 (all in 3.11 but video). */
+export const KONG_LATER_ROUTE_TYPES = {
+  [EMBEDDINGS_ROUTE_TYPE]: '3.11',
+  'llm/v1/responses': '3.11',
+  'llm/v1/assistants': '3.11',
+  'llm/v1/files': '3.11',
+  'llm/v1/batches': '3.11',
+  'audio/v1/audio/speech': '3.11',
+  'audio/v1/audio/transcriptions': '3.11',
+  'audio/v1/audio/translations': '3.11',
+  'image/v1/images/generations': '3.11',
+  'image/v1/images/edits': '3.11',
+  'realtime/v1/realtime': '3.11',
+  'video/v1/videos/generations': '3.13',
+};
+/** The later route types aigw serves ahead of older profiles (aigw extensions there). */
+const ROUTE_TYPES_AHEAD = [EMBEDDINGS_ROUTE_TYPE];
+/** The route_type enum of the profile being built. */
+export const routeTypeEnum = () => enumOf(ROUTE_TYPES, KONG_LATER_ROUTE_TYPES, ROUTE_TYPES_AHEAD);
+
+/** Kept for schema sources written before profiles; prefer `llmFields()` without arguments. */
+export const AIGW_ROUTE_TYPES = [...ROUTE_TYPES, EMBEDDINGS_ROUTE_TYPE];
+export const EMBEDDINGS_EXT = { extensionValues: { [EMBEDDINGS_ROUTE_TYPE]: 'Kong 3.11+; Kong 3.10 rejects it' } };
 
 const AZURE_MI = 'Azure managed identity (IMDS) is not implemented by the embedded gateway';
 const AWS_STS = 'AWS STS role assumption is not implemented by the embedded gateway';
@@ -40,6 +76,10 @@ export function llmAuth() {
     gcp_service_account_json: str('Full JSON of the GCP service account; falls back to env GCP_SERVICE_ACCOUNT.', {
       referenceable: true, secret: true,
     }),
+    ...onlySince('3.14', {
+      gcp_metadata_url: str('GCP metadata server URL used to get tokens without a service-account JSON.', { referenceable: true }),
+      gcp_oauth_token_url: str('GCP OAuth token endpoint used with the service-account JSON.', { referenceable: true }),
+    }),
     aws_access_key_id: str('Static IAM access key id for AWS providers (Bedrock); overrides AWS_ACCESS_KEY_ID.', {
       referenceable: true, secret: true,
     }),
@@ -56,16 +96,26 @@ function bedrockOptions() {
     aws_assume_role_arn: str('Role to assume after authenticating with the current IAM context.', { unsupported: AWS_STS }),
     aws_role_session_name: str('Session name of the assumed role.', { unsupported: AWS_STS }),
     aws_sts_endpoint_url: str('STS endpoint URL override used when assuming a role.', { unsupported: AWS_STS }),
+    ...onlySince('3.11', {
+      embeddings_normalize: bool('Normalize the embeddings Bedrock returns.', { default: false }),
+      performance_config_latency: str('Bedrock latency performance configuration (e.g. optimized).'),
+    }),
+    ...onlySince('3.13', { video_output_s3_uri: str('S3 URI where Bedrock writes generated videos.') }),
+    ...onlySince('3.14', {
+      batch_bucket_prefix: str('S3 prefix of Bedrock batch jobs.'),
+      batch_role_arn: str('IAM role of Bedrock batch jobs.'),
+    }),
   }, { title: 'Bedrock options' });
 }
 
-function geminiOptions() {
+function geminiOptions(endpointId = true) {
   return rec('Gemini on Vertex options: all three or none.', {
     api_endpoint: str('Regional Vertex API endpoint (hostname only).'),
     project_id: str('Vertex project ID.'),
     location_id: str('Vertex location ID.'),
+    ...(endpointId ? onlySince('3.12', { endpoint_id: str('Vertex endpoint ID of a deployed (fine-tuned) model.') }) : {}),
   }, {
-    title: 'Gemini options',
+    title: endpointId ? 'Gemini options' : 'Gemini embeddings options',
     checks: [{
       mutually_required: ['api_endpoint', 'project_id', 'location_id'],
       message: "all or none of these fields must be set: 'api_endpoint', 'project_id', 'location_id'",
@@ -80,27 +130,33 @@ function huggingfaceOptions() {
   }, { title: 'Huggingface options' });
 }
 
-/** Options of the providers a later Kong added, for profile `kong`. */
-function laterProviderOptions(kong) {
-  return {
-    ...(since(kong, '3.13') ? {
-      dashscope: rec('Alibaba DashScope options.', {
-        international: bool("Use DashScope's international endpoint (dashscope-intl.aliyuncs.com) rather than mainland China's.", { default: true }),
-      }, { title: 'Dashscope options' }),
-    } : {}),
-    ...(since(kong, '3.14') ? {
-      databricks: rec('Databricks options.', {
-        workspace_instance_id: str('Workspace instance of the Databricks host ({id}.cloud.databricks.com).'),
-      }, { title: 'Databricks options' }),
-    } : {}),
-  };
+/** The pricing options of Kong 3.14 (cost accounting: cache tokens, context windows, service tiers). */
+function pricingOptions() {
+  return onlySince('3.14', {
+    cache_read_cost: num('Cost per 1M cache-read (cached) prompt tokens.'),
+    cache_write_cost: num('Cost per 1M cache-write prompt tokens, when no cache_write_cost_list entry matches.'),
+    cache_write_cost_list: arr('Cost per 1M cache-write prompt tokens by cache TTL.', elRec({
+      ttl: str("Cache TTL, a number and a unit: '5m', '1h'.", { required: true }),
+      cost: num('Cost per 1M cache-write tokens with this TTL.', { required: true }),
+    })),
+    context_window_factor: arr('Price factors above an input-token threshold.', elRec({
+      above: str("Input-token threshold, a number and k or m: '200k', '1m'.", { required: true }),
+      input_factor: num('Factor of the input-side cost above the threshold.', { required: true }),
+      output_factor: num('Factor of the output-side cost above the threshold.', { required: true }),
+    })),
+    service_tier_factor: arr('Price factors by the service tier the provider reports.', elRec({
+      tier: str('Service tier, matched case-insensitively as a substring of the reported tier.', { required: true, len_min: 1 }),
+      factor: num('Factor of the whole cost for this tier.', { required: true }),
+    })),
+  });
 }
 
-export function modelOptions(kong = KONG_REFERENCE) {
+export function modelOptions() {
   return rec('Key/value settings for the model.', {
     max_tokens: int('max_tokens for chat or completion models (overrides the client value).'),
     input_cost: num('Cost per 1M prompt tokens.', { gt: 0 }),
     output_cost: num('Cost per 1M completion tokens.', { gt: 0 }),
+    ...pricingOptions(),
     temperature: num('Sampling temperature (overrides the client value).', { min: 0, max: 5 }),
     top_p: num('Top-p probability mass (overrides the client value).', { min: 0, max: 1 }),
     top_k: int('Top-k most likely tokens, if supported (overrides the client value).', { min: 0, max: 500 }),
@@ -114,19 +170,35 @@ export function modelOptions(kong = KONG_REFERENCE) {
     upstream_path: str("AI operation path override, e.g. with the 'preserve' route_type (deprecated).", {
       deprecated: 'removed in Kong 4.0',
     }),
+    ...onlySince('3.11', {
+      embeddings_dimensions: int('Number of dimensions of the embeddings the model returns.'),
+    }),
     gemini: geminiOptions(),
     bedrock: bedrockOptions(),
     huggingface: huggingfaceOptions(),
-    ...laterProviderOptions(kong),
+    ...onlySince('3.11', {
+      cohere: rec('Cohere-specific options.', {
+        embedding_input_type: str('Cohere embeddings input type.', {
+          default: 'classification', one_of: ['search_document', 'search_query', 'classification', 'clustering', 'image'],
+        }),
+        wait_for_model: bool('Wait for the model if it is not ready.'),
+      }, { title: 'Cohere options' }),
+    }),
+    // the options of providers aigw serves ahead of Kong: extensions in older profiles
+    dashscope: rec('Alibaba DashScope options.', {
+      international: bool("Use DashScope's international endpoint (dashscope-intl.aliyuncs.com) rather than mainland China's.", { default: true }),
+    }, { title: 'Dashscope options', ...aheadOf('3.13') }),
+    databricks: rec('Databricks options.', {
+      workspace_instance_id: str('Workspace instance of the Databricks host ({id}.cloud.databricks.com).'),
+    }, { title: 'Databricks options', ...aheadOf('3.14') }),
   }, { title: 'LLM model options' });
 }
 
-export function model(providers = PROVIDERS) {
+export function model() {
   return rec('The model to call.', {
-    provider: str('AI provider format; Kong translates requests to and from it.', {
-      required: true, one_of: providers, extensionValues: PROVIDER_EXTENSIONS,
-    }),
+    provider: str('AI provider format; Kong translates requests to and from it.', { required: true, ...providerEnum() }),
     name: str('Model name to execute; falls back to the request body model.'),
+    ...onlySince('3.14', { model_alias: str('Request model name that selects this model (the alias clients send).') }),
     options: modelOptions(),
   }, { required: true, title: 'LLM model' });
 }
@@ -144,6 +216,9 @@ const must = (field, provider) => ({
   },
   message: `must set '${field}' for ${provider} provider`,
 });
+
+/** Providers without a fixed endpoint: `model.options.upstream_url` is required (vllm and ollama: Kong 3.14, aigw extensions before). */
+const SELF_HOSTED = ['llama2', 'vllm', 'ollama'];
 
 /** Kong's entity checks of the LLM record, paths relative to the record holding route_type/auth/model. */
 export function llmChecks() {
@@ -171,7 +246,7 @@ export function llmChecks() {
     must('model.options.azure_deployment_id', 'azure'),
     {
       conditional_at_least_one_of: {
-        if_field: 'model.provider', if_match: { one_of: ['llama2', 'vllm', 'ollama'] }, then_at_least_one_of: ['model.options.upstream_url'],
+        if_field: 'model.provider', if_match: { one_of: SELF_HOSTED }, then_at_least_one_of: ['model.options.upstream_url'],
       },
       message: "must set 'model.options.upstream_url' for self-hosted providers/models",
     },
@@ -189,15 +264,29 @@ export function llmChecks() {
   ];
 }
 
-/** The LLM record fields: route_type, auth, model, logging. */
-export function llmFields(routeTypes = ROUTE_TYPES, routeTypeExtra = {}) {
+/**
+ * The LLM record fields: route_type, auth, model, logging. Without arguments the route types are
+ * the profile's; `extra` adds the fields of a balancer target or an AI partial (description,
+ * weight, metadata).
+ */
+export function llmFields(routeTypes, routeTypeExtra = {}) {
+  const routeTypeOptions = routeTypes === undefined ? routeTypeEnum() : { one_of: routeTypes, ...routeTypeExtra };
   return {
     route_type: str("The model's operation for this provider; 'preserve' passes through without transformation.", {
-      required: true, one_of: routeTypes, ...routeTypeExtra,
+      required: true, ...routeTypeOptions,
     }),
     auth: llmAuth(),
     model: model(),
     logging: logging(),
+  };
+}
+
+/** The fields a model (a balancer target, the `model` partial, the transformers' llm from 3.13) adds to the LLM record. */
+export function modelEntryFields() {
+  return {
+    description: str('Description of the model (semantic routing matches prompts against it).'),
+    weight: int('Weight of the model within the balancer (1-65535).', { required: true, default: 100, min: 1, max: 65535 }),
+    ...onlySince('3.13', { metadata: { description: 'Free-form metadata of the model (for internal use).', type: ['object', 'null'] } }),
   };
 }
 
@@ -211,6 +300,17 @@ export function modelNameHeader() {
   return bool('Show the selected model name in the X-Kong-LLM-Model response header.', { required: true, default: true });
 }
 
+/** Kong's generative-AI category (3.11); `realtime` adds realtime/generation (ai-proxy-advanced, ai-prompt-guard). */
+export function genaiCategory(realtime = false) {
+  return onlySince('3.11', {
+    genai_category: str('Generative AI category of the request (drives the analytics of the route).', {
+      required: true, default: 'text/generation',
+      ...enumOf(['text/generation', 'text/embeddings', 'audio/speech', 'audio/transcription', 'image/generation',
+        ...(realtime ? ['realtime/generation'] : [])], { 'video/generation': '3.13' }),
+    }),
+  });
+}
+
 // ---- embeddings / vectordb (EE) --------------------------------------------------------------
 
 export function embeddings(o = {}) {
@@ -218,7 +318,7 @@ export function embeddings(o = {}) {
     auth: llmAuth(),
     model: rec('The embeddings model.', {
       provider: str('AI provider format to use for the embeddings API.', {
-        required: true, one_of: ['openai', 'azure', 'mistral', 'gemini', 'bedrock', 'huggingface'],
+        required: true, ...enumOf(['openai', 'azure', 'mistral', 'gemini', 'bedrock', 'huggingface'], { ollama: '3.14' }, ['ollama']),
       }),
       name: str('Embeddings model name.', { required: true }),
       options: rec('Key/value settings for the embeddings model.', {
@@ -229,59 +329,30 @@ export function embeddings(o = {}) {
           deployment_id: str('Deployment ID of Azure OpenAI instances.'),
         }),
         bedrock: bedrockOptions(),
-        gemini: geminiOptions(),
+        gemini: geminiOptions(false),
         huggingface: huggingfaceOptions(),
       }),
     }, { required: true }),
   }, { title: 'Embeddings', ...o });
 }
 
-/** Kong EE's Redis record (kong/enterprise_edition/tools/redis/v2), used by the AI EE plugins. */
-export function redisEE(description) {
-  const node = (hostKey) => elRec({
-    [hostKey]: host('A string representing a host name, such as example.com.', { required: true, default: '127.0.0.1' }),
-    port: port('Port number between 0 and 65535.', { required: true, default: 6379 }),
-  });
-  return rec(description, {
-    host: host('Redis host.', { default: '127.0.0.1' }),
-    port: port('Redis port.', { default: 6379 }),
-    connect_timeout: timeout('Connect timeout (ms).', { default: 2000 }),
-    send_timeout: timeout('Send timeout (ms).', { default: 2000 }),
-    read_timeout: timeout('Read timeout (ms).', { default: 2000 }),
-    username: str('Redis ACL username (Redis 6+).', { referenceable: true }),
-    password: str('Redis password; no AUTH is sent when unset.', { referenceable: true, secret: true }),
-    sentinel_username: str('Redis Sentinel ACL username.', { referenceable: true }),
-    sentinel_password: str('Redis Sentinel password.', { referenceable: true, secret: true }),
-    database: int('Redis database number.', { default: 0 }),
-    keepalive_pool_size: int('Connection pool size per worker.', { default: 256, min: 1, max: 2147483646 }),
-    keepalive_backlog: int('Connection pool backlog.', { min: 0, max: 2147483646 }),
-    sentinel_master: str('Redis Sentinel master name; implies Sentinel.'),
-    sentinel_role: str('Redis Sentinel role.', { one_of: ['master', 'slave', 'any'] }),
-    sentinel_nodes: arr('Redis Sentinel nodes; implies Sentinel.', node('host'), { minItems: 1 }),
-    cluster_nodes: arr('Redis Cluster nodes; implies Redis Cluster.', node('ip'), { minItems: 1 }),
-    ssl: bool('Connect to Redis over TLS.', { default: false }),
-    ssl_verify: bool('Verify the Redis server certificate.', { default: false }),
-    server_name: str('SNI server name for TLS.'),
-    cluster_max_redirections: int('Maximum retry attempts for Redis Cluster redirections.', { default: 5 }),
-    connection_is_proxied: bool('Connection to Redis goes through a proxy (e.g. Envoy).', { default: false }),
-  }, { title: 'Enterprise redis' });
-}
-
 const PGVECTOR = 'pgvector is not implemented by the embedded gateway (use memory or redis)';
 
+/** The vectordb record's fields. `strategyDefault`: aigw's default strategy (ai-semantic-cache: memory). */
 export function vectordb(strategyDefault) {
   const strategyOpts = {
     required: true,
     one_of: ['memory', 'redis', 'pgvector'],
     unsupportedValues: { pgvector: PGVECTOR },
-    extensionValues: { memory: 'aigw in-process vector store; Kong 3.10 rejects it' },
+    extensionValues: { memory: `aigw in-process vector store; Kong ${profile()} rejects it` },
   };
   if (strategyDefault !== undefined) strategyOpts.default = strategyDefault;
   return {
     strategy: str('Which vector database driver to use.', strategyOpts),
     dimensions: int('Dimensionality of the vectors.', { required: true }),
     distance_metric: str('Distance metric of vector searches.', { required: true, one_of: ['cosine', 'euclidean'] }),
-    threshold: num('Default similarity threshold for accepting semantic search results.', { required: true }),
+    // required until 3.13 (Kong then made the record's threshold optional)
+    threshold: num('Default similarity threshold for accepting semantic search results.', { required: !has('3.13') }),
     redis: redisEE('Redis connection of the redis strategy.'),
     pgvector: rec('pgvector connection of the pgvector strategy.', {
       host: str('pgvector host.', { default: '127.0.0.1' }),
@@ -291,20 +362,16 @@ export function vectordb(strategyDefault) {
       password: str('pgvector password.', { referenceable: true, secret: true }),
       ssl: bool('Use TLS.', { default: false }),
       ssl_required: bool('Require TLS.', { default: false }),
-      ssl_verify: bool('Verify the server certificate.', { default: false }),
+      ssl_verify: bool('Verify the server certificate.', { default: byVersion('3.14', false, true) }),
       ssl_version: str('TLS version.', { default: 'tlsv1_2', one_of: ['tlsv1_2', 'tlsv1_3', 'any'] }),
       ssl_cert: str('Path of the client TLS certificate.'),
       ssl_cert_key: str('Path of the client TLS key.'),
       timeout: num('Timeout (ms).', { default: 5000 }),
-    }, { unsupported: PGVECTOR }),
+    }, { required: true, unsupported: PGVECTOR }),
   };
 }
 
 // ---- shared by several AI plugins' schema sources ----
-
-export const AIGW_ROUTE_TYPES = [...ROUTE_TYPES, EMBEDDINGS_ROUTE_TYPE];
-
-export const EMBEDDINGS_EXT = { extensionValues: { [EMBEDDINGS_ROUTE_TYPE]: 'Kong EE 3.12+; Kong 3.10 rejects it' } };
 
 export function transformer(name, priority, description, extra) {
   const llmChatOnly = {
@@ -326,7 +393,10 @@ export function transformer(name, priority, description, extra) {
     https_proxy_host: host('Forward-proxy host for https LLM calls.'),
     https_proxy_port: port('Forward-proxy port for https LLM calls.'),
     ...extra,
-    llm: rec('The LLM that performs the transformation.', llmFields(ROUTE_TYPES), { required: true }),
+    llm: rec('The LLM that performs the transformation.', {
+      ...llmFields(),
+      ...(has('3.13') ? modelEntryFields() : {}),
+    }, { required: true }),
   }, [
     llmChatOnly,
     { mutually_required: ['http_proxy_host', 'http_proxy_port'] },

@@ -12,6 +12,7 @@ export const TOP_LEVEL = {
   certificates: 'certificate',
   ca_certificates: 'ca_certificate',
   vaults: 'vault',
+  partials: 'partial',
 };
 
 /** Fields `_info.defaults.<kind>` may not set (decK's restricted fields) or that make no sense as defaults. */
@@ -60,6 +61,6 @@ export function stateSchema(entities) {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'kong-state.schema.json',
     title: 'Kong declarative state file (decK format 3.0), as read by aigw',
-    ...rec(undefined, props, { required: true }),
+    ...rec(undefined, props, { required: true, root: true }),
   };
 }

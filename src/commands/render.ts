@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, OptionSpec } from './types.js';
+import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 import { loadState } from '../config/index.js';
 import { writeState } from '../config/write.js';
 import { schemas } from '../config/schemas.js';
@@ -19,6 +20,7 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--format <format>', description: 'yaml or json', default: 'yaml' },
   { flags: '--with-id', description: 'keep ids even where a natural key identifies the entity' },
   { flags: '--show-secrets', description: 'print env values, credentials and auth values in clear (e.g. to feed Kong\'s /config)' },
+  KONG_VERSION_OPTION,
 ];
 
 function render(mockByDefault: boolean): Command['run'] {
@@ -28,6 +30,7 @@ function render(mockByDefault: boolean): Command['run'] {
     const format = String(opts.format);
     if (format !== 'yaml' && format !== 'json') throw new AigwError('AIGW_USAGE', `--format must be yaml or json, not '${format}'`);
     const mockEnv = mockByDefault ? opts.populateEnvVars !== true : Boolean(opts.mockEnv);
+    applyKongVersion(opts, io);
     const r = await loadState(files, { env: io.env, mockEnv, cwd: io.cwd, readStdin: () => io.readStdin() });
     if (!r.state) {
       printIssues(r.issues.filter((i) => i.severity === 'error'), { ...io, out: io.err });

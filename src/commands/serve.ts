@@ -20,6 +20,7 @@ import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
 import type { Command, CommandInput } from './types.js';
+import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
 export interface ServeHooks {
   /** Resolves when the gateway should stop (default: SIGINT or SIGTERM). */
@@ -112,6 +113,7 @@ async function reported(dash: Dashboard | null, source: 'file' | 'admin', run: (
 
 export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
   const fmt = format(opts, io);
+  applyKongVersion(opts, io);
   const load = () => loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
@@ -199,6 +201,7 @@ export const command: Command = {
     { flags: '--mock [host:port]', description: 'also run the built-in mock LLM (default 127.0.0.1:9000)' },
     { flags: '--no-dashboard', description: 'do not serve the live dashboard (/dashboard/ on the status listener)' },
     { flags: '--drain-timeout <ms>', description: 'longest wait for in-flight requests on shutdown', default: 10000, parse: (v) => Number(v) },
+    KONG_VERSION_OPTION,
   ],
   examples: ['aigw serve kong-ai.yaml', 'aigw serve --db ./gw.db   # then: aigw sync kong-ai.yaml', 'aigw serve examples/quickstart.yaml --mock', 'aigw serve config/ --listen 0.0.0.0:8000 --log-format json', 'aigw serve kong.yaml --no-watch --admin-listen off'],
   run: (input, io) => serve(input, io),

@@ -1,3 +1,4 @@
+import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 import type { Command } from './types.js';
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
@@ -62,11 +63,13 @@ export const command: Command = {
     { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
     { flags: '--target <gateway>', description: 'aigw (default) or kong: with kong, uses of aigw extensions a real Kong rejects are warnings', default: 'aigw' },
     { flags: '--konnect-compatibility', description: 'also check that the files are ready for Konnect (plugins and strategies Konnect does not offer)' },
+    KONG_VERSION_OPTION,
   ],
   examples: [
     'aigw validate kong-ai.yaml',
     'aigw validate config/ --strict',
     'aigw validate kong-ai.yaml --target kong   # before syncing to a real Kong',
+    'aigw validate kong-ai.yaml --kong-version 3.10   # a file for Kong 3.10 LTS',
     'cat kong.yaml | aigw validate -',
     'aigw validate kong.yaml --mock-env --json',
     'aigw validate kong.yaml --mock-env --format github   # annotations in GitHub Actions',
@@ -76,6 +79,7 @@ export const command: Command = {
     const format = chooseFormat(opts, FORMATS);
     if (args.length === 0) throw new AigwError('AIGW_NO_INPUT', 'give one or more state files or directories, or - for stdin');
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
+    applyKongVersion(opts, io);
     const loaded = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
     const konnect = opts.konnectCompatibility === true && loaded.state !== null ? konnectIssues(loaded.state, loaded.sources) : [];

@@ -4,8 +4,9 @@ import { isObj } from './collect.js';
 
 /**
  * Kong-style default filling: every declared field ends up present. A missing field takes its
- * schema default, a missing record is materialised with its own defaults (as Kong's Admin API
- * returns them), and anything else missing becomes null. Explicit nulls stay null. Unknown keys are
+ * schema default; a missing record that Kong requires (its schema default is `{}`) is materialised
+ * with its own fields' defaults, as Kong's Admin API returns it, and an optional one stays null;
+ * anything else missing becomes null. Explicit nulls stay null. Unknown keys are
  * kept (validation reports them). Pure: returns new objects.
  */
 
@@ -42,35 +43,12 @@ function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-const withDefaults = new WeakMap<JsonSchema, boolean>();
-
-/**
- * Kong derives a record's default from its fields' defaults: a missing record is materialised only
- * when something inside it has a default; otherwise it stays null.
- */
-function hasNestedDefault(s: JsonSchema, rel: string, depth = 0): boolean {
-  const cached = withDefaults.get(s);
-  if (cached !== undefined) return cached;
-  let found = false;
-  if (depth < 8) {
-    for (const prop of Object.values(s.properties ?? {})) {
-      const r = resolveSchema(prop, rel);
-      if (r.schema.default !== undefined || prop.default !== undefined || (isRecordSchema(r.schema) && hasNestedDefault(r.schema, r.relPath, depth + 1))) {
-        found = true;
-        break;
-      }
-    }
-  }
-  withDefaults.set(s, found);
-  return found;
-}
-
 export function fillValue(schema: JsonSchema, relPath: string, value: unknown, omit?: ReadonlySet<string>): unknown {
   const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
   let v = value;
   if (v === undefined) {
+    // a record Kong materialises carries `default: {}` (its fields' defaults fill it below)
     if (s.default !== undefined) v = clone(s.default);
-    else if (isRecordSchema(s) && hasNestedDefault(s, rel)) v = {};
     else return null;
   }
   if (v === null) return null;
@@ -99,6 +77,13 @@ export function fillPluginDefaults(name: string, config: unknown): unknown {
   return fillValue(schema, `plugins/${name}.json`, config === null || config === undefined ? {} : config);
 }
 
+/** Fill a partial's config from `schemas/partials/<type>.json`; unknown types are returned as given. */
+export function fillPartialDefaults(type: string, config: unknown): unknown {
+  const schema = schemas().partial(type);
+  if (!schema) return config ?? {};
+  return fillValue(schema, `partials/${type}.json`, config === null || config === undefined ? {} : config);
+}
+
 /**
  * Fill an entity of `kind` in wire form (foreign keys as `{id}` are left as they are). Used by the
  * Admin API and by readers of remote state so that every source yields the same shape.
@@ -111,5 +96,6 @@ export function fillEntityDefaults(kind: KindName, entity: Record<string, unknow
   const filled = fillValue(schemas().entity(kind), def.schema, entity, omit) as Record<string, unknown>;
   for (const fk of def.foreignKeys) filled[fk.field] = entity[fk.field] ?? null;
   if (kind === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, entity.config);
+  if (kind === 'partials' && typeof filled.type === 'string') filled.config = fillPartialDefaults(filled.type, entity.config);
   return filled;
 }

@@ -8,6 +8,7 @@ export type KindName =
   | 'certificates'
   | 'ca_certificates'
   | 'vaults'
+  | 'partials'
   | 'consumers'
   | 'consumer_groups'
   | 'services'
@@ -83,6 +84,12 @@ export interface KindDef {
 }
 
 const TIMESTAMPS = ['created_at', 'updated_at'];
+/** Secret fields of the partial types (redis, vectordb, embeddings and model records). */
+const PARTIAL_SECRETS = [
+  'config.password', 'config.sentinel_password', 'config.redis.password', 'config.redis.sentinel_password', 'config.pgvector.password',
+  ...['header_value', 'param_value', 'aws_secret_access_key', 'aws_access_key_id', 'azure_client_secret', 'gcp_service_account_json']
+    .map((f) => `config.auth.${f}`),
+];
 
 export const KINDS: readonly KindDef[] = [
   {
@@ -99,6 +106,12 @@ export const KINDS: readonly KindDef[] = [
     name: 'vaults', singular: 'vault', endpoint: '/vaults', schema: 'entities/vault.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['prefix'], naturalKeyFks: [], refField: 'prefix', ignore: TIMESTAMPS,
     secrets: [], schemaName: 'vaults', konnectSchemaName: 'vault',
+  },
+  {
+    // Kong Enterprise: typed config records that plugins link (`plugins[].partials`)
+    name: 'partials', singular: 'partial', endpoint: '/partials', schema: 'entities/partial.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
+    secrets: PARTIAL_SECRETS, schemaName: 'partials',
   },
   {
     name: 'consumers', singular: 'consumer', endpoint: '/consumers', schema: 'entities/consumer.json', level: 1,

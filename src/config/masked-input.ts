@@ -7,7 +7,7 @@
  */
 import type { RawEntity } from './collect.js';
 import type { Issue } from './issues.js';
-import { schemas } from './schemas.js';
+import { kongProfile, schemas } from './schemas.js';
 import { MASK, secretPathsFromSchema } from './secret-paths.js';
 import type { JsonPath, SourceFile } from './source.js';
 
@@ -18,11 +18,12 @@ function secretPaths(raw: RawEntity): string[][] {
   const paths = raw.kind.secrets.map((p) => p.split('.'));
   const name = raw.data.name;
   if (raw.kind.name === 'plugins' && typeof name === 'string') {
-    let own = pluginPaths.get(name);
+    const key = `${kongProfile()}:${name}`;
+    let own = pluginPaths.get(key);
     if (own === undefined) {
       const schema = schemas().plugin(name);
       own = schema === undefined ? [] : secretPathsFromSchema(schema);
-      pluginPaths.set(name, own);
+      pluginPaths.set(key, own);
     }
     paths.push(...own.map((p) => ['config', ...p]));
   }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { KIND_BY_NAME, type KindName } from './kinds.js';
+import { DEFAULT_PROFILE, type KongProfile } from './kong-version.js';
 
 /**
  * The JSON Schemas under schemas/ are the single source of truth for entity and plugin-config
@@ -58,6 +59,8 @@ export interface SchemaRegistry {
   /** Raw schema by path relative to schemas/ (e.g. `plugins/ai-proxy.json`). */
   raw(relPath: string): JsonSchema | undefined;
   plugin(name: string): JsonSchema | undefined;
+  /** The config schema of a partial type (`partials/<type>.json`). */
+  partial(type: string): JsonSchema | undefined;
   pluginValidator(name: string): ValidateFunction | undefined;
   entity(kind: KindName): JsonSchema;
   /** Compiled validator of a schema by path relative to schemas/. */
@@ -68,7 +71,8 @@ export interface SchemaRegistry {
   resolve(schema: JsonSchema, fromRelPath: string): { schema: JsonSchema; relPath: string };
 }
 
-let registry: SchemaRegistry | null = null;
+const registries = new Map<KongProfile, SchemaRegistry>();
+let active: KongProfile = DEFAULT_PROFILE;
 
 function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): void {
   const full = join(dir, sub);
@@ -121,11 +125,13 @@ function precompiled(dir: string, raws: Map<string, JsonSchema>): Record<string,
   }
 }
 
-function createRegistry(): SchemaRegistry {
-  const dir = findSchemasDir();
+function createRegistry(profile: KongProfile): SchemaRegistry {
+  const root = findSchemasDir();
+  const dir = profile === DEFAULT_PROFILE ? root : join(root, profile);
   const raws = new Map<string, JsonSchema>();
   readJsonDir(dir, 'entities', raws);
   readJsonDir(dir, 'plugins', raws);
+  readJsonDir(dir, 'partials', raws);
   raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
@@ -133,7 +139,8 @@ function createRegistry(): SchemaRegistry {
     ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
   }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
-  const pre = precompiled(dir, raws);
+  // validators are precompiled for the default profile only; the others compile on first use
+  const pre = profile === DEFAULT_PROFILE ? precompiled(dir, raws) : null;
   const compiled = (rel: string): ValidateFunction | undefined => pre?.[validatorExportName(rel)] ?? ajv.getSchema(BASE + rel);
   const pluginValidators = new Map<string, ValidateFunction | undefined>();
   let fileValidator: ValidateFunction | null = null;
@@ -142,6 +149,7 @@ function createRegistry(): SchemaRegistry {
     ajv,
     raw: (rel) => raws.get(rel),
     plugin: (name) => raws.get(`plugins/${name}.json`),
+    partial: (type) => raws.get(`partials/${type}.json`),
     pluginValidator(name) {
       if (!pluginValidators.has(name)) {
         pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? compiled(`plugins/${name}.json`) : undefined);
@@ -176,9 +184,27 @@ function createRegistry(): SchemaRegistry {
   };
 }
 
+/** The schemas of the active profile (the default, Kong 3.14, unless `useKongProfile` chose another). */
 export function schemas(): SchemaRegistry {
-  registry ??= createRegistry();
-  return registry;
+  let r = registries.get(active);
+  if (r === undefined) {
+    r = createRegistry(active);
+    registries.set(active, r);
+  }
+  return r;
+}
+
+/**
+ * Check configurations against `profile` from now on (`--kong-version`, or the target's version
+ * in diff/sync). Process-wide: a command sets it once, before loading its files.
+ */
+export function useKongProfile(profile: KongProfile): void {
+  active = profile;
+}
+
+/** The active profile. */
+export function kongProfile(): KongProfile {
+  return active;
 }
 
 /** Kong priority of a plugin, from its schema (`x-kong-priority`). */

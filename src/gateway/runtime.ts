@@ -15,6 +15,8 @@ import type { LlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { PLUGINS } from './plugins/index.js';
+import { notServed } from './not-served.js';
+import { configWithPartials } from './partials.js';
 import { Router } from './router.js';
 import { storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
@@ -150,9 +152,12 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       warnings.push(`plugin '${name}' (${e.id}) is not implemented by aigw serve; it is ignored`);
       continue;
     }
+    const linked = configWithPartials(e, state);
+    const refusals = notServed(name, linked);
+    if (refusals.length > 0) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${refusals.join('; ')}`);
     let instance: PluginInstance;
     try {
-      const raw = vault.resolve((e.config ?? {}) as Record<string, unknown>);
+      const raw = vault.resolve(linked);
       const key = storeKey(e.id, raw);
       storeKeys.add(key);
       const config = plugin.parse ? plugin.parse(raw) : raw;

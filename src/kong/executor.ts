@@ -97,6 +97,8 @@ export interface TargetInfo {
   hostname: string | null;
   /** The target is `aigw serve` (it accepts aigw's extensions); false for a real Kong. */
   aigw: boolean;
+  /** For `aigw serve`: the Kong version (schema profile) it serves with; null for a real Kong. */
+  kongVersion: string | null;
 }
 
 export async function targetInfo(client: AdminClient): Promise<TargetInfo> {
@@ -111,5 +113,6 @@ export async function targetInfo(client: AdminClient): Promise<TargetInfo> {
     dbless: database === 'off',
     hostname: typeof o.hostname === 'string' ? o.hostname : null,
     aigw: typeof o.tagline === 'string' && o.tagline.includes('aigw'),
+    kongVersion: typeof o.aigw_kong_version === 'string' ? o.aigw_kong_version : null,
   };
 }

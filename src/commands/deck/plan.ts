@@ -8,7 +8,9 @@ import { formatIssue, type Issue } from '../../config/issues.js';
 import type { TargetInfo } from '../../kong/executor.js';
 import type { State } from '../../config/state.js';
 import type { Paint } from '../../diff/render.js';
-import { maskOptions, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
+import { maskOptions, profileOfTarget, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
+import { DEFAULT_PROFILE } from '../../config/kong-version.js';
+import { kongProfile, useKongProfile } from '../../config/schemas.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
 import { openTarget, wantsKonnect, type Target } from './target.js';
 import { konnectIssues } from './konnect-rules.js';
@@ -48,19 +50,39 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
   return lines;
 }
 
-/** Load the files; null (after printing every error) when they are invalid. */
-export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io): Promise<Desired | null> {
+/** Load the files with the active schema profile: the Desired state (null when invalid) and the issues, not printed. */
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io): Promise<{ desired: Desired | null; issues: Issue[] }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
   });
-  printIssues(io, r.issues);
-  if (r.state === null) return null;
+  if (r.state === null) return { desired: null, issues: r.issues };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
-  return { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect };
+  const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect };
+  return { desired, issues: r.issues };
+}
+
+/** Load the files; null (after printing every error) when they are invalid. */
+export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io): Promise<Desired | null> {
+  const r = await loadQuietly(args, opts, io);
+  printIssues(io, r.issues);
+  return r.desired;
+}
+
+/**
+ * The files as the target's Kong version reads them: loaded with the default profile first (invalid
+ * files stop before any connection), then again with the target's profile when it is another one
+ * (Kong 3.10's defaults and fields, Konnect's), so an unchanged file shows no phantom change.
+ * The issues of the load kept are printed once.
+ */
+async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }, args: string[], opts: Record<string, unknown>, io: Io, target: Target): Promise<Desired | null> {
+  const profile = target.konnect !== null ? 'konnect' : profileOfTarget(target.info);
+  const r = profile === kongProfile() ? first : (useKongProfile(profile), await loadQuietly(args, opts, io));
+  printIssues(io, r.issues);
+  return r.desired;
 }
 
 /** Issues on stderr, coloured with a source excerpt on a terminal. */
@@ -132,11 +154,16 @@ export function skipKinds(opts: Record<string, unknown>): Set<KindName> {
  */
 export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Promise<number>, forWriting = true): Promise<number> {
   const { args, opts } = input;
-  const desired = await loadDesired(args, opts, io);
-  if (desired === null) return 1;
-  const request = { opts, sources: input.sources, fileKonnect: desired.konnect, fileWorkspace: desired.state.workspace, forWriting };
+  useKongProfile(DEFAULT_PROFILE);
+  const first = await loadQuietly(args, opts, io);
+  if (first.desired === null) {
+    printIssues(io, first.issues);
+    return 1;
+  }
+  const planned = first.desired;
+  const request = { opts, sources: input.sources, fileKonnect: planned.konnect, fileWorkspace: planned.state.workspace, forWriting };
   if (wantsKonnect(request, io.cwd).konnect) {
-    const refused = konnectIssues(desired.state, desired.sources);
+    const refused = konnectIssues(planned.state, planned.sources);
     if (refused.length > 0) {
       printIssues(io, refused);
       io.err(io.c.red(`✖ Konnect cannot take this configuration: ${refused.length} problem${refused.length === 1 ? '' : 's'}; nothing was sent`));
@@ -145,6 +172,8 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
   }
   const target = await openTarget(request, io);
   try {
+    const desired = await loadForTarget(first, args, opts, io, target);
+    if (desired === null) return 1;
     const skip = skipKinds(opts);
     const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources });
     if (r.issues.length > 0) {

@@ -7,6 +7,7 @@
 import { KINDS, type KindName } from '../../config/kinds.js';
 import { freezeState, emptyEntities, type Entity, type State } from '../../config/state.js';
 import { schemas } from '../../config/schemas.js';
+import { DEFAULT_PROFILE, profileForVersion, type KongProfile } from '../../config/kong-version.js';
 import { AigwError } from '../../errors.js';
 import { consumerKinds, plan, type Plan } from '../../diff/plan.js';
 import { secretPathsFromSchema, type MaskOptions } from '../../diff/secrets.js';
@@ -123,6 +124,15 @@ async function reconcileKonnect(client: AdminClient, target: State, options: Rec
   }
   const p = plan(konnectCurrent(owned), konnectTarget(target, options.sources, defaults), { skip: options.skip, comparable: storedForm });
   return { plan: p, issues, konnectManaged: skipped };
+}
+
+/**
+ * The schema profile of a target: its own Kong version (`GET /`), or, for `aigw serve`, the
+ * profile it serves with (`aigw_kong_version`).
+ */
+export function profileOfTarget(info: TargetInfo): KongProfile {
+  const version = info.aigw ? info.kongVersion : info.version;
+  return (version === null ? null : profileForVersion(version))?.profile ?? DEFAULT_PROFILE;
 }
 
 /** Read the current state, complete the target with the target's defaults, and plan. */

@@ -53,7 +53,7 @@ export interface TargetRequest {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-const KONNECT_INFO: TargetInfo = { version: 'Konnect', edition: 'enterprise', database: 'konnect', dbless: false, hostname: null, aigw: false };
+const KONNECT_INFO: TargetInfo = { version: 'Konnect', edition: 'enterprise', database: 'konnect', dbless: false, hostname: null, aigw: false, kongVersion: null };
 
 function retryBase(opts: Record<string, unknown>): number | undefined {
   return typeof opts.retryBaseMs === 'number' ? opts.retryBaseMs : undefined;

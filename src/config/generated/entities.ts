@@ -405,6 +405,40 @@ export interface KeyauthCredentialEntity {
 }
 
 /**
+ * A shared configuration record (Redis, vector database, embeddings or model) that plugins link.
+ */
+export interface PartialEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the partial.
+   */
+  name?: string | null;
+  /**
+   * Type of the partial: which record its config is.
+   */
+  type: 'redis-ce' | 'redis-ee' | 'vectordb' | 'embeddings' | 'model';
+  /**
+   * The partial's configuration, validated against schemas/partials/<type>.json.
+   */
+  config: Record<string, unknown>;
+}
+
+/**
  * A plugin instance, global or scoped to a service, route, consumer and/or consumer group.
  */
 export interface PluginEntity {
@@ -546,6 +580,25 @@ export interface PluginEntity {
          */
         name: string;
       }
+    | null;
+  /**
+   * Partials linked to the plugin: each fills a part of its config (Kong Enterprise).
+   */
+  partials?:
+    | {
+        /**
+         * Id of the partial.
+         */
+        id?: string | null;
+        /**
+         * Name of the partial.
+         */
+        name?: string | null;
+        /**
+         * Config path the partial fills, e.g. config.redis (default: the plugin's path for the partial's type).
+         */
+        path?: string | null;
+      }[]
     | null;
 }
 
@@ -1001,7 +1054,7 @@ export interface UpstreamEntity {
          * Successes needed to mark a target healthy.
          */
         successes: number | null;
-      } | null;
+      };
       /**
        * When a target is considered unhealthy.
        */
@@ -1026,8 +1079,8 @@ export interface UpstreamEntity {
          * HTTP failures needed to mark a target unhealthy.
          */
         http_failures: number | null;
-      } | null;
-    } | null;
+      };
+    };
     /**
      * Passive checks from proxied traffic.
      */
@@ -1048,7 +1101,7 @@ export interface UpstreamEntity {
          * Successes needed to mark a target healthy.
          */
         successes: number | null;
-      } | null;
+      };
       /**
        * When a target is considered unhealthy.
        */
@@ -1069,13 +1122,13 @@ export interface UpstreamEntity {
          * HTTP failures needed to mark a target unhealthy.
          */
         http_failures: number | null;
-      } | null;
-    } | null;
+      };
+    };
     /**
      * Minimum percentage of healthy weight for the upstream to be healthy.
      */
     threshold: number | null;
-  } | null;
+  };
   /**
    * Host header used when proxying to the targets.
    */
@@ -1443,7 +1496,7 @@ export interface KongStateFile {
                * Successes needed to mark a target healthy.
                */
               successes?: number | null;
-            } | null;
+            };
             /**
              * When a target is considered unhealthy.
              */
@@ -1468,8 +1521,8 @@ export interface KongStateFile {
                * HTTP failures needed to mark a target unhealthy.
                */
               http_failures?: number | null;
-            } | null;
-          } | null;
+            };
+          };
           /**
            * Passive checks from proxied traffic.
            */
@@ -1490,7 +1543,7 @@ export interface KongStateFile {
                * Successes needed to mark a target healthy.
                */
               successes?: number | null;
-            } | null;
+            };
             /**
              * When a target is considered unhealthy.
              */
@@ -1511,13 +1564,13 @@ export interface KongStateFile {
                * HTTP failures needed to mark a target unhealthy.
                */
               http_failures?: number | null;
-            } | null;
-          } | null;
+            };
+          };
           /**
            * Minimum percentage of healthy weight for the upstream to be healthy.
            */
           threshold?: number | null;
-        } | null;
+        };
         /**
          * Host header used when proxying to the targets.
          */
@@ -1628,4 +1681,8 @@ export interface KongStateFile {
    * Top-level vaults.
    */
   vaults?: VaultEntity[] | null;
+  /**
+   * Top-level partials.
+   */
+  partials?: PartialEntity[] | null;
 }

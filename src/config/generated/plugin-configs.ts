@@ -70,13 +70,13 @@ export interface AiPromptDecoratorConfig {
       | null;
   } | null;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini';
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
 }
 
 /**
@@ -104,13 +104,24 @@ export interface AiPromptGuardConfig {
    */
   match_all_roles: boolean;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
+   * Generative AI category of the request (drives the analytics of the route).
+   */
+  genai_category:
+    | 'text/generation'
+    | 'text/embeddings'
+    | 'audio/speech'
+    | 'audio/transcription'
+    | 'image/generation'
+    | 'realtime/generation'
+    | 'video/generation';
+  /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini';
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
 }
 
 /**
@@ -139,7 +150,7 @@ export interface AiPromptTemplateConfig {
    */
   log_original_request: boolean;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
 }
@@ -155,7 +166,22 @@ export interface AiProxyAdvancedConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    route_type:
+      | 'llm/v1/chat'
+      | 'llm/v1/completions'
+      | 'preserve'
+      | 'llm/v1/embeddings'
+      | 'llm/v1/responses'
+      | 'llm/v1/assistants'
+      | 'llm/v1/files'
+      | 'llm/v1/batches'
+      | 'audio/v1/audio/speech'
+      | 'audio/v1/audio/transcriptions'
+      | 'audio/v1/audio/translations'
+      | 'image/v1/images/generations'
+      | 'image/v1/images/edits'
+      | 'realtime/v1/realtime'
+      | 'video/v1/videos/generations';
     /**
      * Authentication for the upstream LLM.
      */
@@ -169,13 +195,17 @@ export interface AiProxyAdvancedConfig {
      */
     logging: LlmLogging;
     /**
-     * Description of the target.
+     * Description of the model (semantic routing matches prompts against it).
      */
     description?: string | null;
     /**
-     * Weight of the target within the balancer (1-65535).
+     * Weight of the model within the balancer (1-65535).
      */
     weight: number;
+    /**
+     * Free-form metadata of the model (for internal use).
+     */
+    metadata?: Record<string, unknown> | null;
   }[];
   /**
    * Load-balancing settings.
@@ -188,14 +218,14 @@ export interface AiProxyAdvancedConfig {
       | 'round-robin'
       | 'lowest-latency'
       | 'lowest-usage'
-      | 'least-connections'
       | 'consistent-hashing'
       | 'priority'
-      | 'semantic';
+      | 'semantic'
+      | 'least-connections';
     /**
      * Tokens used for usage-based balancing.
      */
-    tokens_count_strategy: 'total-tokens' | 'prompt-tokens' | 'completion-tokens' | 'cost';
+    tokens_count_strategy: 'total-tokens' | 'prompt-tokens' | 'completion-tokens' | 'cost' | 'llm-accuracy';
     /**
      * Latency metric: tpot (time per output token) or e2e.
      */
@@ -240,6 +270,14 @@ export interface AiProxyAdvancedConfig {
       | 'http_429'
       | 'non_idempotent'
     )[];
+    /**
+     * Failures within fail_timeout after which a target is taken out (circuit breaker); 0 disables it.
+     */
+    max_fails: number;
+    /**
+     * How long (ms) a target that reached max_fails stays out.
+     */
+    fail_timeout: number;
   };
   /**
    * The embeddings model used to vectorize prompts.
@@ -264,11 +302,11 @@ export interface AiProxyAdvancedConfig {
     /**
      * Default similarity threshold for accepting semantic search results.
      */
-    threshold: number;
+    threshold?: number | null;
     /**
      * Redis connection of the redis strategy.
      */
-    redis: EnterpriseRedis | null;
+    redis: EnterpriseRedis;
     /**
      * pgvector connection of the pgvector strategy.
      */
@@ -321,14 +359,90 @@ export interface AiProxyAdvancedConfig {
        * Timeout (ms).
        */
       timeout: number | null;
-    } | null;
+    };
+  } | null;
+  /**
+   * Generative AI category of the request (drives the analytics of the route).
+   */
+  genai_category:
+    | 'text/generation'
+    | 'text/embeddings'
+    | 'audio/speech'
+    | 'audio/transcription'
+    | 'image/generation'
+    | 'realtime/generation'
+    | 'video/generation';
+  /**
+   * Model access rules: a request matching a deny rule is refused; with allow rules, one must match.
+   */
+  acls: {
+    /**
+     * Allow rules; when present, a request must match one of them.
+     *
+     * @minItems 1
+     */
+    allow?:
+      | {
+          /**
+           * Conditions that must all hold.
+           *
+           * @minItems 1
+           */
+          match: {
+            /**
+             * What the condition looks at.
+             */
+            type: 'consumer' | 'consumer_group' | 'header' | 'ip' | 'model' | 'path' | 'provider';
+            /**
+             * Helper key: the header name (header), id or username (consumer), id or name (consumer_group).
+             */
+            key?: string | null;
+            /**
+             * Values of which one must equal the request attribute.
+             *
+             * @minItems 1
+             */
+            values: string[];
+          }[];
+        }[]
+      | null;
+    /**
+     * Deny rules; a request matching one of them is refused.
+     *
+     * @minItems 1
+     */
+    deny?:
+      | {
+          /**
+           * Conditions that must all hold.
+           *
+           * @minItems 1
+           */
+          match: {
+            /**
+             * What the condition looks at.
+             */
+            type: 'consumer' | 'consumer_group' | 'header' | 'ip' | 'model' | 'path' | 'provider';
+            /**
+             * Helper key: the header name (header), id or username (consumer), id or name (consumer_group).
+             */
+            key?: string | null;
+            /**
+             * Values of which one must equal the request attribute.
+             *
+             * @minItems 1
+             */
+            values: string[];
+          }[];
+        }[]
+      | null;
   } | null;
   /**
    * Whether to optionally 'allow', 'deny', or 'always' (force) streaming answers via server-sent events.
    */
   response_streaming: 'allow' | 'deny' | 'always';
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
@@ -338,7 +452,7 @@ export interface AiProxyAdvancedConfig {
   /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini';
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
 }
 
 /**
@@ -348,7 +462,22 @@ export interface AiProxyConfig {
   /**
    * The model's operation for this provider; 'preserve' passes through without transformation.
    */
-  route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+  route_type:
+    | 'llm/v1/chat'
+    | 'llm/v1/completions'
+    | 'preserve'
+    | 'llm/v1/embeddings'
+    | 'llm/v1/responses'
+    | 'llm/v1/assistants'
+    | 'llm/v1/files'
+    | 'llm/v1/batches'
+    | 'audio/v1/audio/speech'
+    | 'audio/v1/audio/transcriptions'
+    | 'audio/v1/audio/translations'
+    | 'image/v1/images/generations'
+    | 'image/v1/images/edits'
+    | 'realtime/v1/realtime'
+    | 'video/v1/videos/generations';
   /**
    * Authentication for the upstream LLM.
    */
@@ -362,11 +491,21 @@ export interface AiProxyConfig {
    */
   logging: LlmLogging;
   /**
+   * Generative AI category of the request (drives the analytics of the route).
+   */
+  genai_category:
+    | 'text/generation'
+    | 'text/embeddings'
+    | 'audio/speech'
+    | 'audio/transcription'
+    | 'image/generation'
+    | 'video/generation';
+  /**
    * Whether to optionally 'allow', 'deny', or 'always' (force) streaming answers via server-sent events.
    */
   response_streaming: 'allow' | 'deny' | 'always';
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
@@ -376,7 +515,7 @@ export interface AiProxyConfig {
   /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini' | 'anthropic';
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
 }
 
 /**
@@ -384,43 +523,105 @@ export interface AiProxyConfig {
  */
 export interface AiRateLimitingAdvancedConfig {
   /**
-   * Limits per provider: name, limits and window sizes (same number of each).
+   * Limits per provider: name, limits and window sizes (same number of each); deprecated in 3.14 for policies.
    */
-  llm_providers: {
-    /**
-     * The LLM provider the limit applies to ('requestPrompt' counts request prompts).
-     */
-    name:
-      | 'openai'
-      | 'azure'
-      | 'anthropic'
-      | 'cohere'
-      | 'mistral'
-      | 'llama2'
-      | 'gemini'
-      | 'bedrock'
-      | 'huggingface'
-      | 'deepseek'
-      | 'xai'
-      | 'vllm'
-      | 'ollama'
-      | 'cerebras'
-      | 'dashscope'
-      | 'databricks'
-      | 'requestPrompt';
-    /**
-     * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
-     */
-    model?: string | null;
-    /**
-     * One or more token limits per window.
-     */
-    limit: number[];
-    /**
-     * One or more window sizes in seconds.
-     */
-    window_size: number[];
-  }[];
+  llm_providers?:
+    | {
+        /**
+         * The LLM provider the limit applies to ('requestPrompt' counts request prompts).
+         */
+        name:
+          | 'openai'
+          | 'azure'
+          | 'anthropic'
+          | 'cohere'
+          | 'mistral'
+          | 'llama2'
+          | 'gemini'
+          | 'bedrock'
+          | 'huggingface'
+          | 'deepseek'
+          | 'xai'
+          | 'vllm'
+          | 'ollama'
+          | 'cerebras'
+          | 'dashscope'
+          | 'databricks'
+          | 'requestPrompt'
+          | 'customCost';
+        /**
+         * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
+         */
+        model?: string | null;
+        /**
+         * One or more token limits per window.
+         */
+        limit: number[];
+        /**
+         * One or more window sizes in seconds.
+         */
+        window_size: number[];
+      }[]
+    | null;
+  /**
+   * Rate-limiting policies: each matches requests by conditions and limits them per window.
+   */
+  policies?:
+    | {
+        /**
+         * Policy id, named in the X-AI-RateLimit-* headers.
+         */
+        id?: string | null;
+        /**
+         * Conditions that must all hold; a policy without conditions matches every request.
+         */
+        match?:
+          | {
+              /**
+               * What the condition looks at.
+               */
+              type: 'consumer' | 'consumer_group' | 'header' | 'ip' | 'model' | 'path' | 'provider';
+              /**
+               * Helper key: the header name (header), id or username (consumer), id or name (consumer_group).
+               */
+              key?: string | null;
+              /**
+               * Values of which one must equal the request attribute; none: any value.
+               */
+              values?: string[] | null;
+              /**
+               * Count each distinct value of the attribute separately.
+               */
+              partition_by: boolean;
+            }[]
+          | null;
+        /**
+         * Limits of the policy: a number of tokens (or cost) per window.
+         *
+         * @minItems 1
+         */
+        limits?:
+          | {
+              /**
+               * The limit per window.
+               */
+              limit: number;
+              /**
+               * The window size in seconds.
+               */
+              window_size: number;
+              /**
+               * What is counted against the limit.
+               */
+              tokens_count_strategy: 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'cost';
+            }[]
+          | null;
+        /**
+         * sliding or fixed windows.
+         */
+        window_type: 'fixed' | 'sliding';
+      }[]
+    | null;
   /**
    * Where counters are kept.
    */
@@ -456,7 +657,7 @@ export interface AiRateLimitingAdvancedConfig {
   /**
    * Redis connection of the redis strategy.
    */
-  redis: EnterpriseRedis | null;
+  redis: EnterpriseRedis;
   /**
    * Do not send the X-AI-RateLimit-* headers.
    */
@@ -486,9 +687,21 @@ export interface AiRateLimitingAdvancedConfig {
    */
   request_prompt_count_function?: string | null;
   /**
+   * Counter namespace: plugins with the same namespace share their counters.
+   */
+  namespace?: string | null;
+  /**
+   * Decrease redis counters by fractions (cost strategy).
+   */
+  decrease_by_fractions_in_redis: boolean;
+  /**
+   * Lua function computing the cost of a request (customCost provider).
+   */
+  custom_cost_count_function?: string | null;
+  /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini';
+  llm_format?: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic' | null;
 }
 
 /**
@@ -512,7 +725,7 @@ export interface AiRequestTransformerConfig {
    */
   https_verify: boolean;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
@@ -538,7 +751,22 @@ export interface AiRequestTransformerConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve';
+    route_type:
+      | 'llm/v1/chat'
+      | 'llm/v1/completions'
+      | 'preserve'
+      | 'llm/v1/embeddings'
+      | 'llm/v1/responses'
+      | 'llm/v1/assistants'
+      | 'llm/v1/files'
+      | 'llm/v1/batches'
+      | 'audio/v1/audio/speech'
+      | 'audio/v1/audio/transcriptions'
+      | 'audio/v1/audio/translations'
+      | 'image/v1/images/generations'
+      | 'image/v1/images/edits'
+      | 'realtime/v1/realtime'
+      | 'video/v1/videos/generations';
     /**
      * Authentication for the upstream LLM.
      */
@@ -551,6 +779,18 @@ export interface AiRequestTransformerConfig {
      * What the AI plugins write to the log plugins.
      */
     logging: LlmLogging;
+    /**
+     * Description of the model (semantic routing matches prompts against it).
+     */
+    description?: string | null;
+    /**
+     * Weight of the model within the balancer (1-65535).
+     */
+    weight: number;
+    /**
+     * Free-form metadata of the model (for internal use).
+     */
+    metadata?: Record<string, unknown> | null;
   };
 }
 
@@ -575,7 +815,7 @@ export interface AiResponseTransformerConfig {
    */
   https_verify: boolean;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
   /**
@@ -605,7 +845,22 @@ export interface AiResponseTransformerConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve';
+    route_type:
+      | 'llm/v1/chat'
+      | 'llm/v1/completions'
+      | 'preserve'
+      | 'llm/v1/embeddings'
+      | 'llm/v1/responses'
+      | 'llm/v1/assistants'
+      | 'llm/v1/files'
+      | 'llm/v1/batches'
+      | 'audio/v1/audio/speech'
+      | 'audio/v1/audio/transcriptions'
+      | 'audio/v1/audio/translations'
+      | 'image/v1/images/generations'
+      | 'image/v1/images/edits'
+      | 'realtime/v1/realtime'
+      | 'video/v1/videos/generations';
     /**
      * Authentication for the upstream LLM.
      */
@@ -618,6 +873,18 @@ export interface AiResponseTransformerConfig {
      * What the AI plugins write to the log plugins.
      */
     logging: LlmLogging;
+    /**
+     * Description of the model (semantic routing matches prompts against it).
+     */
+    description?: string | null;
+    /**
+     * Weight of the model within the balancer (1-65535).
+     */
+    weight: number;
+    /**
+     * Free-form metadata of the model (for internal use).
+     */
+    metadata?: Record<string, unknown> | null;
   };
 }
 
@@ -673,7 +940,7 @@ export interface AiSanitizerConfig {
    */
   scan_roles: ('system' | 'user' | 'assistant' | 'tool')[];
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected.
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
    */
   max_request_body_size: number;
 }
@@ -705,11 +972,11 @@ export interface AiSemanticCacheConfig {
     /**
      * Default similarity threshold for accepting semantic search results.
      */
-    threshold: number;
+    threshold?: number | null;
     /**
      * Redis connection of the redis strategy.
      */
-    redis: EnterpriseRedis | null;
+    redis: EnterpriseRedis;
     /**
      * pgvector connection of the pgvector strategy.
      */
@@ -762,7 +1029,7 @@ export interface AiSemanticCacheConfig {
        * Timeout (ms).
        */
       timeout: number | null;
-    } | null;
+    };
   };
   /**
    * TTL (s) of cache entries.
@@ -799,7 +1066,7 @@ export interface AiSemanticCacheConfig {
   /**
    * LLM input and output format and schema to use.
    */
-  llm_format: 'openai' | 'bedrock' | 'gemini';
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
 }
 
 /**
@@ -818,6 +1085,19 @@ export interface BasicAuthConfig {
    * Realm of the WWW-Authenticate header on 401 responses.
    */
   realm: string;
+  /**
+   * Lock out clients after repeated failed logins.
+   */
+  brute_force_protection: {
+    /**
+     * Where failed attempts are counted; off disables the protection.
+     */
+    strategy: 'off' | 'memory' | 'cluster' | 'redis';
+    /**
+     * Redis connection of the redis strategy.
+     */
+    redis: Redis;
+  };
 }
 
 /**
@@ -978,13 +1258,17 @@ export interface HttpLogConfig {
      * Number of concurrent queue handlers: 1, or -1 for no queue.
      */
     concurrency_limit: -1 | 1 | null;
-  } | null;
+  };
   /**
    * Lua code producing extra log fields, by field name.
    */
   custom_fields_by_lua?: {
     [k: string]: string | undefined;
   } | null;
+  /**
+   * Verify the certificate of an https endpoint.
+   */
+  ssl_verify: boolean;
 }
 
 /**
@@ -1091,6 +1375,25 @@ export interface KeyAuthConfig {
    * Realm of the WWW-Authenticate header on 401 responses.
    */
   realm?: string | null;
+  /**
+   * Konnect identity realms to source consumers from.
+   */
+  identity_realms:
+    | {
+        /**
+         * Id of the identity realm.
+         */
+        id?: string | null;
+        /**
+         * Konnect region of the identity realm.
+         */
+        region?: string | null;
+        /**
+         * Where consumers come from: the control plane or the realm.
+         */
+        scope: 'cp' | 'realm';
+      }[]
+    | null;
 }
 
 /**
@@ -1121,6 +1424,10 @@ export interface PrometheusConfig {
    * Export the upstream health metrics.
    */
   upstream_health_metrics: boolean | null;
+  /**
+   * Export the metrics of WebAssembly filters.
+   */
+  wasm_metrics?: boolean | null;
 }
 
 /**
@@ -1174,44 +1481,7 @@ export interface RateLimitingConfig {
   /**
    * Redis connection of the redis policy.
    */
-  redis: {
-    /**
-     * Redis host.
-     */
-    host?: string | null;
-    /**
-     * Redis port.
-     */
-    port?: number | null;
-    /**
-     * Redis timeout (ms).
-     */
-    timeout: number | null;
-    /**
-     * Redis ACL username (Redis 6+).
-     */
-    username?: string | null;
-    /**
-     * Redis password; no AUTH is sent when unset.
-     */
-    password?: string | null;
-    /**
-     * Redis database number.
-     */
-    database: number | null;
-    /**
-     * Connect to Redis over TLS.
-     */
-    ssl: boolean | null;
-    /**
-     * Verify the Redis server certificate.
-     */
-    ssl_verify: boolean | null;
-    /**
-     * SNI server name for TLS.
-     */
-    server_name?: string | null;
-  } | null;
+  redis: Redis;
   /**
    * Do not send the RateLimit-* / X-RateLimit-* headers.
    */
@@ -1396,6 +1666,14 @@ export interface LlmAuth {
    */
   gcp_service_account_json?: string | null;
   /**
+   * GCP metadata server URL used to get tokens without a service-account JSON.
+   */
+  gcp_metadata_url?: string | null;
+  /**
+   * GCP OAuth token endpoint used with the service-account JSON.
+   */
+  gcp_oauth_token_url?: string | null;
+  /**
    * Static IAM access key id for AWS providers (Bedrock); overrides AWS_ACCESS_KEY_ID.
    */
   aws_access_key_id?: string | null;
@@ -1425,6 +1703,10 @@ export interface GeminiOptions {
    * Vertex location ID.
    */
   location_id?: string | null;
+  /**
+   * Vertex endpoint ID of a deployed (fine-tuned) model.
+   */
+  endpoint_id?: string | null;
 }
 
 /**
@@ -1447,6 +1729,26 @@ export interface BedrockOptions {
    * STS endpoint URL override used when assuming a role.
    */
   aws_sts_endpoint_url?: string | null;
+  /**
+   * Normalize the embeddings Bedrock returns.
+   */
+  embeddings_normalize: boolean | null;
+  /**
+   * Bedrock latency performance configuration (e.g. optimized).
+   */
+  performance_config_latency?: string | null;
+  /**
+   * S3 URI where Bedrock writes generated videos.
+   */
+  video_output_s3_uri?: string | null;
+  /**
+   * S3 prefix of Bedrock batch jobs.
+   */
+  batch_bucket_prefix?: string | null;
+  /**
+   * IAM role of Bedrock batch jobs.
+   */
+  batch_role_arn?: string | null;
 }
 
 /**
@@ -1457,6 +1759,20 @@ export interface HuggingfaceOptions {
    * Use the cache layer of the inference API.
    */
   use_cache?: boolean | null;
+  /**
+   * Wait for the model if it is not ready.
+   */
+  wait_for_model?: boolean | null;
+}
+
+/**
+ * Cohere-specific options.
+ */
+export interface CohereOptions {
+  /**
+   * Cohere embeddings input type.
+   */
+  embedding_input_type: 'search_document' | 'search_query' | 'classification' | 'clustering' | 'image' | null;
   /**
    * Wait for the model if it is not ready.
    */
@@ -1499,6 +1815,63 @@ export interface LlmModelOptions {
    * Cost per 1M completion tokens.
    */
   output_cost?: number | null;
+  /**
+   * Cost per 1M cache-read (cached) prompt tokens.
+   */
+  cache_read_cost?: number | null;
+  /**
+   * Cost per 1M cache-write prompt tokens, when no cache_write_cost_list entry matches.
+   */
+  cache_write_cost?: number | null;
+  /**
+   * Cost per 1M cache-write prompt tokens by cache TTL.
+   */
+  cache_write_cost_list?:
+    | {
+        /**
+         * Cache TTL, a number and a unit: '5m', '1h'.
+         */
+        ttl: string;
+        /**
+         * Cost per 1M cache-write tokens with this TTL.
+         */
+        cost: number;
+      }[]
+    | null;
+  /**
+   * Price factors above an input-token threshold.
+   */
+  context_window_factor?:
+    | {
+        /**
+         * Input-token threshold, a number and k or m: '200k', '1m'.
+         */
+        above: string;
+        /**
+         * Factor of the input-side cost above the threshold.
+         */
+        input_factor: number;
+        /**
+         * Factor of the output-side cost above the threshold.
+         */
+        output_factor: number;
+      }[]
+    | null;
+  /**
+   * Price factors by the service tier the provider reports.
+   */
+  service_tier_factor?:
+    | {
+        /**
+         * Service tier, matched case-insensitively as a substring of the reported tier.
+         */
+        tier: string;
+        /**
+         * Factor of the whole cost for this tier.
+         */
+        factor: number;
+      }[]
+    | null;
   /**
    * Sampling temperature (overrides the client value).
    */
@@ -1544,6 +1917,10 @@ export interface LlmModelOptions {
    */
   upstream_path?: string | null;
   /**
+   * Number of dimensions of the embeddings the model returns.
+   */
+  embeddings_dimensions?: number | null;
+  /**
    * Gemini on Vertex options: all three or none.
    */
   gemini: GeminiOptions | null;
@@ -1555,6 +1932,10 @@ export interface LlmModelOptions {
    * Hugging Face inference API options.
    */
   huggingface: HuggingfaceOptions | null;
+  /**
+   * Cohere-specific options.
+   */
+  cohere: CohereOptions | null;
   /**
    * Alibaba DashScope options.
    */
@@ -1594,6 +1975,10 @@ export interface LlmModel {
    */
   name?: string | null;
   /**
+   * Request model name that selects this model (the alias clients send).
+   */
+  model_alias?: string | null;
+  /**
    * Key/value settings for the model.
    */
   options: LlmModelOptions | null;
@@ -1614,6 +1999,24 @@ export interface LlmLogging {
 }
 
 /**
+ * Gemini on Vertex options: all three or none.
+ */
+export interface GeminiEmbeddingsOptions {
+  /**
+   * Regional Vertex API endpoint (hostname only).
+   */
+  api_endpoint?: string | null;
+  /**
+   * Vertex project ID.
+   */
+  project_id?: string | null;
+  /**
+   * Vertex location ID.
+   */
+  location_id?: string | null;
+}
+
+/**
  * The embeddings model used to vectorize prompts.
  */
 export interface Embeddings {
@@ -1628,7 +2031,7 @@ export interface Embeddings {
     /**
      * AI provider format to use for the embeddings API.
      */
-    provider: 'openai' | 'azure' | 'mistral' | 'gemini' | 'bedrock' | 'huggingface';
+    provider: 'openai' | 'azure' | 'mistral' | 'gemini' | 'bedrock' | 'huggingface' | 'ollama';
     /**
      * Embeddings model name.
      */
@@ -1665,13 +2068,67 @@ export interface Embeddings {
       /**
        * Gemini on Vertex options: all three or none.
        */
-      gemini: GeminiOptions | null;
+      gemini: GeminiEmbeddingsOptions | null;
       /**
        * Hugging Face inference API options.
        */
       huggingface: HuggingfaceOptions | null;
     } | null;
   };
+}
+
+/**
+ * Cloud IAM authentication to a managed Redis (AWS, Azure or GCP).
+ */
+export interface RedisCloudAuthentication {
+  /**
+   * Cloud provider of the managed Redis.
+   */
+  auth_provider?: 'aws' | 'azure' | 'gcp' | null;
+  /**
+   * AWS access key id.
+   */
+  aws_access_key_id?: string | null;
+  /**
+   * AWS secret access key.
+   */
+  aws_secret_access_key?: string | null;
+  /**
+   * AWS role to assume.
+   */
+  aws_assume_role_arn?: string | null;
+  /**
+   * Session name of the assumed AWS role.
+   */
+  aws_role_session_name?: string | null;
+  /**
+   * AWS ElastiCache cache name.
+   */
+  aws_cache_name?: string | null;
+  /**
+   * AWS region of the cache.
+   */
+  aws_region?: string | null;
+  /**
+   * The AWS cache is serverless.
+   */
+  aws_is_serverless: boolean | null;
+  /**
+   * Azure client id.
+   */
+  azure_client_id?: string | null;
+  /**
+   * Azure client secret.
+   */
+  azure_client_secret?: string | null;
+  /**
+   * Azure tenant id.
+   */
+  azure_tenant_id?: string | null;
+  /**
+   * GCP service account JSON.
+   */
+  gcp_service_account_json?: string | null;
 }
 
 /**
@@ -1788,6 +2245,56 @@ export interface EnterpriseRedis {
    * Connection to Redis goes through a proxy (e.g. Envoy).
    */
   connection_is_proxied: boolean | null;
+  /**
+   * Cloud IAM authentication to a managed Redis (AWS, Azure or GCP).
+   */
+  cloud_authentication: RedisCloudAuthentication | null;
+}
+
+/**
+ * Redis connection of the redis strategy.
+ */
+export interface Redis {
+  /**
+   * Redis host.
+   */
+  host?: string | null;
+  /**
+   * Redis port.
+   */
+  port: number | null;
+  /**
+   * Redis timeout (ms).
+   */
+  timeout: number | null;
+  /**
+   * Redis ACL username (Redis 6+).
+   */
+  username?: string | null;
+  /**
+   * Redis password; no AUTH is sent when unset.
+   */
+  password?: string | null;
+  /**
+   * Redis database number.
+   */
+  database: number | null;
+  /**
+   * Connect to Redis over TLS.
+   */
+  ssl: boolean | null;
+  /**
+   * Verify the Redis server certificate.
+   */
+  ssl_verify: boolean | null;
+  /**
+   * SNI server name for TLS.
+   */
+  server_name?: string | null;
+  /**
+   * Cloud IAM authentication to a managed Redis (AWS, Azure or GCP).
+   */
+  cloud_authentication: RedisCloudAuthentication | null;
 }
 
 /** Plugin name → type of its normalised `config`. */

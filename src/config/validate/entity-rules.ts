@@ -1,10 +1,11 @@
 import type { RawEntity } from '../collect.js';
 import { compileKongRegex } from '../regex.js';
-import { markedProblems, unsupportedProblems, validatePluginConfig } from './plugin-config.js';
+import { markedProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig } from './plugin-config.js';
 import { runEntityChecks } from './entity-checks.js';
 import { schemas } from '../schemas.js';
 import type { Issue } from '../issues.js';
 import type { Entity } from '../state.js';
+import { applyPartials } from '../partials.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
@@ -28,9 +29,11 @@ function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
   }
 }
 
-function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): void {
+function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], partials: ReadonlyMap<unknown, unknown>): void {
   const name = String(e.name);
-  const problems = validatePluginConfig(name, raw.data.config);
+  // validated as Kong does: with the linked partials' configs in place
+  const config = Array.isArray(e.partials) ? applyPartials(raw.data.config, e.partials, (id) => partials.get(id)).config : raw.data.config;
+  const problems = validatePluginConfig(name, config);
   if (problems === null) {
     out.push(raw.file.issueAt([...raw.path, 'name'], 'value', strict ? 'error' : 'warning', 'AIGW_UNKNOWN_PLUGIN',
       `plugin '${name}' is not known to aigw: 'aigw serve' cannot run it and its config is not checked (it may exist on your Kong)`));
@@ -47,6 +50,11 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[]): 
     const path = hasConfig ? [...raw.path, 'config', ...p.path] : [...raw.path, 'name'];
     out.push(raw.file.issueAt(path, p.at, p.severity, p.code, p.message));
   }
+}
+
+function partialRules(e: Entity, raw: RawEntity, out: Issue[]): void {
+  const problems = typeof e.type === 'string' ? validatePartialConfig(e.type, raw.data.config) : null;
+  for (const p of problems ?? []) out.push(raw.file.issueAt([...raw.path, 'config', ...p.path], p.at, p.severity, p.code, p.message));
 }
 
 /**
@@ -66,10 +74,12 @@ function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
 
 export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { strict: boolean }): Issue[] {
   const out: Issue[] = [];
+  const partials = new Map([...origins].filter(([, raw]) => raw.kind.name === 'partials').map(([e, raw]) => [e.id as unknown, raw.data.config]));
   for (const [e, raw] of origins) {
     schemaChecks(e, raw, out);
     if (raw.kind.name === 'routes') routeRules(e, raw, out);
-    else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out);
+    else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out, partials);
+    else if (raw.kind.name === 'partials') partialRules(e, raw, out);
   }
   return out;
 }

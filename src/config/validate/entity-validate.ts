@@ -4,7 +4,7 @@ import { schemas } from '../schemas.js';
 import { mapAjvErrors } from './schema-errors.js';
 import { fillEntityDefaults } from '../defaults.js';
 import { runEntityChecks } from './entity-checks.js';
-import { validatePluginConfig } from './plugin-config.js';
+import { validatePartialConfig, validatePluginConfig } from './plugin-config.js';
 import type { Issue } from '../issues.js';
 
 /**
@@ -30,6 +30,11 @@ export function validateEntity(kind: KindName, entity: unknown): Issue[] {
       if (problems === null) add('AIGW_UNKNOWN_PLUGIN', ['name'], `plugin '${name}' not enabled; add it to the 'plugins' configuration property`);
       else for (const p of problems) add(p.code, ['config', ...p.path], p.message, p.severity);
     }
+  }
+  if (kind === 'partials') {
+    const type = (entity as Record<string, unknown>).type;
+    const problems = typeof type === 'string' ? validatePartialConfig(type, (entity as Record<string, unknown>).config) : null;
+    for (const p of problems ?? []) add(p.code, ['config', ...p.path], p.message, p.severity);
   }
   return out;
 }

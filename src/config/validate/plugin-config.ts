@@ -1,5 +1,5 @@
 import { schemas, type JsonSchema } from '../schemas.js';
-import { fillPluginDefaults, isRecordSchema, resolveSchema } from '../defaults.js';
+import { fillPartialDefaults, fillPluginDefaults, isRecordSchema, resolveSchema } from '../defaults.js';
 import { runEntityChecks } from './entity-checks.js';
 import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
@@ -102,6 +102,29 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     }
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
+  }
+  return out;
+}
+
+/**
+ * Validate a partial's `config` against `schemas/partials/<type>.json`: types, ranges, unknown
+ * fields, Kong's entity checks and unsupported fields. Null when the type is unknown (the entity
+ * schema's `type` enum reports it).
+ */
+export function validatePartialConfig(type: string, config: unknown): ConfigProblem[] | null {
+  const reg = schemas();
+  const rel = `partials/${type}.json`;
+  const schema = reg.partial(type);
+  const validate = reg.validator(rel);
+  if (!schema || !validate) return null;
+  const value = config === null || config === undefined ? {} : config;
+  const out: ConfigProblem[] = [];
+  if (!validate(value)) for (const p of mapAjvErrors(validate.errors ?? [])) out.push({ ...p, severity: 'error' });
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const f of runEntityChecks(schema, rel, fillPartialDefaults(type, value))) {
+      out.push({ severity: 'error', code: 'AIGW_ENTITY_CHECK', path: f.path, at: 'key', message: f.message });
+    }
+    out.push(...unsupportedProblems(schema, rel, value, []));
   }
   return out;
 }

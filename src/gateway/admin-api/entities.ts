@@ -11,6 +11,7 @@ import { endpointKey, uniqueKeys } from '../../diff/identity.js';
 import { kongError, notFound } from './respond.js';
 import type { EntityRules } from './rules.js';
 import type { Store, Write } from './store.js';
+import { applyPartials } from '../../config/partials.js';
 
 export interface CrudContext {
   store: Store;
@@ -66,8 +67,15 @@ function setPath(fields: Record<string, unknown>, path: Array<string | number>, 
   else cur[last] = message;
 }
 
+/** A plugin as Kong validates it: with the configs of its linked partials in place. */
+function withLinkedPartials(ctx: CrudContext, kind: KindDef, e: Record<string, unknown>): Record<string, unknown> {
+  if (kind.name !== 'plugins' || !Array.isArray(e.partials) || e.partials.length === 0) return e;
+  const partials = ctx.store.list('partials');
+  return { ...e, config: applyPartials(e.config, e.partials, (id) => partials.find((p) => p.id === id)?.config).config };
+}
+
 function checkSchema(ctx: CrudContext, kind: KindDef, e: Record<string, unknown>): void {
-  const issues = ctx.rules.validate(kind.name, e);
+  const issues = ctx.rules.validate(kind.name, withLinkedPartials(ctx, kind, e));
   if (issues.length === 0) return;
   const fields: Record<string, unknown> = {};
   for (const i of issues) setPath(fields, i.path ?? [], i.message);

@@ -11,6 +11,7 @@ import { matchesTags, paginate, parseTags } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
+import { kongProfile } from '../../config/schemas.js';
 import type { Store } from './store.js';
 
 export interface NodeContext extends CrudContext {
@@ -34,6 +35,8 @@ export function root(ctx: NodeContext): Reply {
     body: {
       tagline: 'Welcome to aigw',
       version: ctx.version,
+      // the Kong version (schema profile) this gateway checks configurations against: diff/sync use it
+      aigw_kong_version: kongProfile(),
       edition: 'community',
       hostname: hostname(),
       node_id: ctx.nodeId,

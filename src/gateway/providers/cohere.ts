@@ -68,7 +68,7 @@ function sampling(req: CanonicalRequest, out: JsonObject): void {
 function toUpstream(ctx: ProviderContext, req: CanonicalRequest): { body: JsonObject } {
   if (ctx.routeType === 'llm/v1/embeddings') {
     const texts = typeof req.input === 'string' ? [req.input] : req.input ?? [];
-    return { body: { model: ctx.model, texts, input_type: asString(req.input_type) ?? 'search_document', embedding_types: ['float'] } };
+    return { body: { model: ctx.model, texts, input_type: asString(req.input_type) ?? ctx.options.cohere?.embedding_input_type ?? 'search_document', embedding_types: ['float'] } };
   }
   const body: JsonObject = { model: ctx.model, stream: ctx.stream };
   if (ctx.routeType === 'llm/v1/completions') body.prompt = Array.isArray(req.prompt) ? req.prompt.join('\n') : req.prompt;

@@ -35,6 +35,10 @@ export interface ModelOptions {
   dashscope?: { international?: boolean };
   /** Kong 3.14: the Databricks workspace (`{id}.cloud.databricks.com`). */
   databricks?: { workspace_instance_id?: string };
+  /** Kong 3.11: vector size asked of embeddings models when the request does not say. */
+  embeddings_dimensions?: number;
+  /** Kong 3.11: Cohere embeddings `input_type` when the request does not say. */
+  cohere?: { embedding_input_type?: string };
 }
 
 /** Kong `auth` record (kong.md §1.1). */

@@ -42,7 +42,7 @@ services:
     paths: [/guard]
     plugins:${aiProxy(m)}
     - name: ai-prompt-guard
-      config: { deny_patterns: ["(?i)ignore (all )?previous instructions", "password"] }
+      config: { deny_patterns: ["(?i)ignore (all )?previous instructions", "password"], max_request_body_size: 8192 }
   - name: allow
     paths: [/allow]
     plugins:${aiProxy(m)}

@@ -26,25 +26,33 @@ function validate(name: string, config: Json): boolean {
   return v(config) as boolean;
 }
 
-describe('Kong 3.10 facts in the plugin schemas', () => {
+describe('Kong 3.14 facts in the plugin schemas (the default profile)', () => {
   it('ai-proxy: defaults, ranges, enums and priority', () => {
     expect(plugin('ai-proxy')['x-kong-priority']).toBe(770);
-    expect(prop('ai-proxy', 'max_request_body_size').default).toBe(8192);
+    expect(prop('ai-proxy', 'max_request_body_size').default).toBe(1048576);
     expect(prop('ai-proxy', 'response_streaming')).toMatchObject({ default: 'allow', enum: ['allow', 'deny', 'always'] });
     expect(prop('ai-proxy', 'model_name_header').default).toBe(true);
-    expect(prop('ai-proxy', 'llm_format').enum).toEqual(['openai', 'bedrock', 'gemini', 'anthropic']);
-    expect(prop('ai-proxy', 'llm_format')['x-aigw-extension-values']).toHaveProperty('anthropic');
-    expect(prop('ai-proxy', 'route_type').enum).toEqual(['llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings']);
-    // Kong 3.10's nine, then the later ones aigw serves, marked as extensions for 3.10
-    expect(prop('ai-proxy', 'model.provider').enum).toEqual(
-      ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',
-        'deepseek', 'xai', 'vllm', 'ollama', 'cerebras', 'dashscope', 'databricks'],
-    );
-    expect(prop('ai-proxy', 'model.provider')['x-aigw-extension-values']).toMatchObject({
-      deepseek: 'Kong 3.14+; Kong 3.10 rejects it', xai: 'Kong 3.13+; Kong 3.10 rejects it', databricks: 'Kong 3.14+; Kong 3.10 rejects it',
-    });
+    expect(prop('ai-proxy', 'llm_format').enum).toEqual(['openai', 'bedrock', 'gemini', 'cohere', 'huggingface', 'anthropic']);
+    expect(prop('ai-proxy', 'llm_format')['x-aigw-extension-values']).toBeUndefined();
+    expect(prop('ai-proxy', 'route_type').enum).toEqual([
+      'llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings', 'llm/v1/responses', 'llm/v1/assistants', 'llm/v1/files',
+      'llm/v1/batches', 'audio/v1/audio/speech', 'audio/v1/audio/transcriptions', 'audio/v1/audio/translations',
+      'image/v1/images/generations', 'image/v1/images/edits', 'realtime/v1/realtime', 'video/v1/videos/generations',
+    ]);
+    expect(prop('ai-proxy', 'model.provider').enum).toEqual([
+      'openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',
+      'deepseek', 'xai', 'vllm', 'ollama', 'cerebras', 'dashscope', 'databricks',
+    ]);
     expect(prop('ai-proxy', 'model.options.dashscope.international').default).toBe(true);
     expect(prop('ai-proxy', 'model.options.databricks.workspace_instance_id').type).toEqual(['string', 'null']);
+    expect(prop('ai-proxy', 'model.provider')['x-aigw-extension-values']).toBeUndefined();
+    expect(prop('ai-proxy', 'genai_category')).toMatchObject({ default: 'text/generation' });
+    expect(prop('ai-proxy', 'genai_category').enum).toContain('video/generation');
+    expect(prop('ai-proxy', 'model.model_alias').type).toEqual(['string', 'null']);
+    for (const f of ['cache_read_cost', 'cache_write_cost', 'cache_write_cost_list', 'context_window_factor', 'service_tier_factor']) {
+      expect(prop('ai-proxy', `model.options.${f}`)).toBeDefined();
+    }
+    expect(plugin('ai-proxy')['x-kong-protocols']).toEqual({ default: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'], one_of: ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] });
     expect(prop('ai-proxy', 'model.options.temperature')).toMatchObject({ minimum: 0, maximum: 5 });
     expect(prop('ai-proxy', 'model.options.top_k')).toMatchObject({ minimum: 0, maximum: 500 });
     expect(prop('ai-proxy', 'model.options.input_cost').exclusiveMinimum).toBe(0);
@@ -83,6 +91,15 @@ describe('Kong 3.10 facts in the plugin schemas', () => {
     expect(propertyAt(target, 'weight')).toMatchObject({ default: 100, minimum: 1, maximum: 65535 });
     expect(prop('ai-proxy-advanced', 'vectordb.strategy')['x-aigw-unsupported-values']).toHaveProperty('pgvector');
     expect(prop('ai-proxy-advanced', 'vectordb.strategy').default).toBeUndefined();
+    expect(prop('ai-proxy-advanced', 'balancer.max_fails')).toMatchObject({ default: 0, minimum: 0, maximum: 32767 });
+    expect(prop('ai-proxy-advanced', 'balancer.fail_timeout')).toMatchObject({ default: 10000, minimum: 1 });
+    expect(prop('ai-proxy-advanced', 'balancer.tokens_count_strategy').enum).toContain('llm-accuracy');
+    expect(propertyAt(target, 'metadata')).toBeDefined();
+    expect(propertyAt(target, 'model.model_alias')).toBeDefined();
+    const rule = (prop('ai-proxy-advanced', 'acls.deny').items as JsonObject);
+    const match = (propertyAt(rule, 'match') as JsonObject).items as JsonObject;
+    expect(propertyAt(match, 'type')?.enum).toEqual(['consumer', 'consumer_group', 'header', 'ip', 'model', 'path', 'provider']);
+    expect(prop('ai-proxy-advanced', 'genai_category').enum).toContain('realtime/generation');
   });
 
   it('ai-semantic-cache: memory is the aigw default vector store', () => {
@@ -194,5 +211,44 @@ describe('Kong 3.10 facts in the plugin schemas', () => {
         expect(isObject(s.properties)).toBe(true);
       }
     }
+  });
+});
+
+describe('Kong 3.10 facts in the 3.10 profile (schemas/3.10/)', () => {
+  const old = loadAll('3.10');
+  const prop10 = (name: string, dotted: string): JsonObject | undefined => propertyAt(old.schemas.get(`plugins/${name}.json`) as JsonObject, dotted);
+  const validate10 = (name: string, config: Json): boolean => old.ajv.getSchema(`plugins/${name}.json`)?.(config) as boolean;
+
+  it('ai-proxy: 3.10 enums, with what aigw serves ahead marked as extensions', () => {
+    expect(prop10('ai-proxy', 'max_request_body_size')?.default).toBe(8192);
+    expect(prop10('ai-proxy', 'route_type')?.enum).toEqual(['llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings']);
+    expect(prop10('ai-proxy', 'route_type')?.['x-aigw-extension-values']).toEqual({ 'llm/v1/embeddings': 'Kong 3.11+; Kong 3.10 rejects it' });
+    expect(prop10('ai-proxy', 'llm_format')?.enum).toEqual(['openai', 'bedrock', 'gemini', 'anthropic']);
+    expect(prop10('ai-proxy', 'llm_format')?.['x-aigw-extension-values']).toHaveProperty('anthropic');
+    // Kong 3.10's nine, then the later ones aigw serves, marked as extensions
+    expect(prop10('ai-proxy', 'model.provider')?.enum).toEqual(
+      ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',
+        'deepseek', 'xai', 'vllm', 'ollama', 'cerebras', 'dashscope', 'databricks'],
+    );
+    expect(prop10('ai-proxy', 'model.provider')?.['x-aigw-extension-values']).toMatchObject({
+      deepseek: 'Kong 3.14+; Kong 3.10 rejects it', xai: 'Kong 3.13+; Kong 3.10 rejects it', databricks: 'Kong 3.14+; Kong 3.10 rejects it',
+    });
+    expect(prop10('ai-proxy', 'model.options.databricks')?.['x-aigw-extension']).toBe('Kong 3.14+; Kong 3.10 rejects it');
+    for (const f of ['genai_category', 'model.model_alias', 'model.options.cache_read_cost']) expect(prop10('ai-proxy', f)).toBeUndefined();
+    expect(prop10('ai-proxy-advanced', 'acls')).toBeUndefined();
+    expect(prop10('ai-proxy-advanced', 'balancer.max_fails')).toBeUndefined();
+    expect(prop10('ai-proxy-advanced', 'balancer.algorithm')?.['x-aigw-extension-values']).toHaveProperty('least-connections');
+    expect(prop10('key-auth', 'hide_credentials')?.default).toBe(false);
+    const msg = prop10('ai-prompt-decorator', 'prompts.prepend')?.items as JsonObject;
+    expect(propertyAt(msg, 'content')).toMatchObject({ maxLength: 500 });
+  });
+
+  it('a 3.14 config is refused by the 3.10 profile and accepted by the default one', () => {
+    const responses = { route_type: 'llm/v1/responses', genai_category: 'text/generation', model: { provider: 'openai', name: 'gpt-4.1' } };
+    expect(validate('ai-proxy', responses)).toBe(true);
+    expect(validate10('ai-proxy', responses)).toBe(false);
+    const alias = { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o', model_alias: 'fast' } };
+    expect(validate('ai-proxy', alias)).toBe(true);
+    expect(validate10('ai-proxy', alias)).toBe(false);
   });
 });

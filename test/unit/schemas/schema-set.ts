@@ -11,6 +11,9 @@ export const X_KEYWORDS = [
   'x-entity-checks',
   'x-kong-plugin',
   'x-kong-priority',
+  'x-kong-protocols',
+  'x-kong-partials',
+  'x-kong-partial',
   'x-secret',
   'x-referenceable',
   'x-aigw-unsupported',
@@ -33,11 +36,15 @@ export function readJson(path: string): JsonObject {
   return v;
 }
 
-/** Every schema file (relative to schemas/) except the bundle, sorted. */
-export function schemaFiles(): string[] {
+/** The published profiles: '' (the default, Kong 3.14, at schemas/) and the ones under schemas/<profile>/. */
+export const PROFILE_DIRS = ['', '3.10', 'konnect'] as const;
+export type ProfileDir = (typeof PROFILE_DIRS)[number];
+
+/** Every schema file of a profile (relative to its directory) except the bundle, sorted. */
+export function schemaFiles(profile: ProfileDir = ''): string[] {
   const list = (sub: string): string[] =>
-    readdirSync(join(SCHEMAS_DIR, sub)).filter((f) => f.endsWith('.json')).sort().map((f) => `${sub}/${f}`);
-  return [...list('plugins'), ...list('entities'), 'kong-state.schema.json'];
+    readdirSync(join(SCHEMAS_DIR, profile, sub)).filter((f) => f.endsWith('.json')).sort().map((f) => `${sub}/${f}`);
+  return [...list('plugins'), ...list('partials'), ...list('entities'), 'kong-state.schema.json'];
 }
 
 export function pluginFiles(): string[] {
@@ -50,12 +57,12 @@ export function newAjv(): Ajv {
   return ajv;
 }
 
-/** An Ajv instance holding every schema file under its $id. */
-export function loadAll(): { ajv: Ajv; schemas: Map<string, JsonObject> } {
+/** An Ajv instance holding every schema file of a profile under its $id. */
+export function loadAll(profile: ProfileDir = ''): { ajv: Ajv; schemas: Map<string, JsonObject> } {
   const ajv = newAjv();
   const schemas = new Map<string, JsonObject>();
-  for (const f of schemaFiles()) {
-    const s = readJson(join(SCHEMAS_DIR, f));
+  for (const f of schemaFiles(profile)) {
+    const s = readJson(join(SCHEMAS_DIR, profile, f));
     schemas.set(f, s);
     ajv.addSchema(s);
   }
@@ -71,7 +78,7 @@ export function walk(node: Json, visit: (n: JsonObject, path: string) => void, p
   if (!isObject(node)) return;
   visit(node, path);
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'enum' || k === 'default' || k === 'x-entity-checks' || k.startsWith('x-aigw')) continue;
+    if (k === 'enum' || k === 'default' || k.startsWith('x-')) continue;
     walk(v, visit, `${path}/${k}`);
   }
 }

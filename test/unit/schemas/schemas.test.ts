@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   annotationProblems, defaultProblems, entityCheckProblems, propertyProblems, refProblems,
 } from './conventions.js';
-import { loadAll, newAjv, pluginFiles, schemaFiles, type JsonObject } from './schema-set.js';
+import { PROFILE_DIRS, loadAll, newAjv, pluginFiles, schemaFiles, type JsonObject } from './schema-set.js';
 
 const PLUGINS = [
   'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-request-transformer',
@@ -12,11 +12,8 @@ const PLUGINS = [
 ];
 const ENTITIES = [
   'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'plugin', 'upstream', 'target', 'certificate',
-  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'acl',
+  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'acl', 'partial',
 ];
-
-const { ajv, schemas } = loadAll();
-const ids = new Set(schemas.keys());
 
 describe('schema files', () => {
   it('cover every plugin and entity of the brief', () => {
@@ -24,33 +21,45 @@ describe('schema files', () => {
     expect(schemaFiles().filter((f) => f.startsWith('entities/'))).toEqual(ENTITIES.map((e) => `entities/${e}.json`).sort());
   });
 
-  it.each(schemaFiles())('%s is draft-07 with $id = its path', (file) => {
+  it('every profile has the same files, but for the AI partial types (Kong 3.13+)', () => {
+    const ai = ['partials/embeddings.json', 'partials/model.json', 'partials/vectordb.json'];
+    expect(schemaFiles('konnect')).toEqual(schemaFiles());
+    expect(schemaFiles('3.10')).toEqual(schemaFiles().filter((f) => !ai.includes(f)));
+  });
+});
+
+describe.each(PROFILE_DIRS)('schema files of the profile %j', (profile) => {
+  const { ajv, schemas } = loadAll(profile);
+  const ids = new Set(schemas.keys());
+  const files = schemaFiles(profile);
+
+  it.each(files)('%s is draft-07 with $id = its path', (file) => {
     const s = schemas.get(file) as JsonObject;
     expect(s.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(s.$id).toBe(file);
   });
 
-  it.each(schemaFiles())('%s compiles with strict Ajv and all its $refs resolve', (file) => {
+  it.each(files)('%s compiles with strict Ajv and all its $refs resolve', (file) => {
     expect(() => ajv.getSchema(file)).not.toThrow();
     expect(ajv.getSchema(file)).toBeTypeOf('function');
     expect(refProblems(file, schemas.get(file) as JsonObject, ids)).toEqual([]);
   });
 
-  it.each(schemaFiles())('%s: every default validates against its own property schema', (file) => {
+  it.each(files)('%s: every default validates against its own property schema', (file) => {
     expect(defaultProblems(file, schemas.get(file) as JsonObject)).toEqual([]);
   });
 
-  it.each(schemaFiles())('%s follows the property conventions', (file) => {
+  it.each(files)('%s follows the property conventions', (file) => {
     expect(propertyProblems(file, schemas.get(file) as JsonObject)).toEqual([]);
   });
 
-  it.each(schemaFiles())('%s: entity checks name existing fields; annotations are coherent', (file) => {
+  it.each(files)('%s: entity checks name existing fields; annotations are coherent', (file) => {
     const s = schemas.get(file) as JsonObject;
     expect(entityCheckProblems(file, s)).toEqual([]);
     expect(annotationProblems(file, s)).toEqual([]);
   });
 
-  it.each(pluginFiles())('%s carries x-kong-plugin and an integer x-kong-priority', (file) => {
+  it.each(files.filter((f) => f.startsWith('plugins/')))('%s carries x-kong-plugin and an integer x-kong-priority', (file) => {
     const s = schemas.get(file) as JsonObject;
     expect(`plugins/${String(s['x-kong-plugin'])}.json`).toBe(file);
     expect(Number.isInteger(s['x-kong-priority'])).toBe(true);

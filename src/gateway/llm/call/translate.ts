@@ -23,8 +23,10 @@ export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): 
     const v = ctx.options[key];
     if (v !== undefined) out[key] = v;
   }
-  if (ctx.routeType === 'llm/v1/embeddings') delete out.stream;
-  else out.stream = ctx.stream;
+  if (ctx.routeType === 'llm/v1/embeddings') {
+    delete out.stream;
+    if (out.dimensions === undefined && ctx.options.embeddings_dimensions !== undefined) out.dimensions = ctx.options.embeddings_dimensions;
+  } else out.stream = ctx.stream;
   return out;
 }
 

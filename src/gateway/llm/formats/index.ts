@@ -3,8 +3,8 @@
  * adapter) and the ones aigw translates. Core code asks this registry for a format and never
  * compares against a format name; adding a format is one file plus one line here.
  *
- * Kong's own native formats `gemini` and `bedrock` are accepted by the schema but not served: a
- * route using them is refused at request time with a 400 that says so (see request.ts).
+ * Kong's other formats (`gemini`, `bedrock`, `cohere`, `huggingface`) are accepted by the schema but
+ * not served: `aigw serve` refuses a plugin using one at startup (src/gateway/not-served.ts).
  */
 import { anthropic } from './anthropic.js';
 import { openai } from './openai.js';

@@ -81,7 +81,8 @@ export const aiRequest: AiRequestParser = async (ctx, opts) => {
   if (!jsonContentType(ctx.header('content-type'))) throw aiError(400, BAD_BODY);
   let raw: Buffer;
   try {
-    raw = await ctx.body(opts.maxBodySize);
+    // 0 means no limit (Kong 3.11+)
+    raw = await ctx.body(opts.maxBodySize > 0 ? opts.maxBodySize : undefined);
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw aiError(400, BAD_BODY);
     throw err;

@@ -1,11 +1,15 @@
 // acl: config schema source (built into schemas/plugins/acl.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, arr, bool, el, pluginConfig } from '../../../../schemas/src/dsl.mjs';
+import { KONG_REFERENCE, arr, bool, el, pluginConfig, since } from '../../../../schemas/src/dsl.mjs';
+import { HTTP_PROTOCOLS, protocolsOf } from '../../../../schemas/src/plugin-fields.mjs';
 
 export const name = 'acl';
 export const priority = 950;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** websocket routes may use acl from 3.14. */
+export const protocols = (kong = KONG_REFERENCE) => protocolsOf(HTTP_PROTOCOLS, [...HTTP_PROTOCOLS, ...(since(kong, '3.14') ? ['ws', 'wss'] : [])]);
+
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const groups = (d) => arr(d, el('string'));
   return pluginConfig(name, priority, 'Allows or denies consumers by ACL group.', {

@@ -1,11 +1,12 @@
 // ai-prompt-guard: config schema source (built into schemas/plugins/ai-prompt-guard.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, arr, bool, el, llmFormat, maxRequestBodySize, pluginConfig } from '../../../../schemas/src/dsl.mjs';
+import { genaiCategory } from '../../../../schemas/src/llm.mjs';
 
 export const name = 'ai-prompt-guard';
 export const priority = 771;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const patterns = (d) => arr(d, el('string', { len_min: 1, len_max: 500 }), { maxItems: 10 });
   return pluginConfig(name, priority, 'Allows or denies prompts by regex patterns.', {
@@ -16,6 +17,7 @@ export function schema(_kong = KONG_REFERENCE) {
     }),
     match_all_roles: bool("When true, match all roles, not only 'user'.", { required: true, default: false }),
     max_request_body_size: maxRequestBodySize(),
+    ...genaiCategory(true),
     llm_format: llmFormat(),
   }, [
     { at_least_one_of: ['allow_patterns', 'deny_patterns'] },

@@ -5,7 +5,7 @@ import { KONG_REFERENCE, arr, bool, elRec, maxRequestBodySize, pluginConfig, str
 export const name = 'ai-prompt-template';
 export const priority = 773;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Renders prompts from named templates with {{placeholders}}.', {
     templates: arr('Named templates requests can refer to as {template://name}.', elRec({

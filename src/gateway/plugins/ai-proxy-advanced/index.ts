@@ -19,7 +19,7 @@ import type { AiProxyAdvancedConfig } from '../../../config/generated/plugin-con
 import { Slot, type GatewayContext, type UpstreamResult } from '../../context.js';
 import type { KongPlugin, PluginDeps } from '../../plugin.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
-import { TargetBalancer, type Balancer, type Observation } from './balancer.js';
+import { TargetBalancer, type Balancer, type Observation, type TokensCountStrategy } from './balancer.js';
 import { inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure } from './failover.js';
 import { parseTargets, planFor, type AdvancedTarget } from './plan.js';
 import { routingPrompt, SemanticRouter } from './semantic.js';
@@ -76,7 +76,8 @@ function createEnv(c: AiProxyAdvancedConfig, deps: PluginDeps): Env {
   const b = c.balancer;
   const balancer = deps.store.get<Balancer>('balancer', () => new TargetBalancer({
     algorithm: b.algorithm, weights: targets.map((t) => t.weight), latencyStrategy: b.latency_strategy,
-    tokensCountStrategy: b.tokens_count_strategy, slots: b.slots,
+    // llm-accuracy (scores from ai-llm-as-judge) is refused at startup: gateway/not-served.ts
+    tokensCountStrategy: b.tokens_count_strategy as TokensCountStrategy, slots: b.slots,
   }, deps.now));
   const router = deps.store.get('router', () => createRouter(c, targets, deps));
   const inert = inertCriteria(b.failover_criteria);

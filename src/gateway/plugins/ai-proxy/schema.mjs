@@ -1,22 +1,27 @@
-// ai-proxy: config schema source (built into schemas/plugins/ai-proxy.json by `npm run gen:schemas`).
+// ai-proxy: config schema source (built into schemas/plugins/ai-proxy.json, and per profile under
+// schemas/<profile>/plugins/, by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, llmFormat, maxRequestBodySize, pluginConfig } from '../../../../schemas/src/dsl.mjs';
-import { AIGW_ROUTE_TYPES, EMBEDDINGS_EXT, llmChecks, llmFields, modelNameHeader, responseStreaming } from '../../../../schemas/src/llm.mjs';
+import { KONG_REFERENCE, llmFormat, maxRequestBodySize, pluginConfig, since } from '../../../../schemas/src/dsl.mjs';
+import { genaiCategory, llmChecks, llmFields, modelNameHeader, responseStreaming } from '../../../../schemas/src/llm.mjs';
 
 export const name = 'ai-proxy';
 export const priority = 770;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** Kong's `protocols` of the plugin: ws and wss from 3.11 (realtime). */
+export function protocols(kong = KONG_REFERENCE) {
+  const list = ['grpc', 'grpcs', 'http', 'https', ...(since(kong, '3.11') ? ['ws', 'wss'] : [])];
+  return { default: list, one_of: list };
+}
+
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Proxies requests to an LLM provider, translating to and from the OpenAI format.', {
-    ...llmFields(AIGW_ROUTE_TYPES, EMBEDDINGS_EXT),
+    ...llmFields(),
+    ...genaiCategory(),
     response_streaming: responseStreaming(),
     max_request_body_size: maxRequestBodySize(),
     model_name_header: modelNameHeader(),
-    llm_format: llmFormat({
-      one_of: ['openai', 'bedrock', 'gemini', 'anthropic'],
-      extensionValues: { anthropic: 'aigw extension: accept the native Anthropic Messages format; Kong 3.10 rejects it' },
-    }),
+    llm_format: llmFormat(),
   }, [
     ...llmChecks(),
     {

@@ -1,25 +1,58 @@
 // ai-rate-limiting-advanced: config schema source (built into schemas/plugins/ai-rate-limiting-advanced.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, arr, bool, el, elRec, llmFormat, num, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
-import { PROVIDER_EXTENSIONS, PROVIDERS, redisEE } from '../../../../schemas/src/llm.mjs';
+import {
+  KONG_REFERENCE, arr, bool, el, elRec, has, int, llmFormat, num, onlySince, pluginConfig, str,
+} from '../../../../schemas/src/dsl.mjs';
+import { LATER_PROVIDERS, PROVIDERS, redisEE } from '../../../../schemas/src/llm.mjs';
 
 export const name = 'ai-rate-limiting-advanced';
 export const priority = 905;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+const COUNT = ['total_tokens', 'prompt_tokens', 'completion_tokens', 'cost'];
+
+/** Policy-based limits (3.14): match conditions, limits per window, sliding or fixed. */
+function policies() {
+  return arr('Rate-limiting policies: each matches requests by conditions and limits them per window.', elRec({
+    id: str('Policy id, named in the X-AI-RateLimit-* headers.'),
+    match: arr('Conditions that must all hold; a policy without conditions matches every request.', elRec({
+      type: str('What the condition looks at.', {
+        required: true, one_of: ['consumer', 'consumer_group', 'header', 'ip', 'model', 'path', 'provider'],
+      }),
+      key: str('Helper key: the header name (header), id or username (consumer), id or name (consumer_group).'),
+      values: arr('Values of which one must equal the request attribute; none: any value.', el('string')),
+      partition_by: bool('Count each distinct value of the attribute separately.', { required: true, default: false }),
+    })),
+    limits: arr('Limits of the policy: a number of tokens (or cost) per window.', elRec({
+      limit: num('The limit per window.', { required: true }),
+      window_size: int('The window size in seconds.', { required: true }),
+      tokens_count_strategy: str('What is counted against the limit.', { required: true, default: 'total_tokens', one_of: COUNT }),
+    }), { minItems: 1 }),
+    window_type: str('sliding or fixed windows.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
+  }));
+}
+
+/** `llm_providers[].name`: Kong's 3.10 providers (never the later ones: those use policies), requestPrompt, customCost (3.13). */
+function budgetProviderName() {
+  const served = Object.keys(LATER_PROVIDERS);
+  const extensionValues = Object.fromEntries(served.map((p) => [p, `aigw extension: Kong's llm_providers do not name ${p} (Kong limits it through policies)`]));
+  return str("The LLM provider the limit applies to ('requestPrompt' counts request prompts).", {
+    required: true, one_of: [...PROVIDERS, 'requestPrompt', ...(has('3.13') ? ['customCost'] : [])], extensionValues,
+  });
+}
+
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const CLUSTER = 'no Kong database cluster: use local or redis';
   return pluginConfig(name, priority, 'Rate-limits LLM tokens (or cost) per provider and window.', {
-    llm_providers: arr('Limits per provider: name, limits and window sizes (same number of each).', elRec({
-      name: str("The LLM provider the limit applies to ('requestPrompt' counts request prompts).", {
-        required: true, one_of: [...PROVIDERS, 'requestPrompt'], extensionValues: PROVIDER_EXTENSIONS,
-      }),
+    llm_providers: arr('Limits per provider: name, limits and window sizes (same number of each); deprecated in 3.14 for policies.', elRec({
+      name: budgetProviderName(),
       model: str('Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.', {
         len_min: 1, extension: "aigw extension: per-model budgets; Kong 3.10 rejects 'model' here",
       }),
       limit: arr('One or more token limits per window.', el('number'), { required: true }),
       window_size: arr('One or more window sizes in seconds.', el('number'), { required: true }),
-    }), { required: true }),
+    }), { required: !has('3.14') }),
+    ...onlySince('3.14', { policies: policies() }),
     strategy: str('Where counters are kept.', {
       required: true, default: 'local', one_of: ['local', 'cluster', 'redis'], unsupportedValues: { cluster: CLUSTER },
     }),
@@ -32,9 +65,7 @@ export function schema(_kong = KONG_REFERENCE) {
     }),
     header_name: str('Header used when identifier is header.'),
     path: str('Path used when identifier is path.', { pattern: '^/' }),
-    tokens_count_strategy: str('What is counted against the limit.', {
-      required: true, default: 'total_tokens', one_of: ['total_tokens', 'prompt_tokens', 'completion_tokens', 'cost'],
-    }),
+    tokens_count_strategy: str('What is counted against the limit.', { required: true, default: 'total_tokens', one_of: COUNT }),
     sync_rate: num('Seconds between counter syncs to the data store (0 synchronous, -1 memory only).', {
       unsupported: 'redis counters are updated synchronously',
     }),
@@ -50,7 +81,17 @@ export function schema(_kong = KONG_REFERENCE) {
       required: true, default: false,
     }),
     request_prompt_count_function: str('Lua function counting request prompts.', { unsupported: 'Lua code cannot run in aigw' }),
-    llm_format: llmFormat(),
+    ...onlySince('3.11', {
+      namespace: str('Counter namespace: plugins with the same namespace share their counters.'),
+      decrease_by_fractions_in_redis: bool('Decrease redis counters by fractions (cost strategy).', { required: true, default: false }),
+    }),
+    ...onlySince('3.13', {
+      custom_cost_count_function: str('Lua function computing the cost of a request (customCost provider).', {
+        unsupported: 'Lua code cannot run in aigw',
+      }),
+    }),
+    // deprecated in 3.14: no default any more
+    llm_format: llmFormat(has('3.14') ? { required: false, default: undefined } : {}),
   }, [
     {
       conditional: { if_field: 'identifier', if_match: { eq: 'header' }, then_field: 'header_name', then_match: { required: true } },

@@ -116,7 +116,8 @@ function refreshAiRequest(ctx: GatewayContext, body: string): void {
 
 async function rawBody(ctx: GatewayContext, limit: number): Promise<string> {
   try {
-    return (await ctx.body(limit)).toString('utf8');
+    // 0 means no limit (Kong 3.11+)
+    return (await ctx.body(limit > 0 ? limit : undefined)).toString('utf8');
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw aiError(400, 'request body too large');
     throw err;

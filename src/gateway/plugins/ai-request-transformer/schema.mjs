@@ -6,7 +6,7 @@ import { transformer } from '../../../../schemas/src/llm.mjs';
 export const name = 'ai-request-transformer';
 export const priority = 777;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return transformer(name, priority, 'Transforms the request body with an LLM before proxying.', {});
 }

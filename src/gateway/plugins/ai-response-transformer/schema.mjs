@@ -6,7 +6,7 @@ import { transformer } from '../../../../schemas/src/llm.mjs';
 export const name = 'ai-response-transformer';
 export const priority = 768;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return transformer(name, priority, 'Transforms the upstream response body with an LLM.', {
     parse_llm_response_json_instructions: bool('Read the LLM answer as {status, headers, body} instructions.', {

@@ -5,7 +5,7 @@ import { KONG_REFERENCE, arr, bool, el, elRec, int, maxRequestBodySize, pluginCo
 export const name = 'ai-sanitizer';
 export const priority = 771;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const KINDS = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key', 'custom'];
   const s = pluginConfig(name, priority, 'Detects PII in prompts and redacts it, replaces it with placeholders, or blocks the request.', {

@@ -132,7 +132,8 @@ async function lookup(env: Env, ctx: GatewayContext, l: Lookup, o: CacheOutcome)
   o.embeddings_latency = Math.round(performance.now() - t1);
   if (l.cc.noCache) return { vector };
   const t2 = performance.now();
-  const hit = await store.search(l.scope, vector, c.vectordb.distance_metric, c.vectordb.threshold, now);
+  // an unset threshold (optional since Kong 3.13) is refused at startup: gateway/not-served.ts
+  const hit = await store.search(l.scope, vector, c.vectordb.distance_metric, c.vectordb.threshold ?? 0, now);
   o.fetch_latency = (o.fetch_latency ?? 0) + Math.round(performance.now() - t2);
   const reply = hit && fresh(hit.entry, l.cc, now) ? hitReply(ctx, hit.entry, l.stream, now) : null;
   return reply ? { reply } : { vector };

@@ -6,7 +6,7 @@ import { embeddings, vectordb } from '../../../../schemas/src/llm.mjs';
 export const name = 'ai-semantic-cache';
 export const priority = 765;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Caches LLM responses by semantic similarity of prompts.', {
     embeddings: embeddings({ required: true }),

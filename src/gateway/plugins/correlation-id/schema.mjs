@@ -5,7 +5,7 @@ import { KONG_REFERENCE, bool, pluginConfig, str } from '../../../../schemas/src
 export const name = 'correlation-id';
 export const priority = 100001;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Adds a unique id to each request in a header.', {
     header_name: str('Header carrying the correlation id.', { default: 'Kong-Request-ID' }),

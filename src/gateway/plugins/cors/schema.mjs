@@ -5,7 +5,7 @@ import { KONG_REFERENCE, arr, bool, el, num, pluginConfig } from '../../../../sc
 export const name = 'cors';
 export const priority = 2000;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];
   return pluginConfig(name, priority, 'Adds Cross-Origin Resource Sharing (CORS) headers and answers preflights.', {

@@ -4,9 +4,11 @@ import { KONG_REFERENCE, bool, pluginConfig, str } from '../../../../schemas/src
 import { customFieldsByLua } from '../../../../schemas/src/plugin-fields.mjs';
 
 export const name = 'file-log';
+export { anyProtocols as protocols } from '../../../../schemas/src/plugin-fields.mjs';
+
 export const priority = 9;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Appends request and response data as JSON lines to a file.', {
     path: str('File to append to.', { required: true, pattern: '^[^*&%`]+$' }),

@@ -1,10 +1,11 @@
 // http-log: config schema source (built into schemas/plugins/http-log.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, el, int, map, num, pluginConfig, rec, str, url } from '../../../../schemas/src/dsl.mjs';
-import { customFieldsByLua } from '../../../../schemas/src/plugin-fields.mjs';
+import { KONG_REFERENCE, bool, byVersion, el, has, int, map, num, onlySince, pluginConfig, rec, str, url, uuid } from '../../../../schemas/src/dsl.mjs';
+import { anyProtocols, customFieldsByLua } from '../../../../schemas/src/plugin-fields.mjs';
 
 export const name = 'http-log';
 export const priority = 12;
+export const protocols = () => anyProtocols();
 
 function queue() {
   return rec('Batching queue of the log entries.', {
@@ -16,10 +17,10 @@ function queue() {
     initial_retry_delay: num('Seconds before the first retry of a failing batch.', { default: 0.01, min: 0.001, max: 1000000 }),
     max_retry_delay: num('Maximum seconds between retries.', { default: 60, min: 0.001, max: 1000000 }),
     concurrency_limit: int('Number of concurrent queue handlers: 1, or -1 for no queue.', { default: 1, one_of: [-1, 1] }),
-  });
+  }, { required: true });
 }
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const deprecated = { deprecated: 'use queue.*', unsupported: 'deprecated; use queue.*' };
   return pluginConfig(name, priority, 'Sends request and response data as JSON to an HTTP endpoint.', {
@@ -38,6 +39,14 @@ export function schema(_kong = KONG_REFERENCE) {
     }),
     queue: queue(),
     custom_fields_by_lua: customFieldsByLua(),
+    ...onlySince('3.13', {
+      ssl_verify: bool('Verify the certificate of an https endpoint.', byVersion('3.14', {}, { required: true, default: true })),
+    }),
+    ...(has('3.15') ? {
+      client_certificate: rec('Client certificate (mTLS) presented to an https endpoint.', {
+        id: uuid('Id of the certificate.', { required: true }),
+      }, { unsupported: 'mTLS client certificates of http-log are not implemented by aigw serve' }),
+    } : {}),
   }, [{
     custom: 'http-log-userinfo-authorization',
     message: "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed",

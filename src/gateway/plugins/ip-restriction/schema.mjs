@@ -1,11 +1,15 @@
 // ip-restriction: config schema source (built into schemas/plugins/ip-restriction.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, arr, el, num, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
+import { ALL_PROTOCOLS, HTTP_PROTOCOLS, protocolsOf } from '../../../../schemas/src/plugin-fields.mjs';
 
 export const name = 'ip-restriction';
+/** Stream routes too: default also tcp and tls. */
+export const protocols = () => protocolsOf([...HTTP_PROTOCOLS, 'tcp', 'tls'], ALL_PROTOCOLS);
+
 export const priority = 990;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const list = (d) => arr(d, el('string', { len_min: 1 }));
   return pluginConfig(name, priority, 'Allows or denies clients by IP address or CIDR range.', {

@@ -6,7 +6,7 @@ import { anonymous, realm, runOnPreflight } from '../../../../schemas/src/plugin
 export const name = 'jwt';
 export const priority = 1450;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Authenticates consumers by HS/RS/ES-signed JSON Web Tokens.', {
     uri_param_names: set('Query parameters inspected for a JWT.', el('string'), { required: true, default: ['jwt'] }),

@@ -1,12 +1,15 @@
 // key-auth: config schema source (built into schemas/plugins/key-auth.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, arr, bool, el, pluginConfig } from '../../../../schemas/src/dsl.mjs';
-import { anonymous, hideCredentials, realm, runOnPreflight } from '../../../../schemas/src/plugin-fields.mjs';
+import { KONG_REFERENCE, arr, bool, byVersion, el, elRec, pluginConfig, str, uuid } from '../../../../schemas/src/dsl.mjs';
+import { anonymous, authProtocols, hideCredentials, principals, realm, runOnPreflight } from '../../../../schemas/src/plugin-fields.mjs';
 
 export const name = 'key-auth';
 export const priority = 1250;
+export const protocols = () => authProtocols();
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+const REALMS = 'Konnect identity realms are not implemented by aigw serve: consumers come from the state file';
+
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Authenticates consumers by API key.', {
     key_names: arr('Header, query or body parameter names that may carry the key.', el('string', {
@@ -19,5 +22,11 @@ export function schema(_kong = KONG_REFERENCE) {
     key_in_body: bool('Look for the key in the request body (form, multipart or JSON).', { required: true, default: false }),
     run_on_preflight: runOnPreflight(),
     realm: realm(),
+    identity_realms: arr('Konnect identity realms to source consumers from.', elRec({
+      id: uuid('Id of the identity realm.'),
+      region: str('Konnect region of the identity realm.'),
+      scope: str('Where consumers come from: the control plane or the realm.', { ...byVersion('3.12', {}, { required: true, default: 'cp' }), one_of: ['cp', 'realm'] }),
+    }), { ...byVersion('3.12', {}, { default: [{ scope: 'cp' }] }), unsupported: REALMS }),
+    ...principals(),
   });
 }

@@ -1,26 +1,12 @@
 // rate-limiting: config schema source (built into schemas/plugins/rate-limiting.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, bool, headerName, host, int, num, path, pluginConfig, port, rec, str, timeout } from '../../../../schemas/src/dsl.mjs';
+import { KONG_REFERENCE, bool, headerName, num, path, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
+import { redisCE } from '../../../../schemas/src/redis.mjs';
 
 export const name = 'rate-limiting';
 export const priority = 910;
 
-/** Kong's shared Redis record (kong/tools/redis/schema.lua). */
-function redisOSS() {
-  return rec('Redis connection of the redis policy.', {
-    host: host('Redis host.'),
-    port: port('Redis port.'),
-    timeout: timeout('Redis timeout (ms).', { default: 2000 }),
-    username: str('Redis ACL username (Redis 6+).', { referenceable: true }),
-    password: str('Redis password; no AUTH is sent when unset.', { referenceable: true, secret: true, len_min: 0 }),
-    database: int('Redis database number.', { default: 0 }),
-    ssl: bool('Connect to Redis over TLS.', { default: false }),
-    ssl_verify: bool('Verify the Redis server certificate.', { default: false }),
-    server_name: str('SNI server name for TLS.'),
-  }, { checks: [{ mutually_required: ['host', 'port'] }] });
-}
-
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const limit = (unit) => num(`Requests allowed per ${unit}.`, { gt: 0 });
   const redisNeeds = (f) => ({
@@ -43,7 +29,7 @@ export function schema(_kong = KONG_REFERENCE) {
       unsupportedValues: { cluster: 'no Kong database cluster: use local or redis' },
     }),
     fault_tolerant: bool('Proxy requests when the counter store fails.', { required: true, default: true }),
-    redis: redisOSS(),
+    redis: redisCE('Redis connection of the redis policy.'),
     hide_client_headers: bool('Do not send the RateLimit-* / X-RateLimit-* headers.', { required: true, default: false }),
     error_code: num('Status code returned when the limit is exceeded.', { required: true, default: 429, gt: 0 }),
     error_message: str('Message returned when the limit is exceeded.', { required: true, default: 'API rate limit exceeded' }),

@@ -5,7 +5,7 @@ import { KONG_REFERENCE, bool, int, pluginConfig, str } from '../../../../schema
 export const name = 'request-size-limiting';
 export const priority = 951;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Rejects requests whose body is larger than a limit.', {
     allowed_payload_size: int('Allowed request payload size, in size_unit.', { required: true, default: 128 }),

@@ -3,9 +3,11 @@
 import { KONG_REFERENCE, arr, el, pluginConfig, rec, str } from '../../../../schemas/src/dsl.mjs';
 
 export const name = 'request-transformer';
+export { anyProtocols as protocols } from '../../../../schemas/src/plugin-fields.mjs';
+
 export const priority = 801;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
   const COLON = '^[^:]+:[\\s\\S]*$';
   const plain = (d) => arr(d, el('string'), { required: true, default: [] });

@@ -1,0 +1,108 @@
+/**
+ * The serve-refusal table (src/gateway/not-served.ts): Kong 3.14 values that validate but that
+ * `aigw serve` does not run are refused at startup, naming the field; the served ones pass.
+ */
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { AigwError } from '../../../src/errors.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
+import { memoryLogger } from '../../../src/gateway/log.js';
+import { NOT_SERVED, notServed } from '../../../src/gateway/not-served.js';
+import { buildRuntime } from '../../../src/gateway/runtime.js';
+import { PluginStores } from '../../../src/gateway/stores.js';
+import { stateFrom } from '../../helpers/gateway.js';
+
+const chat = { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } };
+
+describe('not served: the refusal table', () => {
+  it('passes what serve runs: chat, completions, embeddings, preserve; registered providers; openai and anthropic formats', () => {
+    for (const route_type of ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings', 'preserve']) {
+      expect(notServed('ai-proxy', { ...chat, route_type })).toEqual([]);
+    }
+    expect(notServed('ai-proxy', { ...chat, llm_format: 'anthropic', genai_category: 'text/generation', max_request_body_size: 0 })).toEqual([]);
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'deepseek', model_alias: null, options: { cache_read_cost: null } } })).toEqual([]);
+    expect(notServed('ai-proxy-advanced', { targets: [chat], balancer: { max_fails: 0, fail_timeout: 10000 }, acls: null })).toEqual([]);
+    expect(notServed('key-auth', { identity_realms: [{ scope: 'cp', id: null, region: null }] })).toEqual([]);
+    expect(notServed('unknown-plugin', { anything: 1 })).toEqual([]);
+  });
+
+  it('names the field and the value of each refused one', () => {
+    expect(notServed('ai-proxy', { ...chat, route_type: 'llm/v1/responses' })).toEqual([
+      "config.route_type 'llm/v1/responses' is not served: aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings and preserve routes",
+    ]);
+    // every provider of the schemas has a translator today; the row asks the registry
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'acme' } })[0]).toMatch(/^config\.model\.provider 'acme' is not served: /);
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'xai' } })).toEqual([]);
+    expect(notServed('ai-proxy', { ...chat, llm_format: 'gemini' })[0]).toMatch(/^config\.llm_format 'gemini' is not served: /);
+    expect(notServed('ai-prompt-guard', { llm_format: 'bedrock' })[0]).toMatch(/^config\.llm_format 'bedrock'/);
+    expect(notServed('ai-proxy', { ...chat, genai_category: 'audio/speech' })[0]).toMatch(/^config\.genai_category 'audio\/speech'/);
+  });
+
+  it('walks arrays: the index of the target is in the path', () => {
+    const config = {
+      targets: [chat, { ...chat, model: { provider: 'openai', model_alias: 'fast', options: { service_tier_factor: [{ tier: 'flex', factor: 0.5 }] } } }],
+      balancer: { max_fails: 3 },
+      acls: { deny: [{ match: [{ type: 'model', values: ['x'] }] }] },
+    };
+    expect(notServed('ai-proxy-advanced', config).map((m) => m.split(' ')[0])).toEqual([
+      'config.targets[1].model.model_alias',
+      'config.targets[1].model.options.service_tier_factor',
+      'config.balancer.max_fails',
+      'config.acls',
+    ]);
+  });
+
+  it('covers the Redis cloud authentication of every plugin with a Redis record', () => {
+    const cloud = { cloud_authentication: { auth_provider: 'aws', aws_is_serverless: true } };
+    expect(notServed('rate-limiting', { redis: cloud })).toHaveLength(1);
+    expect(notServed('ai-semantic-cache', { vectordb: { redis: cloud } })).toHaveLength(1);
+    expect(notServed('rate-limiting', { redis: { cloud_authentication: { auth_provider: null, aws_is_serverless: true } } })).toEqual([]);
+  });
+
+  it('every row names plugins, a field and a reason', () => {
+    for (const row of NOT_SERVED) {
+      expect(Object.keys(row.at).length).toBeGreaterThan(0);
+      expect(row.field).toMatch(/^[a-z_]+(\[\])?(\.[a-z_]+(\[\])?)*$/);
+      expect(row.why.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('not served: aigw serve refuses at startup', () => {
+  const deps = () => ({ logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) });
+
+  it('a route with a Responses ai-proxy does not start, and the error names the plugin and the field', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - name: r
+    paths: [/r]
+    plugins:
+    - name: ai-proxy
+      config: { route_type: llm/v1/responses, model: { provider: openai, name: gpt-4.1 } }
+`);
+    let err: unknown;
+    try {
+      buildRuntime(state, deps());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AigwError);
+    expect((err as AigwError).code).toBe('AIGW_SERVE');
+    expect((err as Error).message).toMatch(/^plugin 'ai-proxy' \([0-9a-f-]+\): config\.route_type 'llm\/v1\/responses' is not served/);
+  });
+
+  it('a disabled plugin with such a value does not stop the gateway', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+plugins:
+- name: ai-proxy
+  enabled: false
+  config: { route_type: llm/v1/responses, model: { provider: openai, name: gpt-4.1 } }
+`);
+    expect(() => buildRuntime(state, deps())).not.toThrow();
+  });
+});
