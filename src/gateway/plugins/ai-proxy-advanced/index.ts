@@ -117,7 +117,7 @@ async function call(plan: ProxyPlan, env: Env, ctx: GatewayContext, signal: Call
   try {
     return await env.deps.llm.call(plan.target, plan.request, {
       stream: plan.stream, requestId: ctx.requestId, timeouts: env.timeouts, signal,
-      clientQuery: ctx.queryParams(), headers: plan.headers,
+      clientQuery: ctx.rawQuery ? ctx.queryParams() : undefined, headers: plan.headers,
     });
   } catch (err) {
     if (!(err instanceof TranslationError) || err.status < 500) throw err;

@@ -67,7 +67,7 @@ function handler(c: AiProxyConfig, plan: ProxyPlan, deps: PluginDeps) {
     try {
       const result = await deps.llm.call(plan.target, plan.request, {
         stream: plan.stream, requestId: ctx.requestId, timeouts, signal: ctx.clientSignal(),
-        clientQuery: ctx.queryParams(), headers: plan.headers,
+        clientQuery: ctx.rawQuery ? ctx.queryParams() : undefined, headers: plan.headers,
       });
       return answer({ ctx, config: c, plan, pluginId: deps.pluginId }, result);
     } catch (err) {
