@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { EnterpriseRedis } from '../config/generated/plugin-configs.js';
 
@@ -57,14 +58,14 @@ export function enterpriseRedis(c: EnterpriseRedis | null | undefined): RedisCon
   };
 }
 
-let ioredisModule: typeof import('ioredis') | null = null;
+let ioredisModule: typeof IORedis | null = null;
 
 /**
  * ioredis, loaded on first use (a plugin with a Redis policy being built): it pulls in tls, net and
  * crypto and costs 6–14 MiB of RSS that a gateway without Redis should not pay. Plugin `create` is
  * synchronous, hence `require` (ioredis is CommonJS).
  */
-export function ioredis(): typeof import('ioredis') {
-  ioredisModule ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+export function ioredis(): typeof IORedis {
+  ioredisModule ??= createRequire(import.meta.url)('ioredis') as typeof IORedis;
   return ioredisModule;
 }

@@ -3,6 +3,7 @@
  * `key_claim_name` claim; HS*, RS*, PS*, ES* and EdDSA signatures verified with `jose`;
  * `claims_to_verify` (exp, nbf) and `maximum_expiration` with Kong's messages.
  */
+import type * as Jose from 'jose';
 import type { JWTPayload } from 'jose';
 import type { GatewayContext, Reply } from '../../context.js';
 import type { JwtCredential } from '../../consumers.js';
@@ -55,10 +56,10 @@ function findToken(ctx: GatewayContext, c: JwtConfig): Found {
 }
 
 /** jose, loaded when the first token is checked (a gateway without jwt routes does not pay for it). */
-let joseModule: Promise<typeof import('jose')> | null = null;
-const jose = (): Promise<typeof import('jose')> => (joseModule ??= import('jose'));
+let joseModule: Promise<typeof Jose> | null = null;
+const jose = (): Promise<typeof Jose> => (joseModule ??= import('jose'));
 
-async function verifyKey(cred: JwtCredential, alg: string, secretIsBase64: boolean): Promise<Uint8Array | Awaited<ReturnType<typeof import('jose').importSPKI>>> {
+async function verifyKey(cred: JwtCredential, alg: string, secretIsBase64: boolean): Promise<Uint8Array | Awaited<ReturnType<typeof Jose.importSPKI>>> {
   if (alg.startsWith('HS')) {
     const secret = cred.secret ?? '';
     return secretIsBase64 ? new Uint8Array(Buffer.from(secret, 'base64')) : new TextEncoder().encode(secret);
