@@ -194,7 +194,7 @@ export class RedisBudget implements BudgetStore {
   }
 
   async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
-    if (this.client instanceof Cluster) throw new Error('counters are spread over a Redis cluster; the dashboard does not read them');
+    if (this.client instanceof ioredis().Cluster) throw new Error('counters are spread over a Redis cluster; the dashboard does not read them');
     return scanCounters(this.client, prefix, max);
   }
 
