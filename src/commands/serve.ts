@@ -10,11 +10,10 @@ import { AigwError } from '../errors.js';
 import { createAdminApi } from '../gateway/admin-api/api.js';
 import { configHash } from '../gateway/admin-api/node.js';
 import { memoryStore, type Store } from '../gateway/admin-api/store.js';
-import { sqliteStore } from '../gateway/admin-api/sqlite-store.js';
 import { emptyState } from '../config/state.js';
 import { AIGW_VERSION, lineLogger } from '../gateway/log.js';
 import { watchState, type Reloader } from '../gateway/reload.js';
-import { startMock, type MockServer } from '../mock/index.js';
+import type { MockServer } from '../mock/index.js';
 import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
@@ -53,6 +52,8 @@ async function startMockIfAsked(value: unknown, logger: ReturnType<typeof lineLo
   if (value === undefined || value === false) return null;
   const { host, port } = parseListen(typeof value === 'string' ? value : '127.0.0.1:9000');
   try {
+    // Loaded only with --mock (like better-sqlite3 with --db): a gateway without it starts smaller.
+    const { startMock } = await import('../mock/index.js');
     const server = await startMock({ host, port });
     logger.info(`mock LLM listening on ${server.url}`);
     return server;
@@ -83,6 +84,7 @@ async function openSource(args: string[], opts: Record<string, unknown>, io: Io,
   }
   if (db !== null) {
     let store: Store;
+    const { sqliteStore } = await import('../gateway/admin-api/sqlite-store.js');
     try {
       store = sqliteStore(db);
     } catch (err) {

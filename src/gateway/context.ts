@@ -7,6 +7,7 @@
  * body is never buffered and streams straight through to the upstream.
  */
 import { hopByHopAnd } from './hop-by-hop.js';
+import { LightAbort } from './llm/wire/abort.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 
@@ -109,6 +110,12 @@ export interface Try {
   error?: string;
 }
 
+/**
+ * The abort reason when the client connection closes. One shared instance: 'close' also follows every
+ * answered request, and an Error per request (its stack trace) cost ~3 % of the CPU.
+ */
+const CLIENT_CLOSED = new Error('client closed the connection');
+
 /** Request headers not copied upstream: hop-by-hop ones and `host` (set from the service). */
 const NOT_PROXIED = hopByHopAnd('host');
 
@@ -164,6 +171,9 @@ export class GatewayContext {
   private jsonValue: { v: unknown } | null = null;
   private query: URLSearchParams | null = null;
   private readonly slots = new Map<Slot<unknown>, unknown>();
+  private abortSource: LightAbort | null = null;
+  private closeHooks: Array<() => void> | null = null;
+  private closed = false;
 
   constructor(init: { requestId: string; req: IncomingMessage; res: ServerResponse; start: bigint; clientIp: string }) {
     this.requestId = init.requestId;
@@ -266,6 +276,35 @@ export class GatewayContext {
     }
     if (credential) h['x-credential-identifier'] = credential.identifier;
     if (anonymous) h['x-anonymous-consumer'] = 'true';
+  }
+
+  /**
+   * Aborts when the client connection closes (after the answer too, harmlessly): hand it to
+   * upstream calls. One per request, created on first use; the pipeline's single `close` listener
+   * fires it (no listener or AbortController of its own).
+   */
+  clientSignal(): LightAbort {
+    if (!this.abortSource) {
+      this.abortSource = new LightAbort();
+      if (this.closed) this.abortSource.abort(CLIENT_CLOSED);
+    }
+    return this.abortSource;
+  }
+
+  /** Run `fn` when the client connection closes (at once if it has). */
+  onClientClose(fn: () => void): void {
+    if (this.closed) fn();
+    else (this.closeHooks ??= []).push(fn);
+  }
+
+  /** The pipeline calls this from the response's `close` event. */
+  clientClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortSource?.abort(CLIENT_CLOSED);
+    const hooks = this.closeHooks;
+    this.closeHooks = null;
+    if (hooks) for (const fn of hooks) fn();
   }
 
   /** Milliseconds since the request started. */

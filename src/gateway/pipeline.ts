@@ -193,7 +193,7 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
   const up = await proxyRequest(ctx, service.target, { agents: env.agents, listenPort: env.listenPort, prefix });
   ctx.timings.upstreamHeaders = process.hrtime.bigint();
   ctx.upstreamStatus = up.statusCode ?? 502;
-  ctx.res.once('close', () => {
+  ctx.onClientClose(() => {
     if (!up.complete) up.destroy();
   });
   const status = up.statusCode ?? 502;
@@ -261,13 +261,15 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
   let chain = rt.globalChain;
   let logged = false;
+  // One listener per request: 'close' follows 'finish' on every response (and comes alone when the
+  // client leaves early); it also fires the context's client-close hooks (upstream aborts).
   const done = (): void => {
     if (logged) return;
     logged = true;
     ctx.timings.end = process.hrtime.bigint();
+    ctx.clientClosed();
     setImmediate(runLog, ctx, chain, rt, env);
   };
-  res.once('finish', done);
   res.once('close', done);
   if (!match) {
     if (chain.hasStart) start(ctx, chain);

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { EnterpriseRedis } from '../config/generated/plugin-configs.js';
 
@@ -54,4 +56,16 @@ export function enterpriseRedis(c: EnterpriseRedis | null | undefined): RedisCon
     sslVerify: c?.ssl_verify ?? false,
     serverName: c?.server_name ?? null,
   };
+}
+
+let ioredisModule: typeof IORedis | null = null;
+
+/**
+ * ioredis, loaded on first use (a plugin with a Redis policy being built): it pulls in tls, net and
+ * crypto and costs 6–14 MiB of RSS that a gateway without Redis should not pay. Plugin `create` is
+ * synchronous, hence `require` (ioredis is CommonJS).
+ */
+export function ioredis(): typeof IORedis {
+  ioredisModule ??= createRequire(import.meta.url)('ioredis') as typeof IORedis;
+  return ioredisModule;
 }

@@ -10,6 +10,7 @@
  */
 import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
+import { UriIndex } from './uri-index.js';
 
 const HOST = 0x40;
 const HEADER = 0x20;
@@ -192,7 +193,7 @@ export class Router {
   private readonly wildcardHosts: HostMatcher[] = [];
   private readonly regexUris: Array<{ value: string; regex: RegExp; priority: number }> = [];
   private readonly plainUris = new Set<string>();
-  private readonly prefixUris: string[];
+  private readonly uriIndex: UriIndex;
   private readonly methods = new Set<string>();
   private readonly headerNames = new Set<string>();
 
@@ -210,8 +211,8 @@ export class Router {
       this.index(r, cat);
     }
     this.categories = [...cats.values()].sort((a, b) => b.weight - a.weight || b.bits - a.bits);
-    this.prefixUris = [...this.plainUris].sort((a, b) => b.length - a.length);
     this.regexUris.sort((a, b) => b.priority - a.priority);
+    this.uriIndex = new UriIndex(this.regexUris, this.plainUris);
   }
 
   private index(r: CompiledRoute, cat: Category): void {
@@ -265,10 +266,7 @@ export class Router {
   }
 
   private uriHit(path: string): string | null {
-    for (const u of this.regexUris) if (u.regex.test(path)) return u.value;
-    if (this.plainUris.has(path)) return path;
-    for (const p of this.prefixUris) if (path.startsWith(p)) return p;
-    return null;
+    return this.uriIndex.hit(path);
   }
 
   private reduce(cat: Category, hits: Hits, method: string): CompiledRoute[] | undefined {

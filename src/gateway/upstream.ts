@@ -123,7 +123,7 @@ function attempt(ctx: GatewayContext, t: ServiceTarget, peer: { host: string; po
     const onClientClose = (): void => {
       if (!ctx.res.writableFinished) req.destroy();
     };
-    ctx.res.once('close', onClientClose);
+    ctx.onClientClose(onClientClose);
     const connectTimer = setTimeout(() => req.destroy(new UpstreamError(504, MSG_TIMEOUT, true, 'timeout')), t.connectTimeout);
     const onConnected = (): void => {
       connected = true;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { LlmStreamError, type LlmTarget, type ProviderCallResult } from '../../../src/gateway/llm/call/client.js';
 import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
+import { LightAbort } from '../../../src/gateway/llm/wire/abort.js';
 import type { CanonicalChunk } from '../../../src/gateway/llm/wire/openai-types.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { freePort } from '../../helpers/net.js';
@@ -89,6 +90,20 @@ describe('the LLM caller', () => {
     const p = llm.call(target, REQ, { ...opts, stream: false, signal: ac.signal, headers: { 'x-mock-hang': '1' } });
     setTimeout(() => ac.abort(new Error('client gone')), 50);
     await expect(p).rejects.toThrow('client gone');
+  });
+
+  it('the gateway\'s light abort signal stops a call too, with or without the precise read timer', async () => {
+    for (const read of [60_000, 2_000]) {
+      const abort = new LightAbort();
+      const t0 = Date.now();
+      const p = llm.call(target, REQ, { ...opts, stream: false, signal: abort, timeouts: { connect: 1000, read, write: 1000 }, headers: { 'x-mock-hang': '1' } });
+      setTimeout(() => abort.abort(new Error('client gone')), 50);
+      await expect(p).rejects.toThrow('client gone');
+      expect(Date.now() - t0).toBeLessThan(1000);
+    }
+    const late = new LightAbort();
+    late.abort(new Error('already gone'));
+    await expect(llm.call(target, REQ, { ...opts, stream: false, signal: late })).rejects.toThrow('already gone');
   });
 
   it('requests it cannot build throw TranslationError with Kong\'s status', async () => {

@@ -11,6 +11,8 @@ const HI = { messages: [{ role: 'user', content: 'hi' }] };
 describe('ai-proxy errors', () => {
   let mock: MockServer;
   let odd: TestUpstream;
+  let hang: TestUpstream;
+  const hangClosed: number[] = [];
   let gw: TestGateway;
   let deadPort: number;
 
@@ -20,6 +22,8 @@ describe('ai-proxy errors', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"object":"chat.completion","id":"x"}');
     });
+    // Never answers; records when the gateway closes the request.
+    hang = await startUpstream((req) => req.socket.once('close', () => hangClosed.push(Date.now())));
     deadPort = await freePort();
     const openai = (name: string | null, extra = '') => `{ provider: openai, ${name ? `name: ${name}, ` : ''}options: { upstream_url: "${mock.url}/v1/chat/completions"${extra} } }`;
     const auth = `{ header_name: Authorization, header_value: "Bearer ${KEY}" }`;
@@ -54,6 +58,11 @@ services:
     plugins:
     - name: ai-proxy
       config: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4o, options: { upstream_url: "${odd.url}/v1/chat/completions" } } }
+  - name: hang
+    paths: [/hang]
+    plugins:
+    - name: ai-proxy
+      config: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4o, options: { upstream_url: "${hang.url}/v1/chat/completions" } } }
   - name: bedrock-nocreds
     paths: [/bedrock]
     plugins:
@@ -89,6 +98,7 @@ services:
     await gw.close(100);
     await mock.close();
     await odd.close();
+    await hang.close();
   });
 
   const expectError = (r: { status: number; text: string }, status: number, message: string): void => {
@@ -199,6 +209,24 @@ services:
     await new Promise((r) => setTimeout(r, 400));
     const probe = await postJson(`${gw.proxyUrl}/chat`, HI);
     expect(probe.status).toBe(200);
+  });
+
+  it('a client that leaves before the LLM answers closes the upstream request at once', async () => {
+    const left = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${gw.proxyUrl}/hang`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      req.on('error', () => {});
+      req.end(JSON.stringify(HI));
+      const wait = setInterval(() => {
+        if (hang.seen.length === 0) return;
+        clearInterval(wait);
+        req.destroy();
+        resolve(Date.now());
+      }, 10);
+      setTimeout(() => reject(new Error('the upstream never saw the request')), 3000);
+    });
+    for (let i = 0; i < 100 && hangClosed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(hangClosed).toHaveLength(1);
+    expect(hangClosed[0] - left).toBeLessThan(500);
   });
 
   it('a stream that stops sending is cut at read_timeout', async () => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -41,9 +42,12 @@ describe('README quick start', () => {
     expect(result.stderr).toContain('mock LLM listening on http://127.0.0.1:9000');
   });
 
-  it('with neither a file nor --db, says the configuration lives in memory', async () => {
+  it('with neither a file nor --db, says the configuration lives in memory (and loads neither ioredis nor better-sqlite3)', async () => {
     const [p, a] = [await freePort(), await freePort()];
-    const server = execa(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    // Lazy loading keeps a gateway without Redis or --db small: report the CommonJS packages loaded at exit.
+    const preload = join(mkdtempSync(join(tmpdir(), 'aigw-lazy-')), 'report.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write('heavy modules: ' + [...new Set(Object.keys(require.cache).map((k) => /node_modules\\/(ioredis|better-sqlite3)\\//.exec(k)?.[1]).filter(Boolean))].join(',') + '.\\n'));");
+    const server = execa(process.execPath, ['--require', preload, bin, 'serve', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
     try {
       await waitFor(`http://127.0.0.1:${a}/status`);
       const created = await request(`http://127.0.0.1:${a}/services`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 's', url: 'http://127.0.0.1:1' }) });
@@ -54,6 +58,7 @@ describe('README quick start', () => {
     const result = await server;
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain('database mode in memory');
+    expect(result.stderr).toContain('heavy modules: .');
   });
 
   it('refuses --db together with state files', async () => {

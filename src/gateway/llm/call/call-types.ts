@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { CanonicalChunk, CanonicalResponse, RouteType, Usage } from '../wire/openai-types.js';
 import type { AuthConfig, ModelOptions } from '../../providers/types.js';
+import type { CallSignal } from '../wire/abort.js';
 
 /** Kong's shared LLM record (kong.md §1.1): ai-proxy's config, a failover target, a transformer's `llm`. */
 export interface LlmTarget {
@@ -22,7 +23,7 @@ export interface CallOptions {
   /** Default 60000 each (Kong's defaults). */
   timeouts?: LlmTimeouts;
   /** Aborts the upstream call (e.g. the client went away). An abort rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: CallSignal;
   /** The client's query string (Azure reads `api-version` from it first). */
   clientQuery?: URLSearchParams;
   /** Extra headers forwarded upstream; the provider's own headers and credentials win over them. */

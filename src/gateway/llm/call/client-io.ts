@@ -8,6 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate, brotliDecompressSy
 import type { CallFailure, CallFailureKind, UpstreamHeaders } from './call-types.js';
 import { TranslationError } from '../wire/errors.js';
 import { hopByHopAnd } from '../../hop-by-hop.js';
+import type { CallSignal } from '../wire/abort.js';
 
 /** Largest non-200 / non-stream body read into memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
@@ -46,7 +47,7 @@ export function failure(error: CallFailureKind, status: number, message: string,
 }
 
 /** Maps an undici/network error to a failure; rethrows aborts and programming errors. */
-export function networkFailure(err: unknown, start: bigint, signal: AbortSignal | undefined): CallFailure {
+export function networkFailure(err: unknown, start: bigint, signal: CallSignal | undefined): CallFailure {
   if (signal?.aborted) throw signal.reason ?? err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -91,7 +92,7 @@ export async function readBody(body: Readable): Promise<Buffer> {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
-export function bodyFailure(err: unknown, start: bigint, signal: AbortSignal | undefined): CallFailure {
+export function bodyFailure(err: unknown, start: bigint, signal: CallSignal | undefined): CallFailure {
   if (err instanceof TranslationError) return failure('garbage', 502, err.message, start);
   if (typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('Z_')) {
     return failure('garbage', 502, 'The upstream LLM returned an invalid response (bad encoding)', start);

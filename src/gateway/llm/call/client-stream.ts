@@ -10,6 +10,7 @@ import { bodyFailure, failure, ms, readBody } from './client-io.js';
 import { chatChunk, textChunk, usageChunk } from '../wire/chunks.js';
 import { StreamFramingError, TranslationError } from '../wire/errors.js';
 import { framingForContentType } from '../wire/framing.js';
+import type { CallSignal } from '../wire/abort.js';
 import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ChunkDelta } from '../wire/openai-types.js';
 import { StreamSession, translateResponse } from './translate.js';
 import type { Provider, ProviderContext } from '../../providers/types.js';
@@ -27,7 +28,7 @@ export interface StreamInput {
   headers: UpstreamHeaders;
   contentType: string | undefined;
   start: bigint;
-  signal: AbortSignal | undefined;
+  signal: CallSignal | undefined;
 }
 
 /** Chunks equivalent to a whole chat/text completion (role+text, finish, usage). */

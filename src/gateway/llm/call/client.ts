@@ -16,6 +16,7 @@ import type { Dispatcher } from 'undici';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
 import { TranslationError } from '../wire/errors.js';
+import { LightAbort, onAbort } from '../wire/abort.js';
 import { withoutNulls, type CanonicalRequest, type Usage } from '../wire/openai-types.js';
 import { getProvider } from '../../providers/index.js';
 import type { CallerEnv, CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
@@ -82,15 +83,15 @@ export async function callProvider(target: LlmTarget, request: CanonicalRequest,
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   if (timeouts.read < PRECISE_BELOW_MS) {
-    const abort = new AbortController();
-    const forward = (): void => abort.abort(opts.signal?.reason);
-    if (opts.signal?.aborted) forward();
-    else opts.signal?.addEventListener('abort', forward, { once: true });
+    const abort = new LightAbort();
+    const outer = opts.signal;
+    // Stays subscribed after the headers: a client that leaves mid-stream still stops the body.
+    if (outer) onAbort(outer, () => abort.abort(outer.reason));
     timer = setTimeout(() => {
       timedOut = true;
       abort.abort(new Error('headers timeout'));
     }, timeouts.read);
-    signal = abort.signal;
+    signal = abort;
   }
   let res: Dispatcher.ResponseData;
   try {
@@ -102,7 +103,8 @@ export async function callProvider(target: LlmTarget, request: CanonicalRequest,
       body: typeof up.body === 'string' ? up.body : JSON.stringify(up.body),
       headersTimeout: timeouts.read,
       bodyTimeout: timeouts.read,
-      signal,
+      // undici takes an EventTarget or an emitter with `aborted`/`reason` (wire/abort.ts).
+      signal: signal as Dispatcher.RequestOptions['signal'],
     });
   } catch (err) {
     if (timedOut) return failure('timeout', 504, 'The upstream LLM is timing out', start);

@@ -12,6 +12,7 @@ import type { LlmTarget, LlmTimeouts } from './client.js';
 import { TranslationError } from '../wire/errors.js';
 import { withoutNulls } from '../wire/openai-types.js';
 import { parseVector } from '../wire/vector.js';
+import type { CallSignal } from '../wire/abort.js';
 
 export class EmbeddingsError extends Error {
   constructor(message: string) {
@@ -23,7 +24,7 @@ export class EmbeddingsError extends Error {
 export interface EmbedOptions {
   requestId: string;
   timeouts?: LlmTimeouts;
-  signal?: AbortSignal;
+  signal?: CallSignal;
 }
 
 export interface Embedder {

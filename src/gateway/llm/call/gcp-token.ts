@@ -4,7 +4,6 @@
  * `token_uri`), cached per account until a minute before expiry. Used as
  * the LLM caller's GCP token source (caller.ts); failures surface as Kong's 500 "LLM request failed before proxying".
  */
-import { importPKCS8, SignJWT } from 'jose';
 import { request, type Dispatcher } from 'undici';
 import type { GcpTokenSource } from './call-types.js';
 
@@ -36,6 +35,7 @@ export function gcpTokenSource(opts: GcpTokenOptions = {}): GcpTokenSource {
     if (hit && hit.expiresAt > now()) return hit.token;
     const sa = account(json);
     const iat = Math.floor(now() / 1000);
+    const { importPKCS8, SignJWT } = await import('jose');
     const assertion = await new SignJWT({ scope: SCOPE })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
       .setIssuer(sa.email).setAudience(sa.tokenUri).setIssuedAt(iat).setExpirationTime(iat + 3600)

@@ -53,12 +53,16 @@ export function translateResponse(
   provider: Provider, ctx: ProviderContext, req: CanonicalRequest, status: number, body: unknown,
 ): CanonicalResponse {
   const resp = provider.fromUpstream(ctx, status, body);
-  const estimate = estimatePromptTokens(req, false);
   if (resp.object === 'list') {
-    if (resp.usage.prompt_tokens === 0) resp.usage = { prompt_tokens: estimate, total_tokens: estimate };
+    if (resp.usage.prompt_tokens === 0) {
+      const estimate = estimatePromptTokens(req, false);
+      resp.usage = { prompt_tokens: estimate, total_tokens: estimate };
+    }
     return resp;
   }
-  resp.usage = resolveUsage(resp.usage, estimate, responseText(resp));
+  // The estimates are only read when the upstream did not report prompt tokens.
+  const up = resp.usage;
+  resp.usage = up !== null && up.prompt_tokens > 0 ? resolveUsage(up, 0, '') : resolveUsage(up, estimatePromptTokens(req, false), responseText(resp));
   return resp;
 }
 

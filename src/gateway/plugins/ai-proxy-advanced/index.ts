@@ -30,6 +30,7 @@ import { costOf } from '../../llm/wire/usage.js';
 import type { ProxyPlan } from '../ai-proxy/request.js';
 import { answer } from '../ai-proxy/response.js';
 import { aiError, aiRequest, type AiRequest } from '../../llm/formats/request.js';
+import type { CallSignal } from '../../llm/wire/abort.js';
 
 export const ATTEMPTS_HEADER = 'x-aigw-attempts';
 export const TARGET_HEADER = 'x-aigw-target';
@@ -112,12 +113,12 @@ function observe(env: Env, i: number, plan: ProxyPlan, r: ProviderCallResult): v
 }
 
 /** A 200 the gateway cannot convert counts as an invalid answer (`invalid_header`). */
-async function call(plan: ProxyPlan, env: Env, ctx: GatewayContext, signal: AbortSignal): Promise<ProviderCallResult> {
+async function call(plan: ProxyPlan, env: Env, ctx: GatewayContext, signal: CallSignal): Promise<ProviderCallResult> {
   const start = performance.now();
   try {
     return await env.deps.llm.call(plan.target, plan.request, {
       stream: plan.stream, requestId: ctx.requestId, timeouts: env.timeouts, signal,
-      clientQuery: ctx.queryParams(), headers: plan.headers,
+      clientQuery: ctx.rawQuery ? ctx.queryParams() : undefined, headers: plan.headers,
     });
   } catch (err) {
     if (!(err instanceof TranslationError) || err.status < 500) throw err;
@@ -132,7 +133,7 @@ function failureOf(r: ProviderCallResult): AttemptFailure | null {
 
 interface Final { target: AdvancedTarget; plan: ProxyPlan; result: ProviderCallResult }
 
-async function attempts(env: Env, ctx: GatewayContext, ai: AiRequest, signal: AbortSignal): Promise<{ final: Final | null; tries: AttemptRecord[] }> {
+async function attempts(env: Env, ctx: GatewayContext, ai: AiRequest, signal: CallSignal): Promise<{ final: Final | null; tries: AttemptRecord[] }> {
   const tries: AttemptRecord[] = [];
   const exclude = new Set<number>();
   const max = Math.min(env.c.balancer.retries + 1, env.targets.length);
@@ -163,9 +164,7 @@ async function attempts(env: Env, ctx: GatewayContext, ai: AiRequest, signal: Ab
 }
 
 async function handle(env: Env, ctx: GatewayContext, ai: AiRequest): Promise<UpstreamResult> {
-  const abort = new AbortController();
-  ctx.res.once('close', () => abort.abort(new Error('client closed the connection')));
-  const { final, tries } = await attempts(env, ctx, ai, abort.signal);
+  const { final, tries } = await attempts(env, ctx, ai, ctx.clientSignal());
   if (final === null) throw aiError(503, 'no LLM target available');
   const label = tries[tries.length - 1].target;
   ctx.responseHeaders[ATTEMPTS_HEADER] = String(tries.length);

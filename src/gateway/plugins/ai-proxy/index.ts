@@ -63,13 +63,11 @@ async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: 
 
 function handler(c: AiProxyConfig, plan: ProxyPlan, deps: PluginDeps) {
   return async (ctx: GatewayContext) => {
-    const abort = new AbortController();
-    ctx.res.once('close', () => abort.abort(new Error('client closed the connection')));
     const timeouts = timeoutsOf(ctx);
     try {
       const result = await deps.llm.call(plan.target, plan.request, {
-        stream: plan.stream, requestId: ctx.requestId, timeouts, signal: abort.signal,
-        clientQuery: ctx.queryParams(), headers: plan.headers,
+        stream: plan.stream, requestId: ctx.requestId, timeouts, signal: ctx.clientSignal(),
+        clientQuery: ctx.rawQuery ? ctx.queryParams() : undefined, headers: plan.headers,
       });
       return answer({ ctx, config: c, plan, pluginId: deps.pluginId }, result);
     } catch (err) {

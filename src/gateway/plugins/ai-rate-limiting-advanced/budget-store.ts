@@ -8,8 +8,8 @@
  * window with `penalty` is charged even when the request is refused). It returns a `settle`
  * function that later adds corrections to the SAME buckets, on the SAME backend.
  */
-import { redisClientOptions, type RedisConnection } from '../../redis-options.js';
-import { Cluster, Redis } from 'ioredis';
+import { ioredis, redisClientOptions, type RedisConnection } from '../../redis-options.js';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { scanCounters } from '../rate-limiting/store.js';
 import { effectiveUsage, position, type WindowType } from './windows.js';
@@ -137,14 +137,14 @@ export interface RedisBudgetSettings extends RedisConnection {
 
 function connect(s: RedisBudgetSettings): Redis | Cluster {
   const opts = redisClientOptions(s);
-  if (s.clusterNodes.length > 0) return new Cluster(s.clusterNodes, { redisOptions: opts });
+  if (s.clusterNodes.length > 0) return new (ioredis().Cluster)(s.clusterNodes, { redisOptions: opts });
   if (s.sentinelMaster !== null && s.sentinelNodes.length > 0) {
-    return new Redis({
+    return new (ioredis().Redis)({
       ...opts, sentinels: s.sentinelNodes, name: s.sentinelMaster, role: s.sentinelRole === 'slave' ? 'slave' : 'master',
       sentinelUsername: s.sentinelUsername ?? undefined, sentinelPassword: s.sentinelPassword ?? undefined,
     });
   }
-  return new Redis({ ...opts, host: s.host, port: s.port });
+  return new (ioredis().Redis)({ ...opts, host: s.host, port: s.port });
 }
 
 function parseAdmit(res: unknown, n: number): { any: boolean; usage: number[]; blocked: boolean[] } {
@@ -194,7 +194,7 @@ export class RedisBudget implements BudgetStore {
   }
 
   async snapshot(prefix: string, max: number): Promise<Array<[string, number]>> {
-    if (this.client instanceof Cluster) throw new Error('counters are spread over a Redis cluster; the dashboard does not read them');
+    if (this.client instanceof ioredis().Cluster) throw new Error('counters are spread over a Redis cluster; the dashboard does not read them');
     return scanCounters(this.client, prefix, max);
   }
 

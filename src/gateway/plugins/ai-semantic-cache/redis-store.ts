@@ -13,9 +13,9 @@
  * proxied) Redis only: the scripts touch keys they derive, which Redis Cluster does not allow.
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { EnterpriseRedis } from '../../../config/generated/plugin-configs.js';
-import { enterpriseRedis, redisClientOptions } from '../../redis-options.js';
+import { enterpriseRedis, ioredis, redisClientOptions } from '../../redis-options.js';
 import type { CacheEntry, SearchHit, VectorStore } from './store.js';
 import { toFloat32Buffer, type DistanceMetric } from '../../llm/wire/vector.js';
 
@@ -118,7 +118,7 @@ export class RedisVectorStore implements VectorStore {
   }
 
   static connect(config: EnterpriseRedis | null | undefined, opts: RedisStoreOptions): RedisVectorStore {
-    return new RedisVectorStore(new Redis(redisClientOptions(enterpriseRedis(config))), opts);
+    return new RedisVectorStore(new (ioredis().Redis)(redisClientOptions(enterpriseRedis(config))), opts);
   }
 
   private keys(scope: string): { entry: string; index: string; exact: string } {

@@ -3,7 +3,8 @@
  * `key_claim_name` claim; HS*, RS*, PS*, ES* and EdDSA signatures verified with `jose`;
  * `claims_to_verify` (exp, nbf) and `maximum_expiration` with Kong's messages.
  */
-import { compactVerify, decodeJwt, decodeProtectedHeader, importSPKI, type JWTPayload } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTPayload } from 'jose';
 import type { GatewayContext, Reply } from '../../context.js';
 import type { JwtCredential } from '../../consumers.js';
 import type { KongPlugin } from '../../plugin.js';
@@ -54,12 +55,16 @@ function findToken(ctx: GatewayContext, c: JwtConfig): Found {
   return token ? { token } : null;
 }
 
-async function verifyKey(cred: JwtCredential, alg: string, secretIsBase64: boolean): Promise<Uint8Array | Awaited<ReturnType<typeof importSPKI>>> {
+/** jose, loaded when the first token is checked (a gateway without jwt routes does not pay for it). */
+let joseModule: Promise<typeof Jose> | null = null;
+const jose = (): Promise<typeof Jose> => (joseModule ??= import('jose'));
+
+async function verifyKey(cred: JwtCredential, alg: string, secretIsBase64: boolean): Promise<Uint8Array | Awaited<ReturnType<typeof Jose.importSPKI>>> {
   if (alg.startsWith('HS')) {
     const secret = cred.secret ?? '';
     return secretIsBase64 ? new Uint8Array(Buffer.from(secret, 'base64')) : new TextEncoder().encode(secret);
   }
-  return importSPKI(cred.rsaPublicKey ?? '', alg);
+  return (await jose()).importSPKI(cred.rsaPublicKey ?? '', alg);
 }
 
 function checkClaims(payload: JWTPayload, c: JwtConfig, nowSec: number): Record<string, string> | null {
@@ -104,6 +109,7 @@ export const jwt: KongPlugin<'jwt', JwtConfig> = {
         const found = findToken(ctx, c);
         if (found === null) return unauthorized(ctx, { message: 'Unauthorized' });
         if ('multiple' in found) return unauthorized(ctx, { message: 'Multiple tokens provided' });
+        const { compactVerify, decodeJwt, decodeProtectedHeader } = await jose();
         let payload: JWTPayload;
         let alg: string;
         try {

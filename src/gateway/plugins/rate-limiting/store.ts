@@ -3,8 +3,8 @@
  * store) and `redis` (ioredis; one atomic script per request: read usage, and increment when no
  * window is exhausted).
  */
-import { redisClientOptions, type RedisConnection } from '../../redis-options.js';
-import { Redis } from 'ioredis';
+import { ioredis, redisClientOptions, type RedisConnection } from '../../redis-options.js';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 
 export interface Window {
@@ -103,7 +103,7 @@ export class RedisCounters implements CounterBackend {
   private lastError = 0;
 
   constructor(s: RedisSettings, logger: Logger) {
-    this.client = new Redis(redisClientOptions({ ...s, connectTimeout: s.timeout, commandTimeout: s.timeout }));
+    this.client = new (ioredis().Redis)(redisClientOptions({ ...s, connectTimeout: s.timeout, commandTimeout: s.timeout }));
     this.client.on('error', (err: Error) => {
       const now = Date.now();
       if (now - this.lastError > 5000) logger.warn('rate-limiting: redis connection error', { error: err.message, host: s.host, port: s.port });

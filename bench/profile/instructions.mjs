@@ -1,0 +1,76 @@
+// Instructions per request, under valgrind's callgrind: a count that the other jobs on this shared
+// machine cannot disturb (wall-clock and CPU-time ratios moved ±30 % between rounds). For A/B of
+// builds and of the bare proxy:
+//   node bench/profile/instructions.mjs [--cli path/to/other/aigw.js] [--requests 1500] [--warmup 1500] [--stream]
+// Each target runs alone under `valgrind --tool=callgrind --instr-atstart=no`; after `warmup`
+// requests (JIT-compiled paths), counting is switched on for `requests` requests (4 at a time,
+// keep-alive, from this process), then dumped. Prints Ir per request and the ratios.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, KEY, configFile, mock as startMock } from '../aigw.mjs';
+import { LOAD_CPU, arg, start, stopAll } from '../harness.mjs';
+import { chatBody, oneRoute } from '../ai/config.mjs';
+
+const here = import.meta.dirname;
+const cliB = arg('cli', null);
+const requests = arg('requests', 1500);
+const warmup = arg('warmup', 1500);
+const stream = process.argv.includes('--stream');
+const out = mkdtempSync(join(tmpdir(), 'aigw-callgrind-'));
+const body = JSON.stringify(stream ? { ...chatBody, stream: true } : chatBody);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+function post(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+async function drive(url, n) {
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next++ < n) await post(url);
+  }));
+}
+
+const vg = (name) => ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(out, `${name}.%p.out`)}`, process.execPath];
+
+async function measure(name, args, ready, path) {
+  const p = start(name, 'valgrind', [...vg(name), ...args], { cpu: null });
+  const line = (await p.waitFor(ready, 300_000)).line;
+  const url = `${/(http:\/\/127\.0\.0\.1:\d+)/.exec(line)[1]}${path}`;
+  await drive(url, warmup);
+  spawnSync('callgrind_control', ['-i', 'on', String(p.pid)]);
+  await drive(url, requests);
+  spawnSync('callgrind_control', ['-d', String(p.pid)]);
+  spawnSync('callgrind_control', ['-i', 'off', String(p.pid)]);
+  process.kill(-p.pid, 'SIGTERM');
+  await p.exit;
+  // The `-d` dump is `<name>.<pid>.out.1`; the file written at exit counts nothing useful.
+  const dump = readdirSync(out).find((x) => x.startsWith(`${name}.`) && x.endsWith('.out.1'));
+  const m = dump ? /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump), 'utf8')) : null;
+  if (!m) throw new Error(`${name}: no callgrind dump in ${out}`);
+  return Number(m[1]) / requests;
+}
+
+try {
+  const m = await startMock({ cpu: LOAD_CPU });
+  const file = configFile('one.yaml', oneRoute(m.url));
+  const serveArgs = (cli) => [cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', 'off', '--log-format', 'json', '--no-access-log', '--no-watch'];
+  const rows = [];
+  rows.push(['bare node:http proxy', await measure('bare', [join(here, '..', 'bare-proxy.mjs'), `${m.url}/v1/chat/completions`, '--json', 'gpt-4o', '512', `Bearer ${KEY}`], /listening on/, '/')]);
+  rows.push([`aigw (${CLI})`, await measure('a', serveArgs(CLI), /proxy listening on/, '/ai/chat')]);
+  if (cliB) rows.push([`aigw (${cliB})`, await measure('b', serveArgs(cliB), /proxy listening on/, '/ai/chat')]);
+  console.log(`instructions per request (callgrind Ir), ${stream ? 'stream' : 'plain'} chat, ${requests} requests after ${warmup} of warm-up`);
+  for (const [k, v] of rows) console.log(`${k}: ${Math.round(v).toLocaleString('en')} Ir/request = ${(v / rows[0][1]).toFixed(2)}× bare`);
+  if (cliB) console.log(`A ÷ B: ${(rows[1][1] / rows[2][1]).toFixed(3)}`);
+} finally {
+  await stopAll();
+}
