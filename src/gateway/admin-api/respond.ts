@@ -3,6 +3,7 @@
  * and request-body parsing (JSON or form-urlencoded), with a size limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_DEPTH, tooDeep } from '../../config/structure.js';
 
 export class AdminHttpError extends Error {
   constructor(
@@ -81,14 +82,26 @@ export function parseObject(text: string, contentType: string | undefined): Reco
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(text)) setDotted(out, k, v);
-    return out;
+    return shallowEnough(out);
   }
+  const value = parseJson(text);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
+  return value as Record<string, unknown>;
+}
+
+/** Refuse a body nested deeper than a state file may be (the recursive code after it would overflow). */
+function shallowEnough<T>(value: T): T {
+  if (tooDeep(value)) throw new AdminHttpError(400, { message: `Cannot parse JSON body: nested more than ${MAX_DEPTH} levels deep` });
+  return value;
+}
+
+/** JSON.parse with Kong's 400 for bad JSON, and over-deep bodies refused. */
+export function parseJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
-  return value as Record<string, unknown>;
+  return shallowEnough(value);
 }
