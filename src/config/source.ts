@@ -33,8 +33,12 @@ export class SourceFile {
     this.toOriginal = r.toOriginal;
     for (const e of r.issues) this.issues.push(this.issueAtOriginal(e.offset, 'error', e.code, e.message));
     this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    let deepReported = false;
     for (const e of this.doc.errors) {
       const deep = isStackOverflow(e.code, e.message);
+      // the composer may overflow more than once on one deep structure: one issue says it
+      if (deep && deepReported) continue;
+      deepReported ||= deep;
       const offset = deep ? (deepOffset(this.rendered) ?? e.pos[0]) : e.pos[0];
       this.issues.push(this.issueAtRendered(offset, 'error', 'AIGW_SYNTAX', deep ? TOO_DEEP : parseMessage(e.code, e.message)));
     }
