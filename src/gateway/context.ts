@@ -7,6 +7,7 @@
  * body is never buffered and streams straight through to the upstream.
  */
 import { hopByHopAnd } from './hop-by-hop.js';
+import { continueBody } from './early-reply.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 
@@ -109,8 +110,11 @@ export interface Try {
   error?: string;
 }
 
-/** Request headers not copied upstream: hop-by-hop ones and `host` (set from the service). */
-const NOT_PROXIED = hopByHopAnd('host');
+/**
+ * Request headers not copied upstream: hop-by-hop ones, `host` (set from the service) and `expect`
+ * (the gateway answers `100 Continue` itself when it reads the body).
+ */
+const NOT_PROXIED = hopByHopAnd('host', 'expect');
 
 export class GatewayContext {
   readonly requestId: string;
@@ -217,6 +221,7 @@ export class GatewayContext {
   /** The request body, read once. `limit` (bytes) rejects larger bodies with BodyTooLargeError. */
   body(limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
     if (this.bodyValue) return Promise.resolve(this.bodyValue);
+    if (this.bodyPromise === null) continueBody(this.req, this.res);
     this.bodyPromise ??= readAll(this.req, limit).then((b) => (this.bodyValue = b));
     return this.bodyPromise;
   }

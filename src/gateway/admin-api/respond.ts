@@ -50,16 +50,30 @@ export function send(res: ServerResponse, status: number, body?: unknown): void 
 
 const MAX_BODY = 64 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) throw new AdminHttpError(413, { message: 'request body too large' });
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The request body as text. Over MAX_BODY it is a 413, and the request stream is left open (a
+ * `for await` that throws would destroy it, and the socket with it, before the 413 is sent): the
+ * answer then closes the connection gently (early-reply.ts).
+ */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > MAX_BODY) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        reject(new AdminHttpError(413, { message: 'request body too large' }));
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 function setDotted(out: Record<string, unknown>, key: string, value: string): void {
