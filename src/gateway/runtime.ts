@@ -152,7 +152,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
     }
     let instance: PluginInstance;
     try {
-      const raw = vault.resolve((e.config ?? {}) as Record<string, unknown>);
+      const raw = vault.pluginConfig(name, (e.config ?? {}) as Record<string, unknown>);
       const key = storeKey(e.id, raw);
       storeKeys.add(key);
       const config = plugin.parse ? plugin.parse(raw) : raw;

@@ -4,6 +4,7 @@ import { runEntityChecks } from './entity-checks.js';
 import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
+import { notReferenceable, vaultSites } from '../vault-refs.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {
@@ -80,6 +81,13 @@ export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknow
   return markedProblems('unsupported', schema, rel, raw, base);
 }
 
+/** `{vault://…}` references outside the fields Kong marks referenceable (see vault-refs.ts). */
+export function vaultProblems(schema: JsonSchema, rel: string, value: unknown): ConfigProblem[] {
+  return vaultSites(schema, rel, value)
+    .filter((site) => !site.referenceable)
+    .map((site) => ({ severity: 'error', code: 'AIGW_VAULT_REFERENCE', path: site.path, at: 'value', message: notReferenceable(site.path) }));
+}
+
 /**
  * Validate one plugin config against `schemas/plugins/<name>.json`: types, ranges, unknown fields,
  * Kong's entity checks (on the default-filled config), regex fields and unsupported fields.
@@ -102,6 +110,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     }
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
+    out.push(...vaultProblems(schema, `plugins/${name}.json`, value));
   }
   return out;
 }
