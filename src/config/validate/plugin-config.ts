@@ -18,17 +18,24 @@ const REGEX_FIELDS: Record<string, string[]> = {
   'ai-request-transformer': ['transformation_extract_pattern'],
 };
 
+/** Fields whose elements are `*` or a regex (Kong's `validate_asterisk_or_regex`), by plugin. */
+const ASTERISK_OR_REGEX_FIELDS: Record<string, string[]> = {
+  cors: ['origins'],
+};
+
 function regexProblems(name: string, config: Record<string, unknown>): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  for (const field of REGEX_FIELDS[name] ?? []) {
+  const fields = [...(REGEX_FIELDS[name] ?? []), ...(ASTERISK_OR_REGEX_FIELDS[name] ?? [])];
+  for (const field of fields) {
+    const asterisk = ASTERISK_OR_REGEX_FIELDS[name]?.includes(field) ?? false;
     const v = config[field];
     const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
     list.forEach((pattern, i) => {
-      if (typeof pattern !== 'string') return;
+      if (typeof pattern !== 'string' || (asterisk && pattern === '*')) return;
       const r = compileKongRegex(pattern);
-      if ('error' in r) {
-        out.push({ severity: 'error', code: 'AIGW_REGEX', path: Array.isArray(v) ? [field, i] : [field], at: 'value', message: `invalid regex '${pattern}': ${r.error}` });
-      }
+      if (!('error' in r)) return;
+      const message = asterisk ? `'${pattern}' is not a valid regex` : `invalid regex '${pattern}': ${r.error}`;
+      out.push({ severity: 'error', code: 'AIGW_REGEX', path: Array.isArray(v) ? [field, i] : [field], at: 'value', message });
     });
   }
   return out;
