@@ -5,6 +5,7 @@ import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
 import { notReferenceable, vaultSites } from '../vault-refs.js';
+import { PLUGINS } from '../../gateway/plugins/index.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {
@@ -96,6 +97,23 @@ export function vaultProblems(schema: JsonSchema, rel: string, value: unknown): 
 }
 
 /**
+ * Whatever validates must build: the gateway's own `parse` of the plugin (what `aigw serve` runs
+ * when it loads the config) is tried on the filled config, and what it refuses is an error here,
+ * at validate and in the Admin API, instead of a gateway that cannot load its file. A config with
+ * vault references is built when the references are resolved (at load) instead.
+ */
+function buildProblems(name: string, schema: JsonSchema, filled: unknown): ConfigProblem[] {
+  const plugin = PLUGINS.get(name);
+  if (!plugin?.parse || vaultSites(schema, `plugins/${name}.json`, filled).length > 0) return [];
+  try {
+    plugin.parse(filled as never);
+    return [];
+  } catch (err) {
+    return [{ severity: 'error', code: 'AIGW_VALUE', path: [], at: 'key', message: `aigw serve cannot build this config: ${(err as Error).message}` }];
+  }
+}
+
+/**
  * Validate one plugin config against `schemas/plugins/<name>.json`: types, ranges, unknown fields,
  * Kong's entity checks (on the default-filled config), regex fields and unsupported fields.
  * Returns null when aigw does not know the plugin.
@@ -118,6 +136,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
     out.push(...vaultProblems(schema, `plugins/${name}.json`, value));
+    if (!out.some((p) => p.severity === 'error')) out.push(...buildProblems(name, schema, filled));
   }
   return out;
 }
