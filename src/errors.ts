@@ -45,6 +45,7 @@ export const CODES = {
   AIGW_KONNECT_UNSUPPORTED: 'Konnect does not offer this; remove it from the file or use a Kong Gateway target',
   AIGW_KONNECT_WAIT_TIMEOUT: 'some data planes did not report the new configuration in time; check them (or raise --wait-timeout)',
   AIGW_INTERNAL: 'an unexpected error; please report it',
+  AIGW_VAULT_REFERENCE: 'a {vault://…} reference is resolved only in fields Kong marks referenceable; write the value itself, or move the secret to a referenceable field',
 } as const;
 
 export type ErrorCode = keyof typeof CODES;

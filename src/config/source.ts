@@ -2,6 +2,7 @@ import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Docu
 import type { ErrorCode } from '../errors.js';
 import { renderEnv, type EnvOptions } from './env.js';
 import type { Issue, Severity } from './issues.js';
+import { deepOffset, structureProblem, TOO_DEEP } from './structure.js';
 
 export type JsonPath = Array<string | number>;
 
@@ -32,14 +33,29 @@ export class SourceFile {
     this.toOriginal = r.toOriginal;
     for (const e of r.issues) this.issues.push(this.issueAtOriginal(e.offset, 'error', e.code, e.message));
     this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
-    this.checkTags();
+    let deepReported = false;
     for (const e of this.doc.errors) {
-      const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: ${e.message.replace(/ at line.*$/s, '')}` : e.message.replace(/ at line \d+, column \d+.*$/s, '');
-      this.issues.push(this.issueAtRendered(e.pos[0], 'error', 'AIGW_SYNTAX', message));
+      const deep = isStackOverflow(e.code, e.message);
+      // the composer may overflow more than once on one deep structure: one issue says it
+      if (deep && deepReported) continue;
+      deepReported ||= deep;
+      const offset = deep ? (deepOffset(this.rendered) ?? e.pos[0]) : e.pos[0];
+      this.issues.push(this.issueAtRendered(offset, 'error', 'AIGW_SYNTAX', deep ? TOO_DEEP : parseMessage(e.code, e.message)));
     }
+    if (this.doc.errors.length === 0) this.checkStructure();
+    if (!this.badStructure && !this.doc.errors.some((e) => isStackOverflow(e.code, e.message))) this.checkTags();
   }
 
   private badTags = false;
+  private badStructure = false;
+
+  /** Cycles (an alias inside its own anchor) and over-deep nesting: not a tree of JSON values. */
+  private checkStructure(): void {
+    const problem = structureProblem(this.doc);
+    if (problem === null) return;
+    this.badStructure = true;
+    this.issues.push(this.issueAtRendered(problem.offset, 'error', 'AIGW_SYNTAX', problem.message));
+  }
 
   /**
    * State files hold JSON values: YAML tags that make anything else (`!!binary`, `!!set`,
@@ -59,7 +75,7 @@ export class SourceFile {
 
   /** The parsed value, or undefined when the document has syntax errors. */
   value(): unknown {
-    return this.doc.errors.length > 0 || this.badTags ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.errors.length > 0 || this.badTags || this.badStructure ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
   }
 
   private position(originalOffset: number): { line: number; column: number; sourceLine: string } {
@@ -133,6 +149,15 @@ export class SourceFile {
     return this.issueAtRendered(start, severity, code, message, path, end);
   }
 }
+
+/** The parser's message without its position (the issue has one). */
+function parseMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${message.replace(/ at line.*$/s, '')}`;
+  return message.replace(/ at line \d+, column \d+.*$/s, '');
+}
+
+/** The YAML composer ran out of stack: the text nests far too deep. */
+const isStackOverflow = (code: string, message: string): boolean => code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(message);
 
 function rangeStart(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;

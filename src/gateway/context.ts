@@ -8,6 +8,7 @@
  */
 import { hopByHopAnd } from './hop-by-hop.js';
 import { LightAbort } from './llm/wire/abort.js';
+import { continueBody } from './early-reply.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 
@@ -116,8 +117,11 @@ export interface Try {
  */
 const CLIENT_CLOSED = new Error('client closed the connection');
 
-/** Request headers not copied upstream: hop-by-hop ones and `host` (set from the service). */
-const NOT_PROXIED = hopByHopAnd('host');
+/**
+ * Request headers not copied upstream: hop-by-hop ones, `host` (set from the service) and `expect`
+ * (the gateway answers `100 Continue` itself when it reads the body).
+ */
+const NOT_PROXIED = hopByHopAnd('host', 'expect');
 
 export class GatewayContext {
   readonly requestId: string;
@@ -227,6 +231,7 @@ export class GatewayContext {
   /** The request body, read once. `limit` (bytes) rejects larger bodies with BodyTooLargeError. */
   body(limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
     if (this.bodyValue) return Promise.resolve(this.bodyValue);
+    if (this.bodyPromise === null) continueBody(this.req, this.res);
     this.bodyPromise ??= readAll(this.req, limit).then((b) => (this.bodyValue = b));
     return this.bodyPromise;
   }

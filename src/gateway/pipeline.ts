@@ -18,6 +18,8 @@
  *                                     client has the response ─► log phases (setImmediate)
  */
 import { HOP_BY_HOP } from './hop-by-hop.js';
+import { prepareEarlyReply } from './early-reply.js';
+import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
@@ -26,7 +28,7 @@ import { SERVER_HEADER, VIA_HEADER, type Logger } from './log.js';
 import { ReplyError } from './plugin.js';
 import { joinUpstreamPath, normalizePath } from './router.js';
 import { instanceFor, type Chain, type Runtime } from './runtime.js';
-import { proxyRequest, UpstreamError, type Agents } from './upstream.js';
+import { MSG_BAD_RESPONSE, proxyRequest, UpstreamError, type Agents } from './upstream.js';
 
 export interface PipelineEnv {
   agents: Agents;
@@ -75,6 +77,7 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
     body = reply.body;
   }
   res.statusCode = reply.status;
+  prepareEarlyReply(ctx.req, res);
   if (type) res.setHeader('content-type', type);
   applyExtraHeaders(res, ctx);
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
@@ -84,6 +87,16 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
   res.setHeader('x-kong-request-id', ctx.requestId);
   ctx.responseBytes = Buffer.byteLength(body);
   res.end(ctx.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Whether the client went away before its answer was complete (it closed or reset the connection,
+ * or aborted its body). Nothing can be sent then, and it is no gateway error: it is logged as
+ * nginx does, status 499, at debug level.
+ */
+function clientGone(ctx: GatewayContext): boolean {
+  if (ctx.res.writableFinished) return false;
+  return ctx.res.destroyed || ctx.req.socket.destroyed || (ctx.req.destroyed && !ctx.req.complete);
 }
 
 function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
@@ -184,6 +197,21 @@ function readAll(res: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * The upstream's body broke (reset, bad chunked framing…). Before the first byte went to the client
+ * the answer is still Kong's 502; after it, the client's connection is cut (it sees a truncated body).
+ */
+function brokenBody(ctx: GatewayContext): void {
+  const res = ctx.res;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  ctx.source = 'error';
+  sendReply(ctx, { status: 502, message: MSG_BAD_RESPONSE });
+}
+
 async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: PipelineEnv, prefix: string | null): Promise<void> {
   const service = ctx.service ? rt.services.get(ctx.service.id) : undefined;
   if (!service) {
@@ -204,8 +232,8 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
   up.on('data', (c: Buffer) => {
     ctx.responseBytes += c.length;
   });
-  up.once('error', () => ctx.res.destroy());
-  up.once('aborted', () => ctx.res.destroy());
+  up.once('error', () => brokenBody(ctx));
+  up.once('aborted', () => brokenBody(ctx));
   up.pipe(ctx.res);
 }
 
@@ -258,7 +286,6 @@ function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv
 /** Handle one proxied request on `rt` (the Runtime current when it arrived). */
 export async function handleRequest(rt: Runtime, env: PipelineEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const ctx = new GatewayContext({ requestId: env.requestId(), req, res, start: process.hrtime.bigint(), clientIp: clientIp(req) });
-  const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
   let chain = rt.globalChain;
   let logged = false;
   // One listener per request: 'close' follows 'finish' on every response (and comes alone when the
@@ -271,6 +298,11 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     setImmediate(runLog, ctx, chain, rt, env);
   };
   res.once('close', done);
+  if (malformedTarget(req.url)) {
+    sendReply(ctx, { status: 400, message: BAD_REQUEST_MESSAGE });
+    return;
+  }
+  const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
   if (!match) {
     if (chain.hasStart) start(ctx, chain);
     sendReply(ctx, { status: 404, message: 'no Route matched with those values' });
@@ -304,6 +336,11 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     }
     await proxy(ctx, rt, chain, env, match.matchedPrefix);
   } catch (err) {
+    if (clientGone(ctx)) {
+      if (!ctx.res.headersSent) ctx.res.statusCode = 499;
+      env.logger.debug('client closed the connection before its answer was complete', { request_id: ctx.requestId, error: (err as Error)?.message ?? String(err) });
+      return;
+    }
     sendReply(ctx, errorToReply(ctx, err, env.logger));
   }
 }

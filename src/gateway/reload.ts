@@ -35,7 +35,13 @@ export async function watchState(opts: ReloadOptions): Promise<Reloader> {
   let again = false;
 
   const reloadOnce = async (): Promise<boolean> => {
-    const result = await opts.load();
+    let result: Awaited<ReturnType<ReloadOptions['load']>>;
+    try {
+      result = await opts.load();
+    } catch (err) {
+      opts.logger.error(`configuration change rejected: it could not be loaded (${(err as Error)?.message ?? String(err)}); the last good configuration keeps serving`);
+      return false;
+    }
     for (const issue of result.issues) {
       if (issue.severity === 'warning') opts.logger.warn(opts.format(issue));
       else opts.logger.error(opts.format(issue));

@@ -157,7 +157,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
     if (refusals.length > 0) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${refusals.join('; ')}`);
     let instance: PluginInstance;
     try {
-      const raw = vault.resolve(linked);
+      const raw = vault.pluginConfig(name, linked);
       const key = storeKey(e.id, raw);
       storeKeys.add(key);
       const config = plugin.parse ? plugin.parse(raw) : raw;

@@ -12,6 +12,8 @@ import { AigwError } from '../errors.js';
 import { parseListen } from '../listen-address.js';
 import { createLlmCaller } from './llm/call/caller.js';
 import { formatAccess, type Logger } from './log.js';
+import { prepareEarlyReply } from './early-reply.js';
+import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
@@ -100,6 +102,7 @@ function statusBody(stats: ServerStats, configHash: string): unknown {
 const hashState = (s: State): string => createHash('md5').update(canonicalJson(s.entities)).digest('hex');
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  prepareEarlyReply(res.req, res);
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -139,7 +142,7 @@ function onDone(a: ((ctx: GatewayContext) => void) | null, b: ((ctx: GatewayCont
 }
 
 function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEnv, logger: Logger): http.Server {
-  const proxy = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     stats.totalRequests++;
     stats.inFlight++;
     res.once('close', () => stats.inFlight--);
@@ -148,7 +151,10 @@ function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEn
       if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred' });
       else res.destroy();
     });
-  });
+  };
+  const proxy = http.createServer({ keepAliveTimeout: 60_000 }, handler);
+  // `Expect: 100-continue` is answered when the body is read (early-reply.ts), not by node up front
+  proxy.on('checkContinue', handler);
   proxy.on('connection', (socket) => {
     stats.accepted++;
     stats.handled++;
@@ -162,7 +168,9 @@ function statusServer(opts: GatewayOptions, metrics: Registry, stats: ServerStat
   return http.createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/metrics') {
+      if (malformedTarget(req.url)) {
+        sendJson(res, 400, { message: BAD_REQUEST_MESSAGE });
+      } else if (req.method === 'GET' && path === '/metrics') {
         const text = await metrics.metrics();
         res.writeHead(200, { 'content-type': metrics.contentType });
         res.end(text);

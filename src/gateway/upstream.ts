@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { Entity } from '../config/state.js';
 import { parseTarget, type Balancer, type HashInput, type Peer } from './balancing/upstream-balancer.js';
 import type { GatewayContext, HeaderValue } from './context.js';
+import { continueBody } from './early-reply.js';
 
 export interface ServiceTarget {
   protocol: 'http' | 'https';
@@ -133,7 +134,10 @@ function attempt(ctx: GatewayContext, t: ServiceTarget, peer: { host: string; po
       req.once('finish', () => req.setTimeout(t.readTimeout, onTimeout));
       const buffered = ctx.bufferedBody();
       if (buffered) req.end(buffered);
-      else if (hasBody(ctx)) ctx.req.pipe(req);
+      else if (hasBody(ctx)) {
+        continueBody(ctx.req, ctx.res);
+        ctx.req.pipe(req);
+      }
       else req.end();
     };
     req.once('socket', (s) => {

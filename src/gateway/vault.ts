@@ -2,9 +2,12 @@
  * `{vault://env/NAME}` references in plugin configs, resolved from the environment when a
  * Runtime is built. As Kong's env vault: NAME upper-cased with `-` → `_`, an optional vault
  * entity prefix (`vaults[].config.prefix` for a vault named `env`), and `/key` to pick a field
- * of a JSON value.
+ * of a JSON value. Only in the fields Kong marks referenceable (config/vault-refs.ts): a reference
+ * anywhere else makes the build fail, so a secret never lands in a field meant to be public.
  */
 import type { State } from '../config/state.js';
+import { schemas } from '../config/schemas.js';
+import { notReferenceable, vaultSites } from '../config/vault-refs.js';
 
 const REF = /^\{vault:\/\/([^/}]+)\/([^}]+)\}$/;
 
@@ -16,7 +19,10 @@ export class VaultError extends Error {
 }
 
 export interface VaultResolver {
+  /** `value` with every whole-string reference resolved, wherever it is (see `pluginConfig`). */
   resolve<T>(value: T): T;
+  /** A plugin's config with its references resolved, refusing any outside a referenceable field. */
+  pluginConfig(name: string, config: Record<string, unknown>): Record<string, unknown>;
 }
 
 export function vaultResolver(state: State, env: Readonly<Record<string, string | undefined>>): VaultResolver {
@@ -55,5 +61,11 @@ export function vaultResolver(state: State, env: Readonly<Record<string, string 
     }
     return value;
   };
-  return { resolve: <T>(value: T): T => walk(value) as T };
+  const pluginConfig = (name: string, config: Record<string, unknown>): Record<string, unknown> => {
+    const sites = vaultSites(schemas().plugin(name), `plugins/${name}.json`, config);
+    const refused = sites.find((site) => !site.referenceable);
+    if (refused) throw new VaultError(`config.${refused.path.join('.')}: ${notReferenceable(refused.path)}`);
+    return sites.length === 0 ? config : (walk(config) as Record<string, unknown>);
+  };
+  return { resolve: <T>(value: T): T => walk(value) as T, pluginConfig };
 }

@@ -4,7 +4,7 @@ import { schemas } from '../schemas.js';
 import { mapAjvErrors } from './schema-errors.js';
 import { fillEntityDefaults } from '../defaults.js';
 import { runEntityChecks } from './entity-checks.js';
-import { validatePartialConfig, validatePluginConfig } from './plugin-config.js';
+import { validatePartialConfig, validatePluginConfig, vaultProblems } from './plugin-config.js';
 import type { Issue } from '../issues.js';
 
 /**
@@ -23,6 +23,8 @@ export function validateEntity(kind: KindName, entity: unknown): Issue[] {
   if (entity === null || typeof entity !== 'object' || Array.isArray(entity)) return out;
   const filled = fillEntityDefaults(kind, entity as Record<string, unknown>);
   for (const f of runEntityChecks(reg.entity(kind), def.schema, filled)) add('AIGW_ENTITY_CHECK', f.path, f.message);
+  const { config: _config, ...own } = entity as Record<string, unknown>;
+  for (const p of vaultProblems(reg.entity(kind), def.schema, own)) add(p.code, p.path, p.message);
   if (kind === 'plugins') {
     const name = (entity as Record<string, unknown>).name;
     if (typeof name === 'string') {

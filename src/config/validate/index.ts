@@ -12,6 +12,6 @@
  */
 export { checkFile as validateFile } from './file-checks.js';
 export { entityRules as validateEntities } from './entity-rules.js';
-export { validatePartialConfig, validatePluginConfig } from './plugin-config.js';
+export { validatePartialConfig, validatePluginConfig, vaultProblems } from './plugin-config.js';
 export { runEntityChecks, type CheckFailure } from './entity-checks.js';
 export { mapAjvErrors } from './schema-errors.js';

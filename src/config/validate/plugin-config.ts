@@ -4,6 +4,8 @@ import { runEntityChecks } from './entity-checks.js';
 import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
+import { notReferenceable, vaultSites } from '../vault-refs.js';
+import { PLUGINS } from '../../gateway/plugins/index.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {
@@ -17,17 +19,24 @@ const REGEX_FIELDS: Record<string, string[]> = {
   'ai-request-transformer': ['transformation_extract_pattern'],
 };
 
+/** Fields whose elements are `*` or a regex (Kong's `validate_asterisk_or_regex`), by plugin. */
+const ASTERISK_OR_REGEX_FIELDS: Record<string, string[]> = {
+  cors: ['origins'],
+};
+
 function regexProblems(name: string, config: Record<string, unknown>): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  for (const field of REGEX_FIELDS[name] ?? []) {
+  const fields = [...(REGEX_FIELDS[name] ?? []), ...(ASTERISK_OR_REGEX_FIELDS[name] ?? [])];
+  for (const field of fields) {
+    const asterisk = ASTERISK_OR_REGEX_FIELDS[name]?.includes(field) ?? false;
     const v = config[field];
     const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
     list.forEach((pattern, i) => {
-      if (typeof pattern !== 'string') return;
+      if (typeof pattern !== 'string' || (asterisk && pattern === '*')) return;
       const r = compileKongRegex(pattern);
-      if ('error' in r) {
-        out.push({ severity: 'error', code: 'AIGW_REGEX', path: Array.isArray(v) ? [field, i] : [field], at: 'value', message: `invalid regex '${pattern}': ${r.error}` });
-      }
+      if (!('error' in r)) return;
+      const message = asterisk ? `'${pattern}' is not a valid regex` : `invalid regex '${pattern}': ${r.error}`;
+      out.push({ severity: 'error', code: 'AIGW_REGEX', path: Array.isArray(v) ? [field, i] : [field], at: 'value', message });
     });
   }
   return out;
@@ -80,6 +89,30 @@ export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknow
   return markedProblems('unsupported', schema, rel, raw, base);
 }
 
+/** `{vault://…}` references outside the fields Kong marks referenceable (see vault-refs.ts). */
+export function vaultProblems(schema: JsonSchema, rel: string, value: unknown): ConfigProblem[] {
+  return vaultSites(schema, rel, value)
+    .filter((site) => !site.referenceable)
+    .map((site) => ({ severity: 'error', code: 'AIGW_VAULT_REFERENCE', path: site.path, at: 'value', message: notReferenceable(site.path) }));
+}
+
+/**
+ * Whatever validates must build: the gateway's own `parse` of the plugin (what `aigw serve` runs
+ * when it loads the config) is tried on the filled config, and what it refuses is an error here,
+ * at validate and in the Admin API, instead of a gateway that cannot load its file. A config with
+ * vault references is built when the references are resolved (at load) instead.
+ */
+function buildProblems(name: string, schema: JsonSchema, filled: unknown): ConfigProblem[] {
+  const plugin = PLUGINS.get(name);
+  if (!plugin?.parse || vaultSites(schema, `plugins/${name}.json`, filled).length > 0) return [];
+  try {
+    plugin.parse(filled as never);
+    return [];
+  } catch (err) {
+    return [{ severity: 'error', code: 'AIGW_VALUE', path: [], at: 'key', message: `aigw serve cannot build this config: ${(err as Error).message}` }];
+  }
+}
+
 /**
  * Validate one plugin config against `schemas/plugins/<name>.json`: types, ranges, unknown fields,
  * Kong's entity checks (on the default-filled config), regex fields and unsupported fields.
@@ -102,6 +135,8 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     }
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
+    out.push(...vaultProblems(schema, `plugins/${name}.json`, value));
+    if (!out.some((p) => p.severity === 'error')) out.push(...buildProblems(name, schema, filled));
   }
   return out;
 }

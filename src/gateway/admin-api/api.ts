@@ -13,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { State } from '../../config/state.js';
 import { config, root, schemas, status, tags, type NodeContext } from './node.js';
 import { AdminHttpError, parseObject, readBody, send } from './respond.js';
+import { prepareEarlyReply } from '../early-reply.js';
+import { BAD_REQUEST_MESSAGE, malformedTarget } from '../request-target.js';
 import { entityRoute, type EntityRequest, type Reply } from './routes.js';
 import { configRules } from './config-rules.js';
 import type { EntityRules } from './rules.js';
@@ -63,6 +65,30 @@ export function coalescer(publish: () => void, debounceMs: number, maxDelayMs: n
   };
 }
 
+/** An answer that may come before the body was read (a refused token, a body over the limit). */
+function reply(req: IncomingMessage, res: ServerResponse, status: number, body?: unknown): void {
+  prepareEarlyReply(req, res);
+  send(res, status, body);
+}
+
+/** The request target as a URL; one that cannot be parsed is Kong's 400. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://admin.invalid');
+  } catch {
+    throw new AdminHttpError(400, { message: BAD_REQUEST_MESSAGE });
+  }
+}
+
+/** Path segments, percent-decoded; escapes that are not UTF-8 (`%E0%A4%41`) are a 400, not a 500. */
+function pathSegments(pathname: string): string[] {
+  try {
+    return pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  } catch {
+    throw new AdminHttpError(400, { message: BAD_REQUEST_MESSAGE });
+  }
+}
+
 export function tokenMatches(expected: string, given: string | string[] | undefined): boolean {
   if (typeof given !== 'string') return false;
   const a = createHash('sha256').update(expected).digest();
@@ -104,24 +130,26 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     },
   };
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const url = new URL(req.url ?? '/', 'http://admin.invalid');
-    const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
     try {
+      // as nginx does, before the token is looked at (see request-target.ts)
+      if (malformedTarget(req.url)) throw new AdminHttpError(400, { message: BAD_REQUEST_MESSAGE });
       if (opts.token !== undefined && !tokenMatches(opts.token, req.headers['kong-admin-token'])) {
-        send(res, 401, { message: 'Invalid credentials. Token or User credentials required' });
+        reply(req, res, 401, { message: 'Invalid credentials. Token or User credentials required' });
         return true;
       }
+      const url = parseUrl(req.url);
+      const segments = pathSegments(url.pathname);
       let rawCache: Promise<string> | null = null;
       const raw = () => (rawCache ??= readBody(req));
       const body = async () => parseObject(await raw(), req.headers['content-type']);
-      const reply =
+      const answer =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
         (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
-      if (reply === undefined) return false;
-      send(res, reply.status, reply.body);
+      if (answer === undefined) return false;
+      reply(req, res, answer.status, answer.body);
     } catch (err) {
-      if (err instanceof AdminHttpError) send(res, err.status, err.body);
-      else send(res, 500, { message: 'An unexpected error occurred' });
+      if (err instanceof AdminHttpError) reply(req, res, err.status, err.body);
+      else reply(req, res, 500, { message: 'An unexpected error occurred' });
     }
     return true;
   };

@@ -8,7 +8,7 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import type { Entity, State } from '../../config/state.js';
 import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
-import { AdminHttpError, kongError, notFound } from './respond.js';
+import { AdminHttpError, kongError, notFound, parseJson } from './respond.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
 import { kongProfile } from '../../config/schemas.js';
@@ -97,9 +97,9 @@ function configText(raw: string, contentType: string | undefined): string {
   if (contentType?.includes('application/json')) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw kongError('declarative', 'declarative config is invalid: cannot parse JSON body');
+      parsed = parseJson(raw);
+    } catch (err) {
+      throw kongError('declarative', `declarative config is invalid: ${(err as Error).message.replace(/^Cannot/, 'cannot')}`);
     }
     if (parsed !== null && typeof parsed === 'object' && 'config' in parsed) {
       const c = (parsed as { config: unknown }).config;
@@ -119,7 +119,7 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
   if (method === 'GET') return { status: 200, body: { config: ctx.rules.renderConfig(ctx.store.snapshot()) } };
   if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
   const text = configText(await raw(), contentType);
-  const loaded = await ctx.rules.loadConfig(text);
+  const loaded = await ctx.rules.loadConfig(text).catch((err: unknown) => ({ state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] }));
   if (loaded.state === null || loaded.errors.length > 0) {
     const body: Record<string, unknown> = {
       code: 14,

@@ -3,6 +3,7 @@
  * and request-body parsing (JSON or form-urlencoded), with a size limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_DEPTH, tooDeep } from '../../config/structure.js';
 
 export class AdminHttpError extends Error {
   constructor(
@@ -49,16 +50,30 @@ export function send(res: ServerResponse, status: number, body?: unknown): void 
 
 const MAX_BODY = 64 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) throw new AdminHttpError(413, { message: 'request body too large' });
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The request body as text. Over MAX_BODY it is a 413, and the request stream is left open (a
+ * `for await` that throws would destroy it, and the socket with it, before the 413 is sent): the
+ * answer then closes the connection gently (early-reply.ts).
+ */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > MAX_BODY) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        reject(new AdminHttpError(413, { message: 'request body too large' }));
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 function setDotted(out: Record<string, unknown>, key: string, value: string): void {
@@ -81,14 +96,26 @@ export function parseObject(text: string, contentType: string | undefined): Reco
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(text)) setDotted(out, k, v);
-    return out;
+    return shallowEnough(out);
   }
+  const value = parseJson(text);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
+  return value as Record<string, unknown>;
+}
+
+/** Refuse a body nested deeper than a state file may be (the recursive code after it would overflow). */
+function shallowEnough<T>(value: T): T {
+  if (tooDeep(value)) throw new AdminHttpError(400, { message: `Cannot parse JSON body: nested more than ${MAX_DEPTH} levels deep` });
+  return value;
+}
+
+/** JSON.parse with Kong's 400 for bad JSON, and over-deep bodies refused. */
+export function parseJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AdminHttpError(400, { message: 'Cannot parse JSON body' });
-  return value as Record<string, unknown>;
+  return shallowEnough(value);
 }

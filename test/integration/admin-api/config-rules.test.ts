@@ -46,6 +46,17 @@ describe('db mode with schema rules', () => {
     expect(form.body).toMatchObject({ username: 'formy', tags: ['a', 'b'] });
   });
 
+  it('refuses a vault reference outside a referenceable field, accepts one inside (issue 10, defect 4)', async () => {
+    const cors = await call(s.url, 'POST', '/plugins', { name: 'cors', config: { exposed_headers: ['{vault://env/aigw-admin-token}'] } });
+    expect(cors.status).toBe(400);
+    expect(cors.body!.message).toContain("config.exposed_headers.0: 'exposed_headers' is not a referenceable field");
+    const consumer = await call(s.url, 'POST', '/consumers', { username: 'v', custom_id: '{vault://env/x}' });
+    expect(consumer.status).toBe(400);
+    const log = await call(s.url, 'POST', '/plugins', { name: 'http-log', config: { http_endpoint: 'http://127.0.0.1:1/', headers: { 'x-t': '{vault://env/log-token}' } } });
+    expect(log.status).toBe(201);
+    await call(s.url, 'DELETE', `/plugins/${log.body!.id}`);
+  });
+
   it('publishes schemas in Kong format and the enabled plugins', async () => {
     const enabled = await call(s.url, 'GET', '/plugins/enabled');
     expect(enabled.body!.enabled_plugins).toContain('ai-proxy');

@@ -96,4 +96,16 @@ describe('vault references', () => {
     expect(v.resolve({ a: '{vault://env/my-key}', b: ['{vault://env/json-secret/user}'], c: 'plain {vault://env/my-key}' })).toEqual({ a: 'k1', b: ['u1'], c: 'plain {vault://env/my-key}' });
     expect(() => v.resolve('{vault://aws/x}')).toThrowError(/vault 'aws' is not configured/);
   });
+
+  it('resolves references only in referenceable fields, and refuses one anywhere else (issue 10, defect 4)', async () => {
+    const state = await stateFrom('_format_version: "3.0"\n');
+    const v = vaultResolver(state, { AIGW_ADMIN_TOKEN: 'admin-secret', OPENAI_KEY: 'sk-1' });
+    const auth = { header_name: 'Authorization', header_value: '{vault://env/openai-key}' };
+    expect(v.pluginConfig('http-log', { headers: { 'x-token': '{vault://env/openai-key}' } })).toEqual({ headers: { 'x-token': 'sk-1' } });
+    expect(() => v.pluginConfig('cors', { exposed_headers: ['x-id', '{vault://env/aigw-admin-token}'] })).toThrowError(/config\.exposed_headers\.1: 'exposed_headers' is not a referenceable field/);
+    expect(() => v.pluginConfig('ai-proxy', { auth, model: { name: '{vault://env/openai-key}' } })).toThrowError(/config\.model\.name/);
+    expect(v.pluginConfig('ai-proxy', { auth })).toEqual({ auth: { header_name: 'Authorization', header_value: 'sk-1' } });
+    // an unknown plugin has no referenceable field
+    expect(() => v.pluginConfig('no-such-plugin', { a: '{vault://env/openai-key}' })).toThrowError(/not a referenceable field/);
+  });
 });

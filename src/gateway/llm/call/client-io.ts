@@ -9,6 +9,7 @@ import type { CallFailure, CallFailureKind, UpstreamHeaders } from './call-types
 import { TranslationError } from '../wire/errors.js';
 import { hopByHopAnd } from '../../hop-by-hop.js';
 import type { CallSignal } from '../wire/abort.js';
+import { upstreamFailure } from '../../upstream-failure.js';
 
 /** Largest non-200 / non-stream body read into memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
@@ -46,17 +47,14 @@ export function failure(error: CallFailureKind, status: number, message: string,
   return { ok: false, status, headers, body: body ?? kongAiErrorBody(message), error, message, latencyMs: ms(start) };
 }
 
-/** Maps an undici/network error to a failure; rethrows aborts and programming errors. */
+/** Maps an undici/network error to a failure (upstream-failure.ts); rethrows aborts and programming errors. */
 export function networkFailure(err: unknown, start: bigint, signal: CallSignal | undefined): CallFailure {
   if (signal?.aborted) throw signal.reason ?? err;
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return failure('timeout', 504, 'The upstream LLM is timing out', start);
-  }
-  if (code.startsWith('UND_ERR') || code.startsWith('E')) {
-    return failure('connect', 502, `The upstream LLM could not be reached (${code || 'connection failed'})`, start);
-  }
-  throw err;
+  const f = upstreamFailure(err);
+  if (f === null) throw err;
+  if (f.kind === 'timeout') return failure('timeout', 504, 'The upstream LLM is timing out', start);
+  if (f.kind === 'protocol') return failure('garbage', 502, `The upstream LLM returned an invalid response (${f.code})`, start);
+  return failure('connect', 502, `The upstream LLM could not be reached (${f.code})`, start);
 }
 
 export function decoded(body: Readable, encoding: string | undefined): Readable {

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { LlmCaller } from '../../llm/call/caller.js';
 import type { GatewayContext, HeaderValue, UpstreamResult } from '../../context.js';
 import { HOP_BY_HOP } from '../../hop-by-hop.js';
+import { upstreamFailure } from '../../upstream-failure.js';
 import { ReplyError } from '../../plugin.js';
 import { getProvider } from '../../providers/index.js';
 import type { UpstreamRequest } from '../../providers/types.js';
@@ -52,6 +53,16 @@ export interface PreserveOptions {
 }
 
 /** Proxies one `preserve` request. */
+/** A transport failure as Kong's AI error (502, or 504 for a timeout); anything else is rethrown. */
+function transportError(err: unknown): unknown {
+  const f = upstreamFailure(err);
+  if (f === null) return err;
+  const message = f.kind === 'timeout' ? 'The upstream LLM is timing out'
+    : f.kind === 'protocol' ? `The upstream LLM returned an invalid response (${f.code})`
+      : `The upstream LLM could not be reached (${f.code})`;
+  return new ReplyError({ status: f.status, json: { error: { message } } });
+}
+
 export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: PreserveOptions): Promise<UpstreamResult> {
   const raw = await ctx.body(MAX_BODY);
   let prepared: { req: UpstreamRequest; model: string };
@@ -72,9 +83,7 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
       headersTimeout: timeouts.read, bodyTimeout: timeouts.read,
     });
   } catch (err) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-    const timeout = code.includes('TIMEOUT');
-    throw new ReplyError({ status: timeout ? 504 : 502, json: { error: { message: timeout ? 'The upstream LLM is timing out' : `The upstream LLM could not be reached (${code || 'connection failed'})` } } });
+    throw transportError(err);
   }
   const headers: Record<string, HeaderValue> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
@@ -95,7 +104,12 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
     }
     return { kind: 'stream', status: res.statusCode, headers, chunks: pass() };
   }
-  const buf = Buffer.from(await res.body.arrayBuffer());
+  let buf: Buffer;
+  try {
+    buf = Buffer.from(await res.body.arrayBuffer());
+  } catch (err) {
+    throw transportError(err);
+  }
   let usage = zeroUsage();
   if (type.includes('json') && res.statusCode === 200 && !headers['content-encoding']) {
     try {

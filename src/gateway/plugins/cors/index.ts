@@ -4,10 +4,10 @@
  */
 import type { GatewayContext } from '../../context.js';
 import type { KongPlugin } from '../../plugin.js';
+import { allowedOrigin, compileOrigins, type Origins } from './origins.js';
 
 interface CorsConfig {
-  anyOrigin: boolean;
-  origins: Array<string | RegExp>;
+  origins: Origins;
   headers: string[];
   exposed: string[];
   methods: string[];
@@ -20,28 +20,28 @@ interface CorsConfig {
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];
 
+/** Kong's configure_origin and configure_credentials (see origins.ts). */
 function originHeaders(ctx: GatewayContext, c: CorsConfig, out: Record<string, string>): void {
   const origin = ctx.header('origin');
-  if (c.anyOrigin) {
-    if (c.credentials && origin) {
-      out['Access-Control-Allow-Origin'] = origin;
-      out.Vary = 'Origin';
-    } else out['Access-Control-Allow-Origin'] = '*';
-    return;
+  const allowed = allowedOrigin(c.origins, origin);
+  if (!c.origins.allowAll) out.Vary = 'Origin';
+  if (allowed.value !== null) out['Access-Control-Allow-Origin'] = allowed.value;
+  if (!c.credentials) return;
+  if (!allowed.all) {
+    out['Access-Control-Allow-Credentials'] = 'true';
+  } else if (origin) {
+    // ACAC cannot be true with ACAO `*`: the request's origin is echoed instead
+    out.Vary = 'Origin';
+    out['Access-Control-Allow-Origin'] = origin;
+    out['Access-Control-Allow-Credentials'] = 'true';
   }
-  out.Vary = 'Origin';
-  if (!origin) return;
-  const ok = c.origins.some((o) => (typeof o === 'string' ? o === origin : o.test(origin)));
-  if (ok) out['Access-Control-Allow-Origin'] = origin;
 }
 
 export const cors: KongPlugin<'cors', CorsConfig> = {
   name: 'cors',
   parse: (c) => {
-    const origins = (c.origins ?? []);
     return {
-      anyOrigin: origins.length === 0 || origins.includes('*'),
-      origins: origins.map((o) => (/[\\^$*+?()[\]{}|]/.test(o) ? new RegExp(`^(?:${o})$`) : o)),
+      origins: compileOrigins(c.origins ?? []),
       headers: (c.headers ?? []),
       exposed: (c.exposed_headers ?? []),
       methods: (c.methods ?? []).length ? (c.methods ?? []) : DEFAULT_METHODS,
@@ -59,7 +59,6 @@ export const cors: KongPlugin<'cors', CorsConfig> = {
         if (!origin && !c.allowOriginAbsent) return undefined;
         const h: Record<string, string> = {};
         originHeaders(ctx, c, h);
-        if (c.credentials) h['Access-Control-Allow-Credentials'] = 'true';
         const preflight = ctx.method === 'OPTIONS' && origin !== undefined && ctx.header('access-control-request-method') !== undefined;
         if (preflight && !c.preflightContinue) {
           h['Access-Control-Allow-Methods'] = c.methods.join(',');

@@ -1,0 +1,18 @@
+/**
+ * The request target as nginx checks it before anything else runs: a path with a `%` that is not
+ * followed by two hex digits (`/%E0%A4%A`) is answered 400 on every listener, before routing and
+ * before authentication (Kong never sees such a request). The query string is not checked (nginx
+ * does not decode it either).
+ */
+
+/** Kong's body for a 400 it did not produce itself (kong/error_handlers.lua). */
+export const BAD_REQUEST_MESSAGE = 'Bad request';
+
+const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
+
+/** Whether the path of a request target holds a malformed percent-escape. */
+export function malformedTarget(target: string | undefined): boolean {
+  if (target === undefined || !target.includes('%')) return false;
+  const q = target.indexOf('?');
+  return BAD_ESCAPE.test(q < 0 ? target : target.slice(0, q));
+}

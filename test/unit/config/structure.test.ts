@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadText } from '../../../src/config/index.js';
+import { MAX_DEPTH } from '../../../src/config/structure.js';
+
+const head = '_format_version: "3.0"\nservices:\n  - name: x\n    url: http://a\n';
+const issues = (text: string) => {
+  const r = loadText(text, { env: {}, name: 'kong.yaml' });
+  expect(r.state).toBeNull();
+  return r.issues.map((i) => [i.code, i.line, i.column, i.message]);
+};
+
+describe('state files that are not trees of JSON values', () => {
+  it('reports an alias inside its own anchor at the alias, instead of crashing', () => {
+    expect(issues('_format_version: "3.0"\nservices: &s [{name: x, url: "http://a", tags: *s}]\n')).toEqual([
+      ['AIGW_SYNTAX', 2, 48, 'alias *s refers to its own anchor &s: the value would contain itself (a cycle); state files must be trees'],
+    ]);
+  });
+
+  it('finds a cycle through several anchors and in plugin configs', () => {
+    const text = `${head}plugins:\n  - &p\n    name: cors\n    config: { origins: [a], headers: [*p] }\n`;
+    expect(issues(text)).toEqual([['AIGW_SYNTAX', 8, 39, expect.stringContaining('alias *p refers to its own anchor &p')]]);
+  });
+
+  it('reports nesting deeper than the limit where it goes too deep, flow and block', () => {
+    const depth = MAX_DEPTH - 3; // root map, services, the service: 3 levels above tags
+    const ok = `${head}    tags: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    expect(loadText(ok, { env: {} }).issues.every((i) => i.code !== 'AIGW_SYNTAX')).toBe(true);
+    const flow = `${head}    tags: ${'['.repeat(1000)}${']'.repeat(1000)}\n`;
+    expect(issues(flow)).toEqual([['AIGW_SYNTAX', 5, 11 + depth, `nested more than ${MAX_DEPTH} levels deep: a state file cannot hold structures this deep`]]);
+    const block = `${head}    tags:\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i + 3)}-`).join('\n')}\n`;
+    const [[code, line, , message]] = issues(block);
+    expect([code, line, message]).toEqual(['AIGW_SYNTAX', 6 + depth, expect.stringContaining('levels deep')]);
+  });
+
+  it('counts depth through aliases, and walks a shared anchor once (no exponential blow-up)', () => {
+    const chain = Array.from({ length: 30 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}, *a${i}]`).join('\n');
+    const text = `_format_version: "3.0"\na0: &a0 [x]\n${chain}\n`;
+    const started = Date.now();
+    expect(issues(text)).toEqual([['AIGW_SYNTAX', 1, 1, expect.stringContaining('Excessive alias count')]]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const deepThroughAlias = `_format_version: "3.0"\nd: &d ${'['.repeat(60)}${']'.repeat(60)}\nservices: [{name: x, url: "http://a", tags: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]\n`;
+    expect(issues(deepThroughAlias)).toContainEqual(['AIGW_SYNTAX', 3, expect.any(Number), expect.stringContaining('levels deep')]);
+  });
+});
