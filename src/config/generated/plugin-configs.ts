@@ -348,7 +348,7 @@ export interface AiProxyConfig {
   /**
    * The model's operation for this provider; 'preserve' passes through without transformation.
    */
-  route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+  route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings' | 'llm/v1/responses';
   /**
    * Authentication for the upstream LLM.
    */
