@@ -258,7 +258,8 @@ export function responsesRequestToCanonical(body: JsonObject, env: FormatEnv): C
   const given = typeof body.input === 'string' ? input : asArray(body.input);
   given.forEach((item, i) => conv.item(item, `input[${i}]`));
   const trailing = conv.finish();
-  if (conv.messages.length === 0) throw bad("input: at least one input item is required (or previous_response_id)");
+  // items that make no message (references, reasoning) are an OpenAI upstream's to resolve, and a translation's issue
+  if (conv.messages.length === 0 && trailing.length === 0 && issues.length === 0) throw bad('input: at least one input item is required (or previous_response_id)');
   const table = toolTable(body, conv.loadedTools, issues);
   const req: CanonicalRequest = { messages: conv.messages };
   if (typeof body.model === 'string') req.model = body.model;

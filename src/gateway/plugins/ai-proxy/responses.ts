@@ -125,9 +125,11 @@ function storer(store: ResponseStore, ctx: GatewayContext, request: CanonicalReq
 }
 
 async function translatedCreate(ctx: GatewayContext, c: AiProxyConfig, deps: PluginDeps, store: ResponseStore): Promise<void> {
-  const plan = await planRequest(ctx, c, 'llm/v1/chat');
-  const issue = responsesExchange(plan.request)?.issues[0];
+  // what cannot be translated is named before any other check (planRequest reuses the parsed request)
+  const ai = await aiRequest(ctx, { maxBodySize: c.maxRequestBodySize, llmFormat: c.llmFormat, plugin: 'ai-proxy' });
+  const issue = responsesExchange(ai.body)?.issues[0];
   if (issue !== undefined) throw refuse(400, `${issue.message} (provider ${c.provider})`, issue.param);
+  const plan = await planRequest(ctx, c, 'llm/v1/chat');
   ctx.upstreamHandler = handler(c, plan, deps, storer(store, ctx, plan.request));
 }
 
