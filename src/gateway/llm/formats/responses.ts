@@ -43,6 +43,8 @@ export const responses: ClientFormat = {
   anyProvider: true,
   // `model` is a required field of the Responses API: SDKs and Codex always send one.
   sdkSendsModel: true,
+  // OpenAI-Beta opts into OpenAI-only features (e.g. Codex's responses_websockets); native routes forward it
+  protocolHeaders: ['openai-beta'],
   toCanonical: responsesRequestToCanonical,
   response: (r, request) => (r.object === 'chat.completion' ? chatToResponse(r, responsesExchange(request), ridOf(request, r.id)) : r),
   errorBody: (status, message) => openAIErrorBody(status, message),

@@ -72,6 +72,11 @@ export interface ClientFormat {
   response(resp: CanonicalResponse, request: CanonicalRequest): unknown;
   /** A gateway-made error in the client's error shape. */
   errorBody(status: number, message: string): JsonObject;
+  /**
+   * Headers of the client's own protocol that describe its body (API versions, betas): never
+   * forwarded to a provider, which gets a translated body (the provider adapter sets its own).
+   */
+  protocolHeaders?: readonly string[];
   /** Whether a reply body is already this format's error (the boundary then leaves it alone). */
   errorIsOwn?(body: unknown): boolean;
   /** An upstream LLM's non-200 reply as the client gets it: raw (identity) or in the client's shape. */

@@ -41,9 +41,13 @@ function first(v: HeaderValue | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The headers forwarded to the LLM: what the client sent (after other plugins' edits), minus framing and credentials. */
-export function forwardedHeaders(ctx: GatewayContext, auth: AuthConfig): Record<string, string> {
-  const drop = new Set(NOT_FORWARDED);
+/**
+ * The headers forwarded to the LLM: what the client sent (after other plugins' edits), minus framing,
+ * credentials and the client format's protocol headers (`protocol`: they describe a body the provider
+ * gets translated).
+ */
+export function forwardedHeaders(ctx: GatewayContext, auth: AuthConfig, protocol: readonly string[] = []): Record<string, string> {
+  const drop = new Set([...NOT_FORWARDED, ...protocol]);
   if (hasOwnCredential(auth)) for (const h of CREDENTIALS) drop.add(h);
   if (auth.header_name) drop.add(auth.header_name.toLowerCase());
   const out: Record<string, string> = {};
@@ -116,7 +120,7 @@ export async function planRequest(ctx: GatewayContext, c: AiProxyConfig, routeTy
   return {
     target, request, model, stream,
     clientWantsUsage: isObject(so) && so.include_usage === true,
-    headers: forwardedHeaders(ctx, auth),
+    headers: forwardedHeaders(ctx, auth, formatOf(ai.inputFormat).protocolHeaders),
     inputFormat: ai.inputFormat,
     ai,
   };
