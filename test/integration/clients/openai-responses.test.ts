@@ -131,6 +131,27 @@ describe('Responses translated for Anthropic: aigw stores the responses', () => 
   });
 });
 
+describe('a body over max_request_body_size: 413 in the client format\'s error shape, naming the limit and the field', () => {
+  const big = 'x'.repeat(1_100_000);
+  const limit = 'request body is larger than max_request_body_size (1048576 bytes) of the ai-proxy plugin on this route; raise config.max_request_body_size';
+
+  it('Responses clients get OpenAI\'s shape', async () => {
+    const err = await clients.an.responses.create({ model: 'gpt-4o', input: big }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+    expect((err as InstanceType<typeof OpenAI.APIError>).error).toEqual({ message: limit, type: 'invalid_request_error', param: null, code: 'request_too_large' });
+  });
+
+  it('Anthropic clients get Anthropic\'s shape', async () => {
+    const r = await request(`${env.base('oa')}/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: big }] }),
+    });
+    expect(r.status).toBe(413);
+    expect(r.json()).toEqual({ type: 'error', error: { type: 'request_too_large', message: limit } });
+  });
+});
+
 describe('Responses passed through to OpenAI (Kong semantics)', () => {
   it('retrieve and delete go to the upstream, its answer comes back as is', async () => {
     await expect(clients.oa.responses.retrieve('resp_abc')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
