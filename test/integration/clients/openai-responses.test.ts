@@ -126,7 +126,7 @@ describe('Responses translated for Anthropic: aigw stores the responses', () => 
   });
 
   it('a WebSocket upgrade gets a quick 4xx (Codex then falls back to HTTP)', async () => {
-    const r = await request(`${env.base('an')}/responses`, { method: 'GET', headers: { upgrade: 'websocket', connection: 'Upgrade' } });
+    const r = await request(`${env.base('an')}/responses`, { method: 'GET', headers: { upgrade: 'websocket', connection: 'Upgrade', authorization: 'Bearer sk-client' } });
     expect(r.status).toBe(405);
   });
 });
@@ -144,7 +144,7 @@ describe('a body over max_request_body_size: 413 in the client format\'s error s
 
   it('Anthropic clients get Anthropic\'s shape', async () => {
     const r = await request(`${env.base('oa')}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-client' },
       body: JSON.stringify({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: big }] }),
     });
     expect(r.status).toBe(413);

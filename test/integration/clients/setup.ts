@@ -7,7 +7,8 @@
  *   /<b>/v1/chat/completions   route_type llm/v1/chat
  *   /<b>/v1/messages           route_type llm/v1/chat, llm_format anthropic (Claude Code, @anthropic-ai/sdk)
  *
- * Every route logs to one file (file-log) with statistics, for the usage checks.
+ * Every route logs to one file (file-log) with statistics, for the usage checks, and takes the
+ * consumer key as the README's routes do (key-auth on x-api-key or Authorization: Bearer).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 
 export const KEY = 'sk-upstream';
-export const CLIENT_KEY = 'sk-client-1';
+/** The consumer keys the clients send (Claude Code's is told apart for nothing but readability). */
+export const CLIENT_KEYS = ['sk-client', 'sk-ant-client'];
 
 export const BACKENDS = ['oa', 'an'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -33,6 +35,10 @@ function auth(backend: Backend): string {
   return backend === 'oa' ? `{ header_name: Authorization, header_value: "Bearer ${KEY}" }` : `{ header_name: x-api-key, header_value: "${KEY}" }`;
 }
 
+const KEY_AUTH = `
+    - name: key-auth
+      config: { key_names: [x-api-key, authorization], hide_credentials: true }`;
+
 function routes(backend: Backend, mock: string): string {
   const common = `auth: ${auth(backend)}
         logging: { log_statistics: true }
@@ -40,7 +46,7 @@ function routes(backend: Backend, mock: string): string {
   return `
   - name: ${backend}-responses
     paths: [/${backend}/v1/responses]
-    plugins:
+    plugins:${KEY_AUTH}
     - name: ai-proxy
       config:
         route_type: llm/v1/responses
@@ -48,7 +54,7 @@ function routes(backend: Backend, mock: string): string {
         model: ${model(backend, mock, 'responses')}
   - name: ${backend}-chat
     paths: [/${backend}/v1/chat/completions]
-    plugins:
+    plugins:${KEY_AUTH}
     - name: ai-proxy
       config:
         route_type: llm/v1/chat
@@ -56,7 +62,7 @@ function routes(backend: Backend, mock: string): string {
         model: ${model(backend, mock, 'chat')}
   - name: ${backend}-messages
     paths: [/${backend}/v1/messages]
-    plugins:
+    plugins:${KEY_AUTH}
     - name: ai-proxy
       config:
         route_type: llm/v1/chat
@@ -79,6 +85,9 @@ export async function startClientsEnv(): Promise<ClientsEnv> {
   const logPath = join(mkdtempSync(join(tmpdir(), 'aigw-clients-')), 'ai.log');
   const gw = await gatewayFrom(`
 _format_version: "3.0"
+consumers:
+- username: dev
+  keyauth_credentials: [${CLIENT_KEYS.map((k) => `{ key: ${k} }`).join(', ')}]
 plugins:
 - name: file-log
   config: { path: ${logPath} }
