@@ -67,12 +67,14 @@ for (const b of BACKENDS) {
       expect(second.output_text).toBe('The tool returned: sunny, 21 °C');
     });
 
-    it('tools, streamed: the call arrives as output_item.done', async () => {
-      const s = await clients[b].responses.create({ model: 'gpt-4o', input: 'What is the weather in Paris?', tools: [weather], stream: true });
+    it('tools, streamed: the call arrives as output_item.done; the stream\'s usage is logged', async () => {
+      const { data: s, response } = await clients[b].responses.create({ model: 'gpt-4o', input: 'What is the weather in Paris?', tools: [weather], stream: true }).withResponse();
       const done: OpenAI.Responses.ResponseOutputItem[] = [];
       for await (const e of s) if (e.type === 'response.output_item.done') done.push(e.item);
       expect(done).toHaveLength(1);
       expect(done[0]).toMatchObject({ type: 'function_call', name: 'get_weather', arguments: '{"location":"San Francisco, CA"}' });
+      const rec = await logFor(env.logPath, String(response.headers.get('x-kong-request-id')));
+      expect(rec.ai?.proxy?.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 8, total_tokens: 14 });
     });
   });
 }
