@@ -35,7 +35,8 @@ services:
 
 /**
  * The AI benchmark's routes: /ai/chat as above; /anthropic (Anthropic Messages in, OpenAI upstream
- * out); /ai/governed (guard + decorator + token budget + semantic cache in front of ai-proxy) and
+ * out); /ai/responses (the Responses API passed through to openai) and /ai/responses-anthropic
+ * (Responses in, Anthropic Messages out, answers stored); /ai/governed (guard + decorator + token budget + semantic cache in front of ai-proxy) and
  * /ai/governed-no-cache (the same without the cache).
  */
 export const aiRoutes = (mockUrl) => `${oneRoute(mockUrl)}  - name: governed
@@ -47,6 +48,22 @@ export const aiRoutes = (mockUrl) => `${oneRoute(mockUrl)}  - name: governed
   - name: anthropic
     paths: [/anthropic]
     plugins:${proxy(mockUrl, '\n        llm_format: anthropic')}
+  - name: responses
+    paths: [/ai/responses]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/responses
+        auth: { header_name: Authorization, header_value: "Bearer ${KEY}" }
+        model: { provider: openai, name: gpt-4o, options: { max_tokens: 512, upstream_url: "${mockUrl}/v1/responses" } }
+  - name: responses-anthropic
+    paths: [/ai/responses-anthropic]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/responses
+        auth: { header_name: x-api-key, header_value: "${KEY}" }
+        model: { provider: anthropic, name: claude-sonnet-4-5, options: { max_tokens: 512, anthropic_version: "2023-06-01", upstream_url: "${mockUrl}/v1/messages" } }
 `;
 
 /** `n` ai-proxy routes /r/0 … /r/{n-1} on 10 services, all → the mock (memory under load). */
@@ -66,3 +83,6 @@ export const messages = [{ role: 'user', content: 'Please describe the benchmark
 /** The chat request as a client of /ai/chat sends it, and as it reaches the mock directly. */
 export const chatBody = { messages };
 export const directBody = { model: 'gpt-4o', max_tokens: 512, messages };
+/** The same question as a Responses API request (`POST /v1/responses`), as clients send it and as it reaches the mock directly. */
+export const responsesBody = { model: 'gpt-4o', input: messages[0].content };
+export const directResponsesBody = { ...responsesBody, max_output_tokens: 512 };

@@ -6,7 +6,7 @@ import { KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mj
 import { LOAD_CPU, SERVER_CPU, arg, median, repin, sleep, start, stopAll, summary } from '../harness.mjs';
 import { environment, n0, ok, us, writeResults, x2 } from '../report.mjs';
 import { load } from '../wrk.mjs';
-import { aiRoutes, chatBody, directBody, messages } from './config.mjs';
+import { aiRoutes, chatBody, directBody, directResponsesBody, messages, responsesBody } from './config.mjs';
 import { readFileSync } from 'node:fs';
 
 const seconds = arg('duration', 5);
@@ -28,6 +28,9 @@ async function main() {
     anthropic: { url: `${gw.url}/anthropic/v1/messages`, headers: { 'x-api-key': 'client', 'anthropic-version': '2023-06-01' }, body: { model: 'claude-x', max_tokens: 512, messages }, server: gw },
     governed: { url: `${gw.url}/ai/governed`, body: governedBody, vary: true, server: gw },
     governedNoCache: { url: `${gw.url}/ai/governed-no-cache`, body: governedBody, vary: true, server: gw },
+    directResponses: { url: `${mock.url}/v1/responses`, headers: { authorization: `Bearer ${KEY}` }, body: directResponsesBody, server: mock, mockCpu: SERVER_CPU },
+    responses: { url: `${gw.url}/ai/responses`, body: responsesBody, server: gw },
+    responsesAnthropic: { url: `${gw.url}/ai/responses-anthropic`, body: responsesBody, server: gw },
   };
   const stream = (x) => ({ ...x, body: { ...x.body, stream: true } });
   // name → [target, connections, what the row says]
@@ -42,6 +45,11 @@ async function main() {
     directStream: [stream(t.direct), C, 'direct to the mock, stream (mock on the server CPU)'],
     bareStream: [stream(t.bare), C, 'bare proxy, stream'],
     aigwStream: [stream(t.aigw), C, 'aigw ai-proxy, stream'],
+    directResponses: [t.directResponses, C, 'direct to the mock, Responses API (mock on the server CPU)'],
+    responses: [t.responses, C, 'aigw Responses route, openai → mock (passed through)'],
+    responsesAnthropic: [t.responsesAnthropic, C, 'aigw Responses route, translated → anthropic, stored'],
+    responsesStream: [stream(t.responses), C, 'aigw Responses route, openai, stream'],
+    responsesAnthropicStream: [stream(t.responsesAnthropic), C, 'aigw Responses route → anthropic, stream'],
     direct1: [t.direct, 1, 'direct to the mock, 1 connection'],
     bare1: [t.bare, 1, 'bare proxy, 1 connection'],
     aigw1: [t.aigw, 1, 'aigw ai-proxy, 1 connection'],
@@ -55,7 +63,7 @@ async function main() {
   };
 
   process.stderr.write(`warm-up: ${warmup} s per target at ${C} connections, 1 s at 1 connection\n`);
-  for (const name of ['direct', 'bare', 'aigw', 'anthropic', 'governed', 'governedNoCache', 'aigwStream', 'bareStream']) await run(scenarios[name], warmup);
+  for (const name of ['direct', 'bare', 'aigw', 'anthropic', 'governed', 'governedNoCache', 'aigwStream', 'bareStream', 'responses', 'responsesAnthropic']) await run(scenarios[name], warmup);
   for (const name of ['direct1', 'bare1', 'aigw1']) await run(scenarios[name], 1);
 
   const names = Object.keys(scenarios);
@@ -75,9 +83,10 @@ async function main() {
 
 /** Time to first byte of a stream at 1 connection (wrk cannot see it): bench/ai/loadgen.mjs. */
 async function timeToFirstToken(t, mock) {
-  const out = { direct: [], aigw: [] };
+  const out = { direct: [], aigw: [], directResponses: [], responses: [], responsesAnthropic: [] };
   for (let i = 0; i < 2; i++) {
-    for (const [name, x] of [['direct', t.direct], ['aigw', t.aigw]]) {
+    for (const name of Object.keys(out)) {
+      const x = t[name];
       repin(mock, x.mockCpu ?? LOAD_CPU);
       const cfg = { url: x.url, headers: x.headers ?? {}, body: { ...x.body, stream: true }, connections: 1, durationMs: 3000 };
       const p = start('loadgen', process.execPath, [`${import.meta.dirname}/loadgen.mjs`, JSON.stringify(cfg)], { cpu: LOAD_CPU });
@@ -133,6 +142,16 @@ function report({ scenarios, runs, ttft, rounds, seconds, connections: C }) {
     `| load side (wrk + mock on one CPU) ÷ aigw req/s | ${spanFmt(ratio('directShared', 'aigw'), x2)} | ≫ 1: the load side is not the bottleneck |`,
     `| time to first token, 1 connection, stream (p50, Node client) | direct ${us(ttft50('direct'))}, aigw ${us(ttft50('aigw'))}: +${us(ttft50('aigw') - ttft50('direct'))} | < 1 ms ${ok(ttft50('aigw') - ttft50('direct') < 1000)} |`,
   );
+  if (runs.responses !== undefined) {
+    const added = (k) => (ttft[k] === undefined ? NaN : ttft50(k) - ttft50('directResponses'));
+    lines.push(
+      `| Responses route (openai, passed through) req/s ÷ chat completions route | ${spanFmt(ratio('responses', 'aigw'), x2)} | |`,
+      `| Responses route (openai) req/s ÷ the mock's Responses API direct | ${spanFmt(ratio('responses', 'directResponses'), x2)} | |`,
+      `| Responses → anthropic (translated, stored) req/s ÷ Responses → openai | ${spanFmt(ratio('responsesAnthropic', 'responses'), x2)} | |`,
+      `| Responses stream req/s: openai ÷ chat completions stream | ${spanFmt(ratio('responsesStream', 'aigwStream'), x2)} | |`,
+      `| time to first token, Responses stream, 1 connection (p50): direct, openai, → anthropic | ${us(ttft50('directResponses'))}, +${us(added('responses'))}, +${us(added('responsesAnthropic'))} | < 1 ms |`,
+    );
+  }
   const targets = { aigwVsBare: vsBare, cpuVsBare, addedP50us: addedP50, governedFewer };
   return { markdown: lines.join('\n'), targets };
 }

@@ -11,6 +11,7 @@ import { LightAbort } from './llm/wire/abort.js';
 import { continueBody } from './early-reply.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
+import type { ConversationStore } from './llm/formats/types.js';
 
 /** A typed context slot. Create one per datum at module level: `export const USAGE = new Slot<Usage>('ai.usage')`. */
 export class Slot<T> {
@@ -79,6 +80,8 @@ export interface RouteInfo {
   inputFormat: string | null;
   /** Provider/model pairs the route's AI proxy plugin may call, null when the route has none. */
   aiModels: ReadonlyArray<{ provider: string; model: string | null }> | null;
+  /** Conversations the route's AI proxy plugin stored (Responses API `store`), read while parsing. */
+  conversations?: ConversationStore;
 }
 
 export interface ServiceInfo {

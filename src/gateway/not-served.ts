@@ -47,11 +47,15 @@ export const NOT_SERVED: readonly NotServed[] = [
   {
     at: LLM, field: 'route_type',
     check: {
-      values: ['llm/v1/responses', 'llm/v1/assistants', 'llm/v1/files', 'llm/v1/batches', 'audio/v1/audio/speech',
+      values: ['llm/v1/assistants', 'llm/v1/files', 'llm/v1/batches', 'audio/v1/audio/speech',
         'audio/v1/audio/transcriptions', 'audio/v1/audio/translations', 'image/v1/images/generations', 'image/v1/images/edits',
         'realtime/v1/realtime', 'video/v1/videos/generations'],
     },
-    why: 'aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings and preserve routes',
+    why: 'aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings, llm/v1/responses (ai-proxy) and preserve routes',
+  },
+  {
+    at: BALANCED, field: 'route_type', check: { values: ['llm/v1/responses'] },
+    why: 'aigw serve runs llm/v1/responses routes with ai-proxy only',
   },
   {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.provider',

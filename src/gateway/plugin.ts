@@ -20,6 +20,7 @@ import type { Logger } from './log.js';
 import type { LogRecord } from './log-record.js';
 import type { Consumers } from './consumers.js';
 import type { LlmCaller } from './llm/call/caller.js';
+import type { ConversationStore } from './llm/formats/types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -49,6 +50,8 @@ export interface PluginInstance {
    * concern the route.
    */
   readonly aiModels?: ReadonlyArray<{ provider: string; model: string | null }>;
+  /** For the same plugins: the conversations they stored, which the route's client format may read (Responses API). */
+  readonly conversations?: ConversationStore;
   start?(ctx: GatewayContext): void;
   access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
   response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;

@@ -223,7 +223,8 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     const chain = buildChain(byName, r.id, refId(r.service));
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
-    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels });
+    const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
+    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels, ...(conversations ? { conversations } : {}) });
     chains.set(r.id, chain);
     if (refId(r.service) === null) warnings.push(`route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`);
   }

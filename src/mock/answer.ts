@@ -12,6 +12,9 @@ import { isRecord, list, str } from './json.js';
  *   "weather" or the word "tool" (and choice is not none) → a call to the named or first tool, with
  *   arguments sampled from its JSON schema (required properties; strings "mock" or, for
  *   location/city, "San Francisco, CA"; numbers 1; booleans true; enums their first value);
+ * - the last user message holds a flat JSON object (`{"file_path": "notes.txt"}`) whose keys are
+ *   properties of an offered tool and cover its required ones → a call to the first such tool with
+ *   those arguments (so agents like Claude Code and Codex can be driven to a real tool call);
  * - a message containing "1 + 1" → "The answer to 1 + 1 is 2." (as in Kong's fixtures);
  * - otherwise → "Mock answer to: <last user message, whitespace collapsed, cut at 80 chars>".
  * Tokens are whitespace-separated words: prompt = words of every message, completion = words of
@@ -84,10 +87,35 @@ export function answerText(lastUser: string): string {
   return q === '' ? 'Mock answer.' : `Mock answer to: ${q}`;
 }
 
+/** The last flat JSON object in a text, when there is one with at least one key. */
+function promptArgs(text: string): Record<string, unknown> | undefined {
+  const found = text.match(/\{[^{}]*\}/g) ?? [];
+  for (const candidate of found.reverse()) {
+    try {
+      const v: unknown = JSON.parse(candidate);
+      if (isRecord(v) && Object.keys(v).length > 0) return v;
+    } catch { /* not JSON */ }
+  }
+  return undefined;
+}
+
+/** The first tool whose parameters take exactly `args`' keys and whose required ones are all in `args`. */
+function toolFor(tools: ToolSpec[], args: Record<string, unknown>): ToolSpec | undefined {
+  const keys = Object.keys(args);
+  return tools.find((t) => {
+    const props = isRecord(t.schema) && isRecord(t.schema.properties) ? t.schema.properties : {};
+    const required = isRecord(t.schema) ? list(t.schema.required) : [];
+    return keys.every((k) => k in props) && required.every((k) => typeof k === 'string' && k in args);
+  });
+}
+
 function wantsTool(conv: Conversation): ToolSpec | undefined {
   if (conv.tools.length === 0 || conv.toolResult !== undefined) return undefined;
   const choice = conv.toolChoice;
   if (choice.mode === 'none') return undefined;
+  const args = choice.mode === 'named' ? undefined : promptArgs(conv.lastUser);
+  const byArgs = args === undefined ? undefined : toolFor(conv.tools, args);
+  if (byArgs !== undefined) return byArgs;
   if (choice.mode === 'named') return conv.tools.find((t) => t.name === choice.name) ?? conv.tools[0];
   if (choice.mode === 'required' || TOOL_WORDS.test(conv.lastUser)) return conv.tools[0];
   return undefined;
@@ -129,8 +157,8 @@ function splitEvery(text: string, size: number): string[] {
   return out.length > 0 ? out : [''];
 }
 
-function toolCall(tool: ToolSpec, digest: string): ToolCall {
-  const args = sampleObject(tool.schema);
+function toolCall(tool: ToolSpec, digest: string, given: Record<string, unknown> | undefined): ToolCall {
+  const args = { ...sampleObject(tool.schema), ...(given !== undefined && toolFor([tool], given) !== undefined ? given : {}) };
   const json = JSON.stringify(args);
   return { id: digest.slice(0, 24), name: tool.name, args, json, jsonPieces: splitEvery(json, 12) };
 }
@@ -140,7 +168,7 @@ export function answer(conv: Conversation): Answer {
   const promptTokens = conv.texts.reduce((n, t) => n + countWords(t), 0);
   const tool = wantsTool(conv);
   if (tool !== undefined) {
-    const call = toolCall(tool, digest);
+    const call = toolCall(tool, digest, promptArgs(conv.lastUser));
     const completionTokens = Math.max(1, Math.ceil(call.json.length / 4));
     return { text: '', pieces: [], finish: 'tool', toolCall: call, promptTokens, completionTokens, digest };
   }

@@ -21,7 +21,7 @@ export interface MockCall {
 }
 
 export interface MockRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handle(call: MockCall): Reply;
 }

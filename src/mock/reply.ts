@@ -4,6 +4,9 @@
  * built as Buffers once and may be cached and replayed.
  */
 
+/** Fixed `created` timestamp of every provider's replies: replies are deterministic. */
+export const CREATED = 1_700_000_000;
+
 export interface BodyReply {
   kind: 'body';
   status: number;

@@ -4,11 +4,14 @@ import type { ModelOptions, ProviderContext } from './types.js';
 
 const PATHS = { 'llm/v1/chat': '/chat/completions', 'llm/v1/completions': '/completions', 'llm/v1/embeddings': '/embeddings' };
 const DEFAULT_API_VERSION = '2023-05-15';
+/** The first api-version with the Responses API; older ones (the schema's default 2023-05-15) are raised to it on llm/v1/responses. */
+const RESPONSES_SINCE = '2025-03-01-preview';
 /** First GA api-version that accepts `stream_options`. */
 const STREAM_OPTIONS_SINCE = '2024-06-01';
 
 function apiVersion(ctx: ProviderContext): string {
-  return ctx.clientQuery?.get('api-version') ?? ctx.options.azure_api_version ?? DEFAULT_API_VERSION;
+  const v = ctx.clientQuery?.get('api-version') ?? ctx.options.azure_api_version ?? DEFAULT_API_VERSION;
+  return ctx.routeType === 'llm/v1/responses' && v.slice(0, 10) < RESPONSES_SINCE.slice(0, 10) ? RESPONSES_SINCE : v;
 }
 
 /** Kong's `ai.proxy.meta.azure_*` fields. */
@@ -26,13 +29,16 @@ function required(ctx: ProviderContext, key: 'azure_instance' | 'azure_deploymen
 
 export const azure = openAICompatible({
   name: 'azure',
-  routeTypes: ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings'],
+  // llm/v1/responses: Azure's Responses API (`/openai/responses`, the deployment named as `model`)
+  routeTypes: ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings', 'llm/v1/responses'],
   url: (ctx) => {
     if (ctx.options.upstream_url) return null;
     const instance = required(ctx, 'azure_instance');
     const deployment = required(ctx, 'azure_deployment_id');
+    if (ctx.routeType === 'llm/v1/responses') return `https://${instance}.openai.azure.com:443/openai/responses`;
     return `https://${instance}.openai.azure.com:443/openai/deployments/${encodeURIComponent(deployment)}${PATHS[ctx.routeType]}`;
   },
+  responsesModel: (ctx) => ctx.options.azure_deployment_id ?? ctx.model,
   // The client's api-version wins, then the configured one (kong.md §2.1).
   query: (ctx) => ({ 'api-version': apiVersion(ctx) }),
   streamUsage: (ctx) => apiVersion(ctx).slice(0, 10) >= STREAM_OPTIONS_SINCE,

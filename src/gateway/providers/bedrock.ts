@@ -42,7 +42,13 @@ function blocks(content: ChatMessage['content']): JsonObject[] {
 
 function toolResultContent(content: ChatMessage['content']): JsonObject[] {
   if (typeof content !== 'string') return blocks(content);
-  const parsed = parseToolArguments(content);
+  // a JSON object goes as `json`; anything else (plain text such as "10:00") as text, never lost
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    parsed = undefined;
+  }
   return isObject(parsed) ? [{ json: parsed }] : [{ text: content }];
 }
 

@@ -13,10 +13,10 @@ import {
 import { makeUsage } from '../llm/wire/usage.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
-import type { Provider, ProviderContext, StreamTranslator } from './types.js';
+import type { Provider, ProviderContext, RouteType, StreamTranslator } from './types.js';
 
 const NAME = 'cohere';
-const PATHS = { 'llm/v1/chat': '/v2/chat', 'llm/v1/completions': '/v1/generate', 'llm/v1/embeddings': '/v1/embed' };
+const PATHS: Partial<Record<RouteType, string>> = { 'llm/v1/chat': '/v2/chat', 'llm/v1/completions': '/v1/generate', 'llm/v1/embeddings': '/v1/embed' };
 
 export function mapCohereFinish(reason: unknown): string | null {
   switch (reason) {
@@ -200,7 +200,7 @@ export function cohereStreamTranslator(ctx: ProviderContext): StreamTranslator {
 export const cohere: Provider = {
   name: NAME,
   capabilities: { routeTypes: ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings'], streaming: true, usageInStream: true },
-  endpoint: (ctx) => resolveEndpoint(ctx, `https://api.cohere.com:443${PATHS[ctx.routeType]}`, NAME),
+  endpoint: (ctx) => resolveEndpoint(ctx, PATHS[ctx.routeType] === undefined ? null : `https://api.cohere.com:443${PATHS[ctx.routeType]}`, NAME),
   authorize: applyStaticAuth,
   toUpstream,
   fromUpstream,

@@ -1,7 +1,7 @@
 import { openAICompatible } from './openai-compatible.js';
-import type { ProviderContext } from './types.js';
+import type { ProviderContext, RouteType } from './types.js';
 
-const PATHS = { 'llm/v1/chat': '/compatible-mode/v1/chat/completions', 'llm/v1/embeddings': '/compatible-mode/v1/embeddings', 'llm/v1/completions': null };
+const PATHS: Partial<Record<RouteType, string>> = { 'llm/v1/chat': '/compatible-mode/v1/chat/completions', 'llm/v1/embeddings': '/compatible-mode/v1/embeddings' };
 
 /** `options.dashscope.international` (default true): Singapore's endpoint, else mainland China's. */
 function host(ctx: ProviderContext): string {
@@ -15,6 +15,6 @@ export const dashscope = openAICompatible({
   routeTypes: ['llm/v1/chat', 'llm/v1/embeddings'],
   url: (ctx) => {
     const path = PATHS[ctx.routeType];
-    return path === null ? null : `https://${host(ctx)}:443${path}`;
+    return path === undefined ? null : `https://${host(ctx)}:443${path}`;
   },
 });

@@ -1,8 +1,9 @@
 import { ollamaFormat } from './ollama.js';
 import { openAICompatible } from './openai-compatible.js';
 import { selectVariant } from './select.js';
+import type { RouteType } from './types.js';
 
-const PATHS = { 'llm/v1/chat': '/v1/chat/completions', 'llm/v1/completions': null, 'llm/v1/embeddings': '/v1/embeddings' };
+const PATHS: Partial<Record<RouteType, string>> = { 'llm/v1/chat': '/v1/chat/completions', 'llm/v1/embeddings': '/v1/embeddings' };
 
 const openaiFormat = openAICompatible({
   name: 'mistral',
@@ -10,7 +11,7 @@ const openaiFormat = openAICompatible({
   // Completions have no default endpoint: `upstream_url` is required (kong.md §2.1).
   // La Plateforme rejects unknown fields and sends usage in the last chunk unasked.
   streamUsage: false,
-  url: (ctx) => (PATHS[ctx.routeType] === null ? null : `https://api.mistral.ai:443${PATHS[ctx.routeType]}`),
+  url: (ctx) => (PATHS[ctx.routeType] === undefined ? null : `https://api.mistral.ai:443${PATHS[ctx.routeType]}`),
 });
 const ollama = ollamaFormat('mistral');
 

@@ -40,9 +40,17 @@ export interface OpenAICompatibleSpec {
   headers?: Record<string, string>;
   /** Extra `ai.proxy.meta` fields (see Provider.analyticsMeta). */
   analyticsMeta?: Provider['analyticsMeta'];
+  /** The `model` of a native Responses body (Azure: the deployment); default the resolved model. */
+  responsesModel?(ctx: ProviderContext): string;
+}
+
+/** A native Responses body: the client's, with the model and `stream` decided (no chat-only fields). */
+function responsesBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
+  return { ...body, model: spec.responsesModel?.(ctx) ?? ctx.model, stream: ctx.stream };
 }
 
 export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
+  if (ctx.routeType === 'llm/v1/responses') return responsesBody(spec, ctx, body);
   const out: JsonObject = { ...body };
   delete out.top_k;
   if (spec.sendModel === false) delete out.model;

@@ -75,7 +75,8 @@ export interface ProviderContext {
 
 /** The upstream call the pipeline will make. `body` is a JSON value, or a string sent verbatim. */
 export interface UpstreamRequest {
-  method: 'POST';
+  /** GET and DELETE only for native calls (a stored response, its input items). */
+  method: 'POST' | 'GET' | 'DELETE';
   url: URL;
   headers: Record<string, string>;
   body: unknown;

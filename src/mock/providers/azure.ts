@@ -1,11 +1,13 @@
 import { type AuthConfig, type AuthInput, bearer, checkKey, header, type MockCall, type MockProvider, statusText } from '../provider.js';
 import { jsonReply, type Reply } from '../reply.js';
 import { chatCompletion, embeddings, textCompletion } from './openai.js';
+import { responsesRoutes } from './openai-responses.js';
 
 /**
  * Azure OpenAI: /openai/deployments/{deployment}/{chat/completions|completions|embeddings}?api-version=…
  * Same bodies as OpenAI; the deployment names the model when the body has none. Auth: `api-key`
  * header (or `Authorization: Bearer` for Entra ID tokens). A missing api-version is Azure's 404.
+ * The Responses API lives at /openai/responses (and /openai/v1/responses).
  */
 
 function azureError(status: number, message: string): Reply {
@@ -35,5 +37,9 @@ export const azure: MockProvider = {
   base: '/openai/deployments/{deployment}',
   authenticate,
   error: (status, message) => azureError(status, message || statusText(status)),
-  routes: [{ method: 'POST', pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/, handle: dispatch }],
+  routes: [
+    { method: 'POST', pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/, handle: dispatch },
+    // the Responses API: /openai/responses?api-version=… and the v1 API's /openai/v1/responses (the deployment is the body's model)
+    ...responsesRoutes('\\/openai(?:\\/v1)?', azureError),
+  ],
 };

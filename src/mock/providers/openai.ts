@@ -2,7 +2,8 @@ import { answer, conversation, type Answer, type Conversation, type ToolChoice, 
 import { embedding, embeddingBase64 } from '../embedding.js';
 import { field, isRecord, list, num, str, textOf, type JsonObject } from '../json.js';
 import { type AuthConfig, type AuthInput, bearer, checkKey, type MockCall, type MockProvider, type MockSettings } from '../provider.js';
-import { jsonReply, sseReply, type Reply, type SseEvent } from '../reply.js';
+import { CREATED, jsonReply, sseReply, type Reply, type SseEvent } from '../reply.js';
+import { responsesRoutes } from './openai-responses.js';
 
 /**
  * OpenAI wire format: chat completions (plain, SSE stream with optional usage chunk, tools),
@@ -12,8 +13,7 @@ import { jsonReply, sseReply, type Reply, type SseEvent } from '../reply.js';
 
 export type ErrorFn = (status: number, message: string) => Reply;
 
-/** Fixed `created` timestamp: replies are deterministic. */
-export const CREATED = 1_700_000_000;
+export { CREATED } from '../reply.js';
 
 const ERROR_KINDS: Record<number, [string, string | null]> = {
   400: ['invalid_request_error', null],
@@ -166,6 +166,7 @@ export const openai: MockProvider = {
     { method: 'POST', pattern: /^\/v1\/chat\/completions$/, handle: (c: MockCall) => chatCompletion(c.body, undefined, openaiError) },
     { method: 'POST', pattern: /^\/v1\/completions$/, handle: (c: MockCall) => textCompletion(c.body, undefined, openaiError) },
     { method: 'POST', pattern: /^\/v1\/embeddings$/, handle: (c: MockCall) => embeddings(c.body, undefined, c.settings, openaiError) },
+    ...responsesRoutes('\\/v1', openaiError),
     { method: 'GET', pattern: /^\/v1\/models$/, handle: () => MODELS_REPLY },
     {
       method: 'GET',

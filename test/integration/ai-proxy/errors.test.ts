@@ -107,10 +107,12 @@ services:
   };
   const BAD_BODY = 'content-type header does not match request body, or bad JSON formatting';
 
-  it('400 for bad JSON, a non-JSON content type and a body over max_request_body_size', async () => {
+  it('400 for bad JSON and a non-JSON content type; 413 naming the limit for a body over max_request_body_size', async () => {
     expectError(await postJson(`${gw.proxyUrl}/chat`, '{"messages": ['), 400, BAD_BODY);
     expectError(await postJson(`${gw.proxyUrl}/chat`, JSON.stringify(HI), { 'content-type': 'application/x-www-form-urlencoded' }), 400, BAD_BODY);
-    expectError(await postJson(`${gw.proxyUrl}/chat`, { messages: [{ role: 'user', content: 'x'.repeat(400) }] }), 400, BAD_BODY);
+    // Kong answers its generic 400 here; aigw says which limit to raise (a coding agent's first request is 50–130 KB)
+    expectError(await postJson(`${gw.proxyUrl}/chat`, { messages: [{ role: 'user', content: 'x'.repeat(400) }] }), 413,
+      'request body is larger than max_request_body_size (300 bytes) of the ai-proxy plugin on this route; raise config.max_request_body_size');
     expect(mock.requests()).toHaveLength(0);
   });
 

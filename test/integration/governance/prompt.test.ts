@@ -175,9 +175,10 @@ services:
       expect(errorOf(bad)).toBe('content-type header does not match request body, or bad JSON formatting');
     });
 
-    it('refuses bodies over max_request_body_size', async () => {
+    it('refuses bodies over max_request_body_size with a 413 naming the plugin and the field', async () => {
       const res = await postJson(`${gw.proxyUrl}/guard`, chat('x'.repeat(9000)));
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(413);
+      expect(errorOf(res)).toBe('request body is larger than max_request_body_size (8192 bytes) of the ai-prompt-guard plugin on this route; raise config.max_request_body_size');
     });
   });
 

@@ -41,7 +41,7 @@ describe('anthropicRequestToOpenAI', () => {
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '42' }] }, { type: 'text', text: 'And?' }] },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: 'boom', is_error: true }] },
       ],
-      tools: [{ name: 'f', description: 'does f', input_schema: { type: 'object' } }, { type: 'web_search_20250305', name: 'web_search' }],
+      tools: [{ name: 'f', description: 'does f', input_schema: { type: 'object' }, cache_control: { type: 'ephemeral' } }],
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
     });
     expect(req).toEqual({
@@ -73,9 +73,53 @@ describe('anthropicRequestToOpenAI', () => {
     };
     expect(bad('x').status).toBe(400);
     expect(bad({ messages: [] }).message).toMatch(/at least one message/);
-    expect(bad({ messages: [{ role: 'system', content: 'x' }] }).message).toMatch(/messages\.0: role/);
+    expect(bad({ messages: [{ role: 'tool', content: 'x' }] }).message).toBe('messages.0: role must be "user", "assistant" or "system"');
     expect(bad({ messages: [{ role: 'user', content: 42 }] }).message).toMatch(/content must be/);
-    expect(bad({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file' } }] }] }).message).toMatch(/image blocks/);
+    expect(bad({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file' } }] }] }).message).toMatch(/^messages\.0\.content\.0: image blocks/);
+  });
+
+  it('keeps system messages where they are (API 2026-10-21, Claude Code), and every current block type on purpose', () => {
+    const req = anthropicRequestToOpenAI({
+      max_tokens: 10, system: 'Top.', thinking: { type: 'adaptive', display: 'omitted' }, context_management: { edits: [] }, output_config: { effort: 'medium' },
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] },
+        { role: 'system', content: [{ type: 'text', text: '<env>cwd</env>', cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 's' }, { type: 'redacted_thinking', data: 'x' }, { type: 'tool_use', id: 't1', name: 'Read', input: { file_path: 'a' } }] },
+        { role: 'user', content: [
+          { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'line 1' }, { type: 'image', source: { type: 'url', url: 'https://x/i.png' } }] },
+          { type: 'document', title: 'Notes', source: { type: 'text', media_type: 'text/plain', data: 'n1' } },
+          { type: 'search_result', title: 'R', source: 'https://r', content: [{ type: 'text', text: 'r1' }] },
+        ] },
+      ],
+    });
+    expect(req.messages).toEqual([
+      { role: 'system', content: 'Top.' },
+      { role: 'user', content: 'Hi' },
+      { role: 'system', content: '<env>cwd</env>' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'Read', arguments: '{"file_path":"a"}' } }] },
+      { role: 'tool', tool_call_id: 't1', content: 'line 1' },
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/i.png' } }] },
+      { role: 'user', content: 'Notes\n\nn1R\nhttps://r\nr1' },
+    ]);
+    expect(Object.keys(req)).toEqual(['messages', 'max_tokens']);
+  });
+
+  it('refuses what only Anthropic can run, naming the field', () => {
+    const refuse = (body: Record<string, unknown>): string => {
+      try { anthropicRequestToOpenAI({ max_tokens: 1, messages: [{ role: 'user', content: 'x' }], ...body }); } catch (e) { if (e instanceof TranslationError && e.status === 400) return e.message; }
+      throw new Error('not refused');
+    };
+    expect(refuse({ tools: [{ name: 'f', input_schema: {} }, { type: 'web_search_20250305', name: 'web_search' }] })).toMatch(/^tools\.1: 'web_search_20250305' is a tool Anthropic defines/);
+    expect(refuse({ mcp_servers: [{ type: 'url', url: 'https://m', name: 'm' }] })).toMatch(/^mcp_servers: /);
+    expect(refuse({ messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 's', name: 'web_search', input: {} }] }] })).toMatch(/^messages\.0\.content\.0: 'server_tool_use' blocks come from Anthropic's server tools/);
+    expect(refuse({ messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'x' } }] }] })).toMatch(/^messages\.0\.content\.0: a document with a base64 source/);
+    expect(refuse({ messages: [{ role: 'user', content: [{ type: 'container_upload', file_id: 'f' }] }] })).toMatch(/'container_upload' blocks cannot be translated/);
+  });
+
+  it('structured output (output_config.format) becomes response_format', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    expect(anthropicRequestToOpenAI({ max_tokens: 1, messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'json_schema', schema } } }).response_format)
+      .toEqual({ type: 'json_schema', json_schema: { name: 'output', schema, strict: true } });
   });
 });
 

@@ -17,6 +17,7 @@ import type { CanonicalRequest } from '../wire/openai-types.js';
 import type { ProviderContext } from '../../providers/types.js';
 import type { CallerEnv, CallOptions, GcpTokenSource, LlmTarget, ProviderCallResult } from './call-types.js';
 import { callProvider, providerContext } from './client.js';
+import { callNative, type NativeRequest, type NativeResult } from './native.js';
 import { gcpTokenSource } from './gcp-token.js';
 
 export interface LlmCallerOptions {
@@ -30,6 +31,8 @@ export interface LlmCallerOptions {
 export interface LlmCaller {
   /** One LLM call (see client.ts for the result kinds and what throws). */
   call(target: LlmTarget, request: CanonicalRequest, opts: CallOptions): Promise<ProviderCallResult>;
+  /** One call in the provider's own API, passed through (native.ts: the Responses API on openai/azure). */
+  native(target: LlmTarget, request: NativeRequest, opts: CallOptions): Promise<NativeResult>;
   /** The provider context of a call that is not a canonical request (ai-proxy's `preserve`). */
   providerContext(target: LlmTarget, opts: Pick<CallOptions, 'stream' | 'requestId' | 'clientQuery'>): ProviderContext;
   /** The keep-alive pool for a connect timeout (ai-proxy's `preserve` sends through it too). */
@@ -54,6 +57,7 @@ export function createLlmCaller(opts: LlmCallerOptions): LlmCaller {
   };
   return {
     call: (target, request, callOpts) => callProvider(target, request, callOpts, env),
+    native: (target, request, callOpts) => callNative(target, request, callOpts, env),
     providerContext: (target, callOpts) => providerContext(target, {}, callOpts, env),
     dispatcher: (connectTimeout) => env.dispatcher(connectTimeout),
     async close() {

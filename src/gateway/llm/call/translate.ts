@@ -9,7 +9,7 @@
  */
 import { createDeframer, framingForContentType, type Deframer } from '../wire/framing.js';
 import {
-  type CanonicalChunk, type ChunkDelta, type CanonicalRequest, type CanonicalResponse, type ChatCompletion,
+  CLIENT_STATE, type CanonicalChunk, type ChunkDelta, type CanonicalRequest, type CanonicalResponse, type ChatCompletion,
   type TextCompletion, type ToolCall, type Usage,
 } from '../wire/openai-types.js';
 import { chatCompletion, textCompletion, unixSeconds } from '../wire/chunks.js';
@@ -32,7 +32,10 @@ export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): 
 
 /** Builds the signed/authorised upstream request for an already merged canonical request. */
 export async function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> {
-  const { body, headers } = provider.toUpstream(ctx, req);
+  // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see
+  const plain: CanonicalRequest = { ...req };
+  delete plain[CLIENT_STATE];
+  const { body, headers } = provider.toUpstream(ctx, plain);
   const base: UpstreamRequest = {
     method: 'POST',
     url: provider.endpoint(ctx),

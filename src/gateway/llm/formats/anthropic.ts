@@ -12,67 +12,12 @@ import { sseNamedFrame } from '../wire/sse-writer.js';
 import type { ClientFormat, StreamTextField } from './types.js';
 import {
   asArray, asNumber, asObject, asString, isObject, parseToolArguments,
-  type CanonicalRequest, type ChatCompletion, type ChatMessage, type ContentPart, type JsonObject,
-  type ToolCall, type ToolChoice, type ToolDefinition,
+  type CanonicalRequest, type ChatCompletion, type ChatMessage, type JsonObject, type ToolChoice,
 } from '../wire/openai-types.js';
 import { countTokens, openAIChunksToAnthropicEvents, toStopReason, type AnthropicEvent } from './anthropic-stream.js';
+import { assistantMessage, blocksOf, systemText, tools, userMessages } from './anthropic-blocks.js';
 
 const bad = (message: string): TranslationError => new TranslationError(message, 400);
-
-function blocksOf(content: unknown, where: string): JsonObject[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw bad(`${where}: content must be a string or an array of content blocks`);
-  return content.map((b) => {
-    if (!isObject(b) || typeof b.type !== 'string') throw bad(`${where}: every content block needs a type`);
-    return b;
-  });
-}
-
-function imagePart(block: JsonObject): ContentPart {
-  const src = asObject(block.source);
-  if (src.type === 'base64') return { type: 'image_url', image_url: { url: `data:${asString(src.media_type) ?? 'image/png'};base64,${asString(src.data) ?? ''}` } };
-  if (src.type === 'url' && typeof src.url === 'string') return { type: 'image_url', image_url: { url: src.url } };
-  throw bad('image blocks need a base64 or url source');
-}
-
-function toolResultText(content: unknown): string {
-  if (content === undefined) return '';
-  if (typeof content === 'string') return content;
-  return asArray(content).filter(isObject).map((b) => asString(b.text) ?? '').join('');
-}
-
-function simplify(parts: ContentPart[]): string | ContentPart[] {
-  return parts.every((p) => p.type === 'text') ? parts.map((p) => (p.type === 'text' ? p.text : '')).join('') : parts;
-}
-
-function userMessages(blocks: JsonObject[]): ChatMessage[] {
-  const out: ChatMessage[] = [];
-  const parts: ContentPart[] = [];
-  for (const b of blocks) {
-    if (b.type === 'text') parts.push({ type: 'text', text: asString(b.text) ?? '' });
-    else if (b.type === 'image') parts.push(imagePart(b));
-    else if (b.type === 'tool_result') {
-      const text = toolResultText(b.content);
-      out.push({ role: 'tool', tool_call_id: asString(b.tool_use_id) ?? '', content: b.is_error === true ? `Error: ${text}` : text });
-    }
-  }
-  if (parts.length > 0) out.push({ role: 'user', content: simplify(parts) });
-  return out;
-}
-
-function assistantMessage(blocks: JsonObject[]): ChatMessage {
-  const texts: string[] = [];
-  const calls: ToolCall[] = [];
-  for (const b of blocks) {
-    if (b.type === 'text') texts.push(asString(b.text) ?? '');
-    else if (b.type === 'tool_use') {
-      calls.push({ id: asString(b.id) ?? '', type: 'function', function: { name: asString(b.name) ?? '', arguments: JSON.stringify(b.input ?? {}) } });
-    }
-  }
-  const msg: ChatMessage = { role: 'assistant', content: texts.length > 0 ? texts.join('') : null };
-  if (calls.length > 0) msg.tool_calls = calls;
-  return msg;
-}
 
 function toolChoice(v: unknown): { choice?: ToolChoice; parallel?: boolean } {
   if (!isObject(v)) return {};
@@ -82,31 +27,37 @@ function toolChoice(v: unknown): { choice?: ToolChoice; parallel?: boolean } {
   return { ...(choice !== undefined ? { choice } : {}), ...(parallel !== undefined ? { parallel } : {}) };
 }
 
-function tools(v: unknown): ToolDefinition[] {
-  return asArray(v).filter(isObject).filter((t) => typeof t.name === 'string' && (t.type === undefined || t.type === 'custom')).map((t) => ({
-    type: 'function',
-    function: {
-      name: asString(t.name) ?? '',
-      ...(typeof t.description === 'string' ? { description: t.description } : {}),
-      parameters: asObject(t.input_schema),
-    },
-  }));
+/**
+ * Top-level fields no other provider can honour. Dropped on purpose: `thinking` (and
+ * `context_management`, which edits thinking blocks), `output_config.effort`, `service_tier`,
+ * top-level `cache_control` and `metadata` but `user_id` (→ `user`).
+ */
+const REFUSED: Record<string, string> = {
+  mcp_servers: 'mcp_servers: remote MCP servers are connected by Anthropic itself and cannot be translated for this provider',
+  container: "container: Anthropic's code-execution containers cannot be translated for this provider",
+};
+
+/** `output_config.format` (or the beta's `output_format`): a JSON schema → the canonical response_format. */
+function outputFormat(body: JsonObject): JsonObject | undefined {
+  const f = asObject(asObject(body.output_config).format ?? body.output_format);
+  if (f.type !== 'json_schema' || !isObject(f.schema)) return undefined;
+  return { type: 'json_schema', json_schema: { name: 'output', schema: f.schema, strict: true } };
 }
 
 /** Anthropic Messages request → canonical request. Throws TranslationError(400) on malformed input. */
 export function anthropicRequestToOpenAI(body: unknown): CanonicalRequest {
   if (!isObject(body)) throw bad('request body must be a JSON object');
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw bad('messages: at least one message is required');
+  for (const [k, message] of Object.entries(REFUSED)) if (body[k] !== undefined && body[k] !== null && !(Array.isArray(body[k]) && body[k].length === 0)) throw bad(message);
   const messages: ChatMessage[] = [];
-  if (body.system !== undefined) {
-    const text = blocksOf(body.system, 'system').map((b) => asString(b.text) ?? '').join('\n');
-    messages.push({ role: 'system', content: text });
-  }
+  if (body.system !== undefined) messages.push({ role: 'system', content: systemText(body.system, 'system') });
   body.messages.forEach((m, i) => {
-    if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) throw bad(`messages.${i}: role must be "user" or "assistant"`);
-    const blocks = blocksOf(m.content, `messages.${i}`);
-    if (m.role === 'user') messages.push(...userMessages(blocks));
-    else messages.push(assistantMessage(blocks));
+    const where = `messages.${i}`;
+    if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant' && m.role !== 'system')) throw bad(`${where}: role must be "user", "assistant" or "system"`);
+    // a system message (API 2026-10-21, Claude Code's environment block) stays where it is
+    if (m.role === 'system') messages.push({ role: 'system', content: systemText(m.content, `${where}.content`) });
+    else if (m.role === 'user') messages.push(...userMessages(blocksOf(m.content, `${where}.content`), `${where}.content`));
+    else messages.push(assistantMessage(blocksOf(m.content, `${where}.content`), `${where}.content`));
   });
   const req: CanonicalRequest = { messages };
   if (typeof body.model === 'string') req.model = body.model;
@@ -124,6 +75,8 @@ export function anthropicRequestToOpenAI(body: unknown): CanonicalRequest {
   const { choice, parallel } = toolChoice(body.tool_choice);
   if (choice !== undefined) req.tool_choice = choice;
   if (parallel !== undefined) req.parallel_tool_calls = parallel;
+  const format = outputFormat(body);
+  if (format !== undefined) req.response_format = format;
   const user = asString(asObject(body.metadata).user_id);
   if (user !== undefined) req.user = user;
   return req;
@@ -181,6 +134,9 @@ export const anthropic: ClientFormat = {
   identity: false,
   anyProvider: true,
   sdkSendsModel: true,
+  // anthropic-beta turns on features of the Messages body (thinking, context management, tool search…),
+  // which are translated or dropped field by field; an Anthropic upstream gets its configured version
+  protocolHeaders: ['anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access'],
   toCanonical: anthropicRequestToOpenAI,
   response: (r) => (r.object === 'chat.completion' ? openAIResponseToAnthropic(r) : r),
   errorBody: anthropicErrorBody,

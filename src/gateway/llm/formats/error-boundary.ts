@@ -17,6 +17,8 @@ export function clientErrorBody(routeFormat: string | null | undefined, reply: R
   const j = reply.json;
   if (j === null || typeof j !== 'object' || Object.keys(j).length !== 1) return undefined;
   const e = (j as { error?: unknown }).error;
+  // an error already in OpenAI's full shape (`type`, `param`…: the Responses format's own) stays as it is
+  if (format.errorIsOwn?.(j) === true) return undefined;
   const message = e !== null && typeof e === 'object' ? (e as { message?: unknown }).message : undefined;
   return typeof message === 'string' ? format.errorBody(reply.status, message) : undefined;
 }

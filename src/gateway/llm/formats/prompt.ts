@@ -23,11 +23,11 @@ export function declaresNonJson(ctx: GatewayContext): boolean {
  * as something else than JSON is refused with Kong's 400 `this LLM route only supports
  * application/json requests`; bad JSON and oversize bodies get the shared parser's 400.
  */
-export async function promptRequest(ctx: GatewayContext, maxBodySize: number, llmFormat: InputFormat = CANONICAL_FORMAT): Promise<AiRequest> {
+export async function promptRequest(ctx: GatewayContext, maxBodySize: number, llmFormat: InputFormat = CANONICAL_FORMAT, plugin?: string): Promise<AiRequest> {
   const existing = ctx.get(AI_REQUEST);
   if (existing) return existing;
   if (declaresNonJson(ctx)) throw aiError(400, JSON_ONLY);
-  return aiRequest(ctx, { maxBodySize, llmFormat });
+  return aiRequest(ctx, { maxBodySize, llmFormat, ...(plugin !== undefined ? { plugin } : {}) });
 }
 
 /**

@@ -40,8 +40,10 @@ export interface AiRequest {
 export const AI_REQUEST = new Slot<AiRequest>('ai.request');
 
 export interface AiRequestOptions {
-  /** Bytes; larger bodies are refused with Kong's 400. */
+  /** Bytes; larger bodies are refused with a 413 that names the limit and the field to raise. */
   maxBodySize: number;
+  /** The plugin whose limit applies (named in the 413). */
+  plugin?: string;
   /** The route's `llm_format` (from ai-proxy or the plugin's own field). */
   llmFormat: InputFormat;
 }
@@ -57,10 +59,19 @@ export function aiError(status: number, message: string): ReplyError {
 }
 
 /** The client's body → canonical; formats aigw does not serve (Kong's native gemini/bedrock) are refused. */
-function toCanonical(format: InputFormat, parsed: Record<string, unknown>): CanonicalRequest {
+function toCanonical(ctx: GatewayContext, format: InputFormat, parsed: Record<string, unknown>): CanonicalRequest {
   const adapter = clientFormat(format);
   if (!adapter) throw aiError(400, `llm_format '${format}' is not supported by aigw serve; send OpenAI-format requests`);
-  return adapter.toCanonical(parsed);
+  const conversations = ctx.route?.conversations;
+  return adapter.toCanonical(parsed, { requestId: ctx.requestId, owner: ctx.consumer?.id ?? null, ...(conversations ? { conversations } : {}) });
+}
+
+/**
+ * A body over the limit: Kong answers its generic 400 about bad JSON, which sends users looking in
+ * the wrong place (a coding agent's first request is 50–130 KB); aigw says which limit to raise.
+ */
+function tooLarge(opts: AiRequestOptions): string {
+  return `request body is larger than max_request_body_size (${opts.maxBodySize} bytes) of the ${opts.plugin ?? 'AI'} plugin on this route; raise config.max_request_body_size`;
 }
 
 /** A missing Content-Type is accepted; a present one must be JSON (`application/json`, `…+json`). */
@@ -84,7 +95,7 @@ export const aiRequest: AiRequestParser = async (ctx, opts) => {
     // 0 means no limit (Kong 3.11+)
     raw = await ctx.body(opts.maxBodySize > 0 ? opts.maxBodySize : undefined);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) throw aiError(400, BAD_BODY);
+    if (err instanceof BodyTooLargeError) throw aiError(413, tooLarge(opts));
     throw err;
   }
   let parsed: unknown;
@@ -98,7 +109,7 @@ export const aiRequest: AiRequestParser = async (ctx, opts) => {
   const format = routeFormat(ctx) ?? opts.llmFormat;
   let body: CanonicalRequest;
   try {
-    body = toCanonical(format, parsed);
+    body = toCanonical(ctx, format, parsed);
   } catch (err) {
     if (err instanceof TranslationError) throw aiError(400, err.message);
     throw err;

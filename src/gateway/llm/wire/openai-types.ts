@@ -5,8 +5,12 @@
  */
 import { TranslationError } from './errors.js';
 
-export type RouteType = 'llm/v1/chat' | 'llm/v1/completions' | 'llm/v1/embeddings';
-export const ROUTE_TYPES: readonly RouteType[] = ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings'];
+/**
+ * `llm/v1/responses` (OpenAI's Responses API, Kong 3.11) is a provider route type only for providers
+ * that serve it natively (`capabilities.routeTypes`); on the others ai-proxy translates it to chat.
+ */
+export type RouteType = 'llm/v1/chat' | 'llm/v1/completions' | 'llm/v1/embeddings' | 'llm/v1/responses';
+export const ROUTE_TYPES: readonly RouteType[] = ['llm/v1/chat', 'llm/v1/completions', 'llm/v1/embeddings', 'llm/v1/responses'];
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -56,8 +60,15 @@ export interface ToolDefinition {
 }
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
+/**
+ * Where a client format keeps what it needs to answer in its own shape (e.g. the Responses request
+ * it converted). A symbol key: spreads copy it, JSON never serialises it, so it cannot reach a provider.
+ */
+export const CLIENT_STATE: unique symbol = Symbol('aigw.clientState');
+
 /** One canonical request for every route type; which fields are set depends on the route type. */
 export interface CanonicalRequest {
+  [CLIENT_STATE]?: unknown;
   model?: string;
   messages?: ChatMessage[];
   prompt?: string | string[];

@@ -42,7 +42,7 @@ export const aiPromptDecorator: KongPlugin<'ai-prompt-decorator', DecoratorConfi
   create(c) {
     return {
       async access(ctx): Promise<Reply | undefined> {
-        const req = await promptRequest(ctx, c.maxBodySize, c.llmFormat);
+        const req = await promptRequest(ctx, c.maxBodySize, c.llmFormat, 'ai-prompt-decorator');
         const current: unknown = req.body.messages;
         if (!Array.isArray(current)) throw aiError(400, CHAT_ONLY);
         const copy = (m: ChatMessage): ChatMessage => ({ role: m.role, content: m.content });

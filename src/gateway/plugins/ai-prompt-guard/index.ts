@@ -100,7 +100,7 @@ export const aiPromptGuard: KongPlugin<'ai-prompt-guard', GuardConfig> = {
   create(c, deps) {
     return {
       async access(ctx): Promise<Reply | undefined> {
-        const req = await promptRequest(ctx, c.maxBodySize, c.llmFormat);
+        const req = await promptRequest(ctx, c.maxBodySize, c.llmFormat, 'ai-prompt-guard');
         const scan = collectPrompt(req.body, c.allowHistory, c.allRoles);
         if (!scan.ok) {
           deps.logger.debug(`ai-prompt-guard: ${scan.reason}`, { request_id: ctx.requestId });

@@ -70,7 +70,7 @@ export const aiPromptTemplate: KongPlugin<'ai-prompt-template', TemplateConfig> 
   create(c) {
     const instance: PluginInstance = {
       async access(ctx): Promise<Reply | undefined> {
-        const req = await promptRequest(ctx, c.maxBodySize);
+        const req = await promptRequest(ctx, c.maxBodySize, undefined, 'ai-prompt-template');
         const rendered = applyTemplate(req.body, c);
         if (rendered === null) return undefined;
         if (c.logOriginal) ctx.set(ORIGINAL, req.raw.toString('utf8'));

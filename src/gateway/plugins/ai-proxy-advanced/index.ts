@@ -181,7 +181,7 @@ export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
       inputFormat: c.llm_format,
       aiModels: env.targets.map((t) => ({ provider: t.config.provider, model: t.config.templated ? null : t.config.modelName })),
       async access(ctx) {
-        const ai = await aiRequest(ctx, { maxBodySize: c.max_request_body_size, llmFormat: c.llm_format });
+        const ai = await aiRequest(ctx, { maxBodySize: c.max_request_body_size, llmFormat: c.llm_format, plugin: 'ai-proxy-advanced' });
         ctx.upstreamHandler = (x) => handle(env, x, ai);
       },
       log(ctx, record) {

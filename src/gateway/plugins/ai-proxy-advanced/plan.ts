@@ -4,6 +4,7 @@
  * configured `model.name` overrides the client's `model` instead of refusing it (the client cannot
  * know which target will answer).
  */
+import { formatOf } from '../../llm/formats/index.js';
 import type { GatewayContext } from '../../context.js';
 import { getProvider } from '../../providers/index.js';
 import { isObject, type CanonicalRequest, type RouteType } from '../../llm/wire/openai-types.js';
@@ -70,7 +71,7 @@ export function planFor(ctx: GatewayContext, t: AdvancedTarget, ai: AiRequest): 
     target: targetFor(c, t.routeType, model, options, auth),
     request, model, stream,
     clientWantsUsage: isObject(so) && so.include_usage === true,
-    headers: forwardedHeaders(ctx, auth),
+    headers: forwardedHeaders(ctx, auth, formatOf(ai.inputFormat).protocolHeaders),
     inputFormat: ai.inputFormat,
     ai,
   };

@@ -31,23 +31,14 @@
  * send one); OpenAI-format clients get Kong's `cannot use own model` instead.
  */
 import type { GatewayContext, Reply } from '../../context.js';
-import type { Plugin, PluginDeps, PluginInstance } from '../../plugin.js';
-import { formatOf } from '../../llm/formats/index.js';
+import type { Plugin, PluginInstance } from '../../plugin.js';
+import { formatOf, routeFormat } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
-import { DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
-import { TranslationError } from '../../llm/wire/errors.js';
 import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
+import { handler, timeoutsOf } from './call.js';
 import { preserveCall } from './preserve.js';
-import { planRequest, type ProxyPlan } from './request.js';
-import { answer } from './response.js';
-import { aiError } from '../../llm/formats/request.js';
-
-/** Kong's proxy timeouts come from the service (default 60 s each). */
-function timeoutsOf(ctx: GatewayContext): LlmTimeouts {
-  const s = ctx.service?.entity;
-  const n = (v: unknown, d: number): number => (typeof v === 'number' && v > 0 ? v : d);
-  return { connect: n(s?.connect_timeout, DEFAULT_TIMEOUTS.connect), read: n(s?.read_timeout, DEFAULT_TIMEOUTS.read), write: n(s?.write_timeout, DEFAULT_TIMEOUTS.write) };
-}
+import { planRequest } from './request.js';
+import { responsesRoute } from './responses.js';
 
 /** A request the client format has the gateway answer itself (Anthropic's count_tokens). */
 async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: unknown) => unknown): Promise<Reply> {
@@ -61,34 +52,21 @@ async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: 
   return { status: 200, json: answer(raw) };
 }
 
-function handler(c: AiProxyConfig, plan: ProxyPlan, deps: PluginDeps) {
-  return async (ctx: GatewayContext) => {
-    const timeouts = timeoutsOf(ctx);
-    try {
-      const result = await deps.llm.call(plan.target, plan.request, {
-        stream: plan.stream, requestId: ctx.requestId, timeouts, signal: ctx.clientSignal(),
-        clientQuery: ctx.rawQuery ? ctx.queryParams() : undefined, headers: plan.headers,
-      });
-      return answer({ ctx, config: c, plan, pluginId: deps.pluginId }, result);
-    } catch (err) {
-      if (err instanceof TranslationError) throw aiError(err.status, err.message);
-      throw err;
-    }
-  };
-}
-
 export const aiProxy: Plugin<AiProxyConfig> = {
   name: 'ai-proxy',
   parse: parseAiProxyConfig,
   create(c, deps) {
+    const responses = c.routeType === 'llm/v1/responses' ? responsesRoute(c, deps) : null;
     const instance: PluginInstance = {
-      inputFormat: c.llmFormat,
+      inputFormat: c.routeType === 'preserve' ? c.llmFormat : routeFormat(c.routeType, c.llmFormat)?.name ?? c.llmFormat,
       aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
+      ...(responses?.store ? { conversations: responses.store } : {}),
       async access(ctx) {
         if (c.routeType === 'preserve') {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
           return;
         }
+        if (responses) return responses.access(ctx);
         const local = formatOf(c.llmFormat).local;
         if (local?.matches(ctx.path)) return await localReply(ctx, c, local.answer);
         const plan = await planRequest(ctx, c, c.routeType);

@@ -41,9 +41,13 @@ function first(v: HeaderValue | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The headers forwarded to the LLM: what the client sent (after other plugins' edits), minus framing and credentials. */
-export function forwardedHeaders(ctx: GatewayContext, auth: AuthConfig): Record<string, string> {
-  const drop = new Set(NOT_FORWARDED);
+/**
+ * The headers forwarded to the LLM: what the client sent (after other plugins' edits), minus framing,
+ * credentials and the client format's protocol headers (`protocol`: they describe a body the provider
+ * gets translated).
+ */
+export function forwardedHeaders(ctx: GatewayContext, auth: AuthConfig, protocol: readonly string[] = []): Record<string, string> {
+  const drop = new Set([...NOT_FORWARDED, ...protocol]);
   if (hasOwnCredential(auth)) for (const h of CREDENTIALS) drop.add(h);
   if (auth.header_name) drop.add(auth.header_name.toLowerCase());
   const out: Record<string, string> = {};
@@ -79,7 +83,7 @@ export function canonical(routeType: RouteType, body: CanonicalRequest): Canonic
   }
 }
 
-function chooseModel(c: AiProxyConfig, configured: string | null, req: CanonicalRequest, format: InputFormat): string {
+export function chooseModel(configured: string | null, req: CanonicalRequest, format: InputFormat): string {
   const own = typeof req.model === 'string' && req.model !== '' ? req.model : null;
   if (configured !== null) {
     // Clients whose SDKs always send a model (Anthropic's): the configured one wins.
@@ -90,7 +94,7 @@ function chooseModel(c: AiProxyConfig, configured: string | null, req: Canonical
   return own;
 }
 
-function chooseStream(c: AiProxyConfig, routeType: RouteType, req: CanonicalRequest): boolean {
+export function chooseStream(c: AiProxyConfig, routeType: RouteType, req: CanonicalRequest): boolean {
   if (routeType === 'llm/v1/embeddings') return false;
   if (req.stream === true && c.responseStreaming === 'deny') throw aiError(400, 'response streaming is not enabled for this LLM');
   return c.responseStreaming === 'always' || req.stream === true;
@@ -99,9 +103,9 @@ function chooseStream(c: AiProxyConfig, routeType: RouteType, req: CanonicalRequ
 /** Runs every access-phase check and returns the call to make. */
 export async function planRequest(ctx: GatewayContext, c: AiProxyConfig, routeType: RouteType): Promise<ProxyPlan> {
   const { name, options } = resolveModelFields(ctx, c);
-  const ai = await aiRequest(ctx, { maxBodySize: c.maxRequestBodySize, llmFormat: c.llmFormat });
+  const ai = await aiRequest(ctx, { maxBodySize: c.maxRequestBodySize, llmFormat: c.llmFormat, plugin: 'ai-proxy' });
   const request = canonical(routeType, ai.body);
-  const model = chooseModel(c, name, request, ai.inputFormat);
+  const model = chooseModel(name, request, ai.inputFormat);
   const stream = chooseStream(c, routeType, request);
   const provider = getProvider(c.provider);
   if (!provider) throw aiError(500, `unsupported LLM provider '${c.provider}'`);
@@ -116,7 +120,7 @@ export async function planRequest(ctx: GatewayContext, c: AiProxyConfig, routeTy
   return {
     target, request, model, stream,
     clientWantsUsage: isObject(so) && so.include_usage === true,
-    headers: forwardedHeaders(ctx, auth),
+    headers: forwardedHeaders(ctx, auth, formatOf(ai.inputFormat).protocolHeaders),
     inputFormat: ai.inputFormat,
     ai,
   };

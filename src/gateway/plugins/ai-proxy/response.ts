@@ -22,11 +22,13 @@ export interface AnswerEnv {
   config: AiProxyConfig;
   plan: ProxyPlan;
   pluginId: string;
+  /** Gets the client's whole answer before its last bytes are sent (the Responses store). */
+  onAnswered?: (answer: unknown) => void;
 }
 
 const JSON_TYPE = 'application/json';
 
-function modelHeader(env: AnswerEnv, headers: Record<string, HeaderValue>): void {
+export function modelHeader(env: AnswerEnv, headers: Record<string, HeaderValue>): void {
   if (env.config.modelNameHeader || env.ctx.header('kong-debug') !== undefined) {
     headers['x-kong-llm-model'] = `${env.config.provider}/${env.plan.model}`;
   }
@@ -36,7 +38,7 @@ function extraMeta(env: AnswerEnv): Record<string, string> | undefined {
   return getProvider(env.config.provider)?.analyticsMeta?.(env.plan.target.model.options ?? {}, env.ctx.queryParams());
 }
 
-function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string }): void {
+export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string }): void {
   const c = env.config;
   const analytics = buildAnalytics({
     pluginId: env.pluginId,
@@ -67,7 +69,9 @@ function usageOf(r: CanonicalResponse): Usage {
 }
 
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
-  const text = JSON.stringify(formatOf(env.plan.inputFormat).response(r.response, env.plan.request));
+  const body = formatOf(env.plan.inputFormat).response(r.response, env.plan.request);
+  env.onAnswered?.(body);
+  const text = JSON.stringify(body);
   setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text });
   const headers: Record<string, HeaderValue> = { ...r.headers, 'content-type': JSON_TYPE };
   modelHeader(env, headers);
@@ -87,7 +91,7 @@ function failed(env: AnswerEnv, r: CallFailure): UpstreamResult {
 }
 
 async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string> {
-  const client = formatOf(env.plan.inputFormat).stream({ id: env.ctx.requestId, model: env.plan.model, includeUsage: env.plan.clientWantsUsage });
+  const client = formatOf(env.plan.inputFormat).stream({ id: env.ctx.requestId, model: env.plan.model, includeUsage: env.plan.clientWantsUsage, request: env.plan.request });
   let broken: string | null = null;
   let recorded = false;
   const record = async (): Promise<Usage> => {
@@ -114,7 +118,9 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
       yield client.error(broken);
       return;
     }
-    yield client.end(usage);
+    const tail = client.end(usage);
+    env.onAnswered?.(client.final?.());
+    yield tail;
   } finally {
     if (!recorded) await record();
   }

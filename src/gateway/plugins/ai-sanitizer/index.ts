@@ -132,7 +132,7 @@ export const aiSanitizer: KongPlugin<'ai-sanitizer', SanitizerConfig> = {
   create(c, deps) {
     const instance: PluginInstance = {
       async access(ctx): Promise<Reply | undefined> {
-        const req = await promptRequest(ctx, c.maxBodySize);
+        const req = await promptRequest(ctx, c.maxBodySize, undefined, 'ai-sanitizer');
         const outcome = sanitize(req.body, c);
         ctx.set(OUTCOME, outcome);
         if (outcome.action === 'blocked') {
