@@ -302,9 +302,24 @@ export function vectordb(strategyDefault) {
 
 // ---- shared by several AI plugins' schema sources ----
 
-export const AIGW_ROUTE_TYPES = [...ROUTE_TYPES, EMBEDDINGS_ROUTE_TYPE];
+/**
+ * The API route types Kong 3.11–3.13 added (kong-3.14.md §1a), with the version; aigw serves them as
+ * pass-through calls (src/gateway/llm/wire/api-routes.ts) or refuses the route at startup.
+ */
+export const API_ROUTE_TYPES = {
+  'image/v1/images/generations': '3.11', 'image/v1/images/edits': '3.11', 'audio/v1/audio/speech': '3.11',
+  'audio/v1/audio/transcriptions': '3.11', 'audio/v1/audio/translations': '3.11', 'llm/v1/files': '3.11',
+  'llm/v1/batches': '3.11', 'llm/v1/assistants': '3.11', 'realtime/v1/realtime': '3.11', 'video/v1/videos/generations': '3.13',
+};
 
-export const EMBEDDINGS_EXT = { extensionValues: { [EMBEDDINGS_ROUTE_TYPE]: 'Kong EE 3.12+; Kong 3.10 rejects it' } };
+export const AIGW_ROUTE_TYPES = [...ROUTE_TYPES, EMBEDDINGS_ROUTE_TYPE, ...Object.keys(API_ROUTE_TYPES)];
+
+export const EMBEDDINGS_EXT = {
+  extensionValues: {
+    [EMBEDDINGS_ROUTE_TYPE]: 'Kong EE 3.12+; Kong 3.10 rejects it',
+    ...Object.fromEntries(Object.entries(API_ROUTE_TYPES).map(([rt, v]) => [rt, `Kong ${v}+; Kong 3.10 rejects it`])),
+  },
+};
 
 export function transformer(name, priority, description, extra) {
   const llmChatOnly = {

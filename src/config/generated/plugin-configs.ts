@@ -155,7 +155,21 @@ export interface AiProxyAdvancedConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    route_type:
+      | 'llm/v1/chat'
+      | 'llm/v1/completions'
+      | 'preserve'
+      | 'llm/v1/embeddings'
+      | 'image/v1/images/generations'
+      | 'image/v1/images/edits'
+      | 'audio/v1/audio/speech'
+      | 'audio/v1/audio/transcriptions'
+      | 'audio/v1/audio/translations'
+      | 'llm/v1/files'
+      | 'llm/v1/batches'
+      | 'llm/v1/assistants'
+      | 'realtime/v1/realtime'
+      | 'video/v1/videos/generations';
     /**
      * Authentication for the upstream LLM.
      */
@@ -348,7 +362,21 @@ export interface AiProxyConfig {
   /**
    * The model's operation for this provider; 'preserve' passes through without transformation.
    */
-  route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+  route_type:
+    | 'llm/v1/chat'
+    | 'llm/v1/completions'
+    | 'preserve'
+    | 'llm/v1/embeddings'
+    | 'image/v1/images/generations'
+    | 'image/v1/images/edits'
+    | 'audio/v1/audio/speech'
+    | 'audio/v1/audio/transcriptions'
+    | 'audio/v1/audio/translations'
+    | 'llm/v1/files'
+    | 'llm/v1/batches'
+    | 'llm/v1/assistants'
+    | 'realtime/v1/realtime'
+    | 'video/v1/videos/generations';
   /**
    * Authentication for the upstream LLM.
    */

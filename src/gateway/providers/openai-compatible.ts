@@ -40,6 +40,10 @@ export interface OpenAICompatibleSpec {
   headers?: Record<string, string>;
   /** Extra `ai.proxy.meta` fields (see Provider.analyticsMeta). */
   analyticsMeta?: Provider['analyticsMeta'];
+  /** See ProviderCapabilities.noStatistics. */
+  noStatistics?: Provider['capabilities']['noStatistics'];
+  /** The API route types it serves (images, audio, files…). */
+  apis?: Provider['apis'];
 }
 
 export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
@@ -117,7 +121,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
   return {
     name: spec.name,
     ...(spec.since ? { since: spec.since } : {}),
-    capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false },
+    capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false, ...(spec.noStatistics ? { noStatistics: spec.noStatistics } : {}) },
     endpoint(ctx) {
       const url = resolveEndpoint(ctx, spec.url(ctx), spec.name, spec.paths?.[ctx.routeType]);
       for (const [k, v] of Object.entries(spec.query?.(ctx) ?? {})) url.searchParams.set(k, v);
@@ -129,5 +133,6 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     framing: () => 'sse',
     streamTranslator: () => openAIStreamTranslator(),
     ...(spec.analyticsMeta ? { analyticsMeta: spec.analyticsMeta } : {}),
+    ...(spec.apis ? { apis: spec.apis } : {}),
   };
 }

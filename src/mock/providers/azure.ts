@@ -1,10 +1,12 @@
 import { type AuthConfig, type AuthInput, bearer, checkKey, header, type MockCall, type MockProvider, statusText } from '../provider.js';
 import { jsonReply, type Reply } from '../reply.js';
 import { chatCompletion, embeddings, textCompletion } from './openai.js';
+import { openAIApiRoutes } from './openai-apis.js';
 
 /**
  * Azure OpenAI: /openai/deployments/{deployment}/{chat/completions|completions|embeddings}?api-version=…
- * Same bodies as OpenAI; the deployment names the model when the body has none. Auth: `api-key`
+ * Same bodies as OpenAI; the deployment names the model when the body has none. Images and audio
+ * under the deployment, files/batches/videos at /openai/{files,batches,videos}. Auth: `api-key`
  * header (or `Authorization: Bearer` for Entra ID tokens). A missing api-version is Azure's 404.
  */
 
@@ -35,5 +37,9 @@ export const azure: MockProvider = {
   base: '/openai/deployments/{deployment}',
   authenticate,
   error: (status, message) => azureError(status, message || statusText(status)),
-  routes: [{ method: 'POST', pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/, handle: dispatch }],
+  routes: [
+    { method: 'POST', pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/, handle: dispatch },
+    // images and audio under the deployment (it names the model); files, batches and videos on the account
+    ...openAIApiRoutes('\\/openai', '\\/openai\\/deployments\\/([^/]+)', azureError, (c) => (c.query.get('api-version') ? undefined : azureError(404, 'Resource not found'))),
+  ],
 };

@@ -34,7 +34,11 @@ describe('Kong 3.10 facts in the plugin schemas', () => {
     expect(prop('ai-proxy', 'model_name_header').default).toBe(true);
     expect(prop('ai-proxy', 'llm_format').enum).toEqual(['openai', 'bedrock', 'gemini', 'anthropic']);
     expect(prop('ai-proxy', 'llm_format')['x-aigw-extension-values']).toHaveProperty('anthropic');
-    expect(prop('ai-proxy', 'route_type').enum).toEqual(['llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings']);
+    expect(prop('ai-proxy', 'route_type').enum).toEqual([
+      'llm/v1/chat', 'llm/v1/completions', 'preserve', 'llm/v1/embeddings', 'image/v1/images/generations', 'image/v1/images/edits',
+      'audio/v1/audio/speech', 'audio/v1/audio/transcriptions', 'audio/v1/audio/translations', 'llm/v1/files', 'llm/v1/batches',
+      'llm/v1/assistants', 'realtime/v1/realtime', 'video/v1/videos/generations',
+    ]);
     // Kong 3.10's nine, then the later ones aigw serves, marked as extensions for 3.10
     expect(prop('ai-proxy', 'model.provider').enum).toEqual(
       ['openai', 'azure', 'anthropic', 'cohere', 'mistral', 'llama2', 'gemini', 'bedrock', 'huggingface',

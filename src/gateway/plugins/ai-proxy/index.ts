@@ -38,6 +38,8 @@ import { DEFAULT_TIMEOUTS, type LlmTimeouts } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
 import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
 import { preserveCall } from './preserve.js';
+import { apiRefusal, planApi, runApi } from './api.js';
+import { isApiRouteType } from '../../llm/wire/api-routes.js';
 import { planRequest, type ProxyPlan } from './request.js';
 import { answer } from './response.js';
 import { aiError } from '../../llm/formats/request.js';
@@ -83,10 +85,19 @@ export const aiProxy: Plugin<AiProxyConfig> = {
   name: 'ai-proxy',
   parse: parseAiProxyConfig,
   create(c, deps) {
+    if (isApiRouteType(c.routeType)) {
+      const refusal = apiRefusal(c.provider, c.routeType);
+      if (refusal !== null) throw new Error(refusal);
+    }
     const instance: PluginInstance = {
       inputFormat: c.llmFormat,
       aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
       async access(ctx) {
+        if (isApiRouteType(c.routeType)) {
+          const plan = await planApi(ctx, c, c.routeType);
+          ctx.upstreamHandler = (x) => runApi(x, c, plan, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
+          return;
+        }
         if (c.routeType === 'preserve') {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
           return;
