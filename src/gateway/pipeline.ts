@@ -86,7 +86,7 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
   res.end(ctx.method === 'HEAD' ? undefined : body);
 }
 
-function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
+export function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
   if (err instanceof ReplyError) return err.reply;
   if (err instanceof UpstreamError) {
     ctx.source = 'error';
@@ -209,7 +209,7 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
   up.pipe(ctx.res);
 }
 
-async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
+export async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
   for (const entry of chain.entries) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
     if (!inst?.access) continue;
@@ -237,7 +237,7 @@ function start(ctx: GatewayContext, chain: Chain): void {
   for (const entry of chain.entries) entry.base?.start?.(ctx);
 }
 
-function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
+export function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
   ctx.timings.end ??= process.hrtime.bigint();
   if (chain.hasLog) {
     const record: LogRecord = buildLogRecord(ctx, rt.state.workspace);

@@ -7,6 +7,7 @@ import { Recorder, type Recorded } from './recorder.js';
 import type { Reply } from './reply.js';
 import { handleRequest, type PipelineDeps } from './server.js';
 import { MockState } from './state.js';
+import { realtimeUpgrader } from './providers/realtime.js';
 
 /**
  * `aigw mock`: a local server speaking the wire formats of every provider aigw supports, with
@@ -93,6 +94,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   };
   const cache = new Map<string, Reply>();
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void handleRequest(deps, cache, req, res));
+  const realtime = realtimeUpgrader({ auth: deps.auth, globals: deps.globals, recorder });
+  server.on('upgrade', (req, socket, head) => realtime.upgrade(req, socket, head));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -117,6 +120,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     close: () =>
       new Promise<void>((resolve) => {
         abort.abort();
+        realtime.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

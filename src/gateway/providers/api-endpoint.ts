@@ -27,6 +27,12 @@ export function apiUrl(ctx: ProviderContext, routeType: ApiRouteType, resource: 
 export function openAIRootApis(provider: string, routeTypes: readonly ApiRouteType[], root: string, wsRoot?: string): ProviderApis {
   return {
     routeTypes,
-    url: (ctx, rt, resource) => apiUrl(ctx, rt, resource, rt === 'realtime/v1/realtime' && wsRoot ? `${wsRoot}${resource}` : `${root}${resource}`, provider),
+    url(ctx, rt, resource) {
+      const realtime = rt === 'realtime/v1/realtime';
+      const url = apiUrl(ctx, rt, resource, realtime && wsRoot ? `${wsRoot}${resource}` : `${root}${resource}`, provider);
+      // OpenAI's Realtime API names the model in the query
+      if (realtime && ctx.model !== '') url.searchParams.set('model', ctx.model);
+      return url;
+    },
   };
 }

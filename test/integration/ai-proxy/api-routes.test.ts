@@ -252,7 +252,7 @@ services:
         model: { provider: ${provider}, name: m, options: { upstream_url: "http://127.0.0.1:9/v1", azure_instance: i, azure_deployment_id: d, anthropic_version: "2023-06-01" } }
 `;
   it.each([
-    ['realtime/v1/realtime', 'openai', "route_type 'realtime/v1/realtime' is not served by aigw serve: WebSocket proxying (the Realtime API) is not implemented yet"],
+    ['realtime/v1/realtime', 'gemini', "route_type 'realtime/v1/realtime' is not served by aigw serve for provider 'gemini' (it is for openai, azure)"],
     ['llm/v1/assistants', 'openai', "route_type 'llm/v1/assistants' is not served by aigw serve: the Assistants API"],
     ['image/v1/images/generations', 'anthropic', "route_type 'image/v1/images/generations' is not served by aigw serve for provider 'anthropic' (it is for openai, azure, xai)"],
     ['video/v1/videos/generations', 'azure', "route_type 'video/v1/videos/generations' is not served by aigw serve for provider 'azure' (it is for openai)"],

@@ -55,7 +55,6 @@ export const API_ROUTES: Readonly<Record<ApiRouteType, ApiRouteSpec>> = {
   },
   'realtime/v1/realtime': {
     resources: ['/realtime'], restful: false, modelField: false, usage: false, category: 'realtime/generation', websocket: true,
-    refused: 'WebSocket proxying (the Realtime API) is not implemented yet',
   },
   'video/v1/videos/generations': { resources: ['/videos'], restful: true, modelField: true, usage: false, category: 'video/generation' },
 };

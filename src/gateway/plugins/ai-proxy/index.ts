@@ -39,6 +39,7 @@ import { TranslationError } from '../../llm/wire/errors.js';
 import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
 import { preserveCall } from './preserve.js';
 import { apiRefusal, planApi, runApi } from './api.js';
+import { planRealtime } from './realtime.js';
 import { isApiRouteType } from '../../llm/wire/api-routes.js';
 import { planRequest, type ProxyPlan } from './request.js';
 import { answer } from './response.js';
@@ -93,6 +94,7 @@ export const aiProxy: Plugin<AiProxyConfig> = {
       inputFormat: c.llmFormat,
       aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
       async access(ctx) {
+        if (c.routeType === 'realtime/v1/realtime') return await planRealtime(ctx, c, deps.llm);
         if (isApiRouteType(c.routeType)) {
           const plan = await planApi(ctx, c, c.routeType);
           ctx.upstreamHandler = (x) => runApi(x, c, plan, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
