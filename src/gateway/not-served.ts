@@ -45,17 +45,17 @@ const asString = (v: unknown): string | null => (typeof v === 'string' ? v : nul
 
 export const NOT_SERVED: readonly NotServed[] = [
   {
-    at: LLM, field: 'route_type',
+    at: { 'ai-proxy': '' }, field: 'route_type', check: { values: ['llm/v1/assistants'] },
+    why: 'the Assistants API is not implemented by aigw serve',
+  },
+  {
+    at: BALANCED, field: 'route_type',
     check: {
-      values: ['llm/v1/assistants', 'llm/v1/files', 'llm/v1/batches', 'audio/v1/audio/speech',
+      values: ['llm/v1/responses', 'llm/v1/assistants', 'llm/v1/files', 'llm/v1/batches', 'audio/v1/audio/speech',
         'audio/v1/audio/transcriptions', 'audio/v1/audio/translations', 'image/v1/images/generations', 'image/v1/images/edits',
         'realtime/v1/realtime', 'video/v1/videos/generations'],
     },
-    why: 'aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings, llm/v1/responses (ai-proxy) and preserve routes',
-  },
-  {
-    at: BALANCED, field: 'route_type', check: { values: ['llm/v1/responses'] },
-    why: 'aigw serve runs llm/v1/responses routes with ai-proxy only',
+    why: 'aigw serve runs the Responses, image, audio, file, batch, video and realtime route types with ai-proxy only',
   },
   {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.provider',
@@ -68,9 +68,9 @@ export const NOT_SERVED: readonly NotServed[] = [
     why: 'aigw serve speaks the openai and anthropic client formats (src/gateway/llm/formats/index.ts)',
   },
   {
-    at: { 'ai-proxy': '', 'ai-proxy-advanced': '' }, field: 'genai_category',
+    at: { 'ai-proxy-advanced': '' }, field: 'genai_category',
     check: { values: ['audio/speech', 'audio/transcription', 'image/generation', 'realtime/generation', 'video/generation'] },
-    why: 'aigw serve runs text generation and embeddings routes only',
+    why: 'aigw serve balances text generation and embeddings routes only (ai-proxy serves the others)',
   },
   { at: LLM, field: 'model.model_alias', check: { set: true }, why: 'model aliases are not implemented by aigw serve' },
   { at: BALANCED, field: 'metadata', check: { set: true }, why: 'target metadata is not implemented by aigw serve' },

@@ -99,7 +99,7 @@ function clientGone(ctx: GatewayContext): boolean {
   return ctx.res.destroyed || ctx.req.socket.destroyed || (ctx.req.destroyed && !ctx.req.complete);
 }
 
-function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
+export function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
   if (err instanceof ReplyError) return err.reply;
   if (err instanceof UpstreamError) {
     ctx.source = 'error';
@@ -237,7 +237,7 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
   up.pipe(ctx.res);
 }
 
-async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
+export async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
   for (const entry of chain.entries) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
     if (!inst?.access) continue;
@@ -265,7 +265,7 @@ function start(ctx: GatewayContext, chain: Chain): void {
   for (const entry of chain.entries) entry.base?.start?.(ctx);
 }
 
-function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
+export function runLog(ctx: GatewayContext, chain: Chain, rt: Runtime, env: PipelineEnv): void {
   ctx.timings.end ??= process.hrtime.bigint();
   if (chain.hasLog) {
     const record: LogRecord = buildLogRecord(ctx, rt.state.workspace);

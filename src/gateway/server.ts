@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
@@ -20,6 +20,7 @@ import type { Plugin } from './plugin.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 import { canonicalJson, PluginStores } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
+import { createUpgrader } from './upgrade.js';
 import type { GatewayContext } from './context.js';
 
 export interface GatewayOptions {
@@ -214,6 +215,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const agents = createAgents();
   const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
+  const upgrader = createUpgrader();
+  proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
   const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash));
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
@@ -242,6 +245,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     async close(drainMs = 10_000) {
       if (storeTimer) clearTimeout(storeTimer);
+      upgrader.close();
       await drainAndClose(proxy, admin, stats, drainMs);
       destroyAgents(agents);
       await stores.disposeAll();

@@ -56,7 +56,8 @@ export const MSG_DNS = 'name resolution failed';
 const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
 
 export function compileServiceTarget(service: Entity, balancers: ReadonlyMap<string, Balancer>): ServiceTarget {
-  const protocol = service.protocol === 'https' ? 'https' : 'http';
+  // a ws service is reached over http (the upgrade), a wss one over https
+  const protocol = service.protocol === 'https' || service.protocol === 'wss' ? 'https' : 'http';
   const host = String(service.host ?? 'localhost');
   return {
     protocol,
@@ -72,7 +73,7 @@ export function compileServiceTarget(service: Entity, balancers: ReadonlyMap<str
   };
 }
 
-function hashInput(ctx: GatewayContext): HashInput {
+export function hashInput(ctx: GatewayContext): HashInput {
   return {
     consumerId: ctx.consumer?.id ?? null,
     ip: ctx.clientIp,

@@ -6,6 +6,8 @@ import { MOCK_PROVIDERS } from './providers/index.js';
 import { Recorder, type Recorded } from './recorder.js';
 import type { Reply } from './reply.js';
 import { handleRequest, type PipelineDeps } from './server.js';
+import { MockState } from './state.js';
+import { realtimeUpgrader } from './providers/realtime.js';
 
 /**
  * `aigw mock`: a local server speaking the wire formats of every provider aigw supports, with
@@ -50,7 +52,7 @@ export interface MockServer {
   providers: ReadonlyArray<{ name: string; base: string }>;
   /** The last received requests, oldest first. */
   requests(): Recorded[];
-  /** Forget recorded requests and fail-first counters. */
+  /** Forget recorded requests, fail-first counters and stored files, batches and videos. */
   reset(): void;
   /** Stop listening and drop every open connection (hanging ones included). */
   close(): Promise<void>;
@@ -77,9 +79,11 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   const abort = new AbortController();
   const recorder = new Recorder(options.maxRecorded ?? 100);
   const counter = new FailCounter();
+  const state = new MockState();
   const deps: PipelineDeps = {
     routes: flatRoutes(MOCK_PROVIDERS),
     settings: { embeddingDims: options.embeddingDims ?? 16 },
+    state,
     globals: { latencyMs: options.latencyMs ?? 0, chunkDelayMs: options.chunkDelayMs ?? 0, failRate: options.failRate ?? 0 },
     auth: { requireKey: options.requireKey, awsSecretKey: options.awsSecretKey },
     recorder,
@@ -90,6 +94,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   };
   const cache = new Map<string, Reply>();
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void handleRequest(deps, cache, req, res));
+  const realtime = realtimeUpgrader({ auth: deps.auth, globals: deps.globals, recorder });
+  server.on('upgrade', (req, socket, head) => realtime.upgrade(req, socket, head));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -109,10 +115,12 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     reset: () => {
       recorder.clear();
       counter.reset();
+      state.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
         abort.abort();
+        realtime.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

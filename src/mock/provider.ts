@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { MockForm } from './multipart.js';
 import type { Reply } from './reply.js';
+import type { MockState } from './state.js';
 
 /** Server-wide settings a route may read. */
 export interface MockSettings {
@@ -7,7 +9,10 @@ export interface MockSettings {
   embeddingDims: number;
 }
 
-/** One parsed request, as routes see it. Routes are pure: same call, same reply (replies are cached). */
+/**
+ * One parsed request, as routes see it. Routes are pure: same call, same reply (replies are cached),
+ * except `stateful` ones (files, batches, videos), which read and write `state` and are never cached.
+ */
 export interface MockCall {
   method: string;
   /** Raw URL path, without the query. */
@@ -15,15 +20,21 @@ export interface MockCall {
   query: URLSearchParams;
   /** The route pattern's capture groups, URL-decoded. */
   params: string[];
-  /** The JSON body; undefined when empty. Invalid JSON never reaches a route. */
+  /** The JSON body; undefined when empty or multipart. Invalid JSON never reaches a route. */
   body: unknown;
+  /** A multipart/form-data body, parsed. */
+  form?: MockForm;
   settings: MockSettings;
+  /** The server's remembered objects (files, batches, videos). */
+  state: MockState;
 }
 
 export interface MockRoute {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handle(call: MockCall): Reply;
+  /** Reads or writes `call.state`: never cached. */
+  stateful?: true;
 }
 
 /** Everything the authentication check may look at. */

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { delay, type FailCounter, readFaults, type Faults, type GlobalFaults } from './faults.js';
 import { parseBody } from './json.js';
-import { statusText, type AuthConfig, type MockCall, type MockProvider, type MockRoute, type MockSettings } from './provider.js';
+import { parseMultipart, type MockForm } from './multipart.js';
+import type { MockState } from './state.js';
+import { header, statusText, type AuthConfig, type MockCall, type MockProvider, type MockRoute, type MockSettings } from './provider.js';
 import type { Recorder } from './recorder.js';
 import { jsonReply, textReply, withHeaders, type Reply } from './reply.js';
 
@@ -16,6 +18,7 @@ import { jsonReply, textReply, withHeaders, type Reply } from './reply.js';
 export interface PipelineDeps {
   routes: ReadonlyArray<{ provider: MockProvider; route: MockRoute }>;
   settings: MockSettings;
+  state: MockState;
   globals: GlobalFaults;
   auth: AuthConfig;
   recorder: Recorder;
@@ -108,13 +111,22 @@ function decide(deps: PipelineDeps, cache: Map<string, Reply>, found: ReturnType
   const failure = injected(provider, inc.faults, deps, inc.path);
   if (failure !== undefined) return failure;
   if (inc.faults.garbage) return textReply(200, '<html><body>aigw mock: this is not JSON {', 'application/json');
-  const cacheable = inc.raw.length <= CACHE_BODY_MAX;
+  const cacheable = inc.raw.length <= CACHE_BODY_MAX && route.stateful !== true;
   const key = cacheable ? `${inc.method} ${inc.url}\n${inc.raw.toString('latin1')}` : '';
   const hit = cacheable ? cache.get(key) : undefined;
   if (hit !== undefined) return hit;
-  const body = parseBody(inc.raw);
-  if (body instanceof Error) return provider.error(400, `aigw mock: the request body is not valid JSON (${body.message})`);
-  const call: MockCall = { method: inc.method, path: inc.path, query, params, body, settings: deps.settings };
+  const type = header(inc.req.headers, 'content-type') ?? '';
+  let body: unknown;
+  let form: MockForm | undefined;
+  if (/^multipart\/form-data/i.test(type)) {
+    const parsed = parseMultipart(inc.raw, type);
+    if (parsed instanceof Error) return provider.error(400, `aigw mock: the multipart body is not valid (${parsed.message})`);
+    form = parsed;
+  } else {
+    body = parseBody(inc.raw);
+    if (body instanceof Error) return provider.error(400, `aigw mock: the request body is not valid JSON (${body.message})`);
+  }
+  const call: MockCall = { method: inc.method, path: inc.path, query, params, body, ...(form ? { form } : {}), settings: deps.settings, state: deps.state };
   let reply: Reply;
   try {
     reply = route.handle(call);

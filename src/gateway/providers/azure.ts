@@ -1,6 +1,9 @@
+import type { ApiRouteType } from '../llm/wire/api-routes.js';
 import { TranslationError } from '../llm/wire/errors.js';
+import { apiUrl } from './api-endpoint.js';
+import { OPENAI_APIS, OPENAI_NO_STATISTICS } from './openai.js';
 import { openAICompatible } from './openai-compatible.js';
-import type { ModelOptions, ProviderContext } from './types.js';
+import type { ModelOptions, ProviderApis, ProviderContext } from './types.js';
 
 const PATHS = { 'llm/v1/chat': '/chat/completions', 'llm/v1/completions': '/completions', 'llm/v1/embeddings': '/embeddings' };
 const DEFAULT_API_VERSION = '2023-05-15';
@@ -27,6 +30,31 @@ function required(ctx: ProviderContext, key: 'azure_instance' | 'azure_deploymen
   return v;
 }
 
+/** Account-level APIs live at `/openai/<resource>`; the others under the deployment. */
+const ACCOUNT_LEVEL: ReadonlySet<ApiRouteType> = new Set(['llm/v1/files', 'llm/v1/batches', 'llm/v1/assistants']);
+
+/**
+ * Azure OpenAI's API route types (ai-proxy.yaml): images and audio under the deployment, files,
+ * batches and assistants on the account, realtime over `wss://…/openai/realtime?deployment=`; all
+ * with `api-version`. Videos are not served: Azure's video jobs API has shapes of its own.
+ */
+const apis: ProviderApis = {
+  routeTypes: OPENAI_APIS.filter((rt) => rt !== 'video/v1/videos/generations'),
+  url(ctx, rt, resource) {
+    let computed: string | null = null;
+    if (!ctx.options.upstream_url) {
+      const instance = required(ctx, 'azure_instance');
+      if (rt === 'realtime/v1/realtime') computed = `wss://${instance}.openai.azure.com/openai/realtime`;
+      else if (ACCOUNT_LEVEL.has(rt)) computed = `https://${instance}.openai.azure.com:443/openai${resource}`;
+      else computed = `https://${instance}.openai.azure.com:443/openai/deployments/${encodeURIComponent(required(ctx, 'azure_deployment_id'))}${resource}`;
+    }
+    const url = apiUrl(ctx, rt, resource, computed, 'azure');
+    url.searchParams.set('api-version', apiVersion(ctx));
+    if (rt === 'realtime/v1/realtime' && ctx.options.azure_deployment_id) url.searchParams.set('deployment', ctx.options.azure_deployment_id);
+    return url;
+  },
+};
+
 export const azure = openAICompatible({
   name: 'azure',
   // llm/v1/responses: Azure's Responses API (`/openai/responses`, the deployment named as `model`)
@@ -44,4 +72,6 @@ export const azure = openAICompatible({
   streamUsage: (ctx) => apiVersion(ctx).slice(0, 10) >= STREAM_OPTIONS_SINCE,
   headers: { 'Accept-Encoding': 'gzip, identity' },
   analyticsMeta,
+  noStatistics: OPENAI_NO_STATISTICS,
+  apis,
 });

@@ -40,6 +40,10 @@ export interface OpenAICompatibleSpec {
   headers?: Record<string, string>;
   /** Extra `ai.proxy.meta` fields (see Provider.analyticsMeta). */
   analyticsMeta?: Provider['analyticsMeta'];
+  /** See ProviderCapabilities.noStatistics. */
+  noStatistics?: Provider['capabilities']['noStatistics'];
+  /** The API route types it serves (images, audio, files…). */
+  apis?: Provider['apis'];
   /** The `model` of a native Responses body (Azure: the deployment); default the resolved model. */
   responsesModel?(ctx: ProviderContext): string;
 }
@@ -125,7 +129,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
   return {
     name: spec.name,
     ...(spec.since ? { since: spec.since } : {}),
-    capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false },
+    capabilities: { routeTypes: spec.routeTypes, streaming: true, usageInStream: spec.streamUsage !== false, ...(spec.noStatistics ? { noStatistics: spec.noStatistics } : {}) },
     endpoint(ctx) {
       const url = resolveEndpoint(ctx, spec.url(ctx), spec.name, spec.paths?.[ctx.routeType]);
       for (const [k, v] of Object.entries(spec.query?.(ctx) ?? {})) url.searchParams.set(k, v);
@@ -137,5 +141,6 @@ export function openAICompatible(spec: OpenAICompatibleSpec): Provider {
     framing: () => 'sse',
     streamTranslator: () => openAIStreamTranslator(),
     ...(spec.analyticsMeta ? { analyticsMeta: spec.analyticsMeta } : {}),
+    ...(spec.apis ? { apis: spec.apis } : {}),
   };
 }

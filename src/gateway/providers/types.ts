@@ -4,6 +4,7 @@
  * call, deframing, usage accounting and error shaping (see ../ai/ and ./translate.ts).
  */
 import type { AwsCredentials } from '../llm/wire/aws-sigv4.js';
+import type { ApiRouteType } from '../llm/wire/api-routes.js';
 import type { FramedEvent, Framing } from '../llm/wire/framing.js';
 import type {
   CanonicalChunk, CanonicalRequest, CanonicalResponse, JsonObject, RouteType, Usage,
@@ -89,7 +90,20 @@ export interface ProviderCapabilities {
   /** Whether the upstream stream reports token usage (otherwise it is estimated). */
   usageInStream: boolean;
   /** Route types for which Kong refuses `logging.log_statistics` with this provider (a config check). */
-  noStatistics?: readonly RouteType[];
+  noStatistics?: readonly (RouteType | ApiRouteType)[];
+}
+
+/**
+ * The API route types (images, audio, files, batches, assistants, realtime, videos) a provider serves
+ * as pass-through calls in OpenAI's shapes: only where the upstream goes, the body is the client's.
+ */
+export interface ProviderApis {
+  routeTypes: readonly ApiRouteType[];
+  /**
+   * The upstream URL of an OpenAI resource path (`/images/generations`, `/files/file-1/content`),
+   * honouring `upstream_url` (see api-endpoint.ts). Throws TranslationError when configuration is missing.
+   */
+  url(ctx: ProviderContext, routeType: ApiRouteType, resource: string): URL;
 }
 
 /** Per-request streaming state, created by `Provider.streamTranslator`. */
@@ -108,6 +122,8 @@ export interface Provider {
   /** The Kong version that added the provider, when later than 3.10 (the schemas mark it an extension for 3.10). */
   since?: string;
   capabilities: ProviderCapabilities;
+  /** The API route types it serves, when any. */
+  apis?: ProviderApis;
   /** Upstream URL (kong.md §2.1), honouring `upstream_url`/`upstream_path`. Throws TranslationError. */
   endpoint(ctx: ProviderContext): URL;
   /** Adds credentials: header / query / body param, SigV4, GCP bearer. */

@@ -2,10 +2,12 @@ import { type AuthConfig, type AuthInput, bearer, checkKey, header, type MockCal
 import { jsonReply, type Reply } from '../reply.js';
 import { chatCompletion, embeddings, textCompletion } from './openai.js';
 import { responsesRoutes } from './openai-responses.js';
+import { openAIApiRoutes } from './openai-apis.js';
 
 /**
  * Azure OpenAI: /openai/deployments/{deployment}/{chat/completions|completions|embeddings}?api-version=…
- * Same bodies as OpenAI; the deployment names the model when the body has none. Auth: `api-key`
+ * Same bodies as OpenAI; the deployment names the model when the body has none. Images and audio
+ * under the deployment, files/batches/videos at /openai/{files,batches,videos}. Auth: `api-key`
  * header (or `Authorization: Bearer` for Entra ID tokens). A missing api-version is Azure's 404.
  * The Responses API lives at /openai/responses (and /openai/v1/responses).
  */
@@ -41,5 +43,7 @@ export const azure: MockProvider = {
     { method: 'POST', pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/, handle: dispatch },
     // the Responses API: /openai/responses?api-version=… and the v1 API's /openai/v1/responses (the deployment is the body's model)
     ...responsesRoutes('\\/openai(?:\\/v1)?', azureError),
+    // images and audio under the deployment (it names the model); files, batches and videos on the account
+    ...openAIApiRoutes('\\/openai', '\\/openai\\/deployments\\/([^/]+)', azureError, (c) => (c.query.get('api-version') ? undefined : azureError(404, 'Resource not found'))),
   ],
 };

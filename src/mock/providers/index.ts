@@ -8,6 +8,7 @@ import { huggingface } from './huggingface.js';
 import { llama2 } from './llama2.js';
 import { ollama } from './ollama.js';
 import { openai } from './openai.js';
+import { openaiApis } from './openai-apis.js';
 import { cerebras, dashscope, databricks, deepseek, mistral, vllm, xai } from './openai-compatible.js';
 
 /**
@@ -16,5 +17,5 @@ import { cerebras, dashscope, databricks, deepseek, mistral, vllm, xai } from '.
  * they are listed for the banner.
  */
 export const MOCK_PROVIDERS: readonly MockProvider[] = [
-  openai, mistral, deepseek, xai, cerebras, vllm, dashscope, databricks, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface,
+  openai, openaiApis, mistral, deepseek, xai, cerebras, vllm, dashscope, databricks, azure, anthropic, cohere, ollama, llama2, gemini, vertex, bedrock, huggingface,
 ];

@@ -14,7 +14,8 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { CanonicalRequest } from '../wire/openai-types.js';
-import type { ProviderContext } from '../../providers/types.js';
+import type { ProviderContext, UpstreamRequest } from '../../providers/types.js';
+import { apiContext, callApi, prepareApi, type ApiRequest, type ApiResult } from './api-call.js';
 import type { CallerEnv, CallOptions, GcpTokenSource, LlmTarget, ProviderCallResult } from './call-types.js';
 import { callProvider, providerContext } from './client.js';
 import { callNative, type NativeRequest, type NativeResult } from './native.js';
@@ -35,6 +36,10 @@ export interface LlmCaller {
   native(target: LlmTarget, request: NativeRequest, opts: CallOptions): Promise<NativeResult>;
   /** The provider context of a call that is not a canonical request (ai-proxy's `preserve`). */
   providerContext(target: LlmTarget, opts: Pick<CallOptions, 'stream' | 'requestId' | 'clientQuery'>): ProviderContext;
+  /** One call of an API route type (images, audio, files…): see api-call.ts. */
+  callApi(target: LlmTarget, request: ApiRequest, opts: CallOptions): Promise<ApiResult>;
+  /** The authorised upstream request of an API call without sending it (realtime's WebSocket upgrade). */
+  prepareApi(target: LlmTarget, request: ApiRequest, opts: Pick<CallOptions, 'requestId' | 'clientQuery'>): Promise<UpstreamRequest>;
   /** The keep-alive pool for a connect timeout (ai-proxy's `preserve` sends through it too). */
   dispatcher(connectTimeout: number): Dispatcher;
   close(): Promise<void>;
@@ -59,6 +64,11 @@ export function createLlmCaller(opts: LlmCallerOptions): LlmCaller {
     call: (target, request, callOpts) => callProvider(target, request, callOpts, env),
     native: (target, request, callOpts) => callNative(target, request, callOpts, env),
     providerContext: (target, callOpts) => providerContext(target, {}, callOpts, env),
+    callApi: (target, request, callOpts) => callApi(target, request, callOpts, env),
+    prepareApi(target, request, callOpts) {
+      const { provider, ctx } = apiContext(target, request.routeType, request.model, callOpts, env);
+      return prepareApi(provider, ctx, request);
+    },
     dispatcher: (connectTimeout) => env.dispatcher(connectTimeout),
     async close() {
       const all = [...pools.values()];

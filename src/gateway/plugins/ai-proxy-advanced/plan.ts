@@ -7,6 +7,7 @@
 import { formatOf } from '../../llm/formats/index.js';
 import type { GatewayContext } from '../../context.js';
 import { getProvider } from '../../providers/index.js';
+import { isApiRouteType } from '../../llm/wire/api-routes.js';
 import { isObject, type CanonicalRequest, type RouteType } from '../../llm/wire/openai-types.js';
 import { parseAiProxyConfig, resolveModelFields, targetFor, type AiProxyConfig } from '../ai-proxy/config.js';
 import { canonical, effectiveAuth, forwardedHeaders, type ProxyPlan } from '../ai-proxy/request.js';
@@ -34,10 +35,14 @@ export function parseTargets(c: Readonly<Json>): AdvancedTarget[] {
       model_name_header: c.model_name_header,
       llm_format: c.llm_format,
     });
-    if (config.routeType === 'preserve') throw new Error("ai-proxy-advanced: route_type 'preserve' is not supported by aigw serve");
+    const routeType = config.routeType;
+    if (routeType === 'preserve') throw new Error("ai-proxy-advanced: route_type 'preserve' is not supported by aigw serve");
+    if (isApiRouteType(routeType)) {
+      throw new Error(`ai-proxy-advanced: route_type '${routeType}' is served by ai-proxy only in aigw serve (one target); use ai-proxy for this route`);
+    }
     return {
       config,
-      routeType: config.routeType,
+      routeType,
       weight: typeof t.weight === 'number' ? t.weight : 100,
       description: typeof t.description === 'string' && t.description !== '' ? t.description : null,
       label: `${config.provider}/${config.modelName ?? '*'}`,

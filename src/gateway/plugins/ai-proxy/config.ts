@@ -6,11 +6,12 @@
 import type { GatewayContext } from '../../context.js';
 import type { AuthConfig, ModelOptions } from '../../providers/types.js';
 import type { LlmTarget } from '../../llm/call/client.js';
+import type { ApiRouteType } from '../../llm/wire/api-routes.js';
 import { withoutNulls, type RouteType } from '../../llm/wire/openai-types.js';
 import { aiError, type InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 
-export type ProxyRouteType = RouteType | 'preserve';
+export type ProxyRouteType = RouteType | ApiRouteType | 'preserve';
 
 export interface AiProxyConfig {
   routeType: ProxyRouteType;

@@ -39,6 +39,9 @@ import { handler, timeoutsOf } from './call.js';
 import { preserveCall } from './preserve.js';
 import { planRequest } from './request.js';
 import { responsesRoute } from './responses.js';
+import { apiRefusal, planApi, runApi } from './api.js';
+import { planRealtime } from './realtime.js';
+import { isApiRouteType } from '../../llm/wire/api-routes.js';
 
 /** A request the client format has the gateway answer itself (Anthropic's count_tokens). */
 async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: unknown) => unknown): Promise<Reply> {
@@ -56,12 +59,22 @@ export const aiProxy: Plugin<AiProxyConfig> = {
   name: 'ai-proxy',
   parse: parseAiProxyConfig,
   create(c, deps) {
+    if (isApiRouteType(c.routeType)) {
+      const refusal = apiRefusal(c.provider, c.routeType);
+      if (refusal !== null) throw new Error(refusal);
+    }
     const responses = c.routeType === 'llm/v1/responses' ? responsesRoute(c, deps) : null;
     const instance: PluginInstance = {
       inputFormat: c.routeType === 'preserve' ? c.llmFormat : routeFormat(c.routeType, c.llmFormat)?.name ?? c.llmFormat,
       aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
       ...(responses?.store ? { conversations: responses.store } : {}),
       async access(ctx) {
+        if (c.routeType === 'realtime/v1/realtime') return await planRealtime(ctx, c, deps.llm);
+        if (isApiRouteType(c.routeType)) {
+          const plan = await planApi(ctx, c, c.routeType);
+          ctx.upstreamHandler = (x) => runApi(x, c, plan, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
+          return;
+        }
         if (c.routeType === 'preserve') {
           ctx.upstreamHandler = (x) => preserveCall(x, c, { pluginId: deps.pluginId, timeouts: timeoutsOf(x), llm: deps.llm });
           return;

@@ -33,6 +33,12 @@ const NOT_FORWARDED = hopByHopAnd('host', 'content-length', 'content-type', 'acc
 /** Client credentials, dropped when the plugin supplies its own (unless `allow_override` lets the client's win). */
 const CREDENTIALS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie'];
 
+/** The client headers dropped because the plugin sends its own credential (see forwardedHeaders). */
+export function droppedCredentials(auth: AuthConfig): string[] {
+  if (!hasOwnCredential(auth)) return [];
+  return auth.header_name ? [...CREDENTIALS, auth.header_name.toLowerCase()] : [...CREDENTIALS];
+}
+
 function hasOwnCredential(auth: AuthConfig): boolean {
   return Boolean(auth.header_name || auth.param_name || auth.aws_access_key_id || auth.gcp_use_service_account);
 }
