@@ -57,6 +57,8 @@ function prepare(node, refName, shared, isRoot = true, materialise = true) {
   const out = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === '$schema' || k === '$id' || k === 'title' || k.startsWith('x-')) continue;
+    // conditional validation (if/then) narrows values, not the TypeScript shape
+    if (k === 'allOf' && Array.isArray(v) && v.every((b) => b.if !== undefined)) continue;
     if (k === '$ref') {
       out.tsType = refName(v);
       continue;

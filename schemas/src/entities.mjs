@@ -1,6 +1,6 @@
 // Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
 import {
-  UUID_PATTERN, arr, bool, el, elRec, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
+  KONG_REFERENCE, UUID_PATTERN, arr, bool, el, elRec, headerName, int, map, num, port, rec, set, str, since, tags, timestamp, uuid,
 } from './dsl.mjs';
 
 const ref = (file) => ({ $ref: file });
@@ -266,13 +266,31 @@ function caCertificate() {
   });
 }
 
-function vault() {
-  return entity('vault', 'A secret store referenced as {vault://prefix/...}.', {
-    prefix: str('Prefix used in references, e.g. {vault://my-env/KEY}.', { required: true, pattern: '^[a-z][a-z0-9-]*$' }),
-    name: str('Vault implementation, e.g. env.', { required: true }),
-    description: str('Description of the vault.'),
-    config: { description: 'Configuration of the vault implementation.', type: ['object', 'null'] },
+/** Kong Enterprise's vault backends: valid on Kong EE, not implemented by aigw serve (only `env` is). */
+const EE_VAULTS = ['aws', 'gcp', 'hcv', 'azure', 'konnect', 'conjur'];
+
+/** The env vault's config (Kong `kong/vaults/env/schema.lua`; `base64_decode` since 3.11). */
+function envVaultConfig(kong) {
+  return rec('Configuration of the env vault.', {
+    prefix: str('Prefix of the environment variable names (e.g. AIGW_ reads {vault://my-env/key} from AIGW_KEY).', {
+      pattern: '^[A-Za-z_-][A-Za-z0-9_-]*$',
+    }),
+    ...(since(kong, '3.11') ? { base64_decode: bool('Base64-decode the variable value before use.', { default: false }) } : {}),
   });
+}
+
+function vault(kong = KONG_REFERENCE) {
+  const EE = 'a Kong Enterprise vault backend: aigw serve implements the env vault only, and refuses this one';
+  const s = entity('vault', 'A secret store referenced as {vault://prefix/...}.', {
+    prefix: str('Prefix used in references, e.g. {vault://my-env/KEY}.', { required: true, pattern: '^[a-z][a-z0-9-]*[a-z0-9]$' }),
+    name: str('Vault backend: env (the environment of the gateway); Kong Enterprise also has aws, gcp, hcv, azure, konnect, conjur.', {
+      required: true, unsupportedValues: Object.fromEntries(EE_VAULTS.map((v) => [v, EE])),
+    }),
+    description: str('Description of the vault.'),
+    config: { description: 'Configuration of the vault backend.', type: ['object', 'null'] },
+  }, { checks: [{ custom: 'vault-backend', message: "vault '<name>' is not installed" }] });
+  s.allOf = [{ if: { properties: { name: { const: 'env' } }, required: ['name'] }, then: { properties: { config: envVaultConfig(kong) } } }];
+  return s;
 }
 
 const consumerFk = () => fk('The consumer (omitted when nested under consumers[]).', ['id', 'name', 'username']);

@@ -18,7 +18,7 @@ import { PLUGINS } from './plugins/index.js';
 import { Router } from './router.js';
 import { storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
-import { vaultResolver } from './vault.js';
+import { vaultResolver, type VaultResolver } from './vault.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -138,7 +138,12 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
 
 function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>) {
   const registry = deps.plugins ?? PLUGINS;
-  const vault = vaultResolver(state, deps.env);
+  let vault: VaultResolver;
+  try {
+    vault = vaultResolver(state, deps.env);
+  } catch (err) {
+    throw new AigwError('AIGW_SERVE', `vaults: ${(err as Error).message}`, { cause: err });
+  }
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
     if (e.enabled === false) continue;

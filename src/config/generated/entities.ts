@@ -1135,7 +1135,7 @@ export interface VaultEntity {
    */
   prefix: string;
   /**
-   * Vault implementation, e.g. env.
+   * Vault backend: env (the environment of the gateway); Kong Enterprise also has aws, gcp, hcv, azure, konnect, conjur.
    */
   name: string;
   /**
@@ -1143,7 +1143,7 @@ export interface VaultEntity {
    */
   description?: string | null;
   /**
-   * Configuration of the vault implementation.
+   * Configuration of the vault backend.
    */
   config?: Record<string, unknown> | null;
 }

@@ -12,6 +12,7 @@ import { schemas } from '../../config/schemas.js';
 import { formatIssue } from '../../config/issues.js';
 import { writeState } from '../../config/write.js';
 import type { EntityRules, RuleIssue } from './rules.js';
+import { INSTALLED_VAULTS } from '../vault.js';
 
 /** Without nulls, server-managed fields and (for memberships) anything the file form lacks. */
 function forValidation(kind: KindName, e: Record<string, unknown>): Record<string, unknown> {
@@ -37,7 +38,11 @@ function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {
     for (const p of mapAjvErrors(validator.errors ?? [])) out.push({ message: p.message, path: p.path });
   }
   for (const f of runEntityChecks(reg.entity(kind), def.schema, e)) out.push({ message: f.message, path: f.path });
-  if (typeof e.name === 'string' && 'config' in e) {
+  // aigw serve is a Kong with only its installed vault backends (Kong Enterprise's pass validate with a warning)
+  if (kind === 'vaults' && typeof e.name === 'string' && !INSTALLED_VAULTS.includes(e.name) && !out.some((i) => i.path[0] === 'name')) {
+    out.push({ message: `vault '${e.name}' is not installed`, path: ['name'] });
+  }
+  if (kind === 'plugins' && typeof e.name === 'string' && 'config' in e) {
     const problems = validatePluginConfig(e.name, e.config);
     if (problems === null) out.push({ message: `plugin '${e.name}' not enabled; add it to the 'plugins' configuration property`, path: ['name'] });
     else for (const p of problems) if (p.severity === 'error') out.push({ message: p.message, path: ['config', ...p.path] });
