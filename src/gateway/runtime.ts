@@ -30,10 +30,11 @@ export interface ChainEntry {
 
 export interface Chain {
   entries: readonly ChainEntry[];
-  /** Whether any instance has a `response` / `chunk` / `log` phase (decides buffering); `start`: see plugin.ts. */
+  /** Whether any instance has a `response` / `chunk` / `header` / `log` phase (decides buffering); `start`: see plugin.ts. */
   hasStart: boolean;
   hasResponse: boolean;
   hasChunk: boolean;
+  hasHeader: boolean;
   hasLog: boolean;
 }
 
@@ -132,6 +133,7 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
     hasStart: all.some((i) => i.start),
     hasResponse: all.some((i) => i.response),
     hasChunk: all.some((i) => i.chunk),
+    hasHeader: all.some((i) => i.header),
     hasLog: all.some((i) => i.log),
   };
 }

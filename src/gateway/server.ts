@@ -3,7 +3,8 @@
  * (`/metrics`, `/status`, then the Admin API handler). `reload` swaps the Runtime reference
  * atomically; requests in flight finish on the Runtime they started with.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { NODE_ID } from './node-id.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
@@ -202,7 +203,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins };
   let current = buildRuntime(opts.state, deps);
   let configHash = hashState(opts.state);
-  registerNodeMetrics(metrics, stats, randomUUID());
+  registerNodeMetrics(metrics, stats, NODE_ID);
   const agents = createAgents();
   const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);

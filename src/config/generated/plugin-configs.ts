@@ -1249,6 +1249,36 @@ export interface RequestSizeLimitingConfig {
 }
 
 /**
+ * Answers requests itself with a fixed status and message or body (maintenance, debugging with echo).
+ */
+export interface RequestTerminationConfig {
+  /**
+   * The response code to send (100..599).
+   */
+  status_code: number;
+  /**
+   * The message to send with the default response body ({"message": ...}).
+   */
+  message?: string | null;
+  /**
+   * Content type of the raw response configured with body.
+   */
+  content_type?: string | null;
+  /**
+   * The raw response body to send (excludes message).
+   */
+  body?: string | null;
+  /**
+   * Echo a copy of the request back to the client (debugging); can be combined with trigger.
+   */
+  echo: boolean;
+  /**
+   * Header or query argument name: when set, the plugin only terminates requests that carry it.
+   */
+  trigger?: string | null;
+}
+
+/**
  * Transforms the request before proxying: remove, rename, replace, add, append.
  */
 export interface RequestTransformerConfig {
@@ -1344,6 +1374,89 @@ export interface RequestTransformerConfig {
      * Query-string parameters.
      */
     querystring: string[];
+  };
+}
+
+/**
+ * Transforms the response before it reaches the client: remove, rename, replace, add, append headers and top-level JSON properties.
+ */
+export interface ResponseTransformerConfig {
+  /**
+   * Headers and JSON properties to remove.
+   */
+  remove: {
+    /**
+     * Top-level JSON body properties to remove.
+     */
+    json: string[];
+    /**
+     * Headers to remove.
+     */
+    headers: string[];
+  };
+  /**
+   * Renames as 'old:new'.
+   */
+  rename: {
+    /**
+     * Top-level JSON body properties as 'old:new'.
+     */
+    json: string[];
+    /**
+     * Headers as 'old:new'.
+     */
+    headers: string[];
+  };
+  /**
+   * Replacements (only of what is present).
+   */
+  replace: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
+  };
+  /**
+   * Additions (only of what is absent).
+   */
+  add: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
+  };
+  /**
+   * Appended values (the property becomes an array).
+   */
+  append: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
   };
 }
 
@@ -1814,7 +1927,9 @@ export interface PluginConfigs {
   'prometheus': PrometheusConfig;
   'rate-limiting': RateLimitingConfig;
   'request-size-limiting': RequestSizeLimitingConfig;
+  'request-termination': RequestTerminationConfig;
   'request-transformer': RequestTransformerConfig;
+  'response-transformer': ResponseTransformerConfig;
 }
 
 export type PluginName = keyof PluginConfigs;
@@ -1842,5 +1957,7 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'prometheus',
   'rate-limiting',
   'request-size-limiting',
+  'request-termination',
   'request-transformer',
+  'response-transformer',
 ];

@@ -57,8 +57,21 @@ const rateLimitingAdvanced: Check = (c) => {
   return null;
 };
 
+/** response-transformer `rename.headers`: both names of each 'old:new' must be header names (Kong's validate_header_name). */
+const headerPairs: Check = (list) => {
+  if (!Array.isArray(list)) return null;
+  const valid = (name: string): boolean => /^[a-zA-Z0-9_-]+$/.test(name);
+  for (let i = 0; i < list.length; i++) {
+    const m = typeof list[i] === 'string' ? /^([^:]+):*(.*)$/s.exec(list[i] as string) : null;
+    if (!m) continue;
+    for (const name of [m[1], m[2]]) if (!valid(name)) return { path: [i], message: `'${name}' is not a valid header` };
+  }
+  return null;
+};
+
 export const CORE_CHECKS: Record<string, Check> = {
   'vault-backend': vaultBackend,
   'request-termination': requestTermination,
+  'header-pairs': headerPairs,
   'rate-limiting-advanced': rateLimitingAdvanced,
 };

@@ -8,7 +8,8 @@
  * everything atomically) and `db` (CRUD on the store). Every accepted change reaches `onChange`
  * with a fresh State; bursts of writes are coalesced into one call.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { NODE_ID } from '../node-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { State } from '../../config/state.js';
 import { config, root, schemas, status, tags, type NodeContext } from './node.js';
@@ -95,7 +96,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     rules,
     mode: opts.mode,
     version: opts.version,
-    nodeId: randomUUID(),
+    nodeId: NODE_ID,
     now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
     replace: (state) => {
       opts.store.replaceAll(state);

@@ -39,7 +39,7 @@ function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {
   }
   for (const f of runEntityChecks(reg.entity(kind), def.schema, e)) out.push({ message: f.message, path: f.path });
   // aigw serve is a Kong with only its installed vault backends (Kong Enterprise's pass validate with a warning)
-  if (kind === 'vaults' && typeof e.name === 'string' && !INSTALLED_VAULTS.includes(e.name) && !out.some((i) => i.path[0] === 'name')) {
+  if (kind === 'vaults' && typeof e.name === 'string' && !INSTALLED_VAULTS.includes(e.name) && !out.some((i) => i.path?.[0] === 'name')) {
     out.push({ message: `vault '${e.name}' is not installed`, path: ['name'] });
   }
   if (kind === 'plugins' && typeof e.name === 'string' && 'config' in e) {

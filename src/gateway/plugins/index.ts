@@ -24,7 +24,9 @@ import { keyAuth } from './key-auth/index.js';
 import { prometheus } from './prometheus/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
 import { requestSizeLimiting } from './request-size-limiting/index.js';
+import { requestTermination } from './request-termination/index.js';
 import { requestTransformer } from './request-transformer/index.js';
+import { responseTransformer } from './response-transformer/index.js';
 
 const LIST = [
   correlationId,
@@ -37,6 +39,8 @@ const LIST = [
   acl,
   rateLimiting,
   requestTransformer,
+  responseTransformer,
+  requestTermination,
   aiRateLimitingAdvanced,
   aiPromptTemplate,
   aiPromptDecorator,

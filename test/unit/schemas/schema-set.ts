@@ -71,7 +71,8 @@ export function walk(node: Json, visit: (n: JsonObject, path: string) => void, p
   if (!isObject(node)) return;
   visit(node, path);
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'enum' || k === 'default' || k === 'x-entity-checks' || k.startsWith('x-aigw')) continue;
+    // `if` subschemas are conditions, not shapes
+    if (k === 'enum' || k === 'default' || k === 'if' || k === 'x-entity-checks' || k.startsWith('x-aigw')) continue;
     walk(v, visit, `${path}/${k}`);
   }
 }
