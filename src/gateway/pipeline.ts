@@ -195,7 +195,7 @@ async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedRespo
   ctx.res.end();
 }
 
-/** The instances whose `response` phase wants this upstream response (their `buffers` says yes, or they have none). */
+/** The instances whose `response` phase wants this upstream response buffered (their `buffers` says yes, or they have none). */
 function responseTakers(ctx: GatewayContext, chain: Chain, status: number, headers: HeaderMap): PluginInstance[] {
   const out: PluginInstance[] = [];
   for (const entry of chain.entries) {

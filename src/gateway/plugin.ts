@@ -67,8 +67,9 @@ export interface PluginInstance {
   access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
   response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;
   /**
-   * Whether `response` wants this upstream response (decided on its status and headers); when no
-   * plugin of the chain wants it, the response streams through. Absent: every response.
+   * Whether `response` wants this proxied response buffered (decided on its status and headers);
+   * when no plugin of the chain wants it, it streams through (`chunk` phases). Absent: every
+   * response. A response that arrives buffered (AI routes) goes through every `response` phase.
    */
   buffers?(ctx: GatewayContext, status: number, headers: HeaderMap): boolean;
   chunk?(ctx: GatewayContext, chunk: Buffer): Awaitable<Buffer | null>;
@@ -94,6 +95,11 @@ export interface PluginStore {
 export interface PluginDeps {
   logger: Logger;
   store: PluginStore;
+  /**
+   * A store shared by every entity of this plugin that asks for the same `key` (Kong's shared
+   * dicts), kept while one of them uses it; the plugin's Admin API endpoints see it too.
+   */
+  shared(key: string): PluginStore;
   /** The prometheus registry served on `/metrics`. */
   metrics: Registry;
   /** Consumers and credentials of the Runtime being built. */
@@ -108,8 +114,22 @@ export interface PluginDeps {
   now(): number;
 }
 
+/** What a plugin's Admin API endpoints see: its enabled entities and its shared stores. */
+export interface PluginApiEnv {
+  plugins: ReadonlyArray<{ id: string; config: Readonly<Record<string, unknown>> }>;
+  shared(key: string): PluginStore;
+}
+
+/** A plugin's own Admin API endpoints (Kong's `api.lua`), under `/<path>/...`. */
+export interface PluginAdminApi {
+  path: string;
+  /** `segments`: the path after `/<path>`, decoded. */
+  handle(method: string, segments: readonly string[], env: PluginApiEnv): Awaitable<{ status: number; body?: unknown }>;
+}
+
 export interface Plugin<C = Record<string, unknown>, Raw = Readonly<Record<string, unknown>>> {
   name: string;
+  admin?: PluginAdminApi;
   /**
    * Kong's priority. Leave it out: a registered plugin's priority is declared once, in its schema
    * source (`plugins/<name>/schema.mjs` → `x-kong-priority`), and the runtime reads it from there.

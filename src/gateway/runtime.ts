@@ -16,7 +16,7 @@ import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { PLUGINS } from './plugins/index.js';
 import { Router } from './router.js';
-import { storeKey, type PluginStores } from './stores.js';
+import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 
@@ -166,6 +166,11 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       instance = plugin.create(config, {
         logger: deps.logger,
         store: deps.stores.store(key),
+        shared: (k) => {
+          const sk = sharedStoreKey(name, k);
+          storeKeys.add(sk);
+          return deps.stores.store(sk);
+        },
         metrics: deps.metrics,
         consumers,
         env: deps.env,

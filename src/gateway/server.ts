@@ -17,7 +17,8 @@ import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
 import { buildRuntime, type Runtime } from './runtime.js';
-import { canonicalJson, PluginStores } from './stores.js';
+import { PLUGINS } from './plugins/index.js';
+import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
 import type { GatewayContext } from './context.js';
 
@@ -50,6 +51,8 @@ export interface Gateway {
   reload(state: State): Promise<void>;
   close(drainMs?: number): Promise<void>;
   runtime(): Runtime;
+  /** The Admin API endpoints of the plugins (Kong's plugin `api.lua`); undefined for other paths. */
+  pluginApi(method: string, segments: readonly string[]): Promise<{ status: number; body?: unknown } | undefined>;
   readonly metrics: Registry;
   readonly stats: ServerStats;
 }
@@ -226,6 +229,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     stats,
     runtime: () => current,
+    async pluginApi(method, segments) {
+      const plugin = [...(opts.plugins ?? PLUGINS).values()].find((p) => p.admin !== undefined && p.admin.path === segments[0]);
+      if (!plugin?.admin) return undefined;
+      const plugins = current.state.entities.plugins
+        .filter((e) => e.name === plugin.name && e.enabled !== false)
+        .map((e) => ({ id: e.id, config: (e.config ?? {}) as Record<string, unknown> }));
+      return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
+    },
     async reload(state) {
       current = buildRuntime(state, deps);
       configHash = hashState(state);

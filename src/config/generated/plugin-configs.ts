@@ -1124,6 +1124,80 @@ export interface PrometheusConfig {
 }
 
 /**
+ * Caches upstream responses in memory and answers repeated requests from the cache.
+ */
+export interface ProxyCacheConfig {
+  /**
+   * Upstream response status codes considered cacheable.
+   *
+   * @minItems 1
+   */
+  response_code: number[];
+  /**
+   * Downstream request methods considered cacheable.
+   */
+  request_method: ('HEAD' | 'GET' | 'POST' | 'PATCH' | 'PUT')[];
+  /**
+   * Upstream response content types considered cacheable (exact match, parameters included).
+   */
+  content_type: string[];
+  /**
+   * TTL, in seconds, of cache entities.
+   */
+  cache_ttl: number | null;
+  /**
+   * The backing data store in which to hold cache entities.
+   */
+  strategy: 'memory';
+  /**
+   * Respect the Cache-Control behaviors defined in RFC7234.
+   */
+  cache_control: boolean;
+  /**
+   * Lower-case the URI in the cache key.
+   */
+  ignore_uri_case: boolean | null;
+  /**
+   * Seconds to keep resources in the storage, independent of cache_ttl or Cache-Control.
+   */
+  storage_ttl?: number | null;
+  /**
+   * Settings of the memory strategy.
+   */
+  memory: {
+    /**
+     * The memory cache holding the entities: plugins naming the same one share it.
+     */
+    dictionary_name: string;
+  } | null;
+  /**
+   * Query parameters considered for the cache key (all when unset).
+   */
+  vary_query_params?: string[] | null;
+  /**
+   * Headers considered for the cache key (none when unset).
+   */
+  vary_headers?: string[] | null;
+  /**
+   * Caching diagnostic headers to include in responses.
+   */
+  response_headers: {
+    /**
+     * Send Age.
+     */
+    age: boolean | null;
+    /**
+     * Send X-Cache-Status.
+     */
+    'X-Cache-Status': boolean | null;
+    /**
+     * Send X-Cache-Key.
+     */
+    'X-Cache-Key': boolean | null;
+  } | null;
+}
+
+/**
  * Limits requests per second, minute, hour, day, month or year.
  */
 export interface RateLimitingConfig {
@@ -1925,6 +1999,7 @@ export interface PluginConfigs {
   'jwt': JwtConfig;
   'key-auth': KeyAuthConfig;
   'prometheus': PrometheusConfig;
+  'proxy-cache': ProxyCacheConfig;
   'rate-limiting': RateLimitingConfig;
   'request-size-limiting': RequestSizeLimitingConfig;
   'request-termination': RequestTerminationConfig;
@@ -1955,6 +2030,7 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'jwt',
   'key-auth',
   'prometheus',
+  'proxy-cache',
   'rate-limiting',
   'request-size-limiting',
   'request-termination',

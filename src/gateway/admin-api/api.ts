@@ -34,6 +34,8 @@ export interface AdminApiOptions {
   maxDelayMs?: number;
   /** Seconds since the epoch, for created_at/updated_at. */
   now?: () => number;
+  /** Plugins' own endpoints (`/proxy-cache`…): undefined when no plugin serves the path. */
+  pluginApi?: (method: string, segments: readonly string[]) => Promise<Reply | undefined>;
 }
 
 export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
@@ -117,6 +119,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
       const body = async () => parseObject(await raw(), req.headers['content-type']);
       const reply =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
+        (await opts.pluginApi?.(req.method ?? 'GET', segments)) ??
         (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
       if (reply === undefined) return false;
       send(res, reply.status, reply.body);

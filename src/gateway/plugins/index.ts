@@ -22,6 +22,7 @@ import { ipRestriction } from './ip-restriction/index.js';
 import { jwt } from './jwt/index.js';
 import { keyAuth } from './key-auth/index.js';
 import { prometheus } from './prometheus/index.js';
+import { proxyCache } from './proxy-cache/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
 import { requestSizeLimiting } from './request-size-limiting/index.js';
 import { requestTermination } from './request-termination/index.js';
@@ -41,6 +42,7 @@ const LIST = [
   requestTransformer,
   responseTransformer,
   requestTermination,
+  proxyCache,
   aiRateLimitingAdvanced,
   aiPromptTemplate,
   aiPromptDecorator,

@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import type { GatewayContext, Reply } from '../../context.js';
 import { NODE_ID } from '../../node-id.js';
+import { queryArgs } from '../../request-args.js';
 import type { KongPlugin } from '../../plugin.js';
 
 const DEFAULT_RESPONSE: Readonly<Record<number, string>> = {
@@ -32,27 +33,6 @@ interface TerminationConfig {
   trigger: string | null;
 }
 
-/** Kong's `kong.request.get_query()`: repeated names become arrays, a bare name is `true`. */
-function queryTable(raw: string): Record<string, string | true | Array<string | true>> {
-  const out: Record<string, string | true | Array<string | true>> = {};
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const decode = (s: string): string => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        return s;
-      }
-    };
-    const name = decode(eq < 0 ? part : part.slice(0, eq));
-    const value: string | true = eq < 0 ? true : decode(part.slice(eq + 1));
-    const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return out;
-}
-
 /** Kong's `kong.request.get_body()`: JSON and url-encoded forms are decoded; anything else is absent. */
 function parsedBody(contentType: string | undefined, raw: string): unknown {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -63,7 +43,7 @@ function parsedBody(contentType: string | undefined, raw: string): unknown {
       return undefined;
     }
   }
-  if (type === 'application/x-www-form-urlencoded') return queryTable(raw);
+  if (type === 'application/x-www-form-urlencoded') return queryArgs(raw);
   return undefined;
 }
 
@@ -92,7 +72,7 @@ async function echo(ctx: GatewayContext, c: TerminationConfig): Promise<unknown>
       host,
       port: ctx.req.socket.localPort,
       headers: ctx.req.headers,
-      query: queryTable(ctx.rawQuery),
+      query: queryArgs(ctx.rawQuery),
       body: parsedBody(ctx.header('content-type'), raw),
       raw_body: raw,
       method: ctx.method,
