@@ -111,7 +111,7 @@ function readDir(schemasDir, sub) {
 }
 
 function entityRefName(ref) {
-  const m = /^(?:\.\.\/entities\/|entities\/)?([a-z_]+)\.json$/.exec(ref);
+  const m = /^(?:\.\.\/entities\/|entities\/)?([a-z0-9_]+)\.json$/.exec(ref);
   if (!m) throw new Error(`unsupported $ref ${ref}`);
   return entityTypeName(m[1]);
 }

@@ -116,6 +116,8 @@ function consumer() {
     keyauth_credentials: children('key-auth credentials of this consumer.', 'keyauth_credential.json'),
     basicauth_credentials: children('basic-auth credentials of this consumer.', 'basicauth_credential.json'),
     jwt_secrets: children('JWT credentials of this consumer.', 'jwt_secret.json'),
+    hmacauth_credentials: children('hmac-auth credentials of this consumer.', 'hmacauth_credential.json'),
+    oauth2_credentials: children('oauth2 applications of this consumer.', 'oauth2_credential.json'),
     acls: children('ACL groups of this consumer.', 'acl.json'),
     groups: children('Consumer groups this consumer belongs to.', 'consumer_group_consumer.json'),
   }, {
@@ -328,6 +330,26 @@ function jwtSecret() {
   });
 }
 
+function hmacauthCredential() {
+  return entity('hmacauth_credential', 'An hmac-auth credential of a consumer (kong/plugins/hmac-auth/daos.lua).', {
+    username: str('Unique username, the keyId of signed requests.', { required: true }),
+    secret: str('The HMAC secret (Kong generates one when absent; set it in a declarative file).', { secret: true }),
+    consumer: consumerFk(),
+  });
+}
+
+function oauth2Credential() {
+  return entity('oauth2_credential', 'An oauth2 application of a consumer (kong/plugins/oauth2/daos.lua).', {
+    name: str('Name of the application.', { required: true }),
+    client_id: str('Unique client id (Kong generates one when absent; set it in a declarative file).'),
+    client_secret: str('Client secret (Kong generates one when absent).', { secret: true }),
+    hash_secret: bool('Store the client secret hashed.', { required: true, default: false }),
+    redirect_uris: arr('Redirect URIs of the application.', el('string')),
+    client_type: str('The client type.', { required: true, default: 'confidential', one_of: ['confidential', 'public'] }),
+    consumer: consumerFk(),
+  }, { checks: [{ custom: 'redirect-uris', path: 'redirect_uris', message: "cannot parse '<uri>'" }] });
+}
+
 function acl() {
   return entity('acl', 'An ACL group of a consumer.', {
     group: str('The group name.', { required: true, len_min: 1 }),
@@ -337,5 +359,5 @@ function acl() {
 
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
-  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl,
 ];

@@ -69,7 +69,26 @@ const headerPairs: Check = (list) => {
   return null;
 };
 
+/** oauth2 credentials' `redirect_uris` elements (kong/plugins/oauth2/daos.lua validate_uri). */
+const redirectUris: Check = (list) => {
+  if (!Array.isArray(list)) return null;
+  for (let i = 0; i < list.length; i++) {
+    const uri = list[i];
+    if (typeof uri !== 'string') continue;
+    let u: URL | null = null;
+    try {
+      u = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(uri) ? new URL(uri) : null;
+    } catch {
+      u = null;
+    }
+    if (u === null || u.host === '') return { path: [i], message: `cannot parse '${uri}'` };
+    if (uri.includes('#')) return { path: [i], message: `fragment not allowed in '${uri}'` };
+  }
+  return null;
+};
+
 export const CORE_CHECKS: Record<string, Check> = {
+  'redirect-uris': redirectUris,
   'vault-backend': vaultBackend,
   'request-termination': requestTermination,
   'header-pairs': headerPairs,

@@ -58,3 +58,28 @@ vaults:
     expect(() => buildRuntime(state, deps)).toThrowError("vaults: vault 'hcv' is not installed");
   });
 });
+
+describe('hmac-auth and oauth2 credentials in the file', () => {
+  const consumers = (yaml: string) =>
+    loadText(`_format_version: "3.0"\nconsumers:\n${yaml}`, { env: {} }).issues.map((i) => `${i.severity} ${i.line}:${i.column} ${i.message}`);
+
+  it('accepts them nested under consumers', () => {
+    expect(consumers(`- username: carol
+  hmacauth_credentials: [{ username: carol-hmac, secret: s }]
+  oauth2_credentials: [{ name: app, client_id: c1, client_secret: s2, redirect_uris: ["https://a.test/cb"], client_type: public }]
+`)).toEqual([]);
+  });
+
+  it("refuses what Kong refuses, with Kong's messages", () => {
+    expect(consumers(`- username: carol
+  hmacauth_credentials: [{ secret: s }]
+  oauth2_credentials: [{ client_id: c1, redirect_uris: [nope] }, { name: b, redirect_uris: ["https://a.test/cb#x"] }, { name: c, client_type: other }]
+`)).toEqual([
+      'error 4:26 username: required field missing',
+      'error 5:24 name: required field missing',
+      "error 5:57 cannot parse 'nope'",
+      "error 5:93 fragment not allowed in 'https://a.test/cb#x'",
+      'error 5:143 expected one of: confidential, public',
+    ]);
+  });
+});
