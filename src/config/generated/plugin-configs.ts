@@ -1169,7 +1169,7 @@ export interface ProxyCacheConfig {
      * The memory cache holding the entities: plugins naming the same one share it.
      */
     dictionary_name: string;
-  } | null;
+  };
   /**
    * Query parameters considered for the cache key (all when unset).
    */
@@ -1194,7 +1194,7 @@ export interface ProxyCacheConfig {
      * Send X-Cache-Key.
      */
     'X-Cache-Key': boolean | null;
-  } | null;
+  };
 }
 
 /**

@@ -124,9 +124,9 @@ function parse(c: ProxyCacheConfig): CacheConfig {
     cacheTtl: c.cache_ttl ?? 300,
     storageTtl: c.storage_ttl ?? null,
     cacheControl: c.cache_control,
-    dictionary: c.memory?.dictionary_name ?? 'kong_db_cache',
+    dictionary: c.memory.dictionary_name,
     key: { varyQueryParams: c.vary_query_params ?? null, varyHeaders: c.vary_headers ?? null, ignoreUriCase: c.ignore_uri_case === true },
-    send: { age: c.response_headers?.age === true, status: c.response_headers?.['X-Cache-Status'] === true, key: c.response_headers?.['X-Cache-Key'] === true },
+    send: { age: c.response_headers.age === true, status: c.response_headers['X-Cache-Status'] === true, key: c.response_headers['X-Cache-Key'] === true },
   };
 }
 

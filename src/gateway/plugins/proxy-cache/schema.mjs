@@ -5,7 +5,11 @@ import { KONG_REFERENCE, arr, bool, el, int, pluginConfig, rec, str } from '../.
 export const name = 'proxy-cache';
 export const priority = 100;
 
-/** The config schema for Kong version `_kong` (no change 3.10 → 3.15; kong/plugins/proxy-cache/schema.lua). */
+/**
+ * The config schema for Kong version `_kong` (no change 3.10 → 3.15; kong/plugins/proxy-cache/schema.lua).
+ * `memory` and `response_headers` are records without `required = false`, which Kong treats as
+ * required: they are filled with their defaults.
+ */
 export function schema(_kong = KONG_REFERENCE) {
   return pluginConfig(name, priority, 'Caches upstream responses in memory and answers repeated requests from the cache.', {
     response_code: arr('Upstream response status codes considered cacheable.', el('integer', { min: 100, max: 900 }), {
@@ -26,13 +30,13 @@ export function schema(_kong = KONG_REFERENCE) {
       dictionary_name: str('The memory cache holding the entities: plugins naming the same one share it.', {
         required: true, default: 'kong_db_cache',
       }),
-    }),
+    }, { required: true }),
     vary_query_params: arr('Query parameters considered for the cache key (all when unset).', el('string')),
     vary_headers: arr('Headers considered for the cache key (none when unset).', el('string')),
     response_headers: rec('Caching diagnostic headers to include in responses.', {
       age: bool('Send Age.', { default: true }),
       'X-Cache-Status': bool('Send X-Cache-Status.', { default: true }),
       'X-Cache-Key': bool('Send X-Cache-Key.', { default: true }),
-    }),
+    }, { required: true }),
   });
 }
