@@ -32,7 +32,7 @@ function relink(node) {
   for (const [k, v] of Object.entries(node)) {
     if (k === '$schema' || k === '$id') continue;
     if (k === '$ref' && typeof v === 'string') {
-      const m = /^(?:\.\.\/entities\/|entities\/)?([a-z_]+)\.json$/.exec(v);
+      const m = /^(?:\.\.\/entities\/|entities\/)?([a-z0-9_]+)\.json$/.exec(v);
       if (!m) throw new Error(`cannot bundle $ref ${v}`);
       out.$ref = `#/definitions/${entityDef(m[1])}`;
       continue;

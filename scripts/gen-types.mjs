@@ -58,6 +58,8 @@ function prepare(node, refName, shared, isRoot = true, materialise = true) {
   const out = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === '$schema' || k === '$id' || k === 'title' || k.startsWith('x-')) continue;
+    // conditional validation (if/then) narrows values, not the TypeScript shape
+    if (k === 'allOf' && Array.isArray(v) && v.every((b) => b.if !== undefined)) continue;
     if (k === '$ref') {
       out.tsType = refName(v);
       continue;
@@ -110,7 +112,7 @@ function readDir(schemasDir, sub) {
 }
 
 function entityRefName(ref) {
-  const m = /^(?:\.\.\/entities\/|entities\/)?([a-z_]+)\.json$/.exec(ref);
+  const m = /^(?:\.\.\/entities\/|entities\/)?([a-z0-9_]+)\.json$/.exec(ref);
   if (!m) throw new Error(`unsupported $ref ${ref}`);
   return entityTypeName(m[1]);
 }

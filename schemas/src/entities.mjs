@@ -1,6 +1,6 @@
 // Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
 import {
-  UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, port, rec, set, str, tags, timestamp, uuid,
+  KONG_REFERENCE, UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, port, rec, set, str, since, tags, timestamp, uuid,
 } from './dsl.mjs';
 
 const ref = (file) => ({ $ref: file });
@@ -116,6 +116,8 @@ function consumer() {
     keyauth_credentials: children('key-auth credentials of this consumer.', 'keyauth_credential.json'),
     basicauth_credentials: children('basic-auth credentials of this consumer.', 'basicauth_credential.json'),
     jwt_secrets: children('JWT credentials of this consumer.', 'jwt_secret.json'),
+    hmacauth_credentials: children('hmac-auth credentials of this consumer.', 'hmacauth_credential.json'),
+    oauth2_credentials: children('oauth2 applications of this consumer.', 'oauth2_credential.json'),
     acls: children('ACL groups of this consumer.', 'acl.json'),
     groups: children('Consumer groups this consumer belongs to.', 'consumer_group_consumer.json'),
   }, {
@@ -282,13 +284,31 @@ function caCertificate() {
   });
 }
 
-function vault() {
-  return entity('vault', 'A secret store referenced as {vault://prefix/...}.', {
-    prefix: str('Prefix used in references, e.g. {vault://my-env/KEY}.', { required: true, pattern: '^[a-z][a-z0-9-]*$' }),
-    name: str('Vault implementation, e.g. env.', { required: true }),
-    description: str('Description of the vault.'),
-    config: { description: 'Configuration of the vault implementation.', type: ['object', 'null'] },
+/** Kong Enterprise's vault backends: valid on Kong EE, not implemented by aigw serve (only `env` is). */
+const EE_VAULTS = ['aws', 'gcp', 'hcv', 'azure', 'konnect', 'conjur'];
+
+/** The env vault's config (Kong `kong/vaults/env/schema.lua`; `base64_decode` since 3.11). */
+function envVaultConfig(kong) {
+  return rec('Configuration of the env vault.', {
+    prefix: str('Prefix of the environment variable names (e.g. AIGW_ reads {vault://my-env/key} from AIGW_KEY).', {
+      pattern: '^[A-Za-z_-][A-Za-z0-9_-]*$',
+    }),
+    ...(since(kong, '3.11') ? { base64_decode: bool('Base64-decode the variable value before use.', { default: false }) } : {}),
   });
+}
+
+function vault(kong = KONG_REFERENCE) {
+  const EE = 'a Kong Enterprise vault backend: aigw serve implements the env vault only, and refuses this one';
+  const s = entity('vault', 'A secret store referenced as {vault://prefix/...}.', {
+    prefix: str('Prefix used in references, e.g. {vault://my-env/KEY}.', { required: true, pattern: '^[a-z][a-z0-9-]*[a-z0-9]$' }),
+    name: str('Vault backend: env (the environment of the gateway); Kong Enterprise also has aws, gcp, hcv, azure, konnect, conjur.', {
+      required: true, unsupportedValues: Object.fromEntries(EE_VAULTS.map((v) => [v, EE])),
+    }),
+    description: str('Description of the vault.'),
+    config: { description: 'Configuration of the vault backend.', type: ['object', 'null'] },
+  }, { checks: [{ custom: 'vault-backend', message: "vault '<name>' is not installed" }] });
+  s.allOf = [{ if: { properties: { name: { const: 'env' } }, required: ['name'] }, then: { properties: { config: envVaultConfig(kong) } } }];
+  return s;
 }
 
 const consumerFk = () => fk('The consumer (omitted when nested under consumers[]).', ['id', 'name', 'username']);
@@ -326,6 +346,26 @@ function jwtSecret() {
   });
 }
 
+function hmacauthCredential() {
+  return entity('hmacauth_credential', 'An hmac-auth credential of a consumer (kong/plugins/hmac-auth/daos.lua).', {
+    username: str('Unique username, the keyId of signed requests.', { required: true }),
+    secret: str('The HMAC secret (Kong generates one when absent; set it in a declarative file).', { secret: true }),
+    consumer: consumerFk(),
+  });
+}
+
+function oauth2Credential() {
+  return entity('oauth2_credential', 'An oauth2 application of a consumer (kong/plugins/oauth2/daos.lua).', {
+    name: str('Name of the application.', { required: true }),
+    client_id: str('Unique client id (Kong generates one when absent; set it in a declarative file).'),
+    client_secret: str('Client secret (Kong generates one when absent).', { secret: true }),
+    hash_secret: bool('Store the client secret hashed.', { required: true, default: false }),
+    redirect_uris: arr('Redirect URIs of the application.', el('string')),
+    client_type: str('The client type.', { required: true, default: 'confidential', one_of: ['confidential', 'public'] }),
+    consumer: consumerFk(),
+  }, { checks: [{ custom: 'redirect-uris', path: 'redirect_uris', message: "cannot parse '<uri>'" }] });
+}
+
 function acl() {
   return entity('acl', 'An ACL group of a consumer.', {
     group: str('The group name.', { required: true, len_min: 1 }),
@@ -335,5 +375,5 @@ function acl() {
 
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
-  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, acl, partial,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl, partial,
 ];

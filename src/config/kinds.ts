@@ -17,6 +17,8 @@ export type KindName =
   | 'keyauth_credentials'
   | 'basicauth_credentials'
   | 'jwt_secrets'
+  | 'hmacauth_credentials'
+  | 'oauth2_credentials'
   | 'acls'
   | 'routes'
   | 'targets'
@@ -152,6 +154,17 @@ export const KINDS: readonly KindDef[] = [
     name: 'jwt_secrets', singular: 'jwt', endpoint: '/jwts', nestedEndpoint: 'jwt', schema: 'entities/jwt_secret.json', level: 2,
     foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'jwt_secrets' }, topLevel: false,
     naturalKey: ['key'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['secret'], schemaName: 'jwt_secrets', konnectSchemaName: 'jwt',
+  },
+  {
+    name: 'hmacauth_credentials', singular: 'hmac-auth', endpoint: '/hmac-auths', nestedEndpoint: 'hmac-auth', schema: 'entities/hmacauth_credential.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'hmacauth_credentials' }, topLevel: false,
+    naturalKey: ['username'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['secret'], schemaName: 'hmacauth_credentials', konnectSchemaName: 'hmac-auth',
+  },
+  {
+    // Konnect has no oauth2 (decK's konnect_compatibility.go): no Konnect schema
+    name: 'oauth2_credentials', singular: 'oauth2', endpoint: '/oauth2', nestedEndpoint: 'oauth2', schema: 'entities/oauth2_credential.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'oauth2_credentials' }, topLevel: false,
+    naturalKey: ['client_id'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['client_secret'], schemaName: 'oauth2_credentials',
   },
   {
     name: 'acls', singular: 'acl', endpoint: '/acls', nestedEndpoint: 'acls', schema: 'entities/acl.json', level: 2,

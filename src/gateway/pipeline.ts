@@ -22,12 +22,12 @@ import { prepareEarlyReply } from './early-reply.js';
 import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayContext, type BufferedResponse, type HeaderMap, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
+import { GatewayContext, type BufferedResponse, type HeaderMap, type HeaderValue, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
 import { buildLogRecord, type LogRecord } from './log-record.js';
 import { SERVER_HEADER, VIA_HEADER, type Logger } from './log.js';
-import { ReplyError } from './plugin.js';
+import { ReplyError, type PluginInstance, type ResponseHeaders } from './plugin.js';
 import { joinUpstreamPath, normalizePath } from './router.js';
-import { instanceFor, type Chain, type Runtime } from './runtime.js';
+import { instanceFor, type Chain, type ChainEntry, type Runtime } from './runtime.js';
 import { MSG_BAD_RESPONSE, proxyRequest, UpstreamError, type Agents } from './upstream.js';
 
 export interface PipelineEnv {
@@ -52,8 +52,45 @@ function applyExtraHeaders(res: ServerResponse, ctx: GatewayContext): void {
   for (const k in h) res.setHeader(k, h[k] as string | string[]);
 }
 
-/** Send a gateway-generated reply (short-circuit or error). */
-export function sendReply(ctx: GatewayContext, reply: Reply): void {
+/** The `header` phases of `entries` over the headers already set on the response. */
+function runHeaders(ctx: GatewayContext, entries: readonly ChainEntry[]): void {
+  const res = ctx.res;
+  let view: ResponseHeaders | null = null;
+  for (const entry of entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (!inst?.header) continue;
+    view ??= {
+      status: res.statusCode,
+      get: (name) => res.getHeader(name) as HeaderValue | undefined,
+      set: (name, value) => void res.setHeader(name, value),
+      add: (name, value) => {
+        const prev = res.getHeader(name);
+        res.setHeader(name, prev === undefined ? value : [...(Array.isArray(prev) ? prev : [String(prev)]), value]);
+      },
+      remove: (name) => res.removeHeader(name),
+    };
+    inst.header(ctx, view);
+  }
+}
+
+/** Kong's body_filter on a gateway reply: the `replyBody` phases of the chain may rewrite it. */
+function runReplyBody(ctx: GatewayContext, entries: readonly ChainEntry[], body: string | Buffer, type: string | null): string | Buffer {
+  let res: BufferedResponse | null = null;
+  for (const entry of entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (!inst?.replyBody) continue;
+    res ??= { status: ctx.res.statusCode, headers: type ? { 'content-type': type } : {}, body: Buffer.from(body) };
+    inst.replyBody(ctx, res);
+  }
+  return res === null ? body : res.body;
+}
+
+/**
+ * Send a gateway-generated reply (short-circuit or error). `entries`: the route's plugin chain;
+ * as in Kong, every plugin of the request (also those after the one that replied) sees the reply
+ * in its `header` and `replyBody` phases.
+ */
+export function sendReply(ctx: GatewayContext, reply: Reply, entries: readonly ChainEntry[] = []): void {
   const res = ctx.res;
   if (res.headersSent) {
     res.destroy();
@@ -81,6 +118,9 @@ export function sendReply(ctx: GatewayContext, reply: Reply): void {
   if (type) res.setHeader('content-type', type);
   applyExtraHeaders(res, ctx);
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  runHeaders(ctx, entries);
+  const ct = res.getHeader('content-type');
+  body = runReplyBody(ctx, entries, body, typeof ct === 'string' ? ct : null);
   res.setHeader('content-length', Buffer.byteLength(body));
   res.setHeader('x-kong-response-latency', msSince(ctx.timings.start, process.hrtime.bigint()));
   res.setHeader('server', SERVER_HEADER);
@@ -110,7 +150,7 @@ export function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger):
   return { status: 500, message: 'An unexpected error occurred' };
 }
 
-function upstreamHead(ctx: GatewayContext, status: number, headers: HeaderMap): void {
+function upstreamHead(ctx: GatewayContext, chain: Chain, status: number, headers: HeaderMap): void {
   const res = ctx.res;
   const now = process.hrtime.bigint();
   res.statusCode = status;
@@ -126,6 +166,7 @@ function upstreamHead(ctx: GatewayContext, status: number, headers: HeaderMap): 
     res.setHeader('x-kong-proxy-latency', msSince(t.start, t.upstreamStart));
   }
   res.setHeader('x-kong-request-id', ctx.requestId);
+  if (chain.hasHeader) runHeaders(ctx, chain.entries);
 }
 
 async function runChunks(ctx: GatewayContext, chain: Chain, chunk: Buffer): Promise<Buffer | null> {
@@ -154,7 +195,7 @@ function write(res: ServerResponse, chunk: Buffer): Promise<void> | void {
 async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedResponse): Promise<void> {
   const headers = { ...r.headers };
   if (chain.hasChunk) delete headers['content-length'];
-  upstreamHead(ctx, r.status, headers);
+  upstreamHead(ctx, chain, r.status, headers);
   for await (const raw of r.chunks) {
     if (ctx.res.destroyed) break;
     const buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
@@ -167,7 +208,18 @@ async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedRespo
   ctx.res.end();
 }
 
+/** The instances whose `response` phase wants this upstream response buffered (their `buffers` says yes, or they have none). */
+function responseTakers(ctx: GatewayContext, chain: Chain, status: number, headers: HeaderMap): PluginInstance[] {
+  const out: PluginInstance[] = [];
+  for (const entry of chain.entries) {
+    const inst = instanceFor(entry, ctx.consumer?.id ?? null);
+    if (inst?.response && (!inst.buffers || inst.buffers(ctx, status, headers))) out.push(inst);
+  }
+  return out;
+}
+
 async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedResponse): Promise<void> {
+  // buffered already: every response phase sees it (`buffers` only decides whether to buffer)
   for (const entry of chain.entries) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
     if (!inst?.response) continue;
@@ -176,7 +228,7 @@ async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedRes
     ctx.phases?.push({ phase: 'response', plugin: entry.name, start: t0, end: process.hrtime.bigint() });
   }
   const headers = { ...r.headers, 'content-length': String(r.body.length) };
-  upstreamHead(ctx, r.status, headers);
+  upstreamHead(ctx, chain, r.status, headers);
   ctx.responseBytes = r.body.length;
   ctx.res.end(ctx.method === 'HEAD' ? undefined : r.body);
 }
@@ -225,10 +277,12 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
     if (!up.complete) up.destroy();
   });
   const status = up.statusCode ?? 502;
-  if (chain.hasResponse) return deliver(ctx, chain, { kind: 'buffered', status, headers: up.headers, body: await readAll(up) });
+  if (chain.hasResponse && responseTakers(ctx, chain, status, up.headers).length > 0) {
+    return deliver(ctx, chain, { kind: 'buffered', status, headers: up.headers, body: await readAll(up) });
+  }
   if (chain.hasChunk) return deliver(ctx, chain, { kind: 'stream', status, headers: up.headers, chunks: up });
   ctx.source = 'service';
-  upstreamHead(ctx, status, up.headers);
+  upstreamHead(ctx, chain, status, up.headers);
   up.on('data', (c: Buffer) => {
     ctx.responseBytes += c.length;
   });
@@ -323,7 +377,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   try {
     const reply = await access(ctx, chain);
     if (reply) {
-      sendReply(ctx, reply);
+      sendReply(ctx, reply, chain.entries);
       return;
     }
     ctx.upstreamUri = ctx.upstreamQuery ? `${ctx.upstreamPath}?${ctx.upstreamQuery}` : ctx.upstreamPath;
@@ -341,7 +395,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
       env.logger.debug('client closed the connection before its answer was complete', { request_id: ctx.requestId, error: (err as Error)?.message ?? String(err) });
       return;
     }
-    sendReply(ctx, errorToReply(ctx, err, env.logger));
+    sendReply(ctx, errorToReply(ctx, err, env.logger), chain.entries);
   }
 }
 

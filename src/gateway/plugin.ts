@@ -9,13 +9,16 @@
  *   access   may short-circuit by returning a Reply, or set `ctx.upstreamHandler`
  *   response the whole upstream response, buffered (only when some plugin on the route has it)
  *   chunk    each streamed chunk; return a replacement, or null to drop it
+ *   header   the response headers just before they are sent (Kong's header_filter): upstream
+ *            responses, streamed or not, and gateway replies (exits, errors) of the route
+ *   replyBody a gateway reply's body (Kong's body_filter on exits), after the header phases
  *   log      after the client got the response; never delays it; errors are logged, not sent.
  *            Every log phase of a request gets the same LogRecord object (higher priority first),
  *            so a plugin may add fields (e.g. `ai`) that later log plugins serialise.
  */
 import type { Registry } from 'prom-client';
 import type { PluginConfigs, PluginName } from '../config/generated/plugin-configs.js';
-import type { BufferedResponse, GatewayContext, Reply } from './context.js';
+import type { BufferedResponse, GatewayContext, HeaderMap, HeaderValue, Reply } from './context.js';
 import type { Logger } from './log.js';
 import type { LogRecord } from './log-record.js';
 import type { Consumers } from './consumers.js';
@@ -37,6 +40,17 @@ export interface LimitState {
   resetSeconds: number;
 }
 
+/** The downstream response headers, case-insensitive, as the `header` phase edits them. */
+export interface ResponseHeaders {
+  readonly status: number;
+  get(name: string): HeaderValue | undefined;
+  /** Replace every value of `name`. */
+  set(name: string, value: HeaderValue): void;
+  /** Add a value to `name` (Kong's `kong.response.add_header`). */
+  add(name: string, value: string): void;
+  remove(name: string): void;
+}
+
 export interface PluginInstance {
   /**
    * For plugins that own the upstream call of an AI route (ai-proxy, ai-proxy-advanced): the
@@ -55,7 +69,15 @@ export interface PluginInstance {
   start?(ctx: GatewayContext): void;
   access?(ctx: GatewayContext): Awaitable<Reply | undefined | void>;
   response?(ctx: GatewayContext, res: BufferedResponse): Awaitable<void>;
+  /**
+   * Whether `response` wants this proxied response buffered (decided on its status and headers);
+   * when no plugin of the chain wants it, it streams through (`chunk` phases). Absent: every
+   * response. A response that arrives buffered (AI routes) goes through every `response` phase.
+   */
+  buffers?(ctx: GatewayContext, status: number, headers: HeaderMap): boolean;
   chunk?(ctx: GatewayContext, chunk: Buffer): Awaitable<Buffer | null>;
+  header?(ctx: GatewayContext, headers: ResponseHeaders): void;
+  replyBody?(ctx: GatewayContext, res: BufferedResponse): void;
   log?(ctx: GatewayContext, record: LogRecord): Awaitable<void>;
   /**
    * What is used of this plugin's limits now (the dashboard's Totals); never called on the request
@@ -76,6 +98,11 @@ export interface PluginStore {
 export interface PluginDeps {
   logger: Logger;
   store: PluginStore;
+  /**
+   * A store shared by every entity of this plugin that asks for the same `key` (Kong's shared
+   * dicts), kept while one of them uses it; the plugin's Admin API endpoints see it too.
+   */
+  shared(key: string): PluginStore;
   /** The prometheus registry served on `/metrics`. */
   metrics: Registry;
   /** Consumers and credentials of the Runtime being built. */
@@ -90,8 +117,22 @@ export interface PluginDeps {
   now(): number;
 }
 
+/** What a plugin's Admin API endpoints see: its enabled entities and its shared stores. */
+export interface PluginApiEnv {
+  plugins: ReadonlyArray<{ id: string; config: Readonly<Record<string, unknown>> }>;
+  shared(key: string): PluginStore;
+}
+
+/** A plugin's own Admin API endpoints (Kong's `api.lua`), under `/<path>/...`. */
+export interface PluginAdminApi {
+  path: string;
+  /** `segments`: the path after `/<path>`, decoded. */
+  handle(method: string, segments: readonly string[], env: PluginApiEnv): Awaitable<{ status: number; body?: unknown }>;
+}
+
 export interface Plugin<C = Record<string, unknown>, Raw = Readonly<Record<string, unknown>>> {
   name: string;
+  admin?: PluginAdminApi;
   /**
    * Kong's priority. Leave it out: a registered plugin's priority is declared once, in its schema
    * source (`plugins/<name>/schema.mjs` → `x-kong-priority`), and the runtime reads it from there.

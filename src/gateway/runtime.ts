@@ -18,9 +18,9 @@ import { PLUGINS } from './plugins/index.js';
 import { notServed } from './not-served.js';
 import { configWithPartials } from './partials.js';
 import { Router } from './router.js';
-import { storeKey, type PluginStores } from './stores.js';
+import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
-import { vaultResolver } from './vault.js';
+import { vaultResolver, type VaultResolver } from './vault.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -32,10 +32,11 @@ export interface ChainEntry {
 
 export interface Chain {
   entries: readonly ChainEntry[];
-  /** Whether any instance has a `response` / `chunk` / `log` phase (decides buffering); `start`: see plugin.ts. */
+  /** Whether any instance has a `response` / `chunk` / `header` / `log` phase (decides buffering); `start`: see plugin.ts. */
   hasStart: boolean;
   hasResponse: boolean;
   hasChunk: boolean;
+  hasHeader: boolean;
   hasLog: boolean;
 }
 
@@ -134,13 +135,19 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
     hasStart: all.some((i) => i.start),
     hasResponse: all.some((i) => i.response),
     hasChunk: all.some((i) => i.chunk),
+    hasHeader: all.some((i) => i.header),
     hasLog: all.some((i) => i.log),
   };
 }
 
 function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>) {
   const registry = deps.plugins ?? PLUGINS;
-  const vault = vaultResolver(state, deps.env);
+  let vault: VaultResolver;
+  try {
+    vault = vaultResolver(state, deps.env);
+  } catch (err) {
+    throw new AigwError('AIGW_SERVE', `vaults: ${(err as Error).message}`, { cause: err });
+  }
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
     if (e.enabled === false) continue;
@@ -164,6 +171,11 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       instance = plugin.create(config, {
         logger: deps.logger,
         store: deps.stores.store(key),
+        shared: (k) => {
+          const sk = sharedStoreKey(name, k);
+          storeKeys.add(sk);
+          return deps.stores.store(sk);
+        },
         metrics: deps.metrics,
         consumers,
         env: deps.env,

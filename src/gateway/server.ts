@@ -3,7 +3,8 @@
  * (`/metrics`, `/status`, then the Admin API handler). `reload` swaps the Runtime reference
  * atomically; requests in flight finish on the Runtime they started with.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { NODE_ID } from './node-id.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Registry } from 'prom-client';
@@ -18,7 +19,8 @@ import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
 import { buildRuntime, type Runtime } from './runtime.js';
-import { canonicalJson, PluginStores } from './stores.js';
+import { PLUGINS } from './plugins/index.js';
+import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
 import { createUpgrader } from './upgrade.js';
 import type { GatewayContext } from './context.js';
@@ -52,6 +54,8 @@ export interface Gateway {
   reload(state: State): Promise<void>;
   close(drainMs?: number): Promise<void>;
   runtime(): Runtime;
+  /** The Admin API endpoints of the plugins (Kong's plugin `api.lua`); undefined for other paths. */
+  pluginApi(method: string, segments: readonly string[]): Promise<{ status: number; body?: unknown } | undefined>;
   readonly metrics: Registry;
   readonly stats: ServerStats;
 }
@@ -211,7 +215,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins };
   let current = buildRuntime(opts.state, deps);
   let configHash = hashState(opts.state);
-  registerNodeMetrics(metrics, stats, randomUUID());
+  registerNodeMetrics(metrics, stats, NODE_ID);
   const agents = createAgents();
   const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
@@ -236,6 +240,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     stats,
     runtime: () => current,
+    async pluginApi(method, segments) {
+      const plugin = [...(opts.plugins ?? PLUGINS).values()].find((p) => p.admin !== undefined && p.admin.path === segments[0]);
+      if (!plugin?.admin) return undefined;
+      const plugins = current.state.entities.plugins
+        .filter((e) => e.name === plugin.name && e.enabled !== false)
+        .map((e) => ({ id: e.id, config: (e.config ?? {}) as Record<string, unknown> }));
+      return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
+    },
     async reload(state) {
       current = buildRuntime(state, deps);
       configHash = hashState(state);

@@ -68,3 +68,8 @@ export function canonicalJson(v: unknown): string {
 export function storeKey(pluginId: string, config: unknown): string {
   return `${pluginId}:${createHash('sha1').update(canonicalJson(config)).digest('hex')}`;
 }
+
+/** The PluginStores key of a store shared by the entities of plugin `name` under `key`. */
+export function sharedStoreKey(name: string, key: string): string {
+  return `${name}#shared:${key}`;
+}

@@ -1,9 +1,10 @@
 /**
  * `{vault://env/NAME}` references in plugin configs, resolved from the environment when a
  * Runtime is built. As Kong's env vault: NAME upper-cased with `-` → `_`, an optional vault
- * entity prefix (`vaults[].config.prefix` for a vault named `env`), and `/key` to pick a field
- * of a JSON value. Only in the fields Kong marks referenceable (config/vault-refs.ts): a reference
- * anywhere else makes the build fail, so a secret never lands in a field meant to be public.
+ * entity prefix (`vaults[].config.prefix` for a vault named `env`), `config.base64_decode`
+ * (Kong 3.11), and `/key` to pick a field of a JSON value. Only in the fields Kong marks
+ * referenceable (config/vault-refs.ts): a reference anywhere else makes the build fail, so a secret
+ * never lands in a field meant to be public.
  */
 import type { State } from '../config/state.js';
 import { schemas } from '../config/schemas.js';
@@ -18,6 +19,9 @@ export class VaultError extends Error {
   }
 }
 
+/** The vault backends aigw serve implements (Kong's `loaded_vaults`); any other vault entity is refused. */
+export const INSTALLED_VAULTS: readonly string[] = ['env'];
+
 export interface VaultResolver {
   /** `value` with every whole-string reference resolved, wherever it is (see `pluginConfig`). */
   resolve<T>(value: T): T;
@@ -26,19 +30,21 @@ export interface VaultResolver {
 }
 
 export function vaultResolver(state: State, env: Readonly<Record<string, string | undefined>>): VaultResolver {
-  const prefixes = new Map<string, string>([['env', '']]);
+  const prefixes = new Map<string, { prefix: string; base64: boolean }>([['env', { prefix: '', base64: false }]]);
   for (const v of state.entities.vaults) {
-    if (v.name !== 'env' || typeof v.prefix !== 'string') continue;
+    if (!INSTALLED_VAULTS.includes(String(v.name))) throw new VaultError(`vault '${String(v.name)}' is not installed`);
+    if (typeof v.prefix !== 'string') continue;
     const config = v.config as Record<string, unknown> | null;
-    prefixes.set(v.prefix, typeof config?.prefix === 'string' ? config.prefix : '');
+    prefixes.set(v.prefix, { prefix: typeof config?.prefix === 'string' ? config.prefix : '', base64: config?.base64_decode === true });
   }
   const lookup = (vault: string, path: string): string => {
-    const prefix = prefixes.get(vault);
-    if (prefix === undefined) throw new VaultError(`vault '${vault}' is not configured (only env vaults are supported)`);
+    const backend = prefixes.get(vault);
+    if (backend === undefined) throw new VaultError(`vault '${vault}' is not configured (only env vaults are supported)`);
     const [name, key] = path.split('/', 2);
-    const varName = `${prefix}${name}`.toUpperCase().replace(/-/g, '_');
-    const raw = env[varName];
-    if (raw === undefined) throw new VaultError(`could not resolve {vault://${vault}/${path}}: environment variable ${varName} is not set`);
+    const varName = `${backend.prefix}${name}`.toUpperCase().replace(/-/g, '_');
+    const value = env[varName];
+    if (value === undefined) throw new VaultError(`could not resolve {vault://${vault}/${path}}: environment variable ${varName} is not set`);
+    const raw = backend.base64 ? Buffer.from(value, 'base64').toString('utf8') : value;
     if (key === undefined) return raw;
     let parsed: unknown;
     try {

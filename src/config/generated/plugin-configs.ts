@@ -1431,6 +1431,80 @@ export interface PrometheusConfig {
 }
 
 /**
+ * Caches upstream responses in memory and answers repeated requests from the cache.
+ */
+export interface ProxyCacheConfig {
+  /**
+   * Upstream response status codes considered cacheable.
+   *
+   * @minItems 1
+   */
+  response_code: number[];
+  /**
+   * Downstream request methods considered cacheable.
+   */
+  request_method: ('HEAD' | 'GET' | 'POST' | 'PATCH' | 'PUT')[];
+  /**
+   * Upstream response content types considered cacheable (exact match, parameters included).
+   */
+  content_type: string[];
+  /**
+   * TTL, in seconds, of cache entities.
+   */
+  cache_ttl: number | null;
+  /**
+   * The backing data store in which to hold cache entities.
+   */
+  strategy: 'memory';
+  /**
+   * Respect the Cache-Control behaviors defined in RFC7234.
+   */
+  cache_control: boolean;
+  /**
+   * Lower-case the URI in the cache key.
+   */
+  ignore_uri_case: boolean | null;
+  /**
+   * Seconds to keep resources in the storage, independent of cache_ttl or Cache-Control.
+   */
+  storage_ttl?: number | null;
+  /**
+   * Settings of the memory strategy.
+   */
+  memory: {
+    /**
+     * The memory cache holding the entities: plugins naming the same one share it.
+     */
+    dictionary_name: string;
+  };
+  /**
+   * Query parameters considered for the cache key (all when unset).
+   */
+  vary_query_params?: string[] | null;
+  /**
+   * Headers considered for the cache key (none when unset).
+   */
+  vary_headers?: string[] | null;
+  /**
+   * Caching diagnostic headers to include in responses.
+   */
+  response_headers: {
+    /**
+     * Send Age.
+     */
+    age: boolean | null;
+    /**
+     * Send X-Cache-Status.
+     */
+    'X-Cache-Status': boolean | null;
+    /**
+     * Send X-Cache-Key.
+     */
+    'X-Cache-Key': boolean | null;
+  };
+}
+
+/**
  * Limits requests per second, minute, hour, day, month or year.
  */
 export interface RateLimitingConfig {
@@ -1516,6 +1590,36 @@ export interface RequestSizeLimitingConfig {
    * Reject requests without a Content-Length header.
    */
   require_content_length: boolean;
+}
+
+/**
+ * Answers requests itself with a fixed status and message or body (maintenance, debugging with echo).
+ */
+export interface RequestTerminationConfig {
+  /**
+   * The response code to send (100..599).
+   */
+  status_code: number;
+  /**
+   * The message to send with the default response body ({"message": ...}).
+   */
+  message?: string | null;
+  /**
+   * Content type of the raw response configured with body.
+   */
+  content_type?: string | null;
+  /**
+   * The raw response body to send (excludes message).
+   */
+  body?: string | null;
+  /**
+   * Echo a copy of the request back to the client (debugging); can be combined with trigger.
+   */
+  echo: boolean;
+  /**
+   * Header or query argument name: when set, the plugin only terminates requests that carry it.
+   */
+  trigger?: string | null;
 }
 
 /**
@@ -1614,6 +1718,89 @@ export interface RequestTransformerConfig {
      * Query-string parameters.
      */
     querystring: string[];
+  };
+}
+
+/**
+ * Transforms the response before it reaches the client: remove, rename, replace, add, append headers and top-level JSON properties.
+ */
+export interface ResponseTransformerConfig {
+  /**
+   * Headers and JSON properties to remove.
+   */
+  remove: {
+    /**
+     * Top-level JSON body properties to remove.
+     */
+    json: string[];
+    /**
+     * Headers to remove.
+     */
+    headers: string[];
+  };
+  /**
+   * Renames as 'old:new'.
+   */
+  rename: {
+    /**
+     * Top-level JSON body properties as 'old:new'.
+     */
+    json: string[];
+    /**
+     * Headers as 'old:new'.
+     */
+    headers: string[];
+  };
+  /**
+   * Replacements (only of what is present).
+   */
+  replace: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
+  };
+  /**
+   * Additions (only of what is absent).
+   */
+  add: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
+  };
+  /**
+   * Appended values (the property becomes an array).
+   */
+  append: {
+    /**
+     * Top-level JSON body properties as 'name:value'.
+     */
+    json: string[];
+    /**
+     * JSON types of the values, by position: boolean, number or string (default).
+     */
+    json_types: ('boolean' | 'number' | 'string')[];
+    /**
+     * Headers as 'name:value'.
+     */
+    headers: string[];
   };
 }
 
@@ -2319,9 +2506,12 @@ export interface PluginConfigs {
   'jwt': JwtConfig;
   'key-auth': KeyAuthConfig;
   'prometheus': PrometheusConfig;
+  'proxy-cache': ProxyCacheConfig;
   'rate-limiting': RateLimitingConfig;
   'request-size-limiting': RequestSizeLimitingConfig;
+  'request-termination': RequestTerminationConfig;
   'request-transformer': RequestTransformerConfig;
+  'response-transformer': ResponseTransformerConfig;
 }
 
 export type PluginName = keyof PluginConfigs;
@@ -2347,7 +2537,10 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'jwt',
   'key-auth',
   'prometheus',
+  'proxy-cache',
   'rate-limiting',
   'request-size-limiting',
+  'request-termination',
   'request-transformer',
+  'response-transformer',
 ];

@@ -3,6 +3,7 @@ import { compileKongRegex } from '../regex.js';
 import { getProvider } from '../../gateway/providers/index.js';
 import { CANONICAL_FORMAT, clientFormat } from '../../gateway/llm/formats/index.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
+import { CORE_CHECKS } from './core-checks.js';
 
 /**
  * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
@@ -134,4 +135,5 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'http-log-userinfo-authorization': userinfoAuthorization,
   'ip-or-cidr': ipOrCidr,
   'route-matching-fields': routeMatchingFields,
+  ...CORE_CHECKS,
 };

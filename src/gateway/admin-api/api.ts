@@ -8,7 +8,8 @@
  * everything atomically) and `db` (CRUD on the store). Every accepted change reaches `onChange`
  * with a fresh State; bursts of writes are coalesced into one call.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { NODE_ID } from '../node-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { State } from '../../config/state.js';
 import { config, root, schemas, status, tags, type NodeContext } from './node.js';
@@ -35,6 +36,8 @@ export interface AdminApiOptions {
   maxDelayMs?: number;
   /** Seconds since the epoch, for created_at/updated_at. */
   now?: () => number;
+  /** Plugins' own endpoints (`/proxy-cache`…): undefined when no plugin serves the path. */
+  pluginApi?: (method: string, segments: readonly string[]) => Promise<Reply | undefined>;
 }
 
 export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
@@ -121,7 +124,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     rules,
     mode: opts.mode,
     version: opts.version,
-    nodeId: randomUUID(),
+    nodeId: NODE_ID,
     now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
     replace: (state) => {
       opts.store.replaceAll(state);
@@ -144,6 +147,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
       const body = async () => parseObject(await raw(), req.headers['content-type']);
       const answer =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
+        (await opts.pluginApi?.(req.method ?? 'GET', segments)) ??
         (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
       if (answer === undefined) return false;
       reply(req, res, answer.status, answer.body);

@@ -12,6 +12,7 @@ import { schemas } from '../../config/schemas.js';
 import { formatIssue } from '../../config/issues.js';
 import { writeState } from '../../config/write.js';
 import type { EntityRules, RuleIssue } from './rules.js';
+import { INSTALLED_VAULTS } from '../vault.js';
 
 /** Without nulls, server-managed fields and (for memberships) anything the file form lacks. */
 function forValidation(kind: KindName, e: Record<string, unknown>): Record<string, unknown> {
@@ -41,6 +42,10 @@ function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {
   for (const p of vaultProblems(reg.entity(kind), def.schema, own)) out.push({ message: p.message, path: p.path });
   if (kind === 'partials' && typeof e.type === 'string') {
     for (const p of validatePartialConfig(e.type, e.config) ?? []) if (p.severity === 'error') out.push({ message: p.message, path: ['config', ...p.path] });
+  }
+  // aigw serve is a Kong with only its installed vault backends (Kong Enterprise's pass validate with a warning)
+  if (kind === 'vaults' && typeof e.name === 'string' && !INSTALLED_VAULTS.includes(e.name) && !out.some((i) => i.path?.[0] === 'name')) {
+    out.push({ message: `vault '${e.name}' is not installed`, path: ['name'] });
   }
   if (kind === 'plugins' && typeof e.name === 'string' && 'config' in e) {
     const problems = validatePluginConfig(e.name, e.config);

@@ -22,9 +22,12 @@ import { ipRestriction } from './ip-restriction/index.js';
 import { jwt } from './jwt/index.js';
 import { keyAuth } from './key-auth/index.js';
 import { prometheus } from './prometheus/index.js';
+import { proxyCache } from './proxy-cache/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
 import { requestSizeLimiting } from './request-size-limiting/index.js';
+import { requestTermination } from './request-termination/index.js';
 import { requestTransformer } from './request-transformer/index.js';
+import { responseTransformer } from './response-transformer/index.js';
 
 const LIST = [
   correlationId,
@@ -37,6 +40,9 @@ const LIST = [
   acl,
   rateLimiting,
   requestTransformer,
+  responseTransformer,
+  requestTermination,
+  proxyCache,
   aiRateLimitingAdvanced,
   aiPromptTemplate,
   aiPromptDecorator,

@@ -18,8 +18,9 @@ const llm = createLlmCaller({ env: {} });
 afterAll(() => llm.close());
 
 function deps(): PluginDeps & { logger: ReturnType<typeof memoryLogger> } {
+  const stores = new PluginStores();
   return {
-    logger: memoryLogger(), store: new PluginStores().store('x'), metrics: new Registry(),
+    logger: memoryLogger(), store: stores.store('x'), shared: (k) => stores.store(`shared:${k}`), metrics: new Registry(),
     consumers: {} as PluginDeps['consumers'], env: {}, llm, pluginId: 'p1', scope: { route: null, service: null, consumer: null }, now: () => 0,
   };
 }

@@ -24,6 +24,7 @@ export function deps(overrides: Partial<PluginDeps> = {}): PluginDeps & { logger
   return {
     logger: memoryLogger(),
     store,
+    shared: () => store,
     metrics: new Registry(),
     consumers: compileConsumers(empty),
     env: {},

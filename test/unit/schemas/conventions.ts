@@ -18,7 +18,8 @@ export function propertyProblems(file: string, schema: JsonObject): string[] {
   const out: string[] = [];
   walk(schema, (node, path) => {
     if (isObject(node.properties)) {
-      if (node.additionalProperties !== false) out.push(`${file}${path}: record is not closed`);
+      // a `then` branch narrows properties of the record it belongs to; it is not a record itself
+      if (node.additionalProperties !== false && !path.endsWith('/then')) out.push(`${file}${path}: record is not closed`);
       const required = Array.isArray(node.required) ? node.required : [];
       for (const [name, p] of Object.entries(node.properties)) {
         if (!isObject(p)) continue;
@@ -102,9 +103,10 @@ export function annotationProblems(file: string, schema: JsonObject): string[] {
     for (const key of ['x-aigw-unsupported-values', 'x-aigw-extension-values']) {
       const v = node[key];
       if (v === undefined) continue;
-      const values = Array.isArray(node.enum) ? node.enum : [];
+      // on an enum, the marked values must be enum values; a free string may mark known values
+      const values = Array.isArray(node.enum) ? node.enum : null;
       if (!isObject(v)) out.push(`${file}${path}: ${key} is not an object`);
-      else for (const k of Object.keys(v)) if (!values.includes(k)) out.push(`${file}${path}: ${key} names '${k}', not an enum value`);
+      else if (values) for (const k of Object.keys(v)) if (!values.includes(k)) out.push(`${file}${path}: ${key} names '${k}', not an enum value`);
     }
     if (node['x-secret'] === true && !typesOf(node).includes('string')) out.push(`${file}${path}: x-secret on a non-string`);
   });

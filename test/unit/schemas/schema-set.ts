@@ -78,7 +78,8 @@ export function walk(node: Json, visit: (n: JsonObject, path: string) => void, p
   if (!isObject(node)) return;
   visit(node, path);
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'enum' || k === 'default' || k.startsWith('x-')) continue;
+    // `if` subschemas are conditions, not shapes
+    if (k === 'enum' || k === 'default' || k === 'if' || k.startsWith('x-')) continue;
     walk(v, visit, `${path}/${k}`);
   }
 }

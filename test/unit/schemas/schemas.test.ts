@@ -8,11 +8,11 @@ const PLUGINS = [
   'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-request-transformer',
   'ai-response-transformer', 'ai-rate-limiting-advanced', 'ai-semantic-cache', 'ai-sanitizer', 'key-auth', 'basic-auth', 'jwt',
   'acl', 'rate-limiting', 'ip-restriction', 'cors', 'request-size-limiting', 'request-transformer', 'correlation-id',
-  'prometheus', 'file-log', 'http-log',
+  'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache',
 ];
 const ENTITIES = [
   'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'plugin', 'upstream', 'target', 'certificate',
-  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'acl', 'partial',
+  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'hmacauth_credential', 'oauth2_credential', 'acl', 'partial',
 ];
 
 describe('schema files', () => {
