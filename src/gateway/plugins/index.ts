@@ -21,6 +21,7 @@ import { httpLog } from './http-log/index.js';
 import { ipRestriction } from './ip-restriction/index.js';
 import { jwt } from './jwt/index.js';
 import { keyAuth } from './key-auth/index.js';
+import { opentelemetry } from './opentelemetry/index.js';
 import { prometheus } from './prometheus/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
 import { requestSizeLimiting } from './request-size-limiting/index.js';
@@ -48,6 +49,7 @@ const LIST = [
   aiResponseTransformer,
   aiSemanticCache,
   prometheus,
+  opentelemetry,
   httpLog,
   fileLog,
 ] as unknown as Array<Plugin<never>>;
