@@ -62,6 +62,8 @@ export interface AiAnalytics {
   /** The answer's finish reasons (one per choice) and id, when it had them. */
   finishReasons?: string[];
   responseId?: string;
+  /** Sampling parameters sent upstream (the client's, overridden by `model.options`): max_tokens, temperature… */
+  requestParams?: Record<string, number>;
 }
 
 export const AI_ANALYTICS = new Slot<AiAnalytics>('ai.analytics');

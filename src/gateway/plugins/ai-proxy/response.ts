@@ -46,6 +46,19 @@ function answerFacts(r: CanonicalResponse): { finishReasons: string[]; responseI
   return { finishReasons: choices.map((c) => c.finish_reason).filter((f): f is string => typeof f === 'string'), ...(id ? { responseId: id } : {}) };
 }
 
+const PARAMS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty'] as const;
+
+/** The sampling parameters the upstream got: `model.options` win over the client's (mergeModelOptions). */
+function requestParams(env: AnswerEnv): Record<string, number> {
+  const out: Record<string, number> = {};
+  const options = env.plan.target.model.options as Record<string, unknown> | undefined;
+  for (const k of PARAMS) {
+    const v = options?.[k] ?? env.plan.request[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
 function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string; answer: CanonicalResponse }): void {
   const c = env.config;
   const analytics = buildAnalytics({
@@ -63,7 +76,7 @@ function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; resp
     logPayloads: c.logPayloads,
     extraMeta: extraMeta(env),
   });
-  Object.assign(analytics, { operation: OPERATION[env.plan.target.route_type] ?? 'chat', ...answerFacts(a.answer) });
+  Object.assign(analytics, { operation: OPERATION[env.plan.target.route_type] ?? 'chat', requestParams: requestParams(env), ...answerFacts(a.answer) });
   if (c.logPayloads) analytics.payload = { request: env.plan.ai.raw.toString('utf8'), ...(a.response !== undefined ? { response: a.response } : {}) };
   env.ctx.set(AI_ANALYTICS, analytics);
 }

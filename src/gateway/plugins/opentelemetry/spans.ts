@@ -15,7 +15,6 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { GatewayContext } from '../../context.js';
 import { AI_ANALYTICS, type AiAnalytics } from '../../llm/call/analytics.js';
-import { AI_REQUEST } from '../../llm/formats/request.js';
 import { AI_BALANCER } from '../ai-proxy-advanced/index.js';
 import { semconvProviderName } from '../../providers/index.js';
 import { randomHex, type TraceContext } from './trace-context.js';
@@ -79,15 +78,6 @@ function rootAttributes(ctx: GatewayContext): Attributes {
   return a;
 }
 
-/** Request parameters the client set, as gen_ai.request.* attributes. */
-const REQUEST_PARAMS: ReadonlyArray<[string, string]> = [
-  ['max_tokens', 'gen_ai.request.max_tokens'],
-  ['temperature', 'gen_ai.request.temperature'],
-  ['top_p', 'gen_ai.request.top_p'],
-  ['frequency_penalty', 'gen_ai.request.frequency_penalty'],
-  ['presence_penalty', 'gen_ai.request.presence_penalty'],
-];
-
 /** gen_ai.* of the LLM call (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/). */
 export function genAiAttributes(a: AiAnalytics, ctx: GatewayContext): Attributes {
   const operation = a.operation ?? 'chat';
@@ -101,11 +91,7 @@ export function genAiAttributes(a: AiAnalytics, ctx: GatewayContext): Attributes
   };
   if (a.finishReasons && a.finishReasons.length > 0) out['gen_ai.response.finish_reasons'] = a.finishReasons;
   if (a.responseId) out['gen_ai.response.id'] = a.responseId;
-  const body = ctx.get(AI_REQUEST)?.body;
-  for (const [k, name] of REQUEST_PARAMS) {
-    const v = body?.[k];
-    if (typeof v === 'number') out[name] = v;
-  }
+  for (const [k, v] of Object.entries(a.requestParams ?? {})) out[`gen_ai.request.${k}`] = v;
   if (a.usage.cost > 0) out['kong.ai.cost'] = a.usage.cost;
   if (a.stream && a.firstTokenMs !== null && a.firstTokenMs !== undefined) out['kong.ai.time_to_first_token_ms'] = a.firstTokenMs;
   const up = ctx.upstreamUri ? safeUrl(ctx.upstreamUri) : null;
