@@ -1397,6 +1397,184 @@ export interface KeyAuthConfig {
 }
 
 /**
+ * Propagates W3C trace context and exports a span per request (plugin phases, the upstream or LLM call with GenAI attributes) over OTLP/HTTP.
+ */
+export interface OpentelemetryConfig {
+  /**
+   * OTLP/HTTP endpoint the spans are sent to (e.g. http://localhost:4318/v1/traces).
+   */
+  traces_endpoint?: string | null;
+  /**
+   * Deprecated: use traces_endpoint (Kong's shorthand).
+   */
+  endpoint?: string | null;
+  /**
+   * OTLP/HTTP endpoint the logs are sent to.
+   */
+  logs_endpoint?: string | null;
+  /**
+   * Headers added to the export requests (an APM token…).
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Attributes of the OpenTelemetry resource (`service.name` defaults to `kong`).
+   */
+  resource_attributes?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Batching queue of the spans.
+   */
+  queue: {
+    /**
+     * Maximum number of spans sent in one export.
+     */
+    max_batch_size: number | null;
+    /**
+     * Maximum seconds after the first span before the queue flushes.
+     */
+    max_coalescing_delay: number | null;
+    /**
+     * Maximum number of spans waiting on the queue (more are dropped and counted).
+     */
+    max_entries: number | null;
+    /**
+     * Maximum number of bytes waiting on the queue.
+     */
+    max_bytes?: number | null;
+    /**
+     * Seconds before the queue gives up on a failing batch.
+     */
+    max_retry_time: number | null;
+    /**
+     * Seconds before the first retry of a failing batch.
+     */
+    initial_retry_delay: number | null;
+    /**
+     * Maximum seconds between retries.
+     */
+    max_retry_delay: number | null;
+    /**
+     * Number of concurrent queue handlers: 1, or -1 for no queue.
+     */
+    concurrency_limit: -1 | 1 | null;
+  } | null;
+  /**
+   * Deprecated: use queue.max_batch_size.
+   */
+  batch_span_count?: number | null;
+  /**
+   * Deprecated: use queue.max_coalescing_delay.
+   */
+  batch_flush_delay?: number | null;
+  /**
+   * Timeout of the connection to the OTLP endpoint (ms).
+   */
+  connect_timeout: number | null;
+  /**
+   * Timeout of sending an export request (ms).
+   */
+  send_timeout: number | null;
+  /**
+   * Timeout of reading the export response (ms).
+   */
+  read_timeout: number | null;
+  /**
+   * Response header that carries the trace id to the client.
+   */
+  http_response_header_for_traceid?: string | null;
+  /**
+   * Deprecated: the tracing header format expected on requests (use propagation).
+   */
+  header_type:
+    'preserve' | 'ignore' | 'w3c' | 'b3' | 'b3-single' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana' | null;
+  /**
+   * Probability (0–1) that a request is traced; aigw traces every request when unset.
+   */
+  sampling_rate?: number | null;
+  /**
+   * How tracing headers are read from the request and written to the upstream.
+   */
+  propagation: {
+    /**
+     * Header formats read from the request, in order (the first found wins).
+     */
+    extract?: ('w3c' | 'b3' | 'b3-single' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana')[] | null;
+    /**
+     * Headers removed from the upstream request.
+     */
+    clear?: string[] | null;
+    /**
+     * Header formats written to the upstream request; `preserve` writes the format that was read.
+     */
+    inject?:
+      ('preserve' | 'w3c' | 'b3' | 'b3-single' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana')[] | null;
+    /**
+     * Format injected when `preserve` found none.
+     */
+    default_format: 'w3c' | 'b3' | 'b3-single' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana';
+  } | null;
+  /**
+   * How a parent's sampled flag is used: `parent_drop_probability_fallback` drops what the parent dropped, `parent_probability_fallback` also keeps what it kept; otherwise sampling_rate decides.
+   */
+  sampling_strategy: 'parent_drop_probability_fallback' | 'parent_probability_fallback' | null;
+  /**
+   * OTLP metrics export (Kong 3.13).
+   */
+  metrics: {
+    /**
+     * OTLP/HTTP endpoint the metrics are sent to.
+     */
+    endpoint?: string | null;
+    /**
+     * Seconds between two metric exports.
+     */
+    push_interval: number | null;
+    /**
+     * Export the request count and latency metrics.
+     */
+    enable_request_metrics: boolean | null;
+    /**
+     * Export the latency metrics.
+     */
+    enable_latency_metrics: boolean | null;
+    /**
+     * Export the bandwidth metrics.
+     */
+    enable_bandwidth_metrics: boolean | null;
+    /**
+     * Export the upstream health metrics.
+     */
+    enable_upstream_health_metrics: boolean | null;
+    /**
+     * Add the consumer attribute to the metrics.
+     */
+    enable_consumer_attribute: boolean | null;
+  } | null;
+  /**
+   * OTLP/HTTP endpoint the access logs are sent to.
+   */
+  access_logs_endpoint?: string | null;
+  /**
+   * OTLP access logs (Kong 3.14).
+   */
+  access_logs: {
+    /**
+     * OTLP/HTTP endpoint the access logs are sent to.
+     */
+    endpoint?: string | null;
+    /**
+     * Lua code computing extra access-log attributes, by name.
+     */
+    custom_attributes_by_lua?: {
+      [k: string]: string | undefined;
+    } | null;
+  } | null;
+}
+
+/**
  * Exposes metrics in the Prometheus exposition format.
  */
 export interface PrometheusConfig {
@@ -2505,6 +2683,7 @@ export interface PluginConfigs {
   'ip-restriction': IpRestrictionConfig;
   'jwt': JwtConfig;
   'key-auth': KeyAuthConfig;
+  'opentelemetry': OpentelemetryConfig;
   'prometheus': PrometheusConfig;
   'proxy-cache': ProxyCacheConfig;
   'rate-limiting': RateLimitingConfig;
@@ -2536,6 +2715,7 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'ip-restriction',
   'jwt',
   'key-auth',
+  'opentelemetry',
   'prometheus',
   'proxy-cache',
   'rate-limiting',

@@ -21,6 +21,7 @@ import { httpLog } from './http-log/index.js';
 import { ipRestriction } from './ip-restriction/index.js';
 import { jwt } from './jwt/index.js';
 import { keyAuth } from './key-auth/index.js';
+import { opentelemetry } from './opentelemetry/index.js';
 import { prometheus } from './prometheus/index.js';
 import { proxyCache } from './proxy-cache/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
@@ -54,6 +55,7 @@ const LIST = [
   aiResponseTransformer,
   aiSemanticCache,
   prometheus,
+  opentelemetry,
   httpLog,
   fileLog,
 ] as unknown as Array<Plugin<never>>;

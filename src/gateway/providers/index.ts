@@ -29,4 +29,11 @@ export function getProvider(name: string): Provider | undefined {
   return BY_NAME.get(name);
 }
 
+/** `gen_ai.provider.name` (OpenTelemetry GenAI conventions) where it differs from Kong's provider name. */
+const SEMCONV_NAMES: Readonly<Record<string, string>> = { azure: 'azure.ai.openai', bedrock: 'aws.bedrock', gemini: 'gcp.gemini', mistral: 'mistral_ai' };
+
+export function semconvProviderName(name: string): string {
+  return SEMCONV_NAMES[name] ?? name;
+}
+
 export type { Provider, ProviderContext, ModelOptions, AuthConfig, UpstreamRequest, StreamTranslator } from './types.js';

@@ -8,7 +8,7 @@ const PLUGINS = [
   'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-request-transformer',
   'ai-response-transformer', 'ai-rate-limiting-advanced', 'ai-semantic-cache', 'ai-sanitizer', 'key-auth', 'basic-auth', 'jwt',
   'acl', 'rate-limiting', 'ip-restriction', 'cors', 'request-size-limiting', 'request-transformer', 'correlation-id',
-  'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache',
+  'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache', 'opentelemetry',
 ];
 const ENTITIES = [
   'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'plugin', 'upstream', 'target', 'certificate',

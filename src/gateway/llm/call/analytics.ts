@@ -57,6 +57,13 @@ export interface AiAnalytics {
   logStatistics: boolean;
   logPayloads: boolean;
   cache?: AiCacheLabels;
+  /** For tracing (OpenTelemetry GenAI conventions): `chat`, `text_completion` or `embeddings`. */
+  operation?: string;
+  /** The answer's finish reasons (one per choice) and id, when it had them. */
+  finishReasons?: string[];
+  responseId?: string;
+  /** Sampling parameters sent upstream (the client's, overridden by `model.options`): max_tokens, temperature… */
+  requestParams?: Record<string, number>;
 }
 
 export const AI_ANALYTICS = new Slot<AiAnalytics>('ai.analytics');

@@ -38,7 +38,30 @@ function extraMeta(env: AnswerEnv): Record<string, string> | undefined {
   return getProvider(env.config.provider)?.analyticsMeta?.(env.plan.target.model.options ?? {}, env.ctx.queryParams());
 }
 
-export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string }): void {
+/** `gen_ai.operation.name` of each route type. */
+const OPERATION: Record<string, string> = { 'llm/v1/chat': 'chat', 'llm/v1/completions': 'text_completion', 'llm/v1/embeddings': 'embeddings' };
+
+/** What tracing reads from the answer: finish reasons and id. */
+function answerFacts(r: CanonicalResponse): { finishReasons: string[]; responseId?: string } {
+  const choices = 'choices' in r ? (r.choices as Array<{ finish_reason: string | null }>) : [];
+  const id = 'id' in r && typeof r.id === 'string' && r.id !== '' ? r.id : undefined;
+  return { finishReasons: choices.map((c) => c.finish_reason).filter((f): f is string => typeof f === 'string'), ...(id ? { responseId: id } : {}) };
+}
+
+const PARAMS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'frequency_penalty', 'presence_penalty'] as const;
+
+/** The sampling parameters the upstream got: `model.options` win over the client's (mergeModelOptions). */
+function requestParams(env: AnswerEnv): Record<string, number> {
+  const out: Record<string, number> = {};
+  const options = env.plan.target.model.options as Record<string, unknown> | undefined;
+  for (const k of PARAMS) {
+    const v = options?.[k] ?? env.plan.request[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string; answer?: CanonicalResponse }): void {
   const c = env.config;
   const analytics = buildAnalytics({
     pluginId: env.pluginId,
@@ -55,6 +78,7 @@ export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: numbe
     logPayloads: c.logPayloads,
     extraMeta: extraMeta(env),
   });
+  Object.assign(analytics, { operation: OPERATION[env.plan.target.route_type] ?? 'chat', requestParams: requestParams(env), ...(a.answer ? answerFacts(a.answer) : {}) });
   if (c.logPayloads) analytics.payload = { request: env.plan.ai.raw.toString('utf8'), ...(a.response !== undefined ? { response: a.response } : {}) };
   env.ctx.set(AI_ANALYTICS, analytics);
 }
@@ -72,7 +96,7 @@ function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
   const body = formatOf(env.plan.inputFormat).response(r.response, env.plan.request);
   env.onAnswered?.(body);
   const text = JSON.stringify(body);
-  setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text });
+  setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text, answer: r.response });
   const headers: Record<string, HeaderValue> = { ...r.headers, 'content-type': JSON_TYPE };
   modelHeader(env, headers);
   return { kind: 'buffered', status: 200, headers, body: Buffer.from(text) };
@@ -98,7 +122,7 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
     const sum = await s.done;
     if (!recorded) {
       recorded = true;
-      setAnalytics(env, { usage: sum.usage, latencyMs: sum.latencyMs, responseModel: responseModel(sum.response), stream: true, firstTokenMs: sum.firstTokenMs, response: JSON.stringify(sum.response) });
+      setAnalytics(env, { usage: sum.usage, latencyMs: sum.latencyMs, responseModel: responseModel(sum.response), stream: true, firstTokenMs: sum.firstTokenMs, response: JSON.stringify(sum.response), answer: sum.response });
     }
     return sum.usage;
   };

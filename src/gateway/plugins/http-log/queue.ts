@@ -40,12 +40,15 @@ export class BatchQueue<T> {
     private readonly opts: QueueOptions,
     private readonly send: (batch: T[]) => Promise<void>,
     private readonly logger: Logger,
+    /** Called instead of the per-drop log lines (opentelemetry counts drops and reports them in bulk). */
+    private readonly onDrop?: (reason: 'queue full' | 'send failed', count: number, error?: string) => void,
   ) {}
 
   add(entry: T): void {
     if (this.entries.length >= this.opts.maxEntries) {
       this.entries.shift();
-      this.logger.warn(`${this.name}: queue full (max_entries=${this.opts.maxEntries}); dropping the oldest entry`);
+      if (this.onDrop) this.onDrop('queue full', 1);
+      else this.logger.warn(`${this.name}: queue full (max_entries=${this.opts.maxEntries}); dropping the oldest entry`);
     }
     this.entries.push(entry);
     this.schedule();
@@ -87,10 +90,11 @@ export class BatchQueue<T> {
         return;
       } catch (err) {
         if (Date.now() + delay > deadline || this.closed) {
+          if (this.onDrop) return this.onDrop('send failed', batch.length, (err as Error).message);
           this.logger.error(`${this.name}: could not send ${batch.length} entries after ${attempt} attempts; dropped`, { error: (err as Error).message });
           return;
         }
-        this.logger.warn(`${this.name}: send failed; retrying`, { attempt, error: (err as Error).message });
+        if (!this.onDrop) this.logger.warn(`${this.name}: send failed; retrying`, { attempt, error: (err as Error).message });
         await sleep(delay);
         delay = Math.min(delay * 2, this.opts.maxRetryDelay * 1000);
       }
