@@ -221,6 +221,14 @@ export interface ConsumerEntity {
    */
   jwt_secrets?: JwtSecretEntity[] | null;
   /**
+   * hmac-auth credentials of this consumer.
+   */
+  hmacauth_credentials?: HmacauthCredentialEntity[] | null;
+  /**
+   * oauth2 applications of this consumer.
+   */
+  oauth2_credentials?: Oauth2CredentialEntity[] | null;
+  /**
    * ACL groups of this consumer.
    */
   acls?: AclEntity[] | null;
@@ -272,6 +280,60 @@ export interface ConsumerGroupConsumerEntity {
    * Name of the consumer group.
    */
   name?: string | null;
+}
+
+/**
+ * An hmac-auth credential of a consumer (kong/plugins/hmac-auth/daos.lua).
+ */
+export interface HmacauthCredentialEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique username, the keyId of signed requests.
+   */
+  username: string;
+  /**
+   * The HMAC secret (Kong generates one when absent; set it in a declarative file).
+   */
+  secret?: string | null;
+  /**
+   * The consumer (omitted when nested under consumers[]).
+   */
+  consumer?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | {
+        /**
+         * username of the referenced entity.
+         */
+        username: string;
+      }
+    | null;
 }
 
 /**
@@ -378,6 +440,76 @@ export interface KeyauthCredentialEntity {
    * Seconds until the key expires.
    */
   ttl?: number | null;
+  /**
+   * The consumer (omitted when nested under consumers[]).
+   */
+  consumer?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | {
+        /**
+         * username of the referenced entity.
+         */
+        username: string;
+      }
+    | null;
+}
+
+/**
+ * An oauth2 application of a consumer (kong/plugins/oauth2/daos.lua).
+ */
+export interface Oauth2CredentialEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Name of the application.
+   */
+  name: string;
+  /**
+   * Unique client id (Kong generates one when absent; set it in a declarative file).
+   */
+  client_id?: string | null;
+  /**
+   * Client secret (Kong generates one when absent).
+   */
+  client_secret?: string | null;
+  /**
+   * Store the client secret hashed.
+   */
+  hash_secret: boolean;
+  /**
+   * Redirect URIs of the application.
+   */
+  redirect_uris?: string[] | null;
+  /**
+   * The client type.
+   */
+  client_type: 'confidential' | 'public';
   /**
    * The consumer (omitted when nested under consumers[]).
    */
@@ -1188,7 +1320,7 @@ export interface VaultEntity {
    */
   prefix: string;
   /**
-   * Vault implementation, e.g. env.
+   * Vault backend: env (the environment of the gateway); Kong Enterprise also has aws, gcp, hcv, azure, konnect, conjur.
    */
   name: string;
   /**
@@ -1196,7 +1328,7 @@ export interface VaultEntity {
    */
   description?: string | null;
   /**
-   * Configuration of the vault implementation.
+   * Configuration of the vault backend.
    */
   config?: Record<string, unknown> | null;
 }

@@ -15,6 +15,7 @@ import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, 
 import { DEFAULT_TIMEOUTS, providerContext, providerOf } from './client.js';
 import { LlmStreamError } from './client-stream.js';
 import type { CallerEnv, CallFailure, CallOptions, LlmTarget, UpstreamHeaders } from './call-types.js';
+import type { CallSignal } from '../wire/abort.js';
 import { createDeframer } from '../wire/framing.js';
 import { isObject, type JsonObject, type Usage } from '../wire/openai-types.js';
 import { FINAL_EVENTS, responseSummary } from '../wire/responses.js';
@@ -67,7 +68,7 @@ async function prepare(target: LlmTarget, req: NativeRequest, opts: CallOptions,
   return provider.authorize(pctx, { method: req.method, url, headers: { 'Content-Type': 'application/json', ...(headers ?? {}) }, body });
 }
 
-function streamOf(res: Dispatcher.ResponseData, headers: UpstreamHeaders, start: bigint, signal: AbortSignal | undefined): NativeStream {
+function streamOf(res: Dispatcher.ResponseData, headers: UpstreamHeaders, start: bigint, signal: CallSignal | undefined): NativeStream {
   const body = decoded(res.body, headerText(res.headers, 'content-encoding'));
   const deframer = createDeframer('sse');
   const summary: NativeSummary = { usage: null, model: undefined, latencyMs: 0, firstTokenMs: null };
