@@ -143,3 +143,16 @@ export class ReplyError extends Error {
     this.name = 'ReplyError';
   }
 }
+
+/**
+ * A plugin aigw validates but cannot run (yet): every instance is refused when the gateway
+ * starts, naming the plugin and what is missing, so that a security plugin is never skipped.
+ */
+export function refusedPlugin<N extends PluginName>(name: N, missing: string): KongPlugin<N> {
+  return {
+    name,
+    create() {
+      throw new Error(`${name} cannot run in aigw serve: ${missing}`);
+    },
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * ai-sanitizer (aigw's own PII plugin; schemas/plugins/ai-sanitizer.json): finds
+ * aigw-pii-sanitizer (aigw's own PII plugin, formerly named ai-sanitizer; schemas/plugins/aigw-pii-sanitizer.json): finds
  * emails, phone numbers, card numbers (Luhn), IBANs (mod-97), IPv4/IPv6 addresses, API keys and
  * custom patterns in the prompt (messages of `scan_roles`; `prompt` / `input` when `user` is
  * scanned) and, by `mode`:
@@ -10,7 +10,7 @@
  *                across chunks included);
  *   block        answers `block_status` with `{"error":{"message": block_message}}`.
  *
- * The log record gets `ai["ai-sanitizer"] = {mode, action, findings: {type: count}, total,
+ * The log record gets `ai["aigw-pii-sanitizer"] = {mode, action, findings: {type: count}, total,
  * restored}`, never the values; the request's `raw` bytes (what ai-proxy logs with
  * `log_payloads`) are replaced by the sanitized body for OpenAI-format clients.
  */
@@ -43,7 +43,7 @@ interface Outcome {
   restored: boolean;
 }
 
-const OUTCOME = new Slot<Outcome>('ai-sanitizer.outcome');
+const OUTCOME = new Slot<Outcome>('aigw-pii-sanitizer.outcome');
 const DEFAULT_KINDS = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'];
 
 function customPatterns(v: unknown): CustomPattern[] {
@@ -53,7 +53,7 @@ function customPatterns(v: unknown): CustomPattern[] {
     : []));
 }
 
-function parse(c: PluginConfigs['ai-sanitizer']): SanitizerConfig {
+function parse(c: PluginConfigs['aigw-pii-sanitizer']): SanitizerConfig {
   const kinds = (c.anonymize ?? []);
   const custom = customPatterns(c.custom_patterns);
   const list = kinds.length ? kinds : DEFAULT_KINDS;
@@ -126,8 +126,8 @@ function restorePhases(instance: PluginInstance): void {
   };
 }
 
-export const aiSanitizer: KongPlugin<'ai-sanitizer', SanitizerConfig> = {
-  name: 'ai-sanitizer',
+export const aigwPiiSanitizer: KongPlugin<'aigw-pii-sanitizer', SanitizerConfig> = {
+  name: 'aigw-pii-sanitizer',
   parse,
   create(c, deps) {
     const instance: PluginInstance = {
@@ -136,7 +136,7 @@ export const aiSanitizer: KongPlugin<'ai-sanitizer', SanitizerConfig> = {
         const outcome = sanitize(req.body, c);
         ctx.set(OUTCOME, outcome);
         if (outcome.action === 'blocked') {
-          deps.logger.info('ai-sanitizer: request blocked', { request_id: ctx.requestId, findings: outcome.vault.counts });
+          deps.logger.info('aigw-pii-sanitizer: request blocked', { request_id: ctx.requestId, findings: outcome.vault.counts });
           throw aiError(c.blockStatus, c.blockMessage);
         }
         if (outcome.action !== 'none') {
@@ -149,7 +149,7 @@ export const aiSanitizer: KongPlugin<'ai-sanitizer', SanitizerConfig> = {
       log(ctx, record) {
         const o = ctx.get(OUTCOME);
         if (!o) return;
-        aiLog(record)['ai-sanitizer'] = {
+        aiLog(record)['aigw-pii-sanitizer'] = {
           mode: c.mode,
           action: o.action,
           findings: { ...o.vault.counts },

@@ -1,11 +1,11 @@
-// ai-sanitizer: config schema source (built into schemas/plugins/ai-sanitizer.json by `npm run gen:schemas`).
+// aigw-pii-sanitizer: config schema source (built into schemas/plugins/aigw-pii-sanitizer.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, arr, bool, el, elRec, int, maxRequestBodySize, pluginConfig, set, str } from '../../../../schemas/src/dsl.mjs';
 
-export const name = 'ai-sanitizer';
+export const name = 'aigw-pii-sanitizer';
 export const priority = 771;
 
-/** The config schema for Kong version `_kong` (one schema serves every version today). */
+/** The config schema (aigw's own plugin: the same for every Kong version). */
 export function schema(_kong = KONG_REFERENCE) {
   const KINDS = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key', 'custom'];
   const s = pluginConfig(name, priority, 'Detects PII in prompts and redacts it, replaces it with placeholders, or blocks the request.', {
@@ -40,6 +40,6 @@ export function schema(_kong = KONG_REFERENCE) {
     },
     { custom: 'regex-compiles', path: 'custom_patterns', message: "'custom_patterns[].regex' must be a valid regex" },
   ]);
-  s['x-aigw-extension'] = "aigw's own PII plugin; Kong EE's ai-sanitizer has the same name but a different config (external PII service)";
+  s['x-aigw-extension'] = "aigw's own PII plugin (built-in detectors, no external service); a real Kong does not know it: use Kong's ai-sanitizer there";
   return s;
 }
