@@ -41,6 +41,18 @@ describe('plugins aigw serve cannot run', () => {
     expect(run).toThrowError(why);
   });
 
+  it.each([
+    ['ai-custom-guardrail', '{ request: { url: "http://127.0.0.1:1" }, response: { block: "$(check(resp))", block_message: no }, functions: { check: "return function(r) return true end" } }', /functions: Lua functions cannot run/],
+    ['ai-custom-guardrail', '{ request: { url: "http://127.0.0.1:1", body: { input: "$(string.upper(content))" } }, response: { block: "$(resp.flagged)", block_message: no } }', /request\.body\.input: the expression/],
+    ['ai-custom-guardrail', '{ request: { url: "http://127.0.0.1:1" }, response: { block: "$(resp.flagged)", block_message: no }, allow_masking: true }', /allow_masking/],
+    ['ai-azure-content-safety', '{ content_safety_url: "http://127.0.0.1:1/x", azure_use_managed_identity: true }', /managed identity is not implemented/],
+    ['ai-semantic-prompt-guard', '{ embeddings: { model: { provider: openai, name: e } }, vectordb: { strategy: pgvector, dimensions: 8, distance_metric: cosine }, rules: { deny_prompts: [x] } }', /vectordb.strategy 'pgvector' is not supported/],
+  ])('%s: a configuration serve cannot honour is refused at startup (%#)', async (name, config, why) => {
+    const run = await build(`    - name: ${name}\n      config: ${config}`);
+    expect(run).toThrowError(new RegExp(`plugin '${name}' `));
+    expect(run).toThrowError(why);
+  });
+
   it('a disabled one is not refused', async () => {
     const run = await build('    - name: ai-a2a-proxy\n      enabled: false');
     expect(run).not.toThrow();
