@@ -1661,41 +1661,44 @@ export interface AiRateLimitingAdvancedConfig {
   /**
    * Limits per provider: name, limits and window sizes (same number of each).
    */
-  llm_providers: {
-    /**
-     * The LLM provider the limit applies to ('requestPrompt' counts request prompts).
-     */
-    name:
-      | 'openai'
-      | 'azure'
-      | 'anthropic'
-      | 'cohere'
-      | 'mistral'
-      | 'llama2'
-      | 'gemini'
-      | 'bedrock'
-      | 'huggingface'
-      | 'deepseek'
-      | 'xai'
-      | 'vllm'
-      | 'ollama'
-      | 'cerebras'
-      | 'dashscope'
-      | 'databricks'
-      | 'requestPrompt';
-    /**
-     * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
-     */
-    model?: string | null;
-    /**
-     * One or more token limits per window.
-     */
-    limit: number[];
-    /**
-     * One or more window sizes in seconds.
-     */
-    window_size: number[];
-  }[];
+  llm_providers?:
+    | {
+        /**
+         * The LLM provider the limit applies to ('requestPrompt' counts request prompts).
+         */
+        name:
+          | 'openai'
+          | 'azure'
+          | 'anthropic'
+          | 'cohere'
+          | 'mistral'
+          | 'llama2'
+          | 'gemini'
+          | 'bedrock'
+          | 'huggingface'
+          | 'deepseek'
+          | 'xai'
+          | 'vllm'
+          | 'ollama'
+          | 'cerebras'
+          | 'dashscope'
+          | 'databricks'
+          | 'requestPrompt'
+          | 'customCost';
+        /**
+         * Only count requests for this model (request model, e.g. gpt-4o); null counts every model of the provider. Several entries may name one provider with different models.
+         */
+        model?: string | null;
+        /**
+         * One or more token limits per window.
+         */
+        limit: number[];
+        /**
+         * One or more window sizes in seconds.
+         */
+        window_size: number[];
+      }[]
+    | null;
   /**
    * Where counters are kept.
    */
@@ -1764,6 +1767,77 @@ export interface AiRateLimitingAdvancedConfig {
    * LLM input and output format and schema to use.
    */
   llm_format: 'openai' | 'bedrock' | 'gemini';
+  /**
+   * Counters namespace: plugin instances with the same namespace share their counters (redis strategy).
+   */
+  namespace?: string | null;
+  /**
+   * Keep fractional counts (cost) in Redis.
+   */
+  decrease_by_fractions_in_redis: boolean;
+  /**
+   * Lua function computing the cost of a request (provider customCost).
+   */
+  custom_cost_count_function?: string | null;
+  /**
+   * Policy-based limits (Kong 3.14): each policy limits the requests that match all its conditions.
+   */
+  policies?:
+    | {
+        /**
+         * Name of the policy (used in the X-AI-RateLimit-* headers).
+         */
+        id?: string | null;
+        /**
+         * Conditions, all of which must hold; a policy without conditions matches every request.
+         */
+        match?:
+          | {
+              /**
+               * What is matched.
+               */
+              type: 'consumer' | 'consumer_group' | 'header' | 'ip' | 'model' | 'path' | 'provider';
+              /**
+               * Header name (type header).
+               */
+              key?: string | null;
+              /**
+               * Values that match; empty: any value.
+               */
+              values?: string[] | null;
+              /**
+               * Count separately per distinct value.
+               */
+              partition_by: boolean;
+            }[]
+          | null;
+        /**
+         * Limits of the policy.
+         *
+         * @minItems 1
+         */
+        limits?:
+          | {
+              /**
+               * Tokens (or cost) allowed per window.
+               */
+              limit: number;
+              /**
+               * Window size in seconds.
+               */
+              window_size: number;
+              /**
+               * What is counted against the limit.
+               */
+              tokens_count_strategy: 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'cost';
+            }[]
+          | null;
+        /**
+         * sliding or fixed windows.
+         */
+        window_type: 'fixed' | 'sliding';
+      }[]
+    | null;
 }
 
 /**

@@ -103,6 +103,33 @@ describe('the AI plugins by Kong version', () => {
   });
 });
 
+describe('ai-rate-limiting-advanced by Kong version', () => {
+  it("3.14's policies validate, and llm_providers is no longer required", () => {
+    expect(errors('ai-rate-limiting-advanced', {
+      strategy: 'local',
+      policies: [
+        { id: 'gold', match: [{ type: 'consumer_group', values: ['gold'] }, { type: 'model', values: ['gpt-4o'] }], limits: [{ limit: 100000, window_size: 3600 }] },
+        { id: 'per-header', match: [{ type: 'header', key: 'x-team', partition_by: true }], limits: [{ limit: 5, window_size: 60, tokens_count_strategy: 'cost' }], window_type: 'fixed' },
+        { limits: [{ limit: 1000, window_size: 60 }] },
+      ],
+    })).toEqual([]);
+    expect(errors('ai-rate-limiting-advanced', { policies: [{ match: [{ type: 'tenant' }], limits: [] }] }).join('\n')).toMatch(/AIGW_VALUE expected one of: consumer, consumer_group, header, ip, model, path, provider[\s\S]*AIGW_VALUE/);
+  });
+
+  it('fields arrive with their versions: namespace 3.11, customCost 3.13, policies 3.14', async () => {
+    const rla = await source('ai-rate-limiting-advanced');
+    const keys = (v: string) => Object.keys(rla.schema(v)?.properties ?? {});
+    expect(keys('3.10')).not.toContain('namespace');
+    expect(keys('3.11')).toEqual(expect.arrayContaining(['namespace', 'decrease_by_fractions_in_redis']));
+    expect(keys('3.13')).toContain('custom_cost_count_function');
+    expect(keys('3.13')).not.toContain('policies');
+    expect(keys('3.14')).toContain('policies');
+    const required = (v: string) => (rla.schema(v) as unknown as { required?: string[] }).required ?? [];
+    expect(required('3.13')).toContain('llm_providers');
+    expect(required('3.14')).not.toContain('llm_providers');
+  });
+});
+
 describe("Kong 3.14's AI plugins", () => {
   it.each(Object.entries(VALID))('%s: a documented configuration validates', (name, config) => {
     expect(errors(name, config)).toEqual([]);
