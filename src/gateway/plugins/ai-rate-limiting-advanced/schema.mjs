@@ -76,7 +76,7 @@ export function schema(kong = KONG_REFERENCE) {
   };
   if (since(kong, '3.11')) {
     props.namespace = str('Counters namespace: plugin instances with the same namespace share their counters (redis strategy).');
-    props.decrease_by_fractions_in_redis = bool('Keep fractional counts (cost) in Redis.', { required: true, default: false });
+    props.decrease_by_fractions_in_redis = bool('Keep fractional counts (cost) in Redis.', { required: true, default: false, unsupported: "aigw's Redis counters always keep fractions" });
   }
   if (since(kong, '3.13')) props.custom_cost_count_function = str('Lua function computing the cost of a request (provider customCost).', { unsupported: LUA });
   if (since(kong, '3.14')) props.policies = policies();
