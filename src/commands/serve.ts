@@ -121,9 +121,12 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const adminListen = typeof opts.adminListen === 'string' && opts.adminListen !== 'off' ? opts.adminListen : null;
   let apply: (s: State) => Promise<void> = async () => undefined;
   const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
-  const admin = createAdminApi({ store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)) });
+  let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+  const admin = createAdminApi({
+    store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)),
+    pluginInstance: (id) => gw?.runtime().pluginInstances.get(id),
+  });
   const dash = adminListen === null || opts.dashboard === false ? null : createDashboard({ token, mode: source.mode, describe: source.describe, configHash: () => configHash(store), version: AIGW_VERSION });
-  let gw: Awaited<ReturnType<typeof startGateway>>;
   try {
     gw = await startGateway({
       state: source.state,

@@ -62,6 +62,16 @@ export interface PluginInstance {
    * path. Rejects with the reason when the counters cannot be read.
    */
   limits?(now: number): Promise<LimitState[]>;
+  /**
+   * A plugin's own Admin API endpoints, as Kong's plugins have them (`POST /<plugin>/<id>/<action>`,
+   * e.g. ai-rag-injector's `ingest_chunk`): the reply, or undefined for an unknown action (404).
+   */
+  admin?(action: string, body: Record<string, unknown>): Promise<PluginAdminReply | undefined>;
+}
+
+export interface PluginAdminReply {
+  status: number;
+  body: unknown;
 }
 
 /**

@@ -17,6 +17,7 @@ import { entityRoute, type EntityRequest, type Reply } from './routes.js';
 import { configRules } from './config-rules.js';
 import type { EntityRules } from './rules.js';
 import type { Store } from './store.js';
+import type { PluginInstance } from '../plugin.js';
 
 export interface AdminApiOptions {
   store: Store;
@@ -33,6 +34,8 @@ export interface AdminApiOptions {
   maxDelayMs?: number;
   /** Seconds since the epoch, for created_at/updated_at. */
   now?: () => number;
+  /** The running plugin instance of a plugin entity id (plugins' own endpoints, `POST /<plugin>/<id>/<action>`). */
+  pluginInstance?: (id: string) => { name: string; instance: PluginInstance } | undefined;
 }
 
 export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
@@ -86,6 +89,15 @@ async function nodeRoute(ctx: NodeContext, req: IncomingMessage, url: URL, segme
   return undefined;
 }
 
+/** `POST /<plugin name>/<plugin id>/<action>` of a plugin that has its own endpoints (ai-rag-injector). */
+async function pluginRoute(opts: AdminApiOptions, method: string, segments: string[], body: () => Promise<Record<string, unknown>>): Promise<Reply | undefined> {
+  if (segments.length !== 3 || !opts.pluginInstance) return undefined;
+  const found = opts.pluginInstance(segments[1]);
+  if (!found || found.name !== segments[0] || !found.instance.admin) return undefined;
+  if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
+  return found.instance.admin(segments[2], await body());
+}
+
 /** Build the Admin API request handler. Resolves true when the request was an Admin API path. */
 export function createAdminApi(opts: AdminApiOptions): AdminHandler {
   const rules = opts.rules ?? configRules(process.env);
@@ -116,6 +128,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
       const body = async () => parseObject(await raw(), req.headers['content-type']);
       const reply =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
+        (await pluginRoute(opts, req.method ?? 'GET', segments, body)) ??
         (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
       if (reply === undefined) return false;
       send(res, reply.status, reply.body);
