@@ -9,6 +9,8 @@ export const priority = 778;
 /** The Kong version that added the plugin. */
 export const kongSince = '3.10';
 
+const CLIENT_FILTERS = "aigw serve does not read clients' metadata filters (the ACLs apply)";
+
 function acl(description, required = false) {
   return rec(description, {
     allow: arr('Subjects (by consumer_identifier) allowed.', el('string'), { default: [] }),
@@ -40,10 +42,10 @@ export function schema(kong = KONG_REFERENCE) {
         required: true, default: 'consumer_group', one_of: ['consumer_group', 'consumer_id', 'custom_id', 'username'],
       }),
       filter_mode: str("How chunks without metadata are treated by a client's filters: 'compatible' keeps them, 'strict' drops them.", {
-        required: true, default: 'compatible', one_of: ['compatible', 'strict'],
+        required: true, default: 'compatible', one_of: ['compatible', 'strict'], unsupported: CLIENT_FILTERS,
       }),
-      max_filter_clauses: int('Maximum number of clauses in a metadata filter.', { required: true, default: 100, min: 1, max: 1000 }),
-      stop_on_filter_error: bool('Refuse the request when its metadata filter cannot be parsed.', { required: true, default: false }),
+      max_filter_clauses: int('Maximum number of clauses in a metadata filter.', { required: true, default: 100, min: 1, max: 1000, unsupported: CLIENT_FILTERS }),
+      stop_on_filter_error: bool('Refuse the request when its metadata filter cannot be parsed.', { required: true, default: false, unsupported: CLIENT_FILTERS }),
     });
   }
   return pluginConfig(name, priority, 'Injects chunks of a vector database, similar to the prompt, into the request (RAG).', props);
