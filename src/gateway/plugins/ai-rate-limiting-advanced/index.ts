@@ -263,7 +263,7 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         });
         await r.admission.settle(deltas);
       },
-      limits: (now) => budgetLimits(c, store, deps.pluginId, now),
+      limits: (now) => budgetLimits(c, store, c.namespace ?? deps.pluginId, now),
     };
   },
 };
