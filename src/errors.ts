@@ -34,6 +34,7 @@ export const CODES = {
   AIGW_UNKNOWN_PLUGIN: 'aigw does not know this plugin; it may exist on your Kong (an error with --strict)',
   AIGW_UNSUPPORTED: 'aigw accepts this field but cannot honour it',
   AIGW_EXTENSION: 'an aigw extension: it works under aigw serve, but a real Kong rejects it',
+  AIGW_MIGRATE: 'the file uses a form aigw no longer accepts; the message says what to write instead',
   // gateway / admin
   AIGW_ADMIN_API: 'the Admin API answered with an error',
   AIGW_CONNECT: 'the Admin API could not be reached',

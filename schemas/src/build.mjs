@@ -38,6 +38,8 @@ const text = (schema) => `${JSON.stringify(schema, null, 2)}\n`;
 /** A plugin's schema for `kong`, with its `protocols` (`x-kong-protocols`) after its priority. */
 export function pluginSchema(p, kong) {
   const s = buildingFor(kong, () => p.schema(kong));
+  // a plugin Kong added after the profile's version has no schema in it
+  if (s === null) return null;
   const protocols = p.protocols ? p.protocols(kong) : protocolsOf(HTTP_PROTOCOLS);
   // the partial types it accepts, where its schema has the field they fill
   const partials = Object.fromEntries(Object.entries(buildingFor(kong, () => supportedPartials(p.name)) ?? {})
@@ -57,6 +59,7 @@ export async function buildAll(kong = KONG_REFERENCE) {
   const out = new Map();
   for (const p of await pluginSources()) {
     const s = pluginSchema(p, kong);
+    if (s === null) continue;
     out.set(s.$id, text(s));
   }
   for (const type of buildingFor(kong, partialTypes)) {

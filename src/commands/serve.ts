@@ -129,6 +129,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const admin = createAdminApi({
     store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)),
     pluginApi: async (method, segments) => gw?.pluginApi(method, segments),
+    pluginInstance: (id) => gw?.runtime().pluginInstances.get(id),
   });
   const dash = adminListen === null || opts.dashboard === false ? null : createDashboard({ token, mode: source.mode, describe: source.describe, configHash: () => configHash(store), version: AIGW_VERSION });
   try {

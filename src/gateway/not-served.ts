@@ -107,7 +107,6 @@ export const NOT_SERVED: readonly NotServed[] = [
   },
   { at: REDIS, field: 'cloud_authentication.auth_provider', check: { set: true }, why: 'cloud IAM authentication to Redis is not implemented by aigw serve' },
   { at: { 'ai-rate-limiting-advanced': '' }, field: 'policies', check: { set: true }, why: 'policy-based limits (policies[]) are not implemented by aigw serve: use llm_providers' },
-  { at: { 'ai-rate-limiting-advanced': '' }, field: 'namespace', check: { set: true }, why: 'shared counter namespaces are not implemented by aigw serve' },
   {
     at: { 'ai-rate-limiting-advanced': '' }, field: 'decrease_by_fractions_in_redis', check: { when: (v) => v === true },
     why: 'fractional Redis decrements are not implemented by aigw serve',

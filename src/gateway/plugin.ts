@@ -84,6 +84,16 @@ export interface PluginInstance {
    * path. Rejects with the reason when the counters cannot be read.
    */
   limits?(now: number): Promise<LimitState[]>;
+  /**
+   * A plugin's own Admin API endpoints, as Kong's plugins have them (`POST /<plugin>/<id>/<action>`,
+   * e.g. ai-rag-injector's `ingest_chunk`): the reply, or undefined for an unknown action (404).
+   */
+  admin?(action: string, body: Record<string, unknown>): Promise<PluginAdminReply | undefined>;
+}
+
+export interface PluginAdminReply {
+  status: number;
+  body: unknown;
 }
 
 /**
@@ -183,4 +193,17 @@ export class ReplyError extends Error {
     super(reply.message ?? `reply ${reply.status}`);
     this.name = 'ReplyError';
   }
+}
+
+/**
+ * A plugin aigw validates but cannot run (yet): every instance is refused when the gateway
+ * starts, naming the plugin and what is missing, so that a security plugin is never skipped.
+ */
+export function refusedPlugin<N extends PluginName>(name: N, missing: string): KongPlugin<N> {
+  return {
+    name,
+    create() {
+      throw new Error(`${name} cannot run in aigw serve: ${missing}`);
+    },
+  };
 }

@@ -60,6 +60,8 @@ export interface Runtime {
   readonly plugins: ReadonlyArray<{ readonly entity: Entity; readonly instance: PluginInstance }>;
   readonly storeKeys: ReadonlySet<string>;
   readonly warnings: readonly string[];
+  /** Every plugin instance by its entity id (the plugins' own Admin API endpoints). */
+  readonly pluginInstances: ReadonlyMap<string, { name: string; instance: PluginInstance }>;
 }
 
 export interface RuntimeDeps {
@@ -252,6 +254,7 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
     storeKeys,
     warnings,
+    pluginInstances: new Map([...byName].flatMap(([name, { list }]) => list.map((x) => [x.entity.id, { name, instance: x.instance }] as const))),
   };
 }
 

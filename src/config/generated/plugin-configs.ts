@@ -27,6 +27,1127 @@ export interface AclConfig {
 }
 
 /**
+ * Observes Agent-to-Agent (A2A) traffic (JSON-RPC and REST bindings) and passes it through.
+ */
+export interface AiA2AProxyConfig {
+  /**
+   * What the plugin logs under ai.a2a.
+   */
+  logging: {
+    /**
+     * Log A2A operations, task ids and states, latencies.
+     */
+    log_statistics: boolean;
+    /**
+     * Also log request and response bodies (needs log_statistics).
+     */
+    log_payloads: boolean;
+    /**
+     * Logged payloads are cut to this many bytes.
+     */
+    max_payload_size: number;
+  } | null;
+  /**
+   * Maximum request body size (bytes) parsed for A2A metadata; 0: no limit.
+   */
+  max_request_body_size: number;
+}
+
+/**
+ * Checks prompts and responses with an AWS Bedrock guardrail (ApplyGuardrail).
+ */
+export interface AiAwsGuardrailsConfig {
+  /**
+   * Identifier of the Bedrock guardrail.
+   */
+  guardrails_id: string;
+  /**
+   * Version of the guardrail (a number or DRAFT).
+   */
+  guardrails_version: string;
+  /**
+   * AWS region of the guardrail.
+   */
+  aws_region: string;
+  /**
+   * AWS access key id; falls back to AWS_ACCESS_KEY_ID.
+   */
+  aws_access_key_id?: string | null;
+  /**
+   * AWS secret access key; falls back to AWS_SECRET_ACCESS_KEY.
+   */
+  aws_secret_access_key?: string | null;
+  /**
+   * What the guardrail inspects: the request ('INPUT'), the response ('OUTPUT') or both.
+   */
+  guarding_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
+  /**
+   * Which content of the request is inspected: every message, the user messages, or the last message only.
+   */
+  text_source: 'concatenate_all_content' | 'concatenate_user_content' | 'last_message';
+  /**
+   * Tokens of a streamed response buffered before each inspection.
+   */
+  response_buffer_size: number;
+  /**
+   * Refuse the request when the guardrail service cannot be reached or fails.
+   */
+  stop_on_error: boolean;
+  /**
+   * Timeout of each call to the guardrail service (ms).
+   */
+  timeout: number;
+  /**
+   * Role assumed through STS before calling the guardrail.
+   */
+  aws_assume_role_arn?: string | null;
+  /**
+   * Session name of the assumed role.
+   */
+  aws_role_session_name?: string | null;
+  /**
+   * STS endpoint override.
+   */
+  aws_sts_endpoint_url?: string | null;
+  /**
+   * Let the guardrail mask content (ANONYMIZED) instead of blocking it.
+   */
+  allow_masking: boolean;
+  /**
+   * Verify the TLS certificate of the Bedrock endpoint.
+   */
+  ssl_verify: boolean;
+  /**
+   * Log the blocked prompt or response under the plugin's log namespace.
+   */
+  log_blocked_content: boolean;
+}
+
+/**
+ * Checks prompts and responses with Azure AI Content Safety.
+ */
+export interface AiAzureContentSafetyConfig {
+  /**
+   * Full URL of the Azure AI Content Safety text:analyze operation.
+   */
+  content_safety_url: string;
+  /**
+   * Key of the Content Safety resource (Ocp-Apim-Subscription-Key).
+   */
+  content_safety_key?: string | null;
+  /**
+   * api-version query argument of the Content Safety API.
+   */
+  azure_api_version: string;
+  /**
+   * Authenticate with the Azure managed identity instead of a key.
+   */
+  azure_use_managed_identity: boolean;
+  /**
+   * Client id of a user-assigned Azure identity.
+   */
+  azure_client_id?: string | null;
+  /**
+   * Client secret of a user-assigned Azure identity.
+   */
+  azure_client_secret?: string | null;
+  /**
+   * Tenant id of a user-assigned Azure identity.
+   */
+  azure_tenant_id?: string | null;
+  /**
+   * Harm categories checked, each with the severity at which content is rejected.
+   */
+  categories?:
+    | {
+        /**
+         * Category name (Hate, SelfHarm, Sexual, Violence).
+         */
+        name: string;
+        /**
+         * Severity from which the content is rejected.
+         */
+        rejection_level: number;
+      }[]
+    | null;
+  /**
+   * Names of blocklists of the Content Safety resource to check.
+   */
+  blocklist_names?: string[] | null;
+  /**
+   * Stop the analysis at the first blocklist hit.
+   */
+  halt_on_blocklist_hit: boolean;
+  /**
+   * Severity scale returned by Azure.
+   */
+  output_type: 'FourSeverityLevels' | 'EightSeverityLevels';
+  /**
+   * Tell the client which category or blocklist refused the content.
+   */
+  reveal_failure_reason: boolean;
+  /**
+   * Which content of the request is inspected: every message, the user messages, or the last message only.
+   */
+  text_source: 'concatenate_all_content' | 'concatenate_user_content' | 'last_message';
+  /**
+   * What the guardrail inspects: the request ('INPUT'), the response ('OUTPUT') or both.
+   */
+  guarding_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
+  /**
+   * Tokens of a streamed response buffered before each inspection.
+   */
+  response_buffer_size: number;
+  /**
+   * Refuse the request when the guardrail service cannot be reached or fails.
+   */
+  stop_on_error: boolean;
+  /**
+   * Verify the TLS certificate of the Content Safety service.
+   */
+  ssl_verify: boolean;
+  /**
+   * Log the blocked prompt or response under the plugin's log namespace.
+   */
+  log_blocked_content: boolean;
+}
+
+/**
+ * Checks prompts and responses with any HTTP guardrail service, described declaratively.
+ */
+export interface AiCustomGuardrailConfig {
+  /**
+   * Parameters, usable in the request as $(conf.params.NAME).
+   */
+  params?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Lua functions, by name, callable from expressions.
+   */
+  functions?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * The request sent to the guardrail service.
+   */
+  request: {
+    /**
+     * URL of the guardrail service.
+     */
+    url: string;
+    /**
+     * Request headers.
+     */
+    headers?: {
+      [k: string]: string | undefined;
+    } | null;
+    /**
+     * Query arguments.
+     */
+    queries?: {
+      [k: string]: string | undefined;
+    } | null;
+    /**
+     * Fields of the JSON body.
+     */
+    body?: {
+      [k: string]: string | undefined;
+    } | null;
+    /**
+     * Credential of the guardrail service.
+     */
+    auth: {
+      /**
+       * Where the credential goes.
+       */
+      location: 'header' | 'query' | 'body';
+      /**
+       * Name of the header, query argument or body field.
+       */
+      name?: string | null;
+      /**
+       * The credential.
+       */
+      value?: string | null;
+    } | null;
+  };
+  /**
+   * How the guardrail service's answer is read.
+   */
+  response: {
+    /**
+     * Whether to block: an expression such as $(resp.flagged), or a literal.
+     */
+    block: string;
+    /**
+     * Message of a refusal: an expression such as $(resp.reason), or a literal.
+     */
+    block_message: string;
+  };
+  /**
+   * Values logged under ai.proxy.custom-guardrail.
+   */
+  metrics: {
+    /**
+     * Why the content was blocked.
+     */
+    block_reason?: string | null;
+    /**
+     * More detail about the block.
+     */
+    block_detail?: string | null;
+    /**
+     * Whether content was masked.
+     */
+    masked?: string | null;
+  } | null;
+  /**
+   * More values logged, by name.
+   */
+  custom_metrics?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * What the guardrail inspects: the request ('INPUT'), the response ('OUTPUT') or both.
+   */
+  guarding_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
+  /**
+   * Which content of the request is inspected: every message, the user messages, or the last message only.
+   */
+  text_source: 'concatenate_all_content' | 'concatenate_user_content' | 'last_message';
+  /**
+   * Let the guardrail service mask content instead of blocking it.
+   */
+  allow_masking: boolean;
+  /**
+   * Tokens of a streamed response buffered before each inspection.
+   */
+  response_buffer_size: number;
+  /**
+   * Refuse the request when the guardrail service cannot be reached or fails.
+   */
+  stop_on_error: boolean;
+  /**
+   * Timeout of each call to the guardrail service (ms).
+   */
+  timeout: number;
+  /**
+   * Verify the TLS certificate of the guardrail service.
+   */
+  ssl_verify: boolean;
+}
+
+/**
+ * Checks prompts and responses with Google Cloud Model Armor.
+ */
+export interface AiGcpModelArmorConfig {
+  /**
+   * GCP project of the Model Armor template.
+   */
+  project_id: string;
+  /**
+   * GCP location of the Model Armor template (e.g. us-central1).
+   */
+  location_id: string;
+  /**
+   * Model Armor template applied to every inspection.
+   */
+  template_id: string;
+  /**
+   * Authenticate with gcp_service_account_json (or GCP_SERVICE_ACCOUNT).
+   */
+  gcp_use_service_account: boolean;
+  /**
+   * Full JSON of the GCP service account; falls back to env GCP_SERVICE_ACCOUNT.
+   */
+  gcp_service_account_json?: string | null;
+  /**
+   * What the guardrail inspects: the request ('INPUT'), the response ('OUTPUT') or both.
+   */
+  guarding_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
+  /**
+   * Which content of the request is inspected: every message, the user messages, or the last message only.
+   */
+  text_source: 'concatenate_all_content' | 'concatenate_user_content' | 'last_message';
+  /**
+   * List the filters that matched in the refusal.
+   */
+  reveal_failure_categories: boolean;
+  /**
+   * Message of a refused request.
+   */
+  request_failure_message: string;
+  /**
+   * Message of a refused response.
+   */
+  response_failure_message: string;
+  /**
+   * Ask Model Armor to detect the language of the content.
+   */
+  enable_multi_language_detection: boolean;
+  /**
+   * Language of the content (BCP-47) when not detected.
+   */
+  source_language?: string | null;
+  /**
+   * Tokens of a streamed response buffered before each inspection.
+   */
+  response_buffer_size: number;
+  /**
+   * Refuse the request when the guardrail service cannot be reached or fails.
+   */
+  stop_on_error: boolean;
+  /**
+   * Timeout of each call to the guardrail service (ms).
+   */
+  timeout: number;
+  /**
+   * GCP metadata server URL (for credentials from the environment).
+   */
+  gcp_metadata_url?: string | null;
+  /**
+   * OAuth token URL of the service-account exchange.
+   */
+  gcp_oauth_token_url?: string | null;
+  /**
+   * Log the blocked prompt or response under the plugin's log namespace.
+   */
+  log_blocked_content: boolean;
+}
+
+/**
+ * Checks prompts and responses with Lakera Guard.
+ */
+export interface AiLakeraGuardConfig {
+  /**
+   * Lakera API key (Authorization: Bearer).
+   */
+  api_key?: string | null;
+  /**
+   * Lakera project whose policy applies.
+   */
+  project_id?: string | null;
+  /**
+   * URL of the Lakera Guard API (v2/guard), SaaS or self-hosted.
+   */
+  lakera_service_url: string;
+  /**
+   * What the guardrail inspects: the request ('INPUT'), the response ('OUTPUT') or both.
+   */
+  guarding_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
+  /**
+   * Which content of the request is inspected: every message, the user messages, or the last message only.
+   */
+  text_source: 'concatenate_all_content' | 'concatenate_user_content' | 'last_message';
+  /**
+   * List the detectors that flagged the content in the refusal.
+   */
+  reveal_failure_categories: boolean;
+  /**
+   * Message of a refused request.
+   */
+  request_failure_message: string;
+  /**
+   * Message of a refused response.
+   */
+  response_failure_message: string;
+  /**
+   * Tokens of a streamed response buffered before each inspection.
+   */
+  response_buffer_size: number;
+  /**
+   * Refuse the request when the guardrail service cannot be reached or fails.
+   */
+  stop_on_error: boolean;
+  /**
+   * Timeout of each call to the guardrail service (ms).
+   */
+  timeout: number;
+  /**
+   * Verify the TLS certificate of the Lakera service.
+   */
+  verify_ssl: boolean;
+  /**
+   * Log the blocked prompt or response under the plugin's log namespace.
+   */
+  log_blocked_content: boolean;
+}
+
+/**
+ * Scores LLM answers with a judge LLM (1 = wrong, 100 = ideal).
+ */
+export interface AiLlmAsJudgeConfig {
+  /**
+   * The judge's instructions (system prompt).
+   */
+  prompt: string;
+  /**
+   * Share of requests judged (0..1).
+   */
+  sampling_rate: number;
+  /**
+   * Number of chat-history messages shown to the judge.
+   */
+  message_countback: number;
+  /**
+   * Leave system messages out of what the judge sees.
+   */
+  ignore_system_prompts: boolean;
+  /**
+   * Leave assistant messages out of what the judge sees.
+   */
+  ignore_assistant_prompts: boolean;
+  /**
+   * Leave tool messages out of what the judge sees.
+   */
+  ignore_tool_prompts: boolean;
+  /**
+   * Timeout of the judge call (ms).
+   */
+  http_timeout: number;
+  /**
+   * Verify the TLS certificate of the judge LLM.
+   */
+  https_verify: boolean;
+  /**
+   * Forward-proxy host for http judge calls.
+   */
+  http_proxy_host?: string | null;
+  /**
+   * Forward-proxy port for http judge calls.
+   */
+  http_proxy_port?: number | null;
+  /**
+   * Forward-proxy host for https judge calls.
+   */
+  https_proxy_host?: string | null;
+  /**
+   * Forward-proxy port for https judge calls.
+   */
+  https_proxy_port?: number | null;
+  /**
+   * The judge LLM.
+   */
+  llm: {
+    /**
+     * The model's operation for this provider; 'preserve' passes through without transformation.
+     */
+    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    /**
+     * Authentication for the upstream LLM.
+     */
+    auth: LlmAuth | null;
+    /**
+     * The model to call.
+     */
+    model: LlmModel;
+    /**
+     * What the AI plugins write to the log plugins.
+     */
+    logging: LlmLogging;
+    /**
+     * Description of the judge model.
+     */
+    description?: string | null;
+    /**
+     * Free-form metadata of the judge model.
+     */
+    metadata?: Record<string, unknown> | null;
+    /**
+     * Weight of the model (used by balancers).
+     */
+    weight: number;
+  };
+}
+
+/**
+ * OAuth 2.0 resource server for MCP traffic: validates access tokens (introspection or JWT).
+ */
+export interface AiMcpOauth2Config {
+  /**
+   * The protected resource identifier (the MCP server's URL); tokens must be issued for it.
+   */
+  resource: string;
+  /**
+   * Authorization servers announced in the protected-resource metadata.
+   *
+   * @minItems 1
+   */
+  authorization_servers: string[];
+  /**
+   * Path of the protected-resource metadata (RFC 9728); default: the resource URL's path + /.well-known/oauth-protected-resource.
+   */
+  metadata_endpoint?: string | null;
+  /**
+   * Scopes announced in the protected-resource metadata.
+   *
+   * @minItems 1
+   */
+  scopes_supported?: string[] | null;
+  /**
+   * RFC 7662 token introspection endpoint.
+   */
+  introspection_endpoint?: string | null;
+  /**
+   * Format of the introspection response.
+   */
+  introspection_format?: 'string' | 'base64' | 'base64url' | null;
+  /**
+   * Introspection endpoint used with TLS client authentication.
+   */
+  mtls_introspection_endpoint?: string | null;
+  /**
+   * Client id of the gateway at the authorization server.
+   */
+  client_id?: string | null;
+  /**
+   * Client secret of the gateway at the authorization server.
+   */
+  client_secret?: string | null;
+  /**
+   * How the gateway authenticates to the introspection endpoint.
+   */
+  client_auth?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none'
+    | null;
+  /**
+   * Signing algorithm of client_secret_jwt / private_key_jwt assertions.
+   */
+  client_alg?:
+    | 'HS256'
+    | 'HS384'
+    | 'HS512'
+    | 'RS256'
+    | 'RS384'
+    | 'RS512'
+    | 'ES256'
+    | 'ES384'
+    | 'ES512'
+    | 'PS256'
+    | 'PS384'
+    | 'PS512'
+    | 'EdDSA'
+    | null;
+  /**
+   * JWK of private_key_jwt client authentication.
+   */
+  client_jwk?: string | null;
+  /**
+   * Extra arguments of the introspection request.
+   */
+  args?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Extra headers of the introspection request.
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Top-level token claims sent upstream as headers.
+   *
+   * @minItems 1
+   */
+  claim_to_header?:
+    | {
+        /**
+         * Claim name.
+         */
+        claim: string;
+        /**
+         * Header name.
+         */
+        header: string;
+      }[]
+    | null;
+  /**
+   * Cache introspection results until the token expires.
+   */
+  cache_introspection: boolean;
+  /**
+   * Accept tokens whose audience does not name the resource.
+   */
+  insecure_relaxed_audience_validation: boolean;
+  /**
+   * Timeout of calls to the authorization server (ms).
+   */
+  timeout: number;
+  /**
+   * Keep connections to the authorization server alive.
+   */
+  keepalive: boolean;
+  /**
+   * HTTP version of calls to the authorization server.
+   */
+  http_version: number;
+  /**
+   * Forward proxy of http calls to the authorization server.
+   */
+  http_proxy?: string | null;
+  /**
+   * Proxy-Authorization of http_proxy.
+   */
+  http_proxy_authorization?: string | null;
+  /**
+   * Forward proxy of https calls to the authorization server.
+   */
+  https_proxy?: string | null;
+  /**
+   * Proxy-Authorization of https_proxy.
+   */
+  https_proxy_authorization?: string | null;
+  /**
+   * Hosts reached without the forward proxy.
+   */
+  no_proxy?: string | null;
+  /**
+   * Verify the authorization server's TLS certificate.
+   */
+  ssl_verify: boolean;
+  /**
+   * Client certificate of tls_client_auth.
+   */
+  tls_client_auth_cert?: string | null;
+  /**
+   * Client key of tls_client_auth.
+   */
+  tls_client_auth_key?: string | null;
+  /**
+   * Verify the server certificate in tls_client_auth.
+   */
+  tls_client_auth_ssl_verify: boolean;
+  /**
+   * Maximum request body size (bytes) read.
+   */
+  max_request_body_size: number;
+  /**
+   * JWKS endpoint to verify JWT access tokens locally (without introspection).
+   */
+  jwks_endpoint?: string | null;
+  /**
+   * Lifetime (s) of the cached JWKS.
+   */
+  jwks_cache_ttl: number;
+  /**
+   * Clock leeway (s) when checking exp / nbf / iat.
+   */
+  jwt_claims_leeway: number;
+  /**
+   * Authorization server metadata (RFC 8414) used to discover the JWKS.
+   */
+  metadata_discovery_endpoint?: string | null;
+  /**
+   * Attempts to fetch the authorization server metadata.
+   */
+  metadata_discovery_retry: number;
+  /**
+   * Lifetime (s) of the cached authorization server metadata.
+   */
+  metadata_cache_ttl: number;
+  /**
+   * Claims (by path, nested) sent upstream as headers.
+   */
+  upstream_headers?:
+    | {
+        /**
+         * Header name.
+         */
+        header: string;
+        /**
+         * Path of the claim in the token payload.
+         *
+         * @minItems 1
+         */
+        path: string[];
+      }[]
+    | null;
+  /**
+   * Path of the claim identifying the consumer.
+   *
+   * @minItems 1
+   */
+  consumer_claim?: string[] | null;
+  /**
+   * Consumer fields the claim is matched against.
+   *
+   * @minItems 1
+   */
+  consumer_by: ('id' | 'username' | 'custom_id')[];
+  /**
+   * Continue when no consumer matches.
+   */
+  consumer_optional: boolean;
+  /**
+   * Path of the claim holding consumer group names.
+   *
+   * @minItems 1
+   */
+  consumer_groups_claim?: string[] | null;
+  /**
+   * Continue when no consumer group matches.
+   */
+  consumer_groups_optional: boolean;
+  /**
+   * Path of the claim identifying the (virtual) credential.
+   */
+  credential_claim: string[];
+  /**
+   * Keep the client's access token in the upstream request.
+   */
+  passthrough_credentials: boolean;
+  /**
+   * RFC 8693 token exchange before the request goes upstream (needs passthrough_credentials).
+   */
+  token_exchange?: {
+    /**
+     * Exchange the client's token.
+     */
+    enabled: boolean;
+    /**
+     * Token endpoint of the exchange.
+     */
+    token_endpoint: string;
+    /**
+     * How the gateway authenticates to the token endpoint.
+     */
+    client_auth: 'client_secret_basic' | 'client_secret_post' | 'none' | 'inherit';
+    /**
+     * Client id at the token endpoint.
+     */
+    client_id?: string | null;
+    /**
+     * Client secret at the token endpoint.
+     */
+    client_secret?: string | null;
+    /**
+     * The exchange request.
+     */
+    request: {
+      /**
+       * subject_token_type of the exchange.
+       */
+      subject_token_type: string;
+      /**
+       * requested_token_type of the exchange.
+       */
+      requested_token_type: string;
+      /**
+       * audience of the exchange.
+       *
+       * @minItems 1
+       */
+      audience?: string[] | null;
+      /**
+       * resource of the exchange.
+       */
+      resource?: string | null;
+      /**
+       * scope of the exchange.
+       *
+       * @minItems 1
+       */
+      scopes?: string[] | null;
+      /**
+       * Where the actor token comes from.
+       */
+      actor_token_source: 'none' | 'header' | 'config';
+      /**
+       * Header holding the actor token (actor_token_source: header).
+       */
+      actor_token_header?: string | null;
+      /**
+       * Static actor token (actor_token_source: config).
+       */
+      actor_token?: string | null;
+      /**
+       * actor_token_type of the exchange.
+       */
+      actor_token_type: string;
+    } | null;
+    /**
+     * Cache of exchanged tokens.
+     */
+    cache: {
+      /**
+       * Cache exchanged tokens.
+       */
+      enabled: boolean;
+      /**
+       * Lifetime (s) of a cached token without expires_in.
+       */
+      ttl: number;
+    } | null;
+  } | null;
+}
+
+/**
+ * Serves Model Context Protocol (MCP) traffic: proxies MCP servers or exposes REST operations as MCP tools.
+ */
+export interface AiMcpProxyConfig {
+  /**
+   * What the plugin does: passthrough-listener, conversion-listener, conversion-only or listener.
+   */
+  mode: 'passthrough-listener' | 'conversion-listener' | 'conversion-only' | 'listener';
+  /**
+   * REST operations exposed as MCP tools (conversion modes).
+   */
+  tools?:
+    | {
+        /**
+         * What the tool does (shown to MCP clients).
+         */
+        description: string;
+        /**
+         * Name of the tool; derived from the method and path when unset.
+         */
+        name?: string | null;
+        /**
+         * HTTP method of the REST operation.
+         */
+        method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | null;
+        /**
+         * Path of the REST operation, relative to the Service (may hold {parameters}).
+         */
+        path?: string | null;
+        /**
+         * Host of the REST operation, when it is not the Service's.
+         */
+        host?: string | null;
+        /**
+         * Scheme of the REST operation.
+         */
+        scheme?: 'http' | 'https' | null;
+        /**
+         * Fixed headers sent with the operation.
+         */
+        headers?: {
+          [k: string]: string[] | undefined;
+        } | null;
+        /**
+         * Fixed query arguments sent with the operation.
+         */
+        query?: {
+          [k: string]: string[] | undefined;
+        } | null;
+        /**
+         * OpenAPI parameter objects of the operation (name, in, required, schema).
+         */
+        parameters?: Record<string, unknown>[] | null;
+        /**
+         * OpenAPI requestBody object of the operation.
+         */
+        request_body?: Record<string, unknown> | null;
+        /**
+         * MCP tool annotations.
+         */
+        annotations: {
+          /**
+           * Human-readable title.
+           */
+          title?: string | null;
+          /**
+           * The tool does not modify its environment.
+           */
+          read_only_hint?: boolean | null;
+          /**
+           * The tool may perform destructive updates.
+           */
+          destructive_hint?: boolean | null;
+          /**
+           * Calling the tool twice with the same arguments has no further effect.
+           */
+          idempotent_hint?: boolean | null;
+          /**
+           * The tool interacts with an open world of external entities.
+           */
+          open_world_hint?: boolean | null;
+        } | null;
+        /**
+         * OpenAPI responses object of the operation (structured output).
+         */
+        responses?: Record<string, unknown> | null;
+        /**
+         * ACL of this tool; replaces default_acl for it.
+         */
+        acl: {
+          /**
+           * Subjects (consumer or consumer group) allowed.
+           */
+          allow?: string[] | null;
+          /**
+           * Subjects (consumer or consumer group) denied.
+           */
+          deny?: string[] | null;
+        } | null;
+      }[]
+    | null;
+  /**
+   * The MCP server the plugin exposes.
+   */
+  server: {
+    /**
+     * listener mode: tools of the conversion-only plugins carrying this tag are served.
+     */
+    tag?: string | null;
+    /**
+     * Timeout of calls to the REST operations (ms).
+     */
+    timeout: number;
+    /**
+     * Forward the MCP client's headers to the REST operations.
+     */
+    forward_client_headers: boolean;
+    /**
+     * MCP session sharing between gateway nodes.
+     */
+    session: {
+      /**
+       * Where sessions are kept.
+       */
+      strategy?: 'client' | 'redis' | null;
+      /**
+       * The gateway issues and tracks Mcp-Session-Id.
+       */
+      managed: boolean;
+      /**
+       * Lifetime of a session (s).
+       */
+      session_ttl: number;
+      /**
+       * Client-side sessions (encrypted in the session id).
+       */
+      client: {
+        /**
+         * Secrets encrypting client-side sessions (the first encrypts, all decrypt).
+         *
+         * @minItems 1
+         */
+        secrets?: string[] | null;
+      } | null;
+      /**
+       * Redis holding shared sessions.
+       */
+      redis: EnterpriseRedis;
+    } | null;
+  } | null;
+  /**
+   * What the plugin logs.
+   */
+  logging: {
+    /**
+     * Log MCP statistics under ai.mcp.
+     */
+    log_statistics: boolean;
+    /**
+     * Log the JSON-RPC request and response payloads.
+     */
+    log_payloads: boolean;
+    /**
+     * Log the ACL decisions under ai.mcp.audit.
+     */
+    log_audits: boolean;
+  } | null;
+  /**
+   * Maximum request body size (bytes) read.
+   */
+  max_request_body_size: number;
+  /**
+   * ACLs applying to every tool without its own acl.
+   */
+  default_acl?:
+    | {
+        /**
+         * What the ACL controls.
+         */
+        scope: string;
+        /**
+         * Subjects allowed.
+         */
+        allow?: string[] | null;
+        /**
+         * Subjects denied.
+         */
+        deny?: string[] | null;
+      }[]
+    | null;
+  /**
+   * Consumer attribute matched against ACL subjects.
+   */
+  consumer_identifier: 'username' | 'consumer_id' | 'custom_id';
+  /**
+   * Also match the names of the consumer's groups.
+   */
+  include_consumer_groups: boolean;
+  /**
+   * What ACL subjects are matched against: the consumer, or a claim of the OAuth access token.
+   */
+  acl_attribute_type: 'consumer' | 'oauth_access_token';
+  /**
+   * Claim of the access token holding the ACL subjects.
+   */
+  access_token_claim_field?: string | null;
+}
+
+/**
+ * Compresses prompts with an external LLMLingua compressor service before they reach the LLM.
+ */
+export interface AiPromptCompressorConfig {
+  /**
+   * Compression by prompt size: a prompt of min_tokens..max_tokens tokens is compressed by value.
+   */
+  compression_ranges: {
+    /**
+     * Smallest prompt size (tokens) of the range.
+     */
+    min_tokens: number;
+    /**
+     * Largest prompt size (tokens) of the range.
+     */
+    max_tokens: number;
+    /**
+     * Compression of the range: a ratio ('rate') or a token count ('target_token').
+     */
+    value: number;
+  }[];
+  /**
+   * 'rate': value is the ratio of tokens kept; 'target_token': value is the token count to reach.
+   */
+  compressor_type: 'rate' | 'target_token';
+  /**
+   * Base URL of the compressor service.
+   */
+  compressor_url: string;
+  /**
+   * Roles of the messages compressed.
+   */
+  message_type: ('system' | 'user' | 'assistant')[];
+  /**
+   * Refuse the request when the compressor service fails; otherwise send it uncompressed.
+   */
+  stop_on_error: boolean;
+  /**
+   * Timeout of a call to the compressor service (ms).
+   */
+  timeout: number;
+  /**
+   * Keep-alive timeout of connections to the compressor service (ms).
+   */
+  keepalive_timeout: number;
+  /**
+   * Log the original and compressed texts.
+   */
+  log_text_data: boolean;
+}
+
+/**
  * Prepends and appends messages to chat prompts.
  */
 export interface AiPromptDecoratorConfig {
@@ -519,6 +1640,160 @@ export interface AiProxyConfig {
 }
 
 /**
+ * Injects chunks of a vector database, similar to the prompt, into the request (RAG).
+ */
+export interface AiRagInjectorConfig {
+  /**
+   * The embeddings model used to vectorize prompts.
+   */
+  embeddings: Embeddings;
+  /**
+   * Vector database holding the knowledge chunks.
+   */
+  vectordb: {
+    /**
+     * Which vector database driver to use.
+     */
+    strategy: 'memory' | 'redis' | 'pgvector';
+    /**
+     * Dimensionality of the vectors.
+     */
+    dimensions: number;
+    /**
+     * Distance metric of vector searches.
+     */
+    distance_metric: 'cosine' | 'euclidean';
+    /**
+     * Default similarity threshold for accepting semantic search results.
+     */
+    threshold?: number | null;
+    /**
+     * Redis connection of the redis strategy.
+     */
+    redis: EnterpriseRedis;
+    /**
+     * pgvector connection of the pgvector strategy.
+     */
+    pgvector: {
+      /**
+       * pgvector host.
+       */
+      host: string | null;
+      /**
+       * pgvector port.
+       */
+      port: number | null;
+      /**
+       * pgvector database.
+       */
+      database: string | null;
+      /**
+       * pgvector user.
+       */
+      user: string | null;
+      /**
+       * pgvector password.
+       */
+      password?: string | null;
+      /**
+       * Use TLS.
+       */
+      ssl: boolean | null;
+      /**
+       * Require TLS.
+       */
+      ssl_required: boolean | null;
+      /**
+       * Verify the server certificate.
+       */
+      ssl_verify: boolean | null;
+      /**
+       * TLS version.
+       */
+      ssl_version: 'tlsv1_2' | 'tlsv1_3' | 'any' | null;
+      /**
+       * Path of the client TLS certificate.
+       */
+      ssl_cert?: string | null;
+      /**
+       * Path of the client TLS key.
+       */
+      ssl_cert_key?: string | null;
+      /**
+       * Timeout (ms).
+       */
+      timeout: number | null;
+    };
+  };
+  /**
+   * Namespace (key prefix / index) of the chunks in the vector database.
+   */
+  vectordb_namespace: string;
+  /**
+   * Template of the injected message: <CONTEXT> is replaced by the chunks found, <PROMPT> by the prompt.
+   */
+  inject_template: string;
+  /**
+   * Role of the message the context is injected into.
+   */
+  inject_as_role: 'user' | 'system' | 'assistant';
+  /**
+   * Number of chunks fetched from the vector database.
+   */
+  fetch_chunks_count: number;
+  /**
+   * Refuse the request when the embeddings or the vector database fail.
+   */
+  stop_on_failure: boolean;
+  /**
+   * ACL of every collection without its own entry in collection_acl_config.
+   */
+  global_acl_config: {
+    /**
+     * Subjects (by consumer_identifier) allowed.
+     */
+    allow: string[] | null;
+    /**
+     * Subjects (by consumer_identifier) denied.
+     */
+    deny: string[] | null;
+  } | null;
+  /**
+   * ACL per collection (the `collection` metadata of a chunk).
+   */
+  collection_acl_config?: {
+    [k: string]:
+      | {
+          /**
+           * Subjects (by consumer_identifier) allowed.
+           */
+          allow: string[] | null;
+          /**
+           * Subjects (by consumer_identifier) denied.
+           */
+          deny: string[] | null;
+        }
+      | undefined;
+  } | null;
+  /**
+   * Consumer attribute matched against the ACLs.
+   */
+  consumer_identifier: 'consumer_group' | 'consumer_id' | 'custom_id' | 'username';
+  /**
+   * How chunks without metadata are treated by a client's filters: 'compatible' keeps them, 'strict' drops them.
+   */
+  filter_mode: 'compatible' | 'strict';
+  /**
+   * Maximum number of clauses in a metadata filter.
+   */
+  max_filter_clauses: number;
+  /**
+   * Refuse the request when its metadata filter cannot be parsed.
+   */
+  stop_on_filter_error: boolean;
+}
+
+/**
  * Rate-limits LLM tokens (or cost) per provider and window.
  */
 export interface AiRateLimitingAdvancedConfig {
@@ -889,60 +2164,103 @@ export interface AiResponseTransformerConfig {
 }
 
 /**
- * Detects PII in prompts and redacts it, replaces it with placeholders, or blocks the request.
+ * Anonymizes PII in prompts and responses through Kong's AI PII Anonymizer service.
  */
 export interface AiSanitizerConfig {
   /**
-   * Kinds of sensitive data to detect.
+   * Scheme of the PII service.
+   */
+  scheme: string;
+  /**
+   * Host of the PII service.
+   */
+  host: string;
+  /**
+   * Port of the PII service.
+   */
+  port: number;
+  /**
+   * Timeout of a call to the PII service (ms).
+   */
+  timeout: number;
+  /**
+   * Keep-alive timeout of connections to the PII service (ms).
+   */
+  keepalive_timeout: number;
+  /**
+   * Refuse the request when the PII service fails; otherwise send it unsanitized.
+   */
+  stop_on_error: boolean;
+  /**
+   * Kinds of PII to anonymize.
+   */
+  anonymize: (
+    | 'all'
+    | 'all_and_credentials'
+    | 'bank'
+    | 'credentials'
+    | 'creditcard'
+    | 'crypto'
+    | 'custom'
+    | 'date'
+    | 'domain'
+    | 'driverlicense'
+    | 'email'
+    | 'general'
+    | 'ip'
+    | 'medical'
+    | 'nationalid'
+    | 'nrp'
+    | 'passport'
+    | 'phone'
+    | 'ssn'
+    | 'url'
+  )[];
+  /**
+   * Custom regex patterns (in the PII service's regex syntax), used with anonymize: custom or all.
    *
    * @minItems 1
-   */
-  anonymize: ('email' | 'phone' | 'credit_card' | 'iban' | 'ip' | 'api_key' | 'custom')[];
-  /**
-   * Custom detectors, used when anonymize contains 'custom'.
    */
   custom_patterns?:
     | {
         /**
-         * Name of the pattern, used in placeholders and logs.
+         * Unique name of the pattern.
          */
         name: string;
         /**
-         * Regex (JavaScript syntax) of the sensitive data.
+         * The pattern.
          */
         regex: string;
         /**
-         * Replacement text; defaults to <NAME_n>.
+         * Confidence score of a match.
          */
-        placeholder?: string | null;
+        score: number;
       }[]
     | null;
   /**
-   * What to do with detected data: 'redact' (mask), 'placeholder' (reversible token), 'block' (reject).
+   * 'placeholder' (PLACEHOLDER1…) or 'synthetic' (a made-up value of the same kind).
    */
-  mode: 'redact' | 'placeholder' | 'block';
+  redact_type: 'placeholder' | 'synthetic';
   /**
-   * In 'placeholder' mode, put the original values back into the LLM response.
+   * Put the original values back into the response.
    */
-  restore_response: boolean;
+  recover_redacted: boolean;
   /**
-   * Status code of the rejection in 'block' mode.
+   * What is sanitized: the request, the response, or both.
    */
-  block_status: number;
+  sanitization_mode: 'INPUT' | 'OUTPUT' | 'BOTH';
   /**
-   * Error message of the rejection in 'block' mode.
+   * Refuse a request holding PII (400) instead of sanitizing it.
    */
-  block_message: string;
+  block_if_detected: boolean;
   /**
-   * Chat roles whose messages are scanned.
-   *
-   * @minItems 1
+   * Leave the sanitized items (original values) out of the log.
    */
-  scan_roles: ('system' | 'user' | 'assistant' | 'tool')[];
+  skip_logging_sanitized_items: boolean;
   /**
-   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
+   * Sanitize every message of the conversation, not only the last one.
    */
-  max_request_body_size: number;
+  allow_all_conversation_history: boolean;
 }
 
 /**
@@ -1067,6 +2385,341 @@ export interface AiSemanticCacheConfig {
    * LLM input and output format and schema to use.
    */
   llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
+}
+
+/**
+ * Allows or denies prompts by their semantic similarity to rule prompts.
+ */
+export interface AiSemanticPromptGuardConfig {
+  /**
+   * The embeddings model used to vectorize prompts.
+   */
+  embeddings: Embeddings;
+  /**
+   * Vector database holding the rule prompts.
+   */
+  vectordb: {
+    /**
+     * Which vector database driver to use.
+     */
+    strategy: 'memory' | 'redis' | 'pgvector';
+    /**
+     * Dimensionality of the vectors.
+     */
+    dimensions: number;
+    /**
+     * Distance metric of vector searches.
+     */
+    distance_metric: 'cosine' | 'euclidean';
+    /**
+     * Default similarity threshold for accepting semantic search results.
+     */
+    threshold?: number | null;
+    /**
+     * Redis connection of the redis strategy.
+     */
+    redis: EnterpriseRedis;
+    /**
+     * pgvector connection of the pgvector strategy.
+     */
+    pgvector: {
+      /**
+       * pgvector host.
+       */
+      host: string | null;
+      /**
+       * pgvector port.
+       */
+      port: number | null;
+      /**
+       * pgvector database.
+       */
+      database: string | null;
+      /**
+       * pgvector user.
+       */
+      user: string | null;
+      /**
+       * pgvector password.
+       */
+      password?: string | null;
+      /**
+       * Use TLS.
+       */
+      ssl: boolean | null;
+      /**
+       * Require TLS.
+       */
+      ssl_required: boolean | null;
+      /**
+       * Verify the server certificate.
+       */
+      ssl_verify: boolean | null;
+      /**
+       * TLS version.
+       */
+      ssl_version: 'tlsv1_2' | 'tlsv1_3' | 'any' | null;
+      /**
+       * Path of the client TLS certificate.
+       */
+      ssl_cert?: string | null;
+      /**
+       * Path of the client TLS key.
+       */
+      ssl_cert_key?: string | null;
+      /**
+       * Timeout (ms).
+       */
+      timeout: number | null;
+    };
+  };
+  /**
+   * Semantic search settings.
+   */
+  search: {
+    /**
+     * Maximum distance (cosine: 1 - similarity) at which a prompt matches a rule.
+     */
+    threshold: number | null;
+  } | null;
+  /**
+   * Allow and deny rules.
+   */
+  rules: {
+    /**
+     * When false, only the last prompt of the conversation is checked.
+     */
+    match_all_conversation_history: boolean | null;
+    /**
+     * Prompts to allow: a prompt must be similar to one of them.
+     *
+     * @maxItems 100
+     */
+    allow_prompts?: string[] | null;
+    /**
+     * Prompts to deny: a prompt similar to one of them is refused.
+     *
+     * @maxItems 100
+     */
+    deny_prompts?: string[] | null;
+    /**
+     * Former place of the body size limit; use max_request_body_size.
+     */
+    max_request_body_size?: number | null;
+    /**
+     * When true, check every role of the conversation, not only 'user'.
+     */
+    match_all_roles: boolean;
+  };
+  /**
+   * LLM input and output format and schema to use.
+   */
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
+  /**
+   * Generative AI category of the request.
+   */
+  genai_category:
+    | 'text/generation'
+    | 'text/embeddings'
+    | 'audio/speech'
+    | 'audio/transcription'
+    | 'image/generation'
+    | 'realtime/generation'
+    | 'video/generation';
+  /**
+   * Maximum request body size (bytes) introspected.
+   */
+  max_request_body_size: number;
+}
+
+/**
+ * Allows or denies LLM responses by their semantic similarity to rule responses.
+ */
+export interface AiSemanticResponseGuardConfig {
+  /**
+   * The embeddings model used to vectorize prompts.
+   */
+  embeddings: Embeddings;
+  /**
+   * Vector database holding the rule responses.
+   */
+  vectordb: {
+    /**
+     * Which vector database driver to use.
+     */
+    strategy: 'memory' | 'redis' | 'pgvector';
+    /**
+     * Dimensionality of the vectors.
+     */
+    dimensions: number;
+    /**
+     * Distance metric of vector searches.
+     */
+    distance_metric: 'cosine' | 'euclidean';
+    /**
+     * Default similarity threshold for accepting semantic search results.
+     */
+    threshold?: number | null;
+    /**
+     * Redis connection of the redis strategy.
+     */
+    redis: EnterpriseRedis;
+    /**
+     * pgvector connection of the pgvector strategy.
+     */
+    pgvector: {
+      /**
+       * pgvector host.
+       */
+      host: string | null;
+      /**
+       * pgvector port.
+       */
+      port: number | null;
+      /**
+       * pgvector database.
+       */
+      database: string | null;
+      /**
+       * pgvector user.
+       */
+      user: string | null;
+      /**
+       * pgvector password.
+       */
+      password?: string | null;
+      /**
+       * Use TLS.
+       */
+      ssl: boolean | null;
+      /**
+       * Require TLS.
+       */
+      ssl_required: boolean | null;
+      /**
+       * Verify the server certificate.
+       */
+      ssl_verify: boolean | null;
+      /**
+       * TLS version.
+       */
+      ssl_version: 'tlsv1_2' | 'tlsv1_3' | 'any' | null;
+      /**
+       * Path of the client TLS certificate.
+       */
+      ssl_cert?: string | null;
+      /**
+       * Path of the client TLS key.
+       */
+      ssl_cert_key?: string | null;
+      /**
+       * Timeout (ms).
+       */
+      timeout: number | null;
+    };
+  };
+  /**
+   * Semantic search settings.
+   */
+  search: {
+    /**
+     * Maximum distance (cosine: 1 - similarity) at which a response matches a rule.
+     */
+    threshold: number | null;
+  } | null;
+  /**
+   * Allow and deny rules.
+   */
+  rules: {
+    /**
+     * Responses to allow: a response must be similar to one of them.
+     *
+     * @maxItems 100
+     */
+    allow_responses?: string[] | null;
+    /**
+     * Responses to deny: a response similar to one of them is refused.
+     *
+     * @maxItems 100
+     */
+    deny_responses?: string[] | null;
+    /**
+     * Maximum response body size (bytes) introspected.
+     */
+    max_response_body_size: number | null;
+  };
+  /**
+   * Generative AI category of the request.
+   */
+  genai_category:
+    | 'text/generation'
+    | 'text/embeddings'
+    | 'audio/speech'
+    | 'audio/transcription'
+    | 'image/generation'
+    | 'realtime/generation'
+    | 'video/generation';
+  /**
+   * LLM input and output format and schema to use.
+   */
+  llm_format: 'openai' | 'bedrock' | 'gemini' | 'cohere' | 'huggingface' | 'anthropic';
+}
+
+/**
+ * Detects PII in prompts and redacts it, replaces it with placeholders, or blocks the request.
+ */
+export interface AigwPiiSanitizerConfig {
+  /**
+   * Kinds of sensitive data to detect.
+   *
+   * @minItems 1
+   */
+  anonymize: ('email' | 'phone' | 'credit_card' | 'iban' | 'ip' | 'api_key' | 'custom')[];
+  /**
+   * Custom detectors, used when anonymize contains 'custom'.
+   */
+  custom_patterns?:
+    | {
+        /**
+         * Name of the pattern, used in placeholders and logs.
+         */
+        name: string;
+        /**
+         * Regex (JavaScript syntax) of the sensitive data.
+         */
+        regex: string;
+        /**
+         * Replacement text; defaults to <NAME_n>.
+         */
+        placeholder?: string | null;
+      }[]
+    | null;
+  /**
+   * What to do with detected data: 'redact' (mask), 'placeholder' (reversible token), 'block' (reject).
+   */
+  mode: 'redact' | 'placeholder' | 'block';
+  /**
+   * In 'placeholder' mode, put the original values back into the LLM response.
+   */
+  restore_response: boolean;
+  /**
+   * Status code of the rejection in 'block' mode.
+   */
+  block_status: number;
+  /**
+   * Error message of the rejection in 'block' mode.
+   */
+  block_message: string;
+  /**
+   * Chat roles whose messages are scanned.
+   *
+   * @minItems 1
+   */
+  scan_roles: ('system' | 'user' | 'assistant' | 'tool')[];
+  /**
+   * Maximum request body size (bytes) allowed to be introspected; larger bodies are rejected (0: unlimited).
+   */
+  max_request_body_size: number;
 }
 
 /**
@@ -2364,85 +4017,6 @@ export interface LlmLogging {
 }
 
 /**
- * Gemini on Vertex options: all three or none.
- */
-export interface GeminiEmbeddingsOptions {
-  /**
-   * Regional Vertex API endpoint (hostname only).
-   */
-  api_endpoint?: string | null;
-  /**
-   * Vertex project ID.
-   */
-  project_id?: string | null;
-  /**
-   * Vertex location ID.
-   */
-  location_id?: string | null;
-}
-
-/**
- * The embeddings model used to vectorize prompts.
- */
-export interface Embeddings {
-  /**
-   * Authentication for the upstream LLM.
-   */
-  auth: LlmAuth | null;
-  /**
-   * The embeddings model.
-   */
-  model: {
-    /**
-     * AI provider format to use for the embeddings API.
-     */
-    provider: 'openai' | 'azure' | 'mistral' | 'gemini' | 'bedrock' | 'huggingface' | 'ollama';
-    /**
-     * Embeddings model name.
-     */
-    name: string;
-    /**
-     * Key/value settings for the embeddings model.
-     */
-    options: {
-      /**
-       * Upstream URL of the embeddings endpoint.
-       */
-      upstream_url?: string | null;
-      /**
-       * Azure OpenAI options.
-       */
-      azure: {
-        /**
-         * Instance name of Azure OpenAI hosted models.
-         */
-        instance?: string | null;
-        /**
-         * 'api-version' for Azure OpenAI instances.
-         */
-        api_version: string | null;
-        /**
-         * Deployment ID of Azure OpenAI instances.
-         */
-        deployment_id?: string | null;
-      } | null;
-      /**
-       * Bedrock-specific options.
-       */
-      bedrock: BedrockOptions | null;
-      /**
-       * Gemini on Vertex options: all three or none.
-       */
-      gemini: GeminiEmbeddingsOptions | null;
-      /**
-       * Hugging Face inference API options.
-       */
-      huggingface: HuggingfaceOptions | null;
-    } | null;
-  };
-}
-
-/**
  * Cloud IAM authentication to a managed Redis (AWS, Azure or GCP).
  */
 export interface RedisCloudAuthentication {
@@ -2497,7 +4071,7 @@ export interface RedisCloudAuthentication {
 }
 
 /**
- * Redis connection of the redis strategy.
+ * Redis holding shared sessions.
  */
 export interface EnterpriseRedis {
   /**
@@ -2617,6 +4191,85 @@ export interface EnterpriseRedis {
 }
 
 /**
+ * Gemini on Vertex options: all three or none.
+ */
+export interface GeminiEmbeddingsOptions {
+  /**
+   * Regional Vertex API endpoint (hostname only).
+   */
+  api_endpoint?: string | null;
+  /**
+   * Vertex project ID.
+   */
+  project_id?: string | null;
+  /**
+   * Vertex location ID.
+   */
+  location_id?: string | null;
+}
+
+/**
+ * The embeddings model used to vectorize prompts.
+ */
+export interface Embeddings {
+  /**
+   * Authentication for the upstream LLM.
+   */
+  auth: LlmAuth | null;
+  /**
+   * The embeddings model.
+   */
+  model: {
+    /**
+     * AI provider format to use for the embeddings API.
+     */
+    provider: 'openai' | 'azure' | 'mistral' | 'gemini' | 'bedrock' | 'huggingface' | 'ollama';
+    /**
+     * Embeddings model name.
+     */
+    name: string;
+    /**
+     * Key/value settings for the embeddings model.
+     */
+    options: {
+      /**
+       * Upstream URL of the embeddings endpoint.
+       */
+      upstream_url?: string | null;
+      /**
+       * Azure OpenAI options.
+       */
+      azure: {
+        /**
+         * Instance name of Azure OpenAI hosted models.
+         */
+        instance?: string | null;
+        /**
+         * 'api-version' for Azure OpenAI instances.
+         */
+        api_version: string | null;
+        /**
+         * Deployment ID of Azure OpenAI instances.
+         */
+        deployment_id?: string | null;
+      } | null;
+      /**
+       * Bedrock-specific options.
+       */
+      bedrock: BedrockOptions | null;
+      /**
+       * Gemini on Vertex options: all three or none.
+       */
+      gemini: GeminiEmbeddingsOptions | null;
+      /**
+       * Hugging Face inference API options.
+       */
+      huggingface: HuggingfaceOptions | null;
+    } | null;
+  };
+}
+
+/**
  * Redis connection of the redis strategy.
  */
 export interface Redis {
@@ -2665,16 +4318,30 @@ export interface Redis {
 /** Plugin name → type of its normalised `config`. */
 export interface PluginConfigs {
   'acl': AclConfig;
+  'ai-a2a-proxy': AiA2AProxyConfig;
+  'ai-aws-guardrails': AiAwsGuardrailsConfig;
+  'ai-azure-content-safety': AiAzureContentSafetyConfig;
+  'ai-custom-guardrail': AiCustomGuardrailConfig;
+  'ai-gcp-model-armor': AiGcpModelArmorConfig;
+  'ai-lakera-guard': AiLakeraGuardConfig;
+  'ai-llm-as-judge': AiLlmAsJudgeConfig;
+  'ai-mcp-oauth2': AiMcpOauth2Config;
+  'ai-mcp-proxy': AiMcpProxyConfig;
+  'ai-prompt-compressor': AiPromptCompressorConfig;
   'ai-prompt-decorator': AiPromptDecoratorConfig;
   'ai-prompt-guard': AiPromptGuardConfig;
   'ai-prompt-template': AiPromptTemplateConfig;
   'ai-proxy-advanced': AiProxyAdvancedConfig;
   'ai-proxy': AiProxyConfig;
+  'ai-rag-injector': AiRagInjectorConfig;
   'ai-rate-limiting-advanced': AiRateLimitingAdvancedConfig;
   'ai-request-transformer': AiRequestTransformerConfig;
   'ai-response-transformer': AiResponseTransformerConfig;
   'ai-sanitizer': AiSanitizerConfig;
   'ai-semantic-cache': AiSemanticCacheConfig;
+  'ai-semantic-prompt-guard': AiSemanticPromptGuardConfig;
+  'ai-semantic-response-guard': AiSemanticResponseGuardConfig;
+  'aigw-pii-sanitizer': AigwPiiSanitizerConfig;
   'basic-auth': BasicAuthConfig;
   'correlation-id': CorrelationIdConfig;
   'cors': CorsConfig;
@@ -2697,16 +4364,30 @@ export type PluginName = keyof PluginConfigs;
 
 export const PLUGIN_NAMES: readonly PluginName[] = [
   'acl',
+  'ai-a2a-proxy',
+  'ai-aws-guardrails',
+  'ai-azure-content-safety',
+  'ai-custom-guardrail',
+  'ai-gcp-model-armor',
+  'ai-lakera-guard',
+  'ai-llm-as-judge',
+  'ai-mcp-oauth2',
+  'ai-mcp-proxy',
+  'ai-prompt-compressor',
   'ai-prompt-decorator',
   'ai-prompt-guard',
   'ai-prompt-template',
   'ai-proxy-advanced',
   'ai-proxy',
+  'ai-rag-injector',
   'ai-rate-limiting-advanced',
   'ai-request-transformer',
   'ai-response-transformer',
   'ai-sanitizer',
   'ai-semantic-cache',
+  'ai-semantic-prompt-guard',
+  'ai-semantic-response-guard',
+  'aigw-pii-sanitizer',
   'basic-auth',
   'correlation-id',
   'cors',

@@ -113,6 +113,24 @@ function buildProblems(name: string, schema: JsonSchema, filled: unknown): Confi
   }
 }
 
+interface Moved { fields: string[]; values?: Record<string, string[]>; message: string }
+
+/**
+ * A config written for a plugin aigw has renamed (`x-aigw-moved` on the schema root: the former
+ * plugin's own fields and values): one error saying what to write instead, rather than one
+ * unknown-field error per field.
+ */
+function movedProblem(schema: JsonSchema, value: unknown): ConfigProblem | null {
+  const moved = schema['x-aigw-moved'] as Moved | undefined;
+  if (!moved || value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const field = moved.fields.find((f) => f in v);
+  const valued = Object.entries(moved.values ?? {}).find(([k, list]) => Array.isArray(v[k]) && (v[k] as unknown[]).some((x) => list.includes(String(x))));
+  const at = field ?? valued?.[0];
+  if (at === undefined) return null;
+  return { severity: 'error', code: 'AIGW_MIGRATE', path: [at], at: 'key', message: moved.message };
+}
+
 /**
  * Validate one plugin config against `schemas/plugins/<name>.json`: types, ranges, unknown fields,
  * Kong's entity checks (on the default-filled config), regex fields and unsupported fields.
@@ -124,6 +142,8 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
   const validate = reg.pluginValidator(name);
   if (!schema || !validate) return null;
   const value = config === null || config === undefined ? {} : config;
+  const moved = movedProblem(schema, value);
+  if (moved) return [moved];
   const out: ConfigProblem[] = [];
   if (!validate(value)) {
     for (const p of mapAjvErrors(validate.errors ?? [])) out.push({ ...p, severity: 'error' });

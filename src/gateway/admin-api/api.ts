@@ -20,6 +20,7 @@ import { entityRoute, type EntityRequest, type Reply } from './routes.js';
 import { configRules } from './config-rules.js';
 import type { EntityRules } from './rules.js';
 import type { Store } from './store.js';
+import type { PluginInstance } from '../plugin.js';
 
 export interface AdminApiOptions {
   store: Store;
@@ -38,6 +39,8 @@ export interface AdminApiOptions {
   now?: () => number;
   /** Plugins' own endpoints (`/proxy-cache`…): undefined when no plugin serves the path. */
   pluginApi?: (method: string, segments: readonly string[]) => Promise<Reply | undefined>;
+  /** The running plugin instance of a plugin entity id (plugins' own endpoints, `POST /<plugin>/<id>/<action>`). */
+  pluginInstance?: (id: string) => { name: string; instance: PluginInstance } | undefined;
 }
 
 export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
@@ -115,6 +118,15 @@ async function nodeRoute(ctx: NodeContext, req: IncomingMessage, url: URL, segme
   return undefined;
 }
 
+/** `POST /<plugin name>/<plugin id>/<action>` of a plugin that has its own endpoints (ai-rag-injector). */
+async function pluginRoute(opts: AdminApiOptions, method: string, segments: string[], body: () => Promise<Record<string, unknown>>): Promise<Reply | undefined> {
+  if (segments.length !== 3 || !opts.pluginInstance) return undefined;
+  const found = opts.pluginInstance(segments[1]);
+  if (!found || found.name !== segments[0] || !found.instance.admin) return undefined;
+  if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
+  return found.instance.admin(segments[2], await body());
+}
+
 /** Build the Admin API request handler. Resolves true when the request was an Admin API path. */
 export function createAdminApi(opts: AdminApiOptions): AdminHandler {
   const rules = opts.rules ?? configRules(process.env);
@@ -148,6 +160,7 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
       const answer =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
         (await opts.pluginApi?.(req.method ?? 'GET', segments)) ??
+        (await pluginRoute(opts, req.method ?? 'GET', segments, body)) ??
         (await entityRoute(ctx, { method: req.method ?? 'GET', segments, query: url.searchParams, body, writable: opts.mode === 'db' } satisfies EntityRequest, url.pathname, publisher.changed));
       if (answer === undefined) return false;
       reply(req, res, answer.status, answer.body);

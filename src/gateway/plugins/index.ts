@@ -13,6 +13,20 @@ import { aiResponseTransformer } from './ai-response-transformer/index.js';
 import { aiRateLimitingAdvanced } from './ai-rate-limiting-advanced/index.js';
 import { aiSanitizer } from './ai-sanitizer/index.js';
 import { aiSemanticCache } from './ai-semantic-cache/index.js';
+import { aiSemanticPromptGuard } from './ai-semantic-prompt-guard/index.js';
+import { aiSemanticResponseGuard } from './ai-semantic-response-guard/index.js';
+import { aiRagInjector } from './ai-rag-injector/index.js';
+import { aiPromptCompressor } from './ai-prompt-compressor/index.js';
+import { aiLlmAsJudge } from './ai-llm-as-judge/index.js';
+import { aiMcpProxy } from './ai-mcp-proxy/index.js';
+import { aiMcpOauth2 } from './ai-mcp-oauth2/index.js';
+import { aiA2aProxy } from './ai-a2a-proxy/index.js';
+import { aiAzureContentSafety } from './ai-azure-content-safety/index.js';
+import { aiAwsGuardrails } from './ai-aws-guardrails/index.js';
+import { aiGcpModelArmor } from './ai-gcp-model-armor/index.js';
+import { aiLakeraGuard } from './ai-lakera-guard/index.js';
+import { aiCustomGuardrail } from './ai-custom-guardrail/index.js';
+import { aigwPiiSanitizer } from './aigw-pii-sanitizer/index.js';
 import { basicAuth } from './basic-auth/index.js';
 import { correlationId } from './correlation-id/index.js';
 import { cors } from './cors/index.js';
@@ -49,11 +63,25 @@ const LIST = [
   aiPromptDecorator,
   aiPromptGuard,
   aiSanitizer,
+  aigwPiiSanitizer,
   aiProxy,
   aiProxyAdvanced,
   aiRequestTransformer,
   aiResponseTransformer,
   aiSemanticCache,
+  aiSemanticPromptGuard,
+  aiSemanticResponseGuard,
+  aiRagInjector,
+  aiPromptCompressor,
+  aiLlmAsJudge,
+  aiMcpProxy,
+  aiMcpOauth2,
+  aiA2aProxy,
+  aiAzureContentSafety,
+  aiAwsGuardrails,
+  aiGcpModelArmor,
+  aiLakeraGuard,
+  aiCustomGuardrail,
   prometheus,
   opentelemetry,
   httpLog,

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisVectorStore } from '../../../src/gateway/plugins/ai-semantic-cache/redis-store.js';
-import type { CacheEntry } from '../../../src/gateway/plugins/ai-semantic-cache/store.js';
+import { RedisVectorStore } from '../../../src/gateway/vectordb/redis-store.js';
+import { nearestOne, type VectorEntry as CacheEntry } from '../../../src/gateway/vectordb/store.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -36,16 +36,16 @@ describe('RedisVectorStore', () => {
   it('finds the nearest vector within the threshold, server-side, for both metrics', async () => {
     await store.put('s', entry('a', [1, 0, 0], now));
     await store.put('s', entry('b', [0.8, 0.6, 0], now));
-    const hit = await store.search('s', [0.9, 0.1, 0], 'cosine', 0.1, now);
+    const hit = await nearestOne(store, 's', [0.9, 0.1, 0], 'cosine', 0.1, now);
     expect(hit?.entry.id).toBe('a');
     expect(hit?.entry.payload).toBe('{"id":"a"}');
     expect(hit?.distance).toBeCloseTo(1 - 0.9 / Math.hypot(0.9, 0.1), 5);
-    expect(await store.search('s', [0, 0, 1], 'cosine', 0.5, now)).toBeNull();
-    expect((await store.search('s', [0.8, 0.5, 0], 'euclidean', 0.2, now))?.entry.id).toBe('b');
+    expect(await nearestOne(store, 's', [0, 0, 1], 'cosine', 0.5, now)).toBeNull();
+    expect((await nearestOne(store, 's', [0.8, 0.5, 0], 'euclidean', 0.2, now))?.entry.id).toBe('b');
   });
 
   it('keeps scopes apart and finds exact keys', async () => {
-    expect(await store.search('other', [1, 0, 0], 'cosine', 1, now)).toBeNull();
+    expect(await nearestOne(store, 'other', [1, 0, 0], 'cosine', 1, now)).toBeNull();
     expect((await store.findExact('s', 'x-a', now))?.id).toBe('a');
     expect(await store.findExact('other', 'x-a', now)).toBeNull();
     expect(await store.findExact('s', 'missing', now)).toBeNull();
@@ -53,7 +53,7 @@ describe('RedisVectorStore', () => {
 
   it('ignores expired entries and trims them from the index', async () => {
     await store.put('exp', entry('old', [0, 1, 0], now - 10_000, 5_000));
-    expect(await store.search('exp', [0, 1, 0], 'cosine', 0.1, now)).toBeNull();
+    expect(await nearestOne(store, 'exp', [0, 1, 0], 'cosine', 0.1, now)).toBeNull();
     expect(await store.findExact('exp', 'x-old', now)).toBeNull();
     expect(await store.client.zcard('test:i:' + (await import('node:crypto')).createHash('sha1').update('exp').digest('hex').slice(0, 20))).toBe(0);
   });
@@ -62,17 +62,17 @@ describe('RedisVectorStore', () => {
     for (let i = 0; i < 5; i++) await store.put('cap', entry(`c${i}`, [i + 1, 1, 0], now + i));
     const keys = await store.client.keys('test:*');
     for (const k of keys) expect(await store.client.pttl(k)).toBeGreaterThan(0);
-    expect((await store.search('cap', [1, 1, 0], 'cosine', 2, now))?.entry.id).not.toBe('c0');
+    expect((await nearestOne(store, 'cap', [1, 1, 0], 'cosine', 2, now))?.entry.id).not.toBe('c0');
   });
 
   it('reloads its scripts after SCRIPT FLUSH', async () => {
     await store.client.script('FLUSH');
-    expect((await store.search('s', [1, 0, 0], 'cosine', 0.1, now))?.entry.id).toBe('a');
+    expect((await nearestOne(store, 's', [1, 0, 0], 'cosine', 0.1, now))?.entry.id).toBe('a');
   });
 
   it('fails (for the plugin to handle) when redis is unreachable', async () => {
     const dead = RedisVectorStore.connect({ host: '127.0.0.1', port: 1, connect_timeout: 200, read_timeout: 200 } as never, { prefix: 'x:' });
-    await expect(dead.search('s', [1], 'cosine', 1, now)).rejects.toThrow();
+    await expect(nearestOne(dead, 's', [1], 'cosine', 1, now)).rejects.toThrow();
     await dead.close();
   });
 });

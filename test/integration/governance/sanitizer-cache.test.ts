@@ -1,5 +1,5 @@
 /**
- * ai-sanitizer (placeholder mode) in front of ai-semantic-cache: the cache only ever holds
+ * aigw-pii-sanitizer (placeholder mode) in front of ai-semantic-cache: the cache only ever holds
  * placeholders, and a hit is answered with the *current* requester's values restored — never the
  * values of whoever filled the cache, and never raw placeholders.
  */
@@ -23,7 +23,7 @@ services:
   - name: pii-cache
     paths: [/pii-cache]
     plugins:${aiProxy(mock.url)}
-    - name: ai-sanitizer
+    - name: aigw-pii-sanitizer
       config: { anonymize: [email] }
     - name: ai-semantic-cache
       config:

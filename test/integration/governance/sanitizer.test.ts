@@ -1,5 +1,5 @@
 /**
- * ai-sanitizer end to end: the mock LLM echoes the (sanitized) last user message, so the answer
+ * aigw-pii-sanitizer end to end: the mock LLM echoes the (sanitized) last user message, so the answer
  * carries the placeholders back and shows what the LLM saw.
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { aiProxy, answerOf, chat, errorOf, KEY, logFor, postJson, streamText } f
 
 const PII = 'Mail ann@example.com, card 4111 1111 1111 1111, host 10.1.2.3, key sk-proj-abcdefghijklmnopqrstuvwx123';
 
-describe('ai-sanitizer', () => {
+describe('aigw-pii-sanitizer', () => {
   let mock: MockServer;
   let gw: TestGateway;
   const logPath = join(mkdtempSync(join(tmpdir(), 'aigw-pii-')), 'ai.log');
@@ -29,7 +29,7 @@ describe('ai-sanitizer', () => {
   - name: ${name}
     paths: [/${name}]
     plugins:${aiProxy(m)}
-    - name: ai-sanitizer
+    - name: aigw-pii-sanitizer
       config: ${config}`;
     gw = await gatewayFrom(`
 _format_version: "3.0"
@@ -43,7 +43,7 @@ services:
   - name: payloads
     paths: [/payloads]
     plugins:${aiProxy(m).replace('log_statistics: true', 'log_statistics: true, log_payloads: true')}
-    - name: ai-sanitizer
+    - name: aigw-pii-sanitizer
 `);
   });
 
@@ -107,11 +107,11 @@ services:
   it('logs what was found by type and count, never the values', async () => {
     const res = await postJson(`${gw.proxyUrl}/placeholder`, chat('a@x.io b@x.io a@x.io 10.0.0.1'));
     const { record, raw } = await logFor(logPath, String(res.headers['x-kong-request-id']));
-    expect(record.ai?.['ai-sanitizer']).toEqual({ mode: 'placeholder', action: 'placeholder', findings: { email: 3, ip: 1 }, total: 4, restored: true });
+    expect(record.ai?.['aigw-pii-sanitizer']).toEqual({ mode: 'placeholder', action: 'placeholder', findings: { email: 3, ip: 1 }, total: 4, restored: true });
     expect(raw).not.toContain('a@x.io');
     const blocked = await postJson(`${gw.proxyUrl}/block`, chat('call +1 415 555 0100'));
     const b = await logFor(logPath, String(blocked.headers['x-kong-request-id']));
-    expect(b.record.ai?.['ai-sanitizer']).toMatchObject({ mode: 'block', action: 'blocked', findings: { phone: 1 } });
+    expect(b.record.ai?.['aigw-pii-sanitizer']).toMatchObject({ mode: 'block', action: 'blocked', findings: { phone: 1 } });
     expect(b.raw).not.toContain('555 0100');
   });
 
@@ -128,6 +128,6 @@ services:
     const res = await postJson(`${gw.proxyUrl}/placeholder`, chat('What is 1 + 1?'));
     expect(answerOf(res)).toBe('The answer to 1 + 1 is 2.');
     const { record } = await logFor(logPath, String(res.headers['x-kong-request-id']));
-    expect(record.ai?.['ai-sanitizer']).toMatchObject({ action: 'none', total: 0 });
+    expect(record.ai?.['aigw-pii-sanitizer']).toMatchObject({ action: 'none', total: 0 });
   });
 });

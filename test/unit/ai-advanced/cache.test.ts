@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryVectorStore } from '../../../src/gateway/plugins/ai-semantic-cache/memory-store.js';
+import { MemoryVectorStore } from '../../../src/gateway/vectordb/memory-store.js';
 import { cosineDistance, distance, euclideanDistance, fromFloat32Buffer, parseVector, toFloat32Buffer } from '../../../src/gateway/llm/wire/vector.js';
 import { cachePrompt, cacheScope } from '../../../src/gateway/plugins/ai-semantic-cache/prompt.js';
 import { parseRequestCacheControl, responseForbidsStore } from '../../../src/gateway/plugins/ai-semantic-cache/cache-control.js';
 import { fromBuffered, replayJson, replaySse, StreamCollector } from '../../../src/gateway/plugins/ai-semantic-cache/replay.js';
-import type { CacheEntry } from '../../../src/gateway/plugins/ai-semantic-cache/store.js';
+import { nearestOne, type VectorEntry as CacheEntry } from '../../../src/gateway/vectordb/store.js';
 import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { embedding } from '../../../src/mock/embedding.js';
 
@@ -36,24 +36,24 @@ describe('memory vector store', () => {
     const s = new MemoryVectorStore();
     await s.put('a', entry('1', [1, 0]));
     await s.put('a', entry('2', [0.8, 0.6]));
-    const hit = await s.search('a', [0.9, 0.1], 'cosine', 0.1, 10);
+    const hit = await nearestOne(s, 'a', [0.9, 0.1], 'cosine', 0.1, 10);
     expect(hit?.entry.id).toBe('1');
-    expect(await s.search('a', [0, 1], 'cosine', 0.1, 10)).toBeNull();
-    expect((await s.search('a', [0, 1], 'euclidean', 0.9, 10))?.entry.id).toBe('2');
-    expect(await s.search('a', [0, 1], 'euclidean', 0.85, 10)).toBeNull();
+    expect(await nearestOne(s, 'a', [0, 1], 'cosine', 0.1, 10)).toBeNull();
+    expect((await nearestOne(s, 'a', [0, 1], 'euclidean', 0.9, 10))?.entry.id).toBe('2');
+    expect(await nearestOne(s, 'a', [0, 1], 'euclidean', 0.85, 10)).toBeNull();
   });
   it('never returns another scope’s entries', async () => {
     const s = new MemoryVectorStore();
     await s.put('consumer:a', entry('1', [1, 0]));
-    expect(await s.search('consumer:b', [1, 0], 'cosine', 0.5, 0)).toBeNull();
+    expect(await nearestOne(s, 'consumer:b', [1, 0], 'cosine', 0.5, 0)).toBeNull();
     expect(await s.findExact('consumer:b', 'x-1', 0)).toBeNull();
     expect((await s.findExact('consumer:a', 'x-1', 0))?.id).toBe('1');
   });
   it('expires entries and drops them', async () => {
     const s = new MemoryVectorStore();
     await s.put('a', entry('1', [1, 0], 0, 100));
-    expect(await s.search('a', [1, 0], 'cosine', 0.1, 99)).not.toBeNull();
-    expect(await s.search('a', [1, 0], 'cosine', 0.1, 100)).toBeNull();
+    expect(await nearestOne(s, 'a', [1, 0], 'cosine', 0.1, 99)).not.toBeNull();
+    expect(await nearestOne(s, 'a', [1, 0], 'cosine', 0.1, 100)).toBeNull();
     expect(await s.findExact('a', 'x-1', 100)).toBeNull();
     expect(s.size()).toBe(0);
   });
@@ -71,7 +71,7 @@ describe('memory vector store', () => {
   it('skips vectors of another dimension', async () => {
     const s = new MemoryVectorStore();
     await s.put('a', entry('1', [1, 0, 0]));
-    expect(await s.search('a', [1, 0], 'cosine', 1, 0)).toBeNull();
+    expect(await nearestOne(s, 'a', [1, 0], 'cosine', 1, 0)).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildDetectors, detect, entropy, ibanValid, luhn } from '../../../src/gateway/plugins/ai-sanitizer/pii.js';
-import { anonymizeText, Vault } from '../../../src/gateway/plugins/ai-sanitizer/anonymize.js';
+import { buildDetectors, detect, entropy, ibanValid, luhn } from '../../../src/gateway/plugins/aigw-pii-sanitizer/pii.js';
+import { anonymizeText, Vault } from '../../../src/gateway/plugins/aigw-pii-sanitizer/anonymize.js';
 
 const ALL = buildDetectors(['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'], []);
 const found = (text: string) => detect(text, ALL).map((f) => [f.type, f.value]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Restorer, StreamRestorer } from '../../../src/gateway/plugins/ai-sanitizer/restore.js';
+import { Restorer, StreamRestorer } from '../../../src/gateway/plugins/aigw-pii-sanitizer/restore.js';
 
 const map = new Map([['<EMAIL_1>', 'ann@example.com'], ['<EMAIL_2>', 'bob@example.com'], ['<IP_1>', '10.0.0.1']]);
 const r = new Restorer(map);

@@ -40,7 +40,7 @@ describe('committed outputs match their sources', () => {
     expect(run('scripts/gen-types.mjs', ['--out', out]).code).toBe(0);
     for (const f of FILES) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(GENERATED, f), 'utf8'));
     expect(run('scripts/gen-types.mjs', ['--check']).code).toBe(0);
-  });
+  }, 60_000);
 
   it('a schema change makes the committed types stale', () => {
     const schemas = join(tmp, 'schemas');
@@ -56,7 +56,7 @@ describe('committed outputs match their sources', () => {
     const out = join(tmp, 'stale');
     expect(run('scripts/gen-types.mjs', ['--schemas', schemas, '--out', out]).code).toBe(0);
     expect(readFileSync(join(out, 'plugin-configs.ts'), 'utf8')).toContain('extra_flag: boolean;');
-  });
+  }, 60_000);
 });
 
 describe('generated types', () => {

@@ -143,13 +143,23 @@ describe('Kong 3.14 facts in the plugin schemas (the default profile)', () => {
     expect(prop('ai-rate-limiting-advanced', 'request_prompt_count_function')['x-aigw-unsupported']).toBeTypeOf('string');
   });
 
-  it('ai-sanitizer: the small aigw config', () => {
-    expect(prop('ai-sanitizer', 'mode')).toMatchObject({ default: 'placeholder', enum: ['redact', 'placeholder', 'block'] });
-    expect(prop('ai-sanitizer', 'restore_response').default).toBe(true);
-    expect(validate('ai-sanitizer', { anonymize: ['email', 'custom'], custom_patterns: [{ name: 'ticket', regex: 'T-\\d+' }] }))
+  it('aigw-pii-sanitizer: the small aigw config', () => {
+    expect(prop('aigw-pii-sanitizer', 'mode')).toMatchObject({ default: 'placeholder', enum: ['redact', 'placeholder', 'block'] });
+    expect(prop('aigw-pii-sanitizer', 'restore_response').default).toBe(true);
+    expect(validate('aigw-pii-sanitizer', { anonymize: ['email', 'custom'], custom_patterns: [{ name: 'ticket', regex: 'T-\\d+' }] }))
       .toBe(true);
-    expect(validate('ai-sanitizer', { anonymize: ['ssn'] })).toBe(false);
-    expect(validate('ai-sanitizer', { custom_patterns: [{ name: 'x' }] })).toBe(false);
+    expect(validate('aigw-pii-sanitizer', { anonymize: ['ssn'] })).toBe(false);
+    expect(validate('aigw-pii-sanitizer', { custom_patterns: [{ name: 'x' }] })).toBe(false);
+  });
+
+  it("ai-sanitizer: Kong's PII-service client", () => {
+    expect(plugin('ai-sanitizer')['x-kong-priority']).toBe(776);
+    expect(prop('ai-sanitizer', 'port').default).toBe(8080);
+    expect(prop('ai-sanitizer', 'anonymize').default).toEqual(['all_and_credentials']);
+    expect(validate('ai-sanitizer', { host: 'pii', port: 18081, anonymize: ['email', 'creditcard', 'custom'], custom_patterns: [{ name: 't', regex: 'T-\\d+', score: 0.9 }], redact_type: 'synthetic', sanitization_mode: 'BOTH' }))
+      .toBe(true);
+    expect(validate('ai-sanitizer', { anonymize: ['credit_card'] })).toBe(false);
+    expect(validate('ai-sanitizer', { custom_patterns: [] })).toBe(false);
   });
 
   it('core plugins: defaults, priorities and checks', () => {

@@ -21,6 +21,7 @@ export const X_KEYWORDS = [
   'x-aigw-extension',
   'x-aigw-extension-values',
   'x-deprecated',
+  'x-aigw-moved',
 ] as const;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -36,6 +36,8 @@ export interface BudgetConfig {
   hideProviders: boolean;
   disablePenalty: boolean;
   llmFormat: InputFormat;
+  /** Kong 3.11 `namespace`: counters shared by the plugin instances that name it (redis); null: the plugin's own. */
+  namespace: string | null;
 }
 
 function numbers(v: unknown): number[] {
@@ -88,8 +90,20 @@ function redisSettings(c: Readonly<Record<string, unknown>>): RedisBudgetSetting
   };
 }
 
+/** Kong 3.13/3.14 features `aigw serve` refuses at startup rather than ignore. */
+function refuseUnsupported(c: Readonly<Record<string, unknown>>, strategy: string): void {
+  if (Array.isArray(c.policies) && c.policies.length > 0) throw new Error('policies: policy-based limits are not implemented by aigw serve yet; use llm_providers');
+  if (typeof c.custom_cost_count_function === 'string' || (Array.isArray(c.llm_providers) && c.llm_providers.some((p) => isObject(p) && p.name === 'customCost'))) {
+    throw new Error('custom_cost_count_function: Lua code cannot run in aigw serve (provider customCost)');
+  }
+  if (typeof c.namespace === 'string' && strategy !== 'redis') {
+    throw new Error("namespace: aigw keeps local counters per plugin instance; share counters through strategy 'redis'");
+  }
+}
+
 export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetConfig {
   const strategy = field<string>(c, 'strategy', 'local');
+  refuseUnsupported(c, strategy);
   if (strategy === 'cluster') throw new Error("strategy 'cluster' needs a Kong database cluster; use 'local' or 'redis'");
   const identifier = field<Identifier>(c, 'identifier', 'consumer');
   const headerName = field<string | null>(c, 'header_name', null);
@@ -112,5 +126,6 @@ export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetC
     hideProviders: field(c, 'error_hide_providers', false),
     disablePenalty: field(c, 'disable_penalty', false),
     llmFormat: field(c, 'llm_format', CANONICAL_FORMAT),
+    namespace: field<string | null>(c, 'namespace', null),
   };
 }

@@ -240,7 +240,7 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
       async access(ctx): Promise<Reply | undefined> {
         const e = await estimate(ctx, c);
         const now = deps.now();
-        const { windows, info } = plan(c, e, learned, deps.pluginId, identify(ctx, c, deps.consumers), ctx.route?.aiModels ?? null);
+        const { windows, info } = plan(c, e, learned, c.namespace ?? deps.pluginId, identify(ctx, c, deps.consumers), ctx.route?.aiModels ?? null);
         const admission = await store.admit(windows, now, c.windowType);
         const r: Reservation = { admission, windows, info };
         const h = headers(c, r, now, Math.random).headers;
@@ -263,7 +263,7 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         });
         await r.admission.settle(deltas);
       },
-      limits: (now) => budgetLimits(c, store, deps.pluginId, now),
+      limits: (now) => budgetLimits(c, store, c.namespace ?? deps.pluginId, now),
     };
   },
 };

@@ -1,45 +1,53 @@
 // ai-sanitizer: config schema source (built into schemas/plugins/ai-sanitizer.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
-import { KONG_REFERENCE, arr, bool, el, elRec, int, maxRequestBodySize, pluginConfig, set, str } from '../../../../schemas/src/dsl.mjs';
+// Kong's ai-sanitizer is a client of Kong's AI PII Anonymizer service (`host`, `port`, `scheme`).
+// aigw's own built-in detector, which used this name before, is now `aigw-pii-sanitizer`; a config
+// written for it is refused with a message saying so (`x-aigw-moved`).
+import { KONG_REFERENCE, arr, bool, el, elRec, num, pluginConfig, since, str } from '../../../../schemas/src/dsl.mjs';
 
 export const name = 'ai-sanitizer';
-export const priority = 771;
+export const priority = 776;
+/** The Kong version that added the plugin. */
+export const kongSince = '3.10';
 
-/** The config schema for Kong version `kong`. */
-export function schema(_kong = KONG_REFERENCE) {
-  const KINDS = ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key', 'custom'];
-  const s = pluginConfig(name, priority, 'Detects PII in prompts and redacts it, replaces it with placeholders, or blocks the request.', {
-    anonymize: set('Kinds of sensitive data to detect.', el('string', { one_of: KINDS }), {
-      required: true, default: ['email', 'phone', 'credit_card', 'iban', 'ip', 'api_key'], minItems: 1,
+export const PII_ENTITIES = ['all', 'all_and_credentials', 'bank', 'credentials', 'creditcard', 'crypto', 'custom', 'date', 'domain',
+  'driverlicense', 'email', 'general', 'ip', 'medical', 'nationalid', 'nrp', 'passport', 'phone', 'ssn', 'url'];
+
+/** The fields of aigw's former built-in ai-sanitizer, now aigw-pii-sanitizer. */
+const MOVED = ['mode', 'scan_roles', 'restore_response', 'block_status', 'block_message', 'max_request_body_size'];
+
+/** The config schema for Kong version `kong`; null before the plugin existed. */
+export function schema(kong = KONG_REFERENCE) {
+  if (!since(kong, kongSince)) return null;
+  const props = {
+    scheme: str('Scheme of the PII service.', { required: true, default: 'http' }),
+    host: str('Host of the PII service.', { required: true, default: 'localhost' }),
+    port: num('Port of the PII service.', { required: true, default: 8080 }),
+    timeout: num('Timeout of a call to the PII service (ms).', { required: true, default: 10000 }),
+    keepalive_timeout: num('Keep-alive timeout of connections to the PII service (ms).', { required: true, default: 60000 }),
+    stop_on_error: bool('Refuse the request when the PII service fails; otherwise send it unsanitized.', { required: true, default: true }),
+    anonymize: arr('Kinds of PII to anonymize.', el('string', { one_of: PII_ENTITIES }), { required: true, default: ['all_and_credentials'] }),
+    custom_patterns: arr('Custom regex patterns (in the PII service\'s regex syntax), used with anonymize: custom or all.', elRec({
+      name: str('Unique name of the pattern.', { required: true }),
+      regex: str('The pattern.', { required: true }),
+      score: num('Confidence score of a match.', { required: true, default: 0.5, min: 0, max: 1 }),
+    }), { minItems: 1 }),
+    redact_type: str("'placeholder' (PLACEHOLDER1…) or 'synthetic' (a made-up value of the same kind).", {
+      required: true, default: 'placeholder', one_of: ['placeholder', 'synthetic'],
     }),
-    custom_patterns: arr("Custom detectors, used when anonymize contains 'custom'.", elRec({
-      name: str('Name of the pattern, used in placeholders and logs.', { required: true, len_min: 1, pattern: '^[A-Za-z0-9_-]+$' }),
-      regex: str('Regex (JavaScript syntax) of the sensitive data.', { required: true, len_min: 1 }),
-      placeholder: str('Replacement text; defaults to <NAME_n>.'),
-    })),
-    mode: str("What to do with detected data: 'redact' (mask), 'placeholder' (reversible token), 'block' (reject).", {
-      required: true, default: 'placeholder', one_of: ['redact', 'placeholder', 'block'],
-    }),
-    restore_response: bool("In 'placeholder' mode, put the original values back into the LLM response.", {
-      required: true, default: true,
-    }),
-    block_status: int("Status code of the rejection in 'block' mode.", { required: true, default: 400, min: 400, max: 499 }),
-    block_message: str("Error message of the rejection in 'block' mode.", {
-      required: true, default: 'request contains sensitive data',
-    }),
-    scan_roles: set('Chat roles whose messages are scanned.', el('string', { one_of: ['system', 'user', 'assistant', 'tool'] }), {
-      required: true, default: ['user'], minItems: 1,
-    }),
-    max_request_body_size: maxRequestBodySize(),
-  }, [
-    {
-      conditional: {
-        if_field: 'anonymize', if_match: { contains: 'custom' }, then_field: 'custom_patterns', then_match: { required: true },
-      },
-      message: "must set 'custom_patterns' when 'anonymize' contains 'custom'",
-    },
-    { custom: 'regex-compiles', path: 'custom_patterns', message: "'custom_patterns[].regex' must be a valid regex" },
-  ]);
-  s['x-aigw-extension'] = "aigw's own PII plugin; Kong EE's ai-sanitizer has the same name but a different config (external PII service)";
+    recover_redacted: bool('Put the original values back into the response.', { required: true, default: true }),
+  };
+  if (since(kong, '3.12')) {
+    props.sanitization_mode = str('What is sanitized: the request, the response, or both.', { required: true, default: 'INPUT', one_of: ['INPUT', 'OUTPUT', 'BOTH'] });
+    props.block_if_detected = bool('Refuse a request holding PII (400) instead of sanitizing it.', { required: true, default: false });
+  }
+  if (since(kong, '3.13')) props.skip_logging_sanitized_items = bool('Leave the sanitized items (original values) out of the log.', { required: true, default: false });
+  if (since(kong, '3.14')) props.allow_all_conversation_history = bool('Sanitize every message of the conversation, not only the last one.', { required: true, default: true });
+  const s = pluginConfig(name, priority, 'Anonymizes PII in prompts and responses through Kong\'s AI PII Anonymizer service.', props);
+  s['x-aigw-moved'] = {
+    fields: MOVED,
+    values: { anonymize: ['credit_card', 'iban', 'api_key'] },
+    message: "this is a config of aigw's former built-in ai-sanitizer; rename the plugin to 'aigw-pii-sanitizer' (same config). Kong's ai-sanitizer calls an external PII service: host, port, anonymize, redact_type…",
+  };
   return s;
 }

@@ -24,11 +24,10 @@ import { formatOf } from '../../llm/formats/index.js';
 import { AI_ANALYTICS } from '../../llm/call/analytics.js';
 import { parseRequestCacheControl, responseForbidsStore, type RequestCacheControl } from './cache-control.js';
 import { createEmbedder, type Embedder } from '../../llm/call/embeddings.js';
-import { MemoryVectorStore } from './memory-store.js';
 import { cachePrompt, cacheScope, type CachePrompt } from './prompt.js';
-import { RedisVectorStore } from './redis-store.js';
 import { fromBuffered, replayJson, replaySse, StreamCollector, type CachedAnswer } from './replay.js';
-import type { CacheEntry, VectorStore } from './store.js';
+import { nearestOne, type VectorEntry, type VectorStore } from '../../vectordb/store.js';
+import { openVectorStore } from '../../vectordb/open.js';
 import { aiError, aiRequest, AI_REQUEST } from '../../llm/formats/request.js';
 
 export type CacheStatus = 'Hit' | 'Miss' | 'Bypass' | 'Refresh';
@@ -55,20 +54,7 @@ interface Env {
 }
 
 function createStore(c: AiSemanticCacheConfig, deps: PluginDeps): VectorStore {
-  const strategy = c.vectordb.strategy;
-  if (strategy === 'memory') return new MemoryVectorStore();
-  if (strategy === 'redis') {
-    const log = deps.logger;
-    let last = 0;
-    return RedisVectorStore.connect(c.vectordb.redis, {
-      prefix: `aigw:semantic-cache:${deps.pluginId}:`,
-      onError: (err) => {
-        if (deps.now() - last > 5000) log.warn('ai-semantic-cache: redis connection error', { error: err.message });
-        last = deps.now();
-      },
-    });
-  }
-  throw new Error(`ai-semantic-cache: vectordb.strategy '${strategy}' is not supported by aigw serve (use memory or redis)`);
+  return openVectorStore(c.vectordb, { plugin: 'semantic-cache', namespace: deps.pluginId, logger: deps.logger, now: deps.now });
 }
 
 function outcome(env: Env, status: CacheStatus): CacheOutcome {
@@ -89,7 +75,7 @@ function failed(env: Env, ctx: GatewayContext, err: unknown, o: CacheOutcome): v
   mark(ctx, { ...o, cache_status: 'Bypass' });
 }
 
-function hitReply(ctx: GatewayContext, entry: CacheEntry, stream: boolean, now: number): Reply | null {
+function hitReply(ctx: GatewayContext, entry: VectorEntry, stream: boolean, now: number): Reply | null {
   let answer: CachedAnswer;
   try {
     answer = JSON.parse(entry.payload) as CachedAnswer;
@@ -104,7 +90,7 @@ function hitReply(ctx: GatewayContext, entry: CacheEntry, stream: boolean, now: 
   return { status: 200, body: replayJson(answer, ctx.requestId), headers: { ...headers, 'content-type': 'application/json' } };
 }
 
-function fresh(entry: CacheEntry | null, cc: RequestCacheControl, now: number): entry is CacheEntry {
+function fresh(entry: VectorEntry | null, cc: RequestCacheControl, now: number): entry is VectorEntry {
   if (entry === null) return false;
   return cc.maxAge === null || (now - entry.createdAt) / 1000 <= cc.maxAge;
 }
@@ -133,7 +119,7 @@ async function lookup(env: Env, ctx: GatewayContext, l: Lookup, o: CacheOutcome)
   if (l.cc.noCache) return { vector };
   const t2 = performance.now();
   // an unset threshold (optional since Kong 3.13) is refused at startup: gateway/not-served.ts
-  const hit = await store.search(l.scope, vector, c.vectordb.distance_metric, c.vectordb.threshold ?? 0, now);
+  const hit = await nearestOne(store, l.scope, vector, c.vectordb.distance_metric, c.vectordb.threshold ?? 0, now);
   o.fetch_latency = (o.fetch_latency ?? 0) + Math.round(performance.now() - t2);
   const reply = hit && fresh(hit.entry, l.cc, now) ? hitReply(ctx, hit.entry, l.stream, now) : null;
   return reply ? { reply } : { vector };
@@ -147,7 +133,7 @@ function header(h: HeaderMap, name: string): string | undefined {
 function save(env: Env, scope: string, prompt: CachePrompt, vector: number[], answer: CachedAnswer | null): void {
   if (answer === null) return;
   const now = env.deps.now();
-  const entry: CacheEntry = {
+  const entry: VectorEntry = {
     id: randomUUID(), exactKey: prompt.exactKey, vector, payload: JSON.stringify(answer),
     createdAt: now, expiresAt: now + env.c.cache_ttl * 1000,
   };

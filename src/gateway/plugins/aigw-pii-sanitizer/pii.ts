@@ -1,5 +1,5 @@
 /**
- * Sensitive-data detectors of ai-sanitizer. Pure: `detect(text, detectors)` returns
+ * Sensitive-data detectors of aigw-pii-sanitizer. Pure: `detect(text, detectors)` returns
  * non-overlapping findings, earlier detectors winning overlaps (custom patterns first, then the
  * most specific built-ins). Checksums keep false positives down: card numbers must pass Luhn,
  * IBANs mod-97; API-key detection only fires on well-known prefixes or long tokens that mix
