@@ -45,17 +45,17 @@ const asString = (v: unknown): string | null => (typeof v === 'string' ? v : nul
 
 export const NOT_SERVED: readonly NotServed[] = [
   {
-    at: { 'ai-proxy': '' }, field: 'route_type', check: { values: ['llm/v1/assistants'] },
-    why: 'the Assistants API is not implemented by aigw serve',
+    at: { 'ai-proxy-advanced': 'targets[].' }, field: 'route_type', check: { values: ['llm/v1/responses'] },
+    why: 'aigw serve runs llm/v1/responses routes with ai-proxy only',
   },
   {
-    at: BALANCED, field: 'route_type',
+    at: { 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.' }, field: 'route_type',
     check: {
       values: ['llm/v1/responses', 'llm/v1/assistants', 'llm/v1/files', 'llm/v1/batches', 'audio/v1/audio/speech',
         'audio/v1/audio/transcriptions', 'audio/v1/audio/translations', 'image/v1/images/generations', 'image/v1/images/edits',
         'realtime/v1/realtime', 'video/v1/videos/generations'],
     },
-    why: 'aigw serve runs the Responses, image, audio, file, batch, video and realtime route types with ai-proxy only',
+    why: 'the transformers call an LLM for text (llm/v1/chat); the other route types run with ai-proxy only',
   },
   {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.provider',

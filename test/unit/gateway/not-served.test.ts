@@ -27,15 +27,17 @@ describe('not served: the refusal table', () => {
   });
 
   it('names the field and the value of each refused one', () => {
-    expect(notServed('ai-proxy', { ...chat, route_type: 'llm/v1/responses' })).toEqual([
-      "config.route_type 'llm/v1/responses' is not served: aigw serve runs llm/v1/chat, llm/v1/completions, llm/v1/embeddings and preserve routes",
+    expect(notServed('ai-request-transformer', { llm: { ...chat, route_type: 'llm/v1/responses' } })).toEqual([
+      "config.llm.route_type 'llm/v1/responses' is not served: the transformers call an LLM for text (llm/v1/chat); the other route types run with ai-proxy only",
     ]);
+    // ai-proxy serves the Responses API and the API route types (but the Assistants API, refused by ai-proxy itself)
+    expect(notServed('ai-proxy', { ...chat, route_type: 'llm/v1/responses' })).toEqual([]);
     // every provider of the schemas has a translator today; the row asks the registry
     expect(notServed('ai-proxy', { ...chat, model: { provider: 'acme' } })[0]).toMatch(/^config\.model\.provider 'acme' is not served: /);
     expect(notServed('ai-proxy', { ...chat, model: { provider: 'xai' } })).toEqual([]);
     expect(notServed('ai-proxy', { ...chat, llm_format: 'gemini' })[0]).toMatch(/^config\.llm_format 'gemini' is not served: /);
     expect(notServed('ai-prompt-guard', { llm_format: 'bedrock' })[0]).toMatch(/^config\.llm_format 'bedrock'/);
-    expect(notServed('ai-proxy', { ...chat, genai_category: 'audio/speech' })[0]).toMatch(/^config\.genai_category 'audio\/speech'/);
+    expect(notServed('ai-proxy-advanced', { targets: [chat], genai_category: 'audio/speech' })[0]).toMatch(/^config\.genai_category 'audio\/speech'/);
   });
 
   it('walks arrays: the index of the target is in the path', () => {
@@ -71,7 +73,7 @@ describe('not served: the refusal table', () => {
 describe('not served: aigw serve refuses at startup', () => {
   const deps = () => ({ logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) });
 
-  it('a route with a Responses ai-proxy does not start, and the error names the plugin and the field', async () => {
+  it('a route with a model alias does not start, and the error names the plugin and the field', async () => {
     const state = await stateFrom(`
 _format_version: "3.0"
 services:
@@ -82,7 +84,7 @@ services:
     paths: [/r]
     plugins:
     - name: ai-proxy
-      config: { route_type: llm/v1/responses, model: { provider: openai, name: gpt-4.1 } }
+      config: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4.1, model_alias: fast } }
 `);
     let err: unknown;
     try {
@@ -92,7 +94,7 @@ services:
     }
     expect(err).toBeInstanceOf(AigwError);
     expect((err as AigwError).code).toBe('AIGW_SERVE');
-    expect((err as Error).message).toMatch(/^plugin 'ai-proxy' \([0-9a-f-]+\): config\.route_type 'llm\/v1\/responses' is not served/);
+    expect((err as Error).message).toMatch(/^plugin 'ai-proxy' \([0-9a-f-]+\): config\.model\.model_alias 'fast' is not served/);
   });
 
   it('a disabled plugin with such a value does not stop the gateway', async () => {
