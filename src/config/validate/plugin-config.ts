@@ -109,7 +109,10 @@ function buildProblems(name: string, schema: JsonSchema, filled: unknown): Confi
     plugin.parse(filled as never);
     return [];
   } catch (err) {
-    return [{ severity: 'error', code: 'AIGW_VALUE', path: [], at: 'key', message: `aigw serve cannot build this config: ${(err as Error).message}` }];
+    const message = (err as Error).message;
+    // a feature Kong has and aigw serve does not run (serve refuses it at startup): a warning, the file stays valid for Kong
+    if (/aigw serve|cannot run in aigw/.test(message)) return [{ severity: 'warning', code: 'AIGW_UNSUPPORTED', path: [], at: 'key', message: `aigw serve refuses this config: ${message}` }];
+    return [{ severity: 'error', code: 'AIGW_VALUE', path: [], at: 'key', message: `aigw serve cannot build this config: ${message}` }];
   }
 }
 
@@ -156,7 +159,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
     out.push(...vaultProblems(schema, `plugins/${name}.json`, value));
-    if (!out.some((p) => p.severity === 'error')) out.push(...buildProblems(name, schema, filled));
+    if (!out.some((p) => p.severity === 'error' || p.code === 'AIGW_UNSUPPORTED')) out.push(...buildProblems(name, schema, filled));
   }
   return out;
 }

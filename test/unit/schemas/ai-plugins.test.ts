@@ -118,13 +118,16 @@ describe('ai-rate-limiting-advanced by Kong version', () => {
 
   it('fields arrive with their versions: namespace 3.11, customCost 3.13, policies 3.14', async () => {
     const rla = await source('ai-rate-limiting-advanced');
-    const keys = (v: string) => Object.keys(rla.schema(v)?.properties ?? {});
+    // the schema sources read the profile being built (dsl.mjs buildingFor)
+    const dsl = (await import(pathToFileURL(join(ROOT, 'schemas', 'src', 'dsl.mjs')).href)) as { buildingFor: <T>(kong: string, make: () => T) => T };
+    const built = (v: string) => dsl.buildingFor(v, () => rla.schema(v));
+    const keys = (v: string) => Object.keys(built(v)?.properties ?? {});
     expect(keys('3.10')).not.toContain('namespace');
     expect(keys('3.11')).toEqual(expect.arrayContaining(['namespace', 'decrease_by_fractions_in_redis']));
     expect(keys('3.13')).toContain('custom_cost_count_function');
     expect(keys('3.13')).not.toContain('policies');
     expect(keys('3.14')).toContain('policies');
-    const required = (v: string) => (rla.schema(v) as unknown as { required?: string[] }).required ?? [];
+    const required = (v: string) => (built(v) as unknown as { required?: string[] }).required ?? [];
     expect(required('3.13')).toContain('llm_providers');
     expect(required('3.14')).not.toContain('llm_providers');
   });
