@@ -23,10 +23,12 @@ describe('schema files', () => {
     expect(schemaFiles().filter((f) => f.startsWith('entities/'))).toEqual(ENTITIES.map((e) => `entities/${e}.json`).sort());
   });
 
-  it('every profile has the same files, but for the AI partial types (Kong 3.13+)', () => {
+  it('every profile has the same files, but for the AI partial types (Kong 3.13+) and the AI plugins Kong added after 3.10', () => {
     const ai = ['partials/embeddings.json', 'partials/model.json', 'partials/vectordb.json'];
+    const later = ['ai-a2a-proxy', 'ai-aws-guardrails', 'ai-custom-guardrail', 'ai-gcp-model-armor', 'ai-lakera-guard', 'ai-llm-as-judge',
+      'ai-mcp-oauth2', 'ai-mcp-proxy', 'ai-prompt-compressor', 'ai-semantic-response-guard'].map((p) => `plugins/${p}.json`);
     expect(schemaFiles('konnect')).toEqual(schemaFiles());
-    expect(schemaFiles('3.10')).toEqual(schemaFiles().filter((f) => !ai.includes(f)));
+    expect(schemaFiles('3.10')).toEqual(schemaFiles().filter((f) => !ai.includes(f) && !later.includes(f)));
   });
 });
 
