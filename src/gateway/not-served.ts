@@ -106,12 +106,6 @@ export const NOT_SERVED: readonly NotServed[] = [
     why: 'aigw serve needs vectordb.threshold to accept a cached answer',
   },
   { at: REDIS, field: 'cloud_authentication.auth_provider', check: { set: true }, why: 'cloud IAM authentication to Redis is not implemented by aigw serve' },
-  { at: { 'ai-rate-limiting-advanced': '' }, field: 'policies', check: { set: true }, why: 'policy-based limits (policies[]) are not implemented by aigw serve: use llm_providers' },
-  {
-    at: { 'ai-rate-limiting-advanced': '' }, field: 'decrease_by_fractions_in_redis', check: { when: (v) => v === true },
-    why: 'fractional Redis decrements are not implemented by aigw serve',
-  },
-  { at: { 'ai-rate-limiting-advanced': '' }, field: 'llm_providers[].name', check: { values: ['customCost'] }, why: 'customCost needs custom_cost_count_function (Lua)' },
   {
     at: { 'basic-auth': '' }, field: 'brute_force_protection.strategy', check: { values: ['memory', 'cluster', 'redis'] },
     why: 'brute-force protection is not implemented by aigw serve',

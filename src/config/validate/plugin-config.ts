@@ -111,7 +111,7 @@ function buildProblems(name: string, schema: JsonSchema, filled: unknown): Confi
   } catch (err) {
     const message = (err as Error).message;
     // a feature Kong has and aigw serve does not run (serve refuses it at startup): a warning, the file stays valid for Kong
-    if (/aigw serve|cannot run in aigw/.test(message)) return [{ severity: 'warning', code: 'AIGW_UNSUPPORTED', path: [], at: 'key', message: `aigw serve refuses this config: ${message}` }];
+    if (/aigw serve|in aigw|aigw keeps/.test(message)) return [{ severity: 'warning', code: 'AIGW_UNSUPPORTED', path: [], at: 'key', message: `aigw serve refuses this config: ${message}` }];
     return [{ severity: 'error', code: 'AIGW_VALUE', path: [], at: 'key', message: `aigw serve cannot build this config: ${message}` }];
   }
 }
