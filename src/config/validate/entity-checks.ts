@@ -56,7 +56,10 @@ function runCheck(check: EntityCheck, obj: Obj): CheckFailure | null {
     if (fields.filter((f) => isNonEmpty(getPath(obj, f))).length > 1) return { path: [], message: custom ?? `only one or none of these fields must be set: ${quoteList(fields)}` };
   } else if (check.conditional && typeof check.conditional === 'object') {
     const c = check.conditional as { if_field: string; if_match: Match; then_field: string; then_match: Match };
-    if (matches(getPath(obj, c.if_field), c.if_match) && !matches(getPath(obj, c.then_field), c.then_match)) {
+    const then = getPath(obj, c.then_field);
+    // Kong's validate_field passes a null value unless the match says required
+    const thenOk = (then === null || then === undefined) && c.then_match.required !== true ? true : matches(then, c.then_match);
+    if (matches(getPath(obj, c.if_field), c.if_match) && !thenOk) {
       return { path: c.then_field.split('.'), message: custom ?? `failed conditional validation given value of field '${c.if_field}': ${c.then_field}: ${describeMatch(c.then_match)}` };
     }
   } else if (check.conditional_at_least_one_of && typeof check.conditional_at_least_one_of === 'object') {
