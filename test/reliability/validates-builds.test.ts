@@ -6,7 +6,10 @@
  * gateway builds it. A config that validates but cannot be built is the bug this test hunts.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { schemas, type JsonSchema } from '../../src/config/schemas.js';
 import { validatePluginConfig } from '../../src/config/validate/index.js';
@@ -86,6 +89,14 @@ function deps(stores: PluginStores): PluginDeps {
 const KNOWN_GAPS = new Set(['proxy-cache', 'ai-request-transformer', 'ai-response-transformer', 'ai-proxy-advanced', 'ai-llm-as-judge', 'ai-azure-content-safety']);
 
 describe('whatever validates, builds', () => {
+  // generated file-log paths ('x-y', '{'…) are created relative to the working directory: keep them out of the checkout
+  const cwd = process.cwd();
+  const scratch = mkdtempSync(join(tmpdir(), 'aigw-validates-builds-'));
+  beforeAll(() => process.chdir(scratch));
+  afterAll(() => {
+    process.chdir(cwd);
+    rmSync(scratch, { recursive: true, force: true });
+  });
   for (const [name, plugin] of PLUGINS) {
     if (KNOWN_GAPS.has(name)) continue;
     it(`${name}: every generated config that validates compiles`, async () => {
