@@ -65,3 +65,13 @@ export function prepareEarlyReply(req: IncomingMessage, res: ServerResponse): vo
   // node closes a `Connection: close` socket with destroySoon() once the answer is written
   socket.destroySoon = () => linger(socket);
 }
+
+/**
+ * Whether the client went away before its answer was complete (it closed or reset the connection,
+ * or aborted its body). Nothing can be sent then, and it is no gateway error: it is logged as
+ * nginx does, status 499, at debug level.
+ */
+export function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  if (res.writableFinished) return false;
+  return res.destroyed || req.socket.destroyed || (req.destroyed && !req.complete);
+}

@@ -18,7 +18,7 @@
  *                                     client has the response ─► log phases (setImmediate)
  */
 import { HOP_BY_HOP } from './hop-by-hop.js';
-import { prepareEarlyReply } from './early-reply.js';
+import { clientGone, prepareEarlyReply } from './early-reply.js';
 import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -127,16 +127,6 @@ export function sendReply(ctx: GatewayContext, reply: Reply, entries: readonly C
   res.setHeader('x-kong-request-id', ctx.requestId);
   ctx.responseBytes = Buffer.byteLength(body);
   res.end(ctx.method === 'HEAD' ? undefined : body);
-}
-
-/**
- * Whether the client went away before its answer was complete (it closed or reset the connection,
- * or aborted its body). Nothing can be sent then, and it is no gateway error: it is logged as
- * nginx does, status 499, at debug level.
- */
-function clientGone(ctx: GatewayContext): boolean {
-  if (ctx.res.writableFinished) return false;
-  return ctx.res.destroyed || ctx.req.socket.destroyed || (ctx.req.destroyed && !ctx.req.complete);
 }
 
 export function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger): Reply {
@@ -390,7 +380,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     }
     await proxy(ctx, rt, chain, env, match.matchedPrefix);
   } catch (err) {
-    if (clientGone(ctx)) {
+    if (clientGone(ctx.req, ctx.res)) {
       if (!ctx.res.headersSent) ctx.res.statusCode = 499;
       env.logger.debug('client closed the connection before its answer was complete', { request_id: ctx.requestId, error: (err as Error)?.message ?? String(err) });
       return;
