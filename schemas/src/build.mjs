@@ -77,6 +77,27 @@ export async function buildAll(kong = KONG_REFERENCE) {
   return out;
 }
 
+/**
+ * aigw's own annotation keywords (`x-…`) used in any published schema: a vocabulary for JSON
+ * Schema tools in strict mode (`ajv.addVocabulary(require('aigw/schemas/aigw-keywords.json'))`).
+ */
+export const KEYWORDS_FILE = 'aigw-keywords.json';
+
+export function annotationVocabulary(contents) {
+  const found = new Set();
+  const visit = (v) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.startsWith('x-')) found.add(k);
+        else visit(child);
+      }
+    }
+  };
+  for (const c of contents) visit(JSON.parse(c));
+  return `${JSON.stringify([...found].sort(), null, 2)}\n`;
+}
+
 /** The directory of a profile's schemas, relative to schemas/ ('' for the default profile). */
 export const profileDir = (kong) => (kong === KONG_REFERENCE ? '' : kong);
 
@@ -87,6 +108,7 @@ async function main(argv) {
   for (const kong of PROFILES) {
     for (const [rel, content] of await buildAll(kong)) files.push([join(profileDir(kong), rel), content]);
   }
+  files.push([KEYWORDS_FILE, annotationVocabulary(files.map(([, content]) => content))]);
   for (const [rel, content] of files) {
     const file = join(SCHEMAS_DIR, rel);
     const current = existsSync(file) ? readFileSync(file, 'utf8') : null;

@@ -41,7 +41,6 @@ export type JsonSchema = {
 export type EntityCheck = Record<string, unknown> & { message?: string };
 
 const BASE = 'https://schemas.aigw.invalid/';
-const X_KEYWORDS = ['x-entity-checks', 'x-secret', 'x-referenceable', 'x-aigw-unsupported', 'x-aigw-unsupported-values', 'x-kong-priority', 'x-kong-plugin'];
 
 function findSchemasDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -82,20 +81,9 @@ function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): vo
   }
 }
 
-/** Every `x-…` annotation keyword used anywhere in the schemas (ajv's strict mode must know them). */
-function annotationKeywords(all: Iterable<JsonSchema>): Set<string> {
-  const found = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v)) {
-        if (k.startsWith('x-')) found.add(k);
-        else visit(child);
-      }
-    }
-  };
-  for (const s of all) visit(s);
-  return found;
+/** aigw's annotation keywords (`x-…`), as published with the schemas (schemas/src/build.mjs writes the list). */
+function annotationKeywords(root: string): string[] {
+  return JSON.parse(readFileSync(join(root, 'aigw-keywords.json'), 'utf8')) as string[];
 }
 
 /** Digest of every loaded schema; precompiled validators are used only when it matches. */
@@ -135,7 +123,7 @@ function createRegistry(profile: KongProfile): SchemaRegistry {
   raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
-  for (const k of new Set([...X_KEYWORDS, ...annotationKeywords(raws.values())])) {
+  for (const k of annotationKeywords(root)) {
     ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
   }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });

@@ -15,6 +15,11 @@ export interface CheckFailure {
   /** Path, relative to the validated root, of the object or field the rule is about. */
   path: Array<string | number>;
   message: string;
+  /**
+   * Where a file position should point when it differs from `path` (which keeps Kong's error
+   * placement, e.g. `@entity` for multi-field checks): the field the rule names.
+   */
+  at?: Array<string | number>;
 }
 
 type CustomCheck = (obj: unknown) => CheckFailure | null;

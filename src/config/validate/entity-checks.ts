@@ -41,38 +41,61 @@ function describeMatch(m: Match): string {
   return `value must satisfy ${JSON.stringify(m)}`;
 }
 
+/** The dotted fields' longest common parent (`auth` for `auth.header_name`, `auth.header_value`). */
+function commonParent(fields: string[]): string[] {
+  const split = fields.map((f) => f.split('.').slice(0, -1));
+  const out: string[] = [];
+  for (let i = 0; split.every((s) => i < s.length && s[i] === split[0]![i]); i++) out.push(split[0]![i]!);
+  return out;
+}
+
+/**
+ * The position of a multi-field rule's failure: the fields' common parent when they share one
+ * (a half-set `auth` points at `auth:`), else the named field that breaks the rule.
+ */
+function positionOf(fields: string[], culprit: string | undefined): string[] {
+  const parent = commonParent(fields);
+  if (parent.length > 0) return parent;
+  return culprit === undefined ? [] : culprit.split('.');
+}
+
 function runCheck(check: EntityCheck, obj: Obj): CheckFailure | null {
   const custom = check.message;
   const fieldsOf = (key: string) => (Array.isArray(check[key]) ? (check[key] as string[]) : null);
   let fields: string[] | null;
   if ((fields = fieldsOf('at_least_one_of'))) {
-    if (!fields.some((f) => isNonEmpty(getPath(obj, f)))) return { path: [], message: custom ?? `at least one of these fields must be non-empty: ${quoteList(fields)}` };
+    if (!fields.some((f) => isNonEmpty(getPath(obj, f)))) return { path: [], at: positionOf(fields, undefined), message: custom ?? `at least one of these fields must be non-empty: ${quoteList(fields)}` };
   } else if ((fields = fieldsOf('only_one_of'))) {
-    if (fields.filter((f) => isNonEmpty(getPath(obj, f))).length > 1) return { path: [], message: custom ?? `exactly one of these fields must be non-empty: ${quoteList(fields)}` };
+    const set = fields.filter((f) => isNonEmpty(getPath(obj, f)));
+    if (set.length > 1) return { path: [], at: positionOf(fields, set[1]), message: custom ?? `exactly one of these fields must be non-empty: ${quoteList(fields)}` };
   } else if ((fields = fieldsOf('mutually_required'))) {
-    const set = fields.filter((f) => isNonEmpty(getPath(obj, f))).length;
-    if (set !== 0 && set !== fields.length) return { path: [], message: custom ?? `all or none of these fields must be set: ${quoteList(fields)}` };
+    const set = fields.filter((f) => isNonEmpty(getPath(obj, f)));
+    if (set.length !== 0 && set.length !== fields.length) return { path: [], at: positionOf(fields, set[0]), message: custom ?? `all or none of these fields must be set: ${quoteList(fields)}` };
   } else if ((fields = fieldsOf('mutually_exclusive'))) {
-    if (fields.filter((f) => isNonEmpty(getPath(obj, f))).length > 1) return { path: [], message: custom ?? `only one or none of these fields must be set: ${quoteList(fields)}` };
+    const set = fields.filter((f) => isNonEmpty(getPath(obj, f)));
+    if (set.length > 1) return { path: [], at: positionOf(fields, set[1]), message: custom ?? `only one or none of these fields must be set: ${quoteList(fields)}` };
   } else if (check.conditional && typeof check.conditional === 'object') {
     const c = check.conditional as { if_field: string; if_match: Match; then_field: string; then_match: Match };
     const then = getPath(obj, c.then_field);
     // Kong's validate_field passes a null value unless the match says required
     const thenOk = (then === null || then === undefined) && c.then_match.required !== true ? true : matches(then, c.then_match);
     if (matches(getPath(obj, c.if_field), c.if_match) && !thenOk) {
-      return { path: c.then_field.split('.'), message: custom ?? `failed conditional validation given value of field '${c.if_field}': ${c.then_field}: ${describeMatch(c.then_match)}` };
+      // a then-field absent from the file: point at the field whose value triggered the rule
+      const at = (then === null || then === undefined ? c.if_field : c.then_field).split('.');
+      return { path: c.then_field.split('.'), at, message: custom ?? `failed conditional validation given value of field '${c.if_field}': ${c.then_field}: ${describeMatch(c.then_match)}` };
     }
   } else if (check.conditional_at_least_one_of && typeof check.conditional_at_least_one_of === 'object') {
     const c = check.conditional_at_least_one_of as { if_field: string; if_match: Match; then_at_least_one_of: string[] };
     if (matches(getPath(obj, c.if_field), c.if_match) && !c.then_at_least_one_of.some((f) => isNonEmpty(getPath(obj, f)))) {
-      return { path: [], message: custom ?? `at least one of these fields must be non-empty: ${quoteList(c.then_at_least_one_of)}` };
+      return { path: [], at: c.if_field.split('.'), message: custom ?? `at least one of these fields must be non-empty: ${quoteList(c.then_at_least_one_of)}` };
     }
   } else if (typeof check.custom === 'string') {
     const fn = CUSTOM_CHECKS[check.custom];
     if (!fn) return { path: [], message: `internal: unknown custom check '${check.custom}'` };
     const at = typeof check.path === 'string' ? check.path : null;
     const failure = fn(at === null ? obj : getPath(obj, at));
-    return failure && at !== null ? { path: [...at.split('.'), ...failure.path], message: failure.message } : failure;
+    if (failure === null || at === null) return failure;
+    return { path: [...at.split('.'), ...failure.path], message: failure.message, ...(failure.at ? { at: [...at.split('.'), ...failure.at] } : {}) };
   }
   return null;
 }
@@ -97,7 +120,7 @@ export function runEntityChecks(schema: JsonSchema, relPath: string, value: unkn
   }
   for (const check of s['x-entity-checks'] ?? []) {
     const failure = runCheck(check, value as Obj);
-    if (failure) out.push({ path: [...base, ...failure.path], message: failure.message });
+    if (failure) out.push({ path: [...base, ...failure.path], message: failure.message, ...(failure.at ? { at: [...base, ...failure.at] } : {}) });
   }
   return out;
 }

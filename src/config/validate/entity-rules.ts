@@ -47,14 +47,14 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], p
   }
   const extensions = schema && hasConfig ? markedProblems('extension', schema, `plugins/${name}.json`, raw.data.config, []) : [];
   for (const p of [...problems, ...extensions]) {
-    const path = hasConfig ? [...raw.path, 'config', ...p.path] : [...raw.path, 'name'];
+    const path = hasConfig ? [...raw.path, 'config', ...(p.position ?? p.path)] : [...raw.path, 'name'];
     out.push(raw.file.issueAt(path, p.at, p.severity, p.code, p.message));
   }
 }
 
 function partialRules(e: Entity, raw: RawEntity, out: Issue[]): void {
   const problems = typeof e.type === 'string' ? validatePartialConfig(e.type, raw.data.config) : null;
-  for (const p of problems ?? []) out.push(raw.file.issueAt([...raw.path, 'config', ...p.path], p.at, p.severity, p.code, p.message));
+  for (const p of problems ?? []) out.push(raw.file.issueAt([...raw.path, 'config', ...(p.position ?? p.path)], p.at, p.severity, p.code, p.message));
 }
 
 /**
@@ -64,7 +64,7 @@ function partialRules(e: Entity, raw: RawEntity, out: Issue[]): void {
 function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
   const schema = schemas().entity(raw.kind.name);
   for (const f of runEntityChecks(schema, raw.kind.schema, e)) {
-    out.push(raw.file.issueAt([...raw.path, ...f.path], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
+    out.push(raw.file.issueAt([...raw.path, ...(f.at ?? f.path)], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
   }
   const { config: _config, ...own } = raw.data;
   const found = [...unsupportedProblems(schema, raw.kind.schema, own, []), ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own)];

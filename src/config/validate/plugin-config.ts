@@ -154,7 +154,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const filled = fillPluginDefaults(name, value);
     for (const f of runEntityChecks(schema, `plugins/${name}.json`, filled)) {
-      out.push({ severity: 'error', code: 'AIGW_ENTITY_CHECK', path: f.path, at: f.path.length ? 'key' : 'key', message: f.message });
+      out.push({ severity: 'error', code: 'AIGW_ENTITY_CHECK', path: f.path, at: 'key', message: f.message, ...(f.at ? { position: f.at } : {}) });
     }
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
@@ -180,7 +180,7 @@ export function validatePartialConfig(type: string, config: unknown): ConfigProb
   if (!validate(value)) for (const p of mapAjvErrors(validate.errors ?? [])) out.push({ ...p, severity: 'error' });
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const f of runEntityChecks(schema, rel, fillPartialDefaults(type, value))) {
-      out.push({ severity: 'error', code: 'AIGW_ENTITY_CHECK', path: f.path, at: 'key', message: f.message });
+      out.push({ severity: 'error', code: 'AIGW_ENTITY_CHECK', path: f.path, at: 'key', message: f.message, ...(f.at ? { position: f.at } : {}) });
     }
     out.push(...unsupportedProblems(schema, rel, value, []));
   }

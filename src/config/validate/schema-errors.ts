@@ -12,6 +12,8 @@ export interface SchemaProblem {
   path: Array<string | number>;
   at: 'key' | 'value';
   message: string;
+  /** Where a file position points when it differs from `path` (which keeps Kong's error placement). */
+  position?: Array<string | number>;
 }
 
 function pointerToPath(pointer: string): Array<string | number> {

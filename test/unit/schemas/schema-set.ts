@@ -6,23 +6,11 @@ import { Ajv } from 'ajv';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SCHEMAS_DIR = join(ROOT, 'schemas');
 
-/** The custom keywords aigw's schemas use (annotations for the validator, normaliser and masker). */
-export const X_KEYWORDS = [
-  'x-entity-checks',
-  'x-kong-plugin',
-  'x-kong-priority',
-  'x-kong-protocols',
-  'x-kong-partials',
-  'x-kong-partial',
-  'x-secret',
-  'x-referenceable',
-  'x-aigw-unsupported',
-  'x-aigw-unsupported-values',
-  'x-aigw-extension',
-  'x-aigw-extension-values',
-  'x-deprecated',
-  'x-aigw-moved',
-] as const;
+/**
+ * The custom keywords aigw's schemas use (annotations for the validator, normaliser and masker),
+ * as published for other tools in schemas/aigw-keywords.json.
+ */
+export const X_KEYWORDS: readonly string[] = JSON.parse(readFileSync(join(SCHEMAS_DIR, 'aigw-keywords.json'), 'utf8')) as string[];
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
