@@ -156,21 +156,21 @@ describe("Kong 3.14's AI plugins", () => {
 
   it("Kong's entity checks, with Kong's messages", () => {
     expect(errors('ai-semantic-prompt-guard', { embeddings: EMBEDDINGS, vectordb: REDIS, rules: {} })).toEqual([
-      "4:5 AIGW_ENTITY_CHECK at least one of these fields must be non-empty: 'config.rules.allow_prompts', 'config.rules.deny_prompts'",
+      "19:7 AIGW_ENTITY_CHECK at least one of these fields must be non-empty: 'config.rules.allow_prompts', 'config.rules.deny_prompts'",
     ]);
     expect(errors('ai-semantic-response-guard', { embeddings: EMBEDDINGS, vectordb: REDIS, rules: { allow_responses: [] } })).toEqual([
-      "4:5 AIGW_ENTITY_CHECK at least one of these fields must be non-empty: 'config.rules.allow_responses', 'config.rules.deny_responses'",
+      "19:7 AIGW_ENTITY_CHECK at least one of these fields must be non-empty: 'config.rules.allow_responses', 'config.rules.deny_responses'",
     ]);
     const both = { ...(VALID['ai-mcp-oauth2'] as object), claim_to_header: [{ claim: 'sub', header: 'X-Sub' }] };
     expect(errors('ai-mcp-oauth2', both)).toEqual([
-      "4:5 AIGW_ENTITY_CHECK only one or none of these fields must be set: 'config.claim_to_header', 'config.upstream_headers'",
+      "13:7 AIGW_ENTITY_CHECK only one or none of these fields must be set: 'config.claim_to_header', 'config.upstream_headers'",
     ]);
     const judge = VALID['ai-llm-as-judge'] as { llm: object };
     expect(errors('ai-llm-as-judge', { ...judge, http_proxy_host: 'proxy' })).toEqual([
-      "4:5 AIGW_ENTITY_CHECK all or none of these fields must be set: 'http_proxy_host', 'http_proxy_port'",
+      "17:7 AIGW_ENTITY_CHECK all or none of these fields must be set: 'http_proxy_host', 'http_proxy_port'",
     ]);
     expect(errors('ai-llm-as-judge', { llm: { route_type: 'llm/v1/chat', model: { provider: 'azure', name: 'gpt-4o' } } })).toContain(
-      "4:5 AIGW_ENTITY_CHECK must set 'model.options.azure_instance' for azure provider",
+      "8:11 AIGW_ENTITY_CHECK must set 'model.options.azure_instance' for azure provider",
     );
   });
 
