@@ -69,3 +69,17 @@ export function notReferenceable(path: ReadonlyArray<string | number>): string {
   const field = path.filter((p) => typeof p === 'string').at(-1) ?? 'this field';
   return `'${field}' is not a referenceable field: Kong resolves {vault://…} references only in fields it marks referenceable (credentials, passwords), and would use this text as written; put the value itself here, or the reference in a referenceable field`;
 }
+
+/**
+ * Strings that hold a vault reference inside other text (`"Bearer {vault://env/key}"`): Kong
+ * resolves a reference only when it is the whole value, so such text is sent as written.
+ */
+export function embeddedReferences(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (typeof value === 'string') return value.includes('{vault://') && !isVaultReference(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => embeddedReferences(v, [...path, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => embeddedReferences(v, [...path, k]));
+  return [];
+}
+
+export const EMBEDDED_REFERENCE =
+  "a vault reference is resolved only when it is the whole value ('{vault://env/name}'): this text is used as written (put the whole value in the secret instead)";

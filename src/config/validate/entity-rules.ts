@@ -1,6 +1,6 @@
 import type { RawEntity } from '../collect.js';
 import { compileKongRegex } from '../regex.js';
-import { markedProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig, vaultProblems } from './plugin-config.js';
+import { markedProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig, vaultProblems, embeddedReferenceProblems } from './plugin-config.js';
 import { runEntityChecks } from './entity-checks.js';
 import { schemas } from '../schemas.js';
 import type { Issue } from '../issues.js';
@@ -67,7 +67,7 @@ function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
     out.push(raw.file.issueAt([...raw.path, ...(f.at ?? f.path)], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
   }
   const { config: _config, ...own } = raw.data;
-  const found = [...unsupportedProblems(schema, raw.kind.schema, own, []), ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own)];
+  const found = [...unsupportedProblems(schema, raw.kind.schema, own, []), ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own), ...embeddedReferenceProblems(own)];
   for (const p of found) {
     out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, p.severity, p.code, p.message));
   }

@@ -4,7 +4,7 @@ import { runEntityChecks } from './entity-checks.js';
 import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
-import { notReferenceable, vaultSites } from '../vault-refs.js';
+import { EMBEDDED_REFERENCE, embeddedReferences, notReferenceable, vaultSites } from '../vault-refs.js';
 import { PLUGINS } from '../../gateway/plugins/index.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
@@ -96,6 +96,11 @@ export function vaultProblems(schema: JsonSchema, rel: string, value: unknown): 
     .map((site) => ({ severity: 'error', code: 'AIGW_VAULT_REFERENCE', path: site.path, at: 'value', message: notReferenceable(site.path) }));
 }
 
+/** Warnings for vault references written inside other text (never resolved, by Kong either). */
+export function embeddedReferenceProblems(value: unknown): ConfigProblem[] {
+  return embeddedReferences(value).map((path) => ({ severity: 'warning', code: 'AIGW_VAULT_REFERENCE', path, at: 'value', message: EMBEDDED_REFERENCE }));
+}
+
 /**
  * Whatever validates must build: the gateway's own `parse` of the plugin (what `aigw serve` runs
  * when it loads the config) is tried on the filled config, and what it refuses is an error here,
@@ -159,6 +164,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
     out.push(...regexProblems(name, value as Record<string, unknown>));
     out.push(...unsupportedProblems(schema, `plugins/${name}.json`, value, []));
     out.push(...vaultProblems(schema, `plugins/${name}.json`, value));
+    out.push(...embeddedReferenceProblems(value));
     if (!out.some((p) => p.severity === 'error' || p.code === 'AIGW_UNSUPPORTED')) out.push(...buildProblems(name, schema, filled));
   }
   return out;

@@ -66,3 +66,15 @@ services:
     expect(check?.path).toEqual(['config']);
   });
 });
+
+describe('a vault reference inside other text', () => {
+  it('is a warning at the value (Kong resolves only a whole-value reference)', () => {
+    const text = aiProxy('        auth:\n          header_name: Authorization\n          header_value: "Bearer {vault://env/openai-key}"\n');
+    const r = loadText(text, { env: {}, name: 'kong.yaml' });
+    const found = r.issues.filter((i) => i.code === 'AIGW_VAULT_REFERENCE').map((i) => [i.severity, i.line, i.column, i.message]);
+    expect(found).toEqual([['warning', 14, 25, expect.stringContaining("resolved only when it is the whole value")]]);
+    // a whole-value reference in the same field is fine
+    const whole = loadText(aiProxy('        auth:\n          header_name: Authorization\n          header_value: "{vault://env/openai-auth}"\n'), { env: {}, name: 'kong.yaml' });
+    expect(whole.issues.filter((i) => i.code === 'AIGW_VAULT_REFERENCE')).toEqual([]);
+  });
+});
