@@ -75,10 +75,6 @@ export const NOT_SERVED: readonly NotServed[] = [
   },
   { at: SINGLE_LLM, field: 'model.model_alias', check: { set: true }, why: 'aigw serve selects targets by model_alias in ai-proxy-advanced only' },
   { at: TRANSFORMER_LLM, field: 'metadata', check: { set: true }, why: 'aigw serve carries model metadata into the log for ai-proxy-advanced targets only' },
-  ...['cache_read_cost', 'cache_write_cost', 'cache_write_cost_list', 'context_window_factor', 'service_tier_factor'].map((f): NotServed => ({
-    at: LLM, field: `model.options.${f}`, check: { set: true },
-    why: 'cost accounting of aigw serve uses input_cost and output_cost only',
-  })),
   { at: LLM, field: 'model.options.gemini.endpoint_id', check: { set: true }, why: 'Vertex endpoints of deployed models are not implemented by aigw serve' },
   {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.options.bedrock.embeddings_normalize', check: { when: (v) => v === true },

@@ -28,7 +28,7 @@ import { routingPrompt, SemanticRouter } from './semantic.js';
 import { createEmbedder } from '../../llm/call/embeddings.js';
 import { kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
-import { costOf } from '../../llm/wire/usage.js';
+import { costOf } from '../../llm/wire/pricing.js';
 import type { ProxyPlan } from '../ai-proxy/request.js';
 import { answer } from '../ai-proxy/response.js';
 import { aiError, aiRequest, type AiRequest } from '../../llm/formats/request.js';
@@ -114,7 +114,7 @@ async function distancesFor(env: Env, ctx: GatewayContext, ai: AiRequest): Promi
 function observe(env: Env, i: number, plan: ProxyPlan, r: ProviderCallResult): void {
   const o = plan.target.model.options ?? {};
   const done = (latencyMs: number, u: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): Observation => ({
-    ok: true, latencyMs, promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cost: costOf(u, o.input_cost, o.output_cost),
+    ok: true, latencyMs, promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cost: costOf(u, o),
   });
   if (!r.ok) {
     env.balancer.finished(i, { ok: false, latencyMs: r.latencyMs, promptTokens: 0, completionTokens: 0, cost: 0 });

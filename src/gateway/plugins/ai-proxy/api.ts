@@ -237,7 +237,7 @@ export async function runApi(ctx: GatewayContext, c: AiProxyConfig, plan: ApiPla
   const record = (usage: Usage, responseModel?: string): void => ctx.set(AI_ANALYTICS, buildAnalytics({
     pluginId: deps.pluginId, provider: c.provider, requestModel: req.model ?? '', responseModel,
     latencyMs: result.ok ? Number(process.hrtime.bigint() - result.start) / 1e6 : result.latencyMs, usage,
-    inputCost: c.options.input_cost, outputCost: c.options.output_cost,
+    pricing: c.options,
     stream: type.includes('event-stream'), logStatistics: c.logStatistics, logPayloads: false,
   }));
   const headers: Record<string, HeaderValue> = { ...result.headers };
