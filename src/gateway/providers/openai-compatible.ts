@@ -10,7 +10,7 @@ import {
   type JsonObject, type RouteType, type TextCompletion, type Usage,
 } from '../llm/wire/openai-types.js';
 import { parseOpenAIUsage } from '../llm/wire/usage.js';
-import { zeroUsage } from '../llm/wire/openai-types.js';
+import { wireUsage, zeroUsage } from '../llm/wire/openai-types.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';
@@ -99,7 +99,7 @@ export function openAIResponse(provider: string, routeType: RouteType, body: unk
   if (!Array.isArray(body.choices)) throw transformationFailed(provider, routeType, `'choices' not in ${routeType} response`);
   const object = routeType === 'llm/v1/chat' ? 'chat.completion' : 'text_completion';
   // The choices are passed through as the upstream sent them (the openai family is not translated).
-  return { ...body, object, usage } as ChatCompletion | TextCompletion;
+  return { ...body, object, usage: wireUsage(usage) } as ChatCompletion | TextCompletion;
 }
 
 function isChunk(v: unknown): v is CanonicalChunk {

@@ -126,6 +126,9 @@ services:
   it('OpenAI: cached tokens at cache_read_cost, the reported priority tier doubles the cost; the log has cached_tokens', async () => {
     const r = await postJson(`${gw.proxyUrl}/openai`, { messages: [{ role: 'user', content: 'hello' }] });
     expect(r.status, r.text).toBe(200);
+    const body = JSON.parse(r.text) as { service_tier: string; usage: Record<string, unknown> };
+    expect(body.service_tier).toBe('priority');
+    expect(body.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 600 } });
     const rec = await logFor(logPath, String(r.headers['x-kong-request-id']));
     const usage = rec.ai?.proxy?.usage as Record<string, unknown>;
     expect(usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 100, prompt_tokens_details: { cached_tokens: 600 } });
@@ -136,8 +139,10 @@ services:
     const r = await postJson(`${gw.proxyUrl}/claude`, { messages: [{ role: 'user', content: 'hello' }] });
     expect(r.status, r.text).toBe(200);
     // the OpenAI-format client sees the cache reads among its prompt tokens
-    const body = JSON.parse(r.text) as { usage: Record<string, unknown> };
+    const body = JSON.parse(r.text) as { service_tier: string; usage: Record<string, unknown> };
     expect(body.usage).toMatchObject({ prompt_tokens: 2500, completion_tokens: 50, prompt_tokens_details: { cached_tokens: 2000 } });
+    expect(body.service_tier).toBe('standard');
+    expect(body.usage.service_tier).toBeUndefined();
     const rec = await logFor(logPath, String(r.headers['x-kong-request-id']));
     const usage = rec.ai?.proxy?.usage as Record<string, unknown>;
     expect(usage).toMatchObject({ prompt_tokens: 2500, completion_tokens: 50, prompt_tokens_details: { cached_tokens: 2000 } });

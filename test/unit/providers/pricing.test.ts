@@ -3,6 +3,7 @@ import { costOf, tierFactor, tokenThreshold, ttlSeconds, type Pricing } from '..
 import type { Usage } from '../../../src/gateway/llm/wire/openai-types.js';
 import { parseOpenAIUsage } from '../../../src/gateway/llm/wire/usage.js';
 import { anthropicUsageOf } from '../../../src/gateway/llm/formats/anthropic-stream.js';
+import { anthropicStreamTranslator } from '../../../src/gateway/providers/anthropic.js';
 
 const usage = (prompt: number, completion: number, extra: Partial<Usage> = {}): Usage => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...extra });
 const base: Pricing = { input_cost: 4, output_cost: 24 };
@@ -78,5 +79,22 @@ describe('cache tokens from the providers', () => {
     const u = usage(1000, 10, { prompt_tokens_details: { cached_tokens: 600, cache_write_tokens: 300 } });
     expect(anthropicUsageOf(u)).toEqual({ input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 600, cache_creation_input_tokens: 300 });
     expect(anthropicUsageOf(usage(7, 3))).toEqual({ input_tokens: 7, output_tokens: 3 });
+  });
+});
+
+describe('Anthropic usage through the provider translator', () => {
+  const ctx = { routeType: 'llm/v1/chat', model: 'claude-x', requestId: 'r1', now: () => new Date(0) } as unknown as Parameters<typeof anthropicStreamTranslator>[0];
+  const sse = (data: unknown) => ({ kind: 'sse' as const, data: JSON.stringify(data) });
+
+  it('a stream keeps the cache tokens and service tier of message_start after message_delta; the client chunk has no service_tier in usage', () => {
+    const t = anthropicStreamTranslator(ctx);
+    t.onEvent(sse({ type: 'message_start', message: { id: 'm', model: 'claude-x', usage: { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 90, cache_creation_input_tokens: 20, cache_creation: { ephemeral_1h_input_tokens: 5 }, service_tier: 'priority' } } }));
+    t.onEvent(sse({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 7 } }));
+    expect(t.usage()).toEqual({
+      prompt_tokens: 120, completion_tokens: 7, total_tokens: 127,
+      prompt_tokens_details: { cached_tokens: 90, cache_write_tokens: 20, cache_write_1h_tokens: 5 }, service_tier: 'priority',
+    });
+    const [last] = t.onEvent(sse({ type: 'message_stop' }));
+    expect(last.usage).toEqual({ prompt_tokens: 120, completion_tokens: 7, total_tokens: 127, prompt_tokens_details: { cached_tokens: 90, cache_write_tokens: 20, cache_write_1h_tokens: 5 } });
   });
 });

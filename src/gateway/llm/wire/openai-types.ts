@@ -267,3 +267,11 @@ export function parseToolArguments(args: string): unknown {
     return {};
   }
 }
+
+/** The usage as clients see it: OpenAI puts the service tier at the top level of an answer, not in `usage`. */
+export function wireUsage(u: Usage): Usage {
+  if (u.service_tier === undefined) return u;
+  const out = { ...u };
+  delete out.service_tier;
+  return out;
+}

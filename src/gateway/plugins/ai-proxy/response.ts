@@ -86,9 +86,12 @@ function responseModel(r: CanonicalResponse): string | undefined {
   return typeof r.model === 'string' && r.model !== '' ? r.model : undefined;
 }
 
+/** The answer's usage, with the service tier the answer reports at its top level (priced by service_tier_factor). */
 function usageOf(r: CanonicalResponse): Usage {
   const u = r.usage;
-  return 'completion_tokens' in u ? u : { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens };
+  const usage = 'completion_tokens' in u ? u : { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens };
+  const tier = (r as { service_tier?: unknown }).service_tier;
+  return typeof tier === 'string' && tier !== '' && usage.service_tier === undefined ? { ...usage, service_tier: tier } : usage;
 }
 
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
