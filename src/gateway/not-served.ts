@@ -33,7 +33,6 @@ const LLM = {
   'ai-proxy': '', 'ai-proxy-advanced': 'targets[].', 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.',
 };
 const TRANSFORMER_LLM = { 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.' };
-const SINGLE_LLM = { 'ai-proxy': '', ...TRANSFORMER_LLM };
 const EMBEDDINGS = { 'ai-proxy-advanced': 'embeddings.', 'ai-semantic-cache': 'embeddings.' };
 const LLM_AUTH = { ...LLM, ...EMBEDDINGS };
 const REDIS = {
@@ -73,7 +72,7 @@ export const NOT_SERVED: readonly NotServed[] = [
     check: { values: ['audio/speech', 'audio/transcription', 'image/generation', 'realtime/generation', 'video/generation'] },
     why: 'aigw serve balances text generation and embeddings routes only (ai-proxy serves the others)',
   },
-  { at: SINGLE_LLM, field: 'model.model_alias', check: { set: true }, why: 'aigw serve selects targets by model_alias in ai-proxy-advanced only' },
+  { at: TRANSFORMER_LLM, field: 'model.model_alias', check: { set: true }, why: 'the transformers send their configured model only; aigw serve reads model_alias in ai-proxy and ai-proxy-advanced' },
   { at: TRANSFORMER_LLM, field: 'metadata', check: { set: true }, why: 'aigw serve carries model metadata into the log for ai-proxy-advanced targets only' },
   { at: LLM, field: 'model.options.gemini.endpoint_id', check: { set: true }, why: 'Vertex endpoints of deployed models are not implemented by aigw serve' },
   {

@@ -65,7 +65,7 @@ consumers:
 services:
 - name: llm
   url: http://localhost:32000
-  routes:${route('cb', [openai(f, 'broken'), openai(h, 'gpt-4o')], `        balancer: { algorithm: round-robin, max_fails: 2, fail_timeout: 2500, failover_criteria: ${CRITERIA} }`)}${
+  routes:${route('cb', [openai(f, 'broken'), openai(h, 'gpt-4o')], `        balancer: { algorithm: round-robin, max_fails: 2, fail_timeout: 3000, failover_criteria: ${CRITERIA} }`)}${
   route('cbprio', [openai(f, 'broken', ', weight: 100'), openai(h, 'gpt-4o', ', weight: 10')], `        balancer: { algorithm: priority, max_fails: 1, fail_timeout: 60000, failover_criteria: ${CRITERIA} }`)}${
   route('cball', [openai(f, 'a'), openai(f, 'b')], `        balancer: { max_fails: 1, fail_timeout: 60000, failover_criteria: ${CRITERIA} }`)}${
   route('nocb', [openai(f, 'broken', ', weight: 100'), openai(h, 'gpt-4o', ', weight: 10')], `        balancer: { algorithm: priority, failover_criteria: ${CRITERIA} }`)}${
@@ -75,6 +75,14 @@ services:
     openai(h, 'gpt-4o-mini', '', ', model_alias: fast'),
     openai(h, 'gpt-4o-mini-2', '', ', model_alias: fast'),
   ], '        balancer: { algorithm: round-robin }')}
+  - name: single
+    paths: [/single]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/chat
+        auth: ${AUTH}
+        model: { provider: openai, name: gpt-4o, model_alias: powerful, options: { upstream_url: "${h}/v1/chat/completions" } }
 `);
   });
   afterAll(async () => {
@@ -93,7 +101,7 @@ services:
     expect(targets.every((t) => t === 'openai/gpt-4o')).toBe(true);
     // round-robin tried the broken target on two requests (each failed over), then never again
     expect(failing.requests()).toHaveLength(2);
-    await sleep(2600);
+    await sleep(3100);
     for (let i = 0; i < 4; i++) expect((await postJson(`${gw.proxyUrl}/cb`, ask())).status).toBe(200);
     // reconsidered once, failed again: out for another fail_timeout
     expect(failing.requests()).toHaveLength(3);
@@ -174,5 +182,15 @@ services:
     const r = await postJson(`${gw.proxyUrl}/alias`, ask({ model: 'gpt-4o' }));
     expect(r.status).toBe(400);
     expect(r.text).toContain("model 'gpt-4o' is not one of this route's model aliases (powerful, fast)");
+  });
+
+  it('ai-proxy model_alias: the client may name the alias (the configured model goes upstream); another model is Kong\'s 400', async () => {
+    healthy.reset();
+    const r = await postJson(`${gw.proxyUrl}/single`, ask({ model: 'powerful' }));
+    expect(r.status, r.text).toBe(200);
+    expect(healthy.requests().map((q) => (q.body as { model: string }).model)).toEqual(['gpt-4o']);
+    const other = await postJson(`${gw.proxyUrl}/single`, ask({ model: 'gpt-3.5' }));
+    expect(other.status).toBe(400);
+    expect(other.text).toContain('cannot use own model - must be: gpt-4o');
   });
 });

@@ -50,14 +50,15 @@ describe('not served: the refusal table', () => {
     ]);
   });
 
-  it('serves the circuit breaker, model ACLs, model_alias and metadata of ai-proxy-advanced; model_alias elsewhere is refused', () => {
+  it('serves the circuit breaker, model ACLs, model_alias and metadata of ai-proxy-advanced, model_alias of ai-proxy; the transformers refuse both', () => {
     const config = {
       targets: [chat, { ...chat, metadata: { team: 'a' }, model: { provider: 'openai', name: 'gpt-4o', model_alias: 'fast' } }],
       balancer: { max_fails: 3, fail_timeout: 1000 },
       acls: { deny: [{ match: [{ type: 'model', values: ['x'] }] }] },
     };
     expect(notServed('ai-proxy-advanced', config)).toEqual([]);
-    expect(notServed('ai-proxy', { ...chat, model: { provider: 'openai', model_alias: 'fast' } })[0]).toMatch(/^config\.model\.model_alias 'fast' is not served: .*ai-proxy-advanced/);
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'openai', model_alias: 'fast' } })).toEqual([]);
+    expect(notServed('ai-response-transformer', { llm: { ...chat, model: { provider: 'openai', model_alias: 'fast' } } })[0]).toMatch(/^config\.llm\.model\.model_alias 'fast' is not served: /);
     expect(notServed('ai-request-transformer', { llm: { ...chat, metadata: { a: 1 } } })[0]).toMatch(/^config\.llm\.metadata /);
   });
 
@@ -90,8 +91,8 @@ services:
   - name: r
     paths: [/r]
     plugins:
-    - name: ai-proxy
-      config: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4.1, model_alias: fast } }
+    - name: ai-request-transformer
+      config: { prompt: "x", llm: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4.1, model_alias: fast } } }
 `);
     let err: unknown;
     try {
@@ -101,7 +102,7 @@ services:
     }
     expect(err).toBeInstanceOf(AigwError);
     expect((err as AigwError).code).toBe('AIGW_SERVE');
-    expect((err as Error).message).toMatch(/^plugin 'ai-proxy' \([0-9a-f-]+\): config\.model\.model_alias 'fast' is not served/);
+    expect((err as Error).message).toMatch(/^plugin 'ai-request-transformer' \([0-9a-f-]+\): config\.llm\.model\.model_alias 'fast' is not served/);
   });
 
   it('a disabled plugin with such a value does not stop the gateway', async () => {
