@@ -32,7 +32,7 @@ export interface NotServed {
 const LLM = {
   'ai-proxy': '', 'ai-proxy-advanced': 'targets[].', 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.',
 };
-const BALANCED = { 'ai-proxy-advanced': 'targets[].', 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.' };
+const TRANSFORMER_LLM = { 'ai-request-transformer': 'llm.', 'ai-response-transformer': 'llm.' };
 const EMBEDDINGS = { 'ai-proxy-advanced': 'embeddings.', 'ai-semantic-cache': 'embeddings.' };
 const LLM_AUTH = { ...LLM, ...EMBEDDINGS };
 const REDIS = {
@@ -72,12 +72,8 @@ export const NOT_SERVED: readonly NotServed[] = [
     check: { values: ['audio/speech', 'audio/transcription', 'image/generation', 'realtime/generation', 'video/generation'] },
     why: 'aigw serve balances text generation and embeddings routes only (ai-proxy serves the others)',
   },
-  { at: LLM, field: 'model.model_alias', check: { set: true }, why: 'model aliases are not implemented by aigw serve' },
-  { at: BALANCED, field: 'metadata', check: { set: true }, why: 'target metadata is not implemented by aigw serve' },
-  ...['cache_read_cost', 'cache_write_cost', 'cache_write_cost_list', 'context_window_factor', 'service_tier_factor'].map((f): NotServed => ({
-    at: LLM, field: `model.options.${f}`, check: { set: true },
-    why: 'cost accounting of aigw serve uses input_cost and output_cost only',
-  })),
+  { at: TRANSFORMER_LLM, field: 'model.model_alias', check: { set: true }, why: 'the transformers send their configured model only; aigw serve reads model_alias in ai-proxy and ai-proxy-advanced' },
+  { at: TRANSFORMER_LLM, field: 'metadata', check: { set: true }, why: 'aigw serve carries model metadata into the log for ai-proxy-advanced targets only' },
   { at: LLM, field: 'model.options.gemini.endpoint_id', check: { set: true }, why: 'Vertex endpoints of deployed models are not implemented by aigw serve' },
   {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.options.bedrock.embeddings_normalize', check: { when: (v) => v === true },
@@ -92,11 +88,6 @@ export const NOT_SERVED: readonly NotServed[] = [
     at: LLM_AUTH, field: `auth.${f}`, check: { set: true },
     why: 'aigw serve gets GCP tokens from the service-account JSON at Google\'s default endpoints only',
   })),
-  {
-    at: { 'ai-proxy-advanced': '' }, field: 'balancer.max_fails', check: { when: (v) => typeof v === 'number' && v > 0 },
-    why: 'the circuit breaker (max_fails, fail_timeout) is not implemented by aigw serve',
-  },
-  { at: { 'ai-proxy-advanced': '' }, field: 'acls', check: { set: true }, why: 'model ACLs are not implemented by aigw serve' },
   {
     at: { 'ai-proxy-advanced': '' }, field: 'balancer.tokens_count_strategy', check: { values: ['llm-accuracy'] },
     why: 'llm-accuracy needs the scores of ai-llm-as-judge, which aigw serve does not run',

@@ -134,11 +134,25 @@ export function fromAnthropicContent(content: unknown[]): { text: string | null;
   return { text: texts.length > 0 ? texts.join('\n') : null, tools };
 }
 
+/**
+ * Anthropic `usage` → canonical. Prompt tokens include the cache reads and writes (as Kong counts
+ * them since 3.14.0.13); the cache tokens, the 1-hour part of the writes and the service tier are kept
+ * for pricing (llm/wire/pricing.ts).
+ */
 function anthropicUsage(u: unknown): Usage {
   const o = asObject(u);
   const input = asNumber(o.input_tokens);
   const output = asNumber(o.output_tokens);
-  return input === undefined && output === undefined ? zeroUsage() : makeUsage(input ?? 0, output ?? 0);
+  if (input === undefined && output === undefined) return zeroUsage();
+  const read = asNumber(o.cache_read_input_tokens);
+  const write = asNumber(o.cache_creation_input_tokens);
+  const write1h = asNumber(asObject(o.cache_creation).ephemeral_1h_input_tokens);
+  const usage = makeUsage((input ?? 0) + (read ?? 0) + (write ?? 0), output ?? 0);
+  if (read !== undefined || write !== undefined) {
+    usage.prompt_tokens_details = { cached_tokens: read ?? 0, cache_write_tokens: write ?? 0, ...(write1h ? { cache_write_1h_tokens: write1h } : {}) };
+  }
+  if (typeof o.service_tier === 'string' && o.service_tier !== '') usage.service_tier = o.service_tier;
+  return usage;
 }
 
 function fromUpstream(ctx: ProviderContext, _status: number, body: unknown) {
@@ -191,7 +205,7 @@ export function anthropicStreamTranslator(ctx: ProviderContext): StreamTranslato
       }
       case 'message_delta': {
         const out = anthropicUsage(e.usage);
-        usage = makeUsage(usage?.prompt_tokens ?? 0, out.completion_tokens);
+        usage = { ...(usage ?? zeroUsage()), ...makeUsage(usage?.prompt_tokens ?? 0, out.completion_tokens) };
         return [chatChunk(meta, {}, mapStopReason(asObject(e.delta).stop_reason))];
       }
       case 'message_stop':

@@ -10,7 +10,7 @@ import {
   type JsonObject, type RouteType, type TextCompletion, type Usage,
 } from '../llm/wire/openai-types.js';
 import { parseOpenAIUsage } from '../llm/wire/usage.js';
-import { zeroUsage } from '../llm/wire/openai-types.js';
+import { wireUsage, zeroUsage } from '../llm/wire/openai-types.js';
 import { resolveEndpoint } from './endpoint.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';
@@ -82,7 +82,7 @@ function base64Floats(b64: string): number[] {
 /** Narrows an OpenAI-format 200 body, with Kong's "'choices' not in … response" failure. */
 export function openAIResponse(provider: string, routeType: RouteType, body: unknown): CanonicalResponse {
   if (!isObject(body)) throw transformationFailed(provider, routeType, 'response is not a JSON object');
-  const usage: Usage = parseOpenAIUsage(body.usage) ?? zeroUsage();
+  const usage: Usage = parseOpenAIUsage(body.usage, body.service_tier) ?? zeroUsage();
   if (routeType === 'llm/v1/embeddings') {
     if (!Array.isArray(body.data)) throw transformationFailed(provider, routeType, `'data' not in ${routeType} response`);
     const prompt = isObject(body.usage) && typeof body.usage.prompt_tokens === 'number' ? body.usage.prompt_tokens : 0;
@@ -99,7 +99,7 @@ export function openAIResponse(provider: string, routeType: RouteType, body: unk
   if (!Array.isArray(body.choices)) throw transformationFailed(provider, routeType, `'choices' not in ${routeType} response`);
   const object = routeType === 'llm/v1/chat' ? 'chat.completion' : 'text_completion';
   // The choices are passed through as the upstream sent them (the openai family is not translated).
-  return { ...body, object, usage } as ChatCompletion | TextCompletion;
+  return { ...body, object, usage: wireUsage(usage) } as ChatCompletion | TextCompletion;
 }
 
 function isChunk(v: unknown): v is CanonicalChunk {
@@ -116,7 +116,7 @@ export function openAIStreamTranslator(): StreamTranslator {
         throw new TranslationError(`upstream stream error: ${typeof json.error.message === 'string' ? json.error.message : JSON.stringify(json.error)}`, 502);
       }
       if (!isChunk(json)) return [];
-      const u = parseOpenAIUsage(json.usage);
+      const u = parseOpenAIUsage(json.usage, isObject(json) ? json.service_tier : undefined);
       if (u !== null) usage = u;
       return [json];
     },

@@ -4,6 +4,7 @@
  * call, deframing, usage accounting and error shaping (see ../ai/ and ./translate.ts).
  */
 import type { AwsCredentials } from '../llm/wire/aws-sigv4.js';
+import type { Pricing } from '../llm/wire/pricing.js';
 import type { ApiRouteType } from '../llm/wire/api-routes.js';
 import type { FramedEvent, Framing } from '../llm/wire/framing.js';
 import type {
@@ -13,13 +14,12 @@ import type {
 export type { RouteType };
 
 /** Kong `model.options` (kong.md §1.1), snake_case as in the state file. */
-export interface ModelOptions {
+/** `input_cost`, `output_cost` and Kong 3.14's pricing options come from Pricing (llm/wire/pricing.ts). */
+export interface ModelOptions extends Pricing {
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
   top_k?: number;
-  input_cost?: number;
-  output_cost?: number;
   anthropic_version?: string;
   azure_instance?: string;
   azure_api_version?: string;

@@ -42,16 +42,24 @@ describe('not served: the refusal table', () => {
 
   it('walks arrays: the index of the target is in the path', () => {
     const config = {
-      targets: [chat, { ...chat, model: { provider: 'openai', model_alias: 'fast', options: { service_tier_factor: [{ tier: 'flex', factor: 0.5 }] } } }],
-      balancer: { max_fails: 3 },
-      acls: { deny: [{ match: [{ type: 'model', values: ['x'] }] }] },
+      targets: [chat, { ...chat, model: { provider: 'gemini', options: { gemini: { endpoint_id: 'e1' }, bedrock: { performance_config_latency: 'optimized' } } } }],
     };
     expect(notServed('ai-proxy-advanced', config).map((m) => m.split(' ')[0])).toEqual([
-      'config.targets[1].model.model_alias',
-      'config.targets[1].model.options.service_tier_factor',
-      'config.balancer.max_fails',
-      'config.acls',
+      'config.targets[1].model.options.gemini.endpoint_id',
+      'config.targets[1].model.options.bedrock.performance_config_latency',
     ]);
+  });
+
+  it('serves the circuit breaker, model ACLs, model_alias and metadata of ai-proxy-advanced, model_alias of ai-proxy; the transformers refuse both', () => {
+    const config = {
+      targets: [chat, { ...chat, metadata: { team: 'a' }, model: { provider: 'openai', name: 'gpt-4o', model_alias: 'fast' } }],
+      balancer: { max_fails: 3, fail_timeout: 1000 },
+      acls: { deny: [{ match: [{ type: 'model', values: ['x'] }] }] },
+    };
+    expect(notServed('ai-proxy-advanced', config)).toEqual([]);
+    expect(notServed('ai-proxy', { ...chat, model: { provider: 'openai', model_alias: 'fast' } })).toEqual([]);
+    expect(notServed('ai-response-transformer', { llm: { ...chat, model: { provider: 'openai', model_alias: 'fast' } } })[0]).toMatch(/^config\.llm\.model\.model_alias 'fast' is not served: /);
+    expect(notServed('ai-request-transformer', { llm: { ...chat, metadata: { a: 1 } } })[0]).toMatch(/^config\.llm\.metadata /);
   });
 
   it('covers the Redis cloud authentication of every plugin with a Redis record', () => {
@@ -83,8 +91,8 @@ services:
   - name: r
     paths: [/r]
     plugins:
-    - name: ai-proxy
-      config: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4.1, model_alias: fast } }
+    - name: ai-request-transformer
+      config: { prompt: "x", llm: { route_type: llm/v1/chat, model: { provider: openai, name: gpt-4.1, model_alias: fast } } }
 `);
     let err: unknown;
     try {
@@ -94,7 +102,7 @@ services:
     }
     expect(err).toBeInstanceOf(AigwError);
     expect((err as AigwError).code).toBe('AIGW_SERVE');
-    expect((err as Error).message).toMatch(/^plugin 'ai-proxy' \([0-9a-f-]+\): config\.model\.model_alias 'fast' is not served/);
+    expect((err as Error).message).toMatch(/^plugin 'ai-request-transformer' \([0-9a-f-]+\): config\.llm\.model\.model_alias 'fast' is not served/);
   });
 
   it('a disabled plugin with such a value does not stop the gateway', async () => {

@@ -4,7 +4,8 @@ import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
 import { createDeframer, eventJson, framingForContentType } from '../../../src/gateway/llm/wire/framing.js';
 import { parseCanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { SSE_DONE, emptyEvent, sseFrames, sseNamedFrame } from '../../../src/gateway/llm/wire/sse-writer.js';
-import { costOf, countWords, estimateCompletionTokens, estimatePromptTokens, resolveUsage } from '../../../src/gateway/llm/wire/usage.js';
+import { costOf } from '../../../src/gateway/llm/wire/pricing.js';
+import { countWords, estimateCompletionTokens, estimatePromptTokens, resolveUsage } from '../../../src/gateway/llm/wire/usage.js';
 
 const EXAMPLE = {
   region: 'us-east-1', service: 'service', body: '', headers: {},
@@ -57,8 +58,8 @@ describe('usage', () => {
 
   it('computes cost per 1M tokens, 0 unless both prices are set', () => {
     const u = { prompt_tokens: 25, completion_tokens: 12, total_tokens: 37 };
-    expect(costOf(u, 10, 10)).toBeCloseTo(0.00037, 10);
-    expect(costOf(u, 10, undefined)).toBe(0);
+    expect(costOf(u, { input_cost: 10, output_cost: 10 })).toBeCloseTo(0.00037, 10);
+    expect(costOf(u, { input_cost: 10 })).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@
 import { Slot } from '../../context.js';
 import type { LogRecord } from '../../log-record.js';
 import type { Usage } from '../wire/openai-types.js';
-import { costOf } from '../wire/usage.js';
+import { costOf, type Pricing } from '../wire/pricing.js';
 
 /** `ai.proxy.meta`. Azure targets add `azure_instance_id`, `azure_deployment_id`, `azure_api_version`. */
 export interface AiMeta {
@@ -30,8 +30,10 @@ export interface AiUsage {
   total_tokens: number;
   /** llm_latency / completion_tokens (0 when no completion tokens). */
   time_per_token: number;
-  /** (prompt·input_cost + completion·output_cost) / 1e6; 0 unless both costs are set. */
+  /** llm/wire/pricing.ts: input/output costs and the 3.14 pricing options; 0 unless both costs are set. */
   cost: number;
+  /** Kong 3.11: the cache reads among the prompt tokens, when the upstream reported them. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** Labels the semantic cache fills for the prometheus AI metrics (empty strings when unset). */
@@ -76,8 +78,8 @@ export interface AnalyticsInput {
   responseModel: string | undefined;
   latencyMs: number;
   usage: Usage;
-  inputCost?: number;
-  outputCost?: number;
+  /** The target's `model.options`: input_cost, output_cost and the 3.14 pricing options. */
+  pricing?: Pricing | null;
   stream: boolean;
   firstTokenMs?: number | null;
   logStatistics: boolean;
@@ -105,7 +107,8 @@ export function buildAnalytics(i: AnalyticsInput): AiAnalytics {
       completion_tokens: u.completion_tokens,
       total_tokens: u.total_tokens,
       time_per_token: u.completion_tokens > 0 ? latency / u.completion_tokens : 0,
-      cost: costOf(u, i.inputCost, i.outputCost),
+      cost: costOf(u, i.pricing),
+      ...(u.prompt_tokens_details ? { prompt_tokens_details: { cached_tokens: u.prompt_tokens_details.cached_tokens ?? 0 } } : {}),
     },
     stream: i.stream,
     ...(i.firstTokenMs !== undefined ? { firstTokenMs: i.firstTokenMs } : {}),
@@ -122,7 +125,7 @@ export function writeAnalytics(record: LogRecord, a: AiAnalytics): void {
   const entry: Record<string, unknown> = {};
   if (a.logStatistics) {
     entry.meta = { ...a.meta };
-    entry.usage = { ...a.usage };
+    entry.usage = { ...a.usage, ...(a.usage.prompt_tokens_details ? { prompt_tokens_details: { ...a.usage.prompt_tokens_details } } : {}) };
   }
   if (a.logPayloads && a.payload) entry.payload = { ...a.payload };
   if (Object.keys(entry).length === 0) return;

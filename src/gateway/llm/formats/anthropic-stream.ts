@@ -61,8 +61,7 @@ class AnthropicEventWriter implements AnthropicStreamTranslator {
   end(final?: Usage): AnthropicEvent[] {
     const out = [...this.start(), ...this.close()];
     const u = final ?? this.usage;
-    const usage: JsonObject = { output_tokens: u?.completion_tokens ?? 0 };
-    if (u) usage.input_tokens = u.prompt_tokens;
+    const usage: JsonObject = u ? anthropicUsageOf(u) : { output_tokens: 0 };
     out.push(event('message_delta', { delta: { stop_reason: toStopReason(this.finish ?? 'stop'), stop_sequence: null }, usage }));
     out.push(event('message_stop', {}));
     return out;
@@ -133,4 +132,20 @@ export function countTokens(body: unknown): { input_tokens: number } {
   let chars = charsOf(b.system) + charsOf(b.tools === undefined ? '' : JSON.stringify(b.tools));
   for (const m of asArray(b.messages)) chars += charsOf(asObject(m).content) + 4 * 3;
   return { input_tokens: Math.ceil(chars / 4) };
+}
+
+/**
+ * Canonical usage → Anthropic's `usage`: `input_tokens` without the cache tokens, which go to
+ * `cache_read_input_tokens` / `cache_creation_input_tokens` when the upstream reported them.
+ */
+export function anthropicUsageOf(u: Usage): JsonObject {
+  const d = u.prompt_tokens_details;
+  const read = d?.cached_tokens ?? 0;
+  const write = d?.cache_write_tokens ?? 0;
+  const out: JsonObject = { input_tokens: Math.max(0, u.prompt_tokens - read - write), output_tokens: u.completion_tokens };
+  if (d?.cached_tokens !== undefined || d?.cache_write_tokens !== undefined) {
+    out.cache_read_input_tokens = read;
+    out.cache_creation_input_tokens = write;
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import {
   asArray, asNumber, asObject, asString, isObject, parseToolArguments,
   type CanonicalRequest, type ChatCompletion, type ChatMessage, type JsonObject, type ToolChoice,
 } from '../wire/openai-types.js';
-import { countTokens, openAIChunksToAnthropicEvents, toStopReason, type AnthropicEvent } from './anthropic-stream.js';
+import { anthropicUsageOf, countTokens, openAIChunksToAnthropicEvents, toStopReason, type AnthropicEvent } from './anthropic-stream.js';
 import { assistantMessage, blocksOf, systemText, tools, userMessages } from './anthropic-blocks.js';
 
 const bad = (message: string): TranslationError => new TranslationError(message, 400);
@@ -98,7 +98,7 @@ export function openAIResponseToAnthropic(resp: ChatCompletion): JsonObject {
   return {
     id: messageId(resp.id), type: 'message', role: 'assistant', model: resp.model, content,
     stop_reason: toStopReason(choice?.finish_reason ?? null), stop_sequence: null,
-    usage: { input_tokens: resp.usage.prompt_tokens, output_tokens: resp.usage.completion_tokens },
+    usage: anthropicUsageOf(resp.usage),
   };
 }
 

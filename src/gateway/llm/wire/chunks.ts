@@ -5,6 +5,7 @@
 import type {
   ChatChunk, ChatCompletion, ChunkDelta, EmbeddingList, TextChunk, TextCompletion, ToolCall, Usage,
 } from './openai-types.js';
+import { wireUsage } from './openai-types.js';
 
 export interface ChunkMeta { id: string; model: string; created: number }
 
@@ -28,8 +29,9 @@ export function textChunk(meta: ChunkMeta, text: string, finish: string | null =
 
 /** A usage-only chunk, as OpenAI sends with `stream_options.include_usage` (empty `choices`). */
 export function usageChunk(meta: ChunkMeta, usage: Usage, chat: boolean): ChatChunk | TextChunk {
-  if (chat) return { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [], usage };
-  return { id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, choices: [], usage };
+  const wire = wireUsage(usage);
+  if (chat) return { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [], usage: wire };
+  return { id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, choices: [], usage: wire };
 }
 
 export function chatCompletion(
@@ -39,7 +41,8 @@ export function chatCompletion(
   if (toolCalls !== undefined && toolCalls.length > 0) message.tool_calls = toolCalls;
   return {
     id: meta.id, object: 'chat.completion', created: meta.created, model: meta.model,
-    choices: [{ index: 0, message, finish_reason: finish }], usage,
+    choices: [{ index: 0, message, finish_reason: finish }], usage: wireUsage(usage),
+    ...(usage.service_tier !== undefined ? { service_tier: usage.service_tier } : {}),
   };
 }
 

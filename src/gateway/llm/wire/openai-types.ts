@@ -85,7 +85,19 @@ export interface CanonicalRequest {
   [extra: string]: unknown;
 }
 
-export interface Usage { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /**
+   * Prompt-cache tokens, part of `prompt_tokens`, when the upstream reported them: OpenAI's
+   * `cached_tokens` (cache reads; Anthropic's `cache_read_input_tokens`), and aigw's
+   * `cache_write_tokens` (Anthropic's `cache_creation_input_tokens`) with its 1-hour-TTL part.
+   */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; cache_write_1h_tokens?: number };
+  /** The service tier the upstream reported (OpenAI's `service_tier`, Anthropic's `usage.service_tier`); priced by `service_tier_factor`. */
+  service_tier?: string;
+}
 
 export interface ChatChoice {
   index: number;
@@ -254,4 +266,12 @@ export function parseToolArguments(args: string): unknown {
   } catch {
     return {};
   }
+}
+
+/** The usage as clients see it: OpenAI puts the service tier at the top level of an answer, not in `usage`. */
+export function wireUsage(u: Usage): Usage {
+  if (u.service_tier === undefined) return u;
+  const out = { ...u };
+  delete out.service_tier;
+  return out;
 }

@@ -34,13 +34,20 @@ export function makeUsage(prompt: number, completion: number, total?: number): U
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total ?? prompt + completion };
 }
 
-/** Reads an OpenAI-shaped usage object; null when it is absent or malformed. */
-export function parseOpenAIUsage(v: unknown): Usage | null {
+/**
+ * Reads an OpenAI-shaped usage object; null when it is absent or malformed. Keeps the cache reads
+ * (`prompt_tokens_details.cached_tokens`) and the service tier (the body's `service_tier`).
+ */
+export function parseOpenAIUsage(v: unknown, serviceTier?: unknown): Usage | null {
   if (!isObject(v)) return null;
   const p = asNumber(v.prompt_tokens);
   const c = asNumber(v.completion_tokens);
   if (p === undefined && c === undefined) return null;
-  return makeUsage(p ?? 0, c ?? 0, asNumber(v.total_tokens));
+  const u = makeUsage(p ?? 0, c ?? 0, asNumber(v.total_tokens));
+  const cached = isObject(v.prompt_tokens_details) ? asNumber(v.prompt_tokens_details.cached_tokens) : undefined;
+  if (cached !== undefined) u.prompt_tokens_details = { cached_tokens: cached };
+  if (typeof serviceTier === 'string' && serviceTier !== '') u.service_tier = serviceTier;
+  return u;
 }
 
 /**
@@ -50,13 +57,11 @@ export function parseOpenAIUsage(v: unknown): Usage | null {
 export function resolveUsage(upstream: Usage | null, promptEstimate: number, completionText: string): Usage {
   if (upstream !== null && (upstream.prompt_tokens > 0 || upstream.completion_tokens > 0)) {
     const prompt = upstream.prompt_tokens > 0 ? upstream.prompt_tokens : promptEstimate;
-    return makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined);
+    const { prompt_tokens_details: details, service_tier: tier } = upstream;
+    return {
+      ...makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined),
+      ...(details ? { prompt_tokens_details: details } : {}), ...(tier !== undefined ? { service_tier: tier } : {}),
+    };
   }
   return makeUsage(promptEstimate, estimateCompletionTokens(completionText));
-}
-
-/** `(prompt·input_cost + completion·output_cost) / 1e6`; 0 unless both costs are set (per 1M tokens). */
-export function costOf(usage: Usage, inputCost: number | undefined, outputCost: number | undefined): number {
-  if (inputCost === undefined || outputCost === undefined) return 0;
-  return (usage.prompt_tokens * inputCost + usage.completion_tokens * outputCost) / 1e6;
 }

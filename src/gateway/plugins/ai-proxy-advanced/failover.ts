@@ -51,3 +51,15 @@ export function inertCriteria(criteria: readonly string[]): string[] {
   if (criteria.includes('non_idempotent')) return [];
   return criteria.filter((c) => c === 'invalid_header' || c.startsWith('http_'));
 }
+
+/**
+ * Whether a failed attempt counts against the target's circuit breaker (`balancer.max_fails`),
+ * per Kong's schema: `error`, `timeout` and `invalid_header` always count, `http_403` and
+ * `http_404` never do, the other HTTP statuses count when `failover_criteria` lists them.
+ */
+export function breakerCounts(criteria: ReadonlySet<string>, f: AttemptFailure): boolean {
+  const c = criterionOf(f);
+  if (c === 'error' || c === 'timeout' || c === 'invalid_header') return true;
+  if (c === null || c === 'http_403' || c === 'http_404') return false;
+  return criteria.has(c);
+}

@@ -20,13 +20,15 @@ import { Slot, type GatewayContext, type UpstreamResult } from '../../context.js
 import type { KongPlugin, PluginDeps } from '../../plugin.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
 import { TargetBalancer, type Balancer, type Observation, type TokensCountStrategy } from './balancer.js';
-import { inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure } from './failover.js';
-import { parseTargets, planFor, type AdvancedTarget } from './plan.js';
+import { breakerCounts, inertCriteria, sentBeforeFailing, shouldFailover, type AttemptFailure } from './failover.js';
+import { aliasExcluded, parseTargets, planFor, type AdvancedTarget } from './plan.js';
+import { parseAcls, permitted, type ModelAcls } from './acls.js';
+import { CircuitBreaker } from '../../balancing/circuit-breaker.js';
 import { routingPrompt, SemanticRouter } from './semantic.js';
 import { createEmbedder } from '../../llm/call/embeddings.js';
 import { kongAiErrorBody, type LlmTimeouts, type ProviderCallResult } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
-import { costOf } from '../../llm/wire/usage.js';
+import { costOf } from '../../llm/wire/pricing.js';
 import type { ProxyPlan } from '../ai-proxy/request.js';
 import { answer } from '../ai-proxy/response.js';
 import { aiError, aiRequest, type AiRequest } from '../../llm/formats/request.js';
@@ -50,6 +52,10 @@ export interface BalancerOutcome {
   attempts: number;
   target: string;
   tries: AttemptRecord[];
+  /** The answering target's `model.model_alias`, when it has one. */
+  model_alias?: string;
+  /** The answering target's `metadata`, when it has any. */
+  metadata?: Record<string, unknown>;
 }
 
 export const AI_BALANCER = new Slot<BalancerOutcome>('ai.balancer');
@@ -59,6 +65,8 @@ interface Env {
   deps: PluginDeps;
   targets: AdvancedTarget[];
   balancer: Balancer;
+  breaker: CircuitBreaker;
+  acls: ModelAcls | null;
   router: SemanticRouter | null;
   criteria: ReadonlySet<string>;
   timeouts: LlmTimeouts;
@@ -80,13 +88,14 @@ function createEnv(c: AiProxyAdvancedConfig, deps: PluginDeps): Env {
     // llm-accuracy (scores from ai-llm-as-judge) is refused at startup: gateway/not-served.ts
     tokensCountStrategy: b.tokens_count_strategy as TokensCountStrategy, slots: b.slots,
   }, deps.now));
+  const breaker = deps.store.get('breaker', () => new CircuitBreaker(targets.length, { maxFails: b.max_fails, failTimeoutMs: b.fail_timeout }, deps.now));
   const router = deps.store.get('router', () => createRouter(c, targets, deps));
   const inert = inertCriteria(b.failover_criteria);
   if (inert.length > 0) {
     deps.logger.warn('ai-proxy-advanced: failover_criteria without non_idempotent never fire for LLM calls (POST), as in nginx', { criteria: inert.join(', ') });
   }
   return {
-    c, deps, targets, balancer, router, criteria: new Set(b.failover_criteria),
+    c, deps, targets, balancer, breaker, acls: parseAcls(c.acls), router, criteria: new Set(b.failover_criteria),
     timeouts: { connect: b.connect_timeout, read: b.read_timeout, write: b.write_timeout },
   };
 }
@@ -105,11 +114,23 @@ async function distancesFor(env: Env, ctx: GatewayContext, ai: AiRequest): Promi
 function observe(env: Env, i: number, plan: ProxyPlan, r: ProviderCallResult): void {
   const o = plan.target.model.options ?? {};
   const done = (latencyMs: number, u: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): Observation => ({
-    ok: true, latencyMs, promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cost: costOf(u, o.input_cost, o.output_cost),
+    ok: true, latencyMs, promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cost: costOf(u, o),
   });
-  if (!r.ok) env.balancer.finished(i, { ok: false, latencyMs: r.latencyMs, promptTokens: 0, completionTokens: 0, cost: 0 });
-  else if (r.kind === 'buffered') env.balancer.finished(i, done(r.latencyMs, r.usage));
-  else void r.done.then((s) => env.balancer.finished(i, s.error ? { ...done(s.latencyMs, s.usage), ok: false } : done(s.latencyMs, s.usage)));
+  if (!r.ok) {
+    env.balancer.finished(i, { ok: false, latencyMs: r.latencyMs, promptTokens: 0, completionTokens: 0, cost: 0 });
+    const f = failureOf(r);
+    if (f !== null && breakerCounts(env.criteria, f)) env.breaker.failure(i);
+  } else if (r.kind === 'buffered') {
+    env.balancer.finished(i, done(r.latencyMs, r.usage));
+    env.breaker.success(i);
+  } else {
+    void r.done.then((s) => {
+      env.balancer.finished(i, s.error ? { ...done(s.latencyMs, s.usage), ok: false } : done(s.latencyMs, s.usage));
+      // a stream that broke after its first bytes is an `error`: it always counts
+      if (s.error) env.breaker.failure(i);
+      else env.breaker.success(i);
+    });
+  }
 }
 
 /** A 200 the gateway cannot convert counts as an invalid answer (`invalid_header`). */
@@ -133,10 +154,35 @@ function failureOf(r: ProviderCallResult): AttemptFailure | null {
 
 interface Final { target: AdvancedTarget; plan: ProxyPlan; result: ProviderCallResult }
 
+/**
+ * The targets this request may not use: `model_alias` selection (400 when none is left), the model
+ * ACLs (403 when none is left) and, last, the circuit breaker (500 when every remaining target is out).
+ */
+function blocked(env: Env, ctx: GatewayContext, ai: AiRequest): Set<number> {
+  const requested = typeof ai.body.model === 'string' && ai.body.model !== '' ? ai.body.model : null;
+  const out = aliasExcluded(env.targets, requested);
+  if (env.acls !== null) {
+    const acls = env.acls;
+    const consumer = ctx.consumer;
+    const groups = consumer ? { ids: env.deps.consumers.consumerGroupIds(consumer.id), names: env.deps.consumers.consumerGroups(consumer.id) } : { ids: [], names: [] };
+    env.targets.forEach((t, i) => {
+      if (out.has(i)) return;
+      const models = [t.config.modelName, requested].filter((m): m is string => m !== null);
+      const subject = { consumer, groups, header: (n: string) => ctx.header(n), ip: ctx.clientIp, path: ctx.path, models, provider: t.config.provider };
+      if (!permitted(acls, subject)) out.add(i);
+    });
+    if (out.size === env.targets.length) throw aiError(403, 'access to the requested model is not allowed');
+  }
+  const down = env.breaker.down().filter((i) => !out.has(i));
+  if (down.length > 0 && down.length + out.size === env.targets.length) throw aiError(500, 'all LLM targets are unavailable (circuit breaker open)');
+  for (const i of down) out.add(i);
+  return out;
+}
+
 async function attempts(env: Env, ctx: GatewayContext, ai: AiRequest, signal: CallSignal): Promise<{ final: Final | null; tries: AttemptRecord[] }> {
   const tries: AttemptRecord[] = [];
-  const exclude = new Set<number>();
-  const max = Math.min(env.c.balancer.retries + 1, env.targets.length);
+  const exclude = blocked(env, ctx, ai);
+  const max = Math.min(env.c.balancer.retries + 1, env.targets.length - exclude.size);
   const distances = await distancesFor(env, ctx, ai);
   const hashKey = ctx.header(env.c.balancer.hash_on_header.toLowerCase()) ?? ctx.requestId;
   let final: Final | null = null;
@@ -169,7 +215,11 @@ async function handle(env: Env, ctx: GatewayContext, ai: AiRequest): Promise<Ups
   const label = tries[tries.length - 1].target;
   ctx.responseHeaders[ATTEMPTS_HEADER] = String(tries.length);
   ctx.responseHeaders[TARGET_HEADER] = label;
-  ctx.set(AI_BALANCER, { algorithm: env.c.balancer.algorithm, attempts: tries.length, target: label, tries });
+  const { alias, metadata } = final.target;
+  ctx.set(AI_BALANCER, {
+    algorithm: env.c.balancer.algorithm, attempts: tries.length, target: label, tries,
+    ...(alias !== null ? { model_alias: alias } : {}), ...(metadata !== null ? { metadata } : {}),
+  });
   return answer({ ctx, config: final.target.config, plan: final.plan, pluginId: env.deps.pluginId }, final.result);
 }
 
@@ -191,7 +241,7 @@ export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
         if (!b) return;
         const ai = record.ai ?? (record.ai = {});
         const prev = ai.proxy;
-        ai.proxy = { ...(prev !== null && typeof prev === 'object' ? prev : {}), balancer: { ...b, tries: b.tries.map((t) => ({ ...t })) } };
+        ai.proxy = { ...(prev !== null && typeof prev === 'object' ? prev : {}), balancer: { ...b, tries: b.tries.map((t) => ({ ...t })), ...(b.metadata ? { metadata: structuredClone(b.metadata) } : {}) } };
       },
     };
   },

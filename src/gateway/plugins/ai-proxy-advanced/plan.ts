@@ -20,6 +20,10 @@ export interface AdvancedTarget {
   description: string | null;
   /** `<provider>/<model name>` (or `<provider>/*` when the model comes from the client). */
   label: string;
+  /** `model.model_alias` (3.14): the request model name that selects this target. */
+  alias: string | null;
+  /** `metadata` (3.13): free-form, carried into the log record (`ai.proxy.balancer.metadata`). */
+  metadata: Record<string, unknown> | null;
 }
 
 type Json = Record<string, unknown>;
@@ -40,14 +44,33 @@ export function parseTargets(c: Readonly<Json>): AdvancedTarget[] {
     if (isApiRouteType(routeType)) {
       throw new Error(`ai-proxy-advanced: route_type '${routeType}' is served by ai-proxy only in aigw serve (one target); use ai-proxy for this route`);
     }
+    const model = (t.model ?? {}) as Json;
     return {
       config,
       routeType,
+      alias: typeof model.model_alias === 'string' && model.model_alias !== '' ? model.model_alias : null,
+      metadata: t.metadata !== null && typeof t.metadata === 'object' && !Array.isArray(t.metadata) ? (t.metadata as Record<string, unknown>) : null,
       weight: typeof t.weight === 'number' ? t.weight : 100,
       description: typeof t.description === 'string' && t.description !== '' ? t.description : null,
       label: `${config.provider}/${config.modelName ?? '*'}`,
     };
   });
+}
+
+/**
+ * The targets a request may not use because of `model_alias` (3.14): when the client's model is a
+ * target's alias, only the targets with that alias; otherwise only the targets without an alias.
+ * A request that selects no target is refused with 400, naming the model.
+ */
+export function aliasExcluded(targets: readonly AdvancedTarget[], requested: string | null): Set<number> {
+  if (targets.every((t) => t.alias === null)) return new Set();
+  const byAlias = requested !== null && targets.some((t) => t.alias === requested);
+  const out = new Set(targets.flatMap((t, i) => ((byAlias ? t.alias === requested : t.alias === null) ? [] : [i])));
+  if (out.size === targets.length) {
+    const aliases = [...new Set(targets.flatMap((t) => (t.alias === null ? [] : [t.alias])))].join(', ');
+    throw aiError(400, `model '${requested ?? ''}' is not one of this route's model aliases (${aliases})`);
+  }
+  return out;
 }
 
 function chooseStream(c: AiProxyConfig, routeType: RouteType, req: CanonicalRequest): boolean {

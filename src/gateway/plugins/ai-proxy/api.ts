@@ -53,10 +53,10 @@ function isJson(type: string): boolean {
   return type === '' || type === 'application/json' || type.endsWith('+json');
 }
 
-/** Kong's model precedence on a JSON body: the configured model, else the client's. */
-function jsonModel(configured: string | null, body: JsonObject): string | null {
+/** Kong's model precedence on a JSON body: the configured model (which its `model_alias` names too), else the client's. */
+function jsonModel(configured: string | null, body: JsonObject, alias: string | null): string | null {
   const own = typeof body.model === 'string' && body.model !== '' ? body.model : null;
-  if (configured !== null && own !== null && own !== configured) throw aiError(400, `cannot use own model - must be: ${configured}`);
+  if (configured !== null && own !== null && own !== configured && own !== alias) throw aiError(400, `cannot use own model - must be: ${configured}`);
   const model = configured ?? own;
   if (model === null) throw aiError(400, 'model parameter not found in request, nor in gateway configuration');
   body.model = model;
@@ -141,7 +141,7 @@ export async function planApi(ctx: GatewayContext, c: AiProxyConfig, routeType: 
     }
   } else if (isJson(type)) {
     parsed = await jsonBody(ctx, c);
-    if (creates) model = jsonModel(name, parsed);
+    if (creates) model = jsonModel(name, parsed, c.modelAlias);
     body = parsed;
   } else {
     body = limitBytes(await bodyStream(ctx), UPLOAD_LIMIT);
@@ -237,7 +237,7 @@ export async function runApi(ctx: GatewayContext, c: AiProxyConfig, plan: ApiPla
   const record = (usage: Usage, responseModel?: string): void => ctx.set(AI_ANALYTICS, buildAnalytics({
     pluginId: deps.pluginId, provider: c.provider, requestModel: req.model ?? '', responseModel,
     latencyMs: result.ok ? Number(process.hrtime.bigint() - result.start) / 1e6 : result.latencyMs, usage,
-    inputCost: c.options.input_cost, outputCost: c.options.output_cost,
+    pricing: c.options,
     stream: type.includes('event-stream'), logStatistics: c.logStatistics, logPayloads: false,
   }));
   const headers: Record<string, HeaderValue> = { ...result.headers };

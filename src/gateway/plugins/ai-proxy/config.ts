@@ -18,6 +18,8 @@ export interface AiProxyConfig {
   auth: AuthConfig;
   provider: string;
   modelName: string | null;
+  /** `model.model_alias` (3.14): a name clients may send instead of `model.name`. */
+  modelAlias: string | null;
   options: ModelOptions;
   logStatistics: boolean;
   logPayloads: boolean;
@@ -52,6 +54,7 @@ export function parseAiProxyConfig(c: Readonly<Json>): AiProxyConfig {
     auth: withoutNulls(obj(c.auth)) as AuthConfig,
     provider: String(model.provider),
     modelName: name,
+    modelAlias: typeof model.model_alias === 'string' && model.model_alias !== '' ? model.model_alias : null,
     options,
     logStatistics: logging.log_statistics === true,
     logPayloads: logging.log_payloads === true,

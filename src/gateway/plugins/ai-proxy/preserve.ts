@@ -90,7 +90,7 @@ export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: 
   const type = String(res.headers['content-type'] ?? '');
   const record = (usage = zeroUsage()): void => ctx.set(AI_ANALYTICS, buildAnalytics({
     pluginId: opts.pluginId, provider: c.provider, requestModel: model, responseModel: undefined,
-    latencyMs: Number(process.hrtime.bigint() - start) / 1e6, usage, inputCost: c.options.input_cost, outputCost: c.options.output_cost,
+    latencyMs: Number(process.hrtime.bigint() - start) / 1e6, usage, pricing: c.options,
     stream: type.includes('event-stream'), logStatistics: c.logStatistics, logPayloads: false,
   }));
   if (type.includes('event-stream')) {

@@ -22,7 +22,7 @@ export async function planRealtime(ctx: GatewayContext, c: AiProxyConfig, llm: P
   }
   const { name, options } = resolveModelFields(ctx, c);
   const own = ctx.queryParams().get('model');
-  if (name !== null && own !== null && own !== '' && own !== name) throw aiError(400, `cannot use own model - must be: ${name}`);
+  if (name !== null && own !== null && own !== '' && own !== name && own !== c.modelAlias) throw aiError(400, `cannot use own model - must be: ${name}`);
   const model = name ?? own ?? null;
   const auth = effectiveAuth(ctx, c.auth, {});
   const target = targetFor(c, 'llm/v1/chat', model, options, auth);

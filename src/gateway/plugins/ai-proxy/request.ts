@@ -89,11 +89,12 @@ export function canonical(routeType: RouteType, body: CanonicalRequest): Canonic
   }
 }
 
-export function chooseModel(configured: string | null, req: CanonicalRequest, format: InputFormat): string {
+/** The model sent upstream; a client may name the configured model or its `model_alias` (3.14). */
+export function chooseModel(configured: string | null, req: CanonicalRequest, format: InputFormat, alias: string | null = null): string {
   const own = typeof req.model === 'string' && req.model !== '' ? req.model : null;
   if (configured !== null) {
     // Clients whose SDKs always send a model (Anthropic's): the configured one wins.
-    if (own !== null && own !== configured && !formatOf(format).sdkSendsModel) throw aiError(400, `cannot use own model - must be: ${configured}`);
+    if (own !== null && own !== configured && own !== alias && !formatOf(format).sdkSendsModel) throw aiError(400, `cannot use own model - must be: ${configured}`);
     return configured;
   }
   if (own === null) throw aiError(400, 'model parameter not found in request, nor in gateway configuration');
@@ -111,7 +112,7 @@ export async function planRequest(ctx: GatewayContext, c: AiProxyConfig, routeTy
   const { name, options } = resolveModelFields(ctx, c);
   const ai = await aiRequest(ctx, { maxBodySize: c.maxRequestBodySize, llmFormat: c.llmFormat, plugin: 'ai-proxy' });
   const request = canonical(routeType, ai.body);
-  const model = chooseModel(name, request, ai.inputFormat);
+  const model = chooseModel(name, request, ai.inputFormat, c.modelAlias);
   const stream = chooseStream(c, routeType, request);
   const provider = getProvider(c.provider);
   if (!provider) throw aiError(500, `unsupported LLM provider '${c.provider}'`);

@@ -70,8 +70,7 @@ export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: numbe
     responseModel: a.responseModel,
     latencyMs: a.latencyMs,
     usage: a.usage,
-    inputCost: env.plan.target.model.options?.input_cost,
-    outputCost: env.plan.target.model.options?.output_cost,
+    pricing: env.plan.target.model.options,
     stream: a.stream,
     firstTokenMs: a.firstTokenMs,
     logStatistics: c.logStatistics,
@@ -87,9 +86,12 @@ function responseModel(r: CanonicalResponse): string | undefined {
   return typeof r.model === 'string' && r.model !== '' ? r.model : undefined;
 }
 
+/** The answer's usage, with the service tier the answer reports at its top level (priced by service_tier_factor). */
 function usageOf(r: CanonicalResponse): Usage {
   const u = r.usage;
-  return 'completion_tokens' in u ? u : { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens };
+  const usage = 'completion_tokens' in u ? u : { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens };
+  const tier = (r as { service_tier?: unknown }).service_tier;
+  return typeof tier === 'string' && tier !== '' && usage.service_tier === undefined ? { ...usage, service_tier: tier } : usage;
 }
 
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {

@@ -57,7 +57,7 @@ function withOptions(body: JsonObject, c: AiProxyConfig, options: AiProxyConfig[
 async function planNative(ctx: GatewayContext, c: AiProxyConfig): Promise<NativePlan> {
   const { name, options } = resolveModelFields(ctx, c);
   const ai = await aiRequest(ctx, { maxBodySize: c.maxRequestBodySize, llmFormat: c.llmFormat, plugin: 'ai-proxy' });
-  const model = chooseModel(name, ai.body, ai.inputFormat);
+  const model = chooseModel(name, ai.body, ai.inputFormat, c.modelAlias);
   const stream = chooseStream(c, ROUTE_TYPE, ai.body);
   const body = withOptions(nativeResponsesBody(ai.body), c, options);
   const auth = effectiveAuth(ctx, c.auth, body);

@@ -16,6 +16,7 @@ import type { LogRecord } from '../../log-record.js';
 import { buildAnalytics, writeAnalytics, type AiAnalytics } from '../../llm/call/analytics.js';
 import type { LlmTarget } from '../../llm/call/client.js';
 import { TranslationError } from '../../llm/wire/errors.js';
+import type { Pricing } from '../../llm/wire/pricing.js';
 import { isObject, type CanonicalRequest, type Usage } from '../../llm/wire/openai-types.js';
 import { withoutNulls } from '../../llm/wire/openai-types.js';
 import { aiError, AI_REQUEST } from '../../llm/formats/request.js';
@@ -61,8 +62,7 @@ function record(ctx: GatewayContext, name: string, deps: PluginDeps, c: Transfor
   const a = buildAnalytics({
     namespace: name, pluginId: deps.pluginId, provider: c.llm.model.provider, requestModel: r.model, responseModel: r.responseModel,
     latencyMs: r.latencyMs, usage: r.usage, stream: false, logStatistics: c.llm.logging.log_statistics, logPayloads: false,
-    inputCost: typeof o.input_cost === 'number' ? o.input_cost : undefined,
-    outputCost: typeof o.output_cost === 'number' ? o.output_cost : undefined,
+    pricing: o as Pricing,
   });
   const list = ctx.get(TRANSFORMER_ANALYTICS) ?? [];
   list.push(a);
