@@ -19,7 +19,7 @@
  */
 import { HOP_BY_HOP } from './hop-by-hop.js';
 import { clientGone, prepareEarlyReply } from './early-reply.js';
-import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
+import { BAD_REQUEST_MESSAGE, malformedTarget, tooManyHeaders } from './request-target.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type HeaderValue, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
@@ -344,6 +344,10 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   res.once('close', done);
   if (malformedTarget(req.url)) {
     sendReply(ctx, { status: 400, message: BAD_REQUEST_MESSAGE });
+    return;
+  }
+  if (tooManyHeaders(req.rawHeaders)) {
+    sendReply(ctx, { status: 431, message: 'Request Header Fields Too Large' });
     return;
   }
   const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
