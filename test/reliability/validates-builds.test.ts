@@ -125,3 +125,23 @@ describe('whatever validates, builds', () => {
     });
   }
 });
+
+describe('configs this test found, refused at validate (fixed cases)', () => {
+  const llm = { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } };
+  const problems = (name: string, config: unknown) => (validatePluginConfig(name, config) ?? []).map((p) => `${p.severity} ${p.code} ${p.message}`);
+
+  it('ai-proxy-advanced without targets', () => {
+    expect(problems('ai-proxy-advanced', { targets: [] })).toEqual([expect.stringMatching(/^error AIGW_VALUE .*targets: length must be at least 1/)]);
+  });
+
+  it('ai-azure-content-safety with a content_safety_url that is not a URL (Kong typedefs.url)', () => {
+    expect(problems('ai-azure-content-safety', { content_safety_url: '' })).toEqual([expect.stringMatching(/^error .*content_safety_url: missing host in url/)]);
+    expect(problems('ai-azure-content-safety', { content_safety_url: 'a.test/x' })).toEqual([expect.stringMatching(/content_safety_url: missing host in url/)]);
+    expect(problems('ai-azure-content-safety', { content_safety_url: '//a.test/x' })).toEqual([expect.stringMatching(/content_safety_url: missing scheme in url/)]);
+    expect(problems('ai-azure-content-safety', { content_safety_url: 'https://a.test/contentsafety/text:analyze' })).toEqual([]);
+  });
+
+  it('ai-llm-as-judge through a forward proxy: a warning that serve refuses it', () => {
+    expect(problems('ai-llm-as-judge', { llm, http_proxy_host: 'proxy.test', http_proxy_port: 3128 })).toEqual([expect.stringMatching(/^warning AIGW_UNSUPPORTED .*forward proxy/)]);
+  });
+});
