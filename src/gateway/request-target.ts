@@ -34,3 +34,10 @@ export function originForm(target: string): { target: string; host: string | nul
 export function tooManyHeaders(rawHeaders: readonly string[], maxHeadersCount = 2000): boolean {
   return rawHeaders.length >= maxHeadersCount;
 }
+
+/** What nginx or Node would refuse before anything else runs: a malformed escape (400), too many header lines (431). */
+export function earlyRefusal(req: { url?: string; rawHeaders: readonly string[] }): { status: number; message: string } | null {
+  if (malformedTarget(req.url)) return { status: 400, message: BAD_REQUEST_MESSAGE };
+  if (tooManyHeaders(req.rawHeaders)) return { status: 431, message: 'Request Header Fields Too Large' };
+  return null;
+}

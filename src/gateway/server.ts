@@ -14,7 +14,7 @@ import { parseListen } from '../listen-address.js';
 import { createLlmCaller } from './llm/call/caller.js';
 import { formatAccess, type Logger } from './log.js';
 import { prepareEarlyReply } from './early-reply.js';
-import { BAD_REQUEST_MESSAGE, malformedTarget, tooManyHeaders } from './request-target.js';
+import { earlyRefusal } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
@@ -181,10 +181,9 @@ function statusServer(opts: GatewayOptions, metrics: Registry, stats: ServerStat
   return http.createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
-      if (malformedTarget(req.url)) {
-        sendJson(res, 400, { message: BAD_REQUEST_MESSAGE });
-      } else if (tooManyHeaders(req.rawHeaders)) {
-        sendJson(res, 431, { message: 'Request Header Fields Too Large' });
+      const refused = earlyRefusal(req);
+      if (refused !== null) {
+        sendJson(res, refused.status, { message: refused.message });
       } else if (req.method === 'GET' && path === '/metrics') {
         const text = await metrics.metrics();
         res.writeHead(200, { 'content-type': metrics.contentType });
