@@ -130,6 +130,12 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)),
     pluginApi: async (method, segments) => gw?.pluginApi(method, segments),
     pluginInstance: (id) => gw?.runtime().pluginInstances.get(id),
+    unbuildable: (candidate, changed) => gw?.unbuildable(candidate, changed) ?? [],
+    applyConfig: async (s) => {
+      const running = gw;
+      if (running === undefined) throw new Error('the gateway is not running yet');
+      await reported(dash, 'admin', () => running.reload(s));
+    },
   });
   const dash = adminListen === null || opts.dashboard === false ? null : createDashboard({ token, mode: source.mode, describe: source.describe, configHash: () => configHash(store), version: AIGW_VERSION });
   try {
@@ -144,6 +150,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       onRequest: dash?.feed.record,
       configHash: () => configHash(store),
       env: io.env,
+      tolerant: source.mode === 'db',
     });
   } catch (err) {
     await mock?.close();

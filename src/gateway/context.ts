@@ -12,6 +12,7 @@ import { continueBody } from './early-reply.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 import type { ConversationStore } from './llm/formats/types.js';
+import { originForm } from './request-target.js';
 
 /** A typed context slot. Create one per datum at module level: `export const USAGE = new Slot<Usage>('ai.usage')`. */
 export class Slot<T> {
@@ -191,12 +192,13 @@ export class GatewayContext {
     this.clientIp = init.clientIp;
     this.method = init.req.method ?? 'GET';
     this.upstreamMethod = this.method;
-    const url = init.req.url ?? '/';
+    const form = originForm(init.req.url ?? '/');
+    const url = form.target;
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.rawQuery = q < 0 ? '' : url.slice(q + 1);
     this.upstreamQuery = this.rawQuery;
-    this.host = init.req.headers.host ?? '';
+    this.host = form.host ?? init.req.headers.host ?? '';
     const headers: Record<string, HeaderValue> = {};
     const src = init.req.headers;
     for (const k in src) {

@@ -19,7 +19,7 @@
  */
 import { HOP_BY_HOP } from './hop-by-hop.js';
 import { clientGone, prepareEarlyReply } from './early-reply.js';
-import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
+import { earlyRefusal } from './request-target.js';
 import { clientErrorBody } from './llm/formats/error-boundary.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayContext, type BufferedResponse, type HeaderMap, type HeaderValue, type Reply, type StreamedResponse, type UpstreamResult } from './context.js';
@@ -342,8 +342,9 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     setImmediate(runLog, ctx, chain, rt, env);
   };
   res.once('close', done);
-  if (malformedTarget(req.url)) {
-    sendReply(ctx, { status: 400, message: BAD_REQUEST_MESSAGE });
+  const refused = earlyRefusal(req);
+  if (refused !== null) {
+    sendReply(ctx, refused);
     return;
   }
   const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });

@@ -16,3 +16,28 @@ export function malformedTarget(target: string | undefined): boolean {
   const q = target.indexOf('?');
   return BAD_ESCAPE.test(q < 0 ? target : target.slice(0, q));
 }
+
+const ABSOLUTE = /^https?:\/\/([^/?#]*)/i;
+
+/**
+ * A target in absolute form (`GET http://host/path`, RFC 9112 §3.2.2) as nginx reads it: the path
+ * and query in origin form, and the URL's authority as the host (it wins over the Host header).
+ */
+export function originForm(target: string): { target: string; host: string | null } {
+  const m = ABSOLUTE.exec(target);
+  if (m === null) return { target, host: null };
+  const rest = target.slice(m[0].length);
+  return { target: rest.startsWith('/') ? rest : `/${rest}`, host: m[1] === '' ? null : m[1] };
+}
+
+/** Node keeps at most `maxHeadersCount` (2,000) raw header lines and drops the rest silently: a request at the cap is refused (431) instead. */
+export function tooManyHeaders(rawHeaders: readonly string[], maxHeadersCount = 2000): boolean {
+  return rawHeaders.length >= maxHeadersCount;
+}
+
+/** What nginx or Node would refuse before anything else runs: a malformed escape (400), too many header lines (431). */
+export function earlyRefusal(req: { url?: string; rawHeaders: readonly string[] }): { status: number; message: string } | null {
+  if (malformedTarget(req.url)) return { status: 400, message: BAD_REQUEST_MESSAGE };
+  if (tooManyHeaders(req.rawHeaders)) return { status: 431, message: 'Request Header Fields Too Large' };
+  return null;
+}

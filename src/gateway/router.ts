@@ -11,6 +11,7 @@
 import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
 import { UriIndex } from './uri-index.js';
+import { compileKongRegex } from '../config/regex.js';
 
 const HOST = 0x40;
 const HEADER = 0x20;
@@ -113,7 +114,7 @@ function compileHeaders(v: unknown): HeaderMatcher[] {
     const plain = new Set<string>();
     const regexes: RegExp[] = [];
     for (const value of strList(values)) {
-      if (value.startsWith('~*')) regexes.push(new RegExp(value.slice(2), 'i'));
+      if (value.startsWith('~*')) regexes.push(compiled(value.slice(2), false, `header '${name}' regex '${value}'`, 'i'));
       else plain.add(value.toLowerCase());
     }
     out.push({ name: name.toLowerCase(), plain, regexes });
@@ -121,13 +122,20 @@ function compileHeaders(v: unknown): HeaderMatcher[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-/** Compile one route entity. Throws on an invalid regex path (the loader reports those first). */
+/** A Kong (PCRE) pattern as the validator compiles it, or an Error naming `what`. */
+function compiled(pattern: string, anchored: boolean, what: string, extraFlags = ''): RegExp {
+  const r = compileKongRegex(pattern, { anchored });
+  if ('error' in r) throw new Error(`invalid ${what}: ${r.error}`);
+  return extraFlags === '' || r.regex.flags.includes(extraFlags) ? r.regex : new RegExp(r.regex.source, r.regex.flags + extraFlags);
+}
+
+/** Compile one route entity. Throws on an invalid regex (path or header; validation reports those first). */
 export function compileRoute(e: Entity): CompiledRoute {
   const methods = strList(e.methods).map((m) => m.toUpperCase());
   const hosts = strList(e.hosts).map(compileHost);
   const headers = compileHeaders(e.headers);
   const uris: UriMatcher[] = strList(e.paths).map((p) =>
-    p.startsWith('~') ? { value: p, regex: new RegExp(`^(?:${p.slice(1)})`) } : { value: p, regex: null },
+    p.startsWith('~') ? { value: p, regex: compiled(p.slice(1), true, `regex path '${p}'`) } : { value: p, regex: null },
   );
   let category = 0;
   if (hosts.length) category |= HOST;

@@ -21,6 +21,7 @@ import { Router } from './router.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
+import { brokenEntity, brokenLine, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -62,6 +63,8 @@ export interface Runtime {
   readonly warnings: readonly string[];
   /** Every plugin instance by its entity id (the plugins' own Admin API endpoints). */
   readonly pluginInstances: ReadonlyMap<string, { name: string; instance: PluginInstance }>;
+  /** Entities that did not build (tolerant builds only; see broken-entities.ts). */
+  readonly broken: readonly BrokenEntity[];
 }
 
 export interface RuntimeDeps {
@@ -74,6 +77,11 @@ export interface RuntimeDeps {
   now?: () => number;
   /** Plugin registry (tests may add plugins); defaults to plugins/index.ts. */
   plugins?: ReadonlyMap<string, Plugin<never>>;
+  /**
+   * Database mode: an entity that does not build is left out, fail closed, and reported
+   * (`Runtime.broken`), instead of failing the whole build.
+   */
+  tolerant?: boolean;
 }
 
 interface Scoped {
@@ -142,14 +150,19 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
   };
 }
 
-function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>) {
-  const registry = deps.plugins ?? PLUGINS;
-  let vault: VaultResolver;
+function vaults(state: State, deps: RuntimeDeps, broken: BrokenEntity[] | null): VaultResolver {
+  if (broken !== null) return vaultsWithout(state, deps.env, broken);
   try {
-    vault = vaultResolver(state, deps.env);
+    return vaultResolver(state, deps.env);
   } catch (err) {
     throw new AigwError('AIGW_SERVE', `vaults: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** `broken` null: strict (the first plugin that does not build fails the build). */
+function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null) {
+  const registry = deps.plugins ?? PLUGINS;
+  const vault = vaults(state, deps, broken);
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
     if (e.enabled === false) continue;
@@ -162,10 +175,10 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       continue;
     }
     const linked = configWithPartials(e, state);
-    const refusals = notServed(name, linked);
-    if (refusals.length > 0) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${refusals.join('; ')}`);
     let instance: PluginInstance;
     try {
+      const refusals = notServed(name, linked);
+      if (refusals.length > 0) throw new Error(refusals.join('; '));
       const raw = vault.pluginConfig(name, linked);
       const key = storeKey(e.id, raw);
       storeKeys.add(key);
@@ -187,7 +200,9 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
         now: deps.now ?? Date.now,
       });
     } catch (err) {
-      throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
+      if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
+      broken.push(brokenEntity('plugins', e, (err as Error).message));
+      instance = failClosedInstance();
     }
     const entry = byName.get(name) ?? { priority: priorityOf(plugin), list: [] };
     entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer) });
@@ -207,6 +222,15 @@ function compileBalancers(state: State): Map<string, Balancer> {
 
 const nameOf = (e: Entity): string | null => (typeof e.name === 'string' ? e.name : null);
 
+function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): Router {
+  if (broken !== null) return routerWithout(routes, broken);
+  try {
+    return new Router(routes);
+  } catch (err) {
+    throw new AigwError('AIGW_SERVE', `routes: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Compile a State. Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
 export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
   const warnings: string[] = [];
@@ -224,13 +248,10 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     const sid = refId(r.service);
     return sid === null || services.get(sid)?.enabled !== false;
   });
-  let router: Router;
-  try {
-    router = new Router(routable);
-  } catch (err) {
-    throw new AigwError('AIGW_SERVE', `routes: ${(err as Error).message}`, { cause: err });
-  }
-  const byName = createInstances(state, deps, consumers, warnings, storeKeys);
+  const broken: BrokenEntity[] | null = deps.tolerant === true ? [] : null;
+  const router = routerOf(routable, broken);
+  const byName = createInstances(state, deps, consumers, warnings, storeKeys, broken);
+  for (const b of broken ?? []) deps.logger.error(brokenLine(b));
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
@@ -254,6 +275,7 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
     storeKeys,
     warnings,
+    broken: broken ?? [],
     pluginInstances: new Map([...byName].flatMap(([name, { list }]) => list.map((x) => [x.entity.id, { name, instance: x.instance }] as const))),
   };
 }

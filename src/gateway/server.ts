@@ -14,11 +14,13 @@ import { parseListen } from '../listen-address.js';
 import { createLlmCaller } from './llm/call/caller.js';
 import { formatAccess, type Logger } from './log.js';
 import { prepareEarlyReply } from './early-reply.js';
-import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
+import { earlyRefusal } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
 import { buildRuntime, type Runtime } from './runtime.js';
+import type { BrokenEntity } from './broken-entities.js';
+import { unbuildable, type Changed } from './build-check.js';
 import { PLUGINS } from './plugins/index.js';
 import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   storeGraceMs?: number;
   /** Every finished request, after its log phases (the dashboard's feed); must not keep `ctx`. */
   onRequest?: (ctx: GatewayContext) => void;
+  /** Database mode: entities that do not build are left out, fail closed, and reported (broken-entities.ts). */
+  tolerant?: boolean;
 }
 
 export interface Gateway {
@@ -52,6 +56,8 @@ export interface Gateway {
   adminUrl: string | null;
   /** Compile and swap in a new State. Throws (and keeps serving the old one) when it fails to compile. */
   reload(state: State): Promise<void>;
+  /** The entities of `changed` that would not build in `candidate` (the Admin API's check before a write). */
+  unbuildable(candidate: State, changed: readonly Changed[]): BrokenEntity[];
   close(drainMs?: number): Promise<void>;
   runtime(): Runtime;
   /** The Admin API endpoints of the plugins (Kong's plugin `api.lua`); undefined for other paths. */
@@ -85,7 +91,7 @@ function requestIds(): () => string {
   };
 }
 
-function statusBody(stats: ServerStats, configHash: string): unknown {
+function statusBody(stats: ServerStats, configHash: string, broken: readonly BrokenEntity[]): unknown {
   return {
     memory: {
       workers_lua_vms: [{ http_allocated_gc: `${(process.memoryUsage().heapUsed / 1048576).toFixed(2)} MiB`, pid: process.pid }],
@@ -101,6 +107,8 @@ function statusBody(stats: ServerStats, configHash: string): unknown {
       total_requests: stats.totalRequests,
     },
     configuration_hash: configHash,
+    // aigw: the entities of the configuration that do not build (database mode; see broken-entities.ts)
+    configuration_errors: broken.map((b) => ({ entity: b.kind, id: b.id, name: b.name, message: b.message })),
   };
 }
 
@@ -169,18 +177,19 @@ function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEn
   return proxy;
 }
 
-function statusServer(opts: GatewayOptions, metrics: Registry, stats: ServerStats, configHash: () => string): http.Server {
+function statusServer(opts: GatewayOptions, metrics: Registry, stats: ServerStats, configHash: () => string, broken: () => readonly BrokenEntity[]): http.Server {
   return http.createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
-      if (malformedTarget(req.url)) {
-        sendJson(res, 400, { message: BAD_REQUEST_MESSAGE });
+      const refused = earlyRefusal(req);
+      if (refused !== null) {
+        sendJson(res, refused.status, { message: refused.message });
       } else if (req.method === 'GET' && path === '/metrics') {
         const text = await metrics.metrics();
         res.writeHead(200, { 'content-type': metrics.contentType });
         res.end(text);
       } else if (req.method === 'GET' && path === '/status') {
-        sendJson(res, 200, statusBody(stats, configHash()));
+        sendJson(res, 200, statusBody(stats, configHash(), broken()));
       } else if (!(opts.adminHandler && (await opts.adminHandler(req, res)))) {
         sendJson(res, 404, { message: 'Not found' });
       }
@@ -212,7 +221,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const stores = new PluginStores();
   const env = opts.env ?? {};
   const llm = createLlmCaller({ env });
-  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins };
+  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant };
   let current = buildRuntime(opts.state, deps);
   let configHash = hashState(opts.state);
   registerNodeMetrics(metrics, stats, NODE_ID);
@@ -221,7 +230,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
   const upgrader = createUpgrader();
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
-  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash));
+  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash), () => current.broken);
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
   let adminUrl: string | null = null;
@@ -240,6 +249,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     stats,
     runtime: () => current,
+    unbuildable: (candidate, changed) => unbuildable(candidate, changed, deps),
     async pluginApi(method, segments) {
       const plugin = [...(opts.plugins ?? PLUGINS).values()].find((p) => p.admin !== undefined && p.admin.path === segments[0]);
       if (!plugin?.admin) return undefined;

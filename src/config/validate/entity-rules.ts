@@ -12,21 +12,38 @@ import { applyPartials } from '../partials.js';
  * their schemas and Kong's entity checks, unknown plugins.
  */
 
-function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
+/** A route's matcher problems: regex paths and header regexes that do not compile, paths not starting with `/` or `~/`, a `host` header. */
+export function routeProblems(e: Readonly<Record<string, unknown>>): Array<{ path: Array<string | number>; at: 'value' | 'key'; code: 'AIGW_REGEX' | 'AIGW_VALUE'; message: string }> {
+  const out: Array<{ path: Array<string | number>; at: 'value' | 'key'; code: 'AIGW_REGEX' | 'AIGW_VALUE'; message: string }> = [];
   if (Array.isArray(e.paths)) {
     e.paths.forEach((p, i) => {
       if (typeof p !== 'string') return;
       if (p.startsWith('~')) {
         const r = compileKongRegex(p.slice(1), { anchored: true });
-        if ('error' in r) out.push(raw.file.issueAt([...raw.path, 'paths', i], 'value', 'error', 'AIGW_REGEX', `invalid regex path '${p}': ${r.error}`));
+        if ('error' in r) out.push({ path: ['paths', i], at: 'value', code: 'AIGW_REGEX', message: `invalid regex path '${p}': ${r.error}` });
       } else if (!p.startsWith('/')) {
-        out.push(raw.file.issueAt([...raw.path, 'paths', i], 'value', 'error', 'AIGW_VALUE', `should start with: / (fixed path) or ~/ (regex path)`));
+        out.push({ path: ['paths', i], at: 'value', code: 'AIGW_VALUE', message: `should start with: / (fixed path) or ~/ (regex path)` });
       }
     });
   }
-  if (e.headers && typeof e.headers === 'object' && Object.keys(e.headers).some((h) => h.toLowerCase() === 'host')) {
-    out.push(raw.file.issueAt([...raw.path, 'headers'], 'key', 'error', 'AIGW_VALUE', "cannot contain 'host' header, which must be specified in the 'hosts' attribute"));
+  if (e.headers && typeof e.headers === 'object') {
+    for (const [name, values] of Object.entries(e.headers as Record<string, unknown>)) {
+      if (name.toLowerCase() === 'host') {
+        out.push({ path: ['headers'], at: 'key', code: 'AIGW_VALUE', message: "cannot contain 'host' header, which must be specified in the 'hosts' attribute" });
+        continue;
+      }
+      (Array.isArray(values) ? values : []).forEach((v, i) => {
+        if (typeof v !== 'string' || !v.startsWith('~*')) return;
+        const r = compileKongRegex(v.slice(2));
+        if ('error' in r) out.push({ path: ['headers', name, i], at: 'value', code: 'AIGW_REGEX', message: `invalid regex '${v.slice(2)}': ${r.error}` });
+      });
+    }
   }
+  return out;
+}
+
+function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
+  for (const p of routeProblems(e)) out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, 'error', p.code, p.message));
 }
 
 function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], partials: ReadonlyMap<unknown, unknown>): void {

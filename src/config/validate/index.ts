@@ -12,6 +12,7 @@
  */
 export { checkFile as validateFile } from './file-checks.js';
 export { entityRules as validateEntities } from './entity-rules.js';
+export { routeProblems } from './entity-rules.js';
 export { validatePartialConfig, validatePluginConfig, vaultProblems } from './plugin-config.js';
 export { runEntityChecks, type CheckFailure } from './entity-checks.js';
 export { mapAjvErrors } from './schema-errors.js';

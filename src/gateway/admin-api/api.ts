@@ -13,14 +13,16 @@ import { NODE_ID } from '../node-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { State } from '../../config/state.js';
 import { config, root, schemas, status, tags, type NodeContext } from './node.js';
-import { AdminHttpError, parseObject, readBody, send } from './respond.js';
+import { AdminHttpError, kongError, parseObject, readBody, send } from './respond.js';
 import { prepareEarlyReply } from '../early-reply.js';
 import { BAD_REQUEST_MESSAGE, malformedTarget } from '../request-target.js';
 import { entityRoute, type EntityRequest, type Reply } from './routes.js';
 import { configRules } from './config-rules.js';
 import type { EntityRules } from './rules.js';
-import type { Store } from './store.js';
+import { withWrites, type Store, type Write } from './store.js';
 import type { PluginInstance } from '../plugin.js';
+import type { BrokenEntity } from '../broken-entities.js';
+import type { KindName } from '../../config/kinds.js';
 
 export interface AdminApiOptions {
   store: Store;
@@ -41,6 +43,17 @@ export interface AdminApiOptions {
   pluginApi?: (method: string, segments: readonly string[]) => Promise<Reply | undefined>;
   /** The running plugin instance of a plugin entity id (plugins' own endpoints, `POST /<plugin>/<id>/<action>`). */
   pluginInstance?: (id: string) => { name: string; instance: PluginInstance } | undefined;
+  /**
+   * The written entities that would not build into the running gateway, given the candidate
+   * State (store + batch). A write with any is refused with 400 and nothing is stored.
+   */
+  unbuildable?: (candidate: State, changed: ReadonlyArray<{ kind: KindName; id: string }>) => BrokenEntity[];
+  /**
+   * `POST /config`: build and serve the new State before it is stored; a throw is the 400 of an
+   * invalid declarative config, and the last good configuration keeps serving. Without it, the
+   * State is stored and published through `onChange`.
+   */
+  applyConfig?: (state: State) => Promise<void>;
 }
 
 export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & {
@@ -127,6 +140,17 @@ async function pluginRoute(opts: AdminApiOptions, method: string, segments: stri
   return found.instance.admin(segments[2], await body());
 }
 
+/** Kong's schema violation (400, code 2) for a batch whose entities would not build; nothing is stored. */
+function refuseUnbuildable(opts: AdminApiOptions, batch: readonly Write[]): void {
+  const changed = batch.flatMap((w) => ('put' in w ? [{ kind: w.kind, id: w.put.id }] : []));
+  if (opts.unbuildable === undefined || changed.length === 0) return;
+  const broken = opts.unbuildable(withWrites(opts.store.snapshot(), batch), changed);
+  if (broken.length === 0) return;
+  const written = new Set(changed.map((c) => c.id));
+  const messages = broken.map((b) => (written.has(b.id) ? b.message : `${b.kind.replace(/s$/, '')} '${b.name ?? b.id}' (${b.id}) would not build: ${b.message}`));
+  throw kongError('schema', messages.length === 1 ? `schema violation (${messages[0]})` : `${messages.length} schema violations (${messages.join('; ')})`, { '@entity': messages });
+}
+
 /** Build the Admin API request handler. Resolves true when the request was an Admin API path. */
 export function createAdminApi(opts: AdminApiOptions): AdminHandler {
   const rules = opts.rules ?? configRules(process.env);
@@ -138,10 +162,16 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     version: opts.version,
     nodeId: NODE_ID,
     now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
-    replace: (state) => {
+    checkBuild: (batch) => refuseUnbuildable(opts, batch),
+    replace: async (state) => {
+      if (opts.applyConfig === undefined) {
+        opts.store.replaceAll(state);
+        publisher.changed();
+        publisher.flush();
+        return;
+      }
+      await opts.applyConfig(state);
       opts.store.replaceAll(state);
-      publisher.changed();
-      publisher.flush();
     },
   };
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {

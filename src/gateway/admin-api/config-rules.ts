@@ -7,7 +7,7 @@ import { KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import { loadText } from '../../config/index.js';
 import { fillEntityDefaults } from '../../config/defaults.js';
 import { expandServiceUrl } from '../../config/normalize.js';
-import { mapAjvErrors, runEntityChecks, validatePartialConfig, validatePluginConfig, vaultProblems } from '../../config/validate/index.js';
+import { mapAjvErrors, routeProblems, runEntityChecks, validatePartialConfig, validatePluginConfig, vaultProblems } from '../../config/validate/index.js';
 import { schemas } from '../../config/schemas.js';
 import { formatIssue } from '../../config/issues.js';
 import { writeState } from '../../config/write.js';
@@ -40,6 +40,7 @@ function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {
   for (const f of runEntityChecks(reg.entity(kind), def.schema, e)) out.push({ message: f.message, path: f.path });
   const { config: _config, ...own } = e;
   for (const p of vaultProblems(reg.entity(kind), def.schema, own)) out.push({ message: p.message, path: p.path });
+  if (kind === 'routes') for (const p of routeProblems(e)) out.push({ message: p.message, path: p.path });
   if (kind === 'partials' && typeof e.type === 'string') {
     for (const p of validatePartialConfig(e.type, e.config) ?? []) if (p.severity === 'error') out.push({ message: p.message, path: ['config', ...p.path] });
   }

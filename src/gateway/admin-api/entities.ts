@@ -17,6 +17,14 @@ export interface CrudContext {
   store: Store;
   rules: EntityRules;
   now(): number;
+  /** Refuse (400, schema violation) a batch whose entities would not build into the running gateway. */
+  checkBuild?(batch: readonly Write[]): void;
+}
+
+/** Store a batch once it is known to build. */
+export function commit(ctx: CrudContext, batch: readonly Write[]): void {
+  ctx.checkBuild?.(batch);
+  ctx.store.write(batch);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -18,8 +18,8 @@ export interface NodeContext extends CrudContext {
   mode: 'declarative' | 'db';
   version: string;
   nodeId: string;
-  /** Replace the whole configuration (declarative). */
-  replace(state: State): void;
+  /** Replace the whole configuration (declarative); throws when it does not build. */
+  replace(state: State): Promise<void>;
 }
 
 export function configHash(store: Store): string {
@@ -135,7 +135,14 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     const probe = (await import('./store.js')).memoryStore(loaded.state);
     if (configHash(probe) === before) return { status: 304 };
   }
-  ctx.replace(loaded.state);
+  try {
+    await ctx.replace(loaded.state);
+  } catch (err) {
+    const message = `declarative config is invalid: ${(err as Error)?.message ?? String(err)}`;
+    const body: Record<string, unknown> = { code: 14, name: 'invalid declarative configuration', message, fields: {} };
+    if (query.get('flatten_errors') === '1') body.flattened_errors = [{ message: (err as Error)?.message ?? String(err) }];
+    throw new AdminHttpError(400, body);
+  }
   const out: Record<string, unknown> = {};
   for (const k of KINDS) if (loaded.state.entities[k.name].length > 0) out[k.name] = loaded.state.entities[k.name];
   return { status: 201, body: out };

@@ -4,7 +4,7 @@
  */
 import { KIND_BY_NAME, type KindDef, type KindName } from '../../config/kinds.js';
 import { refId, type Entity } from '../../config/state.js';
-import { build, deletion, isUuid, merge, mustResolve, nestedKind, resolve, topKind, type CrudContext } from './entities.js';
+import { build, commit, deletion, isUuid, merge, mustResolve, nestedKind, resolve, topKind, type CrudContext } from './entities.js';
 import { endpointKey } from '../../diff/identity.js';
 import { paginate } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
@@ -93,7 +93,7 @@ async function collection(ctx: CrudContext, req: EntityRequest, t: Target, path:
   if (ctx.store.get(t.kind.name, entity.id) !== undefined) {
     throw kongError('primaryKey', `primary key violation on key '{id="${entity.id}"}'`, { id: entity.id });
   }
-  ctx.store.write([{ kind: t.kind.name, put: entity }]);
+  commit(ctx, [{ kind: t.kind.name, put: entity }]);
   changed();
   return { status: 201, body: entity };
 }
@@ -140,7 +140,7 @@ function strip(e: Record<string, unknown>): Record<string, unknown> {
 }
 
 function write(ctx: CrudContext, kind: KindName, entity: Entity, changed: () => void): Reply {
-  ctx.store.write([{ kind, put: entity }]);
+  commit(ctx, [{ kind, put: entity }]);
   changed();
   return { status: 200, body: entity };
 }
@@ -175,7 +175,7 @@ async function membership(ctx: CrudContext, req: EntityRequest, t: Target, path:
   const wanted = Array.isArray(body[m.member]) ? (body[m.member] as unknown[]) : [body[m.member]];
   const ownId = typeof body.id === 'string' && wanted.length === 1 ? { id: body.id } : {};
   const puts = wanted.map((value) => build(ctx, t.kind, { [m.parent]: { id: t.parent!.entity.id }, [m.member]: value, ...ownId }));
-  ctx.store.write(puts.map((put) => ({ kind: t.kind.name, put })));
+  commit(ctx, puts.map((put) => ({ kind: t.kind.name, put })));
   changed();
   const members = puts.map(memberOf).filter((e): e is Entity => e !== undefined);
   return { status: 201, body: { [m.parent]: t.parent!.entity, [`${m.member}s`]: members } };

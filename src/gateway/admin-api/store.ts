@@ -115,6 +115,21 @@ export class Tables {
   }
 }
 
+/** `state` with a batch of writes applied (the candidate a write is checked against before it is stored). */
+export function withWrites(state: State, batch: readonly Write[]): State {
+  const entities = { ...state.entities };
+  for (const kind of new Set(batch.map((w) => w.kind))) {
+    const rows = new Map(state.entities[kind].map((e) => [e.id, e]));
+    for (const w of batch) {
+      if (w.kind !== kind) continue;
+      if ('put' in w) rows.set(w.put.id, w.put);
+      else rows.delete(w.remove);
+    }
+    entities[kind] = [...rows.values()];
+  }
+  return { ...state, entities };
+}
+
 export function memoryStore(initial?: State): Store {
   const t = new Tables();
   const store: Store = {

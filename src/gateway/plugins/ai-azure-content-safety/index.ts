@@ -41,10 +41,28 @@ function refusal(c: Config, source: GuardSource, v: Verdict): string {
   return c.reveal_failure_reason && v.reason ? `${head}: breached ${v.reason}` : head;
 }
 
+/** Kong's `typedefs.url` check (scheme and host required), and a URL the gateway can call. */
+function urlProblem(value: string): string | null {
+  if (!/^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^/?#]+/.test(value)) return 'missing host in url';
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) return 'missing scheme in url';
+  try {
+    new URL(value);
+    return null;
+  } catch (err) {
+    return `could not parse url. ${(err as Error).message}`;
+  }
+}
+
 export const aiAzureContentSafety: KongPlugin<'ai-azure-content-safety'> = {
   name: 'ai-azure-content-safety',
-  create(c: Config, deps) {
+  // refused in parse, so that validate reports what serve cannot build (AIGW_UNSUPPORTED for the managed identity)
+  parse(c: Config): Config {
     if (c.azure_use_managed_identity) throw new Error('azure_use_managed_identity: Azure managed identity is not implemented by aigw serve; use content_safety_key');
+    const bad = urlProblem(c.content_safety_url);
+    if (bad !== null) throw new Error(`content_safety_url: ${bad}`);
+    return c;
+  },
+  create(c: Config, deps) {
     const agent = deps.store.get('agent', () => serviceAgent({ timeoutMs: 10_000, verifyTls: c.ssl_verify ?? false }), (a) => a.close());
     const url = new URL(c.content_safety_url);
     url.searchParams.set('api-version', c.azure_api_version);

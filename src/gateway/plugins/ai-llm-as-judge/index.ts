@@ -95,9 +95,13 @@ async function verdictOf(c: Config, deps: PluginDeps, llm: LlmTarget, ctx: Gatew
 
 export const aiLlmAsJudge: KongPlugin<'ai-llm-as-judge'> = {
   name: 'ai-llm-as-judge',
-  create(c: Config, deps) {
+  // refused in parse, so that validate warns (AIGW_UNSUPPORTED) about what serve will refuse
+  parse(c: Config): Config {
     if (c.http_proxy_host || c.https_proxy_host) throw new Error('http(s)_proxy_host: aigw serve calls the judge LLM directly, not through a forward proxy');
     if (!c.https_verify) throw new Error('https_verify: aigw serve always verifies the judge LLM\'s certificate');
+    return c;
+  },
+  create(c: Config, deps) {
     const llm = target(c);
     return {
       async response(ctx, res) {

@@ -225,6 +225,11 @@ async function handle(env: Env, ctx: GatewayContext, ai: AiRequest): Promise<Ups
 
 export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
   name: 'ai-proxy-advanced',
+  // checked in parse so that validate refuses what serve cannot build (Kong's len_min wording)
+  parse(c) {
+    if (parseTargets(c as unknown as Record<string, unknown>).length === 0) throw new Error('targets: length must be at least 1');
+    return c;
+  },
   create(c, deps) {
     const env = createEnv(c, deps);
     return {
