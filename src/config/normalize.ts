@@ -6,6 +6,7 @@ import { emptyEntities, freezeState, type Entity, type State } from './state.js'
 import type { Issue } from './issues.js';
 import { schemas } from './schemas.js';
 import type { JsonPath, SourceFile } from './source.js';
+import { LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
 
 /**
  * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
@@ -17,6 +18,8 @@ export interface Meta {
   selectTags: string[];
   /** `_info.defaults` per entity (service, route, upstream, target). */
   defaults: Partial<Record<'service' | 'route' | 'upstream' | 'target', Obj>>;
+  /** `_info.default_lookup_tags`: references to entities owned by other files, found on the gateway. */
+  lookupTags: LookupTags;
 }
 
 export interface NormalizeResult {
@@ -100,8 +103,8 @@ function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: M
   return filled as Entity;
 }
 
-export function normalize(raws: readonly RawEntity[], meta: Meta): NormalizeResult {
-  const ids = new Identities();
+export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: GatewayEntities): NormalizeResult {
+  const ids = new Identities({ lookupTags: meta.lookupTags, found: gateway });
   const grouped = byKind(raws);
   const entities = emptyEntities();
   const origins = new Map<Entity, RawEntity>();
@@ -167,7 +170,7 @@ function linkPartials(entities: ReturnType<typeof emptyEntities>, origins: Map<E
 
 /** Read `_workspace` / `_info` from each file's content. */
 export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts: string[] } {
-  const meta: Meta = { workspace: null, selectTags: [], defaults: {} };
+  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {} };
   const conflicts: string[] = [];
   for (const c of contents) {
     if (typeof c._workspace === 'string') {
@@ -179,6 +182,13 @@ export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts:
       const tags = info.select_tags.filter((t): t is string => typeof t === 'string');
       if (meta.selectTags.length > 0 && tags.join(',') !== meta.selectTags.join(',')) conflicts.push(`_info.select_tags: [${meta.selectTags.join(', ')}] and [${tags.join(', ')}]`);
       if (meta.selectTags.length === 0) meta.selectTags = tags;
+    }
+    if (info && isObj(info.default_lookup_tags)) {
+      const lookup = info.default_lookup_tags;
+      for (const k of LOOKUP_KINDS) {
+        const tags = Array.isArray(lookup[k]) ? lookup[k].filter((t): t is string => typeof t === 'string') : [];
+        if (tags.length > 0) meta.lookupTags[k] = [...new Set([...(meta.lookupTags[k] ?? []), ...tags])];
+      }
     }
     if (info && isObj(info.defaults)) {
       for (const k of ['service', 'route', 'upstream', 'target'] as const) {
