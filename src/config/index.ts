@@ -46,6 +46,8 @@ export interface LoadResult {
   konnect: KonnectBlock | null;
   /** `_info.default_lookup_tags` of the files. */
   lookupTags: LookupTags;
+  /** `_info.skip_hash_for_basic_auth` of the files. */
+  skipHashForBasicAuth: boolean;
 }
 
 export interface KonnectBlock {
@@ -75,7 +77,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   const masked = maskedInputIssues(raws);
   if (masked.length > 0) {
     // a masked dump: one clear error instead of a duplicate-key error per credential
-    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null, lookupTags: meta.lookupTags };
+    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null, lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
   }
   for (const { raw, field } of nestingConflicts) {
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
@@ -87,7 +89,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));
   const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
-  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents), lookupTags: meta.lookupTags };
+  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents), lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
 }
 
 const NO_SOURCES: EntitySources = { locate: () => undefined, written: () => undefined };

@@ -20,6 +20,8 @@ export interface Meta {
   defaults: Partial<Record<'service' | 'route' | 'upstream' | 'target', Obj>>;
   /** `_info.default_lookup_tags`: references to entities owned by other files, found on the gateway. */
   lookupTags: LookupTags;
+  /** `_info.skip_hash_for_basic_auth`: basic-auth passwords are written as the gateway stores them. */
+  skipHashForBasicAuth: boolean;
 }
 
 export interface NormalizeResult {
@@ -88,7 +90,7 @@ export function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
   const own: Obj = raw.kind.name === 'services' ? expandServiceUrl(raw.data) : { ...raw.data };
   const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
   if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
-  if (meta.selectTags.length > 0) {
+  if (meta.selectTags.length > 0 && raw.kind.membership === undefined) {
     const tags = Array.isArray(own.tags) ? own.tags.filter((t): t is string => typeof t === 'string') : [];
     own.tags = [...new Set([...tags, ...meta.selectTags])];
   }
@@ -170,7 +172,7 @@ function linkPartials(entities: ReturnType<typeof emptyEntities>, origins: Map<E
 
 /** Read `_workspace` / `_info` from each file's content. */
 export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts: string[] } {
-  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {} };
+  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {}, skipHashForBasicAuth: false };
   const conflicts: string[] = [];
   for (const c of contents) {
     if (typeof c._workspace === 'string') {
@@ -183,6 +185,7 @@ export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts:
       if (meta.selectTags.length > 0 && tags.join(',') !== meta.selectTags.join(',')) conflicts.push(`_info.select_tags: [${meta.selectTags.join(', ')}] and [${tags.join(', ')}]`);
       if (meta.selectTags.length === 0) meta.selectTags = tags;
     }
+    if (info && info.skip_hash_for_basic_auth === true) meta.skipHashForBasicAuth = true;
     if (info && isObj(info.default_lookup_tags)) {
       const lookup = info.default_lookup_tags;
       for (const k of LOOKUP_KINDS) {
