@@ -82,7 +82,9 @@ function matchKind(
       if (match.id !== t.id) idMap.set(t.id, match.id);
     }
     const remapped = remapRefs(kind, t, idMap, match?.id ?? t.id);
-    const after = match === undefined ? remapped : align(kind.name, remapped, match);
+    // sets in another order are aligned only when the entities differ at all (the common case costs nothing)
+    const differs = match !== undefined && !sameEntity(kind, match, comparable(kind.name, remapped, match));
+    const after = differs && match !== undefined ? align(kind.name, remapped, match) : remapped;
     adopted.push(after);
     if (match === undefined) ops.push({ action: 'create', kind: kind.name, after });
     else if (!sameEntity(kind, match, comparable(kind.name, after, match))) ops.push({ action: 'update', kind: kind.name, before: match, after });
