@@ -92,3 +92,24 @@ export function brokenSuffix(target: KindName, scope: GatewayScope): string {
   if (tags === undefined || tags.length === 0 || scope.found === undefined) return '';
   return `, neither in the files nor among the gateway's ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`;
 }
+
+/**
+ * decK's rule for Kong Enterprise >= 3.4 (every profile aigw has): rate-limiting-advanced may set
+ * `config.consumer_groups` / `enforce_consumer_groups` only with `_info.consumer_group_policy_overrides`
+ * (GDR builder.go validatePlugin, utils.ErrorConsumerGroupUpgrade).
+ */
+export function consumerGroupUpgradeIssues(plugins: ReadonlyArray<{ raw: RawEntity; config: unknown }>, overrides: boolean): Issue[] {
+  if (overrides) return [];
+  const out: Issue[] = [];
+  for (const { raw, config } of plugins) {
+    if (raw.data.name !== 'rate-limiting-advanced' || config === null || typeof config !== 'object') continue;
+    const c = config as Record<string, unknown>;
+    const field = Array.isArray(c.consumer_groups) && c.consumer_groups.length > 0 ? 'consumer_groups' : c.enforce_consumer_groups === true ? 'enforce_consumer_groups' : null;
+    if (field === null) continue;
+    out.push(raw.file.issueAt([...raw.path, 'config', field], 'key', 'error', 'AIGW_ENTITY_CHECK',
+      'a rate-limiting-advanced plugin with config.consumer_groups and/or config.enforce_consumer_groups was found. '
+      + 'Please use Consumer Groups scoped Plugins when running against Kong Enterprise 3.4.0 and above '
+      + '(or set _info.consumer_group_policy_overrides: true)'));
+  }
+  return out;
+}

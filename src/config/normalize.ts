@@ -6,7 +6,7 @@ import { emptyEntities, freezeState, type Entity, type State } from './state.js'
 import type { Issue } from './issues.js';
 import { schemas } from './schemas.js';
 import type { JsonPath, SourceFile } from './source.js';
-import { LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
+import { consumerGroupUpgradeIssues, LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
 
 /**
  * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
@@ -22,6 +22,8 @@ export interface Meta {
   lookupTags: LookupTags;
   /** `_info.skip_hash_for_basic_auth`: basic-auth passwords are written as the gateway stores them. */
   skipHashForBasicAuth: boolean;
+  /** `_info.consumer_group_policy_overrides` (decK). */
+  consumerGroupPolicyOverrides: boolean;
 }
 
 export interface NormalizeResult {
@@ -132,7 +134,8 @@ export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: Gate
       origins.set(entity, raw);
     }
   }
-  const issues = [...ids.issues, ...linkPartials(entities, origins)];
+  const plugins = entities.plugins.flatMap((p) => { const raw = origins.get(p); return raw ? [{ raw, config: p.config }] : []; });
+  const issues = [...ids.issues, ...linkPartials(entities, origins), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
   const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
   return { state, issues, origins, sources: entitySources(origins, meta) };
 }
@@ -172,7 +175,7 @@ function linkPartials(entities: ReturnType<typeof emptyEntities>, origins: Map<E
 
 /** Read `_workspace` / `_info` from each file's content. */
 export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts: string[] } {
-  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {}, skipHashForBasicAuth: false };
+  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {}, skipHashForBasicAuth: false, consumerGroupPolicyOverrides: false };
   const conflicts: string[] = [];
   for (const c of contents) {
     if (typeof c._workspace === 'string') {
@@ -186,6 +189,7 @@ export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts:
       if (meta.selectTags.length === 0) meta.selectTags = tags;
     }
     if (info && info.skip_hash_for_basic_auth === true) meta.skipHashForBasicAuth = true;
+    if (info && info.consumer_group_policy_overrides === true) meta.consumerGroupPolicyOverrides = true;
     if (info && isObj(info.default_lookup_tags)) {
       const lookup = info.default_lookup_tags;
       for (const k of LOOKUP_KINDS) {

@@ -102,6 +102,13 @@ describe('_info keys of decK', () => {
   it('accepts skip_hash_for_basic_auth and consumer_group_policy_overrides', () => {
     valid('_info:\n  skip_hash_for_basic_auth: true\n  consumer_group_policy_overrides: true\nconsumers:\n  - username: leo\n    basicauth_credentials: [{username: leo, password: 0123456789abcdef0123456789abcdef01234567}]\n');
   });
+  it('rate-limiting-advanced config.consumer_groups needs consumer_group_policy_overrides (decK, Kong Enterprise >= 3.4)', () => {
+    const file = (info: string) => `${info}consumer_groups:\n  - name: premium\nplugins:\n  - name: rate-limiting-advanced\n    config:\n      limit: [10]\n      window_size: [60]\n      consumer_groups: [premium]\n      enforce_consumer_groups: true\n`;
+    const upgrade = (issues: readonly Issue[]) => brief(issues).filter((l) => l.includes('Consumer Groups scoped Plugins'));
+    expect(upgrade(load(file('')).issues)).toEqual([expect.stringMatching(/^9:7 error AIGW_ENTITY_CHECK a rate-limiting-advanced plugin with config.consumer_groups and\/or config.enforce_consumer_groups was found/)]);
+    expect(upgrade(load(file('_info:\n  consumer_group_policy_overrides: true\n')).issues)).toEqual([]);
+  });
+
   it('still refuses an unknown _info key', () => {
     expect(brief(load('_info:\n  skip_hash: true\n').issues)).toEqual(["3:3 error AIGW_UNKNOWN_FIELD unknown field 'skip_hash'"]);
   });
