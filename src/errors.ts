@@ -47,6 +47,7 @@ export const CODES = {
   AIGW_KONNECT_WAIT_TIMEOUT: 'some data planes did not report the new configuration in time; check them (or raise --wait-timeout)',
   AIGW_INTERNAL: 'an unexpected error; please report it',
   AIGW_VAULT_REFERENCE: 'a {vault://…} reference is resolved only in fields Kong marks referenceable; write the value itself, or move the secret to a referenceable field',
+  AIGW_GATEWAY_REFERENCE: 'the referenced entity is not in the files: diff and sync look it up on the gateway (_info.default_lookup_tags, or a nested plugin naming it by id)',
 } as const;
 
 export type ErrorCode = keyof typeof CODES;

@@ -132,6 +132,11 @@ function consumerGroup() {
   return entity('consumer_group', 'A named group of consumers that plugins can be scoped to.', {
     name: str('Unique name of the group.', { required: true, len_min: 1 }),
     plugins: pluginsOf('consumer group'),
+    consumers: arr('Members of the group (decK): each item is a consumer, defined here unless written under consumers[] too.', elRec({
+      ...common(),
+      username: str('Username of the consumer.', { len_min: 1 }),
+      custom_id: str('Custom id of the consumer.', { len_min: 1 }),
+    })),
   });
 }
 
@@ -140,7 +145,9 @@ function consumerGroupConsumer() {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'entities/consumer_group_consumer.json',
     title: 'consumer_group_consumer',
-    ...rec('Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by name or id.', {
+    ...rec('Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by id, else by name; '
+      + 'its other consumer-group fields (decK writes them in dumps) are ignored.', {
+      ...common(),
       id: uuid('Id of the consumer group.'),
       name: str('Name of the consumer group.', { len_min: 1 }),
     }, { required: true, root: true, checks: [nameOrId] }),

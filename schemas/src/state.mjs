@@ -1,5 +1,5 @@
 // The whole state file (decK's file.Content subset aigw understands).
-import { arr, el, rec, str } from './dsl.mjs';
+import { arr, bool, el, rec, str } from './dsl.mjs';
 
 /** Top-level entity arrays: key → entity schema file. */
 export const TOP_LEVEL = {
@@ -37,12 +37,18 @@ export function stateSchema(entities) {
       upstream: defaultsOf(entities.upstream, 'Defaults of upstreams.'),
       target: defaultsOf(entities.target, 'Defaults of targets.'),
     }),
-    default_lookup_tags: rec('Tags of entities owned by other files, read to resolve references.', {
+    default_lookup_tags: rec('Tags of entities owned by other files: references to them are resolved on the gateway '
+      + '(diff/sync read the entities carrying all the tags; they are never created, changed or deleted).', {
       consumers: arr('Tags of consumers to look up.', el('string')),
       consumer_groups: arr('Tags of consumer groups to look up.', el('string')),
       routes: arr('Tags of routes to look up.', el('string')),
       services: arr('Tags of services to look up.', el('string')),
-    }, { unsupported: 'lookup of entities owned by other files is not implemented' }),
+      partials: arr('Tags of partials to look up.', el('string')),
+    }),
+    skip_hash_for_basic_auth: bool('basic-auth passwords in the file are already hashed as the gateway stores them '
+      + '(decK: Konnect only; aigw serve stores them as given; refused against a Kong Admin API).'),
+    consumer_group_policy_overrides: bool('decK: consumer_groups[].plugins are rate-limiting-advanced consumer-group '
+      + 'overrides (Kong Enterprise before 3.4), and rate-limiting-advanced may set config.consumer_groups.'),
   });
   const props = {
     _format_version: str("State file format version; '3.0' for Kong 3.x.", { required: true, len_min: 1 }),

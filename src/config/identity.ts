@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { KINDS, type KindName } from './kinds.js';
 import type { RawEntity, RawRef } from './collect.js';
 import type { Issue } from './issues.js';
+import { brokenSuffix, resolveOnGateway, type GatewayScope } from './gateway-refs.js';
 
 /**
  * Entity identity: ids (explicit, or derived deterministically from the natural key so that two
@@ -43,7 +44,7 @@ export class Identities {
   private readonly byKey = new Map<string, RawEntity>();
   readonly issues: Issue[] = [];
 
-  constructor() {
+  constructor(private readonly gateway: GatewayScope = { lookupTags: {} }) {
     for (const k of KINDS) {
       this.byId.set(k.name, new Map());
       this.byName.set(k.name, new Map());
@@ -63,11 +64,17 @@ export class Identities {
   resolve(raw: RawEntity, field: string, ref: RawRef, target: KindName): string | null {
     if (ref.by === 'parent') return ref.parent.id ?? null;
     const table = ref.by === 'id' ? this.byId.get(target) : this.byName.get(target);
-    const found = table?.get(ref.value);
+    // `{custom_id: x}` names a consumer by custom_id; any other form by id or username/name
+    const found = table?.get(ref.by === 'name' && ref.field === 'custom_id' ? `custom_id:${ref.value}` : ref.value);
     if (found?.id) return found.id;
     const tk = KINDS.find((k) => k.name === target);
-    this.issues.push(raw.file.issueAt(ref.path, 'value', 'error', 'AIGW_REFERENCE',
-      `${tk?.singular ?? target} '${ref.value}' referenced by ${displayName(raw)} (field '${field}') does not exist`));
+    const what = `${tk?.singular ?? target} '${ref.value}' referenced by ${displayName(raw)} (field '${field}')`;
+    const onGateway = resolveOnGateway(raw, what, ref, target, this.gateway);
+    if (onGateway !== null) {
+      if (onGateway.issue) this.issues.push(onGateway.issue);
+      return onGateway.id;
+    }
+    this.issues.push(raw.file.issueAt(ref.path, 'value', 'error', 'AIGW_REFERENCE', `${what} does not exist${brokenSuffix(target, this.gateway)}`));
     return null;
   }
 
@@ -76,9 +83,12 @@ export class Identities {
     const k = raw.kind;
     const parts: string[] = [];
     if (k.naturalKey.length > 0) {
-      const first = k.naturalKey.map((f) => str(raw.data[f])).find((v) => v !== null);
-      if (first === undefined || first === null) return k.naturalKeyFks.length > 0 && k.naturalKey.length === 0 ? [] : null;
-      parts.push(first);
+      // alternatives (a consumer's username, else its custom_id) are separate namespaces: a custom_id may
+      // equal another consumer's username (decK: GDR state/consumer.go); the first keeps its bare value
+      const i = k.naturalKey.findIndex((f) => str(raw.data[f]) !== null);
+      if (i < 0) return k.naturalKeyFks.length > 0 && k.naturalKey.length === 0 ? [] : null;
+      const value = str(raw.data[k.naturalKey[i]]) as string;
+      parts.push(...(i === 0 ? [value] : [k.naturalKey[i], value]));
     }
     for (const f of k.naturalKeyFks) parts.push(fks[f] ?? '');
     return parts;
@@ -114,7 +124,8 @@ export class Identities {
         continue;
       }
       names?.set(`${f}:${n}`, raw);
-      if (!names?.has(n)) names?.set(n, raw);
+      // a bare reference (`consumer: judy`) names the id or the username, never a custom_id (GDR GetByIDOrUsername)
+      if (f === (k.refField ?? f) && !names?.has(n)) names?.set(n, raw);
     }
   }
 }

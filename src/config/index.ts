@@ -7,6 +7,7 @@ import { validateEntities, validateFile } from './validate/index.js';
 import { maskedInputIssues } from './masked-input.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
 import type { State } from './state.js';
+import type { GatewayEntities, LookupTags } from './gateway-refs.js';
 
 /**
  * The one entry point that turns state files into a State:
@@ -24,6 +25,8 @@ export interface LoadOptions {
   strict?: boolean;
   cwd?: string;
   readStdin?: () => Promise<string>;
+  /** Online: the gateway's entities carrying the files' `_info.default_lookup_tags` (see gateway-refs.ts). */
+  gateway?: GatewayEntities;
 }
 
 export interface LoadResult {
@@ -41,6 +44,10 @@ export interface LoadResult {
   sources: EntitySources;
   /** The `_konnect` block, when a file has one (decK: its presence selects Konnect). */
   konnect: KonnectBlock | null;
+  /** `_info.default_lookup_tags` of the files. */
+  lookupTags: LookupTags;
+  /** `_info.skip_hash_for_basic_auth` of the files. */
+  skipHashForBasicAuth: boolean;
 }
 
 export interface KonnectBlock {
@@ -66,23 +73,23 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
     const issue = at ? at.file.issueAt([c.startsWith('_workspace') ? '_workspace' : '_info'], 'key', 'error', code, `files disagree on ${c}`) : ({ severity: 'error', code, message: `files disagree on ${c}` } satisfies Issue);
     issues.push(issue);
   }
-  const { raws, nestingConflicts } = collectEntities(contents);
+  const { raws, nestingConflicts } = collectEntities(contents, opts.gateway?.consumers);
   const masked = maskedInputIssues(raws);
   if (masked.length > 0) {
     // a masked dump: one clear error instead of a duplicate-key error per credential
-    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null };
+    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null, lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
   }
   for (const { raw, field } of nestingConflicts) {
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
   }
-  const norm = normalize(raws, meta);
+  const norm = normalize(raws, meta, opts.gateway);
   const rules = validateEntities(norm.origins, { strict: Boolean(opts.strict) });
   issues.push(...norm.issues, ...rules.filter((i) => i.code !== 'AIGW_EXTENSION'));
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));
   const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
-  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents) };
+  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents), lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
 }
 
 const NO_SOURCES: EntitySources = { locate: () => undefined, written: () => undefined };
@@ -131,4 +138,5 @@ export async function loadStateFromText(text: string, opts: Partial<LoadOptions>
 export type { Issue } from './issues.js';
 export type { State, Entity } from './state.js';
 export type { EntitySources } from './normalize.js';
+export type { GatewayEntities, LookupTags } from './gateway-refs.js';
 export { formatIssue } from './issues.js';

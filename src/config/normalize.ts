@@ -6,6 +6,7 @@ import { emptyEntities, freezeState, type Entity, type State } from './state.js'
 import type { Issue } from './issues.js';
 import { schemas } from './schemas.js';
 import type { JsonPath, SourceFile } from './source.js';
+import { consumerGroupUpgradeIssues, LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
 
 /**
  * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
@@ -17,6 +18,12 @@ export interface Meta {
   selectTags: string[];
   /** `_info.defaults` per entity (service, route, upstream, target). */
   defaults: Partial<Record<'service' | 'route' | 'upstream' | 'target', Obj>>;
+  /** `_info.default_lookup_tags`: references to entities owned by other files, found on the gateway. */
+  lookupTags: LookupTags;
+  /** `_info.skip_hash_for_basic_auth`: basic-auth passwords are written as the gateway stores them. */
+  skipHashForBasicAuth: boolean;
+  /** `_info.consumer_group_policy_overrides` (decK). */
+  consumerGroupPolicyOverrides: boolean;
 }
 
 export interface NormalizeResult {
@@ -85,7 +92,7 @@ export function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
   const own: Obj = raw.kind.name === 'services' ? expandServiceUrl(raw.data) : { ...raw.data };
   const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
   if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
-  if (meta.selectTags.length > 0) {
+  if (meta.selectTags.length > 0 && raw.kind.membership === undefined) {
     const tags = Array.isArray(own.tags) ? own.tags.filter((t): t is string => typeof t === 'string') : [];
     own.tags = [...new Set([...tags, ...meta.selectTags])];
   }
@@ -100,8 +107,8 @@ function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: M
   return filled as Entity;
 }
 
-export function normalize(raws: readonly RawEntity[], meta: Meta): NormalizeResult {
-  const ids = new Identities();
+export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: GatewayEntities): NormalizeResult {
+  const ids = new Identities({ lookupTags: meta.lookupTags, found: gateway });
   const grouped = byKind(raws);
   const entities = emptyEntities();
   const origins = new Map<Entity, RawEntity>();
@@ -127,7 +134,8 @@ export function normalize(raws: readonly RawEntity[], meta: Meta): NormalizeResu
       origins.set(entity, raw);
     }
   }
-  const issues = [...ids.issues, ...linkPartials(entities, origins)];
+  const plugins = entities.plugins.flatMap((p) => { const raw = origins.get(p); return raw ? [{ raw, config: p.config }] : []; });
+  const issues = [...ids.issues, ...linkPartials(entities, origins), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
   const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
   return { state, issues, origins, sources: entitySources(origins, meta) };
 }
@@ -167,7 +175,7 @@ function linkPartials(entities: ReturnType<typeof emptyEntities>, origins: Map<E
 
 /** Read `_workspace` / `_info` from each file's content. */
 export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts: string[] } {
-  const meta: Meta = { workspace: null, selectTags: [], defaults: {} };
+  const meta: Meta = { workspace: null, selectTags: [], defaults: {}, lookupTags: {}, skipHashForBasicAuth: false, consumerGroupPolicyOverrides: false };
   const conflicts: string[] = [];
   for (const c of contents) {
     if (typeof c._workspace === 'string') {
@@ -179,6 +187,15 @@ export function readMeta(contents: ReadonlyArray<Obj>): { meta: Meta; conflicts:
       const tags = info.select_tags.filter((t): t is string => typeof t === 'string');
       if (meta.selectTags.length > 0 && tags.join(',') !== meta.selectTags.join(',')) conflicts.push(`_info.select_tags: [${meta.selectTags.join(', ')}] and [${tags.join(', ')}]`);
       if (meta.selectTags.length === 0) meta.selectTags = tags;
+    }
+    if (info && info.skip_hash_for_basic_auth === true) meta.skipHashForBasicAuth = true;
+    if (info && info.consumer_group_policy_overrides === true) meta.consumerGroupPolicyOverrides = true;
+    if (info && isObj(info.default_lookup_tags)) {
+      const lookup = info.default_lookup_tags;
+      for (const k of LOOKUP_KINDS) {
+        const tags = Array.isArray(lookup[k]) ? lookup[k].filter((t): t is string => typeof t === 'string') : [];
+        if (tags.length > 0) meta.lookupTags[k] = [...new Set([...(meta.lookupTags[k] ?? []), ...tags])];
+      }
     }
     if (info && isObj(info.defaults)) {
       for (const k of ['service', 'route', 'upstream', 'target'] as const) {

@@ -26,6 +26,11 @@ export interface PlanOptions {
   skip?: ReadonlySet<KindName>;
   /** The target entity as the gateway would store it (hashed passwords), for the comparison only. */
   comparable?: (kind: KindName, target: Entity, current: Entity) => Entity;
+  /**
+   * The target entity adjusted to its match where the difference has no meaning (sets in another
+   * order: sets.ts alignSets): used for the comparison, the display and the write.
+   */
+  align?: (kind: KindName, target: Entity, current: Entity) => Entity;
 }
 
 /** Kinds in dependency order: parents before children (stable within a level). */
@@ -56,6 +61,7 @@ function matchKind(
   target: readonly Entity[],
   idMap: Map<string, string>,
   comparable: NonNullable<PlanOptions['comparable']>,
+  align: NonNullable<PlanOptions['align']>,
 ): { ops: Op[]; adopted: Entity[] } {
   const byId = new Map(current.map((e) => [e.id, e]));
   const byKey = new Map<string, Entity>();
@@ -75,7 +81,10 @@ function matchKind(
       used.add(match.id);
       if (match.id !== t.id) idMap.set(t.id, match.id);
     }
-    const after = remapRefs(kind, t, idMap, match?.id ?? t.id);
+    const remapped = remapRefs(kind, t, idMap, match?.id ?? t.id);
+    // sets in another order are aligned only when the entities differ at all (the common case costs nothing)
+    const differs = match !== undefined && !sameEntity(kind, match, comparable(kind.name, remapped, match));
+    const after = differs && match !== undefined ? align(kind.name, remapped, match) : remapped;
     adopted.push(after);
     if (match === undefined) ops.push({ action: 'create', kind: kind.name, after });
     else if (!sameEntity(kind, match, comparable(kind.name, after, match))) ops.push({ action: 'update', kind: kind.name, before: match, after });
@@ -96,7 +105,7 @@ export function plan(current: State, target: State, options: PlanOptions = {}): 
     const keep = (e: Entity) => !touchesSkipped(kind, e, skip);
     const cur = current.entities[kind.name].filter(keep);
     const tgt = target.entities[kind.name].filter(keep);
-    const r = matchKind(kind, cur, tgt, idMap, options.comparable ?? ((_k, t) => t));
+    const r = matchKind(kind, cur, tgt, idMap, options.comparable ?? ((_k, t) => t), options.align ?? ((_k, t) => t));
     ops.push(...r.ops);
     targetEntities[kind.name] = r.adopted;
     currentEntities[kind.name] = [...cur];

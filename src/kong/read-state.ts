@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { KINDS, KIND_BY_NAME, type KindDef, type KindName } from '../config/kinds.js';
-import { emptyEntities, freezeState, type Entity, type State } from '../config/state.js';
+import { emptyEntities, freezeState, refId, type Entity, type State } from '../config/state.js';
 import { fillFromKong } from './schema-format.js';
+import { LOOKUP_KINDS, type GatewayEntities, type LookupTags } from '../config/gateway-refs.js';
 import { AdminApiError, type AdminClient, type Json } from './client.js';
 
 export interface ReadOptions {
@@ -15,6 +16,8 @@ export interface ReadOptions {
   selectTags?: readonly string[];
   /** Kinds not read at all (`--skip-consumers`). */
   skip?: ReadonlySet<KindName>;
+  /** Consumers outside the select tags that the files name through default_lookup_tags (their memberships are the files'). */
+  lookedUpConsumers?: readonly string[];
 }
 
 function absent(err: unknown): boolean {
@@ -40,7 +43,7 @@ function toEntity(item: Json): Entity | null {
   return typeof item.id === 'string' ? (item as Entity) : null;
 }
 
-async function readMembers(client: AdminClient, kind: KindDef, parents: readonly Entity[]): Promise<Entity[]> {
+export async function readMembers(client: AdminClient, kind: KindDef, parents: readonly Entity[]): Promise<Entity[]> {
   const m = kind.membership!;
   const parentFk = kind.foreignKeys.find((f) => f.field === m.parent)!;
   const parentKind = KIND_BY_NAME[parentFk.kind];
@@ -98,10 +101,49 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
   for (const k of KINDS) {
     if (k.membership === undefined || skip.has(k.name)) continue;
     const parentKind = k.foreignKeys.find((f) => f.field === k.membership!.parent)!.kind;
-    entities[k.name] = await readMembers(client, k, entities[parentKind]);
+    const members = await readMembers(client, k, entities[parentKind]);
+    // with select tags, a membership belongs to the file that manages its member (another team's
+    // consumer, unless this file names that consumer through default_lookup_tags)
+    const inScope = new Set([...entities.consumers.map((c) => c.id), ...(options.lookedUpConsumers ?? [])]);
+    const scoped = query.tags !== undefined && !skip.has('consumers');
+    entities[k.name] = scoped ? members.filter((m) => inScope.has(refId(m.consumer) ?? '')) : members;
   }
   // a foreign key to an entity outside the selection (select tags) stays as an id
   return freezeState({ workspace: client.scoped('') === '' ? null : client.scoped('').slice(1), selectTags: [...(options.selectTags ?? [])], entities });
+}
+
+/**
+ * The entities of other files that `_info.default_lookup_tags` names: per kind, those carrying all
+ * the tags (decK: GetAllConsumers / …Groups / …Services / …Routes / …Partials with `?tags=a,b`).
+ */
+export async function readLookups(client: AdminClient, lookupTags: LookupTags): Promise<GatewayEntities> {
+  const kinds = LOOKUP_KINDS.filter((k) => (lookupTags[k]?.length ?? 0) > 0);
+  const lists = await Promise.all(kinds.map((k) => listTop(client, KIND_BY_NAME[k], { tags: (lookupTags[k] ?? []).join(',') })));
+  return Object.fromEntries(kinds.map((k, i) => [k, lists[i] ?? []])) as GatewayEntities;
+}
+
+/**
+ * The current state as a file with lookup tags sees it: the looked-up entities are another file's
+ * (never compared, so never deleted, even without select tags), and the memberships of looked-up
+ * consumer groups whose consumer is in scope are this file's to compare.
+ */
+export async function withLookups(client: AdminClient, current: State, gateway: GatewayEntities): Promise<State> {
+  const entities = emptyEntities();
+  for (const k of KINDS) {
+    const foreign = new Set((gateway[k.name as keyof GatewayEntities] ?? []).map((e) => e.id));
+    entities[k.name] = current.entities[k.name].filter((e) => !foreign.has(e.id));
+  }
+  const groups = gateway.consumer_groups ?? [];
+  if (groups.length > 0) {
+    const consumers = new Set(entities.consumers.map((c) => c.id));
+    const known = new Set(entities.consumer_group_consumers.map((m) => m.id));
+    const members = await readMembers(client, KIND_BY_NAME.consumer_group_consumers, groups);
+    for (const m of members) {
+      const consumer = (m.consumer as { id: string }).id;
+      if (consumers.has(consumer) && !known.has(m.id)) entities.consumer_group_consumers.push(m);
+    }
+  }
+  return freezeState({ workspace: current.workspace, selectTags: [...current.selectTags], entities });
 }
 
 /** The target's defaults: Kong-format field lists per kind and per plugin. */

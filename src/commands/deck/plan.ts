@@ -12,6 +12,8 @@ import { maskOptions, profileOfTarget, reconcile, selectTags, skipSet, strings, 
 import { DEFAULT_PROFILE } from '../../config/kong-version.js';
 import { kongProfile, useKongProfile } from '../../config/schemas.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
+import { readLookups } from '../../kong/read-state.js';
+import { hasLookupTags, type GatewayEntities, type LookupTags } from '../../config/gateway-refs.js';
 import { openTarget, wantsKonnect, type Target } from './target.js';
 import { konnectIssues } from './konnect-rules.js';
 import type { FileKonnect } from './mode.js';
@@ -35,6 +37,11 @@ export interface Desired {
   sources: EntitySources;
   /** The files' `_konnect` block. */
   konnect: FileKonnect | null;
+  /** `_info.default_lookup_tags`, and (online) the entities they found on the gateway. */
+  lookupTags: LookupTags;
+  gateway?: GatewayEntities;
+  /** `_info.skip_hash_for_basic_auth`. */
+  skipHashForBasicAuth: boolean;
 }
 
 /**
@@ -51,17 +58,18 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
 }
 
 /** Load the files with the active schema profile: the Desired state (null when invalid) and the issues, not printed. */
-async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io): Promise<{ desired: Desired | null; issues: Issue[] }> {
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities): Promise<{ desired: Desired | null; issues: Issue[] }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
+    gateway,
   });
   if (r.state === null) return { desired: null, issues: r.issues };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
-  const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect };
+  const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect, lookupTags: r.lookupTags, gateway, skipHashForBasicAuth: r.skipHashForBasicAuth };
   return { desired, issues: r.issues };
 }
 
@@ -80,7 +88,12 @@ export async function loadDesired(args: string[], opts: Record<string, unknown>,
  */
 async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }, args: string[], opts: Record<string, unknown>, io: Io, target: Target): Promise<Desired | null> {
   const profile = target.konnect !== null ? 'konnect' : profileOfTarget(target.info);
-  const r = profile === kongProfile() ? first : (useKongProfile(profile), await loadQuietly(args, opts, io));
+  const lookupTags = first.desired?.lookupTags ?? {};
+  // `_info.default_lookup_tags`: the other files' entities are read first, then the files resolve against them
+  const gateway = hasLookupTags(lookupTags) ? await readLookups(target.client, lookupTags) : undefined;
+  const reload = profile !== kongProfile() || gateway !== undefined;
+  if (profile !== kongProfile()) useKongProfile(profile);
+  const r = reload ? await loadQuietly(args, opts, io, gateway) : first;
   printIssues(io, r.issues);
   return r.desired;
 }
@@ -140,6 +153,16 @@ export interface PlanInput {
   sources?: Readonly<Record<string, 'cli' | 'env' | 'default'>>;
 }
 
+/**
+ * `_info.skip_hash_for_basic_auth`: aigw serve stores a basic-auth password as given (its basic-auth
+ * plugin takes the stored hash); a Kong Admin API would hash it again, and decK refuses it there.
+ */
+function refuseSkipHash(desired: Desired, target: Target): void {
+  if (!desired.skipHashForBasicAuth || target.info.aigw || desired.state.entities.basicauth_credentials.length === 0) return;
+  if (target.konnect === null) throw new AigwError('AIGW_USAGE', 'skip-hash-for-basic-auth functionality can be used with Konnect only');
+  throw new AigwError('AIGW_KONNECT_UNSUPPORTED', 'skip_hash_for_basic_auth: aigw does not send pre-hashed basic-auth passwords to Konnect; write the passwords in clear, or sync with decK');
+}
+
 /** Apply --skip-ca-certificates to the desired state (skipSet covers the kinds). */
 export function skipKinds(opts: Record<string, unknown>): Set<KindName> {
   const skip = skipSet(opts.skipConsumers === true);
@@ -161,6 +184,9 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
     return 1;
   }
   const planned = first.desired;
+  if (opts.skipConsumers === true && ((planned.lookupTags.consumers?.length ?? 0) > 0 || (planned.lookupTags.consumer_groups?.length ?? 0) > 0)) {
+    throw new AigwError('AIGW_USAGE', 'cannot use --skip-consumers with default lookup tags for consumers or consumer groups');
+  }
   const request = { opts, sources: input.sources, fileKonnect: planned.konnect, fileWorkspace: planned.state.workspace, forWriting };
   if (wantsKonnect(request, io.cwd).konnect) {
     const refused = konnectIssues(planned.state, planned.sources);
@@ -172,10 +198,11 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
   }
   const target = await openTarget(request, io);
   try {
+    refuseSkipHash(planned, target);
     const desired = await loadForTarget(first, args, opts, io, target);
     if (desired === null) return 1;
     const skip = skipKinds(opts);
-    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources });
+    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources, gateway: desired.gateway });
     if (r.issues.length > 0) {
       printIssues(io, r.issues);
       io.err(io.c.red(`✖ ${target.label} cannot take this configuration; nothing was written`));

@@ -13,12 +13,14 @@ import { consumerKinds, plan, type Plan } from '../../diff/plan.js';
 import { secretPathsFromSchema, type MaskOptions } from '../../diff/secrets.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
 import { targetInfo, type TargetInfo } from '../../kong/executor.js';
-import { readDefaults, readState, withDefaults } from '../../kong/read-state.js';
+import { readDefaults, readState, withDefaults, withLookups } from '../../kong/read-state.js';
+import type { GatewayEntities } from '../../config/gateway-refs.js';
 import { readKonnectDefaults } from '../../kong/konnect/defaults.js';
 import { withoutKonnectManaged } from '../../kong/konnect/managed.js';
 import type { EntitySources } from '../../config/index.js';
 import type { Issue } from '../../config/issues.js';
 import { storedForm } from '../../diff/stored.js';
+import { alignSets } from '../../diff/sets.js';
 import { issueIn } from './konnect-rules.js';
 import { konnectCurrent, konnectTarget } from './konnect-state.js';
 
@@ -103,6 +105,15 @@ export interface ReconcileOptions {
   skip: ReadonlySet<KindName>;
   /** Entity positions and file-given fields (for Konnect defaults and messages). */
   sources: EntitySources;
+  /** The entities `_info.default_lookup_tags` found on the gateway: other files', left out of the comparison. */
+  gateway?: GatewayEntities;
+}
+
+/** The current state, read with the select tags, without the looked-up entities (see withLookups). */
+async function readCurrent(client: AdminClient, options: ReconcileOptions): Promise<State> {
+  const lookedUpConsumers = (options.gateway?.consumers ?? []).map((c) => c.id);
+  const read = await readState(client, { selectTags: options.selectTags, skip: options.skip, lookedUpConsumers });
+  return options.gateway === undefined ? read : withLookups(client, read, options.gateway);
 }
 
 function readFailure(err: unknown): unknown {
@@ -112,7 +123,7 @@ function readFailure(err: unknown): unknown {
 
 /** Konnect: current without Konnect-owned entities, target completed with Konnect's own defaults. */
 async function reconcileKonnect(client: AdminClient, target: State, options: ReconcileOptions): Promise<Reconciled> {
-  const read = await readState(client, { selectTags: options.selectTags, skip: options.skip });
+  const read = await readCurrent(client, options);
   const { state: owned, skipped } = withoutKonnectManaged(read);
   const names = target.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
   const defaults = await readKonnectDefaults(client, names);
@@ -122,7 +133,7 @@ async function reconcileKonnect(client: AdminClient, target: State, options: Rec
       issues.push(issueIn(options.sources, 'plugins', p.id, ['name'], 'value', 'AIGW_KONNECT_UNSUPPORTED', `plugin '${p.name}' is not available on this Konnect control plane (no plugin-schema for '${p.name}')`));
     }
   }
-  const p = plan(konnectCurrent(owned), konnectTarget(target, options.sources, defaults), { skip: options.skip, comparable: storedForm });
+  const p = plan(konnectCurrent(owned), konnectTarget(target, options.sources, defaults), { skip: options.skip, comparable: storedForm, align: alignSets });
   return { plan: p, issues, konnectManaged: skipped };
 }
 
@@ -139,10 +150,10 @@ export function profileOfTarget(info: TargetInfo): KongProfile {
 export async function reconcile(client: AdminClient, konnect: boolean, target: State, options: ReconcileOptions): Promise<Reconciled> {
   try {
     if (konnect) return await reconcileKonnect(client, target, options);
-    const current = await readState(client, { selectTags: options.selectTags, skip: options.skip });
+    const current = await readCurrent(client, options);
     const names = target.entities.plugins.map((p) => p.name).filter((n): n is string => typeof n === 'string');
     const defaults = await readDefaults(client, names);
-    return { plan: plan(current, withDefaults(target, defaults), { skip: options.skip, comparable: storedForm }), issues: [], konnectManaged: 0 };
+    return { plan: plan(current, withDefaults(target, defaults), { skip: options.skip, comparable: storedForm, align: alignSets }), issues: [], konnectManaged: 0 };
   } catch (err) {
     throw readFailure(err);
   }

@@ -266,16 +266,59 @@ export interface ConsumerGroupEntity {
    * Plugins scoped to this consumer group.
    */
   plugins?: PluginEntity[] | null;
+  /**
+   * Members of the group (decK): each item is a consumer, defined here unless written under consumers[] too.
+   */
+  consumers?:
+    | {
+        /**
+         * Unique id (UUID); generated when absent.
+         */
+        id?: string | null;
+        /**
+         * Creation time (Unix epoch seconds); ignored in comparisons.
+         */
+        created_at?: number | null;
+        /**
+         * Last update time (Unix epoch seconds); ignored in comparisons.
+         */
+        updated_at?: number | null;
+        /**
+         * An optional set of strings for grouping and filtering.
+         */
+        tags?: string[] | null;
+        /**
+         * Username of the consumer.
+         */
+        username?: string | null;
+        /**
+         * Custom id of the consumer.
+         */
+        custom_id?: string | null;
+      }[]
+    | null;
 }
 
 /**
- * Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by name or id.
+ * Membership of a consumer in a consumer group, as an item of consumers[].groups[]: the group by id, else by name; its other consumer-group fields (decK writes them in dumps) are ignored.
  */
 export interface ConsumerGroupConsumerEntity {
   /**
    * Id of the consumer group.
    */
   id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
   /**
    * Name of the consumer group.
    */
@@ -1743,7 +1786,7 @@ export interface KongStateFile {
       } | null;
     } | null;
     /**
-     * Tags of entities owned by other files, read to resolve references.
+     * Tags of entities owned by other files: references to them are resolved on the gateway (diff/sync read the entities carrying all the tags; they are never created, changed or deleted).
      */
     default_lookup_tags?: {
       /**
@@ -1762,7 +1805,19 @@ export interface KongStateFile {
        * Tags of services to look up.
        */
       services?: string[] | null;
+      /**
+       * Tags of partials to look up.
+       */
+      partials?: string[] | null;
     } | null;
+    /**
+     * basic-auth passwords in the file are already hashed as the gateway stores them (decK: Konnect only; aigw serve stores them as given; refused against a Kong Admin API).
+     */
+    skip_hash_for_basic_auth?: boolean | null;
+    /**
+     * decK: consumer_groups[].plugins are rate-limiting-advanced consumer-group overrides (Kong Enterprise before 3.4), and rate-limiting-advanced may set config.consumer_groups.
+     */
+    consumer_group_policy_overrides?: boolean | null;
   } | null;
   /**
    * Konnect target (decK).

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { KIND_BY_NAME, type KindName } from './kinds.js';
+import type { RawEntity, RawRef } from './collect.js';
+import type { Entity } from './state.js';
+import type { Issue } from './issues.js';
+
+/**
+ * References to entities that live on the gateway rather than in the files (decK):
+ *   - `_info.default_lookup_tags`: names of consumers, consumer groups, services, routes (and
+ *     partials) owned by other files, found on the gateway among the entities carrying all the tags
+ *     (deck cmd/common.go syncContent; GDR pkg/dump LookUpSelectorTags*);
+ *   - a nested plugin naming an entity of another kind by id (GDR builder.go pluginRelations keeps a
+ *     valid UUID found nowhere: the gateway decides).
+ * Offline (validate) such a reference is a warning at the reference, with a stable placeholder id
+ * so that natural keys stay distinct; online (diff/sync) the lookup-tagged entities read from the
+ * gateway resolve it, and a name found nowhere is an error.
+ */
+
+export const LOOKUP_KINDS = ['consumers', 'consumer_groups', 'services', 'routes', 'partials'] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** `_info.default_lookup_tags`, per kind. */
+export type LookupTags = Partial<Record<LookupKind, string[]>>;
+
+/** The lookup-tagged entities read from the gateway (online only), per kind. */
+export type GatewayEntities = Partial<Record<LookupKind, readonly Entity[]>>;
+
+export interface GatewayScope {
+  lookupTags: LookupTags;
+  /** Absent offline: references are then only announced. */
+  found?: GatewayEntities;
+}
+
+export function hasLookupTags(tags: LookupTags): boolean {
+  return LOOKUP_KINDS.some((k) => (tags[k]?.length ?? 0) > 0);
+}
+
+/** A placeholder id for a reference by name resolved only at sync time (offline validation). */
+function placeholderId(kind: KindName, name: string): string {
+  const h = createHash('sha1').update(`aigw\0gateway\0${kind}\0${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The gateway entity a reference names: by id, or by the kind's name field (a consumer: username, or custom_id when written so). */
+export function findOnGateway(list: readonly Entity[], kind: KindName, ref: { by: 'id' | 'name'; value: string; field?: string }): Entity | undefined {
+  if (ref.by === 'id') return list.find((e) => e.id === ref.value);
+  const field = kind === 'consumers' && ref.field === 'custom_id' ? 'custom_id' : (KIND_BY_NAME[kind].refField ?? 'name');
+  return list.find((e) => e[field] === ref.value);
+}
+
+const isLookupKind = (k: KindName): k is LookupKind => (LOOKUP_KINDS as readonly string[]).includes(k);
+
+/** A nested plugin naming another kind by id (its parent's kind is set by nesting). */
+function nestedById(raw: RawEntity, ref: RawRef): boolean {
+  return raw.kind.name === 'plugins' && ref.by === 'id' && Object.values(raw.refs).some((r) => r?.by === 'parent');
+}
+
+export interface GatewayResolution {
+  id: string | null;
+  issue?: Issue;
+}
+
+/**
+ * Resolve a reference the files do not satisfy, or null when the gateway cannot satisfy it either
+ * (the caller reports the broken reference, with `brokenSuffix`). `what` names the reference for messages.
+ */
+export function resolveOnGateway(raw: RawEntity, what: string, ref: RawRef, target: KindName, scope: GatewayScope): GatewayResolution | null {
+  if (ref.by === 'parent') return null;
+  const warn = (message: string): Issue => raw.file.issueAt(ref.path, 'value', 'warning', 'AIGW_GATEWAY_REFERENCE', message);
+  const tags = isLookupKind(target) ? scope.lookupTags[target] : undefined;
+  if (tags !== undefined && tags.length > 0 && isLookupKind(target)) {
+    const list = scope.found?.[target];
+    if (list !== undefined) {
+      const hit = findOnGateway(list, target, ref);
+      if (hit !== undefined) return { id: hit.id };
+    } else {
+      return {
+        id: ref.by === 'id' ? ref.value : placeholderId(target, ref.value),
+        issue: warn(`${what} is not in the files: it is looked up on the gateway at sync time among the ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`),
+      };
+    }
+  }
+  if (nestedById(raw, ref)) {
+    return { id: ref.value, issue: warn(`${what} is not in the files: the gateway must have it (a nested plugin may name an entity of another kind by id)`) };
+  }
+  return null;
+}
+
+/** What a broken reference message adds when lookup tags were searched too. */
+export function brokenSuffix(target: KindName, scope: GatewayScope): string {
+  const tags = isLookupKind(target) ? scope.lookupTags[target] : undefined;
+  if (tags === undefined || tags.length === 0 || scope.found === undefined) return '';
+  return `, neither in the files nor among the gateway's ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`;
+}
+
+/**
+ * decK's rule for Kong Enterprise >= 3.4 (every profile aigw has): rate-limiting-advanced may set
+ * `config.consumer_groups` / `enforce_consumer_groups` only with `_info.consumer_group_policy_overrides`
+ * (GDR builder.go validatePlugin, utils.ErrorConsumerGroupUpgrade).
+ */
+export function consumerGroupUpgradeIssues(plugins: ReadonlyArray<{ raw: RawEntity; config: unknown }>, overrides: boolean): Issue[] {
+  if (overrides) return [];
+  const out: Issue[] = [];
+  for (const { raw, config } of plugins) {
+    if (raw.data.name !== 'rate-limiting-advanced' || config === null || typeof config !== 'object') continue;
+    const c = config as Record<string, unknown>;
+    const field = Array.isArray(c.consumer_groups) && c.consumer_groups.length > 0 ? 'consumer_groups' : c.enforce_consumer_groups === true ? 'enforce_consumer_groups' : null;
+    if (field === null) continue;
+    out.push(raw.file.issueAt([...raw.path, 'config', field], 'key', 'error', 'AIGW_ENTITY_CHECK',
+      'a rate-limiting-advanced plugin with config.consumer_groups and/or config.enforce_consumer_groups was found. '
+      + 'Please use Consumer Groups scoped Plugins when running against Kong Enterprise 3.4.0 and above '
+      + '(or set _info.consumer_group_policy_overrides: true)'));
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+/**
+ * decK state-file forms that aigw used to refuse (issue 11, "Every decK file accepted"): custom_id
+ * and username as separate namespaces, fields on consumers[].groups[] items, consumer_groups[].consumers,
+ * the `_info` keys skip_hash_for_basic_auth / consumer_group_policy_overrides, references resolved on
+ * the gateway (default_lookup_tags, nested plugins naming another kind by id).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadText, type Issue } from '../../../src/config/index.js';
+import type { GatewayEntities } from '../../../src/config/gateway-refs.js';
+import { refId, type Entity } from '../../../src/config/state.js';
+
+function load(text: string, gateway?: GatewayEntities) {
+  return loadText(`_format_version: "3.0"\n${text}`, { env: {}, name: 'f.yaml', gateway });
+}
+
+const brief = (issues: readonly Issue[]) => issues.map((i) => `${i.line}:${i.column} ${i.severity} ${i.code} ${i.message}`);
+
+function valid(text: string, gateway?: GatewayEntities) {
+  const r = load(text, gateway);
+  expect(brief(r.issues.filter((i) => i.severity === 'error'))).toEqual([]);
+  return { state: r.state!, issues: r.issues };
+}
+
+const byName = (list: readonly Entity[], field: string, value: string) => list.find((e) => e[field] === value)!;
+
+describe('consumers: custom_id and username are two namespaces', () => {
+  const text = `consumers:
+  - username: judy
+  - custom_id: judy
+  - username: ken
+    custom_id: judy-ken
+plugins:
+  - name: rate-limiting
+    consumer: judy
+    config: {minute: 3, policy: local}
+`;
+  it('a custom_id equal to another consumer\'s username is another consumer, and `consumer: judy` names the username', () => {
+    const { state } = valid(text);
+    expect(state.entities.consumers).toHaveLength(3);
+    const judy = byName(state.entities.consumers, 'username', 'judy');
+    expect(byName(state.entities.consumers, 'custom_id', 'judy').id).not.toBe(judy.id);
+    expect(refId(state.entities.plugins[0].consumer)).toBe(judy.id);
+  });
+
+  it('still refuses two consumers with the same custom_id, and a bare reference to a custom_id', () => {
+    const dup = load('consumers:\n  - custom_id: x\n  - custom_id: x\n');
+    expect(brief(dup.issues)).toEqual([expect.stringMatching(/^4:5 error AIGW_DUPLICATE consumer 'x' is defined more than once/)]);
+    const ref = load('consumers:\n  - custom_id: only-custom\nplugins:\n  - name: rate-limiting\n    consumer: only-custom\n    config: {minute: 1, policy: local}\n');
+    expect(brief(ref.issues)).toEqual(["6:15 error AIGW_REFERENCE consumer 'only-custom' referenced by plugin 'rate-limiting' (field 'consumer') does not exist"]);
+  });
+});
+
+describe('consumer group memberships', () => {
+  it('accepts the consumer-group fields decK writes on consumers[].groups[] items, and resolves by id then name', () => {
+    const { state } = valid(`consumer_groups:
+  - id: 3f0b8a52-8d52-4c1e-9a44-4c1f4c3f0a01
+    name: silver
+    tags: [tier]
+consumers:
+  - username: dave
+    groups:
+      - name: silver
+        tags: [tier]
+        created_at: 1700000000
+  - username: erin
+    groups:
+      - id: 3f0b8a52-8d52-4c1e-9a44-4c1f4c3f0a01
+`);
+    expect(state.entities.consumer_group_consumers.map((m) => refId(m.consumer_group))).toEqual(['3f0b8a52-8d52-4c1e-9a44-4c1f4c3f0a01', '3f0b8a52-8d52-4c1e-9a44-4c1f4c3f0a01']);
+    // the item's tags are the group's (decK's dumps), not the membership's
+    expect(state.entities.consumer_group_consumers.map((m) => m.tags ?? null)).toEqual([null, null]);
+  });
+
+  it('reads consumer_groups[].consumers as consumers and memberships, merged with consumers[] and counted once', () => {
+    const { state } = valid(`consumer_groups:
+  - name: bronze
+    consumers:
+      - username: heidi
+      - username: ivan
+  - name: iron
+    consumers:
+      - username: heidi
+consumers:
+  - username: ivan
+    groups: [{name: bronze}]
+    keyauth_credentials: [{key: ivan-key-1}]
+`);
+    expect(state.entities.consumers.map((c) => c.username).sort()).toEqual(['heidi', 'ivan']);
+    const group = (id: unknown) => state.entities.consumer_groups.find((g) => g.id === refId(id))?.name;
+    const user = (id: unknown) => state.entities.consumers.find((c) => c.id === refId(id))?.username;
+    const members = state.entities.consumer_group_consumers.map((m) => `${group(m.consumer_group)}:${user(m.consumer)}`).sort();
+    expect(members).toEqual(['bronze:heidi', 'bronze:ivan', 'iron:heidi']);
+  });
+
+  it('checks a group member like a consumer', () => {
+    const r = load('consumer_groups:\n  - name: g\n    consumers:\n      - tags: [x]\n');
+    expect(brief(r.issues)).toEqual([expect.stringMatching(/^5:9 error AIGW_ENTITY_CHECK at least one of these fields must be non-empty: 'custom_id', 'username'$/)]);
+  });
+});
+
+describe('_info keys of decK', () => {
+  it('accepts skip_hash_for_basic_auth and consumer_group_policy_overrides', () => {
+    valid('_info:\n  skip_hash_for_basic_auth: true\n  consumer_group_policy_overrides: true\nconsumers:\n  - username: leo\n    basicauth_credentials: [{username: leo, password: 0123456789abcdef0123456789abcdef01234567}]\n');
+  });
+  it('rate-limiting-advanced config.consumer_groups needs consumer_group_policy_overrides (decK, Kong Enterprise >= 3.4)', () => {
+    const file = (info: string) => `${info}consumer_groups:\n  - name: premium\nplugins:\n  - name: rate-limiting-advanced\n    config:\n      limit: [10]\n      window_size: [60]\n      consumer_groups: [premium]\n      enforce_consumer_groups: true\n`;
+    const upgrade = (issues: readonly Issue[]) => brief(issues).filter((l) => l.includes('Consumer Groups scoped Plugins'));
+    expect(upgrade(load(file('')).issues)).toEqual([expect.stringMatching(/^9:7 error AIGW_ENTITY_CHECK a rate-limiting-advanced plugin with config.consumer_groups and\/or config.enforce_consumer_groups was found/)]);
+    expect(upgrade(load(file('_info:\n  consumer_group_policy_overrides: true\n')).issues)).toEqual([]);
+  });
+
+  it('still refuses an unknown _info key', () => {
+    expect(brief(load('_info:\n  skip_hash: true\n').issues)).toEqual(["3:3 error AIGW_UNKNOWN_FIELD unknown field 'skip_hash'"]);
+  });
+});
+
+const LOOKUP = `_info:
+  select_tags: [team-a]
+  default_lookup_tags:
+    consumers: [platform]
+    consumer_groups: [platform]
+    services: [platform]
+    routes: [platform]
+plugins:
+  - name: rate-limiting
+    consumer: alice
+    config: {minute: 5, policy: local}
+  - name: rate-limiting
+    route: shared-route
+    config: {minute: 7, policy: local}
+  - name: correlation-id
+    service: shared-svc
+  - name: rate-limiting
+    consumer_group: gold
+    config: {minute: 9, policy: local}
+consumers:
+  - username: bob
+    groups: [{name: gold}]
+`;
+
+describe('_info.default_lookup_tags', () => {
+  it('offline: each reference to a gateway entity is a warning at the reference, with no false duplicate', () => {
+    const r = valid(LOOKUP);
+    expect(brief(r.issues).map((l) => l.replace(/ is not in the files.*/, ''))).toEqual([
+      "11:15 warning AIGW_GATEWAY_REFERENCE consumer 'alice' referenced by plugin 'rate-limiting' (field 'consumer')",
+      "14:12 warning AIGW_GATEWAY_REFERENCE route 'shared-route' referenced by plugin 'rate-limiting' (field 'route')",
+      "17:14 warning AIGW_GATEWAY_REFERENCE service 'shared-svc' referenced by plugin 'correlation-id' (field 'service')",
+      "19:21 warning AIGW_GATEWAY_REFERENCE consumer_group 'gold' referenced by plugin 'rate-limiting' (field 'consumer_group')",
+      "23:21 warning AIGW_GATEWAY_REFERENCE consumer_group 'gold' referenced by consumer_group membership (field 'consumer_group')",
+    ]);
+    expect(r.issues[0].message).toContain('looked up on the gateway at sync time among the consumers tagged platform (_info.default_lookup_tags.consumers)');
+    expect(r.state.entities.plugins).toHaveLength(4);
+  });
+
+  it('without lookup tags the same references are errors', () => {
+    const r = load(LOOKUP.replace(/ {2}default_lookup_tags:\n( {4}.*\n)+/, ''));
+    expect(r.issues.filter((i) => i.code === 'AIGW_REFERENCE')).toHaveLength(5);
+  });
+
+  it('online: references resolve to the gateway\'s lookup-tagged entities; a name found nowhere is an error', () => {
+    const gw = (id: string, o: Record<string, unknown>) => ({ id, tags: ['platform'], ...o }) as Entity;
+    const gateway: GatewayEntities = {
+      consumers: [gw('00000000-0000-4000-8000-000000000001', { username: 'alice' })],
+      consumer_groups: [gw('00000000-0000-4000-8000-000000000002', { name: 'gold' })],
+      services: [gw('00000000-0000-4000-8000-000000000003', { name: 'shared-svc' })],
+      routes: [],
+    };
+    const r = load(LOOKUP, gateway);
+    expect(brief(r.issues)).toEqual([
+      "14:12 error AIGW_REFERENCE route 'shared-route' referenced by plugin 'rate-limiting' (field 'route') does not exist, neither in the files nor among the gateway's routes tagged platform (_info.default_lookup_tags.routes)",
+    ]);
+    const ok = valid(LOOKUP, { ...gateway, routes: [gw('00000000-0000-4000-8000-000000000004', { name: 'shared-route' })] });
+    expect(ok.issues).toEqual([]);
+    const scopes = ok.state.entities.plugins.map((p) => [p.consumer, p.route, p.service, p.consumer_group].map(refId).find((x) => x !== null)).sort();
+    expect(scopes).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000004']);
+    expect(ok.state.entities.consumers.map((c) => c.username)).toEqual(['bob']);
+  });
+
+  it('online: a group member that is a lookup-tagged gateway consumer is only a membership', () => {
+    const gateway: GatewayEntities = { consumers: [{ id: '00000000-0000-4000-8000-000000000009', username: 'consumer-1', tags: ['bg'] }] };
+    const { state } = valid('_info:\n  default_lookup_tags:\n    consumers: [bg]\nconsumer_groups:\n  - name: group-1\n    consumers:\n      - username: consumer-1\n', gateway);
+    expect(state.entities.consumers).toEqual([]);
+    expect(refId(state.entities.consumer_group_consumers[0].consumer)).toBe('00000000-0000-4000-8000-000000000009');
+  });
+});
+
+describe('a nested plugin naming an entity of another kind by id', () => {
+  const text = `services:
+  - name: mine
+    url: http://127.0.0.1:9/
+    plugins:
+      - name: rate-limiting
+        config: {minute: 5, policy: local}
+      - name: rate-limiting
+        consumer: 6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03
+        config: {minute: 50, policy: local}
+`;
+  it('is resolved on the gateway: a warning, the id kept, the two plugins distinct', () => {
+    const { state, issues } = valid(text);
+    expect(brief(issues)).toEqual([expect.stringMatching(/^9:19 warning AIGW_GATEWAY_REFERENCE consumer '6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03' referenced by plugin 'rate-limiting' \(field 'consumer'\) is not in the files: the gateway must have it/)]);
+    expect(state.entities.plugins.map((p) => refId(p.consumer)).sort()).toEqual(['6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03', null]);
+  });
+
+  it('a top-level plugin must still find its references in the files', () => {
+    const r = load('plugins:\n  - name: rate-limiting\n    consumer: 6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03\n    config: {minute: 5, policy: local}\n');
+    expect(brief(r.issues)).toEqual([expect.stringMatching(/^4:15 error AIGW_REFERENCE consumer '6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03' .* does not exist$/)]);
+  });
+});
