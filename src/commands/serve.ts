@@ -4,6 +4,7 @@
  */
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
+import { refuseGatewayReferences } from '../config/gateway-refs.js';
 import { formatIssue, type Issue } from '../config/issues.js';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
@@ -116,7 +117,7 @@ async function reported(dash: Dashboard | null, source: 'file' | 'admin', run: (
 export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
   const fmt = format(opts, io);
   applyKongVersion(opts, io);
-  const load = () => loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() });
+  const load = async () => refuseGatewayReferences(await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() }));
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
   const { store } = source;

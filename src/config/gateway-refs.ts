@@ -113,3 +113,17 @@ export function consumerGroupUpgradeIssues(plugins: ReadonlyArray<{ raw: RawEnti
   }
   return out;
 }
+
+/**
+ * `aigw serve` has no gateway to look references up in: a file whose entities name gateway
+ * entities (lookup tags, a nested plugin's outside id) cannot be served as written — a plugin
+ * scoped to a consumer that is not there would never run. The warnings become errors, and the
+ * load has no state (startup refuses it, a reload keeps the last good config).
+ */
+export function refuseGatewayReferences<T extends { state: unknown; issues: readonly Issue[] }>(loaded: T): T {
+  if (!loaded.issues.some((i) => i.code === 'AIGW_GATEWAY_REFERENCE')) return loaded;
+  const issues = loaded.issues.map((i) =>
+    i.code === 'AIGW_GATEWAY_REFERENCE' ? { ...i, severity: 'error' as const, message: `${i.message}; aigw serve has no gateway to look it up in: put the entity in the file` } : i,
+  );
+  return { ...loaded, state: null, issues };
+}

@@ -206,3 +206,36 @@ describe('a nested plugin naming an entity of another kind by id', () => {
     expect(brief(r.issues)).toEqual([expect.stringMatching(/^4:15 error AIGW_REFERENCE consumer '6a1e2f10-0c4b-4c39-9a0d-8f0e5f6b7a03' .* does not exist$/)]);
   });
 });
+
+describe('aigw serve and references to gateway entities', () => {
+  it('refuses a file whose entities name gateway entities (nothing to look them up in), naming each reference', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { bufferIo } = await import('../../../src/cli/io.js');
+    const { serve } = await import('../../../src/commands/serve.js');
+    const dir = mkdtempSync(join(tmpdir(), 'aigw-lookup-'));
+    try {
+      const file = join(dir, 'kong.yaml');
+      writeFileSync(file, `_format_version: "3.0"
+_info:
+  default_lookup_tags:
+    consumers: [platform]
+routes:
+  - name: r
+    paths: [/r]
+plugins:
+  - name: rate-limiting
+    consumer: team-a
+    route: r
+    config: {minute: 3, policy: local}
+`);
+      const io = bufferIo({ env: {} });
+      const code = await serve({ args: [file], opts: { listen: '127.0.0.1:0', adminListen: 'off', accessLog: false, watch: false } }, io);
+      expect(code).toBe(1);
+      expect(io.stderr()).toMatch(/kong\.yaml:10:15 +error +AIGW_GATEWAY_REFERENCE .*aigw serve has no gateway to look it up in/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
