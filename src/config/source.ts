@@ -2,7 +2,7 @@ import { isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Docu
 import type { ErrorCode } from '../errors.js';
 import { renderEnv, type EnvOptions } from './env.js';
 import type { Issue, Severity } from './issues.js';
-import { deepOffset, structureProblem, TOO_DEEP } from './structure.js';
+import { deepOffset, documentValue, duplicateKeys, structureProblem, TOO_DEEP } from './structure.js';
 
 export type JsonPath = Array<string | number>;
 
@@ -32,7 +32,8 @@ export class SourceFile {
     this.envValues = r.values;
     this.toOriginal = r.toOriginal;
     for (const e of r.issues) this.issues.push(this.issueAtOriginal(e.offset, 'error', e.code, e.message));
-    this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    // duplicate keys are found by duplicateKeys (linear), not by the parser (quadratic in a map's size)
+    this.doc = parseDocument(this.rendered, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
     let deepReported = false;
     for (const e of this.doc.errors) {
       const deep = isStackOverflow(e.code, e.message);
@@ -42,11 +43,16 @@ export class SourceFile {
       const offset = deep ? (deepOffset(this.rendered) ?? e.pos[0]) : e.pos[0];
       this.issues.push(this.issueAtRendered(offset, 'error', 'AIGW_SYNTAX', deep ? TOO_DEEP : parseMessage(e.code, e.message)));
     }
+    for (const offset of duplicateKeys(this.doc)) {
+      this.badKeys = true;
+      this.issues.push(this.issueAtRendered(offset, 'error', 'AIGW_SYNTAX', 'duplicate key: Map keys must be unique'));
+    }
     if (this.doc.errors.length === 0) this.checkStructure();
     if (!this.badStructure && !this.doc.errors.some((e) => isStackOverflow(e.code, e.message))) this.checkTags();
   }
 
   private badTags = false;
+  private badKeys = false;
   private badStructure = false;
 
   /** Cycles (an alias inside its own anchor) and over-deep nesting: not a tree of JSON values. */
@@ -75,7 +81,7 @@ export class SourceFile {
 
   /** The parsed value, or undefined when the document has syntax errors. */
   value(): unknown {
-    return this.doc.errors.length > 0 || this.badTags || this.badStructure ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    return this.doc.errors.length > 0 || this.badTags || this.badStructure || this.badKeys ? undefined : documentValue(this.doc);
   }
 
   private position(originalOffset: number): { line: number; column: number; sourceLine: string } {

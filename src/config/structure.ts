@@ -4,12 +4,17 @@
  * survives. Both are found here, on the parsed YAML nodes and without recursion, before the
  * document is turned into JavaScript values, and reported at the offending node.
  */
-import { isAlias, isMap, isPair, isSeq, Parser, type CST, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Parser, type CST, type Document, type Node } from 'yaml';
 
 /** Deepest nesting of collections a state file may have (Kong's own files stay under 20). */
 export const MAX_DEPTH = 100;
 
 export const TOO_DEEP = `nested more than ${MAX_DEPTH} levels deep: a state file cannot hold structures this deep`;
+
+/** Most values a document may have once its aliases are expanded (a 50,000-line file has ~150,000). */
+export const MAX_EXPANDED = 2_000_000;
+
+const TOO_BIG = `aliases expand this document to more than ${MAX_EXPANDED.toLocaleString('en-US')} values (each alias copies its anchor's value): a state file cannot be this large`;
 
 export interface StructureProblem {
   /** Offset in the parsed text. */
@@ -34,6 +39,30 @@ function children(node: Node): Node[] {
 const at = (node: Node): number => node.range?.[0] ?? 0;
 
 /**
+ * What every alias of the document refers to: the last node with its anchor before it, in document
+ * order (YAML's rule, as `Alias.resolve` applies it) — found in one walk without recursion, where
+ * `Alias.resolve` walks the whole document once per alias (50,000 aliases took minutes).
+ */
+export function aliasTargets(doc: Document.Parsed): Map<Node, Node | undefined> {
+  const out = new Map<Node, Node | undefined>();
+  const anchors = new Map<string, Node>();
+  const root = doc.contents;
+  if (root === null || typeof root !== 'object') return out;
+  const stack: Node[] = [root as Node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isAlias(node)) {
+      out.set(node, anchors.get(node.source));
+      continue;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return out;
+}
+
+/**
  * The first cycle (an alias whose anchor contains it) or over-deep nesting, or null. Depth counts
  * through aliases, as the JavaScript value will have it; a subtree reached again by another alias
  * is not walked twice (its height is remembered), so alias fan-out stays linear.
@@ -41,12 +70,14 @@ const at = (node: Node): number => node.range?.[0] ?? 0;
 export function structureProblem(doc: Document.Parsed): StructureProblem | null {
   const root = doc.contents;
   if (root === null || typeof root !== 'object') return null;
-  /** Height (levels of collections below and including the node) of fully walked nodes. */
+  const targets = aliasTargets(doc);
+  /** Height (levels of collections below and including the node) and expanded size of fully walked nodes. */
   const height = new Map<Node, number>();
+  const size = new Map<Node, number>();
   const open = new Set<Node>();
-  interface Frame { node: Node; depth: number; kids: Node[]; next: number; max: number }
+  interface Frame { node: Node; depth: number; kids: Node[]; next: number; max: number; size: number }
   const level = (n: Node): number => (isMap(n) || isSeq(n) ? 1 : 0);
-  const stack: Frame[] = [{ node: root as Node, depth: level(root as Node), kids: children(root as Node), next: 0, max: 0 }];
+  const stack: Frame[] = [{ node: root as Node, depth: level(root as Node), kids: children(root as Node), next: 0, max: 0, size: 1 }];
   open.add(root as Node);
   while (stack.length > 0) {
     const f = stack[stack.length - 1];
@@ -55,16 +86,19 @@ export function structureProblem(doc: Document.Parsed): StructureProblem | null 
       stack.pop();
       open.delete(f.node);
       height.set(f.node, level(f.node) + f.max);
+      size.set(f.node, f.size);
       if (stack.length > 0) {
         const parent = stack[stack.length - 1];
         parent.max = Math.max(parent.max, level(f.node) + f.max);
+        parent.size += f.size;
+        if (parent.size > MAX_EXPANDED) return { offset: at(parent.node), message: TOO_BIG };
       }
       continue;
     }
     const kid = f.kids[f.next++];
     let target: Node = kid;
     if (isAlias(kid)) {
-      const resolved = kid.resolve(doc);
+      const resolved = targets.get(kid);
       if (resolved === undefined) continue; // reported as an unresolved alias
       if (open.has(resolved as Node)) {
         return { offset: at(kid), message: `alias *${kid.source} refers to its own anchor &${kid.source}: the value would contain itself (a cycle); state files must be trees` };
@@ -75,12 +109,105 @@ export function structureProblem(doc: Document.Parsed): StructureProblem | null 
     if (known !== undefined) {
       if (f.depth + known > MAX_DEPTH) return { offset: at(kid), message: TOO_DEEP };
       f.max = Math.max(f.max, known);
+      f.size += size.get(target) ?? 1;
+      if (f.size > MAX_EXPANDED) return { offset: at(kid), message: TOO_BIG };
       continue;
     }
     open.add(target);
-    stack.push({ node: target, depth: f.depth + level(target), kids: children(target), next: 0, max: 0 });
+    stack.push({ node: target, depth: f.depth + level(target), kids: children(target), next: 0, max: 0, size: 1 });
   }
   return null;
+}
+
+/** Sets `key` on `obj` as an own property, `__proto__` included (as YAML's own toJS does). */
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/**
+ * The JavaScript value of a document that `structureProblem` accepted (a tree once aliases are
+ * expanded, at most MAX_DEPTH deep, only JSON tags), without recursion. An alias gives the value
+ * of its anchor (the same object, as YAML's toJS gives): YAML's own toJS looks every alias up in
+ * a list of every anchor and alias of the document, quadratic in their number.
+ */
+export function documentValue(doc: Document.Parsed): unknown {
+  const root = doc.contents as Node | null;
+  if (root === null || typeof root !== 'object') return root ?? null;
+  const targets = aliasTargets(doc);
+  const done = new Map<Node, unknown>();
+  const stack: Array<{ node: Node; expanded: boolean }> = [{ node: root, expanded: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const n = top.node;
+    if (done.has(n)) {
+      stack.pop();
+      continue;
+    }
+    if (isAlias(n)) {
+      const t = targets.get(n);
+      if (t === undefined) throw new Error(`unresolved alias *${n.source}`);
+      if (done.has(t)) {
+        done.set(n, done.get(t));
+        stack.pop();
+      } else stack.push({ node: t, expanded: false });
+      continue;
+    }
+    if (isScalar(n)) {
+      done.set(n, n.value);
+      stack.pop();
+      continue;
+    }
+    const kids = children(n);
+    if (!top.expanded) {
+      top.expanded = true;
+      for (let i = kids.length - 1; i >= 0; i--) if (!done.has(kids[i])) stack.push({ node: kids[i], expanded: false });
+      continue;
+    }
+    stack.pop();
+    done.set(n, isSeq(n) ? n.items.map((item) => (item === null || typeof item !== 'object' ? item : done.get(item as Node))) : mapValue(n, done));
+  }
+  return done.get(root);
+}
+
+function mapValue(n: Node, done: Map<Node, unknown>): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  if (!isMap(n)) return obj;
+  for (const pair of n.items) {
+    if (!isPair(pair)) continue;
+    const k = pair.key !== null && typeof pair.key === 'object' ? done.get(pair.key as Node) : pair.key;
+    const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify(k) : String(k);
+    const v = pair.value !== null && typeof pair.value === 'object' ? done.get(pair.value as Node) : (pair.value ?? null);
+    setKey(obj, key, v);
+  }
+  return obj;
+}
+
+/**
+ * Offsets of the keys that repeat an earlier key of their map (scalar keys of equal value, YAML's
+ * `uniqueKeys` rule), in one walk without recursion: YAML's own check compares every key with
+ * every earlier key of its map, quadratic in the size of the map.
+ */
+export function duplicateKeys(doc: Document.Parsed): number[] {
+  const out: number[] = [];
+  const root = doc.contents;
+  if (root === null || typeof root !== 'object') return out;
+  const stack: Node[] = [root as Node];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const v = pair.key.value;
+        const k = `${typeof v}:${String(v)}`;
+        if (seen.has(k)) out.push(at(pair.key));
+        else seen.add(k);
+      }
+    }
+    stack.push(...children(node).filter((c) => !isAlias(c)));
+  }
+  return out.sort((a, b) => a - b);
 }
 
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);

@@ -73,6 +73,24 @@ export type UpstreamResult = ({ kind: 'buffered' } & BufferedResponse) | ({ kind
  */
 export type UpstreamHandler = (ctx: GatewayContext) => Promise<UpstreamResult>;
 
+/** A provider/model pair an AI route may call. */
+export interface AiModel {
+  provider: string;
+  /** null when the client chooses it. */
+  model: string | null;
+  /**
+   * The completion length the route itself caps (ai-proxy's `model.options.max_tokens`, which
+   * overrides the client's; 0 for embeddings); null or absent when the client's value applies.
+   */
+  maxTokens?: number | null;
+}
+
+/** The body limit an AI proxy plugin parses requests with, and the plugin named in its 413. */
+export interface AiBodyLimit {
+  maxBodySize: number;
+  plugin: string;
+}
+
 export interface RouteInfo {
   entity: Entity;
   id: string;
@@ -80,7 +98,9 @@ export interface RouteInfo {
   /** Client wire format of the route's AI proxy plugin (its `llm_format`), null when none. */
   inputFormat: string | null;
   /** Provider/model pairs the route's AI proxy plugin may call, null when the route has none. */
-  aiModels: ReadonlyArray<{ provider: string; model: string | null }> | null;
+  aiModels: readonly AiModel[] | null;
+  /** How the route's AI proxy plugin reads the body as an AI request; absent when it does not. */
+  aiBody?: AiBodyLimit;
   /** Conversations the route's AI proxy plugin stored (Responses API `store`), read while parsing. */
   conversations?: ConversationStore;
 }

@@ -18,7 +18,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { PluginConfigs, PluginName } from '../config/generated/plugin-configs.js';
-import type { BufferedResponse, GatewayContext, HeaderMap, HeaderValue, Reply } from './context.js';
+import type { AiBodyLimit, AiModel, BufferedResponse, GatewayContext, HeaderMap, HeaderValue, Reply } from './context.js';
 import type { Logger } from './log.js';
 import type { LogRecord } from './log-record.js';
 import type { Consumers } from './consumers.js';
@@ -63,7 +63,13 @@ export interface PluginInstance {
    * when the client chooses it). Budgets and other AI plugins use it to apply only the limits that
    * concern the route.
    */
-  readonly aiModels?: ReadonlyArray<{ provider: string; model: string | null }>;
+  readonly aiModels?: readonly AiModel[];
+  /**
+   * For the same plugins, when they parse the body as an AI request: the limit they read it with
+   * (`max_request_body_size`). A plugin that must see the parsed body before them (token budgets)
+   * parses it with the same limit, so the answer to an oversize or bad body does not change.
+   */
+  readonly aiBody?: AiBodyLimit;
   /** For the same plugins: the conversations they stored, which the route's client format may read (Responses API). */
   readonly conversations?: ConversationStore;
   start?(ctx: GatewayContext): void;

@@ -259,7 +259,8 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
     const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
-    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels, ...(conversations ? { conversations } : {}) });
+    const aiBody = chain.entries.map((e) => e.base?.aiBody).find((b) => b !== undefined);
+    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels, ...(conversations ? { conversations } : {}), ...(aiBody ? { aiBody } : {}) });
     chains.set(r.id, chain);
     if (refId(r.service) === null) warnings.push(`route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`);
   }

@@ -76,12 +76,13 @@ describe('ai-rate-limiting-advanced', () => {
     expect(r1.status).toBe(200);
     expect(header(r1, 'X-AI-RateLimit-Limit-3600-openai')).toBe('20');
     expect(header(r1, 'X-AI-RateLimit-Limit-86400-openai')).toBe('1000');
-    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('17'); // 3 prompt tokens reserved
+    // no max_tokens: 3 prompt tokens + the default completion reservation (4096) are reserved
+    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('0');
     expect(Number(header(r1, 'X-AI-RateLimit-Reset'))).toBeGreaterThan(0);
     await settle();
-    const r2 = await postJson(url, chat(HELLO), { apikey: 'alice-key' });
+    const r2 = await postJson(url, chat(HELLO, { max_tokens: 6 }), { apikey: 'alice-key' });
     expect(r2.status).toBe(200);
-    // 9 used; the reservation now includes the learned completion size (6): 9 + 3 + 6 = 18
+    // 9 used (the reservation was settled): admitted, and 3 + 6 (its max_tokens) reserved
     expect(header(r2, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('2');
     await settle();
     const r3 = await postJson(url, chat(HELLO), { apikey: 'alice-key' });
@@ -235,9 +236,9 @@ describe('ai-rate-limiting-advanced', () => {
       expect(header(other, 'X-AI-RateLimit-Limit-3600-openai-gpt-4o')).toBeUndefined();
       await settle();
     }
-    const first = await postJson(`${a.proxyUrl}/client-model`, chat(HELLO, { model: 'gpt-4o' }), h);
+    const first = await postJson(`${a.proxyUrl}/client-model`, chat(HELLO, { model: 'gpt-4o', max_tokens: 6 }), h);
     expect(first.status).toBe(200);
-    expect(header(first, 'X-AI-RateLimit-Remaining-3600-openai-gpt-4o')).toBe('3'); // 3 prompt + 6 learned reserved
+    expect(header(first, 'X-AI-RateLimit-Remaining-3600-openai-gpt-4o')).toBe('3'); // 3 prompt + 6 max_tokens reserved
     await settle();
     const second = await postJson(`${a.proxyUrl}/client-model`, chat('one two three four five', { model: 'gpt-4o' }), h);
     expect(second.status).toBe(429); // 9 used by the one gpt-4o request; the mini ones did not count
@@ -269,9 +270,9 @@ describe('ai-rate-limiting-advanced', () => {
 
   it('a dead Redis does not fail requests: counting falls back to local memory', async () => {
     const h = { 'x-team': 'dead-1' };
-    const r1 = await postJson(`${a.proxyUrl}/dead`, chat(HELLO), h);
+    const r1 = await postJson(`${a.proxyUrl}/dead`, chat(HELLO, { max_tokens: 6 }), h);
     expect(r1.status).toBe(200);
-    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('7');
+    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('1');
     await settle();
     expect((await postJson(`${a.proxyUrl}/dead`, chat(HELLO), h)).status).toBe(429);
     expect(a.logger.lines.some((l) => l.level === 'warn' && l.msg.includes('counting tokens locally'))).toBe(true);

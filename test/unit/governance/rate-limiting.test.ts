@@ -89,8 +89,13 @@ describe('access phase', () => {
     expect(ctx.responseHeaders).toMatchObject({
       'X-AI-RateLimit-Remaining-60-openai': '90', 'X-AI-RateLimit-Remaining-3600-openai': '990', 'X-AI-RateLimit-Reset': '60',
     });
-    const second = await drive(inst, body(1));
-    expect(second.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-openai']).toBe('89');
+    const second = await drive(inst, body(1, { max_tokens: 2 }));
+    expect(second.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-openai']).toBe('87');
+    // no max_tokens: 1 prompt token + the default completion reservation (4096)
+    const third = await drive(inst, body(1));
+    expect(third.reply).toBeNull();
+    expect(third.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-openai']).toBe('0');
+    expect((await drive(inst, body(1))).reply).toMatchObject({ status: 429 });
   });
 
   it('does not parse large bodies: they are estimated by size and only refused when exhausted', async () => {

@@ -31,6 +31,7 @@ import { TranslationError } from '../../llm/wire/errors.js';
 import { costOf } from '../../llm/wire/pricing.js';
 import type { ProxyPlan } from '../ai-proxy/request.js';
 import { answer } from '../ai-proxy/response.js';
+import { completionCap } from '../ai-proxy/config.js';
 import { aiError, aiRequest, type AiRequest } from '../../llm/formats/request.js';
 import type { CallSignal } from '../../llm/wire/abort.js';
 
@@ -234,7 +235,8 @@ export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
     const env = createEnv(c, deps);
     return {
       inputFormat: c.llm_format,
-      aiModels: env.targets.map((t) => ({ provider: t.config.provider, model: t.config.templated ? null : t.config.modelName })),
+      aiModels: env.targets.map((t) => ({ provider: t.config.provider, model: t.config.templated ? null : t.config.modelName, maxTokens: completionCap(t.config) })),
+      aiBody: { maxBodySize: c.max_request_body_size, plugin: 'ai-proxy-advanced' },
       async access(ctx) {
         const ai = await aiRequest(ctx, { maxBodySize: c.max_request_body_size, llmFormat: c.llm_format, plugin: 'ai-proxy-advanced' });
         ctx.upstreamHandler = (x) => handle(env, x, ai);

@@ -66,6 +66,16 @@ export function parseAiProxyConfig(c: Readonly<Json>): AiProxyConfig {
   };
 }
 
+/**
+ * The completion length this config caps, whatever the client asks: 0 for embeddings,
+ * `model.options.max_tokens` (which overrides the client's value), else null (the client decides).
+ */
+export function completionCap(c: AiProxyConfig): number | null {
+  if (c.routeType === 'llm/v1/embeddings') return 0;
+  const max = c.options.max_tokens;
+  return typeof max === 'number' && max > 0 ? max : null;
+}
+
 /** Kong's `conf_from_request`: one value of `headers`, `uri_captures` or `query_params`. */
 function lookup(ctx: GatewayContext, source: string, key: string): string | undefined {
   if (source === 'headers') return ctx.header(key.toLowerCase());

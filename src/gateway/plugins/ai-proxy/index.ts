@@ -30,13 +30,13 @@
  * The model the Anthropic client names is ignored when `model.name` is set (Anthropic SDKs always
  * send one); OpenAI-format clients get Kong's `cannot use own model` instead.
  */
-import type { GatewayContext, Reply } from '../../context.js';
+import type { AiBodyLimit, GatewayContext, Reply } from '../../context.js';
 import type { Plugin, PluginInstance } from '../../plugin.js';
 import { formatOf, routeFormat } from '../../llm/formats/index.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
-import { parseAiProxyConfig, type AiProxyConfig } from './config.js';
+import { completionCap, parseAiProxyConfig, type AiProxyConfig } from './config.js';
 import { handler, timeoutsOf } from './call.js';
-import { preserveCall } from './preserve.js';
+import { PRESERVE_MAX_BODY, preserveCall } from './preserve.js';
 import { planRequest } from './request.js';
 import { responsesRoute } from './responses.js';
 import { apiRefusal, planApi, runApi } from './api.js';
@@ -55,6 +55,13 @@ async function localReply(ctx: GatewayContext, c: AiProxyConfig, answer: (body: 
   return { status: 200, json: answer(raw) };
 }
 
+/** How this route reads the body as an AI request (chat, completions, embeddings, responses, preserve); null for the API and realtime routes. */
+function aiBodyOf(c: AiProxyConfig): AiBodyLimit | null {
+  if (c.routeType === 'preserve') return { maxBodySize: PRESERVE_MAX_BODY, plugin: 'ai-proxy' };
+  if (c.routeType === 'realtime/v1/realtime' || isApiRouteType(c.routeType)) return null;
+  return { maxBodySize: c.maxRequestBodySize, plugin: 'ai-proxy' };
+}
+
 export const aiProxy: Plugin<AiProxyConfig> = {
   name: 'ai-proxy',
   parse: parseAiProxyConfig,
@@ -64,9 +71,11 @@ export const aiProxy: Plugin<AiProxyConfig> = {
       if (refusal !== null) throw new Error(refusal);
     }
     const responses = c.routeType === 'llm/v1/responses' ? responsesRoute(c, deps) : null;
+    const aiBody = aiBodyOf(c);
     const instance: PluginInstance = {
       inputFormat: c.routeType === 'preserve' ? c.llmFormat : routeFormat(c.routeType, c.llmFormat)?.name ?? c.llmFormat,
-      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName }],
+      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName, maxTokens: completionCap(c) }],
+      ...(aiBody ? { aiBody } : {}),
       ...(responses?.store ? { conversations: responses.store } : {}),
       async access(ctx) {
         if (c.routeType === 'realtime/v1/realtime') return await planRealtime(ctx, c, deps.llm);

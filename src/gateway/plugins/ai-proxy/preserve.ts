@@ -20,7 +20,8 @@ import { effectiveAuth, forwardedHeaders } from './request.js';
 import { aiError } from '../../llm/formats/request.js';
 import { parseOpenAIUsage } from '../../llm/wire/usage.js';
 
-const MAX_BODY = 64 * 1024 * 1024;
+/** The largest body a `preserve` route reads (it has no max_request_body_size). */
+export const PRESERVE_MAX_BODY = 64 * 1024 * 1024;
 
 async function preparePreserve(ctx: GatewayContext, c: AiProxyConfig, raw: Buffer, llm: LlmCaller): Promise<{ req: UpstreamRequest; model: string }> {
   const provider = getProvider(c.provider);
@@ -64,7 +65,7 @@ function transportError(err: unknown): unknown {
 }
 
 export async function preserveCall(ctx: GatewayContext, c: AiProxyConfig, opts: PreserveOptions): Promise<UpstreamResult> {
-  const raw = await ctx.body(MAX_BODY);
+  const raw = await ctx.body(PRESERVE_MAX_BODY);
   let prepared: { req: UpstreamRequest; model: string };
   try {
     prepared = await preparePreserve(ctx, c, raw, opts.llm);

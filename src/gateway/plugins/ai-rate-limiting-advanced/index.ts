@@ -5,29 +5,33 @@
  *
  * Reserve in access, settle in log:
  *
- *   access  estimate the prompt (Kong's word count of the parsed request) and a completion
- *           allowance (`max_tokens`, else the largest completion recently seen for the provider);
- *           then, in ONE atomic step (a Lua script in Redis), refuse when a window is exhausted
- *           (Kong) or when the prompt alone does not fit in what is left (beyond Kong), otherwise
- *           add the reservation to every provider's windows:
+ *   access  read and parse the whole body, whatever its framing (content-length, chunked, slow),
+ *           with the route's AI proxy's `max_request_body_size`; estimate the prompt (Kong's word
+ *           count) and a completion allowance (`allowance`: the route's `model.options.max_tokens`,
+ *           else the client's `max_tokens`, else DEFAULT_COMPLETION or the largest completion
+ *           recently seen, when larger); then, in ONE atomic step (a Lua script in Redis), refuse
+ *           when a window is exhausted (Kong) or when the prompt alone does not fit in what is left
+ *           (beyond Kong), otherwise add the reservation to every provider's windows:
  *             prompt_tokens → prompt · total_tokens → prompt + allowance ·
  *             completion_tokens → allowance · cost → 0 (prices are unknown before the answer)
  *   log     read the real usage from AI_ANALYTICS (buffered and streamed answers alike) and add
  *           `actual − reserved` to the provider that answered, `−reserved` to the others (and
  *           to all of them when the request never reached an LLM).
  *
- * Concurrency: because reservations are taken atomically, N simultaneous requests against a
- * budget B are admitted only while `used + reserved < B` and their prompt fits; the budget is
- * overrun by at most ONE in-flight request's worth (the last admitted request's completion),
- * provided reservations cover real usage — exact when clients send `max_tokens` and for
- * `prompt_tokens`, approximate otherwise (word-count estimates, learned completion sizes).
+ * The bound (README, "token budgets"): a request is admitted only while `used + reserved < limit`,
+ * so when the last one is admitted at most `limit` is spent or reserved; every later admission
+ * waits for settlements. Hence spent < limit + the real usage of one request, for every window,
+ * as long as each request's real usage stays within its reservation — true of the completion
+ * when the client or the route sets max_tokens (a provider never exceeds it) and of answers up to
+ * DEFAULT_COMPLETION tokens otherwise. What an answer uses beyond its reservation adds to the
+ * overrun (a long answer to a request without max_tokens; a prompt the word count underestimates).
  * `requestPrompt` windows are charged in access and never settled; with the default
  * `disable_penalty: false` a refused request is still charged there.
  *
- * Bodies larger than 8 KiB (or without content-length) are not parsed here, so ai-proxy's own
- * `max_request_body_size` still applies; their estimate is content-length / 4 and they are only
- * refused when a window is exhausted. A dead Redis does not fail requests: counting falls back to
- * this node's memory and the outage is logged (the schema has no `fault_tolerant` switch).
+ * Routes without an AI proxy plugin parse bodies up to 8 KiB sent with content-length only (the
+ * body of a plain proxied request streams); their estimate is otherwise content-length / 4. A dead
+ * Redis does not fail requests: counting falls back to this node's memory and the outage is
+ * logged (the schema has no `fault_tolerant` switch).
  *
  * Headers (unless `hide_client_headers`): `X-AI-RateLimit-Limit-<window>-<provider>`,
  * `X-AI-RateLimit-Remaining-<window>-<provider>` (after this request's reservation),
@@ -35,7 +39,7 @@
  * (+ up to `retry_after_jitter_max` s). Refusal body: Kong's `{"message": error_message +
  * "openai, azure"}` (providers omitted with `error_hide_providers`).
  */
-import { Slot, type GatewayContext, type Reply } from '../../context.js';
+import { Slot, type AiModel, type GatewayContext, type Reply } from '../../context.js';
 import { AI_ANALYTICS, type AiAnalytics } from '../../llm/call/analytics.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from './budget-store.js';
 import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type ProviderLimit } from './config.js';
@@ -46,10 +50,13 @@ import { AI_REQUEST, aiRequest } from '../../llm/formats/request.js';
 import type { CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { estimatePromptTokens } from '../../llm/wire/usage.js';
 import type { Consumers } from '../../consumers.js';
-import type { Plugin } from '../../plugin.js';
+import { ReplyError, type Plugin } from '../../plugin.js';
 
+/** Body size parsed on a route without an AI proxy plugin (content-length only). */
 const PARSE_LIMIT = 8192;
 const LEARN = 50;
+/** Completion tokens reserved for a request that does not say (no max_tokens): see `allowance`. */
+export const DEFAULT_COMPLETION = 4096;
 
 interface Estimate {
   prompt: number;
@@ -77,7 +84,7 @@ function headerName(w: WindowInfo): string {
   return w.model === null ? w.provider : `${w.provider}-${w.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, '_')}`;
 }
 
-type RouteModels = ReadonlyArray<{ provider: string; model: string | null }> | null;
+type RouteModels = readonly AiModel[] | null;
 
 /**
  * Whether a limit concerns this request: its provider is one the route's AI proxy calls (all
@@ -138,19 +145,54 @@ function fromBody(body: CanonicalRequest): Estimate {
   return { prompt: estimatePromptTokens(body, false), maxTokens: max ?? null, exact: true, model };
 }
 
+/** Whatever is known of a body that is not an AI request: its size (≈ 4 bytes a token). */
+function roughEstimate(ctx: GatewayContext): Estimate {
+  const raw = ctx.bufferedBody();
+  const len = raw ? raw.length : Number(ctx.header('content-length'));
+  return { prompt: Number.isFinite(len) && len > 0 ? Math.ceil(len / 4) : 0, maxTokens: null, exact: false, model: null };
+}
+
+/**
+ * The estimate, from the whole parsed body on an AI route, whatever its framing (content-length,
+ * chunked, slow): it is read with the limit of the route's AI proxy plugin, so an oversize or bad
+ * body gets the same answer from that plugin as without a budget (and is never forwarded).
+ */
 async function estimate(ctx: GatewayContext, c: BudgetConfig): Promise<Estimate> {
   const parsed = ctx.get(AI_REQUEST);
   if (parsed) return fromBody(parsed.body);
+  const ai = ctx.route?.aiBody;
+  if (ai) {
+    try {
+      return fromBody((await aiRequest(ctx, { maxBodySize: ai.maxBodySize, llmFormat: c.llmFormat, plugin: ai.plugin })).body);
+    } catch (err) {
+      if (!(err instanceof ReplyError)) throw err;
+      // not an AI body: the proxy refuses it (or, for `preserve`, sends the bytes as they are)
+      await ctx.body(ai.maxBodySize).catch(() => undefined);
+      return roughEstimate(ctx);
+    }
+  }
   const len = Number(ctx.header('content-length'));
-  const known = Number.isFinite(len) && len > 0;
-  if (known && len <= PARSE_LIMIT && !declaresNonJson(ctx)) {
+  if (Number.isFinite(len) && len > 0 && len <= PARSE_LIMIT && !declaresNonJson(ctx)) {
     try {
       return fromBody((await aiRequest(ctx, { maxBodySize: PARSE_LIMIT, llmFormat: c.llmFormat })).body);
     } catch {
       // not an AI body: the AI plugins after this one answer with their own errors
     }
   }
-  return { prompt: known ? Math.ceil(len / 4) : 0, maxTokens: null, exact: false, model: null };
+  return roughEstimate(ctx);
+}
+
+/**
+ * Completion tokens reserved for one provider: what the route caps (`model.options.max_tokens`,
+ * 0 for embeddings), else the client's `max_tokens`, else DEFAULT_COMPLETION (or the largest
+ * answer recently seen from the provider, when larger).
+ */
+function allowance(p: ProviderLimit, route: RouteModels, e: Estimate, learned: Learned): number {
+  const client = e.maxTokens ?? Math.max(DEFAULT_COMPLETION, learned.max(p.name));
+  if (route === null) return client;
+  let out = -1;
+  for (const t of route) if (t.provider === p.name) out = Math.max(out, t.maxTokens ?? client);
+  return out < 0 ? client : out;
 }
 
 function amounts(c: BudgetConfig, e: Estimate, allowance: number): { need: number; add: number } {
@@ -178,7 +220,7 @@ function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: st
   for (const p of c.providers) {
     if (!applies(p, route, e.model)) continue;
     const isPrompt = p.name === REQUEST_PROMPT;
-    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c, e, e.maxTokens ?? learned.max(p.name));
+    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c, e, allowance(p, route, e, learned));
     const scope = p.model === null ? p.name : `${p.name}/${p.model}`;
     for (const w of p.windows) {
       windows.push({ key: `aigw:ai-rl:{${ns}:${id}}:${scope}:${w.size}`, size: w.size, limit: w.limit, need, add, penalty: isPrompt && !c.disablePenalty });
