@@ -37,6 +37,8 @@ export interface Consumers {
   groups(consumerId: string): readonly string[];
   /** Names of the consumer groups the consumer is a member of (`consumers[].groups`). */
   consumerGroups(consumerId: string): readonly string[];
+  /** Ids of the consumer groups of a consumer. */
+  consumerGroupIds(consumerId: string): readonly string[];
 }
 
 const str = (e: Entity, k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
@@ -80,15 +82,18 @@ export function compileConsumers(state: State): Consumers {
   }
   const groupNames = new Map(state.entities.consumer_groups.map((g) => [g.id, str(g, 'name') ?? g.id]));
   const memberships = new Map<string, string[]>();
+  const membershipIds = new Map<string, string[]>();
   for (const m of state.entities.consumer_group_consumers) {
     const consumerId = refId(m.consumer);
     const groupId = refId(m.consumer_group);
     if (consumerId === null || groupId === null) continue;
     memberships.set(consumerId, [...(memberships.get(consumerId) ?? []), groupNames.get(groupId) ?? groupId].sort());
+    membershipIds.set(consumerId, [...(membershipIds.get(consumerId) ?? []), groupId]);
   }
   return {
     byId,
     consumerGroups: (id) => memberships.get(id) ?? [],
+    consumerGroupIds: (id) => membershipIds.get(id) ?? [],
     find: (v) => byId.get(v) ?? byName.get(v),
     keyAuth,
     basicAuth,

@@ -56,6 +56,46 @@ describe('runtime: plugin scoping precedence', () => {
     expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
   });
 
+  it('runs a consumer-group plugin for members only: group+route > route > group > global, consumer > group', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - { name: r, paths: [/r] }
+  - { name: other, paths: [/o] }
+consumer_groups:
+- name: gold
+  plugins:
+  - { name: rate-limiting, config: { minute: 1, error_message: group } }
+- name: silver
+consumers:
+- { username: alice, groups: [{ name: gold }] }
+- { username: bob, groups: [{ name: silver }] }
+- { username: carol, groups: [{ name: gold }] }
+plugins:
+- { name: rate-limiting, config: { minute: 1, error_message: global } }
+- { name: rate-limiting, route: r, config: { minute: 1, error_message: route } }
+- { name: rate-limiting, route: r, consumer_group: gold, config: { minute: 1, error_message: group+route } }
+- { name: rate-limiting, consumer: carol, config: { minute: 1, error_message: consumer } }
+`);
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }), plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
+    const route = (name: string) => rt.chains.get(state.entities.routes.find((r) => r.name === name)?.id as string)?.entries[0];
+    const consumer = (name: string) => state.entities.consumers.find((c) => c.username === name)?.id as string;
+    const onR = route('r');
+    const onOther = route('other');
+    if (!onR || !onOther) throw new Error('missing chain');
+    expect(tag(instanceFor(onR, null))).toBe('route');
+    expect(tag(instanceFor(onR, consumer('alice')))).toBe('group+route');
+    expect(tag(instanceFor(onR, consumer('bob')))).toBe('route');
+    expect(tag(instanceFor(onOther, null))).toBe('global');
+    expect(tag(instanceFor(onOther, consumer('alice')))).toBe('group');
+    expect(tag(instanceFor(onOther, consumer('bob')))).toBe('global');
+    expect(tag(instanceFor(onOther, consumer('carol')))).toBe('consumer');
+    expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
+  });
+
   it('orders chains by descending priority and warns about unknown plugins', async () => {
     const state = await stateFrom(`
 _format_version: "3.0"
