@@ -63,6 +63,10 @@ const SEEDS: Record<string, Record<string, unknown>> = {
   'ai-rate-limiting-advanced': { llm_providers: [{ name: 'openai', limit: [100], window_size: [60] }] },
   'ai-proxy-advanced': { targets: [{ route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } }] },
   'ai-proxy': { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } },
+  'rate-limiting-advanced': {
+    limit: [10], window_size: [60], identifier: 'ip', compound_identifier: null, header_name: null, path: null, redis: {}, enforce_consumer_groups: false, error_code: 429,
+  },
+  'request-validator': { body_schema: '{"type":"object"}', version: 'draft4' },
 };
 
 function configs(name: string): fc.Arbitrary<unknown> {
@@ -75,7 +79,7 @@ function configs(name: string): fc.Arbitrary<unknown> {
 
 function deps(stores: PluginStores): PluginDeps {
   return {
-    logger: memoryLogger(), store: stores.store('property'), metrics: new Registry(), consumers: { byId: () => undefined } as never,
+    logger: memoryLogger(), store: stores.store('property'), shared: (k: string) => stores.store(`shared:${k}`), metrics: new Registry(), consumers: { byId: () => undefined } as never,
     env: {}, llm: createLlmCaller({ env: {} }), pluginId: '00000000-0000-4000-8000-000000000000',
     scope: { route: null, service: null, consumer: null }, now: Date.now,
   } as unknown as PluginDeps;
