@@ -3,6 +3,11 @@ import { parseRlaConfig } from '../../../src/gateway/plugins/rate-limiting-advan
 import { rateHeaders, resetOf, windowName } from '../../../src/gateway/plugins/rate-limiting-advanced/index.js';
 import { LocalBudget, type BudgetWindow } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/budget-store.js';
 import { validatePluginConfig } from '../../../src/config/validate/plugin-config.js';
+import { identify } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/identify.js';
+import type { Consumers } from '../../../src/gateway/consumers.js';
+import type { GatewayContext } from '../../../src/gateway/context.js';
+import type { Entity } from '../../../src/config/state.js';
+import { drive } from '../governance/drive.js';
 
 const base = { limit: [3], window_size: [60] };
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0); // a minute boundary
@@ -86,5 +91,21 @@ describe('rate-limiting-advanced windows and headers', () => {
     expect(resetOf({ size: 60, limit: 10 }, 5, T0 + 20_000, true)).toBe(40);
     expect(resetOf({ size: 60, limit: 10 }, 15, T0 + 20_000, true)).toBe(70);
     expect(resetOf({ size: 60, limit: 10 }, 15, T0 + 20_000, false)).toBe(40);
+  });
+});
+
+describe('rate-limiting-advanced identifiers', () => {
+  it('consumer-group counts per the scoped group for its members, else per client IP (Kong)', async () => {
+    const { ctx } = await drive({}, '{}');
+    ctx.consumer = { id: 'c1', username: 'ann', custom_id: null, entity: {} as Entity };
+    const consumers = { consumerGroups: () => ['gold'], consumerGroupIds: () => ['g1'] } as unknown as Consumers;
+    const c = { identifier: 'consumer-group' as const, headerName: null, path: null };
+    expect(identify(ctx, { ...c, consumerGroup: 'g1' }, consumers)).toBe('group:g1');
+    expect(identify(ctx, { ...c, consumerGroup: 'g2' }, consumers)).toBe('ip:127.0.0.1');
+    expect(identify(ctx, { ...c, consumerGroup: null }, consumers)).toBe('ip:127.0.0.1');
+    expect(identify(ctx, c, consumers)).toBe('group:gold'); // ai-rate-limiting-advanced: the first group
+    expect(identify(ctx, { ...c, identifier: 'route' }, consumers)).toBe('ip:127.0.0.1');
+    ctx.route = { id: 'r1' } as GatewayContext['route'];
+    expect(identify(ctx, { ...c, identifier: 'route' }, consumers)).toBe('route:r1');
   });
 });

@@ -15,7 +15,8 @@ export interface IdentifyConfig {
   path: string | null;
   /**
    * The consumer group the plugin is scoped to (Kong's `consumer_group_id`): `consumer-group`
-   * counts per that group when the consumer belongs to it. Unscoped (null): the consumer's first group.
+   * counts per that group when the consumer belongs to it; null (an unscoped rate-limiting-advanced,
+   * as Kong): no group, so the client IP. Absent (ai-rate-limiting-advanced): the consumer's first group.
    */
   consumerGroup?: string | null;
 }
@@ -34,7 +35,8 @@ function lookup(ctx: GatewayContext, c: IdentifyConfig, consumers: Consumers, id
     case 'consumer-group': {
       if (!ctx.consumer) return null;
       const groups = consumers.consumerGroups(ctx.consumer.id);
-      if (c.consumerGroup === undefined || c.consumerGroup === null) return groups.length ? `group:${groups[0]}` : null;
+      if (c.consumerGroup === undefined) return groups.length ? `group:${groups[0]}` : null;
+      if (c.consumerGroup === null) return null;
       const ids = consumers.consumerGroupIds(ctx.consumer.id);
       return ids.includes(c.consumerGroup) ? `group:${c.consumerGroup}` : null;
     }
