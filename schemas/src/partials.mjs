@@ -35,6 +35,7 @@ export function partialSchema(type) {
 const SUPPORTED = {
   'rate-limiting': { 'redis-ce': 'config.redis' },
   'basic-auth': { 'redis-ce': 'config.brute_force_protection.redis' },
+  'rate-limiting-advanced': { 'redis-ee': 'config.redis' },
   'ai-rate-limiting-advanced': { 'redis-ee': 'config.redis' },
   'ai-semantic-cache': { embeddings: 'config.embeddings', vectordb: 'config.vectordb' },
   'ai-proxy-advanced': { embeddings: 'config.embeddings', model: 'config.targets[]', vectordb: 'config.vectordb' },

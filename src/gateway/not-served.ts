@@ -36,7 +36,7 @@ const TRANSFORMER_LLM = { 'ai-request-transformer': 'llm.', 'ai-response-transfo
 const EMBEDDINGS = { 'ai-proxy-advanced': 'embeddings.', 'ai-semantic-cache': 'embeddings.' };
 const LLM_AUTH = { ...LLM, ...EMBEDDINGS };
 const REDIS = {
-  'rate-limiting': 'redis.', 'ai-rate-limiting-advanced': 'redis.', 'ai-semantic-cache': 'vectordb.redis.',
+  'rate-limiting': 'redis.', 'rate-limiting-advanced': 'redis.', 'ai-rate-limiting-advanced': 'redis.', 'ai-semantic-cache': 'vectordb.redis.',
   'ai-proxy-advanced': 'vectordb.redis.', 'basic-auth': 'brute_force_protection.redis.',
 };
 const FORMATS = ['ai-proxy', 'ai-proxy-advanced', 'ai-prompt-decorator', 'ai-prompt-guard', 'ai-prompt-template',

@@ -128,7 +128,7 @@ export interface PluginDeps {
   llm: LlmCaller;
   /** The plugin entity's id and scope (foreign key ids, null when unscoped). */
   pluginId: string;
-  scope: { route: string | null; service: string | null; consumer: string | null };
+  scope: { route: string | null; service: string | null; consumer: string | null; consumerGroup?: string | null };
   /** Wall clock in ms (injectable for tests). */
   now(): number;
 }

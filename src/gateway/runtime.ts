@@ -90,6 +90,8 @@ interface Scoped {
   route: string | null;
   service: string | null;
   consumer: string | null;
+  /** The consumer group the plugin is scoped to (it runs for the group's members only). */
+  group: string | null;
 }
 
 /** The instances of one plugin name, and its priority. */
@@ -102,38 +104,63 @@ function priorityOf(plugin: Plugin<unknown>): number {
   return p;
 }
 
-/** Instance for a (route, service, consumer), by Kong's precedence. */
-function resolveScoped(list: readonly Scoped[], route: string | null, service: string | null, consumer: string | null): PluginInstance | null {
-  const find = (r: string | null, s: string | null, c: string | null): PluginInstance | null =>
-    list.find((p) => p.route === r && p.service === s && p.consumer === c)?.instance ?? null;
-  const tryAll = (combos: Array<[string | null, string | null, string | null, boolean]>): PluginInstance | null => {
-    for (const [r, s, c, ok] of combos) {
-      if (!ok) continue;
-      const hit = find(r, s, c);
-      if (hit) return hit;
-    }
-    return null;
-  };
+type Combo = [string | null, string | null, string | null, string | null, boolean];
+
+/**
+ * Instance for a (route, service, consumer, consumer groups), by Kong's precedence: consumer +
+ * route + service, group + route + service, consumer + route, consumer + service, group + route,
+ * group + service, route + service, consumer, group, route, service, global. A consumer in several
+ * groups: the first group (by id order of `groups`) that has a plugin.
+ */
+function resolveScoped(list: readonly Scoped[], route: string | null, service: string | null, consumer: string | null, groups: readonly string[] = []): PluginInstance | null {
+  const find = (r: string | null, s: string | null, c: string | null, g: string | null): PluginInstance | null =>
+    list.find((p) => p.route === r && p.service === s && p.consumer === c && p.group === g)?.instance ?? null;
   const hasC = consumer !== null;
-  return tryAll([
-    [route, service, consumer, hasC && route !== null && service !== null],
-    [route, null, consumer, hasC && route !== null],
-    [null, service, consumer, hasC && service !== null],
-    [route, service, null, route !== null && service !== null],
-    [null, null, consumer, hasC],
-    [route, null, null, route !== null],
-    [null, service, null, service !== null],
-    [null, null, null, true],
-  ]);
+  const byGroup = (r: string | null, s: string | null, ok: boolean): Combo[] => groups.map((g) => [r, s, null, g, ok]);
+  const combos: Combo[] = [
+    [route, service, consumer, null, hasC && route !== null && service !== null],
+    ...byGroup(route, service, route !== null && service !== null),
+    [route, null, consumer, null, hasC && route !== null],
+    [null, service, consumer, null, hasC && service !== null],
+    ...byGroup(route, null, route !== null),
+    ...byGroup(null, service, service !== null),
+    [route, service, null, null, route !== null && service !== null],
+    [null, null, consumer, null, hasC],
+    ...byGroup(null, null, true),
+    [route, null, null, null, route !== null],
+    [null, service, null, null, service !== null],
+    [null, null, null, null, true],
+  ];
+  for (const [r, s, c, g, ok] of combos) {
+    if (!ok) continue;
+    const hit = find(r, s, c, g);
+    if (hit) return hit;
+  }
+  return null;
 }
 
-function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null): Chain {
+/** The consumers whose instance may differ from the base one, with their groups that have scoped plugins. */
+function scopedConsumers(list: readonly Scoped[], consumers: Consumers): Map<string, string[]> {
+  const groups = new Set(list.map((p) => p.group).filter((g): g is string => g !== null));
+  const out = new Map<string, string[]>();
+  for (const p of list) if (p.consumer !== null) out.set(p.consumer, []);
+  if (groups.size > 0) {
+    for (const id of consumers.byId.keys()) {
+      const mine = consumers.consumerGroupIds(id).filter((g) => groups.has(g)).sort();
+      if (mine.length > 0) out.set(id, mine);
+      else if (out.has(id)) out.set(id, []);
+    }
+  }
+  return out;
+}
+
+function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null, consumers: Consumers): Chain {
   const entries: ChainEntry[] = [];
   for (const [name, { priority, list }] of byName) {
     const base = resolveScoped(list, route, service, null);
     let byConsumer: Map<string, PluginInstance> | null = null;
-    for (const c of new Set(list.filter((p) => p.consumer !== null).map((p) => p.consumer as string))) {
-      const inst = resolveScoped(list, route, service, c);
+    for (const [c, groups] of scopedConsumers(list, consumers)) {
+      const inst = resolveScoped(list, route, service, c, groups);
       if (inst && inst !== base) (byConsumer ??= new Map()).set(c, inst);
     }
     if (base || byConsumer) entries.push({ name, priority, base, byConsumer });
@@ -196,7 +223,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
         env: deps.env,
         llm: deps.llm,
         pluginId: e.id,
-        scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer) },
+        scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), consumerGroup: refId(e.consumer_group) },
         now: deps.now ?? Date.now,
       });
     } catch (err) {
@@ -205,7 +232,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
       instance = failClosedInstance();
     }
     const entry = byName.get(name) ?? { priority: priorityOf(plugin), list: [] };
-    entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer) });
+    entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
     byName.set(name, entry);
   }
   return byName;
@@ -255,7 +282,7 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
-    const chain = buildChain(byName, r.id, refId(r.service));
+    const chain = buildChain(byName, r.id, refId(r.service), consumers);
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
     const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
@@ -270,7 +297,7 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     routes,
     services,
     chains,
-    globalChain: buildChain(byName, null, null),
+    globalChain: buildChain(byName, null, null, consumers),
     consumers,
     balancers,
     plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),

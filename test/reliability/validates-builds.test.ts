@@ -67,6 +67,10 @@ const SEEDS: Record<string, Record<string, unknown>> = {
   'ai-response-transformer': { prompt: 'x', llm: { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } } },
   'ai-llm-as-judge': { llm: { route_type: 'llm/v1/chat', model: { provider: 'openai', name: 'gpt-4o' } } },
   'ai-azure-content-safety': { content_safety_url: 'https://a.test/contentsafety/text:analyze' },
+  'rate-limiting-advanced': {
+    limit: [10], window_size: [60], identifier: 'ip', compound_identifier: null, header_name: null, path: null, redis: {}, enforce_consumer_groups: false, error_code: 429,
+  },
+  'request-validator': { body_schema: '{"type":"object"}', version: 'draft4' },
 };
 
 function configs(name: string): fc.Arbitrary<unknown> {

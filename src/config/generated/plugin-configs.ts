@@ -3336,6 +3336,114 @@ export interface ProxyCacheConfig {
 }
 
 /**
+ * Limits requests per identifier over one or more sliding or fixed windows (Kong Enterprise).
+ */
+export interface RateLimitingAdvancedConfig {
+  /**
+   * What the rate-limit key is built from (no consumer/credential/header/path: the client IP).
+   */
+  identifier: 'ip' | 'credential' | 'consumer' | 'service' | 'header' | 'path' | 'consumer-group' | 'route';
+  /**
+   * Several identifiers combined into the key; takes precedence over identifier.
+   */
+  compound_identifier?:
+    ('ip' | 'credential' | 'consumer' | 'service' | 'header' | 'path' | 'consumer-group' | 'route')[] | null;
+  /**
+   * Window sizes in seconds, one per limit.
+   */
+  window_size: number[];
+  /**
+   * sliding (the previous window counts, weighted) or fixed windows.
+   */
+  window_type: 'fixed' | 'sliding';
+  /**
+   * Requests allowed per window, one per window size.
+   */
+  limit: number[];
+  /**
+   * Seconds between counter syncs to Redis: -1 or null keeps counters in this node's memory; 0 or more counts in Redis (aigw updates Redis on every request).
+   */
+  sync_rate?: number | null;
+  /**
+   * Counter namespace: plugins naming the same namespace share their counters.
+   */
+  namespace?: string | null;
+  /**
+   * Where counters are kept.
+   */
+  strategy: 'cluster' | 'redis' | 'local';
+  /**
+   * nginx shared dictionary of the counters.
+   */
+  dictionary_name: string;
+  /**
+   * nginx shared dictionary of the sync locks.
+   */
+  lock_dictionary_name: string;
+  /**
+   * Do not send the RateLimit-* / X-RateLimit-* headers.
+   */
+  hide_client_headers: boolean;
+  /**
+   * Upper bound (s) of a random delay added to Retry-After.
+   */
+  retry_after_jitter_max: number;
+  /**
+   * Header used when identifier is header.
+   */
+  header_name?: string | null;
+  /**
+   * Path used when identifier is path.
+   */
+  path?: string | null;
+  /**
+   * Redis connection of the redis strategy.
+   */
+  redis: EnterpriseRedisWithShorthands;
+  /**
+   * Deprecated: let consumer groups override the limits (consumer_group overrides).
+   */
+  enforce_consumer_groups: boolean | null;
+  /**
+   * Deprecated: consumer groups allowed to override the limits (with enforce_consumer_groups).
+   */
+  consumer_groups?: string[] | null;
+  /**
+   * Do not count denied requests (sliding windows only).
+   */
+  disable_penalty: boolean | null;
+  /**
+   * Status code returned when the limit is exceeded.
+   */
+  error_code: number | null;
+  /**
+   * Message returned when the limit is exceeded.
+   */
+  error_message: string | null;
+  /**
+   * Queue denied requests and retry them instead of refusing at once.
+   */
+  throttling: {
+    /**
+     * Whether throttling is enabled.
+     */
+    enabled: boolean;
+    /**
+     * Seconds between two retries of a queued request.
+     */
+    interval: number;
+    /**
+     * Most requests queued.
+     */
+    queue_limit: number;
+    /**
+     * Most retries of a queued request.
+     */
+    retry_times: number;
+  } | null;
+}
+
+/**
  * Limits requests per second, minute, hour, day, month or year.
  */
 export interface RateLimitingConfig {
@@ -3550,6 +3658,63 @@ export interface RequestTransformerConfig {
      */
     querystring: string[];
   };
+}
+
+/**
+ * Validates request bodies and parameters against schemas (Kong Enterprise).
+ */
+export interface RequestValidatorConfig {
+  /**
+   * Schema of the request body, as a JSON string: a JSON Schema, or Kong's own field list (version kong).
+   */
+  body_schema?: string | null;
+  /**
+   * Parameters to validate.
+   */
+  parameter_schema?:
+    | {
+        /**
+         * Where the parameter is.
+         */
+        in: 'query' | 'header' | 'path';
+        /**
+         * Parameter name (a header name, a query argument, or a named capture of the route path).
+         */
+        name: string;
+        /**
+         * Whether the parameter must be present.
+         */
+        required: boolean;
+        /**
+         * How the value is serialized (OpenAPI 3 styles).
+         */
+        style?: 'form' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject' | 'simple' | 'label' | 'matrix' | null;
+        /**
+         * Whether arrays and objects are serialized as separate parameters (OpenAPI 3 explode).
+         */
+        explode?: boolean | null;
+        /**
+         * JSON Schema (draft 4) of the value, as a JSON string; it must have a top-level type.
+         */
+        schema?: string | null;
+      }[]
+    | null;
+  /**
+   * Content types allowed for a body; parameters (charset…) must match too.
+   */
+  allowed_content_types: string[] | null;
+  /**
+   * Validator of body_schema: kong (Kong's schema format) or a JSON Schema draft.
+   */
+  version: 'kong' | 'draft4' | 'draft6' | 'draft7' | 'draft201909' | 'draft202012';
+  /**
+   * Say what failed in the 400 answer.
+   */
+  verbose_response: boolean;
+  /**
+   * Compare the parameters of the Content-Type (charset…) with allowed_content_types.
+   */
+  content_type_parameter_validation: boolean;
 }
 
 /**
@@ -4315,6 +4480,146 @@ export interface Redis {
   cloud_authentication: RedisCloudAuthentication | null;
 }
 
+/**
+ * Redis connection of the redis strategy.
+ */
+export interface EnterpriseRedisWithShorthands {
+  /**
+   * Redis host.
+   */
+  host: string | null;
+  /**
+   * Redis port.
+   */
+  port: number | null;
+  /**
+   * Connect timeout (ms).
+   */
+  connect_timeout: number | null;
+  /**
+   * Send timeout (ms).
+   */
+  send_timeout: number | null;
+  /**
+   * Read timeout (ms).
+   */
+  read_timeout: number | null;
+  /**
+   * Redis ACL username (Redis 6+).
+   */
+  username?: string | null;
+  /**
+   * Redis password; no AUTH is sent when unset.
+   */
+  password?: string | null;
+  /**
+   * Redis Sentinel ACL username.
+   */
+  sentinel_username?: string | null;
+  /**
+   * Redis Sentinel password.
+   */
+  sentinel_password?: string | null;
+  /**
+   * Redis database number.
+   */
+  database: number | null;
+  /**
+   * Connection pool size per worker.
+   */
+  keepalive_pool_size: number | null;
+  /**
+   * Connection pool backlog.
+   */
+  keepalive_backlog?: number | null;
+  /**
+   * Redis Sentinel master name; implies Sentinel.
+   */
+  sentinel_master?: string | null;
+  /**
+   * Redis Sentinel role.
+   */
+  sentinel_role?: 'master' | 'slave' | 'any' | null;
+  /**
+   * Redis Sentinel nodes; implies Sentinel.
+   *
+   * @minItems 1
+   */
+  sentinel_nodes?:
+    | {
+        /**
+         * A string representing a host name, such as example.com.
+         */
+        host: string;
+        /**
+         * Port number between 0 and 65535.
+         */
+        port: number;
+      }[]
+    | null;
+  /**
+   * Redis Cluster nodes; implies Redis Cluster.
+   *
+   * @minItems 1
+   */
+  cluster_nodes?:
+    | {
+        /**
+         * A string representing a host name, such as example.com.
+         */
+        ip: string;
+        /**
+         * Port number between 0 and 65535.
+         */
+        port: number;
+      }[]
+    | null;
+  /**
+   * Connect to Redis over TLS.
+   */
+  ssl: boolean | null;
+  /**
+   * Verify the Redis server certificate.
+   */
+  ssl_verify: boolean | null;
+  /**
+   * SNI server name for TLS.
+   */
+  server_name?: string | null;
+  /**
+   * Maximum retry attempts for Redis Cluster redirections.
+   */
+  cluster_max_redirections: number | null;
+  /**
+   * Connection to Redis goes through a proxy (e.g. Envoy).
+   */
+  connection_is_proxied: boolean | null;
+  /**
+   * Cloud IAM authentication to a managed Redis (AWS, Azure or GCP).
+   */
+  cloud_authentication: RedisCloudAuthentication | null;
+  /**
+   * Deprecated: sets connect_timeout, send_timeout and read_timeout (ms).
+   */
+  timeout?: number | null;
+  /**
+   * Deprecated: Sentinel nodes as "host:port" strings (use sentinel_nodes).
+   *
+   * @minItems 1
+   */
+  sentinel_addresses?: string[] | null;
+  /**
+   * Deprecated: Cluster nodes as "host:port" strings (use cluster_nodes).
+   *
+   * @minItems 1
+   */
+  cluster_addresses?: string[] | null;
+  /**
+   * Proxy type and version when connection_is_proxied (authentication between Kong and the proxy).
+   */
+  redis_proxy_type?: 'envoy_v1.31' | null;
+}
+
 /** Plugin name → type of its normalised `config`. */
 export interface PluginConfigs {
   'acl': AclConfig;
@@ -4353,10 +4658,12 @@ export interface PluginConfigs {
   'opentelemetry': OpentelemetryConfig;
   'prometheus': PrometheusConfig;
   'proxy-cache': ProxyCacheConfig;
+  'rate-limiting-advanced': RateLimitingAdvancedConfig;
   'rate-limiting': RateLimitingConfig;
   'request-size-limiting': RequestSizeLimitingConfig;
   'request-termination': RequestTerminationConfig;
   'request-transformer': RequestTransformerConfig;
+  'request-validator': RequestValidatorConfig;
   'response-transformer': ResponseTransformerConfig;
 }
 
@@ -4399,9 +4706,11 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'opentelemetry',
   'prometheus',
   'proxy-cache',
+  'rate-limiting-advanced',
   'rate-limiting',
   'request-size-limiting',
   'request-termination',
   'request-transformer',
+  'request-validator',
   'response-transformer',
 ];

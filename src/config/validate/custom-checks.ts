@@ -66,7 +66,9 @@ const llmFormatNative: CustomCheck = (obj) => {
   return null;
 };
 
+/** limit[] and window_size[] of equal lengths: in each element of a list (ai-rate-limiting-advanced), or in one record (rate-limiting-advanced). */
 const windowLimitLengths: CustomCheck = (list) => {
+  if (list !== null && typeof list === 'object' && !Array.isArray(list)) return windowLimitLengths([list]) && { path: [], message: 'You must provide the same number of windows and limits' };
   if (!Array.isArray(list)) return null;
   for (let i = 0; i < list.length; i++) {
     const limit = getPath(list[i], 'limit');

@@ -6,6 +6,7 @@ import { schemas } from '../schemas.js';
 import type { Issue } from '../issues.js';
 import type { Entity } from '../state.js';
 import { applyPartials } from '../partials.js';
+import { unknownPluginMessage } from './enterprise-plugins.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
@@ -52,8 +53,7 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], p
   const config = Array.isArray(e.partials) ? applyPartials(raw.data.config, e.partials, (id) => partials.get(id)).config : raw.data.config;
   const problems = validatePluginConfig(name, config);
   if (problems === null) {
-    out.push(raw.file.issueAt([...raw.path, 'name'], 'value', strict ? 'error' : 'warning', 'AIGW_UNKNOWN_PLUGIN',
-      `plugin '${name}' is not known to aigw: 'aigw serve' cannot run it and its config is not checked (it may exist on your Kong)`));
+    out.push(raw.file.issueAt([...raw.path, 'name'], 'value', strict ? 'error' : 'warning', 'AIGW_UNKNOWN_PLUGIN', unknownPluginMessage(name)));
     return;
   }
   const hasConfig = raw.data.config !== undefined && raw.data.config !== null;

@@ -39,8 +39,10 @@ import { opentelemetry } from './opentelemetry/index.js';
 import { prometheus } from './prometheus/index.js';
 import { proxyCache } from './proxy-cache/index.js';
 import { rateLimiting } from './rate-limiting/index.js';
+import { rateLimitingAdvanced } from './rate-limiting-advanced/index.js';
 import { requestSizeLimiting } from './request-size-limiting/index.js';
 import { requestTermination } from './request-termination/index.js';
+import { requestValidator } from './request-validator/index.js';
 import { requestTransformer } from './request-transformer/index.js';
 import { responseTransformer } from './response-transformer/index.js';
 
@@ -54,9 +56,11 @@ const LIST = [
   requestSizeLimiting,
   acl,
   rateLimiting,
+  rateLimitingAdvanced,
   requestTransformer,
   responseTransformer,
   requestTermination,
+  requestValidator,
   proxyCache,
   aiRateLimitingAdvanced,
   aiPromptTemplate,

@@ -38,21 +38,61 @@ plugins:
 - { name: rate-limiting, route: r, service: s, config: { minute: 1, error_message: route+service } }
 `;
 
+/** The rate-limiting chain entries of routes `r` and `other`, and a consumer's id by username, with the tagged plugin. */
+function scoped(state: Awaited<ReturnType<typeof stateFrom>>) {
+  const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }), plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
+  const entry = (name: string) => rt.chains.get(state.entities.routes.find((r) => r.name === name)?.id as string)?.entries[0];
+  const onR = entry('r');
+  const onOther = entry('other');
+  if (!onR || !onOther) throw new Error('missing chain');
+  const consumer = (name: string) => state.entities.consumers.find((c) => c.username === name)?.id as string;
+  return { rt, onR, onOther, consumer };
+}
+
 describe('runtime: plugin scoping precedence', () => {
   it('resolves consumer+route > route+service > consumer > route > service > global', async () => {
     const state = await stateFrom(yaml);
-    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }), plugins: new Map([['rate-limiting', tagged as Plugin<never>]]) });
-    const id = (name: string) => state.entities.routes.find((r) => r.name === name)?.id as string;
-    const consumer = (name: string) => state.entities.consumers.find((c) => c.username === name)?.id as string;
-    const entry = (route: string) => rt.chains.get(id(route))?.entries[0];
-    const onR = entry('r');
-    const onOther = entry('other');
-    if (!onR || !onOther) throw new Error('missing chain');
+    const { rt, onR, onOther, consumer } = scoped(state);
     expect(tag(instanceFor(onR, null))).toBe('route+service');
     expect(tag(instanceFor(onR, consumer('bob')))).toBe('consumer+route');
     expect(tag(instanceFor(onR, consumer('alice')))).toBe('route+service');
     expect(tag(instanceFor(onOther, null))).toBe('service');
     expect(tag(instanceFor(onOther, consumer('alice')))).toBe('consumer');
+    expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
+  });
+
+  it('runs a consumer-group plugin for members only: group+route > route > group > global, consumer > group', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - { name: r, paths: [/r] }
+  - { name: other, paths: [/o] }
+consumer_groups:
+- name: gold
+  plugins:
+  - { name: rate-limiting, config: { minute: 1, error_message: group } }
+- name: silver
+consumers:
+- { username: alice, groups: [{ name: gold }] }
+- { username: bob, groups: [{ name: silver }] }
+- { username: carol, groups: [{ name: gold }] }
+plugins:
+- { name: rate-limiting, config: { minute: 1, error_message: global } }
+- { name: rate-limiting, route: r, config: { minute: 1, error_message: route } }
+- { name: rate-limiting, route: r, consumer_group: gold, config: { minute: 1, error_message: group+route } }
+- { name: rate-limiting, consumer: carol, config: { minute: 1, error_message: consumer } }
+`);
+    const { rt, onR, onOther, consumer } = scoped(state);
+    expect(tag(instanceFor(onR, null))).toBe('route');
+    expect(tag(instanceFor(onR, consumer('alice')))).toBe('group+route');
+    expect(tag(instanceFor(onR, consumer('bob')))).toBe('route');
+    expect(tag(instanceFor(onOther, null))).toBe('global');
+    expect(tag(instanceFor(onOther, consumer('alice')))).toBe('group');
+    expect(tag(instanceFor(onOther, consumer('bob')))).toBe('global');
+    expect(tag(instanceFor(onOther, consumer('carol')))).toBe('consumer');
     expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
   });
 

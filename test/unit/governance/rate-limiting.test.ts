@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBudgetConfig } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/config.js';
-import { aiRateLimitingAdvanced, identify } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/index.js';
+import { aiRateLimitingAdvanced } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/index.js';
+import { identify } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/identify.js';
 import { AI_REQUEST } from '../../../src/gateway/llm/formats/request.js';
 import type { Consumers } from '../../../src/gateway/consumers.js';
 import type { Entity } from '../../../src/config/state.js';

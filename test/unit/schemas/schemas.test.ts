@@ -8,7 +8,7 @@ const PLUGINS = [
   'ai-proxy', 'ai-proxy-advanced', 'ai-prompt-guard', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-request-transformer',
   'ai-response-transformer', 'ai-rate-limiting-advanced', 'ai-semantic-cache', 'ai-sanitizer', 'key-auth', 'basic-auth', 'jwt',
   'acl', 'rate-limiting', 'ip-restriction', 'cors', 'request-size-limiting', 'request-transformer', 'correlation-id',
-  'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache', 'opentelemetry', 'aigw-pii-sanitizer', 'ai-semantic-prompt-guard', 'ai-semantic-response-guard',
+  'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache', 'rate-limiting-advanced', 'request-validator', 'opentelemetry', 'aigw-pii-sanitizer', 'ai-semantic-prompt-guard', 'ai-semantic-response-guard',
   'ai-rag-injector', 'ai-prompt-compressor', 'ai-llm-as-judge', 'ai-mcp-proxy', 'ai-mcp-oauth2', 'ai-a2a-proxy',
   'ai-azure-content-safety', 'ai-aws-guardrails', 'ai-gcp-model-armor', 'ai-lakera-guard', 'ai-custom-guardrail',
 ];

@@ -158,11 +158,12 @@ export class RedisBudget implements BudgetStore {
   readonly client: Redis | Cluster;
   private lastError = 0;
 
-  constructor(s: RedisBudgetSettings, logger: Logger) {
+  /** `label`: the plugin named in the logs. */
+  constructor(s: RedisBudgetSettings, logger: Logger, label = 'ai-rate-limiting-advanced') {
     this.client = connect(s);
     this.client.on('error', (err: Error) => {
       const now = Date.now();
-      if (now - this.lastError > 5000) logger.warn('ai-rate-limiting-advanced: redis connection error', { error: err.message, host: s.host, port: s.port });
+      if (now - this.lastError > 5000) logger.warn(`${label}: redis connection error`, { error: err.message, host: s.host, port: s.port });
       this.lastError = now;
     });
   }
@@ -210,14 +211,14 @@ export class RedisBudget implements BudgetStore {
  */
 export class FallbackBudget implements BudgetStore {
   private lastWarn = 0;
-  constructor(private readonly primary: BudgetStore, private readonly fallback: BudgetStore, private readonly logger: Logger) {}
+  constructor(private readonly primary: BudgetStore, private readonly fallback: BudgetStore, private readonly logger: Logger, private readonly label = 'ai-rate-limiting-advanced', private readonly counted = 'tokens') {}
 
   async admit(windows: readonly BudgetWindow[], now: number, type: WindowType): Promise<Admission> {
     let a: Admission;
     try {
       a = await this.primary.admit(windows, now, type);
     } catch (err) {
-      this.warn('redis unavailable; counting tokens locally on this node', err);
+      this.warn(`redis unavailable; counting ${this.counted} locally on this node`, err);
       return this.fallback.admit(windows, now, type);
     }
     return {
@@ -226,7 +227,7 @@ export class FallbackBudget implements BudgetStore {
         try {
           await a.settle(deltas);
         } catch (err) {
-          this.warn('failed to settle token usage in redis', err);
+          this.warn(`failed to settle ${this.counted} in redis`, err);
         }
       },
     };
@@ -240,7 +241,7 @@ export class FallbackBudget implements BudgetStore {
     const now = Date.now();
     if (now - this.lastWarn < 5000) return;
     this.lastWarn = now;
-    this.logger.warn(`ai-rate-limiting-advanced: ${msg}`, { error: (err as Error)?.message ?? String(err) });
+    this.logger.warn(`${this.label}: ${msg}`, { error: (err as Error)?.message ?? String(err) });
   }
 
   close(): void {

@@ -5,12 +5,12 @@ import { field, record } from '../../plugin.js';
 import { isObject } from '../../llm/wire/openai-types.js';
 import type { RedisBudgetSettings } from './budget-store.js';
 import type { WindowType } from './windows.js';
+import type { Identifier } from './identify.js';
 import type { InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
 
 export const REQUEST_PROMPT = 'requestPrompt';
 
-export type Identifier = 'ip' | 'credential' | 'consumer' | 'service' | 'header' | 'path' | 'consumer-group';
 export type CountStrategy = 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'cost';
 
 export interface ProviderLimit {
@@ -67,7 +67,8 @@ function nodes(v: unknown, hostKey: 'host' | 'ip'): Array<{ host: string; port: 
   }));
 }
 
-function redisSettings(c: Readonly<Record<string, unknown>>): RedisBudgetSettings {
+/** The `redis` record of Kong EE's rate-limiting plugins, as connection settings (shared with rate-limiting-advanced). */
+export function redisSettings(c: Readonly<Record<string, unknown>>): RedisBudgetSettings {
   const r = record(c, 'redis');
   const role = field<string | null>(r, 'sentinel_role', null);
   return {

@@ -49,7 +49,7 @@ import { budgetLimits } from './limits.js';
 import { AI_REQUEST, aiRequest } from '../../llm/formats/request.js';
 import type { CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { estimatePromptTokens } from '../../llm/wire/usage.js';
-import type { Consumers } from '../../consumers.js';
+import { identify } from './identify.js';
 import { ReplyError, type Plugin } from '../../plugin.js';
 
 /** Body size parsed on a route without an AI proxy plugin (content-length only). */
@@ -118,24 +118,6 @@ class Learned {
   max(provider: string): number {
     const list = this.seen.get(provider);
     return list && list.length ? Math.max(...list) : 0;
-  }
-}
-
-export function identify(ctx: GatewayContext, c: BudgetConfig, consumers: Consumers): string {
-  switch (c.identifier) {
-    case 'consumer': return ctx.consumer ? `consumer:${ctx.consumer.id}` : `ip:${ctx.clientIp}`;
-    case 'credential': return ctx.credential ? `credential:${ctx.credential.id}` : `ip:${ctx.clientIp}`;
-    case 'consumer-group': {
-      const groups = ctx.consumer ? consumers.consumerGroups(ctx.consumer.id) : [];
-      return groups.length ? `group:${groups[0]}` : `ip:${ctx.clientIp}`;
-    }
-    case 'service': return ctx.service ? `service:${ctx.service.id}` : `ip:${ctx.clientIp}`;
-    case 'header': {
-      const v = c.headerName ? ctx.header(c.headerName.toLowerCase()) : undefined;
-      return v !== undefined ? `header:${v}` : `ip:${ctx.clientIp}`;
-    }
-    case 'path': return c.path !== null && ctx.path === c.path ? `path:${ctx.path}` : `ip:${ctx.clientIp}`;
-    default: return `ip:${ctx.clientIp}`;
   }
 }
 
