@@ -4,6 +4,7 @@
  */
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
+import { configThread } from '../config/thread/off-thread.js';
 import { formatIssue, type Issue } from '../config/issues.js';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
@@ -164,8 +165,9 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
+      // parsed and validated in a worker thread: a big file never stalls the proxy
       load: async () => {
-        const r = await load();
+        const r = await configThread.files(args, { env: io.env, cwd: io.cwd });
         issues = r.issues;
         if (!r.state) dash?.reloaded('file', issues, null);
         return r;
@@ -187,6 +189,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   dash?.close();
   await gw.close(drain);
   await mock?.close();
+  await configThread.close();
   store.close();
   logger.info('stopped');
   return 0;

@@ -85,7 +85,12 @@ interface Scoped {
 }
 
 /** The instances of one plugin name, and its priority. */
-interface PluginEntries { priority: number; list: Scoped[] }
+interface PluginEntries {
+  priority: number;
+  list: Scoped[];
+  /** The first instance of each (route, service, consumer) scope, and the consumers named (built on first use). */
+  index?: { byScope: Map<string, PluginInstance>; consumers: string[] };
+}
 
 /** A plugin's priority: its schema's `x-kong-priority` (declared once, in its schema source), else its own (tests). */
 function priorityOf(plugin: Plugin<unknown>): number {
@@ -94,10 +99,25 @@ function priorityOf(plugin: Plugin<unknown>): number {
   return p;
 }
 
+const scopeKey = (r: string | null, s: string | null, c: string | null): string => `${r ?? ''}\0${s ?? ''}\0${c ?? ''}`;
+
+function indexOf(entry: PluginEntries): NonNullable<PluginEntries['index']> {
+  if (entry.index === undefined) {
+    const byScope = new Map<string, PluginInstance>();
+    const consumers = new Set<string>();
+    for (const p of entry.list) {
+      const key = scopeKey(p.route, p.service, p.consumer);
+      if (!byScope.has(key)) byScope.set(key, p.instance);
+      if (p.consumer !== null) consumers.add(p.consumer);
+    }
+    entry.index = { byScope, consumers: [...consumers] };
+  }
+  return entry.index;
+}
+
 /** Instance for a (route, service, consumer), by Kong's precedence. */
-function resolveScoped(list: readonly Scoped[], route: string | null, service: string | null, consumer: string | null): PluginInstance | null {
-  const find = (r: string | null, s: string | null, c: string | null): PluginInstance | null =>
-    list.find((p) => p.route === r && p.service === s && p.consumer === c)?.instance ?? null;
+function resolveScoped(byScope: ReadonlyMap<string, PluginInstance>, route: string | null, service: string | null, consumer: string | null): PluginInstance | null {
+  const find = (r: string | null, s: string | null, c: string | null): PluginInstance | null => byScope.get(scopeKey(r, s, c)) ?? null;
   const tryAll = (combos: Array<[string | null, string | null, string | null, boolean]>): PluginInstance | null => {
     for (const [r, s, c, ok] of combos) {
       if (!ok) continue;
@@ -121,14 +141,15 @@ function resolveScoped(list: readonly Scoped[], route: string | null, service: s
 
 function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null): Chain {
   const entries: ChainEntry[] = [];
-  for (const [name, { priority, list }] of byName) {
-    const base = resolveScoped(list, route, service, null);
+  for (const [name, entry] of byName) {
+    const { byScope, consumers } = indexOf(entry);
+    const base = resolveScoped(byScope, route, service, null);
     let byConsumer: Map<string, PluginInstance> | null = null;
-    for (const c of new Set(list.filter((p) => p.consumer !== null).map((p) => p.consumer as string))) {
-      const inst = resolveScoped(list, route, service, c);
+    for (const c of consumers) {
+      const inst = resolveScoped(byScope, route, service, c);
       if (inst && inst !== base) (byConsumer ??= new Map()).set(c, inst);
     }
-    if (base || byConsumer) entries.push({ name, priority, base, byConsumer });
+    if (base || byConsumer) entries.push({ name, priority: entry.priority, base, byConsumer });
   }
   entries.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
   const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);

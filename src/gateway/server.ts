@@ -214,14 +214,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const llm = createLlmCaller({ env });
   const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins };
   let current = buildRuntime(opts.state, deps);
-  let configHash = hashState(opts.state);
+  // computed when /status first asks for it (serve passes its own configHash)
+  let configHash: string | null = null;
   registerNodeMetrics(metrics, stats, NODE_ID);
   const agents = createAgents();
   const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
   const upgrader = createUpgrader();
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
-  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash));
+  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => (configHash ??= hashState(current.state))));
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
   let adminUrl: string | null = null;
@@ -250,7 +251,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     async reload(state) {
       current = buildRuntime(state, deps);
-      configHash = hashState(state);
+      configHash = null;
       if (storeTimer) clearTimeout(storeTimer);
       storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
       storeTimer.unref();

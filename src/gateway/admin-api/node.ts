@@ -22,10 +22,18 @@ export interface NodeContext extends CrudContext {
   replace(state: State): void;
 }
 
+const hashes = new WeakMap<State, string>();
+
+/** The hash of the store's content; computed once per snapshot (a store keeps its snapshot until a write). */
 export function configHash(store: Store): string {
-  const h = createHash('md5');
-  for (const k of KINDS) for (const e of store.list(k.name)) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
-  return h.digest('hex');
+  const snap = store.snapshot();
+  let hex = hashes.get(snap);
+  if (hex === undefined) {
+    const h = createHash('md5');
+    for (const k of KINDS) for (const e of snap.entities[k.name]) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
+    hashes.set(snap, (hex = h.digest('hex')));
+  }
+  return hex;
 }
 
 export function root(ctx: NodeContext): Reply {
