@@ -69,7 +69,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
   } finally {
     await gw.stop();
   }
-  const sum = (rows) => ({ reloadMs: median(rows.map((x) => x.ms)), maxLoopDelayMs: median(rows.map((x) => x.delay.max)), rounds: rows.map((x) => x.delay.max) });
+  const sum = (rows) => ({ reloadMs: median(rows.map((x) => x.ms)), maxLoopDelayMs: median(rows.map((x) => x.delay.max)), rounds: rows.map((x) => x.delay.max), gcMaxMs: rows.map((x) => x.delay.gcMax) });
   return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson) };
 }
 

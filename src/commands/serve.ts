@@ -128,7 +128,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
   let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
   const admin = createAdminApi({
-    store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)),
+    store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => apply(s).catch((e: Error) => logger.error(e.message)),
     pluginApi: async (method, segments) => gw?.pluginApi(method, segments),
     pluginInstance: (id) => gw?.runtime().pluginInstances.get(id),
   });
@@ -174,7 +174,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       },
       apply: (s) => reported(dash, 'file', async () => {
         await gw.reload(s);
-        store.replaceAll(s);
+        await store.replaceAllInSlices(s);
       }, issues),
       logger,
       format: (i) => formatIssue(i),

@@ -21,6 +21,7 @@ import { Router } from './router.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
+import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -163,7 +164,7 @@ function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | 
   };
 }
 
-function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>) {
+function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>): Steps<Map<string, PluginEntries>> {
   const registry = deps.plugins ?? PLUGINS;
   let vault: VaultResolver;
   try {
@@ -173,6 +174,7 @@ function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, 
   }
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
+    yield;
     if (e.enabled === false) continue;
     const name = String(e.name);
     const protocols = Array.isArray(e.protocols) ? e.protocols : ['http', 'https'];
@@ -230,12 +232,22 @@ const nameOf = (e: Entity): string | null => (typeof e.name === 'string' ? e.nam
 
 /** Compile a State. Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
 export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
+  return runAtOnce(compile(state, deps));
+}
+
+/** The same, in slices of a few milliseconds that let the event loop serve requests in between (reloads). */
+export function buildRuntimeInSlices(state: State, deps: RuntimeDeps): Promise<Runtime> {
+  return runInSlices(compile(state, deps));
+}
+
+function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
   const consumers = compileConsumers(state);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
   for (const s of state.entities.services) {
+    yield;
     services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false });
   }
   for (const s of state.entities.services) {
@@ -245,16 +257,19 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     const sid = refId(r.service);
     return sid === null || services.get(sid)?.enabled !== false;
   });
+  yield;
   let router: Router;
   try {
     router = new Router(routable);
   } catch (err) {
     throw new AigwError('AIGW_SERVE', `routes: ${(err as Error).message}`, { cause: err });
   }
-  const byName = createInstances(state, deps, consumers, warnings, storeKeys);
+  yield;
+  const byName = yield* createInstances(state, deps, consumers, warnings, storeKeys);
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
+    yield;
     const chain = buildChain(byName, r.id, refId(r.service));
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;

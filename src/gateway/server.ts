@@ -18,7 +18,7 @@ import { BAD_REQUEST_MESSAGE, malformedTarget } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
-import { buildRuntime, type Runtime } from './runtime.js';
+import { buildRuntime, buildRuntimeInSlices, type Runtime } from './runtime.js';
 import { PLUGINS } from './plugins/index.js';
 import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
@@ -235,6 +235,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
   }
   let storeTimer: NodeJS.Timeout | null = null;
+  let reloads: Promise<void> = Promise.resolve();
   return {
     proxyUrl,
     adminUrl,
@@ -249,12 +250,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         .map((e) => ({ id: e.id, config: (e.config ?? {}) as Record<string, unknown> }));
       return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
     },
-    async reload(state) {
-      current = buildRuntime(state, deps);
-      configHash = null;
-      if (storeTimer) clearTimeout(storeTimer);
-      storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
-      storeTimer.unref();
+    reload(state) {
+      // built in slices between requests, one reload after the other; the swap is one assignment
+      const run = reloads.then(async () => {
+        current = await buildRuntimeInSlices(state, deps);
+        configHash = null;
+        if (storeTimer) clearTimeout(storeTimer);
+        storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
+        storeTimer.unref();
+      });
+      reloads = run.catch(() => undefined);
+      return run;
     },
     async close(drainMs = 10_000) {
       if (storeTimer) clearTimeout(storeTimer);

@@ -7,7 +7,8 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadText } from '../index.js';
 import { useKongProfile } from '../schemas.js';
-import type { LoadAnswer, LoadRequest } from './protocol.js';
+import { KINDS } from '../kinds.js';
+import { PART_SIZE, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /**
  * Yield the CPU to the main thread when both share a core (a gateway pinned to one CPU): Linux
@@ -16,25 +17,28 @@ import type { LoadAnswer, LoadRequest } from './protocol.js';
 function lowerPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 5);
   } catch {
     // not Linux, or not permitted: the thread runs at the process's priority
   }
 }
 
-async function answer(req: LoadRequest): Promise<LoadAnswer> {
+async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<void> {
   try {
     useKongProfile(req.profile);
     const r = req.kind === 'files'
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
       : loadText(req.text, { env: req.env, name: req.name });
-    return { id: req.id, state: r.state, issues: r.issues };
+    if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
+    for (const k of KINDS) {
+      const list = r.state.entities[k.name];
+      for (let i = 0; i < list.length; i += PART_SIZE) post({ id: req.id, part: { kind: k.name, entities: list.slice(i, i + PART_SIZE) } });
+    }
+    post({ id: req.id, state: { workspace: r.state.workspace, selectTags: r.state.selectTags, entities: {} }, issues: r.issues });
   } catch (err) {
-    return { id: req.id, error: (err as Error)?.message ?? String(err) };
+    post({ id: req.id, error: (err as Error)?.message ?? String(err) });
   }
 }
 
 lowerPriority();
-parentPort?.on('message', (req: LoadRequest) => {
-  void answer(req).then((a) => parentPort?.postMessage(a));
-});
+parentPort?.on('message', (req: LoadRequest) => void answer(req, (a) => parentPort?.postMessage(a)));

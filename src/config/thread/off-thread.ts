@@ -11,7 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { loadState, loadText } from '../index.js';
 import type { Issue } from '../issues.js';
 import { kongProfile } from '../schemas.js';
-import { freezeState, type State } from '../state.js';
+import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
+import { runInSlices, type Steps } from '../../gateway/time-slices.js';
+import type { KindName } from '../kinds.js';
 import type { LoadAnswer, LoadRequest } from './protocol.js';
 
 export interface Loaded {
@@ -19,7 +21,7 @@ export interface Loaded {
   issues: Issue[];
 }
 
-type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void };
+type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; parts: Array<{ kind: KindName; entities: Entity[] }> };
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string };
 
 const IDLE_MS = 60_000;
@@ -37,10 +39,20 @@ function inProcess(input: Input, env: Readonly<Record<string, string | undefined
   return input.kind === 'files' ? loadState(input.inputs, { env, cwd: input.cwd }) : Promise.resolve(loadText(input.text, { env, name: input.name }));
 }
 
-/** A State that crossed the thread boundary: frozen again, as every State is. */
-function thawed(a: Extract<LoadAnswer, { state: unknown }>): Loaded {
-  const s = a.state as { workspace: string | null; selectTags: string[]; entities: Parameters<typeof freezeState>[0]['entities'] } | null;
-  return { state: s === null ? null : freezeState(s), issues: a.issues };
+/**
+ * A State that crossed the thread boundary in parts: assembled and frozen again, as every State
+ * is (entity by entity, in slices between other tasks).
+ */
+function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: Array<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
+  if (a.state === null) return { state: null, issues: a.issues };
+  const entities = emptyEntities();
+  for (const p of parts) {
+    for (const e of p.entities) {
+      entities[p.kind].push(deepFreeze(e));
+      yield;
+    }
+  }
+  return { state: freezeState({ workspace: a.state.workspace, selectTags: [...a.state.selectTags], entities }), issues: a.issues };
 }
 
 export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
@@ -61,10 +73,11 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
       w.unref();
       w.on('message', (a: LoadAnswer) => {
         const p = pending.get(a.id);
-        pending.delete(a.id);
         if (p === undefined) return;
+        if ('part' in a) return void p.parts.push(a.part);
+        pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
-        else p.resolve(thawed(a));
+        else runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
         if (pending.size === 0) armIdle();
       });
       w.on('error', (err) => failAll(err));
@@ -90,7 +103,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     const id = ++seq;
     const req = { id, profile: kongProfile(), env: { ...env }, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject, parts: [] });
       w.postMessage(req);
     });
   };

@@ -5,7 +5,8 @@
  */
 import type { KongProfile } from '../kong-version.js';
 import type { Issue } from '../issues.js';
-import type { State } from '../state.js';
+import type { Entity, State } from '../state.js';
+import type { KindName } from '../kinds.js';
 
 export type LoadRequest = {
   id: number;
@@ -14,6 +15,13 @@ export type LoadRequest = {
   env: Record<string, string | undefined>;
 } & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string });
 
+/**
+ * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
+ * task on the main thread, so no single task copies 5,000 entities), then the rest.
+ */
 export type LoadAnswer =
-  | { id: number; state: State | null; issues: Issue[] }
+  | { id: number; part: { kind: KindName; entities: Entity[] } }
+  | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }
   | { id: number; error: string };
+
+export const PART_SIZE = 250;
