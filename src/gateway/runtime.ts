@@ -236,8 +236,8 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
 }
 
 /** The same, in slices of a few milliseconds that let the event loop serve requests in between (reloads). */
-export function buildRuntimeInSlices(state: State, deps: RuntimeDeps): Promise<Runtime> {
-  return runInSlices(compile(state, deps));
+export function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number): Promise<Runtime> {
+  return runInSlices(compile(state, deps), sliceMs);
 }
 
 function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
