@@ -23,6 +23,7 @@ import { PLUGINS } from './plugins/index.js';
 import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
 import { createUpgrader } from './upgrade.js';
+import { warmUp } from './warm-up.js';
 import type { GatewayContext } from './context.js';
 
 export interface GatewayOptions {
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   plugins?: ReadonlyMap<string, Plugin<never>>;
   /** `configuration_hash` of `/status` (the Admin API's, so it matches `/config?check_hash`). */
   configHash?: () => string;
+  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does. */
+  warmUp?: boolean;
   /** Delay before unused plugin stores are disposed after a reload (ms). */
   storeGraceMs?: number;
   /** Every finished request, after its log phases (the dashboard's feed); must not keep `ctx`. */
@@ -223,6 +226,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const upgrader = createUpgrader();
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
   const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => (configHash ??= hashState(current.state))));
+  if (opts.warmUp) {
+    const w = await warmUp(opts.logger);
+    opts.logger.info(`warmed up: ${w.ok}/${w.requests} requests answered in ${Math.round(w.ms)} ms`);
+  }
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
   let adminUrl: string | null = null;
