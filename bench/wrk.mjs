@@ -83,11 +83,12 @@ export async function load({ url, connections, seconds, watch = [], threads = 1,
 export function probe({ url, connections = 4, intervalUs = 10_000, seconds, ...req }) {
   const args = [`-t${connections}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'wrk', 'probe.lua'), url];
   const p = start('probe', 'wrk', args, { cpu: LOAD_CPU, env: wrkEnv({ ...req, intervalUs }) });
-  return p.exit.then(({ code }) => {
+  // `.stop()` ends the probe early: wrk stops on SIGINT and still prints its results
+  return Object.assign(p.exit.then(({ code }) => {
     if (code !== 0) throw new Error(`wrk probe exited with ${code}: ${p.lines.map((l) => l.line).join('\n')}`);
     const r = parse(p, 'PROBE_JSON');
     return { errors: r.errors, samples: r.samples.map(([at, lat, status]) => ({ at, lat, status })) };
-  });
+  }), { stop: () => p.proc.kill('SIGINT') });
 }
 
 /** Latency statistics (µs) of the probe samples scheduled in [fromUs, toUs). */

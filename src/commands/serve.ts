@@ -5,6 +5,7 @@
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
 import { refuseGatewayReferences } from '../config/gateway-refs.js';
+import { configThread } from '../config/thread/off-thread.js';
 import { formatIssue, type Issue } from '../config/issues.js';
 import type { State } from '../config/state.js';
 import { AigwError } from '../errors.js';
@@ -128,7 +129,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
   let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
   const admin = createAdminApi({
-    store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => void apply(s).catch((e: Error) => logger.error(e.message)),
+    store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => apply(s).catch((e: Error) => logger.error(e.message)),
     pluginApi: async (method, segments) => gw?.pluginApi(method, segments),
     pluginInstance: (id) => gw?.runtime().pluginInstances.get(id),
     unbuildable: (candidate, changed) => gw?.unbuildable(candidate, changed) ?? [],
@@ -152,6 +153,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       configHash: () => configHash(store),
       env: io.env,
       tolerant: source.mode === 'db',
+      warmUp: opts.warmUp !== false,
     });
   } catch (err) {
     await mock?.close();
@@ -172,15 +174,16 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
+      // parsed and validated in a worker thread: a big file never stalls the proxy
       load: async () => {
-        const r = await load();
+        const r = refuseGatewayReferences(await configThread.files(args, { env: io.env, cwd: io.cwd }));
         issues = r.issues;
         if (!r.state) dash?.reloaded('file', issues, null);
         return r;
       },
       apply: (s) => reported(dash, 'file', async () => {
         await gw.reload(s);
-        store.replaceAll(s);
+        await store.replaceAllInSlices(s);
       }, issues),
       logger,
       format: (i) => formatIssue(i),
@@ -195,6 +198,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   dash?.close();
   await gw.close(drain);
   await mock?.close();
+  await configThread.close();
   store.close();
   logger.info('stopped');
   return 0;
@@ -213,6 +217,7 @@ export const command: Command = {
     { flags: '--db <path>', description: 'database mode: a writable Admin API persisted in this SQLite file (instead of state files)', env: 'AIGW_DB' },
     { flags: '--admin-token <token>', description: 'require this token as Kong-Admin-Token on every Admin API request', env: 'AIGW_ADMIN_TOKEN' },
     { flags: '--mock [host:port]', description: 'also run the built-in mock LLM (default 127.0.0.1:9000)' },
+    { flags: '--no-warm-up', description: 'listen at once, without first running a few hundred requests through the pipeline against an internal stub' },
     { flags: '--no-dashboard', description: 'do not serve the live dashboard (/dashboard/ on the status listener)' },
     { flags: '--drain-timeout <ms>', description: 'longest wait for in-flight requests on shutdown', default: 10000, parse: (v) => Number(v) },
     KONG_VERSION_OPTION,

@@ -29,7 +29,8 @@ export function emptyState(): State {
   return freezeState({ workspace: null, selectTags: [], entities: emptyEntities() });
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freeze a value and everything in it. */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value as object)) deepFreeze(v);

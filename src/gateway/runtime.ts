@@ -22,6 +22,7 @@ import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 import { brokenEntity, brokenLine, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
+import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -95,7 +96,14 @@ interface Scoped {
 }
 
 /** The instances of one plugin name, and its priority. */
-interface PluginEntries { priority: number; list: Scoped[] }
+interface PluginEntries {
+  priority: number;
+  list: Scoped[];
+  /** The first instance of each (route, service, consumer, group) scope (built on first use). */
+  index?: Map<string, PluginInstance>;
+  /** scopedConsumers of the list (built on first use). */
+  scopedConsumers?: Map<string, string[]>;
+}
 
 /** A plugin's priority: its schema's `x-kong-priority` (declared once, in its schema source), else its own (tests). */
 function priorityOf(plugin: Plugin<unknown>): number {
@@ -106,15 +114,29 @@ function priorityOf(plugin: Plugin<unknown>): number {
 
 type Combo = [string | null, string | null, string | null, string | null, boolean];
 
+const scopeKey = (r: string | null, s: string | null, c: string | null, g: string | null): string => `${r ?? ''}\0${s ?? ''}\0${c ?? ''}\0${g ?? ''}`;
+
+/** The first instance of each (route, service, consumer, group) scope (built on first use). */
+function indexOf(entry: PluginEntries): Map<string, PluginInstance> {
+  if (entry.index === undefined) {
+    const byScope = new Map<string, PluginInstance>();
+    for (const p of entry.list) {
+      const key = scopeKey(p.route, p.service, p.consumer, p.group);
+      if (!byScope.has(key)) byScope.set(key, p.instance);
+    }
+    entry.index = byScope;
+  }
+  return entry.index;
+}
+
 /**
  * Instance for a (route, service, consumer, consumer groups), by Kong's precedence: consumer +
  * route + service, group + route + service, consumer + route, consumer + service, group + route,
  * group + service, route + service, consumer, group, route, service, global. A consumer in several
  * groups: the first group (by id order of `groups`) that has a plugin.
  */
-function resolveScoped(list: readonly Scoped[], route: string | null, service: string | null, consumer: string | null, groups: readonly string[] = []): PluginInstance | null {
-  const find = (r: string | null, s: string | null, c: string | null, g: string | null): PluginInstance | null =>
-    list.find((p) => p.route === r && p.service === s && p.consumer === c && p.group === g)?.instance ?? null;
+function resolveScoped(byScope: ReadonlyMap<string, PluginInstance>, route: string | null, service: string | null, consumer: string | null, groups: readonly string[] = []): PluginInstance | null {
+  const find = (r: string | null, s: string | null, c: string | null, g: string | null): PluginInstance | null => byScope.get(scopeKey(r, s, c, g)) ?? null;
   const hasC = consumer !== null;
   const byGroup = (r: string | null, s: string | null, ok: boolean): Combo[] => groups.map((g) => [r, s, null, g, ok]);
   const combos: Combo[] = [
@@ -156,14 +178,15 @@ function scopedConsumers(list: readonly Scoped[], consumers: Consumers): Map<str
 
 function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null, consumers: Consumers): Chain {
   const entries: ChainEntry[] = [];
-  for (const [name, { priority, list }] of byName) {
-    const base = resolveScoped(list, route, service, null);
+  for (const [name, entry] of byName) {
+    const byScope = indexOf(entry);
+    const base = resolveScoped(byScope, route, service, null);
     let byConsumer: Map<string, PluginInstance> | null = null;
-    for (const [c, groups] of scopedConsumers(list, consumers)) {
-      const inst = resolveScoped(list, route, service, c, groups);
+    for (const [c, groups] of (entry.scopedConsumers ??= scopedConsumers(entry.list, consumers))) {
+      const inst = resolveScoped(byScope, route, service, c, groups);
       if (inst && inst !== base) (byConsumer ??= new Map()).set(c, inst);
     }
-    if (base || byConsumer) entries.push({ name, priority, base, byConsumer });
+    if (base || byConsumer) entries.push({ name, priority: entry.priority, base, byConsumer });
   }
   entries.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
   const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);
@@ -187,11 +210,12 @@ function vaults(state: State, deps: RuntimeDeps, broken: BrokenEntity[] | null):
 }
 
 /** `broken` null: strict (the first plugin that does not build fails the build). */
-function createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null) {
+function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null): Steps<Map<string, PluginEntries>> {
   const registry = deps.plugins ?? PLUGINS;
   const vault = vaults(state, deps, broken);
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
+    yield;
     if (e.enabled === false) continue;
     const name = String(e.name);
     const protocols = Array.isArray(e.protocols) ? e.protocols : ['http', 'https'];
@@ -260,12 +284,22 @@ function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): Rou
 
 /** Compile a State. Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
 export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
+  return runAtOnce(compile(state, deps));
+}
+
+/** The same, in slices of a few milliseconds that let the event loop serve requests in between (reloads). */
+export function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number): Promise<Runtime> {
+  return runInSlices(compile(state, deps), sliceMs);
+}
+
+function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
   const consumers = compileConsumers(state);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
   for (const s of state.entities.services) {
+    yield;
     services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false });
   }
   for (const s of state.entities.services) {
@@ -275,13 +309,16 @@ export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
     const sid = refId(r.service);
     return sid === null || services.get(sid)?.enabled !== false;
   });
+  yield;
   const broken: BrokenEntity[] | null = deps.tolerant === true ? [] : null;
   const router = routerOf(routable, broken);
-  const byName = createInstances(state, deps, consumers, warnings, storeKeys, broken);
+  yield;
+  const byName = yield* createInstances(state, deps, consumers, warnings, storeKeys, broken);
   for (const b of broken ?? []) deps.logger.error(brokenLine(b));
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
+    yield;
     const chain = buildChain(byName, r.id, refId(r.service), consumers);
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;

@@ -18,13 +18,14 @@ import { earlyRefusal } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
-import { buildRuntime, type Runtime } from './runtime.js';
+import { buildRuntime, buildRuntimeInSlices, type Runtime } from './runtime.js';
 import type { BrokenEntity } from './broken-entities.js';
 import { unbuildable, type Changed } from './build-check.js';
 import { PLUGINS } from './plugins/index.js';
 import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
 import { createUpgrader } from './upgrade.js';
+import { warmUp } from './warm-up.js';
 import type { GatewayContext } from './context.js';
 
 export interface GatewayOptions {
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   plugins?: ReadonlyMap<string, Plugin<never>>;
   /** `configuration_hash` of `/status` (the Admin API's, so it matches `/config?check_hash`). */
   configHash?: () => string;
+  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does. */
+  warmUp?: boolean;
   /** Delay before unused plugin stores are disposed after a reload (ms). */
   storeGraceMs?: number;
   /** Every finished request, after its log phases (the dashboard's feed); must not keep `ctx`. */
@@ -223,14 +226,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const llm = createLlmCaller({ env });
   const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant };
   let current = buildRuntime(opts.state, deps);
-  let configHash = hashState(opts.state);
+  // computed when /status first asks for it (serve passes its own configHash)
+  let configHash: string | null = null;
   registerNodeMetrics(metrics, stats, NODE_ID);
   const agents = createAgents();
   const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
   const upgrader = createUpgrader();
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
-  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => configHash), () => current.broken);
+  const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => (configHash ??= hashState(current.state))), () => current.broken);
+  if (opts.warmUp) {
+    const w = await warmUp(opts.logger);
+    opts.logger.info(`warmed up: ${w.ok}/${w.requests} requests answered in ${Math.round(w.ms)} ms`);
+  }
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
   let adminUrl: string | null = null;
@@ -243,6 +251,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
   }
   let storeTimer: NodeJS.Timeout | null = null;
+  let reloads: Promise<void> = Promise.resolve();
   return {
     proxyUrl,
     adminUrl,
@@ -258,12 +267,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         .map((e) => ({ id: e.id, config: (e.config ?? {}) as Record<string, unknown> }));
       return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
     },
-    async reload(state) {
-      current = buildRuntime(state, deps);
-      configHash = hashState(state);
-      if (storeTimer) clearTimeout(storeTimer);
-      storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
-      storeTimer.unref();
+    reload(state) {
+      // built in slices between requests, one reload after the other; the swap is one assignment
+      const run = reloads.then(async () => {
+        current = await buildRuntimeInSlices(state, deps);
+        configHash = null;
+        if (storeTimer) clearTimeout(storeTimer);
+        storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);
+        storeTimer.unref();
+      });
+      reloads = run.catch(() => undefined);
+      return run;
     },
     async close(drainMs = 10_000) {
       if (storeTimer) clearTimeout(storeTimer);

@@ -30,7 +30,8 @@ export interface AdminApiOptions {
   /** When set, every request must carry it as `Kong-Admin-Token`. */
   token?: string;
   version: string;
-  onChange(state: State): void;
+  /** Resolves once the change is serving (`POST /config` answers after it). */
+  onChange(state: State): void | Promise<void>;
   /** Validation, defaults and schemas; src/config's when omitted. */
   rules?: EntityRules;
   /** Quiet period before a burst of writes is published (ms). */
@@ -62,13 +63,13 @@ export type AdminHandler = ((req: IncomingMessage, res: ServerResponse) => Promi
 };
 
 /** Coalesce change notifications: publish after a quiet period, or at most `maxDelay` after the first. */
-export function coalescer(publish: () => void, debounceMs: number, maxDelayMs: number): { changed(): void; flush(): void } {
+export function coalescer(publish: () => void | Promise<void>, debounceMs: number, maxDelayMs: number): { changed(): void; flush(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let first = 0;
   const fire = () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
-    publish();
+    return publish();
   };
   return {
     changed() {
@@ -78,8 +79,9 @@ export function coalescer(publish: () => void, debounceMs: number, maxDelayMs: n
       const wait = Math.max(0, Math.min(debounceMs, first + maxDelayMs - now));
       timer = setTimeout(fire, wait);
     },
-    flush() {
-      if (timer !== null) fire();
+    /** Publish now, if anything changed; resolves when the change is published. */
+    async flush() {
+      if (timer !== null) await fire();
     },
   };
 }
@@ -165,13 +167,13 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     checkBuild: (batch) => refuseUnbuildable(opts, batch),
     replace: async (state) => {
       if (opts.applyConfig === undefined) {
-        opts.store.replaceAll(state);
+        await opts.store.replaceAllInSlices(state);
         publisher.changed();
-        publisher.flush();
-        return;
+        return publisher.flush();
       }
+      // built and serving first (a config that does not build is refused, nothing stored), then stored
       await opts.applyConfig(state);
-      opts.store.replaceAll(state);
+      await opts.store.replaceAllInSlices(state);
     },
   };
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -200,5 +202,5 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
     }
     return true;
   };
-  return Object.assign(handler, { flush: () => publisher.flush() });
+  return Object.assign(handler, { flush: () => void publisher.flush() });
 }

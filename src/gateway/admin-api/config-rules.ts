@@ -4,7 +4,7 @@
  * entity loaded from a file (and `aigw diff` against `aigw serve` is quiet by construction).
  */
 import { KIND_BY_NAME, type KindName } from '../../config/kinds.js';
-import { loadText } from '../../config/index.js';
+import { configThread } from '../../config/thread/off-thread.js';
 import { fillEntityDefaults } from '../../config/defaults.js';
 import { expandServiceUrl } from '../../config/normalize.js';
 import { mapAjvErrors, routeProblems, runEntityChecks, validatePartialConfig, validatePluginConfig, vaultProblems } from '../../config/validate/index.js';
@@ -65,7 +65,8 @@ export function configRules(env: Readonly<Record<string, string | undefined>> = 
     pluginSchema: (name) => schemas().plugin(name),
     knownPlugins: () => schemas().knownPlugins(),
     loadConfig: async (text) => {
-      const r = loadText(text, { env, name: '<config>' });
+      // parsed and validated in a worker thread: a big POST /config never stalls the proxy
+      const r = await configThread.text(text, { env, name: '<config>' });
       const errors = r.issues.filter((i) => i.severity === 'error').map((i) => formatIssue(i));
       return { state: r.state, errors };
     },

@@ -8,7 +8,8 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import type { Entity, State } from '../../config/state.js';
 import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
-import { AdminHttpError, kongError, notFound, parseJson } from './respond.js';
+import { AdminHttpError, JsonText, kongError, notFound, parseJson } from './respond.js';
+import { runInSlices, type Steps } from '../time-slices.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
 import { kongProfile } from '../../config/schemas.js';
@@ -22,10 +23,18 @@ export interface NodeContext extends CrudContext {
   replace(state: State): Promise<void>;
 }
 
+const hashes = new WeakMap<State, string>();
+
+/** The hash of the store's content; computed once per snapshot (a store keeps its snapshot until a write). */
 export function configHash(store: Store): string {
-  const h = createHash('md5');
-  for (const k of KINDS) for (const e of store.list(k.name)) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
-  return h.digest('hex');
+  const snap = store.snapshot();
+  let hex = hashes.get(snap);
+  if (hex === undefined) {
+    const h = createHash('md5');
+    for (const k of KINDS) for (const e of snap.entities[k.name]) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
+    hashes.set(snap, (hex = h.digest('hex')));
+  }
+  return hex;
 }
 
 export function root(ctx: NodeContext): Reply {
@@ -130,8 +139,8 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     if (query.get('flatten_errors') === '1') body.flattened_errors = loaded.errors.map((message) => ({ message }));
     throw new AdminHttpError(400, body);
   }
-  const before = configHash(ctx.store);
   if (query.get('check_hash') === '1') {
+    const before = configHash(ctx.store);
     const probe = (await import('./store.js')).memoryStore(loaded.state);
     if (configHash(probe) === before) return { status: 304 };
   }
@@ -143,7 +152,21 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     if (query.get('flatten_errors') === '1') body.flattened_errors = [{ message: (err as Error)?.message ?? String(err) }];
     throw new AdminHttpError(400, body);
   }
-  const out: Record<string, unknown> = {};
-  for (const k of KINDS) if (loaded.state.entities[k.name].length > 0) out[k.name] = loaded.state.entities[k.name];
-  return { status: 201, body: out };
+  return { status: 201, body: new JsonText(await runInSlices(configAnswer(loaded.state))) };
+}
+
+/** `JSON.stringify` of every non-empty kind's entities, an entity at a time. */
+function* configAnswer(state: State): Steps<string> {
+  const kinds: string[] = [];
+  for (const k of KINDS) {
+    const list = state.entities[k.name];
+    if (list.length === 0) continue;
+    const items: string[] = [];
+    for (const e of list) {
+      items.push(JSON.stringify(e));
+      yield;
+    }
+    kinds.push(`${JSON.stringify(k.name)}:[${items.join(',')}]`);
+  }
+  return `{${kinds.join(',')}}`;
 }

@@ -37,13 +37,18 @@ export function notFound(): AdminHttpError {
   return new AdminHttpError(404, { message: 'Not found' });
 }
 
+/** A JSON body serialised beforehand (a big answer built in slices between other tasks). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function send(res: ServerResponse, status: number, body?: unknown): void {
   if (body === undefined || status === 204) {
     res.writeHead(status, { 'content-length': '0' });
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { KIND_BY_NAME, type KindName } from '../../config/kinds.js';
-import type { Entity } from '../../config/state.js';
+import type { Entity, State } from '../../config/state.js';
 import { KINDS } from '../../config/kinds.js';
 import { Tables, type Store, type Write } from './store.js';
 
@@ -37,6 +37,12 @@ export function sqliteStore(path: string): Store {
       else remove.run(w.kind, w.remove);
     }
   });
+  const replaceAll = (state: State): void => {
+    const batch: Write[] = KINDS.flatMap((k) => state.entities[k.name].map((e) => ({ kind: k.name, put: e })));
+    persist(batch, true);
+    t.clear();
+    for (const w of batch) t.apply(w);
+  };
   return {
     backing: 'sqlite',
     get: (k, id) => t.get(k, id),
@@ -48,12 +54,9 @@ export function sqliteStore(path: string): Store {
       persist(batch, false);
       for (const w of batch) t.apply(w);
     },
-    replaceAll: (state) => {
-      const batch: Write[] = KINDS.flatMap((k) => state.entities[k.name].map((e) => ({ kind: k.name, put: e })));
-      persist(batch, true);
-      t.clear();
-      for (const w of batch) t.apply(w);
-    },
+    replaceAll: (state) => replaceAll(state),
+    // one SQLite transaction: not sliced
+    replaceAllInSlices: async (state) => replaceAll(state),
     snapshot: () => t.snapshot(),
     close: () => db.close(),
   };

@@ -7,6 +7,7 @@
 import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import { emptyEntities, freezeState, refId, type Entity, type State } from '../../config/state.js';
 import { uniqueKeys } from '../../diff/identity.js';
+import { runInSlices, type Steps } from '../time-slices.js';
 
 export type Write = { kind: KindName; put: Entity } | { kind: KindName; remove: string };
 
@@ -24,6 +25,8 @@ export interface Store {
   write(batch: readonly Write[]): void;
   /** Replace everything (declarative `POST /config`). */
   replaceAll(state: State): void;
+  /** The same, indexing the new content a few milliseconds at a time between other tasks; readers see the old content until the swap. */
+  replaceAllInSlices(state: State): Promise<void>;
   /** The whole content as an immutable State. */
   snapshot(): State;
   close(): void;
@@ -130,8 +133,19 @@ export function withWrites(state: State, batch: readonly Write[]): State {
   return { ...state, entities };
 }
 
+function* fill(t: Tables, state: State): Steps<Tables> {
+  for (const k of KINDS) {
+    for (const e of state.entities[k.name]) {
+      t.apply({ kind: k.name, put: e });
+      yield;
+    }
+  }
+  return t;
+}
+
 export function memoryStore(initial?: State): Store {
-  const t = new Tables();
+  let t = new Tables();
+  let replacing: Promise<void> = Promise.resolve();
   const store: Store = {
     backing: 'memory',
     get: (k, id) => t.get(k, id),
@@ -143,6 +157,13 @@ export function memoryStore(initial?: State): Store {
     replaceAll: (state) => {
       t.clear();
       for (const k of KINDS) for (const e of state.entities[k.name]) t.apply({ kind: k.name, put: e });
+    },
+    replaceAllInSlices: (state) => {
+      const run = replacing.then(async () => {
+        t = await runInSlices(fill(new Tables(), state));
+      });
+      replacing = run.catch(() => undefined);
+      return run;
     },
     snapshot: () => t.snapshot(),
     close: () => undefined,

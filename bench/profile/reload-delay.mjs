@@ -1,0 +1,83 @@
+// The longest event-loop stall of `aigw serve` while it reloads a generated configuration of N
+// entities (default 5,000), by replacing the file (watch) and by POST /config (YAML and JSON).
+// aigw runs with bench/profile/loop-delay.cjs preloaded (perf_hooks.monitorEventLoopDelay); no load.
+//   npm run build && node bench/profile/reload-delay.mjs [--entities 5000] [--rounds 3]
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { configFile, mock as startMock, serve } from '../aigw.mjs';
+import { SERVER_CPU, LOAD_CPU, arg, median, nowUs, sleep, stopAll } from '../harness.mjs';
+import { generateState } from '../validate/generate.mjs';
+import { oneRoute } from '../ai/config.mjs';
+
+const entities = arg('entities', 5000);
+const rounds = arg('rounds', 3);
+
+/** Measure the loop delay of `gw` around `trigger` (which resolves when the reload is done). */
+export async function stallDuring(gw, trigger) {
+  gw.proc.kill('SIGUSR2');
+  await gw.waitFor(/LOOP_DELAY/, 5000, nowUs() - 1);
+  await sleep(300);
+  const at = nowUs();
+  gw.proc.kill('SIGUSR2');
+  await gw.waitFor(/LOOP_DELAY/, 5000, at);
+  const t0 = nowUs();
+  const extra = await trigger();
+  const ms = (nowUs() - t0) / 1000;
+  await sleep(200);
+  const at2 = nowUs();
+  gw.proc.kill('SIGUSR2');
+  const line = await gw.waitFor(/LOOP_DELAY/, 5000, at2);
+  return { ms, ...extra, delay: JSON.parse(line.line.slice(line.line.indexOf('{'))) };
+}
+
+/** A generated state plus one ai route; `tag` makes versions differ. */
+export function bigState(mockUrl, tag, n = entities) {
+  const s = generateState(n);
+  s.services[0].tags = ['bench', tag];
+  s.services.unshift(...parse(oneRoute(mockUrl)).services);
+  return s;
+}
+
+export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, cpu = SERVER_CPU } = {}) {
+  const states = [bigState(mockUrl, 'a', n), bigState(mockUrl, 'b', n)];
+  const yaml = states.map((s) => stringify(s, { lineWidth: 0 }));
+  const json = states.map((s) => JSON.stringify({ config: s }));
+  const file = configFile(`big-${n}.yaml`, yaml[0]);
+  const gw = await serve(file, { cpu, admin: true, watch: true, node: ['--require', join(import.meta.dirname, 'loop-delay.cjs')] });
+  let k = 1;
+  const out = { file: [], postYaml: [], postJson: [] };
+  const post = async (body, type) => {
+    const res = await fetch(`${gw.adminUrl}/config`, { method: 'POST', headers: { 'content-type': type }, body });
+    await res.arrayBuffer();
+    if (res.status !== 201) throw new Error(`POST /config: ${res.status}`);
+    return {};
+  };
+  try {
+    for (let i = 0; i < r; i++) {
+      out.file.push(await stallDuring(gw, async () => {
+        const at = nowUs();
+        writeFileSync(`${file}.tmp`, yaml[k++ % 2]);
+        renameSync(`${file}.tmp`, file);
+        const done = await gw.waitFor(/configuration reloaded|rejected/, 60_000, at);
+        if (/rejected/.test(done.line)) throw new Error(done.line);
+        return {};
+      }));
+      out.postYaml.push(await stallDuring(gw, () => post(yaml[k++ % 2], 'text/yaml')));
+      out.postJson.push(await stallDuring(gw, () => post(json[k++ % 2], 'application/json')));
+    }
+  } finally {
+    await gw.stop();
+  }
+  const sum = (rows) => ({ reloadMs: median(rows.map((x) => x.ms)), maxLoopDelayMs: median(rows.map((x) => x.delay.max)), rounds: rows.map((x) => x.delay.max), gcMaxMs: rows.map((x) => x.delay.gcMax) });
+  return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const mock = await startMock({ cpu: LOAD_CPU });
+  try {
+    console.log(JSON.stringify(await reloadStalls(mock.url), null, 1));
+  } finally {
+    await stopAll();
+  }
+}

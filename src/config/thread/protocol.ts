@@ -1,0 +1,27 @@
+/**
+ * Messages between the main thread and the configuration-loading thread (load-thread.ts): a
+ * request names the inputs, the answer carries the State and the issues as plain data (structured
+ * clone); everything else of a LoadResult (source files, positions) stays in the thread.
+ */
+import type { KongProfile } from '../kong-version.js';
+import type { Issue } from '../issues.js';
+import type { Entity, State } from '../state.js';
+import type { KindName } from '../kinds.js';
+
+export type LoadRequest = {
+  id: number;
+  /** The schema profile active on the main thread (`--kong-version`). */
+  profile: KongProfile;
+  env: Record<string, string | undefined>;
+} & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string });
+
+/**
+ * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
+ * task on the main thread, so no single task copies 5,000 entities), then the rest.
+ */
+export type LoadAnswer =
+  | { id: number; part: { kind: KindName; entities: Entity[] } }
+  | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }
+  | { id: number; error: string };
+
+export const PART_SIZE = 250;
