@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { KINDS, KIND_BY_NAME, type KindDef, type KindName } from '../config/kinds.js';
 import { emptyEntities, freezeState, type Entity, type State } from '../config/state.js';
 import { fillFromKong } from './schema-format.js';
+import { withoutMirrors } from '../config/shorthands.js';
+import { schemas } from '../config/schemas.js';
 import { AdminApiError, type AdminClient, type Json } from './client.js';
 
 export interface ReadOptions {
@@ -100,6 +102,8 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
     const parentKind = k.foreignKeys.find((f) => f.field === k.membership!.parent)!.kind;
     entities[k.name] = await readMembers(client, k, entities[parentKind]);
   }
+  // Kong shows a plugin's deprecated shorthands mirrored from the fields they stand for: drop them
+  entities.plugins = entities.plugins.map((p) => typeof p.name === 'string' ? { ...p, config: withoutMirrors(schemas().plugin(p.name), p.config) } as Entity : p);
   // a foreign key to an entity outside the selection (select tags) stays as an id
   return freezeState({ workspace: client.scoped('') === '' ? null : client.scoped('').slice(1), selectTags: [...(options.selectTags ?? [])], entities });
 }

@@ -22,6 +22,7 @@ export const X_KEYWORDS = [
   'x-aigw-extension-values',
   'x-deprecated',
   'x-aigw-moved',
+  'x-kong-shorthand',
 ] as const;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,0 +1,110 @@
+/**
+ * decK files with fields and kinds Kong has and aigw once refused (issue 11): legacy `redis_*`
+ * plugin shorthands, keys and key sets, target failover and service tls_sans, plugin conditions,
+ * expression routes. Each file validates, then sync → dump → diff of the dump and of the file
+ * show no change, through one Admin API (db mode) reused by every case.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufferIo } from '../../../src/cli/io.js';
+import { command as diff } from '../../../src/commands/diff.js';
+import { command as dump } from '../../../src/commands/dump.js';
+import { command as sync } from '../../../src/commands/sync.js';
+import { loadState } from '../../../src/config/index.js';
+import { startAdmin, type Running } from '../admin-api/serve.js';
+
+let dir: string;
+let admin: Running;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'aigw-deck-fields-'));
+  admin = await startAdmin({ version: '3.14.0' });
+});
+afterAll(async () => {
+  await admin.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function errorsOf(name: string, text: string): Promise<string[]> {
+  writeFileSync(join(dir, name), text);
+  const r = await loadState([join(dir, name)], { env: {}, cwd: dir });
+  return r.issues.filter((i) => i.severity === 'error').map((i) => `${i.line}:${i.message}`);
+}
+
+/** validate, sync, dump, then diff the dump and the file: no change either way. */
+async function roundTrip(name: string, text: string): Promise<string> {
+  expect(await errorsOf(name, text)).toEqual([]);
+  const opts = { kongAddr: admin.url };
+  const io = () => bufferIo({ cwd: dir });
+  const synced = io();
+  expect(await sync.run({ args: [name], opts }, synced), synced.stderr()).toBe(0);
+  const dumped = io();
+  const out = join(dir, `${name}.dump.yaml`);
+  expect(await dump.run({ args: [], opts: { ...opts, showSecrets: true, outputFile: out } }, dumped), dumped.stderr()).toBe(0);
+  for (const file of [out, name]) {
+    const again = io();
+    expect(await diff.run({ args: [file], opts: { ...opts, exitCode: true } }, again), again.stdout() + again.stderr()).toBe(0);
+  }
+  return synced.stdout();
+}
+
+const REDIS_LEGACY = `_format_version: "3.0"
+services:
+  - name: rl
+    url: http://127.0.0.1:9/
+    plugins:
+      - name: rate-limiting
+        config:
+          minute: 10
+          policy: redis
+          redis_host: 127.0.0.1
+          redis_port: 6380
+          redis_timeout: 1500
+    routes:
+      - name: rl-route
+        paths: [/rl]
+        plugins:
+          - name: rate-limiting
+            config: { minute: 5, policy: local, redis: { port: 6000 } }
+`;
+
+describe('legacy redis_* shorthands (rate-limiting)', () => {
+  it('validate translates them into config.redis and sync → dump → diff shows no change', async () => {
+    await roundTrip('redis-legacy.yaml', REDIS_LEGACY);
+    const svcPlugin = admin.store.list('plugins').find((p) => p.service !== null);
+    expect(svcPlugin?.config).toMatchObject({ redis: { host: '127.0.0.1', port: 6380, timeout: 1500 } });
+    expect(svcPlugin?.config).not.toHaveProperty('redis_host');
+  });
+
+  it('the Admin API shows both forms, as Kong does', async () => {
+    const res = await fetch(`${admin.url}/plugins`);
+    const body = (await res.json()) as { data: Array<{ service: unknown; config: Record<string, unknown> }> };
+    const svc = body.data.find((p) => p.service !== null);
+    expect(svc?.config).toMatchObject({ redis_host: '127.0.0.1', redis_port: 6380, redis_timeout: 1500, redis: { host: '127.0.0.1', port: 6380 } });
+  });
+
+  it('the new form only, diffed against the gateway, shows no change either', async () => {
+    const newForm = REDIS_LEGACY.replace('redis_host: 127.0.0.1\n          redis_port: 6380\n          redis_timeout: 1500', 'redis: { host: 127.0.0.1, port: 6380, timeout: 1500 }');
+    writeFileSync(join(dir, 'redis-new.yaml'), newForm);
+    const io = bufferIo({ cwd: dir });
+    expect(await diff.run({ args: ['redis-new.yaml'], opts: { kongAddr: admin.url, exitCode: true } }, io), io.stdout()).toBe(0);
+  });
+
+  it("both forms with different values: Kong's mismatch message at the shorthand", async () => {
+    const both = REDIS_LEGACY.replace('redis_timeout: 1500', 'redis_timeout: 1500\n          redis: { port: 6381 }');
+    expect(await errorsOf('redis-both.yaml', both)).toEqual([
+      '11:both deprecated and new field are used but their values mismatch: redis_port = 6380 vs redis.port = 6381',
+    ]);
+  });
+
+  it('the Admin API refuses a mismatch with the same message', async () => {
+    const res = await fetch(`${admin.url}/plugins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'rate-limiting', config: { minute: 1, redis_port: 6000, redis: { port: 6001 } } }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('both deprecated and new field are used but their values mismatch: redis_port = 6000 vs redis.port = 6001');
+  });
+});
