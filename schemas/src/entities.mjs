@@ -373,7 +373,48 @@ function acl() {
   });
 }
 
+/** A set of keys (Kong `key_sets`), referenced by name or id from keys and from plugins such as jwe-decrypt. */
+function keySet() {
+  return entity('key_set', 'A named set of keys (JWK or PEM).', {
+    name: str('Unique name of the key set.'),
+  });
+}
+
+/** A JWK or PEM key (Kong `keys`, kong/db/schema/entities/keys.lua); `kid` must match the JWK's. */
+function key() {
+  const setRef = {
+    description: 'The key set this key belongs to: {id}, {name} (resolved in the file), or an id/name string.',
+    anyOf: [
+      { type: 'string', minLength: 1 },
+      {
+        type: 'object',
+        properties: { id: uuid('Id of the key set.'), name: str('Name of the key set.', { len_min: 1 }) },
+        additionalProperties: false,
+        minProperties: 1,
+      },
+      { type: 'null' },
+    ],
+  };
+  return entity('key', 'A JSON Web Key or a PEM key pair, in a key set or alone.', {
+    name: str('Unique name of the key.'),
+    kid: str('Key id; equals the kid of the JWK.', { required: true }),
+    jwk: str('The JSON Web Key as a JSON string.', { referenceable: true, secret: true }),
+    pem: rec('A PEM-encoded public and/or private key.', {
+      private_key: str('PEM private key.', { referenceable: true, secret: true }),
+      public_key: str('PEM public key.', { referenceable: true }),
+    }, { checks: [{ at_least_one_of: ['private_key', 'public_key'] }] }),
+    set: setRef,
+  }, {
+    checks: [
+      { mutually_exclusive: ['jwk', 'pem'] },
+      { at_least_one_of: ['jwk', 'pem'] },
+      { custom: 'key-material', message: 'kid in jwk.kid must be equal to keys.kid' },
+    ],
+  });
+}
+
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
   caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl, partial,
+  keySet, key,
 ];

@@ -413,6 +413,95 @@ export interface JwtSecretEntity {
 }
 
 /**
+ * A JSON Web Key or a PEM key pair, in a key set or alone.
+ */
+export interface KeyEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the key.
+   */
+  name?: string | null;
+  /**
+   * Key id; equals the kid of the JWK.
+   */
+  kid: string;
+  /**
+   * The JSON Web Key as a JSON string.
+   */
+  jwk?: string | null;
+  /**
+   * A PEM-encoded public and/or private key.
+   */
+  pem: {
+    /**
+     * PEM private key.
+     */
+    private_key?: string | null;
+    /**
+     * PEM public key.
+     */
+    public_key?: string | null;
+  } | null;
+  /**
+   * The key set this key belongs to: {id}, {name} (resolved in the file), or an id/name string.
+   */
+  set?:
+    | string
+    | {
+        /**
+         * Id of the key set.
+         */
+        id?: string | null;
+        /**
+         * Name of the key set.
+         */
+        name?: string | null;
+      }
+    | null;
+}
+
+/**
+ * A named set of keys (JWK or PEM).
+ */
+export interface KeySetEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the key set.
+   */
+  name?: string | null;
+}
+
+/**
  * A key-auth API key of a consumer.
  */
 export interface KeyauthCredentialEntity {
@@ -1817,4 +1906,12 @@ export interface KongStateFile {
    * Top-level partials.
    */
   partials?: PartialEntity[] | null;
+  /**
+   * Top-level key_sets.
+   */
+  key_sets?: KeySetEntity[] | null;
+  /**
+   * Top-level keys.
+   */
+  keys?: KeyEntity[] | null;
 }

@@ -4,6 +4,7 @@ import { getProvider } from '../../gateway/providers/index.js';
 import { CANONICAL_FORMAT, clientFormat } from '../../gateway/llm/formats/index.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
 import { CORE_CHECKS } from './core-checks.js';
+import { keyMaterial } from './key-checks.js';
 
 /**
  * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
@@ -135,5 +136,6 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'http-log-userinfo-authorization': userinfoAuthorization,
   'ip-or-cidr': ipOrCidr,
   'route-matching-fields': routeMatchingFields,
+  'key-material': keyMaterial,
   ...CORE_CHECKS,
 };

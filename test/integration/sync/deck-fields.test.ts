@@ -4,6 +4,7 @@
  * expression routes. Each file validates, then sync → dump → diff of the dump and of the file
  * show no change, through one Admin API (db mode) reused by every case.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,5 +107,73 @@ describe('legacy redis_* shorthands (rate-limiting)', () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('both deprecated and new field are used but their values mismatch: redis_port = 6000 vs redis.port = 6001');
+  });
+});
+
+const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const PRIVATE_JWK = JSON.stringify({ ...pair.privateKey.export({ format: 'jwk' }), kid: 'ec-1' });
+const PUBLIC_PEM = pair.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+const KEYS = `_format_version: "3.0"
+key_sets:
+  - name: signing
+  - name: other
+keys:
+  - name: ec-jwk
+    kid: ec-1
+    set: { name: signing }
+    jwk: '${PRIVATE_JWK}'
+  - name: ec-pem
+    kid: ec-pem-1
+    set: signing
+    pem:
+      public_key: |
+${PUBLIC_PEM.trim().split('\n').map((l) => `        ${l}`).join('\n')}
+`;
+
+describe('keys and key_sets', () => {
+  it('validate, then sync → dump → diff shows no change; keys land in their set', async () => {
+    await roundTrip('keys.yaml', KEYS);
+    const sets = admin.store.list('key_sets');
+    const signing = sets.find((s) => s.name === 'signing');
+    expect(admin.store.list('keys').map((k) => [k.name, k.set])).toEqual(expect.arrayContaining([
+      ['ec-jwk', { id: signing?.id }], ['ec-pem', { id: signing?.id }],
+    ]));
+    const res = await fetch(`${admin.url}/key-sets/signing`);
+    expect(res.status).toBe(200);
+  });
+
+  it('a key moved to another set is one update; the private JWK never shows in the diff', async () => {
+    writeFileSync(join(dir, 'keys-moved.yaml'), KEYS.replace('set: { name: signing }', 'set: { name: other }'));
+    const io = bufferIo({ cwd: dir });
+    expect(await diff.run({ args: ['keys-moved.yaml'], opts: { kongAddr: admin.url, exitCode: true } }, io), io.stdout()).toBe(2);
+    expect(io.stdout()).toContain('updating key ec-jwk');
+    expect(io.stdout()).not.toContain(JSON.parse(PRIVATE_JWK).d as string);
+  });
+
+  it("refuses Kong's bad keys: kid mismatch, both formats, neither, an unknown set", async () => {
+    const bad = `_format_version: "3.0"
+key_sets:
+  - name: s
+keys:
+  - name: a
+    kid: not-ec-1
+    jwk: '${PRIVATE_JWK}'
+  - name: b
+    kid: b
+    jwk: '{"kid": "b"}'
+    pem: { public_key: x }
+  - name: c
+    kid: c
+  - name: d
+    kid: d
+    jwk: '{"kid": "d"}'
+    set: { name: nope }
+`;
+    expect(await errorsOf('keys-bad.yaml', bad)).toEqual([
+      "6:kid in jwk.kid must be equal to keys.kid",
+      "8:only one or none of these fields must be set: 'jwk', 'pem'",
+      "12:at least one of these fields must be non-empty: 'jwk', 'pem'",
+      "17:key_set 'nope' referenced by key 'd' (field 'set') does not exist",
+    ]);
   });
 });
