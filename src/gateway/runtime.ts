@@ -3,6 +3,7 @@
  * scoping precedence, consumer/credential indexes, balancers and service targets. Built once
  * per configuration; immutable afterwards; nothing here runs per request except `resolve`.
  */
+import { unservedEntities } from './unserved-entities.js';
 import type { Registry } from 'prom-client';
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
@@ -209,6 +210,8 @@ const nameOf = (e: Entity): string | null => (typeof e.name === 'string' ? e.nam
 
 /** Compile a State. Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
 export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
+  const unserved = unservedEntities(state);
+  if (unserved.length > 0) throw new AigwError('AIGW_SERVE', unserved.join('; '));
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
   const consumers = compileConsumers(state);

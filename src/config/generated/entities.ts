@@ -803,6 +803,10 @@ export interface PluginEntity {
       }
     | null;
   /**
+   * Expression evaluated before the plugin runs; false skips it for the request (Kong 3.14, beta).
+   */
+  condition?: string | null;
+  /**
    * Partials linked to the plugin: each fills a part of its config (Kong Enterprise).
    */
   partials?:
@@ -1050,6 +1054,19 @@ export interface ServiceEntity {
    */
   ca_certificates?: string[] | null;
   /**
+   * Subject alternative names accepted on the upstream certificate besides host, when tls_verify is on (Kong EE 3.10+).
+   */
+  tls_sans: {
+    /**
+     * DNS names accepted on the upstream certificate.
+     */
+    dnsnames?: string[] | null;
+    /**
+     * URIs (e.g. SPIFFE ids) accepted on the upstream certificate.
+     */
+    uris?: string[] | null;
+  } | null;
+  /**
    * Whether the service is active; routes of a disabled service answer 404.
    */
   enabled: boolean;
@@ -1129,6 +1146,10 @@ export interface TargetEntity {
    * Weight of the target (0 disables it).
    */
   weight: number | null;
+  /**
+   * A backup target: it receives traffic only when no other target is healthy.
+   */
+  failover: boolean | null;
   /**
    * The upstream (omitted when nested under upstreams[].targets).
    */
@@ -1508,6 +1529,19 @@ export interface KongStateFile {
          */
         ca_certificates?: string[] | null;
         /**
+         * Subject alternative names accepted on the upstream certificate besides host, when tls_verify is on (Kong EE 3.10+).
+         */
+        tls_sans?: {
+          /**
+           * DNS names accepted on the upstream certificate.
+           */
+          dnsnames?: string[] | null;
+          /**
+           * URIs (e.g. SPIFFE ids) accepted on the upstream certificate.
+           */
+          uris?: string[] | null;
+        } | null;
+        /**
          * Whether the service is active; routes of a disabled service answer 404.
          */
         enabled?: boolean;
@@ -1829,6 +1863,10 @@ export interface KongStateFile {
          * Weight of the target (0 disables it).
          */
         weight?: number | null;
+        /**
+         * A backup target: it receives traffic only when no other target is healthy.
+         */
+        failover?: boolean | null;
       } | null;
     } | null;
     /**

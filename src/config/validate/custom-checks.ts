@@ -117,7 +117,17 @@ const ipOrCidr: CustomCheck = (obj) => {
 
 const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
 
+/** What an expression route may not set besides its expression (Kong's expressions flavor, routes_subschemas.lua). */
+const NOT_WITH_EXPRESSION = ['methods', 'hosts', 'paths', 'headers', 'snis', 'sources', 'destinations'];
+
 const routeMatchingFields: CustomCheck = (route) => {
+  if (isNonEmpty(getPath(route, 'expression'))) {
+    const other = NOT_WITH_EXPRESSION.find((m) => isNonEmpty(getPath(route, m)));
+    return other === undefined ? null : {
+      path: [other],
+      message: "Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously",
+    };
+  }
   const protocols = getPath(route, 'protocols');
   const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
   if (!list.includes('http') && !list.includes('https')) return null;

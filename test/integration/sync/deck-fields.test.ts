@@ -14,6 +14,7 @@ import { command as diff } from '../../../src/commands/diff.js';
 import { command as dump } from '../../../src/commands/dump.js';
 import { command as sync } from '../../../src/commands/sync.js';
 import { loadState } from '../../../src/config/index.js';
+import { unservedEntities } from '../../../src/gateway/unserved-entities.js';
 import { startAdmin, type Running } from '../admin-api/serve.js';
 
 let dir: string;
@@ -175,5 +176,86 @@ keys:
       "12:at least one of these fields must be non-empty: 'jwk', 'pem'",
       "17:key_set 'nope' referenced by key 'd' (field 'set') does not exist",
     ]);
+  });
+});
+
+const FAILOVER_SANS = `_format_version: "3.0"
+upstreams:
+  - name: pool
+    targets:
+      - target: 127.0.0.1:9001
+      - target: 127.0.0.1:9002
+        failover: true
+services:
+  - name: sans
+    url: https://127.0.0.1:9443/
+    tls_verify: true
+    tls_sans:
+      dnsnames: [upstream.example.test]
+      uris: [spiffe://example.test/upstream]
+`;
+
+describe('targets[].failover and services[].tls_sans', () => {
+  it('validate, then sync → dump → diff shows no change; failover defaults to false', async () => {
+    await roundTrip('failover-sans.yaml', FAILOVER_SANS);
+    expect(admin.store.list('targets').map((t) => [t.target, t.failover])).toEqual(expect.arrayContaining([
+      ['127.0.0.1:9001', false], ['127.0.0.1:9002', true],
+    ]));
+    expect(admin.store.list('services')[0]?.tls_sans).toEqual({ dnsnames: ['upstream.example.test'], uris: ['spiffe://example.test/upstream'] });
+  });
+});
+
+const CONDITION = `_format_version: "3.0"
+services:
+  - name: cond
+    url: http://127.0.0.1:9/
+    routes:
+      - name: health
+        paths: [/health]
+plugins:
+  - name: key-auth
+    condition: route.name != "health"
+    config: { key_names: [apikey] }
+`;
+
+const EXPRESSION = `_format_version: "3.0"
+services:
+  - name: expr
+    url: http://127.0.0.1:9/
+    routes:
+      - name: by-expression
+        expression: 'http.path ^= "/expr" && http.method == "GET"'
+        priority: 10
+      - name: classic
+        paths: [/classic]
+`;
+
+describe('plugin condition (3.14) and expression routes', () => {
+  it('a plugin condition validates and round-trips', async () => {
+    await roundTrip('condition.yaml', CONDITION);
+    expect(admin.store.list('plugins')[0]?.condition).toBe('route.name != "health"');
+  });
+
+  it('expression routes next to traditional ones validate and round-trip', async () => {
+    await roundTrip('expression.yaml', EXPRESSION);
+    expect(admin.store.list('routes').find((r) => r.name === 'by-expression')).toMatchObject({ priority: 10, paths: null });
+  });
+
+  it("an expression with paths is Kong's error", async () => {
+    const both = EXPRESSION.replace('priority: 10', 'priority: 10\n        paths: [/x]');
+    expect(await errorsOf('expression-bad.yaml', both)).toEqual([
+      "9:Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously",
+    ]);
+  });
+
+  it('aigw serve refuses both at startup, naming the entity and what is missing', async () => {
+    for (const [name, text] of [['condition.yaml', CONDITION], ['expression.yaml', EXPRESSION]] as const) {
+      writeFileSync(join(dir, name), text);
+      const r = await loadState([join(dir, name)], { env: {}, cwd: dir });
+      if (!r.state) throw new Error('invalid');
+      expect(unservedEntities(r.state).join('\n')).toMatch(name === 'condition.yaml'
+        ? /^plugin 'key-auth' \(.+\) has a condition: aigw serve does not evaluate plugin conditions$/
+        : /^route 'by-expression' has an expression: aigw serve does not implement Kong's expressions router/);
+    }
   });
 });
