@@ -84,6 +84,10 @@ describe('legacy redis_* shorthands (rate-limiting)', () => {
     const body = (await res.json()) as { data: Array<{ service: unknown; config: Record<string, unknown> }> };
     const svc = body.data.find((p) => p.service !== null);
     expect(svc?.config).toMatchObject({ redis_host: '127.0.0.1', redis_port: 6380, redis_timeout: 1500, redis: { host: '127.0.0.1', port: 6380 } });
+    // Kong's schema endpoint lists shorthands apart from the config's fields
+    const schema = JSON.stringify(await (await fetch(`${admin.url}/schemas/plugins/rate-limiting`)).json());
+    expect(schema).toContain('"redis"');
+    expect(schema).not.toContain('redis_host');
   });
 
   it('the new form only, diffed against the gateway, shows no change either', async () => {
