@@ -1,6 +1,6 @@
 // Kong 3.10 entities in decK's state-file form: one entity, possibly with nested children.
 import {
-  KONG_REFERENCE, UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, port, rec, set, str, since, tags, timestamp, uuid,
+  KONG_REFERENCE, UUID_PATTERN, arr, bool, el, elRec, enumOf, headerName, int, map, num, onlySince, port, rec, set, str, since, tags, timestamp, uuid,
 } from './dsl.mjs';
 
 const ref = (file) => ({ $ref: file });
@@ -58,6 +58,10 @@ function service() {
     tls_verify: bool('Verify the upstream TLS certificate (null: the global setting).'),
     tls_verify_depth: int('Maximum depth of the upstream certificate chain (null: the global setting).', { min: 0, max: 64, unsupported: UPSTREAM_TLS }),
     ca_certificates: arr('CA certificate ids used to verify the upstream certificate.', el('string', { pattern: UUID_PATTERN }), { unsupported: UPSTREAM_TLS }),
+    tls_sans: rec('Subject alternative names accepted on the upstream certificate besides host, when tls_verify is on (Kong EE 3.10+).', {
+      dnsnames: arr('DNS names accepted on the upstream certificate.', el('string', { len_min: 1 })),
+      uris: arr('URIs (e.g. SPIFFE ids) accepted on the upstream certificate.', el('string', { len_min: 1 })),
+    }),
     enabled: bool('Whether the service is active; routes of a disabled service answer 404.', { required: true, default: true }),
     routes: children('Routes of this service.', 'route.json'),
     plugins: pluginsOf('service'),
@@ -71,7 +75,7 @@ function route() {
     ip: str('IP address or CIDR range.'),
     port: port('Port number.'),
   });
-  const EXPR = 'the expressions router is not implemented (traditional_compatible only)';
+  const EXPR = 'aigw serve does not implement the expressions router and refuses an expression route at startup';
   return entity('route', 'Matching rules that send requests to a service.', {
     name: str('Unique name of the route.', { len_min: 1, len_max: 128 }),
     protocols: set('Protocols the route accepts.', el('string', { one_of: PROTOCOLS }), {
@@ -103,7 +107,7 @@ function route() {
     checks: [nameOrId, {
       custom: 'route-matching-fields',
       message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' "
-        + "(plus 'snis' for 'https'; 'sources', 'destinations', 'snis' for stream protocols)",
+        + "(plus 'snis' for 'https'; 'sources', 'destinations', 'snis' for stream protocols; 'expression' under the expressions router)",
     }],
   });
 }
@@ -171,6 +175,11 @@ function plugin() {
     route: fk('Scope: the route (name or id).'),
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
     consumer_group: fk('Scope: the consumer group (name or id).'),
+    ...onlySince('3.14', {
+      condition: str('Expression evaluated before the plugin runs; false skips it for the request (Kong 3.14, beta).', {
+        len_max: 1024, unsupported: 'aigw serve does not evaluate plugin conditions and refuses a plugin that has one at startup',
+      }),
+    }),
     partials: arr('Partials linked to the plugin: each fills a part of its config (Kong Enterprise).', elRec({
       id: uuid('Id of the partial.'),
       name: str('Name of the partial.', { len_min: 1 }),
@@ -263,6 +272,7 @@ function target() {
   return entity('target', 'A host:port the upstream balances to.', {
     target: str("host:port of the target (port defaults to 8000).", { required: true, len_min: 1 }),
     weight: int('Weight of the target (0 disables it).', { default: 100, min: 0, max: 65535 }),
+    ...onlySince('3.12', { failover: bool('A backup target: it receives traffic only when no other target is healthy.', { default: false }) }),
     upstream: fk('The upstream (omitted when nested under upstreams[].targets).'),
   });
 }
@@ -380,7 +390,48 @@ function acl() {
   });
 }
 
+/** A set of keys (Kong `key_sets`), referenced by name or id from keys and from plugins such as jwe-decrypt. */
+function keySet() {
+  return entity('key_set', 'A named set of keys (JWK or PEM).', {
+    name: str('Unique name of the key set.'),
+  });
+}
+
+/** A JWK or PEM key (Kong `keys`, kong/db/schema/entities/keys.lua); `kid` must match the JWK's. */
+function key() {
+  const setRef = {
+    description: 'The key set this key belongs to: {id}, {name} (resolved in the file), or an id/name string.',
+    anyOf: [
+      { type: 'string', minLength: 1 },
+      {
+        type: 'object',
+        properties: { id: uuid('Id of the key set.'), name: str('Name of the key set.', { len_min: 1 }) },
+        additionalProperties: false,
+        minProperties: 1,
+      },
+      { type: 'null' },
+    ],
+  };
+  return entity('key', 'A JSON Web Key or a PEM key pair, in a key set or alone.', {
+    name: str('Unique name of the key.'),
+    kid: str('Key id; equals the kid of the JWK.', { required: true }),
+    jwk: str('The JSON Web Key as a JSON string.', { referenceable: true, secret: true }),
+    pem: rec('A PEM-encoded public and/or private key.', {
+      private_key: str('PEM private key.', { referenceable: true, secret: true }),
+      public_key: str('PEM public key.', { referenceable: true }),
+    }, { checks: [{ at_least_one_of: ['private_key', 'public_key'] }] }),
+    set: setRef,
+  }, {
+    checks: [
+      { mutually_exclusive: ['jwk', 'pem'] },
+      { at_least_one_of: ['jwk', 'pem'] },
+      { custom: 'key-material', message: 'kid in jwk.kid must be equal to keys.kid' },
+    ],
+  });
+}
+
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
   caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl, partial,
+  keySet, key,
 ];

@@ -79,3 +79,25 @@ export function redisCE(description, o = {}) {
     ...onlySince('3.13', { cloud_authentication: cloudAuthentication() }),
   }, { title: 'Redis', required: true, ...o });
 }
+
+/** Kong's deprecated `redis_*` shorthands of a plugin's `config.redis` (the plugin's `shorthand_fields`). */
+const REDIS_SHORTHANDS = {
+  host: 'string', port: 'integer', password: 'string', username: 'string', ssl: 'boolean',
+  ssl_verify: 'boolean', server_name: 'string', timeout: 'integer', database: 'integer',
+};
+
+/**
+ * The legacy `redis_<x>` fields of rate-limiting, response-ratelimiting… (Kong `shorthand_fields`
+ * with `deprecation.replaced_with = config.redis.<x>`): accepted on write and translated into
+ * `config.redis` (src/config/shorthands.ts), mirrored back on read. `x-kong-shorthand` names the
+ * field they stand for; they have no default, so a filled config never carries them.
+ */
+export function redisShorthands(plugin) {
+  return Object.fromEntries(Object.entries(REDIS_SHORTHANDS).map(([f, type]) => [`redis_${f}`, {
+    description: `Deprecated: use redis.${f}.`,
+    type: [type, 'null'],
+    ...(f === 'password' ? { 'x-secret': true } : {}),
+    'x-kong-shorthand': `redis.${f}`,
+    'x-deprecated': `${plugin}: config.redis_${f} is deprecated, please use config.redis.${f} instead`,
+  }]));
+}

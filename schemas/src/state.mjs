@@ -13,6 +13,8 @@ export const TOP_LEVEL = {
   ca_certificates: 'ca_certificate',
   vaults: 'vault',
   partials: 'partial',
+  key_sets: 'key_set',
+  keys: 'key',
 };
 
 /** Fields `_info.defaults.<kind>` may not set (decK's restricted fields) or that make no sense as defaults. */

@@ -1,6 +1,7 @@
 import { schemas, type JsonSchema } from './schemas.js';
 import { KINDS, KIND_BY_NAME, type KindName } from './kinds.js';
 import { isObj } from './collect.js';
+import { translateShorthands } from './shorthands.js';
 
 /**
  * Kong-style default filling: every declared field ends up present. A missing field takes its
@@ -64,17 +65,22 @@ function fillRecord(s: JsonSchema, rel: string, v: Obj, omit?: ReadonlySet<strin
   const out: Obj = {};
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     if (omit?.has(key)) continue;
+    // a deprecated shorthand (x-kong-shorthand) has no default: only what is written stays
+    if (prop['x-kong-shorthand'] !== undefined && v[key] === undefined) continue;
     out[key] = fillValue(prop, rel, v[key]);
   }
   for (const [key, val] of Object.entries(v)) if (!(key in out) && !omit?.has(key)) out[key] = val;
   return out;
 }
 
-/** Fill a plugin config from `schemas/plugins/<name>.json`; unknown plugins are returned as given. */
+/**
+ * Fill a plugin config from `schemas/plugins/<name>.json`, its deprecated shorthands translated
+ * first (shorthands.ts); unknown plugins are returned as given.
+ */
 export function fillPluginDefaults(name: string, config: unknown): unknown {
   const schema = schemas().plugin(name);
   if (!schema) return config ?? {};
-  return fillValue(schema, `plugins/${name}.json`, config === null || config === undefined ? {} : config);
+  return fillValue(schema, `plugins/${name}.json`, translateShorthands(schema, config === null || config === undefined ? {} : config));
 }
 
 /** Fill a partial's config from `schemas/partials/<type>.json`; unknown types are returned as given. */

@@ -9,6 +9,8 @@ export type KindName =
   | 'ca_certificates'
   | 'vaults'
   | 'partials'
+  | 'key_sets'
+  | 'keys'
   | 'consumers'
   | 'consumer_groups'
   | 'services'
@@ -114,6 +116,16 @@ export const KINDS: readonly KindDef[] = [
     name: 'partials', singular: 'partial', endpoint: '/partials', schema: 'entities/partial.json', level: 1,
     foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
     secrets: PARTIAL_SECRETS, schemaName: 'partials',
+  },
+  {
+    name: 'key_sets', singular: 'key_set', endpoint: '/key-sets', schema: 'entities/key_set.json', level: 1,
+    foreignKeys: [], nestedUnder: {}, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS,
+    secrets: [], schemaName: 'key_sets', konnectSchemaName: 'key-set',
+  },
+  {
+    name: 'keys', singular: 'key', endpoint: '/keys', nestedEndpoint: 'keys', schema: 'entities/key.json', level: 2,
+    foreignKeys: [{ field: 'set', kind: 'key_sets', required: false }], nestedUnder: {}, topLevel: true, naturalKey: ['name'],
+    naturalKeyFks: [], refField: 'name', ignore: TIMESTAMPS, secrets: ['jwk', 'pem.private_key'], schemaName: 'keys', konnectSchemaName: 'key',
   },
   {
     name: 'consumers', singular: 'consumer', endpoint: '/consumers', schema: 'entities/consumer.json', level: 1,

@@ -3,6 +3,7 @@
  * scoping precedence, consumer/credential indexes, balancers and service targets. Built once
  * per configuration; immutable afterwards; nothing here runs per request except `resolve`.
  */
+import { unservedEntities } from './unserved-entities.js';
 import type { Registry } from 'prom-client';
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
@@ -293,6 +294,8 @@ export function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: 
 }
 
 function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
+  const unserved = unservedEntities(state);
+  if (unserved.length > 0) throw new AigwError('AIGW_SERVE', unserved.join('; '));
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
   const consumers = compileConsumers(state);

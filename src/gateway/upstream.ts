@@ -10,6 +10,7 @@ import type { Entity } from '../config/state.js';
 import { parseTarget, type Balancer, type HashInput, type Peer } from './balancing/upstream-balancer.js';
 import type { GatewayContext, HeaderValue } from './context.js';
 import { continueBody } from './early-reply.js';
+import { sansIdentityCheck, tlsSansOf, type TlsSans } from './upstream-sans.js';
 
 export interface ServiceTarget {
   protocol: 'http' | 'https';
@@ -21,6 +22,8 @@ export interface ServiceTarget {
   writeTimeout: number;
   readTimeout: number;
   tlsVerify: boolean;
+  /** Further names accepted on the upstream certificate (`tls_sans`), or null. */
+  tlsSans: TlsSans | null;
   /** Set when `host` names an upstream entity. */
   balancer: Balancer | null;
 }
@@ -69,6 +72,7 @@ export function compileServiceTarget(service: Entity, balancers: ReadonlyMap<str
     writeTimeout: num(service.write_timeout, 60000),
     readTimeout: num(service.read_timeout, 60000),
     tlsVerify: service.tls_verify === true,
+    tlsSans: tlsSansOf(service),
     balancer: balancers.get(host) ?? null,
   };
 }
@@ -117,8 +121,10 @@ function attempt(ctx: GatewayContext, t: ServiceTarget, peer: { host: string; po
       method: ctx.upstreamMethod,
       path: ctx.upstreamUri ?? '/',
       headers,
-      agent: t.protocol === 'https' ? agents.https : agents.http,
+      // a connection checked against a service's own SANs is never pooled for another service
+      agent: t.protocol === 'https' ? (t.tlsSans !== null && t.tlsVerify ? false : agents.https) : agents.http,
       rejectUnauthorized: t.tlsVerify,
+      ...(t.tlsSans !== null && t.tlsVerify ? { checkServerIdentity: sansIdentityCheck(t.tlsSans) } : {}),
       servername: t.protocol === 'https' ? String(headers.host ?? peer.host).split(':')[0] : undefined,
     });
     let connected = false;
@@ -205,7 +211,7 @@ export async function proxyRequest(ctx: GatewayContext, t: ServiceTarget, opts: 
       if (!p) throw new UpstreamError(503, MSG_NO_PEER, false, 'none');
       peer = p;
     } else {
-      peer = { host: t.host, port: t.port, weight: 100, name: `${t.host}:${t.port}` };
+      peer = { host: t.host, port: t.port, weight: 100, name: `${t.host}:${t.port}`, failover: false };
     }
     tried.add(peer.name);
     const host = ctx.upstreamHost ?? (ctx.route?.entity.preserve_host === true && ctx.host ? ctx.host : t.balancer?.hostHeader ?? hostHeader(peer.host, peer.port, t.protocol));

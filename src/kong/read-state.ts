@@ -9,6 +9,8 @@ import { KINDS, KIND_BY_NAME, type KindDef, type KindName } from '../config/kind
 import { emptyEntities, freezeState, refId, type Entity, type State } from '../config/state.js';
 import { fillFromKong } from './schema-format.js';
 import { LOOKUP_KINDS, type GatewayEntities, type LookupTags } from '../config/gateway-refs.js';
+import { withoutMirrors } from '../config/shorthands.js';
+import { schemas } from '../config/schemas.js';
 import { AdminApiError, type AdminClient, type Json } from './client.js';
 
 export interface ReadOptions {
@@ -108,6 +110,8 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
     const scoped = query.tags !== undefined && !skip.has('consumers');
     entities[k.name] = scoped ? members.filter((m) => inScope.has(refId(m.consumer) ?? '')) : members;
   }
+  // Kong shows a plugin's deprecated shorthands mirrored from the fields they stand for: drop them
+  entities.plugins = entities.plugins.map((p) => typeof p.name === 'string' ? { ...p, config: withoutMirrors(schemas().plugin(p.name), p.config) } as Entity : p);
   // a foreign key to an entity outside the selection (select tags) stays as an id
   return freezeState({ workspace: client.scoped('') === '' ? null : client.scoped('').slice(1), selectTags: [...(options.selectTags ?? [])], entities });
 }

@@ -40,10 +40,11 @@ function field(s: unknown, required: boolean): Json {
   return out;
 }
 
+/** A record's fields; Kong lists deprecated shorthands (`x-kong-shorthand`) apart, as `shorthand_fields`. */
 function fields(s: Json): Json[] {
   const req = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
   const props = isObj(s.properties) ? s.properties : {};
-  return Object.entries(props).map(([name, sub]) => ({ [name]: field(sub, req.has(name)) }));
+  return Object.entries(props).filter(([, sub]) => !isObj(sub) || sub['x-kong-shorthand'] === undefined).map(([name, sub]) => ({ [name]: field(sub, req.has(name)) }));
 }
 
 /** Kong-format schema of an entity, or of a plugin (its config wrapped in the plugin record). */

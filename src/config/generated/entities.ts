@@ -456,6 +456,95 @@ export interface JwtSecretEntity {
 }
 
 /**
+ * A JSON Web Key or a PEM key pair, in a key set or alone.
+ */
+export interface KeyEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the key.
+   */
+  name?: string | null;
+  /**
+   * Key id; equals the kid of the JWK.
+   */
+  kid: string;
+  /**
+   * The JSON Web Key as a JSON string.
+   */
+  jwk?: string | null;
+  /**
+   * A PEM-encoded public and/or private key.
+   */
+  pem: {
+    /**
+     * PEM private key.
+     */
+    private_key?: string | null;
+    /**
+     * PEM public key.
+     */
+    public_key?: string | null;
+  } | null;
+  /**
+   * The key set this key belongs to: {id}, {name} (resolved in the file), or an id/name string.
+   */
+  set?:
+    | string
+    | {
+        /**
+         * Id of the key set.
+         */
+        id?: string | null;
+        /**
+         * Name of the key set.
+         */
+        name?: string | null;
+      }
+    | null;
+}
+
+/**
+ * A named set of keys (JWK or PEM).
+ */
+export interface KeySetEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the key set.
+   */
+  name?: string | null;
+}
+
+/**
  * A key-auth API key of a consumer.
  */
 export interface KeyauthCredentialEntity {
@@ -757,6 +846,10 @@ export interface PluginEntity {
       }
     | null;
   /**
+   * Expression evaluated before the plugin runs; false skips it for the request (Kong 3.14, beta).
+   */
+  condition?: string | null;
+  /**
    * Partials linked to the plugin: each fills a part of its config (Kong Enterprise).
    */
   partials?:
@@ -1004,6 +1097,19 @@ export interface ServiceEntity {
    */
   ca_certificates?: string[] | null;
   /**
+   * Subject alternative names accepted on the upstream certificate besides host, when tls_verify is on (Kong EE 3.10+).
+   */
+  tls_sans: {
+    /**
+     * DNS names accepted on the upstream certificate.
+     */
+    dnsnames?: string[] | null;
+    /**
+     * URIs (e.g. SPIFFE ids) accepted on the upstream certificate.
+     */
+    uris?: string[] | null;
+  } | null;
+  /**
    * Whether the service is active; routes of a disabled service answer 404.
    */
   enabled: boolean;
@@ -1083,6 +1189,10 @@ export interface TargetEntity {
    * Weight of the target (0 disables it).
    */
   weight: number | null;
+  /**
+   * A backup target: it receives traffic only when no other target is healthy.
+   */
+  failover: boolean | null;
   /**
    * The upstream (omitted when nested under upstreams[].targets).
    */
@@ -1462,6 +1572,19 @@ export interface KongStateFile {
          */
         ca_certificates?: string[] | null;
         /**
+         * Subject alternative names accepted on the upstream certificate besides host, when tls_verify is on (Kong EE 3.10+).
+         */
+        tls_sans?: {
+          /**
+           * DNS names accepted on the upstream certificate.
+           */
+          dnsnames?: string[] | null;
+          /**
+           * URIs (e.g. SPIFFE ids) accepted on the upstream certificate.
+           */
+          uris?: string[] | null;
+        } | null;
+        /**
          * Whether the service is active; routes of a disabled service answer 404.
          */
         enabled?: boolean;
@@ -1783,6 +1906,10 @@ export interface KongStateFile {
          * Weight of the target (0 disables it).
          */
         weight?: number | null;
+        /**
+         * A backup target: it receives traffic only when no other target is healthy.
+         */
+        failover?: boolean | null;
       } | null;
     } | null;
     /**
@@ -1872,4 +1999,12 @@ export interface KongStateFile {
    * Top-level partials.
    */
   partials?: PartialEntity[] | null;
+  /**
+   * Top-level key_sets.
+   */
+  key_sets?: KeySetEntity[] | null;
+  /**
+   * Top-level keys.
+   */
+  keys?: KeyEntity[] | null;
 }

@@ -3511,6 +3511,42 @@ export interface RateLimitingConfig {
    * Seconds between counter syncs to redis; -1 updates synchronously.
    */
   sync_rate: number;
+  /**
+   * Deprecated: use redis.host.
+   */
+  redis_host?: string | null;
+  /**
+   * Deprecated: use redis.port.
+   */
+  redis_port?: number | null;
+  /**
+   * Deprecated: use redis.password.
+   */
+  redis_password?: string | null;
+  /**
+   * Deprecated: use redis.username.
+   */
+  redis_username?: string | null;
+  /**
+   * Deprecated: use redis.ssl.
+   */
+  redis_ssl?: boolean | null;
+  /**
+   * Deprecated: use redis.ssl_verify.
+   */
+  redis_ssl_verify?: boolean | null;
+  /**
+   * Deprecated: use redis.server_name.
+   */
+  redis_server_name?: string | null;
+  /**
+   * Deprecated: use redis.timeout.
+   */
+  redis_timeout?: number | null;
+  /**
+   * Deprecated: use redis.database.
+   */
+  redis_database?: number | null;
 }
 
 /**

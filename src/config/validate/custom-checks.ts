@@ -4,6 +4,7 @@ import { getProvider } from '../../gateway/providers/index.js';
 import { CANONICAL_FORMAT, clientFormat } from '../../gateway/llm/formats/index.js';
 import { getPath, isNonEmpty } from './dotted-path.js';
 import { CORE_CHECKS } from './core-checks.js';
+import { keyMaterial } from './key-checks.js';
 
 /**
  * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
@@ -123,7 +124,17 @@ const ipOrCidr: CustomCheck = (obj) => {
 
 const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
 
+/** What an expression route may not set besides its expression (Kong's expressions flavor, routes_subschemas.lua). */
+const NOT_WITH_EXPRESSION = ['methods', 'hosts', 'paths', 'headers', 'snis', 'sources', 'destinations'];
+
 const routeMatchingFields: CustomCheck = (route) => {
+  if (isNonEmpty(getPath(route, 'expression'))) {
+    const other = NOT_WITH_EXPRESSION.find((m) => isNonEmpty(getPath(route, m)));
+    return other === undefined ? null : {
+      path: [other],
+      message: "Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously",
+    };
+  }
   const protocols = getPath(route, 'protocols');
   const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
   if (!list.includes('http') && !list.includes('https')) return null;
@@ -142,5 +153,6 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'http-log-userinfo-authorization': userinfoAuthorization,
   'ip-or-cidr': ipOrCidr,
   'route-matching-fields': routeMatchingFields,
+  'key-material': keyMaterial,
   ...CORE_CHECKS,
 };

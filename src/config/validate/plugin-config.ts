@@ -6,6 +6,7 @@ import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
 import { EMBEDDED_REFERENCE, embeddedReferences, notReferenceable, vaultSites } from '../vault-refs.js';
 import { PLUGINS } from '../../gateway/plugins/index.js';
+import { shorthandMismatches } from '../shorthands.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {
@@ -156,6 +157,7 @@ export function validatePluginConfig(name: string, config: unknown): ConfigProbl
   if (!validate(value)) {
     for (const p of mapAjvErrors(validate.errors ?? [])) out.push({ ...p, severity: 'error' });
   }
+  for (const m of shorthandMismatches(schema, value)) out.push({ severity: 'error', code: 'AIGW_VALUE', path: [m.field], at: 'value', message: m.message });
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const filled = fillPluginDefaults(name, value);
     for (const f of runEntityChecks(schema, `plugins/${name}.json`, filled)) {

@@ -8,6 +8,8 @@ import { build, commit, deletion, isUuid, merge, mustResolve, nestedKind, resolv
 import { endpointKey } from '../../diff/identity.js';
 import { paginate } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
+import { mirrorShorthands } from '../../config/shorthands.js';
+import type { JsonSchema } from '../../config/schemas.js';
 
 export interface Reply {
   status: number;
@@ -84,7 +86,8 @@ function fieldFilter(query: URLSearchParams): (e: Entity) => boolean {
 async function collection(ctx: CrudContext, req: EntityRequest, t: Target, path: string, changed: () => void): Promise<Reply> {
   if (req.method === 'GET') {
     const page = paginate(listOf(ctx, t), req.query, path, fieldFilter(req.query));
-    return { status: 200, body: { data: page.data, next: page.next, ...(page.offset === undefined ? {} : { offset: page.offset }) } };
+    const data = page.data.map((e) => shown(ctx, t.kind.name, e));
+    return { status: 200, body: { data, next: page.next, ...(page.offset === undefined ? {} : { offset: page.offset }) } };
   }
   if (req.method !== 'POST') throw methodNotAllowed();
   const body = await req.body();
@@ -95,7 +98,7 @@ async function collection(ctx: CrudContext, req: EntityRequest, t: Target, path:
   }
   commit(ctx, [{ kind: t.kind.name, put: entity }]);
   changed();
-  return { status: 201, body: entity };
+  return { status: 201, body: shown(ctx, t.kind.name, entity) };
 }
 
 async function single(ctx: CrudContext, req: EntityRequest, t: Target, key: string, changed: () => void): Promise<Reply> {
@@ -104,7 +107,7 @@ async function single(ctx: CrudContext, req: EntityRequest, t: Target, key: stri
   switch (req.method) {
     case 'GET':
       if (existing === undefined) throw notFound();
-      return { status: 200, body: existing };
+      return { status: 200, body: shown(ctx, t.kind.name, existing) };
     case 'DELETE':
       if (existing !== undefined) {
         ctx.store.write(deletion(ctx, t.kind.name, existing.id));
@@ -142,7 +145,14 @@ function strip(e: Record<string, unknown>): Record<string, unknown> {
 function write(ctx: CrudContext, kind: KindName, entity: Entity, changed: () => void): Reply {
   commit(ctx, [{ kind, put: entity }]);
   changed();
-  return { status: 200, body: entity };
+  return { status: 200, body: shown(ctx, kind, entity) };
+}
+
+/** An entity as Kong's Admin API shows it: a plugin's deprecated shorthands mirrored (shorthands.ts). */
+function shown(ctx: CrudContext, kind: KindName, e: Entity): Entity {
+  if (kind !== 'plugins' || typeof e.name !== 'string') return e;
+  const config = mirrorShorthands(ctx.rules.pluginSchema(e.name) as JsonSchema | undefined, e.config);
+  return config === e.config ? e : ({ ...e, config } as Entity);
 }
 
 async function membership(ctx: CrudContext, req: EntityRequest, t: Target, path: string, changed: () => void): Promise<Reply> {

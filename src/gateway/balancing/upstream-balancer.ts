@@ -16,6 +16,8 @@ export interface Peer {
   weight: number;
   /** host:port as written in the target. */
   name: string;
+  /** A failover target (Kong 3.12+): used only when no other target is healthy. */
+  failover: boolean;
 }
 
 interface PeerState extends Peer {
@@ -101,7 +103,7 @@ export class Balancer {
       httpFailures: num(unhealthy.http_failures, 0),
     };
     this.peers = targets
-      .map((t) => ({ ...parseTarget(String(t.target)), weight: num(t.weight, 100), name: String(t.target) }))
+      .map((t) => ({ ...parseTarget(String(t.target)), weight: num(t.weight, 100), name: String(t.target), failover: t.failover === true }))
       .filter((p) => p.weight > 0)
       .map((p) => ({ ...p, active: 0, healthy: true, tcpFailures: 0, timeouts: 0, httpFailures: 0, successes: 0 }));
     const weights = this.peers.map((p) => p.weight);
@@ -109,12 +111,17 @@ export class Balancer {
     this.ring = this.algorithm === 'consistent-hashing' ? new HashRing(this.peers.map((p) => p.name), weights, num(upstream.slots, 10_000)) : null;
   }
 
-  /** Pick a healthy peer, avoiding `exclude` (peers already tried) when another is available. */
+  /**
+   * Pick a healthy peer, avoiding `exclude` (peers already tried) when another is available;
+   * failover targets only when no other target is healthy and untried.
+   */
   pick(input: HashInput, exclude: ReadonlySet<string> = new Set()): Peer | null {
     const healthy = this.indexes((p) => p.healthy);
     const open = healthy.filter((i) => !exclude.has(this.peers[i].name));
-    const candidates = open.length > 0 ? open : healthy;
-    if (candidates.length === 0) return null;
+    const primary = (list: number[]) => list.filter((i) => !this.peers[i].failover);
+    const backup = (list: number[]) => list.filter((i) => this.peers[i].failover);
+    const candidates = [primary(open), backup(open), primary(healthy), backup(healthy)].find((c) => c.length > 0);
+    if (candidates === undefined) return null;
     const i = this.pickIndex(candidates, input);
     return i === null ? null : this.peers[i];
   }

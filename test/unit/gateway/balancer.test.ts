@@ -56,6 +56,24 @@ describe('balancer', () => {
     expect(b.pick(input())).toBeNull();
   });
 
+  it('sends to a failover target only while no other target is healthy (Kong 3.12 targets[].failover)', () => {
+    const hc = { passive: { healthy: { http_statuses: [200], successes: 1 }, unhealthy: { http_statuses: [500], tcp_failures: 1 } } };
+    const b = new Balancer(upstream({ healthchecks: hc }), [target('a:1'), { ...target('backup:1'), failover: true }, target('b:1')]);
+    const names = (n: number) => Array.from({ length: n }, () => b.pick(input())?.name);
+    expect(new Set(names(10))).toEqual(new Set(['a:1', 'b:1']));
+    // a tried primary is avoided for another primary before the backup is used
+    expect(b.pick(input(), new Set(['a:1']))?.name).toBe('b:1');
+    const [a, bb] = [b.pick(input()), b.pick(input())];
+    if (!a || !bb) throw new Error('no peer');
+    b.report(a, { kind: 'tcp_failure' });
+    b.report(bb, { kind: 'tcp_failure' });
+    expect(new Set(names(4))).toEqual(new Set(['backup:1']));
+    const backup = b.pick(input());
+    if (!backup) throw new Error('no peer');
+    b.report(backup, { kind: 'tcp_failure' });
+    expect(b.pick(input())).toBeNull();
+  });
+
   it('does not mark unhealthy when passive thresholds are 0 (Kong default)', () => {
     const b = new Balancer(upstream(), [target('a:1')]);
     const a = { host: 'a', port: 1, weight: 100, name: 'a:1' };

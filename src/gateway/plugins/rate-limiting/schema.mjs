@@ -1,7 +1,7 @@
 // rate-limiting: config schema source (built into schemas/plugins/rate-limiting.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, bool, headerName, num, path, pluginConfig, str } from '../../../../schemas/src/dsl.mjs';
-import { redisCE } from '../../../../schemas/src/redis.mjs';
+import { redisCE, redisShorthands } from '../../../../schemas/src/redis.mjs';
 
 export const name = 'rate-limiting';
 export const priority = 910;
@@ -36,6 +36,7 @@ export function schema(_kong = KONG_REFERENCE) {
     sync_rate: num('Seconds between counter syncs to redis; -1 updates synchronously.', {
       required: true, default: -1, unsupported: 'redis counters are updated synchronously (as -1)',
     }),
+    ...redisShorthands(name),
   }, [
     { at_least_one_of: ['second', 'minute', 'hour', 'day', 'month', 'year'] },
     redisNeeds('redis.host'),
