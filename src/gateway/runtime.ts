@@ -223,7 +223,13 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
     if (!protocols.includes('http') && !protocols.includes('https')) continue;
     const plugin = registry.get(name) as Plugin<unknown> | undefined;
     if (!plugin) {
-      warnings.push(`plugin '${name}' (${e.id}) is not implemented by aigw serve; it is ignored`);
+      // never skipped silently (it may guard the route): refused, or left out fail closed
+      const why = `aigw serve does not implement this plugin: remove it, or disable it (enabled: false), to serve the configuration locally`;
+      if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
+      broken.push(brokenEntity('plugins', e, why));
+      const entry = byName.get(name) ?? { priority: 0, list: [] };
+      entry.list.push({ entity: e, instance: failClosedInstance(), route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
+      byName.set(name, entry);
       continue;
     }
     const linked = configWithPartials(e, state);

@@ -96,7 +96,7 @@ plugins:
     expect(tag(instanceFor(rt.globalChain.entries[0], null))).toBe('global');
   });
 
-  it('orders chains by descending priority and warns about unknown plugins', async () => {
+  it('orders chains by descending priority', async () => {
     const state = await stateFrom(`
 _format_version: "3.0"
 services:
@@ -114,6 +114,27 @@ services:
 `);
     const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) });
     expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['cors', 'key-auth', 'acl', 'prometheus']);
+  });
+
+  it('refuses a plugin aigw serve does not implement (never skipped silently: it may guard the route)', async () => {
+    const state = await stateFrom(`
+_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:1
+  routes:
+  - name: r
+    paths: [/r]
+    plugins:
+    - name: openid-connect
+      config: { issuer: "https://idp.example/" }
+`);
+    const deps = { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) };
+    expect(() => buildRuntime(state, deps)).toThrowError(/plugin 'openid-connect' .*aigw serve does not implement this plugin/);
+    // database mode: left out fail closed and reported, the rest still builds
+    const rt = buildRuntime(state, { ...deps, tolerant: true });
+    expect(rt.broken.map((b) => b.kind)).toEqual(['plugins']);
+    expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['openid-connect']);
   });
 
   it('fails to build with AIGW_SERVE when a vault reference cannot be resolved', async () => {
