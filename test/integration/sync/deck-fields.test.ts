@@ -176,7 +176,7 @@ keys:
 `;
     expect(await errorsOf('keys-bad.yaml', bad)).toEqual([
       "6:kid in jwk.kid must be equal to keys.kid",
-      "8:only one or none of these fields must be set: 'jwk', 'pem'",
+      "11:only one or none of these fields must be set: 'jwk', 'pem'", // at the second of the two fields set
       "12:at least one of these fields must be non-empty: 'jwk', 'pem'",
       "17:key_set 'nope' referenced by key 'd' (field 'set') does not exist",
     ]);
