@@ -207,7 +207,7 @@ function report(t, st, rl, m) {
     '',
     'Context:',
     `- direct to the mock (mock on the load CPU with wrk): ${n0(t.direct.rps)} req/s, p50 ${us(t.direct.p50)}; aigw ${n0(median(t.rows.map((x) => x.r[`aigw${C}`].rps)))} req/s, bare ${n0(median(t.rows.map((x) => x.r[`bare${C}`].rps)))} req/s at ${C} connections; p50 at 1 connection aigw ${us(median(t.rows.map((x) => x.r.aigw1.p50)))}, bare ${us(median(t.rows.map((x) => x.r.bare1.p50)))}.`,
-    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (includes the warm-up before listen); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}.`,
+    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (serve's own warm-up is off unless --warm-up); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}.`,
     `- reload: open-loop probe at ${n0(rl.schedule.rate)} req/s (half the warm capacity); p99 counted over the requests due from the trigger until the reload was done + 0.5 s (at least 2 s), warm = the same span without a reload (p99 ${us(rl.warmP99.median)}); reload took ${rl.fileMs.median.toFixed(0)} ms (file) and ${rl.postMs.median.toFixed(0)} ms (POST /config); longest event-loop stall (perf_hooks.monitorEventLoopDelay) ${rl.stallFile.median} ms (file), ${rl.stallPost.median} ms (POST), ${rl.stallNone.median} ms without a reload.`,
     `- whole run: ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ];
