@@ -96,7 +96,8 @@ export async function logFor(path: string, requestId: string, ms = 3000): Promis
     try {
       text = readFileSync(path, 'utf8');
     } catch { /* not yet created */ }
-    for (const line of text.split('\n')) {
+    // only complete lines: the last one may still be being written
+    for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
       if (line.includes(requestId)) {
         const rec = JSON.parse(line) as LogLine;
         if (rec.request.id === requestId) return rec;

@@ -53,7 +53,9 @@ export async function logFor(path: string, requestId: string, ms = 3000): Promis
   const end = Date.now() + ms;
   for (;;) {
     if (existsSync(path)) {
-      for (const raw of readFileSync(path, 'utf8').split('\n')) {
+      const text = readFileSync(path, 'utf8');
+      // only complete lines: the last one may still be being written
+      for (const raw of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
         if (raw.trim() === '') continue;
         const record = JSON.parse(raw) as LogLine;
         if (record.request.id === requestId) return { record, raw };
