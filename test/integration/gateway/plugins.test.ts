@@ -214,7 +214,8 @@ consumers:
       expect(rec.source).toBe('service');
       await waitFor(() => {
         try {
-          return readFileSync(logPath, 'utf8').trim().split('\n').length >= 2;
+          const text = readFileSync(logPath, 'utf8');
+          return text.endsWith('\n') && text.trim().split('\n').length >= 2; // two complete lines
         } catch {
           return false;
         }
