@@ -210,6 +210,13 @@ function vaults(state: State, deps: RuntimeDeps, broken: BrokenEntity[] | null):
   }
 }
 
+/** File a plugin instance under its name, with the scope its entity names. */
+function addScoped(byName: Map<string, PluginEntries>, name: string, priority: number, e: Entity, instance: PluginInstance): void {
+  const entry = byName.get(name) ?? { priority, list: [] };
+  entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
+  byName.set(name, entry);
+}
+
 /** `broken` null: strict (the first plugin that does not build fails the build). */
 function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null): Steps<Map<string, PluginEntries>> {
   const registry = deps.plugins ?? PLUGINS;
@@ -227,9 +234,7 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
       const why = `aigw serve does not implement this plugin: remove it, or disable it (enabled: false), to serve the configuration locally`;
       if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
       broken.push(brokenEntity('plugins', e, why));
-      const entry = byName.get(name) ?? { priority: 0, list: [] };
-      entry.list.push({ entity: e, instance: failClosedInstance(), route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
-      byName.set(name, entry);
+      addScoped(byName, name, 0, e, failClosedInstance());
       continue;
     }
     const linked = configWithPartials(e, state);
@@ -262,9 +267,7 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
       broken.push(brokenEntity('plugins', e, (err as Error).message));
       instance = failClosedInstance();
     }
-    const entry = byName.get(name) ?? { priority: priorityOf(plugin), list: [] };
-    entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
-    byName.set(name, entry);
+    addScoped(byName, name, priorityOf(plugin), e, instance);
   }
   return byName;
 }
