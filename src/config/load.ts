@@ -17,13 +17,33 @@ export interface ReadResult {
   issues: Issue[];
 }
 
+/**
+ * Kubernetes' atomic writer keeps a mounted ConfigMap's real files in `..<timestamp>/` behind a
+ * `..data` symlink and exposes each key as a symlink beside them: read the symlinks, never the
+ * `..`-prefixed internals (they would define every entity twice and vanish at the next update).
+ */
+const ATOMIC_WRITER_INTERNAL = /^\.\./;
+
+/** A directory entry that is a state file: a regular file, or a symlink to one (not to a directory). */
+async function isStateFile(full: string, e: { name: string; isFile(): boolean; isSymbolicLink(): boolean }): Promise<boolean> {
+  if (!STATE_FILE.test(e.name)) return false;
+  if (e.isFile()) return true;
+  if (!e.isSymbolicLink()) return false;
+  try {
+    return (await stat(full)).isFile();
+  } catch {
+    return false; // a dangling link: nothing to read (reading it would report it as missing)
+  }
+}
+
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
+    if (ATOMIC_WRITER_INTERNAL.test(e.name)) continue;
     const full = join(dir, e.name);
     if (e.isDirectory()) await walk(full, out);
-    else if (e.isFile() && STATE_FILE.test(e.name)) out.push(full);
+    else if (await isStateFile(full, e)) out.push(full);
   }
 }
 
