@@ -19,7 +19,7 @@ export async function startAdmin(opts: Partial<AdminApiOptions> & { intercept?: 
   const store = opts.store ?? memoryStore();
   const states: State[] = [];
   const requests: Array<{ method: string; path: string }> = [];
-  const handler = createAdminApi({ store, mode: opts.mode ?? 'db', version: '3.10.0', onChange: (s) => states.push(s), debounceMs: 5, ...opts });
+  const handler = createAdminApi({ store, mode: opts.mode ?? 'db', version: '3.10.0', onChange: (s) => { states.push(s); }, debounceMs: 5, ...opts });
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
     if (opts.intercept?.(req, res)) return;

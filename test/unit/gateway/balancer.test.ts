@@ -42,8 +42,8 @@ describe('balancer', () => {
   it('marks a target unhealthy after passive failures and returns null when none is left', () => {
     const hc = { passive: { healthy: { http_statuses: [200], successes: 1 }, unhealthy: { http_statuses: [500], tcp_failures: 2, timeouts: 1, http_failures: 2 } } };
     const b = new Balancer(upstream({ healthchecks: hc }), [target('a:1'), target('b:1')]);
-    const a = { host: 'a', port: 1, weight: 100, name: 'a:1' };
-    const bb = { host: 'b', port: 1, weight: 100, name: 'b:1' };
+    const a = { host: 'a', port: 1, weight: 100, name: 'a:1', failover: false };
+    const bb = { host: 'b', port: 1, weight: 100, name: 'b:1', failover: false };
     b.report(a, { kind: 'tcp_failure' });
     expect(b.health().find((h) => h.target === 'a:1')?.health).toBe('HEALTHY');
     b.report(a, { kind: 'status', status: 200 });
@@ -76,7 +76,7 @@ describe('balancer', () => {
 
   it('does not mark unhealthy when passive thresholds are 0 (Kong default)', () => {
     const b = new Balancer(upstream(), [target('a:1')]);
-    const a = { host: 'a', port: 1, weight: 100, name: 'a:1' };
+    const a = { host: 'a', port: 1, weight: 100, name: 'a:1', failover: false };
     for (let i = 0; i < 10; i++) b.report(a, { kind: 'tcp_failure' });
     expect(b.pick(input())?.name).toBe('a:1');
   });
