@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileKongSchema } from '../../../src/gateway/plugins/request-validator/kong-schema.js';
-import { compileJsonSchema, fromDraft4 } from '../../../src/gateway/plugins/request-validator/json-schema.js';
+import { compileJsonSchema } from '../../../src/gateway/plugins/request-validator/json-schema.js';
 import { checkParameter, compileParameter, type ParamSource } from '../../../src/gateway/plugins/request-validator/params.js';
 import { contentTypeAllowed, parseMediaType, type MediaType } from '../../../src/gateway/plugins/request-validator/content-type.js';
 import { parseValidatorConfig } from '../../../src/gateway/plugins/request-validator/index.js';
@@ -35,8 +35,11 @@ describe("request-validator: Kong's schema format", () => {
 });
 
 describe('request-validator: JSON Schema drafts', () => {
-  it('reads draft 4 (id, boolean exclusive bounds) with ajv', () => {
-    expect(fromDraft4({ $schema: 'http://json-schema.org/draft-04/schema#', id: 'x', type: 'number', minimum: 1, exclusiveMinimum: true })).toEqual({ $id: 'x', type: 'number', exclusiveMinimum: 1 });
+  it('reads draft 4 (id, $schema, boolean exclusive bounds) with its own meta-schema', () => {
+    const d4 = compileJsonSchema('{"$schema":"http://json-schema.org/draft-04/schema#","id":"x","type":"number","minimum":1,"exclusiveMinimum":true}', 'draft4', 'body_schema');
+    expect([d4(1), d4(1.5)]).toEqual([false, true]);
+    // draft 4 has no numeric exclusive bounds: such a schema is not a draft-04 schema
+    expect(() => compileJsonSchema('{"type":"number","exclusiveMinimum":1}', 'draft4', 'body_schema')).toThrow(/not a valid draft4 JSON Schema/);
     const v = compileJsonSchema('{"type":"number","maximum":5,"exclusiveMaximum":true}', 'draft4', 'body_schema');
     expect([v(4), v(5)]).toEqual([true, false]);
     const date = compileJsonSchema('{"type":"string","format":"date-time"}', 'draft4', 'body_schema');

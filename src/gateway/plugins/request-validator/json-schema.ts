@@ -1,25 +1,27 @@
 /**
  * JSON Schema validators of request-validator, by `version`: draft4 (Kong's default for parameters),
- * draft6, draft7, draft201909, draft202012, all with ajv (and ajv-formats: Kong checks `format`).
- * ajv has no draft-04 mode: a draft-04 schema is read with draft-07 rules after its two
- * incompatible keywords are rewritten (`id` → `$id`, boolean `exclusiveMinimum`/`exclusiveMaximum`
- * → the numeric form); its `$schema` is dropped.
+ * draft6, draft7, draft201909, draft202012, all with ajv (and ajv-formats: Kong checks `format`);
+ * draft 4 with ajv-draft-04 (ajv's own draft-04 vocabulary and meta-schema: `id`, boolean
+ * `exclusiveMinimum`/`exclusiveMaximum`, and a numeric exclusive bound refused as draft 4 refuses it).
  */
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import AjvDraft04Module from 'ajv-draft-04';
 import { isObject } from '../../llm/wire/openai-types.js';
 
 const require = createRequire(import.meta.url);
 type AjvClass = new (o: Options) => Ajv;
 const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
+const AjvDraft04 = AjvDraft04Module as unknown as AjvClass;
 
 export type JsonVersion = 'draft4' | 'draft6' | 'draft7' | 'draft201909' | 'draft202012';
 
 function make(version: JsonVersion, coerce: boolean): Ajv {
   const opts: Options = { strict: false, allErrors: false, coerceTypes: coerce, validateSchema: true };
   let ajv: Ajv;
-  if (version === 'draft201909') ajv = new (require('ajv/dist/2019.js') as { default: AjvClass }).default(opts);
+  if (version === 'draft4') ajv = new AjvDraft04(opts);
+  else if (version === 'draft201909') ajv = new (require('ajv/dist/2019.js') as { default: AjvClass }).default(opts);
   else if (version === 'draft202012') ajv = new (require('ajv/dist/2020.js') as { default: AjvClass }).default(opts);
   else {
     ajv = new Ajv(opts);
@@ -35,22 +37,6 @@ function ajvFor(version: JsonVersion, coerce: boolean): Ajv {
   let a = instances.get(key);
   if (!a) instances.set(key, (a = make(version, coerce)));
   return a;
-}
-
-/** A draft-04 schema in draft-07 terms. */
-export function fromDraft4(s: unknown): unknown {
-  if (Array.isArray(s)) return s.map(fromDraft4);
-  if (!isObject(s)) return s;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) {
-    if (k === '$schema') continue;
-    if (k === 'id' && typeof v === 'string') out.$id = v;
-    else if ((k === 'exclusiveMinimum' || k === 'exclusiveMaximum') && typeof v === 'boolean') continue;
-    else out[k] = k === 'enum' || k === 'default' || k === 'const' ? v : fromDraft4(v);
-  }
-  if (s.exclusiveMinimum === true && typeof s.minimum === 'number') { out.exclusiveMinimum = s.minimum; delete out.minimum; }
-  if (s.exclusiveMaximum === true && typeof s.maximum === 'number') { out.exclusiveMaximum = s.maximum; delete out.maximum; }
-  return out;
 }
 
 /** One ajv error as a sentence: `property a.b validation failed: must be integer`. */
@@ -73,7 +59,7 @@ export function compileJsonSchema(text: string, version: JsonVersion, field: str
   }
   if (!isObject(parsed) && typeof parsed !== 'boolean') throw new Error(`${field}: a JSON Schema must be an object`);
   try {
-    return ajvFor(version, coerce).compile(version === 'draft4' ? (fromDraft4(parsed) as object) : parsed);
+    return ajvFor(version, coerce).compile(parsed);
   } catch (err) {
     throw new Error(`${field}: not a valid ${version} JSON Schema: ${(err as Error).message}`);
   }
