@@ -1839,46 +1839,46 @@ export interface AiRateLimitingAdvancedConfig {
       }[]
     | null;
   /**
-   * Rate-limiting policies: each matches requests by conditions and limits them per window.
+   * Policy-based rate limiting. Each policy defines match conditions and limits. Mutually exclusive with `llm_providers`.
    */
   policies?:
     | {
         /**
-         * Policy id, named in the X-AI-RateLimit-* headers.
+         * UUID reference to a reusable ai_rate_limiting_policies entity. Mutually exclusive with inline limits.
          */
         id?: string | null;
         /**
-         * Conditions that must all hold; a policy without conditions matches every request.
+         * Match conditions (AND logic). If omitted, this policy acts as a fallback for unmatched requests.
          */
         match?:
           | {
               /**
-               * What the condition looks at.
+               * The attribute to match against.
                */
               type: 'consumer' | 'consumer_group' | 'header' | 'ip' | 'model' | 'path' | 'provider';
               /**
-               * Helper key: the header name (header), id or username (consumer), id or name (consumer_group).
+               * Sub-key for consumer (id|username|custom_id), consumer_group (id|name), or header (header name).
                */
               key?: string | null;
               /**
-               * Values of which one must equal the request attribute; none: any value.
+               * Values to match. If omitted, matches any value of this type.
                */
               values?: string[] | null;
               /**
-               * Count each distinct value of the attribute separately.
+               * If true, the matched value contributes to the composite rate limit counter key.
                */
               partition_by: boolean;
             }[]
           | null;
         /**
-         * Limits of the policy: a number of tokens (or cost) per window.
+         * Rate limits to enforce when this policy matches.
          *
          * @minItems 1
          */
         limits?:
           | {
               /**
-               * The limit per window.
+               * The rate limit threshold for this window.
                */
               limit: number;
               /**
@@ -1886,13 +1886,13 @@ export interface AiRateLimitingAdvancedConfig {
                */
               window_size: number;
               /**
-               * What is counted against the limit.
+               * What to count for this limit.
                */
               tokens_count_strategy: 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'cost';
             }[]
           | null;
         /**
-         * sliding or fixed windows.
+         * The time window type for this policy.
          */
         window_type: 'fixed' | 'sliding';
       }[]

@@ -46,7 +46,7 @@ describe('plugins aigw serve cannot run', () => {
     ['ai-custom-guardrail', '{ request: { url: "http://127.0.0.1:1", body: { input: "$(string.upper(content))" } }, response: { block: "$(resp.flagged)", block_message: no } }', /request\.body\.input: the expression/],
     ['ai-custom-guardrail', '{ request: { url: "http://127.0.0.1:1" }, response: { block: "$(resp.flagged)", block_message: no }, allow_masking: true }', /allow_masking/],
     ['ai-azure-content-safety', '{ content_safety_url: "http://127.0.0.1:1/x", azure_use_managed_identity: true }', /managed identity is not implemented/],
-    ['ai-rate-limiting-advanced', '{ policies: [{ id: p1, limits: [{ limit: 10, window_size: 60 }] }] }', /policies: policy-based limits are not implemented/],
+    ['ai-rate-limiting-advanced', '{ policies: [{ id: p1, limits: [{ limit: 10, window_size: 60 }] }] }', /'id' references a reusable ai_rate_limiting_policies entity/],
     ['ai-rate-limiting-advanced', '{ llm_providers: [{ name: customCost, limit: [1], window_size: [60] }], custom_cost_count_function: "return 1" }', /custom_cost_count_function: Lua code/],
     ['ai-rate-limiting-advanced', '{ namespace: shared, llm_providers: [{ name: openai, limit: [1], window_size: [60] }] }', /namespace: aigw keeps local counters per plugin instance/],
     ['ai-semantic-prompt-guard', '{ embeddings: { model: { provider: openai, name: e } }, vectordb: { strategy: pgvector, dimensions: 8, distance_metric: cosine }, rules: { deny_prompts: [x] } }', /vectordb.strategy 'pgvector' is not supported/],

@@ -22,7 +22,7 @@ describe('config', () => {
     expect(() => parseBudgetConfig({ ...base, strategy: 'cluster' })).toThrow(/cluster/);
     expect(() => parseBudgetConfig({ ...base, identifier: 'header' })).toThrow(/header_name/);
     expect(() => parseBudgetConfig({ ...base, identifier: 'path' })).toThrow(/'path'/);
-    expect(() => parseBudgetConfig({ llm_providers: [] })).toThrow(/at least one provider/);
+    expect(() => parseBudgetConfig({ llm_providers: [] })).toThrow(/must list at least one limit/);
     expect(() => parseBudgetConfig({ llm_providers: [{ name: 'openai', limit: [1], window_size: [0] }] })).toThrow(/greater than 0/);
   });
 });

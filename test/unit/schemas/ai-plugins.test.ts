@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadText } from '../../../src/config/index.js';
 import { ROOT } from './schema-set.js';
+import { useKongProfile } from '../../../src/config/schemas.js';
+import { DEFAULT_PROFILE } from '../../../src/config/kong-version.js';
 
 type SchemaSource = { kongSince: string; schema(kong: string): { properties: Record<string, unknown> } | null };
 const source = async (name: string): Promise<SchemaSource> =>
@@ -114,6 +116,25 @@ describe('ai-rate-limiting-advanced by Kong version', () => {
       ],
     })).toEqual([]);
     expect(errors('ai-rate-limiting-advanced', { policies: [{ match: [{ type: 'tenant' }], limits: [] }] }).join('\n')).toMatch(/AIGW_VALUE expected one of: consumer, consumer_group, header, ip, model, path, provider[\s\S]*AIGW_VALUE/);
+  });
+
+  const POLICIES = { policies: [{ match: [{ type: 'model', partition_by: true }], limits: [{ limit: 100, window_size: 60 }] }] };
+
+  it("3.14: policies and llm_providers exclude each other (Kong: 'Mutually exclusive with `llm_providers`'); a policy id is refused by serve", () => {
+    const both = errors('ai-rate-limiting-advanced', { ...POLICIES, llm_providers: [{ name: 'openai', limit: [1], window_size: [60] }] });
+    expect(both.join('\n')).toMatch(/only one or none of these fields must be set: 'llm_providers', 'policies'/);
+    expect(check('ai-rate-limiting-advanced', { policies: [{ id: '2f1c7d52-6f0e-4a51-9d35-1c1b0b7d2a10' }] }).join('\n')).toMatch(/AIGW_UNSUPPORTED .*ai_rate_limiting_policies/);
+  });
+
+  it('3.10: policies is an unknown field and llm_providers is required', () => {
+    useKongProfile('3.10');
+    try {
+      const found = errors('ai-rate-limiting-advanced', POLICIES).join('\n');
+      expect(found).toMatch(/AIGW_UNKNOWN_FIELD unknown field 'policies'/);
+      expect(found).toMatch(/llm_providers/);
+    } finally {
+      useKongProfile(DEFAULT_PROFILE);
+    }
   });
 
   it('fields arrive with their versions: namespace 3.11, customCost 3.13, policies 3.14', async () => {

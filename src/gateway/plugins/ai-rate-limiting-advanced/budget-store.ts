@@ -26,6 +26,8 @@ export interface BudgetWindow {
   add: number;
   /** Charge `add` even when the request is refused. */
   penalty: boolean;
+  /** This window's type when it differs from the admission's (a policy's own `window_type`). */
+  type?: WindowType;
 }
 
 export interface Admission {
@@ -70,7 +72,7 @@ export class LocalBudget implements BudgetStore {
   async admit(windows: readonly BudgetWindow[], now: number, type: WindowType): Promise<Admission> {
     const buckets: string[] = [];
     const usage = windows.map((w) => {
-      const pos = position(w.size, now, type);
+      const pos = position(w.size, now, w.type ?? type);
       buckets.push(bucket(w, pos.start));
       return effectiveUsage(this.get(bucket(w, pos.start), now), this.get(bucket(w, pos.prevStart), now), pos.prevWeight);
     });
@@ -173,7 +175,7 @@ export class RedisBudget implements BudgetStore {
     const args: string[] = [String(windows.length)];
     const buckets: string[] = [];
     for (const w of windows) {
-      const pos = position(w.size, now, type);
+      const pos = position(w.size, now, w.type ?? type);
       buckets.push(bucket(w, pos.start));
       keys.push(bucket(w, pos.start), bucket(w, pos.prevStart));
       args.push(String(w.limit), String(pos.prevWeight), String(w.need), String(w.add), w.penalty ? '1' : '0', String(ttlOf(w)));

@@ -8,10 +8,11 @@ import type { WindowType } from './windows.js';
 import type { Identifier } from './identify.js';
 import type { InputFormat } from '../../llm/formats/request.js';
 import { CANONICAL_FORMAT } from '../../llm/formats/index.js';
+import { parsePolicies, type CountStrategy, type Policy } from './policies.js';
+
+export type { CountStrategy } from './policies.js';
 
 export const REQUEST_PROMPT = 'requestPrompt';
-
-export type CountStrategy = 'total_tokens' | 'prompt_tokens' | 'completion_tokens' | 'cost';
 
 export interface ProviderLimit {
   name: string;
@@ -21,7 +22,10 @@ export interface ProviderLimit {
 }
 
 export interface BudgetConfig {
+  /** `llm_providers` (empty when the plugin uses policies). */
   providers: ProviderLimit[];
+  /** Kong 3.14 `policies` (null when the plugin uses llm_providers). */
+  policies: Policy[] | null;
   strategy: 'local' | 'redis';
   windowType: WindowType;
   identifier: Identifier;
@@ -44,6 +48,8 @@ function numbers(v: unknown): number[] {
   return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
 }
 
+const listed = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
+
 function providers(v: unknown): ProviderLimit[] {
   const out: ProviderLimit[] = [];
   for (const p of Array.isArray(v) ? v : []) {
@@ -55,7 +61,7 @@ function providers(v: unknown): ProviderLimit[] {
     const model = typeof p.model === 'string' && p.model !== '' ? p.model : null;
     out.push({ name: p.name, model, windows: sizes.map((size, i) => ({ size, limit: limits[i] })) });
   }
-  if (out.length === 0) throw new Error("'llm_providers' must list at least one provider");
+  if (out.length === 0) throw new Error("'policies' (or the deprecated 'llm_providers') must list at least one limit: without them the plugin limits nothing");
   return out;
 }
 
@@ -93,7 +99,7 @@ export function redisSettings(c: Readonly<Record<string, unknown>>): RedisBudget
 
 /** Kong 3.13/3.14 features `aigw serve` refuses at startup rather than ignore. */
 function refuseUnsupported(c: Readonly<Record<string, unknown>>, strategy: string): void {
-  if (Array.isArray(c.policies) && c.policies.length > 0) throw new Error('policies: policy-based limits are not implemented by aigw serve yet; use llm_providers');
+  if (listed(c.policies) && listed(c.llm_providers)) throw new Error("only one or none of these fields must be set: 'llm_providers', 'policies'");
   if (typeof c.custom_cost_count_function === 'string' || (Array.isArray(c.llm_providers) && c.llm_providers.some((p) => isObject(p) && p.name === 'customCost'))) {
     throw new Error('custom_cost_count_function: Lua code cannot run in aigw serve (provider customCost)');
   }
@@ -111,10 +117,13 @@ export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetC
   const path = field<string | null>(c, 'path', null);
   if (identifier === 'header' && !headerName) throw new Error("'header_name' is required when 'identifier' is 'header'");
   if (identifier === 'path' && !path) throw new Error("'path' is required when 'identifier' is 'path'");
+  const windowType = field<WindowType>(c, 'window_type', 'sliding');
+  const policies = listed(c.policies) ? parsePolicies(c.policies, windowType) : null;
   return {
-    providers: providers(c.llm_providers),
+    providers: policies ? [] : providers(c.llm_providers),
+    policies,
     strategy: strategy === 'redis' ? 'redis' : 'local',
-    windowType: field<WindowType>(c, 'window_type', 'sliding'),
+    windowType,
     identifier,
     headerName,
     path,

@@ -42,7 +42,10 @@
 import { Slot, type AiModel, type GatewayContext, type Reply } from '../../context.js';
 import { AI_ANALYTICS, type AiAnalytics } from '../../llm/call/analytics.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from './budget-store.js';
-import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type ProviderLimit } from './config.js';
+import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type CountStrategy, type ProviderLimit } from './config.js';
+import { selectPolicies, type MatchedPolicy, type RequestFacts } from './policies.js';
+import type { WindowType } from './windows.js';
+import type { Consumers } from '../../consumers.js';
 import { declaresNonJson } from '../../llm/formats/prompt.js';
 import { position, retryAfter } from './windows.js';
 import { budgetLimits } from './limits.js';
@@ -68,20 +71,27 @@ interface Estimate {
 }
 
 interface WindowInfo {
-  provider: string;
+  /** llm_providers: the provider (or requestPrompt); null for a policy's window. */
+  provider: string | null;
   model: string | null;
+  /** The name in the 429 message: `provider`, `provider/model` or the policy's `policy-<n>`. */
+  name: string;
+  /** The X-AI-RateLimit-* header suffix after the window size. */
+  header: string;
   size: number;
   limit: number;
+  strategy: CountStrategy;
+  type: WindowType;
 }
 
 /** `provider` or `provider/model`, as named in the 429 message. */
-function limitName(w: WindowInfo): string {
-  return w.model === null ? w.provider : `${w.provider}/${w.model}`;
+function limitName(p: ProviderLimit): string {
+  return p.model === null ? p.name : `${p.name}/${p.model}`;
 }
 
 /** The header suffix: `provider` or `provider-model` with characters headers cannot carry replaced. */
-function headerName(w: WindowInfo): string {
-  return w.model === null ? w.provider : `${w.provider}-${w.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, '_')}`;
+function headerName(p: ProviderLimit): string {
+  return p.model === null ? p.name : `${p.name}-${p.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, '_')}`;
 }
 
 type RouteModels = readonly AiModel[] | null;
@@ -177,9 +187,9 @@ function allowance(p: ProviderLimit, route: RouteModels, e: Estimate, learned: L
   return out < 0 ? client : out;
 }
 
-function amounts(c: BudgetConfig, e: Estimate, allowance: number): { need: number; add: number } {
+function amounts(strategy: CountStrategy, e: Estimate, allowance: number): { need: number; add: number } {
   const need = e.exact ? e.prompt : 0;
-  switch (c.countStrategy) {
+  switch (strategy) {
     case 'prompt_tokens': return { need, add: e.prompt };
     case 'completion_tokens': return { need: 0, add: allowance };
     case 'cost': return { need: 0, add: 0 };
@@ -187,8 +197,8 @@ function amounts(c: BudgetConfig, e: Estimate, allowance: number): { need: numbe
   }
 }
 
-function actual(c: BudgetConfig, a: AiAnalytics): number {
-  switch (c.countStrategy) {
+function actual(strategy: CountStrategy, a: AiAnalytics): number {
+  switch (strategy) {
     case 'prompt_tokens': return a.usage.prompt_tokens;
     case 'completion_tokens': return a.usage.completion_tokens;
     case 'cost': return a.usage.cost;
@@ -196,20 +206,62 @@ function actual(c: BudgetConfig, a: AiAnalytics): number {
   }
 }
 
-function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: string, route: RouteModels): { windows: BudgetWindow[]; info: WindowInfo[] } {
+interface Plan { windows: BudgetWindow[]; info: WindowInfo[] }
+
+function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: string, route: RouteModels): Plan {
   const windows: BudgetWindow[] = [];
   const info: WindowInfo[] = [];
   for (const p of c.providers) {
     if (!applies(p, route, e.model)) continue;
     const isPrompt = p.name === REQUEST_PROMPT;
-    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c, e, allowance(p, route, e, learned));
+    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c.countStrategy, e, allowance(p, route, e, learned));
     const scope = p.model === null ? p.name : `${p.name}/${p.model}`;
     for (const w of p.windows) {
       windows.push({ key: `aigw:ai-rl:{${ns}:${id}}:${scope}:${w.size}`, size: w.size, limit: w.limit, need, add, penalty: isPrompt && !c.disablePenalty });
-      info.push({ provider: p.name, model: p.model, size: w.size, limit: w.limit });
+      info.push({ provider: p.name, model: p.model, name: limitName(p), header: headerName(p), size: w.size, limit: w.limit, strategy: c.countStrategy, type: c.windowType });
     }
   }
   return { windows, info };
+}
+
+/** Completion tokens reserved under a policy: the largest any of the route's targets may answer. */
+function policyAllowance(route: RouteModels, e: Estimate, learned: Learned): number {
+  const seen = Math.max(DEFAULT_COMPLETION, ...(route ?? []).map((t) => learned.max(t.provider)));
+  const client = e.maxTokens ?? seen;
+  return route === null || route.length === 0 ? client : Math.max(...route.map((t) => t.maxTokens ?? client));
+}
+
+/** The windows of the policies that apply; their counters: `aigw:ai-rl:{<ns>}:<policy>:<strategy>:<size>:<identifier>[|<partition>]`. */
+function planPolicies(c: BudgetConfig, matched: readonly MatchedPolicy[], e: Estimate, learned: Learned, ns: string, id: string, route: RouteModels): Plan {
+  const windows: BudgetWindow[] = [];
+  const info: WindowInfo[] = [];
+  const completion = policyAllowance(route, e, learned);
+  for (const { policy, partition } of matched) {
+    const subject = partition === '' ? id : `${id}|${partition}`;
+    for (const l of policy.limits) {
+      const { need, add } = amounts(l.strategy, e, completion);
+      windows.push({ key: `aigw:ai-rl:{${ns}}:${policy.name}:${l.strategy}:${l.size}:${subject}`, size: l.size, limit: l.limit, need, add, penalty: false, type: policy.windowType });
+      info.push({ provider: null, model: null, name: policy.name, header: policy.name, size: l.size, limit: l.limit, strategy: l.strategy, type: policy.windowType });
+    }
+  }
+  return { windows, info };
+}
+
+const distinct = (xs: ReadonlyArray<string | null | undefined>): string[] => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))];
+
+/** What policy conditions look at: the consumer and its groups, headers, client IP, path, and the route's providers and models. */
+function facts(ctx: GatewayContext, consumers: Consumers, e: Estimate, route: RouteModels): RequestFacts {
+  const consumer = ctx.consumer;
+  return {
+    consumer,
+    groupIds: consumer ? consumers.consumerGroupIds(consumer.id) : [],
+    groupNames: consumer ? consumers.consumerGroups(consumer.id) : [],
+    header: (name) => ctx.header(name),
+    ip: ctx.clientIp,
+    path: ctx.path,
+    models: route === null ? distinct([e.model]) : distinct(route.map((t) => t.model ?? e.model)),
+    providers: route === null ? [] : distinct(route.map((t) => t.provider)),
+  };
 }
 
 function headers(c: BudgetConfig, r: Reservation, now: number, random: () => number): { headers: Record<string, string>; retry: number } {
@@ -221,16 +273,16 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
   info.forEach((w, i) => {
     const charged = a.admitted || windows[i].penalty ? windows[i].add : 0;
     const left = Math.max(0, w.limit - a.usage[i] - charged);
-    const shown = c.countStrategy === 'cost' ? Number(left.toFixed(6)) : Math.floor(left);
-    h[`X-AI-RateLimit-Limit-${w.size}-${headerName(w)}`] = String(w.limit);
-    h[`X-AI-RateLimit-Remaining-${w.size}-${headerName(w)}`] = String(shown);
+    const shown = w.strategy === 'cost' ? Number(left.toFixed(6)) : Math.floor(left);
+    h[`X-AI-RateLimit-Limit-${w.size}-${w.header}`] = String(w.limit);
+    h[`X-AI-RateLimit-Remaining-${w.size}-${w.header}`] = String(shown);
     if (left / w.limit < tightestLeft) {
       tightestLeft = left / w.limit;
       tightest = i;
     }
-    if (a.blocked[i]) retry = Math.max(retry, retryAfter(w.size, now, c.windowType, w.limit, a.usage[i], 0, windows[i].need));
+    if (a.blocked[i]) retry = Math.max(retry, retryAfter(w.size, now, w.type, w.limit, a.usage[i], 0, windows[i].need));
   });
-  if (tightest >= 0) h['X-AI-RateLimit-Reset'] = String(position(info[tightest].size, now, c.windowType).reset);
+  if (tightest >= 0) h['X-AI-RateLimit-Reset'] = String(position(info[tightest].size, now, info[tightest].type).reset);
   if (!a.admitted) {
     retry += Math.ceil(random() * c.jitterMax);
     h['X-AI-RateLimit-Retry-After'] = String(retry);
@@ -240,10 +292,10 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
 }
 
 function refusal(c: BudgetConfig, r: Reservation, hdrs: Record<string, string>): Reply {
-  const names = [...new Set(r.info.filter((_, i) => r.admission.blocked[i]).map(limitName))];
+  const names = [...new Set(r.info.filter((_, i) => r.admission.blocked[i]).map((w) => w.name))];
   const message = c.hideProviders ? c.errorMessage : `${c.errorMessage}${names.join(', ')}`;
   const reason = r.info
-    .map((w, i) => (r.admission.blocked[i] ? `${limitName(w)} ${w.size} s window: ${Math.round(r.admission.usage[i])} of ${w.limit} used, this request needs ${Math.round(r.windows[i].need)}` : null))
+    .map((w, i) => (r.admission.blocked[i] ? `${w.name} ${w.size} s window: ${Math.round(r.admission.usage[i])} of ${w.limit} used, this request needs ${Math.round(r.windows[i].need)}` : null))
     .filter((x) => x !== null)
     .join('; ');
   return { status: c.errorCode, message, reason, headers: c.hideClientHeaders ? {} : hdrs };
@@ -264,7 +316,13 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
       async access(ctx): Promise<Reply | undefined> {
         const e = await estimate(ctx, c);
         const now = deps.now();
-        const { windows, info } = plan(c, e, learned, c.namespace ?? deps.pluginId, identify(ctx, c, deps.consumers), ctx.route?.aiModels ?? null);
+        const ns = c.namespace ?? deps.pluginId;
+        const id = identify(ctx, c, deps.consumers);
+        const route = ctx.route?.aiModels ?? null;
+        const { windows, info } = c.policies
+          ? planPolicies(c, selectPolicies(c.policies, facts(ctx, deps.consumers, e, route)), e, learned, ns, id, route)
+          : plan(c, e, learned, ns, id, route);
+        if (windows.length === 0) return undefined;
         const admission = await store.admit(windows, now, c.windowType);
         const r: Reservation = { admission, windows, info };
         const h = headers(c, r, now, Math.random).headers;
@@ -277,11 +335,13 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         const r = ctx.get(RESERVATION);
         if (!r) return;
         const a = ctx.get(AI_ANALYTICS);
-        const used = a ? actual(c, a) : 0;
         if (a && a.usage.completion_tokens > 0) learned.add(a.meta.provider_name, a.usage.completion_tokens);
         const deltas = r.windows.map((w, i) => {
-          const { provider, model } = r.info[i];
+          const { provider, model, strategy } = r.info[i];
+          const used = a ? actual(strategy, a) : 0;
           if (provider === REQUEST_PROMPT) return 0;
+          // a policy matched the request itself: it is charged whichever target answered
+          if (provider === null) return used - w.add;
           const answered = a !== undefined && a.meta.provider_name === provider && (model === null || a.meta.request_model === model || a.meta.response_model === model);
           return answered ? used - w.add : -w.add;
         });

@@ -33,7 +33,42 @@ function limitOf(c: BudgetConfig, scope: string, size: number): number | null {
   return null;
 }
 
+/** A policy counter `aigw:ai-rl:{<ns>}:<policy>:<strategy>:<size>:<subject>:<bucket start>`. */
+function parsePolicyKey(key: string, prefix: string): { policy: string; strategy: string; size: number; subject: string; start: number } | null {
+  const rest = key.slice(prefix.length);
+  const last = rest.lastIndexOf(':');
+  const [policy, strategy, size, ...subject] = rest.slice(0, last).split(':');
+  const start = Number(rest.slice(last + 1));
+  if (subject.length === 0 || !Number.isFinite(start) || !Number.isFinite(Number(size))) return null;
+  return { policy, strategy, size: Number(size), subject: subject.join(':'), start };
+}
+
+async function policyLimits(c: BudgetConfig, store: BudgetStore, ns: string, now: number): Promise<LimitState[]> {
+  const prefix = `aigw:ai-rl:{${ns}}:`;
+  const counters = new Map<string, { k: NonNullable<ReturnType<typeof parsePolicyKey>>; buckets: Map<number, number> }>();
+  for (const [key, amount] of await store.snapshot(prefix, SNAPSHOT_MAX)) {
+    const k = parsePolicyKey(key, prefix);
+    if (!k) continue;
+    const id = `${k.policy}\u0000${k.strategy}\u0000${k.size}\u0000${k.subject}`;
+    const counter = counters.get(id) ?? { k, buckets: new Map() };
+    counter.buckets.set(k.start, amount);
+    counters.set(id, counter);
+  }
+  const out: LimitState[] = [];
+  for (const { k, buckets } of counters.values()) {
+    const policy = (c.policies ?? []).find((p) => p.name === k.policy);
+    const limit = policy?.limits.find((l) => l.size === k.size && l.strategy === k.strategy);
+    if (!policy || !limit) continue;
+    const pos = position(k.size, now, policy.windowType);
+    const used = effectiveUsage(buckets.get(pos.start) ?? 0, buckets.get(pos.prevStart) ?? 0, pos.prevWeight);
+    if (used <= 0 && !buckets.has(pos.start)) continue;
+    out.push({ subject: k.subject, window: `${k.size} s ${k.policy}`, unit: k.strategy === 'cost' ? 'cost' : 'tokens', limit: limit.limit, used: Math.max(0, used), resetSeconds: pos.reset });
+  }
+  return out;
+}
+
 export async function budgetLimits(c: BudgetConfig, store: BudgetStore, pluginId: string, now: number): Promise<LimitState[]> {
+  if (c.policies) return policyLimits(c, store, pluginId, now);
   const prefix = `aigw:ai-rl:{${pluginId}:`;
   const counters = new Map<string, Counter>();
   for (const [key, amount] of await store.snapshot(prefix, SNAPSHOT_MAX)) {

@@ -10,24 +10,29 @@ export const priority = 905;
 
 const COUNT = ['total_tokens', 'prompt_tokens', 'completion_tokens', 'cost'];
 
-/** Policy-based limits (3.14): match conditions, limits per window, sliding or fixed. */
+/**
+ * Policy-based limits (3.14; Kong's 3.14 schema, developer.konghq.com app/_schemas/gateway/plugins/3.14/AiRateLimitingAdvanced.json):
+ * match conditions (AND), limits per window with their own count strategy, sliding or fixed.
+ */
 function policies() {
-  return arr('Rate-limiting policies: each matches requests by conditions and limits them per window.', elRec({
-    id: str('Policy id, named in the X-AI-RateLimit-* headers.'),
-    match: arr('Conditions that must all hold; a policy without conditions matches every request.', elRec({
-      type: str('What the condition looks at.', {
+  return arr('Policy-based rate limiting. Each policy defines match conditions and limits. Mutually exclusive with `llm_providers`.', elRec({
+    id: str('UUID reference to a reusable ai_rate_limiting_policies entity. Mutually exclusive with inline limits.', {
+      unsupported: 'aigw has no ai_rate_limiting_policies entities: write the policy\'s match and limits inline',
+    }),
+    match: arr('Match conditions (AND logic). If omitted, this policy acts as a fallback for unmatched requests.', elRec({
+      type: str('The attribute to match against.', {
         required: true, one_of: ['consumer', 'consumer_group', 'header', 'ip', 'model', 'path', 'provider'],
       }),
-      key: str('Helper key: the header name (header), id or username (consumer), id or name (consumer_group).'),
-      values: arr('Values of which one must equal the request attribute; none: any value.', el('string')),
-      partition_by: bool('Count each distinct value of the attribute separately.', { required: true, default: false }),
+      key: str('Sub-key for consumer (id|username|custom_id), consumer_group (id|name), or header (header name).'),
+      values: arr('Values to match. If omitted, matches any value of this type.', el('string')),
+      partition_by: bool('If true, the matched value contributes to the composite rate limit counter key.', { required: true, default: false }),
     })),
-    limits: arr('Limits of the policy: a number of tokens (or cost) per window.', elRec({
-      limit: num('The limit per window.', { required: true }),
+    limits: arr('Rate limits to enforce when this policy matches.', elRec({
+      limit: num('The rate limit threshold for this window.', { required: true }),
       window_size: int('The window size in seconds.', { required: true }),
-      tokens_count_strategy: str('What is counted against the limit.', { required: true, default: 'total_tokens', one_of: COUNT }),
+      tokens_count_strategy: str('What to count for this limit.', { required: true, default: 'total_tokens', one_of: COUNT }),
     }), { minItems: 1 }),
-    window_type: str('sliding or fixed windows.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
+    window_type: str('The time window type for this policy.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
   }));
 }
 
@@ -98,5 +103,6 @@ export function schema(_kong = KONG_REFERENCE) {
     },
     { conditional: { if_field: 'identifier', if_match: { eq: 'path' }, then_field: 'path', then_match: { required: true } } },
     { custom: 'window-limit-lengths', path: 'llm_providers', message: 'You must provide the same number of windows and limits' },
+    ...(has('3.14') ? [{ mutually_exclusive: ['llm_providers', 'policies'] }] : []),
   ]);
 }
