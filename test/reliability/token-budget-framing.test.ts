@@ -26,8 +26,11 @@ const ONE_REQUEST = 9;
 type Framing = 'content-length' | 'chunked' | 'chunked-1-byte' | 'chunked-slow';
 const FRAMINGS: Framing[] = ['content-length', 'chunked', 'chunked-1-byte', 'chunked-slow'];
 
+/** Kong 3.14's policies: one per x-case value (partition_by on a header condition), fixed 60 s windows. */
+const POLICY = `identifier: ip, policies: [{ match: [{ type: header, key: x-case, partition_by: true }], limits: [{ limit: ${LIMIT}, window_size: 60 }], window_type: fixed }]`;
+
 function yaml(mock: string, redisPort: number): string {
-  const route = (name: string, extra: string): string => `
+  const route = (name: string, extra: string, limits = `identifier: header, header_name: x-case, window_type: fixed, llm_providers: [{ name: openai, limit: [${LIMIT}], window_size: [60] }]`): string => `
   - name: ${name}
     paths: [/${name}]
     plugins:
@@ -37,13 +40,13 @@ function yaml(mock: string, redisPort: number): string {
         auth: { header_name: Authorization, header_value: "Bearer ${KEY}" }
         model: { provider: openai, name: gpt-4o, options: { upstream_url: "${mock}/v1/chat/completions" } }
     - name: ai-rate-limiting-advanced
-      config: { identifier: header, header_name: x-case, window_type: fixed${extra}, llm_providers: [{ name: openai, limit: [${LIMIT}], window_size: [60] }] }`;
+      config: { ${limits}${extra} }`;
   return `
 _format_version: "3.0"
 services:
 - name: llm
   url: http://127.0.0.1:9
-  routes:${route('local', '')}${route('redis', `, strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }`)}
+  routes:${route('local', '')}${route('redis', `, strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }`)}${route('policy-local', '', POLICY)}${route('policy-redis', `, strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }`, POLICY)}
 `;
 }
 
@@ -175,6 +178,24 @@ describe('token budgets under concurrency, whatever the body framing', () => {
       expect(redisMax.admitted).toBe(11);
       expect(localNone.admitted).toBe(1);
       expect(redisNone.admitted).toBe(1);
+    });
+  }
+
+  for (const framing of ['content-length', 'chunked-slow'] as const) {
+    it(`policies (Kong 3.14), ${framing}: the same bound, local and redis, with and without max_tokens`, async () => {
+      await awayFromMinuteEnd(5000);
+      const run = `policy-${framing}-${Date.now()}`;
+      const [localMax, localNone, redisMax, redisNone] = await Promise.all([
+        crowd(`${gw.proxyUrl}/policy-local`, held, framing, true, `${run}-a`),
+        crowd(`${gw.proxyUrl}/policy-local`, held, framing, false, `${run}-b`),
+        crowd(`${gw.proxyUrl}/policy-redis`, held, framing, true, `${run}-c`),
+        crowd(`${gw.proxyUrl}/policy-redis`, held, framing, false, `${run}-d`),
+      ]);
+      for (const o of [localMax, localNone, redisMax, redisNone]) {
+        expect([...o.statuses].sort()).toEqual([200, 429]);
+        expect(o.spent).toBeLessThanOrEqual(LIMIT + ONE_REQUEST);
+      }
+      expect([localMax.admitted, redisMax.admitted, localNone.admitted, redisNone.admitted]).toEqual([11, 11, 1, 1]);
     });
   }
 });
