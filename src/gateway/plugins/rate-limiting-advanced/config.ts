@@ -1,6 +1,8 @@
 /**
  * rate-limiting-advanced configuration, narrowed from the validated plugin config. What aigw serve
- * cannot run is refused here (the gateway does not start): the `cluster` strategy and throttling.
+ * cannot run is refused here (the gateway does not start): the `cluster` strategy, throttling, and
+ * the deprecated consumer-group overrides (`enforce_consumer_groups`). `consumer_groups` without
+ * `enforce_consumer_groups` changes nothing in Kong either (the overrides apply only when enforced).
  */
 import { field, record, strings } from '../../plugin.js';
 import { redisSettings } from '../ai-rate-limiting-advanced/config.js';
@@ -24,9 +26,6 @@ export interface RlaConfig extends IdentifyConfig {
   errorCode: number;
   errorMessage: string;
   disablePenalty: boolean;
-  /** Deprecated consumer-group overrides (`enforce_consumer_groups` + `consumer_groups`). */
-  enforceConsumerGroups: boolean;
-  consumerGroups: string[];
 }
 
 function numbers(v: unknown): number[] {
@@ -67,6 +66,10 @@ function redisWithShorthands(c: Readonly<Record<string, unknown>>): RedisBudgetS
 function refuseUnsupported(c: Readonly<Record<string, unknown>>): void {
   if (c.strategy === 'cluster') throw new Error("strategy 'cluster' cannot run in aigw serve: no Kong database cluster; use 'local' or 'redis'");
   if (record(c, 'throttling').enabled === true) throw new Error('throttling cannot run in aigw serve: denied requests are refused at once, not queued');
+  if (c.enforce_consumer_groups === true) {
+    throw new Error('enforce_consumer_groups: the deprecated per-consumer-group overrides (consumer_group_policy_overrides) cannot run in aigw serve; '
+      + 'scope a rate-limiting-advanced plugin to each consumer group instead (consumer_groups[].plugins, as Kong 3.4+ does)');
+  }
 }
 
 export function parseRlaConfig(c: Readonly<Record<string, unknown>>): RlaConfig {
@@ -94,7 +97,5 @@ export function parseRlaConfig(c: Readonly<Record<string, unknown>>): RlaConfig 
     errorCode: field(c, 'error_code', 429),
     errorMessage: field(c, 'error_message', 'API rate limit exceeded'),
     disablePenalty: field(c, 'disable_penalty', false),
-    enforceConsumerGroups: field(c, 'enforce_consumer_groups', false),
-    consumerGroups: strings(c, 'consumer_groups'),
   };
 }

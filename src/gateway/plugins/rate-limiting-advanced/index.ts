@@ -16,9 +16,9 @@
  * at the window that refused).
  *
  * Consumer groups: a plugin scoped to a consumer group runs for its members only (the runtime's
- * scoping); `identifier: consumer-group` then counts per that group. The deprecated overrides (`enforce_consumer_groups`)
- * need override configs that aigw does not store: the plugin's own limits apply (Kong does the
- * same for a group without an override, and logs it, as aigw does at startup).
+ * scoping); `identifier: consumer-group` then counts per that group. The deprecated overrides
+ * (`enforce_consumer_groups`, whose limits live in Kong's consumer_group_plugin_config entities
+ * that aigw does not store) are refused at startup (config.ts).
  */
 import type { GatewayContext, Reply } from '../../context.js';
 import type { Plugin, PluginDeps } from '../../plugin.js';
@@ -95,9 +95,6 @@ export const rateLimitingAdvanced: Plugin<RlaConfig> = {
     const store = openStore(c, deps);
     const ns = c.namespace ?? deps.pluginId;
     const penalty = !(c.disablePenalty && c.windowType === 'sliding');
-    if (c.enforceConsumerGroups && c.consumerGroups.length > 0) {
-      deps.logger.warn(`rate-limiting-advanced (${deps.pluginId}): consumer groups ${c.consumerGroups.join(', ')} enforced but no consumer group configurations provided; the plugin's own limits apply`);
-    }
     return {
       async access(ctx): Promise<Reply | undefined> {
         const id = keyOf(ctx, c, deps);
