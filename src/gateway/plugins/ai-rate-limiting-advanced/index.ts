@@ -33,7 +33,12 @@
  * Redis does not fail requests: counting falls back to this node's memory and the outage is
  * logged (the schema has no `fault_tolerant` switch).
  *
- * Headers (unless `hide_client_headers`): `X-AI-RateLimit-Limit-<window>-<provider>`,
+ * Kong 3.14 `policies[]` (policies.ts) instead of `llm_providers`: the windows are those of the
+ * policies that match the request, each limit with its own count strategy and window type, kept
+ * per identifier and partition under `aigw:ai-rl:{<ns>}:…` (one Redis hash slot per plugin), and
+ * reserved and settled the same way (a policy is charged whichever target answered).
+ *
+ * Headers (unless `hide_client_headers`): `X-AI-RateLimit-Limit-<window>-<provider>` (`policy-<n>` with policies),
  * `X-AI-RateLimit-Remaining-<window>-<provider>` (after this request's reservation),
  * `X-AI-RateLimit-Reset`; on refusal also `X-AI-RateLimit-Retry-After` and `Retry-After`
  * (+ up to `retry_after_jitter_max` s). Refusal body: Kong's `{"message": error_message +
