@@ -21,11 +21,27 @@ function policies(store: string): string {
         { match: [{ type: model, partition_by: true }], limits: [{ limit: 1000, window_size: 3600 }], window_type: fixed } ] }`;
 }
 
+/** ai-proxy-advanced over two providers of the mock: openai first, anthropic as the fallback. */
+function advanced(m: string): string {
+  return `
+    - name: ai-proxy-advanced
+      config:
+        balancer: { algorithm: priority }
+        targets:
+        - { weight: 100, route_type: llm/v1/chat, auth: { header_name: Authorization, header_value: "Bearer ${KEY}" }, model: { provider: openai, name: gpt-4o, options: { upstream_url: "${m}/v1/chat/completions" } } }
+        - { weight: 10, route_type: llm/v1/chat, auth: { header_name: x-api-key, header_value: "${KEY}" }, model: { provider: anthropic, name: claude-3-5-sonnet, options: { anthropic_version: "2023-06-01", upstream_url: "${m}/v1/messages" } } }`;
+}
+
+const PER_PROVIDER = `{ identifier: ip, policies: [
+        { match: [{ type: provider, values: [openai] }], limits: [{ limit: 100, window_size: 3600 }] },
+        { match: [{ type: provider, values: [anthropic] }], limits: [{ limit: 100, window_size: 3600 }] },
+        { match: [{ type: provider, values: [cohere] }], limits: [{ limit: 5, window_size: 3600 }] } ] }`;
+
 function yaml(m: string, redisPort: number): string {
-  const route = (name: string, config: string) => `
+  const route = (name: string, config: string, proxy = aiProxy(m, { model: null })) => `
   - name: ${name}
     paths: [/${name}]
-    plugins:${aiProxy(m, { model: null })}
+    plugins:${proxy}
     - name: key-auth
     - name: ai-rate-limiting-advanced
       config: ${config}`;
@@ -45,7 +61,7 @@ consumers:
 services:
 - name: llm
   url: http://127.0.0.1:9
-  routes:${route('pol', policies(''))}${route('pol-redis', policies(`strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }, `))}
+  routes:${route('pol', policies(''))}${route('pol-redis', policies(`strategy: redis, redis: { host: 127.0.0.1, port: ${redisPort} }, `))}${route('pol-multi', PER_PROVIDER, advanced(m))}
 `;
 }
 
@@ -112,6 +128,19 @@ describe('ai-rate-limiting-advanced policies', () => {
     expect(carol.status).toBe(200);
     expect(header(carol, 'X-AI-RateLimit-Limit-3600-policy-1')).toBeUndefined();
     expect(Number(header(carol, 'X-AI-RateLimit-Remaining-3600-policy-2'))).toBeLessThan(1000 - 27 - 9);
+  });
+
+  it('provider policies on a two-target route: both reserve, the one that did not answer is released, the others do not apply', async () => {
+    const url = `${a.proxyUrl}/pol-multi`;
+    const r1 = await postJson(url, chat(HELLO, { max_tokens: 10 }), { apikey: 'carol-key' });
+    expect(r1.status).toBe(200);
+    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-policy-1')).toBe('87'); // 3 + 10 reserved
+    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-policy-2')).toBe('87');
+    expect(header(r1, 'X-AI-RateLimit-Limit-3600-policy-3')).toBeUndefined(); // no target of the route is cohere
+    await settle();
+    const r2 = await postJson(url, chat(HELLO, { max_tokens: 10 }), { apikey: 'carol-key' });
+    expect(header(r2, 'X-AI-RateLimit-Remaining-3600-policy-1')).toBe('78'); // openai answered: 9 used + 13 reserved
+    expect(header(r2, 'X-AI-RateLimit-Remaining-3600-policy-2')).toBe('87'); // anthropic's first reservation was released
   });
 
   it('200 simultaneous requests over two models: each model partition admits its budget plus at most one request', async () => {

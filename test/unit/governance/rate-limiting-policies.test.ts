@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBudgetConfig } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/config.js';
 import { aiRateLimitingAdvanced } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/index.js';
-import { conditionValue, parsePolicies, selectPolicies, type RequestFacts } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/policies.js';
+import { answeredBy, conditionValue, parsePolicies, selectPolicies, type RequestFacts } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/policies.js';
 import { deps, drive } from './drive.js';
 
 const T0 = 1_700_000_040_000;
@@ -96,6 +96,24 @@ describe('selectPolicies', () => {
     expect(selectPolicies(ps, facts()).map((m) => [m.policy.name, m.partition])).toEqual([['policy-1', 'consumer=c1'], ['policy-2', 'model=gpt-4o']]);
     expect(selectPolicies(ps, facts({ consumer: { id: 'c2', username: null, custom_id: null } })).map((m) => m.partition)).toEqual(['consumer=c2', 'model=gpt-4o']);
     expect(selectPolicies(ps, facts({ groupNames: ['silver'] })).map((m) => m.policy.name)).toEqual(['policy-2']);
+  });
+
+  it('on a route with several targets, a provider/model partition applies once per matching target', () => {
+    const route = facts({ providers: ['openai', 'anthropic', 'mistral'], models: ['gpt-4o', 'claude'] });
+    const byProvider = parsePolicies([{ match: [{ type: 'provider', values: ['openai', 'anthropic'], partition_by: true }], limits }], 'sliding');
+    expect(selectPolicies(byProvider, route).map((m) => [m.partition, m.provider])).toEqual([['provider=openai', ['openai']], ['provider=anthropic', ['anthropic']]]);
+    const shared = parsePolicies([{ match: [{ type: 'provider', values: ['openai', 'anthropic'] }, { type: 'model', partition_by: true }], limits }], 'sliding');
+    expect(selectPolicies(shared, route).map((m) => [m.partition, m.provider, m.model])).toEqual([
+      ['model=gpt-4o', ['openai', 'anthropic'], ['gpt-4o']], ['model=claude', ['openai', 'anthropic'], ['claude']],
+    ]);
+  });
+
+  it('settlement charges a match only when the answer is one it stands for', () => {
+    expect(answeredBy({}, 'openai', ['gpt-4o'])).toBe(true);
+    expect(answeredBy({ provider: ['openai'] }, 'openai', [null])).toBe(true);
+    expect(answeredBy({ provider: ['anthropic'] }, 'openai', ['gpt-4o'])).toBe(false);
+    expect(answeredBy({ model: ['gpt-4o'] }, 'openai', ['gpt-4o-mini', 'gpt-4o'])).toBe(true);
+    expect(answeredBy({ model: ['gpt-4o'] }, 'openai', ['gpt-4o-mini', null])).toBe(false);
   });
 
   it('a policy without conditions is the fallback of requests no other policy matched', () => {

@@ -36,7 +36,9 @@
  * Kong 3.14 `policies[]` (policies.ts) instead of `llm_providers`: the windows are those of the
  * policies that match the request, each limit with its own count strategy and window type, kept
  * per identifier and partition under `aigw:ai-rl:{<ns>}:…` (one Redis hash slot per plugin), and
- * reserved and settled the same way (a policy is charged whichever target answered).
+ * reserved and settled the same way: a policy whose match names providers or models is charged
+ * when one of them answered and released otherwise (a provider/model partition applies once per
+ * target of the route that matches, as `llm_providers` reserves on every provider the route may call).
  *
  * Headers (unless `hide_client_headers`): `X-AI-RateLimit-Limit-<window>-<provider>` (`policy-<n>` with policies),
  * `X-AI-RateLimit-Remaining-<window>-<provider>` (after this request's reservation),
@@ -48,7 +50,7 @@ import { Slot, type AiModel, type GatewayContext, type Reply } from '../../conte
 import { AI_ANALYTICS, type AiAnalytics } from '../../llm/call/analytics.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from './budget-store.js';
 import { parseBudgetConfig, REQUEST_PROMPT, type BudgetConfig, type CountStrategy, type ProviderLimit } from './config.js';
-import { selectPolicies, type MatchedPolicy, type RequestFacts } from './policies.js';
+import { answeredBy, selectPolicies, type MatchedPolicy, type RequestFacts } from './policies.js';
 import type { WindowType } from './windows.js';
 import type { Consumers } from '../../consumers.js';
 import { declaresNonJson } from '../../llm/formats/prompt.js';
@@ -87,6 +89,8 @@ interface WindowInfo {
   limit: number;
   strategy: CountStrategy;
   type: WindowType;
+  /** A policy's window: the providers/models its match stands for (absent: any answer). */
+  target?: Pick<MatchedPolicy, 'provider' | 'model'>;
 }
 
 /** `provider` or `provider/model`, as named in the 429 message. */
@@ -241,12 +245,12 @@ function planPolicies(c: BudgetConfig, matched: readonly MatchedPolicy[], e: Est
   const windows: BudgetWindow[] = [];
   const info: WindowInfo[] = [];
   const completion = policyAllowance(route, e, learned);
-  for (const { policy, partition } of matched) {
+  for (const { policy, partition, provider, model } of matched) {
     const subject = partition === '' ? id : `${id}|${partition}`;
     for (const l of policy.limits) {
       const { need, add } = amounts(l.strategy, e, completion);
       windows.push({ key: `aigw:ai-rl:{${ns}}:${policy.name}:${l.strategy}:${l.size}:${subject}`, size: l.size, limit: l.limit, need, add, penalty: false, type: policy.windowType });
-      info.push({ provider: null, model: null, name: policy.name, header: policy.name, size: l.size, limit: l.limit, strategy: l.strategy, type: policy.windowType });
+      info.push({ provider: null, model: null, name: policy.name, header: policy.name, size: l.size, limit: l.limit, strategy: l.strategy, type: policy.windowType, target: { provider, model } });
     }
   }
   return { windows, info };
@@ -342,11 +346,11 @@ export const aiRateLimitingAdvanced: Plugin<BudgetConfig> = {
         const a = ctx.get(AI_ANALYTICS);
         if (a && a.usage.completion_tokens > 0) learned.add(a.meta.provider_name, a.usage.completion_tokens);
         const deltas = r.windows.map((w, i) => {
-          const { provider, model, strategy } = r.info[i];
+          const { provider, model, strategy, target } = r.info[i];
           const used = a ? actual(strategy, a) : 0;
           if (provider === REQUEST_PROMPT) return 0;
-          // a policy matched the request itself: it is charged whichever target answered
-          if (provider === null) return used - w.add;
+          // a policy's window: charged when the answer is one its match stands for, else released
+          if (provider === null) return a !== undefined && answeredBy(target ?? {}, a.meta.provider_name, [a.meta.request_model, a.meta.response_model]) ? used - w.add : -w.add;
           const answered = a !== undefined && a.meta.provider_name === provider && (model === null || a.meta.request_model === model || a.meta.response_model === model);
           return answered ? used - w.add : -w.add;
         });

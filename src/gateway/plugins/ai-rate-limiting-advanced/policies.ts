@@ -61,8 +61,18 @@ export interface RequestFacts {
   providers: readonly string[];
 }
 
-/** A policy that applies to a request, and the partition its counters are kept under ('' when none). */
-export interface MatchedPolicy { policy: Policy; partition: string }
+/**
+ * A policy that applies to a request, the partition its counters are kept under ('' when none),
+ * and the providers/models it stands for when its conditions look at them (absent: any). On a
+ * route with several targets, a policy partitioned by provider or model applies once per target
+ * that matches; settlement charges the one that answered and releases the others.
+ */
+export interface MatchedPolicy {
+  policy: Policy;
+  partition: string;
+  provider?: readonly string[];
+  model?: readonly string[];
+}
 
 const strings = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : null);
 
@@ -139,29 +149,48 @@ function attribute(c: Condition, f: RequestFacts): readonly string[] {
   }
 }
 
-/** The value that satisfies the condition (the partition value), null when it does not hold. */
-export function conditionValue(c: Condition, f: RequestFacts): string | null {
+/** The values of the request attribute that satisfy the condition (empty: it does not hold). */
+export function conditionValues(c: Condition, f: RequestFacts): string[] {
   const values = attribute(c, f);
   const ips = c.ips;
-  if (ips !== null) return values.find((v) => isIP(v) !== 0 && ips.check(v, isIP(v) === 6 ? 'ipv6' : 'ipv4')) ?? null;
+  if (ips !== null) return values.filter((v) => isIP(v) !== 0 && ips.check(v, isIP(v) === 6 ? 'ipv6' : 'ipv4'));
   const wanted = c.values;
-  if (wanted !== null) return values.find((v) => wanted.includes(v)) ?? null;
-  return values[0] ?? null;
+  return wanted === null ? [...values] : values.filter((v) => wanted.includes(v));
 }
 
-function matchOne(p: Policy, f: RequestFacts): MatchedPolicy | null {
-  const parts: string[] = [];
+/** The value that satisfies the condition (the partition value), null when it does not hold. */
+export function conditionValue(c: Condition, f: RequestFacts): string | null {
+  return conditionValues(c, f)[0] ?? null;
+}
+
+/** The ways a policy applies: none when a condition does not hold; one per target for a provider/model partition. */
+function matchOne(p: Policy, f: RequestFacts): MatchedPolicy[] {
+  let out: MatchedPolicy[] = [{ policy: p, partition: '' }];
   for (const c of p.match) {
-    const v = conditionValue(c, f);
-    if (v === null) return null;
-    if (c.partition) parts.push(`${c.type}=${v}`);
+    const hits = conditionValues(c, f);
+    if (hits.length === 0) return [];
+    const target = c.type === 'provider' || c.type === 'model' ? c.type : null;
+    // consumer groups, consumer keys: the first value partitions; a route's targets: each one does
+    const split = c.partition ? (target ? hits : hits.slice(0, 1)) : [null];
+    out = out.flatMap((m) => split.map((v) => {
+      const next: MatchedPolicy = { ...m, partition: v === null ? m.partition : [m.partition, `${c.type}=${v}`].filter(Boolean).join('|') };
+      if (target) next[target] = v === null ? hits : [v];
+      return next;
+    }));
   }
-  return { policy: p, partition: parts.join('|') };
+  return out;
 }
 
 /** The policies that apply: those whose conditions all hold; the unconditional ones when none of those did. */
 export function selectPolicies(policies: readonly Policy[], f: RequestFacts): MatchedPolicy[] {
-  const matched = policies.filter((p) => p.match.length > 0).map((p) => matchOne(p, f)).filter((m): m is MatchedPolicy => m !== null);
+  const matched = policies.filter((p) => p.match.length > 0).flatMap((p) => matchOne(p, f));
   if (matched.length > 0) return matched;
   return policies.filter((p) => p.match.length === 0).map((policy) => ({ policy, partition: '' }));
+}
+
+/** Whether an answer from `provider`/`models` (request and response model) is one a match stands for. */
+export function answeredBy(m: Pick<MatchedPolicy, 'provider' | 'model'>, provider: string, models: ReadonlyArray<string | null>): boolean {
+  const wanted = m.model;
+  if (m.provider && !m.provider.includes(provider)) return false;
+  return !wanted || models.some((x) => x !== null && wanted.includes(x));
 }
