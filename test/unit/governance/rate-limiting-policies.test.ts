@@ -160,6 +160,17 @@ describe('access phase with policies', () => {
     expect((await drive(sliding, body(9))).reply).toMatchObject({ status: 429 });
   });
 
+  it('the dashboard reads what is used of each policy window, per identifier and partition', async () => {
+    const inst = make({ policies: [{ match: [{ type: 'header', key: 'x-team', partition_by: true }], limits: [{ limit: 50, window_size: 60, tokens_count_strategy: 'prompt_tokens' }] }] });
+    await drive(inst, body(5), { 'content-type': 'application/json', 'x-team': 'red' });
+    await drive(inst, body(7), { 'content-type': 'application/json', 'x-team': 'blue' });
+    const rows = await inst.limits!(T0);
+    expect(rows.map((r) => [r.subject, r.window, r.unit, r.limit, r.used]).sort()).toEqual([
+      ['ip:127.0.0.1|header=blue', '60 s policy-1', 'tokens', 50, 7],
+      ['ip:127.0.0.1|header=red', '60 s policy-1', 'tokens', 50, 5],
+    ]);
+  });
+
   it('partition_by gives each value its own counters', async () => {
     const inst = make({ policies: [{ match: [{ type: 'header', key: 'x-team', partition_by: true }], limits: [{ limit: 5, window_size: 60, tokens_count_strategy: 'prompt_tokens' }] }] });
     const red = { 'content-type': 'application/json', 'x-team': 'red' };
