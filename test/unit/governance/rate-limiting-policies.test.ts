@@ -29,6 +29,9 @@ describe('parsePolicies', () => {
     expect(p[0].limits).toEqual([{ limit: 10, size: 60, strategy: 'total_tokens' }]);
     expect(p[1].limits[0].strategy).toBe('cost');
     expect(parsePolicies([{ limits, window_type: 'sliding' }], 'fixed')[0].windowType).toBe('fixed');
+    // the plugin's tokens_count_strategy applies to the limits left at the default
+    const inherited = parsePolicies([{ limits: [{ limit: 1, window_size: 60 }, { limit: 1, window_size: 60, tokens_count_strategy: 'prompt_tokens' }] }], 'sliding', 'cost');
+    expect(inherited[0].limits.map((l) => l.strategy)).toEqual(['cost', 'prompt_tokens']);
   });
 
   it('refuses at startup what cannot run, naming the policy', () => {

@@ -118,7 +118,8 @@ export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetC
   if (identifier === 'header' && !headerName) throw new Error("'header_name' is required when 'identifier' is 'header'");
   if (identifier === 'path' && !path) throw new Error("'path' is required when 'identifier' is 'path'");
   const windowType = field<WindowType>(c, 'window_type', 'sliding');
-  const policies = listed(c.policies) ? parsePolicies(c.policies, windowType) : null;
+  const countStrategy = field<CountStrategy>(c, 'tokens_count_strategy', 'total_tokens');
+  const policies = listed(c.policies) ? parsePolicies(c.policies, windowType, countStrategy) : null;
   return {
     providers: policies ? [] : providers(c.llm_providers),
     policies,
@@ -127,7 +128,7 @@ export function parseBudgetConfig(c: Readonly<Record<string, unknown>>): BudgetC
     identifier,
     headerName,
     path,
-    countStrategy: field<CountStrategy>(c, 'tokens_count_strategy', 'total_tokens'),
+    countStrategy,
     redis: redisSettings(c),
     hideClientHeaders: field(c, 'hide_client_headers', false),
     jitterMax: field(c, 'retry_after_jitter_max', 0),

@@ -97,19 +97,21 @@ function parseCondition(m: unknown, where: string): Condition {
   return { type, key: type === 'header' && key !== null ? key.toLowerCase() : key, values: list, ips, partition: m.partition_by === true };
 }
 
-function parseLimit(l: unknown, where: string): PolicyLimit {
+function parseLimit(l: unknown, where: string, inherited: CountStrategy): PolicyLimit {
   if (!isObject(l) || typeof l.limit !== 'number' || typeof l.window_size !== 'number') throw new Error(`${where}: needs 'limit' and 'window_size'`);
   if (!(l.window_size > 0)) throw new Error(`${where}: 'window_size' must be greater than 0`);
-  const strategy = l.tokens_count_strategy === undefined || l.tokens_count_strategy === null ? 'total_tokens' : l.tokens_count_strategy;
-  if (!STRATEGIES.includes(strategy as CountStrategy)) throw new Error(`${where}: 'tokens_count_strategy' must be one of ${STRATEGIES.join(', ')}`);
-  return { limit: l.limit, size: l.window_size, strategy: strategy as CountStrategy };
+  const own = l.tokens_count_strategy === undefined || l.tokens_count_strategy === null ? 'total_tokens' : l.tokens_count_strategy;
+  if (!STRATEGIES.includes(own as CountStrategy)) throw new Error(`${where}: 'tokens_count_strategy' must be one of ${STRATEGIES.join(', ')}`);
+  return { limit: l.limit, size: l.window_size, strategy: own === 'total_tokens' ? inherited : own as CountStrategy };
 }
 
 /**
- * `policies[]` as run by serve; `windowType` is the plugin's top-level `window_type` (a policy
- * counts in fixed windows when either its own or the plugin's says `fixed`: both default to sliding).
+ * `policies[]` as run by serve. The plugin's top-level `window_type` and `tokens_count_strategy`
+ * are not dropped: a policy counts in fixed windows when either its own or the plugin's
+ * `window_type` says `fixed` (both default to sliding), and a limit left at the default
+ * `total_tokens` counts what the plugin's `tokens_count_strategy` says.
  */
-export function parsePolicies(v: unknown, windowType: WindowType): Policy[] {
+export function parsePolicies(v: unknown, windowType: WindowType, strategy: CountStrategy = 'total_tokens'): Policy[] {
   const out: Policy[] = [];
   (Array.isArray(v) ? v : []).forEach((p, i) => {
     const name = `policy-${i + 1}`;
@@ -118,7 +120,7 @@ export function parsePolicies(v: unknown, windowType: WindowType): Policy[] {
     if (typeof p.id === 'string' && p.id !== '') {
       throw new Error(`${where}: 'id' references a reusable ai_rate_limiting_policies entity, which aigw does not have; write the policy's match and limits inline`);
     }
-    const limits = Array.isArray(p.limits) ? p.limits.map((l, j) => parseLimit(l, `${where}.limits[${j}]`)) : [];
+    const limits = Array.isArray(p.limits) ? p.limits.map((l, j) => parseLimit(l, `${where}.limits[${j}]`, strategy)) : [];
     if (limits.length === 0) throw new Error(`${where}: 'limits' must list at least one limit`);
     const match = Array.isArray(p.match) ? p.match.map((m, j) => parseCondition(m, `${where}.match[${j}]`)) : [];
     const own: WindowType = p.window_type === 'fixed' ? 'fixed' : 'sliding';
