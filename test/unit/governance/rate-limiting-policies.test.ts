@@ -149,6 +149,9 @@ describe('access phase with policies', () => {
     const r = await drive(tight, body(6));
     expect(r.reply).toMatchObject({ status: 429, message: 'AI token rate limit exceeded for provider(s): policy-1' });
     expect(r.reply?.headers).toMatchObject({ 'X-AI-RateLimit-Limit-60-policy-1': '5', 'X-AI-RateLimit-Limit-60-policy-2': '100', 'X-AI-RateLimit-Retry-After': '60' });
+    // Kong's per-policy headers: how long until each window's quota is restored
+    expect(r.reply?.headers).toMatchObject({ 'X-AI-RateLimit-Reset-60-policy-1': '60', 'X-AI-RateLimit-Reset-60-policy-2': '60', 'X-AI-RateLimit-Retry-After-60-policy-1': '60' });
+    expect(r.reply?.headers).not.toHaveProperty('X-AI-RateLimit-Retry-After-60-policy-2');
   });
 
   it('fixed windows reopen at the bucket end; sliding ones weigh the previous bucket', async () => {

@@ -62,6 +62,7 @@ describe('access phase', () => {
     const { reply } = await drive(inst, body(11));
     expect(reply).toMatchObject({ status: 429, message: 'AI token rate limit exceeded for provider(s): openai' });
     expect(reply?.headers).toMatchObject({ 'X-AI-RateLimit-Limit-60-openai': '10', 'X-AI-RateLimit-Remaining-60-openai': '10', 'X-AI-RateLimit-Retry-After': '60' });
+    expect(reply?.headers).toMatchObject({ 'X-AI-RateLimit-Reset-60-openai': '60', 'X-AI-RateLimit-Retry-After-60-openai': '60' });
   });
 
   it('adds up to retry_after_jitter_max seconds to Retry-After', async () => {

@@ -42,7 +42,9 @@
  *
  * Headers (unless `hide_client_headers`): `X-AI-RateLimit-Limit-<window>-<provider>` (`policy-<n>` with policies),
  * `X-AI-RateLimit-Remaining-<window>-<provider>` (after this request's reservation),
- * `X-AI-RateLimit-Reset`; on refusal also `X-AI-RateLimit-Retry-After` and `Retry-After`
+ * `X-AI-RateLimit-Reset-<window>-<provider>` and `X-AI-RateLimit-Reset` (the tightest window); on
+ * refusal also `X-AI-RateLimit-Retry-After-<window>-<provider>` of each exhausted window,
+ * `X-AI-RateLimit-Retry-After` and `Retry-After`
  * (+ up to `retry_after_jitter_max` s). Refusal body: Kong's `{"message": error_message +
  * "openai, azure"}` (providers omitted with `error_hide_providers`).
  */
@@ -285,11 +287,15 @@ function headers(c: BudgetConfig, r: Reservation, now: number, random: () => num
     const shown = w.strategy === 'cost' ? Number(left.toFixed(6)) : Math.floor(left);
     h[`X-AI-RateLimit-Limit-${w.size}-${w.header}`] = String(w.limit);
     h[`X-AI-RateLimit-Remaining-${w.size}-${w.header}`] = String(shown);
+    h[`X-AI-RateLimit-Reset-${w.size}-${w.header}`] = String(position(w.size, now, w.type).reset);
     if (left / w.limit < tightestLeft) {
       tightestLeft = left / w.limit;
       tightest = i;
     }
-    if (a.blocked[i]) retry = Math.max(retry, retryAfter(w.size, now, w.type, w.limit, a.usage[i], 0, windows[i].need));
+    if (!a.blocked[i]) return;
+    const mine = retryAfter(w.size, now, w.type, w.limit, a.usage[i], 0, windows[i].need);
+    h[`X-AI-RateLimit-Retry-After-${w.size}-${w.header}`] = String(mine);
+    retry = Math.max(retry, mine);
   });
   if (tightest >= 0) h['X-AI-RateLimit-Reset'] = String(position(info[tightest].size, now, info[tightest].type).reset);
   if (!a.admitted) {
