@@ -179,9 +179,12 @@ export class GatewayContext {
   /** Groups of the authenticated consumer, set by acl. */
   groups: readonly string[] | null = null;
   upstreamHandler: UpstreamHandler | null = null;
-  /** Header and query names whose values must never be logged. */
-  readonly redactHeaders = new Set<string>(['authorization', 'proxy-authorization', 'cookie']);
-  readonly redactQuery = new Set<string>();
+  /**
+   * Whether anything reads what this request leaves for its log (a `log` phase on its chain, the
+   * gateway's per-request callback: access log, dashboard). The pipeline clears it when nothing
+   * does; producers of log-only data (AI analytics) then skip building it.
+   */
+  logged = true;
   upstreamStatus: number | null = null;
   upstreamUri: string | null = null;
   readonly tries: Try[] = [];
@@ -198,6 +201,8 @@ export class GatewayContext {
   private bodyValue: Buffer | null = null;
   private jsonValue: { v: unknown } | null = null;
   private query: URLSearchParams | null = null;
+  private redactHeaderSet: Set<string> | null = null;
+  private redactQuerySet: Set<string> | null = null;
   private readonly slots = new Map<Slot<unknown>, unknown>();
   private abortSource: LightAbort | null = null;
   private closeHooks: Array<() => void> | null = null;
@@ -226,6 +231,16 @@ export class GatewayContext {
       if (v !== undefined && !NOT_PROXIED.has(k)) headers[k] = v;
     }
     this.upstreamHeaders = headers;
+  }
+
+  /** Header names whose values must never be logged (created on first use: most requests never read it). */
+  get redactHeaders(): Set<string> {
+    return (this.redactHeaderSet ??= new Set<string>(['authorization', 'proxy-authorization', 'cookie']));
+  }
+
+  /** Query parameter names whose values must never be logged. */
+  get redactQuery(): Set<string> {
+    return (this.redactQuerySet ??= new Set<string>());
   }
 
   get<T>(slot: Slot<T>): T | undefined {

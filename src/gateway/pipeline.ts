@@ -37,6 +37,8 @@ export interface PipelineEnv {
   /** Called once per request after the response (access log); null when off. */
   onDone: ((ctx: GatewayContext) => void) | null;
   requestId(): string;
+  /** Called once per request when its response closes (the server's in-flight count). */
+  requestClosed?: () => void;
 }
 
 
@@ -338,10 +340,11 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     if (logged) return;
     logged = true;
     ctx.timings.end = process.hrtime.bigint();
+    env.requestClosed?.();
     ctx.clientClosed();
-    setImmediate(runLog, ctx, chain, rt, env);
+    if (ctx.logged) setImmediate(runLog, ctx, chain, rt, env);
   };
-  res.once('close', done);
+  res.on('close', done);
   const refused = earlyRefusal(req);
   if (refused !== null) {
     sendReply(ctx, refused);
@@ -356,6 +359,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
   const route = match.route;
   ctx.route = rt.routes.get(route.id) ?? null;
   chain = rt.chains.get(route.id) ?? rt.globalChain;
+  ctx.logged = chain.hasLog || env.onDone !== null;
   const service = route.serviceId ? rt.services.get(route.serviceId) : undefined;
   if (service) ctx.service = service.info;
   ctx.captures = match.captures;

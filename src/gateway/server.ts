@@ -161,7 +161,7 @@ function proxyServer(stats: ServerStats, current: () => Runtime, env: PipelineEn
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     stats.totalRequests++;
     stats.inFlight++;
-    res.once('close', () => stats.inFlight--);
+    // the pipeline's one `close` listener calls env.requestClosed (inFlight--)
     handleRequest(current(), env, req, res).catch((err: unknown) => {
       logger.error('request failed', { error: String(err) });
       if (!res.headersSent) sendJson(res, 500, { message: 'An unexpected error occurred' });
@@ -230,7 +230,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let configHash: string | null = null;
   registerNodeMetrics(metrics, stats, NODE_ID);
   const agents = createAgents();
-  const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds() };
+  const requestClosed = (): void => {
+    stats.inFlight--;
+  };
+  const pipelineEnv: PipelineEnv = { agents, listenPort: 0, logger: opts.logger, onDone: onDone(accessCallback(opts), opts.onRequest ?? null), requestId: requestIds(), requestClosed };
   const proxy = proxyServer(stats, () => current, pipelineEnv, opts.logger);
   const upgrader = createUpgrader();
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));

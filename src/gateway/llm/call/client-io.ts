@@ -22,14 +22,15 @@ export function kongAiErrorBody(message: string): Buffer {
 
 export function mergeHeaders(extra: Record<string, string> | undefined, own: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(extra ?? {})) out[k.toLowerCase()] = v;
-  for (const [k, v] of Object.entries(own)) out[k.toLowerCase()] = v;
+  for (const k in extra) out[k.toLowerCase()] = extra[k];
+  for (const k in own) out[k.toLowerCase()] = own[k];
   return out;
 }
 
 export function cleanHeaders(h: Dispatcher.ResponseData['headers']): UpstreamHeaders {
   const out: UpstreamHeaders = {};
-  for (const [k, v] of Object.entries(h)) {
+  for (const k in h) {
+    const v = h[k];
     if (v === undefined || DROP_HEADERS.has(k)) continue;
     out[k] = v;
   }

@@ -43,12 +43,29 @@ export function providerOf(target: LlmTarget): Provider {
   return p;
 }
 
+/**
+ * `withoutNulls` of a target's options or auth, computed once per object: a route's config objects
+ * live as long as its Runtime (per-request ones, templated or overridden, are simply new keys).
+ * Frozen: providers read them, never write them.
+ */
+const cleaned = new WeakMap<object, Readonly<Record<string, unknown>>>();
+function withoutNullsOnce(v: object | null | undefined): Readonly<Record<string, unknown>> {
+  if (v === null || v === undefined) return EMPTY;
+  let out = cleaned.get(v);
+  if (out === undefined) {
+    out = Object.freeze(withoutNulls({ ...(v as Record<string, unknown>) }));
+    cleaned.set(v, out);
+  }
+  return out;
+}
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export function providerContext(target: LlmTarget, request: CanonicalRequest, opts: Pick<CallOptions, 'stream' | 'requestId' | 'clientQuery'>, env: CallerEnv): ProviderContext {
   const ctx: ProviderContext = {
     routeType: target.route_type,
     model: resolveModel(target, request),
-    options: withoutNulls({ ...(target.model.options ?? {}) }) as ModelOptions,
-    auth: withoutNulls({ ...(target.auth ?? {}) }) as AuthConfig,
+    options: withoutNullsOnce(target.model.options) as ModelOptions,
+    auth: withoutNullsOnce(target.auth) as AuthConfig,
     stream: opts.stream,
     env: env.env as Record<string, string | undefined>,
     now: env.now,

@@ -53,13 +53,15 @@ function first(v: HeaderValue | undefined): string | undefined {
  * gets translated).
  */
 export function forwardedHeaders(ctx: GatewayContext, auth: AuthConfig, protocol: readonly string[] = []): Record<string, string> {
-  const drop = new Set([...NOT_FORWARDED, ...protocol]);
-  if (hasOwnCredential(auth)) for (const h of CREDENTIALS) drop.add(h);
-  if (auth.header_name) drop.add(auth.header_name.toLowerCase());
+  // no per-request Set: the client sends a handful of headers, each checked against fixed lists
+  const own = hasOwnCredential(auth);
+  const authHeader = auth.header_name ? auth.header_name.toLowerCase() : null;
+  const src = ctx.upstreamHeaders;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.upstreamHeaders)) {
-    const value = first(v);
-    if (value !== undefined && !drop.has(k)) out[k] = value;
+  for (const k in src) {
+    const value = first(src[k]);
+    if (value === undefined || NOT_FORWARDED.has(k) || k === authHeader || (own && CREDENTIALS.includes(k)) || protocol.includes(k)) continue;
+    out[k] = value;
   }
   return out;
 }

@@ -61,7 +61,9 @@ function requestParams(env: AnswerEnv): Record<string, number> {
   return out;
 }
 
+/** Sets AI_ANALYTICS, read only by `log` phases and the per-request callback: skipped when the request has neither (ctx.logged). */
 export function setAnalytics(env: AnswerEnv, a: { usage: Usage; latencyMs: number; responseModel: string | undefined; stream: boolean; firstTokenMs?: number | null; response?: string; answer?: CanonicalResponse }): void {
+  if (!env.ctx.logged) return;
   const c = env.config;
   const analytics = buildAnalytics({
     pluginId: env.pluginId,
@@ -98,8 +100,10 @@ function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
   const body = formatOf(env.plan.inputFormat).response(r.response, env.plan.request);
   env.onAnswered?.(body);
   const text = JSON.stringify(body);
-  setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text, answer: r.response });
-  const headers: Record<string, HeaderValue> = { ...r.headers, 'content-type': JSON_TYPE };
+  if (env.ctx.logged) setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text, answer: r.response });
+  // the call's headers are this answer's own (cleanHeaders made them): edited in place
+  const headers: Record<string, HeaderValue> = r.headers;
+  headers['content-type'] = JSON_TYPE;
   modelHeader(env, headers);
   return { kind: 'buffered', status: 200, headers, body: Buffer.from(text) };
 }
@@ -124,7 +128,7 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
     const sum = await s.done;
     if (!recorded) {
       recorded = true;
-      setAnalytics(env, { usage: sum.usage, latencyMs: sum.latencyMs, responseModel: responseModel(sum.response), stream: true, firstTokenMs: sum.firstTokenMs, response: JSON.stringify(sum.response), answer: sum.response });
+      if (env.ctx.logged) setAnalytics(env, { usage: sum.usage, latencyMs: sum.latencyMs, responseModel: responseModel(sum.response), stream: true, firstTokenMs: sum.firstTokenMs, response: JSON.stringify(sum.response), answer: sum.response });
     }
     return sum.usage;
   };
