@@ -272,7 +272,9 @@ export class GatewayContext {
   body(limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
     if (this.bodyValue) return Promise.resolve(this.bodyValue);
     if (this.bodyPromise === null) continueBody(this.req, this.res);
-    this.bodyPromise ??= readAll(this.req, limit).then((b) => (this.bodyValue = b));
+    this.bodyPromise ??= readAll(this.req, limit, (b) => {
+      this.bodyValue = b;
+    });
     return this.bodyPromise;
   }
 
@@ -365,7 +367,8 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-function readAll(stream: IncomingMessage, limit: number): Promise<Buffer> {
+/** The whole body (at most `limit` bytes); `got` sees it before the Promise resolves. */
+function readAll(stream: IncomingMessage, limit: number, got: (b: Buffer) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -379,7 +382,12 @@ function readAll(stream: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    stream.once('end', () => {
+      if (size > limit) return; // refused above
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      got(body);
+      resolve(body);
+    });
     stream.once('error', reject);
   });
 }

@@ -225,7 +225,7 @@ async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedRes
   ctx.res.end(ctx.method === 'HEAD' ? undefined : r.body);
 }
 
-export async function deliver(ctx: GatewayContext, chain: Chain, r: UpstreamResult): Promise<void> {
+export function deliver(ctx: GatewayContext, chain: Chain, r: UpstreamResult): Promise<void> {
   ctx.source = 'service';
   ctx.upstreamStatus ??= r.status;
   if (r.kind === 'buffered') return deliverBuffered(ctx, chain, r);

@@ -91,7 +91,8 @@ export async function callProvider(target: LlmTarget, request: CanonicalRequest,
   const provider = providerOf(target);
   const pctx = providerContext(target, request, opts, env);
   const merged = mergeModelOptions(pctx, request);
-  const up = await prepareUpstream(provider, pctx, merged);
+  const prepared = prepareUpstream(provider, pctx, merged);
+  const up = prepared instanceof Promise ? await prepared : prepared;
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   const dispatcher = env.dispatcher(timeouts.connect);
   const start = process.hrtime.bigint();

@@ -19,10 +19,12 @@ import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } fro
 /** Plugin `model.options` sampling values override the client's (kong.md §0); model and stream are fixed. */
 export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): CanonicalRequest {
   const out: CanonicalRequest = { ...req, model: ctx.model };
-  for (const key of ['max_tokens', 'temperature', 'top_p', 'top_k'] as const) {
-    const v = ctx.options[key];
-    if (v !== undefined) out[key] = v;
-  }
+  // named reads (one shape each), not a keyed loop: this runs on every AI request
+  const o = ctx.options;
+  if (o.max_tokens !== undefined) out.max_tokens = o.max_tokens;
+  if (o.temperature !== undefined) out.temperature = o.temperature;
+  if (o.top_p !== undefined) out.top_p = o.top_p;
+  if (o.top_k !== undefined) out.top_k = o.top_k;
   if (ctx.routeType === 'llm/v1/embeddings') {
     delete out.stream;
     if (out.dimensions === undefined && ctx.options.embeddings_dimensions !== undefined) out.dimensions = ctx.options.embeddings_dimensions;
@@ -30,19 +32,27 @@ export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): 
   return out;
 }
 
-/** Builds the signed/authorised upstream request for an already merged canonical request. */
-export async function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> {
-  // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see
-  const plain: CanonicalRequest = { ...req };
-  delete plain[CLIENT_STATE];
-  const { body, headers } = provider.toUpstream(ctx, plain);
-  const base: UpstreamRequest = {
-    method: 'POST',
-    url: provider.endpoint(ctx),
-    headers: { 'Content-Type': 'application/json', ...(headers ?? {}) },
-    body,
-  };
-  return provider.authorize(ctx, base);
+/**
+ * Builds the signed/authorised upstream request for an already merged canonical request: a Promise
+ * only when the provider signs asynchronously (static keys cost no extra microtask); failures are
+ * always a rejected Promise.
+ */
+export function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> | UpstreamRequest {
+  try {
+    // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see
+    const plain: CanonicalRequest = { ...req };
+    delete plain[CLIENT_STATE];
+    const { body, headers } = provider.toUpstream(ctx, plain);
+    const base: UpstreamRequest = {
+      method: 'POST',
+      url: provider.endpoint(ctx),
+      headers: { 'Content-Type': 'application/json', ...(headers ?? {}) },
+      body,
+    };
+    return provider.authorize(ctx, base);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function responseText(resp: CanonicalResponse): string {
