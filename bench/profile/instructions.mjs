@@ -4,7 +4,9 @@
 //   node bench/profile/instructions.mjs [--cli path/to/other/aigw.js] [--requests 1500] [--warmup 1500] [--stream]
 // Each target runs alone under `valgrind --tool=callgrind --instr-atstart=no`; after `warmup`
 // requests (JIT-compiled paths), counting is switched on for `requests` requests (4 at a time,
-// keep-alive, from this process), then dumped. Prints Ir per request and the ratios.
+// keep-alive, from this process), then dumped. Prints Ir per request and the ratios, also without
+// the optimizing compiler's instructions (tier-up still under way; 1,500 requests of warm-up leave
+// ~40 % of the count there, 6,000 leave ~5 %: use --warmup 6000 to compare with wrk's steady state).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
@@ -57,7 +59,18 @@ async function measure(name, args, ready, path) {
   const dump = readdirSync(out).find((x) => x.startsWith(`${name}.`) && x.endsWith('.out.1'));
   const m = dump ? /^totals:\s+(\d+)/m.exec(readFileSync(join(out, dump), 'utf8')) : null;
   if (!m) throw new Error(`${name}: no callgrind dump in ${out}`);
-  return Number(m[1]) / requests;
+  return { all: Number(m[1]) / requests, jit: compilerIr(join(out, dump)) / requests };
+}
+
+/** Instructions spent in V8's optimizing compiler (warm-up left over, not per-request work). */
+function compilerIr(file) {
+  const text = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 << 20 }).stdout ?? '';
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\d,]+) \(.*(compiler::|turboshaft|maglev)/i.exec(line);
+    if (m) sum += Number(m[1].replaceAll(',', ''));
+  }
+  return sum;
 }
 
 try {
@@ -69,8 +82,11 @@ try {
   rows.push([`aigw (${CLI})`, await measure('a', serveArgs(CLI), /proxy listening on/, '/ai/chat')]);
   if (cliB) rows.push([`aigw (${cliB})`, await measure('b', serveArgs(cliB), /proxy listening on/, '/ai/chat')]);
   console.log(`instructions per request (callgrind Ir), ${stream ? 'stream' : 'plain'} chat, ${requests} requests after ${warmup} of warm-up`);
-  for (const [k, v] of rows) console.log(`${k}: ${Math.round(v).toLocaleString('en')} Ir/request = ${(v / rows[0][1]).toFixed(2)}× bare`);
-  if (cliB) console.log(`A ÷ B: ${(rows[1][1] / rows[2][1]).toFixed(3)}`);
+  const run = (v) => v.all - v.jit;
+  for (const [k, v] of rows) {
+    console.log(`${k}: ${Math.round(v.all).toLocaleString('en')} Ir/request = ${(v.all / rows[0][1].all).toFixed(2)}× bare; without the JIT compiler's share (${Math.round(v.jit).toLocaleString('en')}): ${Math.round(run(v)).toLocaleString('en')} = ${(run(v) / run(rows[0][1])).toFixed(2)}× bare`);
+  }
+  if (cliB) console.log(`A ÷ B: ${(rows[1][1].all / rows[2][1].all).toFixed(3)}; without the compiler ${(run(rows[1][1]) / run(rows[2][1])).toFixed(3)}`);
 } finally {
   await stopAll();
 }
