@@ -217,13 +217,15 @@ export class GatewayContext {
     this.clientIp = init.clientIp;
     this.method = init.req.method ?? 'GET';
     this.upstreamMethod = this.method;
-    const form = originForm(init.req.url ?? '/');
-    const url = form.target;
+    const target = init.req.url ?? '/';
+    // the usual origin form (`/path?query`) needs no parsing; absolute form is `http://…`
+    const form = target.charCodeAt(0) === 47 ? null : originForm(target);
+    const url = form === null ? target : form.target;
     const q = url.indexOf('?');
     this.path = q < 0 ? url : url.slice(0, q);
     this.rawQuery = q < 0 ? '' : url.slice(q + 1);
     this.upstreamQuery = this.rawQuery;
-    this.host = form.host ?? init.req.headers.host ?? '';
+    this.host = form?.host ?? init.req.headers.host ?? '';
     const headers: Record<string, HeaderValue> = {};
     const src = init.req.headers;
     for (const k in src) {

@@ -76,7 +76,7 @@ function tooLarge(opts: AiRequestOptions): string {
 
 /** A missing Content-Type is accepted; a present one must be JSON (`application/json`, `…+json`). */
 function jsonContentType(type: string | undefined): boolean {
-  if (type === undefined || type === '') return true;
+  if (type === undefined || type === '' || type === 'application/json') return true;
   const t = type.split(';')[0].trim().toLowerCase();
   return t === 'application/json' || t.endsWith('+json');
 }

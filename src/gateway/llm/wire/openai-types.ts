@@ -214,6 +214,8 @@ export function detectFormat(body: JsonObject): RouteType | 'ambiguous' | 'unkno
   return 'unknown';
 }
 
+const SAMPLING_KEYS = ['max_tokens', 'temperature', 'top_p', 'top_k'] as const;
+
 /**
  * Narrows a client body into a CanonicalRequest for `routeType`, with Kong's 400 messages
  * (kong.md §1.2) for bodies that hold no prompt or the wrong format.
@@ -238,7 +240,7 @@ export function parseCanonicalRequest(routeType: RouteType, body: unknown): Cano
     if (choice === undefined) delete req.tool_choice;
     else req.tool_choice = choice;
   }
-  for (const key of ['max_tokens', 'temperature', 'top_p', 'top_k'] as const) {
+  for (const key of SAMPLING_KEYS) {
     if (body[key] !== undefined && asNumber(body[key]) === undefined) delete req[key];
   }
   if (body.stream !== undefined) req.stream = body.stream === true;
