@@ -121,7 +121,9 @@ describe('ai-proxy alone, nothing logging: the lean answer equals the generic on
   }
 
   it('the subscriber saw every request, with analytics for each answered one', async () => {
-    await new Promise((r) => setTimeout(r, 50));
+    // the feed runs after the response's close event, which may come after the client has its answer
+    const end = Date.now() + 3000;
+    while (seenBySubscriber.length < REQUESTS.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(seenBySubscriber).toHaveLength(REQUESTS.length);
     expect(seenBySubscriber.every((s) => s.logged)).toBe(true);
     const withAnalytics = seenBySubscriber.filter((s) => s.analytics !== undefined);
