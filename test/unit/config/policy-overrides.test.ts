@@ -53,7 +53,7 @@ describe('consumer_groups[].plugins with consumer_group_policy_overrides', () =>
     const r = load(GROUPS);
     expect(r.consumerGroupPolicyOverrides).toBe(false);
     expect(errors(r.issues)).toEqual([expect.stringMatching(/^17:7 AIGW_ENTITY_CHECK a rate-limiting-advanced plugin with config.consumer_groups/)]);
-    const scoped = load(GROUPS.replace(/      consumer_groups: \[premium\]\n      enforce_consumer_groups: true\n/, ''));
+    const scoped = load(GROUPS.replace('      consumer_groups: [premium]\n      enforce_consumer_groups: true\n', ''));
     expect(errors(scoped.issues)).toEqual([]);
     expect(scoped.state!.entities.consumer_group_plugins).toEqual([]);
     expect(scoped.state!.entities.plugins.filter((p) => refId(p.consumer_group) !== null)).toHaveLength(1);
