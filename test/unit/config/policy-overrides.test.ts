@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadText, type Issue } from '../../../src/config/index.js';
 import { refId } from '../../../src/config/state.js';
 import { writeState } from '../../../src/config/write.js';
+import { konnectIssues } from '../../../src/commands/deck/konnect-rules.js';
 
 function load(text: string, flag = false) {
   return loadText(`_format_version: "3.0"\n${text}`, { env: {}, name: 'f.yaml', consumerGroupPolicyOverrides: flag });
@@ -109,5 +110,10 @@ describe('consumer_groups[].plugins with consumer_group_policy_overrides', () =>
     const again = loadText(writeState(s), { env: {}, name: 'dump.yaml' });
     expect(errors(again.issues)).toEqual([]);
     expect(again.state!.entities).toEqual(s.entities);
+  });
+
+  it('are refused for Konnect at their position (aigw does not speak Konnect\'s override API)', () => {
+    const r = load(GROUPS, true);
+    expect(errors(konnectIssues(r.state!, r.sources))).toEqual([expect.stringMatching(/^5:15 AIGW_KONNECT_UNSUPPORTED consumer-group policy overrides cannot be synced to Konnect by aigw/)]);
   });
 });
