@@ -158,6 +158,33 @@ function consumerGroupConsumer() {
   };
 }
 
+/**
+ * A legacy consumer-group override (Kong Enterprise's consumer_group_plugins, read from
+ * consumer_groups[].plugins with decK's `_info.consumer_group_policy_overrides`): the limits that
+ * replace rate-limiting-advanced's own for members of the group when the plugin enforces consumer
+ * groups. Admin API: /consumer_groups/{group}/overrides/plugins/rate-limiting-advanced.
+ */
+function consumerGroupPlugin() {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'entities/consumer_group_plugin.json',
+    title: 'consumer_group_plugin',
+    ...rec('A consumer-group policy override of rate-limiting-advanced (decK: consumer_groups[].plugins with '
+      + '_info.consumer_group_policy_overrides): its limits replace the plugin\'s own for members of the group.', {
+      id: uuid('Unique id (UUID); generated when absent.'),
+      created_at: timestamp('Creation time (Unix epoch seconds); ignored in comparisons.'),
+      name: str('The plugin overridden: Kong has overrides of rate-limiting-advanced only.', { required: true, one_of: ['rate-limiting-advanced'] }),
+      config: rec('The limits that replace the plugin\'s own for members of the group.', {
+        window_size: arr('Window sizes in seconds, one per limit.', el('number'), { required: true }),
+        window_type: str('sliding (the previous window counts, weighted) or fixed windows.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
+        limit: arr('Requests allowed per window, one per window size.', el('number'), { required: true }),
+        retry_after_jitter_max: num('Upper bound (s) of a random delay added to Retry-After.', { required: true, default: 0 }),
+      }, { required: true, checks: [{ custom: 'consumer-group-override', message: 'You must provide the same number of windows and limits; Non-negative retry_after_jitter_max value is expected' }] }),
+      consumer_group: fk('The consumer group (name or id).'),
+    }, { required: true, root: true }),
+  };
+}
+
 function plugin() {
   return entity('plugin', 'A plugin instance, global or scoped to a service, route, consumer and/or consumer group.', {
     name: str('Plugin name, e.g. key-auth or ai-proxy.', { required: true, len_min: 1 }),
@@ -431,7 +458,7 @@ function key() {
 }
 
 export const ENTITIES = [
-  service, route, consumer, consumerGroup, consumerGroupConsumer, plugin, upstream, target, certificate, sni,
+  service, route, consumer, consumerGroup, consumerGroupConsumer, consumerGroupPlugin, plugin, upstream, target, certificate, sni,
   caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl, partial,
   keySet, key,
 ];

@@ -36,6 +36,7 @@ export const command: Command = {
     { flags: '--select-tag <tag>', description: 'only entities with this tag (repeatable; AND)', parse: collect },
     { flags: '--skip-consumers', description: 'leave out consumers, consumer groups and credentials' },
     { flags: '--skip-ca-certificates', description: 'leave out CA certificates' },
+    { flags: '--consumer-group-policy-overrides', description: 'write _info.consumer_group_policy_overrides (written anyway when the gateway has consumer-group policy overrides); do not mix with consumer-group scoped plugins' },
     { flags: '--show-secrets', description: 'write secrets instead of [masked] (needed for a restorable dump)' },
     { flags: '--sanitize', description: 'write every secret as a salted hash (shareable, not restorable)' },
     { flags: '--sanitization-salt <salt>', description: 'salt for --sanitize, so that equal secrets hash alike across dumps', hidden: true },
@@ -44,7 +45,8 @@ export const command: Command = {
     { flags: '--yes', description: 'assume yes to prompts (decK; aigw does not prompt here)' },
   ],
   notes: [
-    'Differs from decK on purpose: secrets are written as [masked] unless --show-secrets (decK writes them in clear); ' +
+    'Consumer-group policy overrides (Kong Enterprise) are dumped whenever the gateway has some, with _info.consumer_group_policy_overrides; decK needs --consumer-group-policy-overrides for that on Kong 3.4+. ' +
+      'Differs from decK on purpose: secrets are written as [masked] unless --show-secrets (decK writes them in clear); ' +
       "a dump from Konnect leaves out Konnect's defaults unless --with-defaults (the file then says what was configured, " +
       "and a diff of it against the same control plane shows no change).",
   ],
@@ -56,7 +58,9 @@ export const command: Command = {
     const target = await openTarget({ opts, sources, fileKonnect: null, forWriting: false }, io);
     try {
       const tags = strings(opts.selectTag);
-      const read = await readState(target.client, { selectTags: tags, skip: skipKinds(opts) });
+      // a Kong gateway's consumer-group policy overrides are always read (one GET per group): a dump never loses them
+      const overrides = opts.consumerGroupPolicyOverrides === true;
+      const read = await readState(target.client, { selectTags: tags, skip: skipKinds(opts), policyOverrides: overrides || target.konnect === null });
       let state = target.konnect !== null ? konnectCurrent(withoutKonnectManaged(read).state) : read;
       const skip = opts.skipDefaults === true || (target.konnect !== null && opts.withDefaults !== true);
       if (skip) {
@@ -66,7 +70,7 @@ export const command: Command = {
       const show = opts.showSecrets === true;
       const mask: MaskOptions = { ...maskOptions([], show), ...(opts.sanitize === true ? { replace: sanitizer(typeof opts.sanitizationSalt === 'string' ? opts.sanitizationSalt : randomBytes(16).toString('hex')) } : {}) };
       const konnect = target.konnect !== null ? { control_plane_name: target.konnect.controlPlane.name } : undefined;
-      const text = writeState(state, { format, withId: opts.withId === true, mask, konnect });
+      const text = writeState(state, { format, withId: opts.withId === true, mask, konnect, policyOverrides: overrides });
       const redacted = !show && opts.sanitize !== true && KINDS.some((k) => state.entities[k.name].some((e) => JSON.stringify(maskEntity(k.name, e, mask)) !== JSON.stringify({ ...e })));
       const out = typeof opts.outputFile === 'string' ? opts.outputFile : '-';
       if (out === '-') io.out(text);

@@ -59,12 +59,14 @@ interface GroupMember {
 
 interface Collecting extends CollectResult {
   members: GroupMember[];
+  /** decK's `_info.consumer_group_policy_overrides`: `consumer_groups[].plugins` are policy overrides. */
+  policyOverrides: boolean;
 }
 
 function collectOne(kind: KindDef, value: unknown, file: SourceFile, path: JsonPath, parent: RawEntity | null, out: Collecting): void {
   if (!isObj(value)) return; // the schema check reports non-objects
   const data: Obj = {};
-  const nested = childrenOf(kind.name);
+  const nested = childrenOf(kind.name, out.policyOverrides);
   const nestedKeys = new Set(nested.map((n) => n.key));
   const fkFields = new Set(kind.foreignKeys.map((f) => f.field));
   const raw: RawEntity = { kind, data, refs: {}, file, path };
@@ -105,8 +107,8 @@ function collectOne(kind: KindDef, value: unknown, file: SourceFile, path: JsonP
 }
 
 /** Collect every entity of every file, in file order. */
-export function collectEntities(files: ReadonlyArray<{ file: SourceFile; content: Obj }>, gatewayConsumers?: readonly Obj[]): CollectResult {
-  const out: Collecting = { raws: [], nestingConflicts: [], members: [] };
+export function collectEntities(files: ReadonlyArray<{ file: SourceFile; content: Obj }>, gatewayConsumers?: readonly Obj[], policyOverrides = false): CollectResult {
+  const out: Collecting = { raws: [], nestingConflicts: [], members: [], policyOverrides };
   for (const { file, content } of files) {
     for (const kind of KINDS) {
       if (!kind.topLevel) continue;

@@ -27,6 +27,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Online: the gateway's entities carrying the files' `_info.default_lookup_tags` (see gateway-refs.ts). */
   gateway?: GatewayEntities;
+  /** decK's `--consumer-group-policy-overrides`: as `_info.consumer_group_policy_overrides: true` in every file. */
+  consumerGroupPolicyOverrides?: boolean;
 }
 
 export interface LoadResult {
@@ -48,6 +50,8 @@ export interface LoadResult {
   lookupTags: LookupTags;
   /** `_info.skip_hash_for_basic_auth` of the files. */
   skipHashForBasicAuth: boolean;
+  /** `_info.consumer_group_policy_overrides` of the files (or the option): policy overrides are read and written. */
+  consumerGroupPolicyOverrides: boolean;
 }
 
 export interface KonnectBlock {
@@ -67,17 +71,18 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   }
   const envValues = [...new Set(files.flatMap((f) => f.envValues))];
   const { meta, conflicts } = readMeta(contents.map((c) => c.content));
+  if (opts.consumerGroupPolicyOverrides === true) meta.consumerGroupPolicyOverrides = true;
   for (const c of conflicts) {
     const code: Issue['code'] = c.startsWith('_workspace') ? 'AIGW_WORKSPACE_CONFLICT' : 'AIGW_VALUE';
     const at = contents.find((x) => (c.startsWith('_workspace') ? x.content._workspace !== undefined : x.content._info !== undefined));
     const issue = at ? at.file.issueAt([c.startsWith('_workspace') ? '_workspace' : '_info'], 'key', 'error', code, `files disagree on ${c}`) : ({ severity: 'error', code, message: `files disagree on ${c}` } satisfies Issue);
     issues.push(issue);
   }
-  const { raws, nestingConflicts } = collectEntities(contents, opts.gateway?.consumers);
+  const { raws, nestingConflicts } = collectEntities(contents, opts.gateway?.consumers, meta.consumerGroupPolicyOverrides);
   const masked = maskedInputIssues(raws);
   if (masked.length > 0) {
     // a masked dump: one clear error instead of a duplicate-key error per credential
-    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null, lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
+    return { state: null, issues: sortIssues([...issues, ...masked]), extensions: [], envValues, files, sources: NO_SOURCES, konnect: null, lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth, consumerGroupPolicyOverrides: meta.consumerGroupPolicyOverrides };
   }
   for (const { raw, field } of nestingConflicts) {
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
@@ -89,7 +94,8 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));
   const failed = hasErrors(issues) || (opts.strict === true && issues.length > 0);
-  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents), lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth };
+  return { state: failed ? null : norm.state, issues, extensions, envValues, files, sources: norm.sources, konnect: konnectBlock(contents), lookupTags: meta.lookupTags, skipHashForBasicAuth: meta.skipHashForBasicAuth,
+    consumerGroupPolicyOverrides: meta.consumerGroupPolicyOverrides };
 }
 
 const NO_SOURCES: EntitySources = { locate: () => undefined, written: () => undefined };

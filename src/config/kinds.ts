@@ -25,6 +25,7 @@ export type KindName =
   | 'routes'
   | 'targets'
   | 'consumer_group_consumers'
+  | 'consumer_group_plugins'
   | 'plugins';
 
 /** A foreign key of a kind: the field that holds `{id}` in wire format. */
@@ -85,6 +86,13 @@ export interface KindDef {
    * is added with `POST {member: idOrName}`, listed as the member entities, removed by member key.
    */
   membership?: { parent: string; member: string };
+  /**
+   * A legacy consumer-group policy override (Kong EE consumer_group_plugins): nested under its
+   * group in the file only with `_info.consumer_group_policy_overrides` (in place of scoped
+   * plugins), written with `PUT {parent endpoint}/{g}/{nestedEndpoint}/{name}` (`{config}`),
+   * read from `GET {parent endpoint}/{g}` (`plugins`), removed with `DELETE` of the same path.
+   */
+  policyOverride?: true;
 }
 
 const TIMESTAMPS = ['created_at', 'updated_at'];
@@ -204,6 +212,14 @@ export const KINDS: readonly KindDef[] = [
     ignore: TIMESTAMPS, secrets: [], schemaName: 'consumer_group_consumers', membership: { parent: 'consumer_group', member: 'consumer' },
   },
   {
+    // Kong Enterprise's legacy consumer-group overrides (decK _info.consumer_group_policy_overrides)
+    name: 'consumer_group_plugins', singular: 'consumer_group policy override', endpoint: '/consumer_groups', nestedEndpoint: 'overrides/plugins',
+    schema: 'entities/consumer_group_plugin.json', level: 3,
+    foreignKeys: [{ field: 'consumer_group', kind: 'consumer_groups', required: true }],
+    nestedUnder: { consumer_groups: 'plugins' }, topLevel: false, naturalKey: ['name'], naturalKeyFks: ['consumer_group'],
+    ignore: TIMESTAMPS, secrets: [], schemaName: 'consumer_group_plugins', policyOverride: true,
+  },
+  {
     name: 'plugins', singular: 'plugin', endpoint: '/plugins', nestedEndpoint: 'plugins', schema: 'entities/plugin.json', level: 4,
     foreignKeys: [
       { field: 'service', kind: 'services', required: false },
@@ -221,11 +237,15 @@ export const KIND_BY_NAME: Readonly<Record<KindName, KindDef>> = Object.fromEntr
 
 export const KIND_NAMES: readonly KindName[] = KINDS.map((k) => k.name);
 
-/** Kinds that nest under `parent` in a file, with the key they nest under. */
-export function childrenOf(parent: KindName): Array<{ kind: KindDef; key: string }> {
+/**
+ * Kinds that nest under `parent` in a file, with the key they nest under. `consumer_groups[].plugins`
+ * holds policy overrides with decK's `consumer_group_policy_overrides`, else scoped plugins.
+ */
+export function childrenOf(parent: KindName, policyOverrides = false): Array<{ kind: KindDef; key: string }> {
   const out: Array<{ kind: KindDef; key: string }> = [];
   for (const k of KINDS) {
     const key = k.nestedUnder[parent];
+    if (parent === 'consumer_groups' && key === 'plugins' && (k.policyOverride === true) !== policyOverrides) continue;
     if (key !== undefined) out.push({ kind: k, key });
   }
   return out;

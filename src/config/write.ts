@@ -18,6 +18,8 @@ export interface WriteOptions {
   mask?: MaskOptions;
   /** A `_konnect` block to write (dump from a Konnect control plane). */
   konnect?: { control_plane_name: string };
+  /** Write `_info.consumer_group_policy_overrides: true` (decK's dump flag); written anyway when the State has overrides. */
+  policyOverrides?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -57,9 +59,14 @@ interface Placement {
   parent: { id: string; key: string } | null;
 }
 
-function place(kind: KindDef, e: Entity, exists: (id: string) => boolean): Placement {
+/**
+ * With policy overrides, `consumer_groups[].plugins` holds overrides (decK's
+ * `consumer_group_policy_overrides`): a plugin scoped to a group then names it at the top level.
+ */
+function place(kind: KindDef, e: Entity, exists: (id: string) => boolean, overrides: boolean): Placement {
   const set = kind.foreignKeys.filter((f) => refId(e[f.field]) !== null);
-  const nestable = set.filter((f) => kind.nestedUnder[f.kind] !== undefined && exists(refId(e[f.field])!));
+  const nestable = set.filter((f) => kind.nestedUnder[f.kind] !== undefined && exists(refId(e[f.field])!)
+    && !(overrides && f.kind === 'consumer_groups' && kind.policyOverride !== true));
   if (kind.membership !== undefined) {
     const member = nestable.find((f) => f.field === kind.membership!.member);
     if (member !== undefined) return { parent: { id: refId(e[member.field])!, key: kind.nestedUnder[member.kind]! } };
@@ -73,12 +80,13 @@ function place(kind: KindDef, e: Entity, exists: (id: string) => boolean): Place
 export function toContent(state: State, options: WriteOptions = {}): Obj {
   const byId = new Map<string, { kind: KindDef; e: Entity }>();
   for (const k of KINDS) for (const e of state.entities[k.name]) byId.set(e.id, { kind: k, e });
+  const overrides = KINDS.some((k) => k.policyOverride === true && state.entities[k.name].length > 0);
   const nodes = new Map<string, Obj>();
   const children = new Map<string, Map<string, Array<{ sort: string; node: Obj }>>>();
   const top = new Map<string, Array<{ sort: string; node: Obj }>>();
   for (const k of KINDS) {
     for (const e of state.entities[k.name]) {
-      const p = place(k, e, (id) => byId.has(id));
+      const p = place(k, e, (id) => byId.has(id), overrides);
       const node = entityNode(k, e, p, byId, options);
       nodes.set(e.id, node);
       const item = { sort: `${label(k, e)}\0${e.id}`, node };
@@ -101,7 +109,10 @@ export function toContent(state: State, options: WriteOptions = {}): Obj {
   const out: Obj = { _format_version: '3.0' };
   if (options.konnect !== undefined) out._konnect = { control_plane_name: options.konnect.control_plane_name };
   if (state.workspace !== null) out._workspace = state.workspace;
-  if (state.selectTags.length > 0) out._info = { select_tags: [...state.selectTags] };
+  const info: Obj = {};
+  if (state.selectTags.length > 0) info.select_tags = [...state.selectTags];
+  if (overrides || options.policyOverrides === true) info.consumer_group_policy_overrides = true;
+  if (Object.keys(info).length > 0) out._info = info;
   for (const k of KINDS) if (top.has(k.name)) out[k.name] = sorted(top.get(k.name)!);
   return out;
 }

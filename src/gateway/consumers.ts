@@ -39,6 +39,13 @@ export interface Consumers {
   consumerGroups(consumerId: string): readonly string[];
   /** Ids of the consumer groups the consumer is a member of. */
   consumerGroupIds(consumerId: string): readonly string[];
+  /**
+   * Kong EE's legacy overrides (rate-limiting-advanced `enforce_consumer_groups`): the first of
+   * `groups` (names or ids, in that order) that exists and has the consumer as a member, with its
+   * policy override of `plugin` (null: the group has none, the plugin's own config applies);
+   * null when the consumer is in none of them.
+   */
+  policyOverride(consumerId: string, groups: readonly string[], plugin: string): { group: string; config: Readonly<Record<string, unknown>> | null } | null;
 }
 
 const str = (e: Entity, k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
@@ -90,8 +97,27 @@ export function compileConsumers(state: State): Consumers {
     memberships.set(consumerId, [...(memberships.get(consumerId) ?? []), groupNames.get(groupId) ?? groupId].sort());
     membershipIds.set(consumerId, [...(membershipIds.get(consumerId) ?? []), groupId]);
   }
+  const groupByKey = new Map<string, Entity>();
+  for (const g of state.entities.consumer_groups) {
+    groupByKey.set(g.id, g);
+    const name = str(g, 'name');
+    if (name !== null && !groupByKey.has(name)) groupByKey.set(name, g);
+  }
+  const overrides = new Map(state.entities.consumer_group_plugins.map((o) => [`${refId(o.consumer_group) ?? ''}\0${str(o, 'name') ?? ''}`, o]));
+  const policyOverride: Consumers['policyOverride'] = (consumerId, groups, plugin) => {
+    const member = membershipIds.get(consumerId) ?? [];
+    for (const key of groups) {
+      const g = groupByKey.get(key);
+      if (g === undefined || !member.includes(g.id)) continue;
+      const o = overrides.get(`${g.id}\0${plugin}`);
+      const config = o !== undefined && o.config !== null && typeof o.config === 'object' ? (o.config as Record<string, unknown>) : null;
+      return { group: str(g, 'name') ?? g.id, config };
+    }
+    return null;
+  };
   return {
     byId,
+    policyOverride,
     consumerGroups: (id) => memberships.get(id) ?? [],
     consumerGroupIds: (id) => membershipIds.get(id) ?? [],
     find: (v) => byId.get(v) ?? byName.get(v),

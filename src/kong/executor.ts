@@ -56,6 +56,14 @@ async function runMembership(client: AdminClient, kind: KindDef, op: Op): Promis
   await client.call('DELETE', `${p.collection}/${p.member}`, undefined, { accept: [404] });
 }
 
+/** A consumer group's policy override: `PUT {config}` / `DELETE` at `/consumer_groups/{g}/overrides/plugins/{name}` (GDR consumer_group_plugin.go). */
+async function runOverride(client: AdminClient, kind: KindDef, op: Op): Promise<void> {
+  const e = op.action === 'delete' ? op.before : op.after;
+  const path = client.scoped(`${kind.endpoint}/${refId(e.consumer_group) ?? ''}/${kind.nestedEndpoint}/${encodeURIComponent(String(e.name))}`);
+  if (op.action === 'delete') await client.call('DELETE', path, undefined, { accept: [404] });
+  else await client.call('PUT', path, { config: e.config });
+}
+
 /**
  * Where an entity is written: under its required parent when it has one (`/upstreams/{u}/targets/{id}`,
  * `/consumers/{c}/key-auth/{id}`: Kong serves some kinds only there), else its own collection.
@@ -73,6 +81,7 @@ export function adminExecutor(client: AdminClient): Executor {
     async run(op) {
       const kind = KIND_BY_NAME[op.kind];
       if (kind.membership !== undefined) return runMembership(client, kind, op);
+      if (kind.policyOverride === true) return runOverride(client, kind, op);
       if (op.action === 'delete') {
         await client.call('DELETE', entityPath(client, kind, op.before), undefined, { accept: [404] });
         return;

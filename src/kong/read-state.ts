@@ -20,6 +20,27 @@ export interface ReadOptions {
   skip?: ReadonlySet<KindName>;
   /** Consumers outside the select tags that the files name through default_lookup_tags (their memberships are the files'). */
   lookedUpConsumers?: readonly string[];
+  /** Read consumer groups' policy overrides (decK's consumer_group_policy_overrides; `GET /consumer_groups/{g}`). */
+  policyOverrides?: boolean;
+}
+
+/**
+ * Consumer groups' policy overrides (Kong EE consumer_group_plugins): the `plugins` of
+ * `GET /consumer_groups/{g}` (decK GetAllConsumerGroups), with the group as foreign key.
+ */
+export async function readOverrides(client: AdminClient, groups: readonly Entity[]): Promise<Entity[]> {
+  const lists = await Promise.all(groups.map(async (g) => {
+    try {
+      const body = await client.get(client.scoped(`/consumer_groups/${g.id}`));
+      const plugins = body !== null && typeof body === 'object' ? (body as { plugins?: unknown }).plugins : undefined;
+      return (Array.isArray(plugins) ? plugins : []).filter((p): p is Json => p !== null && typeof p === 'object' && typeof (p as Json).id === 'string')
+        .map((p) => ({ ...p, consumer_group: { id: g.id } }) as unknown as Entity);
+    } catch (err) {
+      if (absent(err)) return [];
+      throw err;
+    }
+  }));
+  return lists.flat();
 }
 
 function absent(err: unknown): boolean {
@@ -92,7 +113,7 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
   const skip = options.skip ?? new Set<KindName>();
   const query: Record<string, string> = options.selectTags !== undefined && options.selectTags.length > 0 ? { tags: options.selectTags.join(',') } : {};
   const entities = emptyEntities();
-  const plain = KINDS.filter((k) => k.membership === undefined && !skip.has(k.name));
+  const plain = KINDS.filter((k) => k.membership === undefined && k.policyOverride === undefined && !skip.has(k.name));
   const tops = await Promise.all(plain.map((k) => listTop(client, k, query)));
   plain.forEach((k, i) => (entities[k.name] = tops[i] ?? []));
   // kinds the target only serves under their parent, parents first
@@ -110,6 +131,7 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
     const scoped = query.tags !== undefined && !skip.has('consumers');
     entities[k.name] = scoped ? members.filter((m) => inScope.has(refId(m.consumer) ?? '')) : members;
   }
+  if (options.policyOverrides === true && !skip.has('consumer_groups')) entities.consumer_group_plugins = await readOverrides(client, entities.consumer_groups);
   // Kong shows a plugin's deprecated shorthands mirrored from the fields they stand for: drop them
   entities.plugins = entities.plugins.map((p) => typeof p.name === 'string' ? { ...p, config: withoutMirrors(schemas().plugin(p.name), p.config) } as Entity : p);
   // a foreign key to an entity outside the selection (select tags) stays as an id
@@ -167,7 +189,7 @@ export async function readDefaults(client: AdminClient, pluginNames: readonly st
       throw err;
     }
   };
-  const kinds = KINDS.filter((k) => k.membership === undefined);
+  const kinds = KINDS.filter((k) => k.membership === undefined && k.policyOverride === undefined);
   const entityFields = await Promise.all(kinds.map((k) => fetchFields(`/schemas/${k.schemaName}`)));
   const names = [...new Set(pluginNames)].sort();
   const pluginFields = await Promise.all(names.map((n) => fetchFields(`/schemas/plugins/${encodeURIComponent(n)}`)));
@@ -191,7 +213,7 @@ export function withDefaults(state: State, defaults: Defaults): State {
     const fields = defaults.entity(k.name);
     entities[k.name] = state.entities[k.name].map((e) => {
       let out: Record<string, unknown> = fields === undefined ? e : fillFromKong(fields, { ...e });
-      if (typeof e.name === 'string' && e.config !== null && typeof e.config === 'object' && !Array.isArray(e.config)) {
+      if (k.name === 'plugins' && typeof e.name === 'string' && e.config !== null && typeof e.config === 'object' && !Array.isArray(e.config)) {
         const cf = configFields(defaults.plugin(e.name));
         if (cf !== undefined) out = { ...out, config: fillFromKong(cf, { ...(e.config as Json) }) };
       }

@@ -49,7 +49,7 @@ export function skipDefaults(state: State, defaults: Defaults): State {
   const entities = emptyEntities();
   for (const k of KINDS) {
     entities[k.name] = state.entities[k.name].map((e) => {
-      if (k.membership !== undefined) return e;
+      if (k.membership !== undefined || k.policyOverride === true) return e;
       const d = k.name === 'plugins' && typeof e.name === 'string' ? pluginDefaults(defaults.plugin(e.name)) : fillFromKong(defaults.entity(k.name), {});
       return withoutDefaults(e, d) as Entity;
     });

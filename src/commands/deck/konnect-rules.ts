@@ -53,6 +53,11 @@ export function konnectIssues(state: State, sources: EntitySources): Issue[] {
       }
     }
   }
+  // Konnect keeps them in its own API (decK: /v1/consumer-groups/{g}/rate-limiting-advanced-config), which aigw does not speak
+  for (const o of state.entities.consumer_group_plugins) {
+    out.push(issueIn(sources, 'consumer_group_plugins', o.id, ['name'], 'value', 'AIGW_KONNECT_UNSUPPORTED',
+      'consumer-group policy overrides cannot be synced to Konnect by aigw (Konnect keeps them in its own rate-limiting-advanced-config API); scope a rate-limiting-advanced plugin to the consumer group instead'));
+  }
   const tagged = Object.entries(state.entities).flatMap(([kind, list]) => list.filter((e) => Array.isArray(e.tags) && e.tags.includes(DECK_AI_TAG)).map((e) => ({ kind: kind as KindName, e })));
   if (state.selectTags.includes(DECK_AI_TAG) || tagged.length > 0) {
     const first = tagged[0];

@@ -42,6 +42,8 @@ export interface Desired {
   gateway?: GatewayEntities;
   /** `_info.skip_hash_for_basic_auth`. */
   skipHashForBasicAuth: boolean;
+  /** `_info.consumer_group_policy_overrides` or `--consumer-group-policy-overrides`: the target's overrides are read and managed. */
+  policyOverrides: boolean;
 }
 
 /**
@@ -64,12 +66,14 @@ async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
     gateway,
+    consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true,
   });
   if (r.state === null) return { desired: null, issues: r.issues };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
-  const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect, lookupTags: r.lookupTags, gateway, skipHashForBasicAuth: r.skipHashForBasicAuth };
+  const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect, lookupTags: r.lookupTags, gateway, skipHashForBasicAuth: r.skipHashForBasicAuth,
+    policyOverrides: r.consumerGroupPolicyOverrides };
   return { desired, issues: r.issues };
 }
 
@@ -118,6 +122,7 @@ export const PLAN_OPTIONS: OptionSpec[] = [
   { flags: '--select-tag <tag>', description: 'only manage entities with this tag (repeatable; AND)', parse: collect },
   { flags: '--skip-consumers', description: 'leave consumers, consumer groups and credentials alone' },
   { flags: '--skip-ca-certificates', description: 'leave CA certificates alone' },
+  { flags: '--consumer-group-policy-overrides', description: 'consumer_groups[].plugins are consumer-group policy overrides of rate-limiting-advanced (as _info.consumer_group_policy_overrides); do not mix with consumer-group scoped plugins' },
   { flags: '--show-secrets', description: 'print secrets (env values, credentials, x-secret plugin fields) instead of [masked]' },
   { flags: '--no-mask-deck-env-vars-value', description: 'alias of --show-secrets for env values (decK)', hidden: true },
   { flags: '--json-output', description: "print decK's JSON report instead of text" },
@@ -202,7 +207,7 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
     const desired = await loadForTarget(first, args, opts, io, target);
     if (desired === null) return 1;
     const skip = skipKinds(opts);
-    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources, gateway: desired.gateway });
+    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources, gateway: desired.gateway, policyOverrides: desired.policyOverrides });
     if (r.issues.length > 0) {
       printIssues(io, r.issues);
       io.err(io.c.red(`✖ ${target.label} cannot take this configuration; nothing was written`));

@@ -107,12 +107,14 @@ export interface ReconcileOptions {
   sources: EntitySources;
   /** The entities `_info.default_lookup_tags` found on the gateway: other files', left out of the comparison. */
   gateway?: GatewayEntities;
+  /** Read and compare the consumer groups' policy overrides (decK's consumer_group_policy_overrides). */
+  policyOverrides?: boolean;
 }
 
 /** The current state, read with the select tags, without the looked-up entities (see withLookups). */
 async function readCurrent(client: AdminClient, options: ReconcileOptions): Promise<State> {
   const lookedUpConsumers = (options.gateway?.consumers ?? []).map((c) => c.id);
-  const read = await readState(client, { selectTags: options.selectTags, skip: options.skip, lookedUpConsumers });
+  const read = await readState(client, { selectTags: options.selectTags, skip: options.skip, lookedUpConsumers, policyOverrides: options.policyOverrides });
   return options.gateway === undefined ? read : withLookups(client, read, options.gateway);
 }
 

@@ -326,6 +326,63 @@ export interface ConsumerGroupConsumerEntity {
 }
 
 /**
+ * A consumer-group policy override of rate-limiting-advanced (decK: consumer_groups[].plugins with _info.consumer_group_policy_overrides): its limits replace the plugin's own for members of the group.
+ */
+export interface ConsumerGroupPluginEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * The plugin overridden: Kong has overrides of rate-limiting-advanced only.
+   */
+  name: 'rate-limiting-advanced';
+  /**
+   * The limits that replace the plugin's own for members of the group.
+   */
+  config: {
+    /**
+     * Window sizes in seconds, one per limit.
+     */
+    window_size: number[];
+    /**
+     * sliding (the previous window counts, weighted) or fixed windows.
+     */
+    window_type: 'fixed' | 'sliding';
+    /**
+     * Requests allowed per window, one per window size.
+     */
+    limit: number[];
+    /**
+     * Upper bound (s) of a random delay added to Retry-After.
+     */
+    retry_after_jitter_max: number;
+  };
+  /**
+   * The consumer group (name or id).
+   */
+  consumer_group?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | null;
+}
+
+/**
  * An hmac-auth credential of a consumer (kong/plugins/hmac-auth/daos.lua).
  */
 export interface HmacauthCredentialEntity {

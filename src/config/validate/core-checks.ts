@@ -87,10 +87,21 @@ const redirectUris: Check = (list) => {
   return null;
 };
 
+/** A consumer-group override's config (Kong EE consumer_group_plugins' custom_entity_check, its messages). */
+const consumerGroupOverride: Check = (c) => {
+  const limit = getPath(c, 'limit');
+  const windows = getPath(c, 'window_size');
+  if (Array.isArray(limit) && Array.isArray(windows) && limit.length !== windows.length) return { path: [], message: 'You must provide the same number of windows and limits' };
+  const jitter = getPath(c, 'retry_after_jitter_max');
+  if (typeof jitter === 'number' && jitter < 0) return { path: ['retry_after_jitter_max'], message: 'Non-negative retry_after_jitter_max value is expected' };
+  return null;
+};
+
 export const CORE_CHECKS: Record<string, Check> = {
   'redirect-uris': redirectUris,
   'vault-backend': vaultBackend,
   'request-termination': requestTermination,
   'header-pairs': headerPairs,
   'rate-limiting-advanced': rateLimitingAdvanced,
+  'consumer-group-override': consumerGroupOverride,
 };

@@ -7,6 +7,7 @@ import type { Issue } from '../issues.js';
 import type { Entity } from '../state.js';
 import { applyPartials } from '../partials.js';
 import { unknownPluginMessage } from './enterprise-plugins.js';
+import { mapAjvErrors } from './schema-errors.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
@@ -75,6 +76,25 @@ function partialRules(e: Entity, raw: RawEntity, out: Issue[]): void {
 }
 
 /**
+ * A consumer-group policy override as written (Kong EE's consumer_group_plugins schema: name and
+ * config only; the whole file's schema read the item as a plugin). Kong serves overrides of
+ * rate-limiting-advanced only (`/consumer_groups/{g}/overrides/plugins/rate-limiting-advanced`).
+ */
+function overrideRules(raw: RawEntity, out: Issue[]): void {
+  const validate = schemas().validator(raw.kind.schema);
+  const name = raw.data.name;
+  if (typeof name === 'string' && name !== 'rate-limiting-advanced') {
+    out.push(raw.file.issueAt([...raw.path, 'name'], 'value', 'error', 'AIGW_VALUE', `consumer group policy overrides exist for rate-limiting-advanced only, not '${name}' `
+      + '(Kong: /consumer_groups/{group}/overrides/plugins/rate-limiting-advanced); without _info.consumer_group_policy_overrides, consumer_groups[].plugins are scoped plugins'));
+  }
+  if (!validate || validate(raw.data)) return;
+  for (const p of mapAjvErrors(validate.errors ?? [])) {
+    if (p.path.length === 1 && p.path[0] === 'name' && p.code === 'AIGW_VALUE') continue;
+    out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, 'error', p.code, p.message));
+  }
+}
+
+/**
  * Kong's entity checks declared in the entity schema (`x-entity-checks`), on the filled entity, and
  * warnings for fields `aigw serve` accepts but cannot honour (plugin configs are checked apart).
  */
@@ -98,6 +118,7 @@ export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { str
     if (raw.kind.name === 'routes') routeRules(e, raw, out);
     else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out, partials);
     else if (raw.kind.name === 'partials') partialRules(e, raw, out);
+    else if (raw.kind.policyOverride === true) overrideRules(raw, out);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { endpointKey } from '../../diff/identity.js';
 import { paginate } from './query.js';
 import { AdminHttpError, kongError, notFound } from './respond.js';
 import { mirrorShorthands } from '../../config/shorthands.js';
+import { consumerGroupRoute } from './policy-overrides.js';
 import type { JsonSchema } from '../../config/schemas.js';
 
 export interface Reply {
@@ -55,6 +56,8 @@ function locate(ctx: CrudContext, segments: string[]): Target | undefined {
 
 /** Handle an entity endpoint; undefined when the path is not one. */
 export async function entityRoute(ctx: CrudContext, req: EntityRequest, path: string, changed: () => void): Promise<Reply | undefined> {
+  const group = await consumerGroupRoute(ctx, req, changed);
+  if (group !== undefined) return group;
   const t = locate(ctx, req.segments);
   if (t === undefined) return undefined;
   refuseWrite(req, t.kind);

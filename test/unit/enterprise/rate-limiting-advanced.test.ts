@@ -28,9 +28,8 @@ describe('rate-limiting-advanced config', () => {
   it('refuses what aigw serve cannot run, and mismatched windows', () => {
     expect(() => parseRlaConfig({ ...base, strategy: 'cluster' })).toThrow(/cluster' cannot run in aigw serve/);
     expect(() => parseRlaConfig({ ...base, throttling: { enabled: true } })).toThrow(/throttling cannot run in aigw serve/);
-    // the deprecated overrides: never accepted and ignored; listed groups without enforcement change nothing, as in Kong
-    expect(() => parseRlaConfig({ ...base, enforce_consumer_groups: true, consumer_groups: ['gold'] }))
-      .toThrow(/enforce_consumer_groups: the deprecated per-consumer-group overrides \(consumer_group_policy_overrides\) cannot run in aigw serve; scope a rate-limiting-advanced plugin to each consumer group/);
+    // the deprecated policy overrides run (the consumer groups' override configs, through the runtime's consumers)
+    expect(parseRlaConfig({ ...base, enforce_consumer_groups: true, consumer_groups: ['gold', 'silver'] })).toMatchObject({ enforceConsumerGroups: true, consumerGroups: ['gold', 'silver'] });
     expect(() => parseRlaConfig({ ...base, enforce_consumer_groups: false, consumer_groups: ['gold'] })).not.toThrow();
     expect(() => parseRlaConfig({ ...base, throttling: { enabled: false } })).not.toThrow();
     expect(() => parseRlaConfig({ limit: [1, 2], window_size: [60] })).toThrow('You must provide the same number of windows and limits');

@@ -13,7 +13,7 @@ const PLUGINS = [
   'ai-azure-content-safety', 'ai-aws-guardrails', 'ai-gcp-model-armor', 'ai-lakera-guard', 'ai-custom-guardrail',
 ];
 const ENTITIES = [
-  'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'plugin', 'upstream', 'target', 'certificate',
+  'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'consumer_group_plugin', 'plugin', 'upstream', 'target', 'certificate',
   'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'hmacauth_credential', 'oauth2_credential', 'acl', 'partial', 'key_set', 'key',
 ];
 

@@ -1,8 +1,8 @@
 /**
  * rate-limiting-advanced configuration, narrowed from the validated plugin config. What aigw serve
- * cannot run is refused here (the gateway does not start): the `cluster` strategy, throttling, and
- * the deprecated consumer-group overrides (`enforce_consumer_groups`). `consumer_groups` without
- * `enforce_consumer_groups` changes nothing in Kong either (the overrides apply only when enforced).
+ * cannot run is refused here (the gateway does not start): the `cluster` strategy and throttling.
+ * `consumer_groups` without `enforce_consumer_groups` changes nothing in Kong either (the deprecated
+ * consumer-group policy overrides apply only when enforced).
  */
 import { field, record, strings } from '../../plugin.js';
 import { redisSettings } from '../ai-rate-limiting-advanced/config.js';
@@ -26,6 +26,17 @@ export interface RlaConfig extends IdentifyConfig {
   errorCode: number;
   errorMessage: string;
   disablePenalty: boolean;
+  /** Kong EE's legacy consumer-group policy overrides: `enforce_consumer_groups` with these groups (names or ids), in order. */
+  enforceConsumerGroups: boolean;
+  consumerGroups: string[];
+}
+
+/** The limits a consumer-group policy override replaces (Kong EE consumer_group_plugins config). */
+export interface RlaLimits { windows: RlaWindow[]; windowType: WindowType; jitterMax: number }
+
+/** A policy override's config (validated on load and by the Admin API) as limits. */
+export function parseOverride(c: Readonly<Record<string, unknown>>): RlaLimits {
+  return { windows: windows(c), windowType: field<WindowType>(c, 'window_type', 'sliding'), jitterMax: field(c, 'retry_after_jitter_max', 0) };
 }
 
 function numbers(v: unknown): number[] {
@@ -66,10 +77,6 @@ function redisWithShorthands(c: Readonly<Record<string, unknown>>): RedisBudgetS
 function refuseUnsupported(c: Readonly<Record<string, unknown>>): void {
   if (c.strategy === 'cluster') throw new Error("strategy 'cluster' cannot run in aigw serve: no Kong database cluster; use 'local' or 'redis'");
   if (record(c, 'throttling').enabled === true) throw new Error('throttling cannot run in aigw serve: denied requests are refused at once, not queued');
-  if (c.enforce_consumer_groups === true) {
-    throw new Error('enforce_consumer_groups: the deprecated per-consumer-group overrides (consumer_group_policy_overrides) cannot run in aigw serve; '
-      + 'scope a rate-limiting-advanced plugin to each consumer group instead (consumer_groups[].plugins, as Kong 3.4+ does)');
-  }
 }
 
 export function parseRlaConfig(c: Readonly<Record<string, unknown>>): RlaConfig {
@@ -97,5 +104,7 @@ export function parseRlaConfig(c: Readonly<Record<string, unknown>>): RlaConfig 
     errorCode: field(c, 'error_code', 429),
     errorMessage: field(c, 'error_message', 'API rate limit exceeded'),
     disablePenalty: field(c, 'disable_penalty', false),
+    enforceConsumerGroups: field(c, 'enforce_consumer_groups', false),
+    consumerGroups: strings(c, 'consumer_groups'),
   };
 }

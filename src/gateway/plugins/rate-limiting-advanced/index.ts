@@ -16,15 +16,18 @@
  * at the window that refused).
  *
  * Consumer groups: a plugin scoped to a consumer group runs for its members only (the runtime's
- * scoping); `identifier: consumer-group` then counts per that group. The deprecated overrides
- * (`enforce_consumer_groups`, whose limits live in Kong's consumer_group_plugin_config entities
- * that aigw does not store) are refused at startup (config.ts).
+ * scoping); `identifier: consumer-group` then counts per that group. The deprecated policy
+ * overrides (`enforce_consumer_groups`, Kong's handler): for an authenticated consumer, the first
+ * group of `consumer_groups` (name or id, in order) it belongs to decides — its override's
+ * `limit`/`window_size`/`window_type`/`retry_after_jitter_max` replace the plugin's own (same key
+ * and namespace: counters are per window size, as Kong's), or, without an override, the plugin's
+ * own apply (logged once). Error code and message, hide_client_headers and disable_penalty stay the plugin's.
  */
 import type { GatewayContext, Reply } from '../../context.js';
 import type { Plugin, PluginDeps } from '../../plugin.js';
 import { FallbackBudget, LocalBudget, RedisBudget, type Admission, type BudgetStore, type BudgetWindow } from '../ai-rate-limiting-advanced/budget-store.js';
 import { identify } from '../ai-rate-limiting-advanced/identify.js';
-import { parseRlaConfig, type RlaConfig, type RlaWindow } from './config.js';
+import { parseOverride, parseRlaConfig, type RlaConfig, type RlaLimits, type RlaWindow } from './config.js';
 
 const WINDOW_NAMES: Readonly<Record<number, string>> = { 1: 'second', 60: 'minute', 3600: 'hour', 86400: 'day', 2592000: 'month', 31536000: 'year' };
 
@@ -88,21 +91,46 @@ function openStore(c: RlaConfig, deps: PluginDeps): BudgetStore {
   return deps.shared(key).get('counters', () => new FallbackBudget(new RedisBudget(c.redis, deps.logger, label), new LocalBudget(deps.now), deps.logger, label, 'requests'), (s) => s.close());
 }
 
+/** The config a request runs with: the plugin's, or its limits replaced by a consumer group's policy override. */
+function overridden(c: RlaConfig, deps: PluginDeps): (ctx: GatewayContext) => RlaConfig {
+  if (!c.enforceConsumerGroups || c.consumerGroups.length === 0) return () => c;
+  const parsed = new WeakMap<object, RlaConfig>();
+  const warned = new Set<string>();
+  return (ctx) => {
+    const hit = ctx.consumer === null ? null : deps.consumers.policyOverride(ctx.consumer.id, c.consumerGroups, 'rate-limiting-advanced');
+    if (hit === null) return c;
+    if (hit.config === null) {
+      if (!warned.has(hit.group)) deps.logger.warn(`rate-limiting-advanced (${deps.pluginId}): consumer group ${hit.group} enforced but no consumer group configurations provided; the plugin's own limits apply`);
+      warned.add(hit.group);
+      return c;
+    }
+    let eff = parsed.get(hit.config);
+    if (eff === undefined) {
+      const limits: RlaLimits = parseOverride(hit.config);
+      eff = { ...c, ...limits };
+      parsed.set(hit.config, eff);
+    }
+    return eff;
+  };
+}
+
 export const rateLimitingAdvanced: Plugin<RlaConfig> = {
   name: 'rate-limiting-advanced',
   parse: parseRlaConfig,
   create(c, deps) {
     const store = openStore(c, deps);
     const ns = c.namespace ?? deps.pluginId;
-    const penalty = !(c.disablePenalty && c.windowType === 'sliding');
+    const configOf = overridden(c, deps);
     return {
       async access(ctx): Promise<Reply | undefined> {
         const id = keyOf(ctx, c, deps);
-        const windows: BudgetWindow[] = c.windows.map((w) => ({ key: `aigw:rla:{${ns}:${id}}:${w.size}`, size: w.size, limit: w.limit, need: 1, add: 1, penalty }));
+        const e = configOf(ctx);
+        const penalty = !(e.disablePenalty && e.windowType === 'sliding');
+        const windows: BudgetWindow[] = e.windows.map((w) => ({ key: `aigw:rla:{${ns}:${id}}:${w.size}`, size: w.size, limit: w.limit, need: 1, add: 1, penalty }));
         const now = deps.now();
-        const admission = await store.admit(windows, now, c.windowType);
-        const shown = rateHeaders(c, admission, windows, now);
-        if (!admission.admitted) return refusal(c, admission, shown, Math.random);
+        const admission = await store.admit(windows, now, e.windowType);
+        const shown = rateHeaders(e, admission, windows, now);
+        if (!admission.admitted) return refusal(e, admission, shown, Math.random);
         if (!c.hideClientHeaders) Object.assign(ctx.responseHeaders, shown.headers);
         return undefined;
       },
