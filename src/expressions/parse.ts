@@ -241,12 +241,16 @@ class Parser {
   }
 
   private ipValue(text: string, type: 'IpCidr' | 'IpAddr', at: number): Value {
-    const v = type === 'IpCidr' ? parseCidr(text) : parseIp(text);
-    if (typeof v === 'string') {
-      this.custom.push({ at, message: v });
+    const bad = (message: string): Value => {
+      this.custom.push({ at, message });
       return { type: 'String', value: text };
+    };
+    if (type === 'IpCidr') {
+      const c = parseCidr(text);
+      return typeof c === 'string' ? bad(c) : { type, value: c };
     }
-    return type === 'IpCidr' && 'bits' in v ? { type, value: v } : { type: 'IpAddr', value: v };
+    const a = parseIp(text);
+    return typeof a === 'string' ? bad(a) : { type, value: a };
   }
 
   private string(): Value | null {

@@ -7,6 +7,7 @@ import type { Issue } from '../issues.js';
 import type { Entity } from '../state.js';
 import { applyPartials } from '../partials.js';
 import { unknownPluginMessage } from './enterprise-plugins.js';
+import { pluginConditionProblem, routeExpressionProblem } from './expression-checks.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
@@ -27,6 +28,8 @@ export function routeProblems(e: Readonly<Record<string, unknown>>): Array<{ pat
       }
     });
   }
+  const expr = routeExpressionProblem(e);
+  if (expr !== null) out.push({ ...expr, at: 'value', code: 'AIGW_VALUE' });
   if (e.headers && typeof e.headers === 'object') {
     for (const [name, values] of Object.entries(e.headers as Record<string, unknown>)) {
       if (name.toLowerCase() === 'host') {
@@ -49,6 +52,8 @@ function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
 
 function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], partials: ReadonlyMap<unknown, unknown>): void {
   const name = String(e.name);
+  const cond = pluginConditionProblem(e);
+  if (cond !== null) out.push(raw.file.issueAt([...raw.path, ...cond.path], 'value', 'error', 'AIGW_VALUE', cond.message));
   // validated as Kong does: with the linked partials' configs in place
   const config = Array.isArray(e.partials) ? applyPartials(raw.data.config, e.partials, (id) => partials.get(id)).config : raw.data.config;
   const problems = validatePluginConfig(name, config);
