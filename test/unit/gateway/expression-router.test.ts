@@ -1,4 +1,11 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { buildRuntime } from '../../../src/gateway/runtime.js';
+import { summaryLines } from '../../../src/gateway/summary.js';
+import { memoryLogger } from '../../../src/gateway/log.js';
+import { PluginStores } from '../../../src/gateway/stores.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
+import { stateFrom } from '../../helpers/gateway.js';
 import type { Entity } from '../../../src/config/state.js';
 import { Routing } from '../../../src/gateway/routing.js';
 import type { RouterRequest } from '../../../src/gateway/router.js';
@@ -82,5 +89,18 @@ describe('plugin conditions', () => {
     expect(calls).toEqual(['start', 'access', 'header', 'log', 'start']);
     expect(p.response).toBeUndefined();
     expect(p.chunk).toBeUndefined();
+  });
+});
+
+describe('the startup summary', () => {
+  it('shows an expression route with its expression and priority, in matching order', async () => {
+    const state = await stateFrom(`_format_version: "3.0"
+routes:
+  - { name: plain, paths: [/p] }
+  - { name: expr, expression: 'http.path ^= "/e"', priority: 7 }
+`);
+    const rt = buildRuntime(state, { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) });
+    const lines = summaryLines(rt, 'http://p', null).filter((l) => l.startsWith('  '));
+    expect(lines.map((l) => l.split('  → ')[0])).toEqual(['  expr  expression=http.path ^= "/e" priority=7', '  plain  paths=/p']);
   });
 });
