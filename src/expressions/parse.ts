@@ -26,7 +26,7 @@ export interface ParseError {
 }
 
 /** pest's rule order (the grammar's), for listing expected rules as pest does. */
-const RULE_ORDER = ['EOI', 'rhs', 'binary_operator', 'and_op', 'or_op', 'term'];
+const RULE_ORDER = ['EOI', 'rhs', 'str_char', 'str_esc', 'rawstr_char', 'binary_operator', 'and_op', 'or_op', 'term'];
 const OPERATORS: readonly Operator[] = ['==', '!=', '~', '^=', '=^', '>=', '>', '<=', '<', 'in', 'contains'];
 const TRANSFORMS = new Set(['lower', 'any']);
 const I64_MAX = (1n << 63n) - 1n;
@@ -220,7 +220,10 @@ class Parser {
     if (rest.startsWith('"')) return this.string();
     if (rest.startsWith('r#"')) {
       const end = rest.indexOf('"#', 3);
-      if (end < 0) return null;
+      if (end < 0) {
+        this.attempt('rawstr_char', this.src.length);
+        return null;
+      }
       this.pos += end + 2;
       return { type: 'String', value: rest.slice(3, end) };
     }
@@ -264,7 +267,7 @@ class Parser {
       }
       if (c === '\\') {
         const e = ESCAPES[this.src[i + 1] ?? ''];
-        if (e === undefined) return null;
+        if (e === undefined) return this.badString(i);
         out += e;
         i += 2;
       } else {
@@ -272,6 +275,13 @@ class Parser {
         i++;
       }
     }
+    return this.badString(i);
+  }
+
+  /** Inside a string pest tracks its character rules: the failure is theirs, where the string broke. */
+  private badString(at: number): null {
+    this.attempt('str_char', at);
+    this.attempt('str_esc', at);
     return null;
   }
 }

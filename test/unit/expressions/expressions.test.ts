@@ -60,7 +60,9 @@ describe('ATC parser', () => {
     expect(error('http.path ==')).toBe('--> 1:13 = expected rhs');
     expect(error('http.path == "/x" foo')).toBe('--> 1:19 = expected EOI, and_op, or or_op');
     expect(error('(http.path == "/x"')).toBe('--> 1:19 = expected and_op or or_op');
-    expect(error('a == "unterminated')).toBe('--> 1:6 = expected rhs');
+    expect(error('a == "unterminated')).toBe('--> 1:19 = expected str_char or str_esc');
+    expect(error(String.raw`a == "bad \q escape"`)).toBe('--> 1:11 = expected str_char or str_esc');
+    expect(error('a == r#"open')).toBe('--> 1:13 = expected rawstr_char');
     expect(error('a == 1 &&\n  b ==')).toBe('--> 2:7 = expected rhs');
   });
 
