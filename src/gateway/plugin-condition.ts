@@ -25,6 +25,22 @@ export function compileCondition(src: string): Expression {
 
 const one = (v: string | null | undefined): readonly FieldValue[] | undefined => (v === null || v === undefined ? undefined : [v]);
 
+/**
+ * The request headers as plugins before this one left them (the upstream headers), each value
+ * apart as sent when a plugin did not change it, and the Host header.
+ */
+function currentHeaders(ctx: GatewayContext): Record<string, readonly string[]> {
+  const sent = ctx.req.headersDistinct;
+  const out: Record<string, readonly string[]> = {};
+  for (const [k, v] of Object.entries(ctx.upstreamHeaders)) {
+    const distinct = sent[k];
+    out[k] = v === ctx.req.headers[k] && distinct !== undefined ? distinct : Array.isArray(v) ? v : [String(v)];
+  }
+  const host = sent.host;
+  if (host !== undefined) out.host = host;
+  return out;
+}
+
 function contextFields(ctx: GatewayContext): FieldReader {
   const entity: FieldReader = (field) => {
     switch (field) {
@@ -44,11 +60,7 @@ function contextFields(ctx: GatewayContext): FieldReader {
     host: ctx.host,
     path: normalizePath(ctx.path),
     query: ctx.upstreamQuery,
-    headers: () => {
-      const out: Record<string, readonly string[]> = {};
-      for (const [k, v] of Object.entries(ctx.upstreamHeaders)) out[k] = Array.isArray(v) ? v : [String(v)];
-      return out;
-    },
+    headers: () => currentHeaders(ctx),
     protocol: socket.encrypted ? 'https' : 'http',
     srcIp: ctx.clientIp,
     srcPort: socket.remotePort ?? 0,

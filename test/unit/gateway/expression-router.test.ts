@@ -64,10 +64,23 @@ describe('expression routes in the router', () => {
 });
 
 describe('plugin conditions', () => {
-  const ctx = (path: string, headers: Record<string, string> = {}): GatewayContext => ({
-    method: 'GET', host: 'h', path, upstreamQuery: '', upstreamHeaders: headers, clientIp: '127.0.0.1',
-    req: { socket: { remotePort: 1, localAddress: '127.0.0.1', localPort: 8000 } }, consumer: null, route: { id: 'r', name: 'api' }, service: null,
+  const ctx = (path: string, headers: Record<string, string> = {}, distinct: Record<string, string[]> = {}): GatewayContext => ({
+    method: 'GET', host: 'h', path, upstreamQuery: '', upstreamHeaders: { ...headers }, clientIp: '127.0.0.1',
+    req: { socket: { remotePort: 1, localAddress: '127.0.0.1', localPort: 8000 }, headers, headersDistinct: { host: ['h'], ...distinct } },
+    consumer: null, route: { id: 'r', name: 'api' }, service: null,
   }) as unknown as GatewayContext;
+
+  it('see each value of a header sent twice, and the Host header', () => {
+    const twice = () => ctx('/x', { 'x-on': '1, 2' }, { 'x-on': ['1', '2'] });
+    const holds = (cond: string): boolean => {
+      let ran = false;
+      void conditioned({ access: () => void (ran = true) }, compileCondition(cond)).access?.(twice());
+      return ran;
+    };
+    expect(holds('http.headers.x_on == "1"')).toBe(false);
+    expect(holds('any(http.headers.x_on) == "2"')).toBe(true);
+    expect(holds('http.headers.host == "h" && http.host == "h"')).toBe(true);
+  });
 
   it('skip every phase of the plugin for the requests where the condition is false, deciding once per request', () => {
     const calls: string[] = [];
