@@ -71,21 +71,23 @@ const UNSUPPORTED: Array<[RegExp, string]> = [
 
 /**
  * A regex written for Rust's `regex` crate as a JavaScript RegExp: named groups `(?P<n>…)`,
- * leading inline flags `(?i)`/`(?s)`/`(?m)`, `\A` and `\z`. What Rust refuses (look-around,
+ * leading inline flags `(?i)`/`(?s)`/`(?m)`, `\A`, `\z` and Unicode classes `\pL` (then with the `u` flag). What Rust refuses (look-around,
  * backreferences) is refused with its message; what JavaScript cannot compile, with JavaScript's.
  */
 export function compileRustRegex(pattern: string): RegExp | string {
   const scan = pattern.replace(/\\\\/g, '');
   for (const [re, message] of UNSUPPORTED) if (re.test(scan)) return `regex parse error: ${message}`;
   let source = pattern;
-  let flags = '';
+  let flags = /\\[pP]/.test(scan) ? 'u' : '';
   const inline = /^\(\?([imsxU]+)\)/.exec(source);
   if (inline) {
     source = source.slice(inline[0].length);
     for (const f of inline[1]) if ('ims'.includes(f) && !flags.includes(f)) flags += f;
     if (/[xU]/.test(inline[1])) return `aigw cannot run the inline flags (?${inline[1]}) of this regex (only i, m and s)`;
   }
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>').replace(/\\A/g, '^').replace(/\\z/g, '$');
+  if (/\(\?[imsxU-]+[:)]/.test(source.replace(/\\\\/g, ''))) return 'aigw cannot run inline flags inside this regex (only a leading (?i), (?m) or (?s))';
+  if (scan.includes('[[:')) return 'aigw cannot run the POSIX character classes ([[:alpha:]]) of this regex';
+  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>').replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}').replace(/\\A/g, '^').replace(/\\z/g, '$');
   try {
     return new RegExp(source, flags);
   } catch (err) {

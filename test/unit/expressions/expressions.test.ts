@@ -76,6 +76,16 @@ describe('ATC parser', () => {
     expect(error('p ~ "a(b"')).toMatch(/^--> 1:5 = regex parse error: /);
     expect(error('n == 9223372036854775808')).toBe('--> 1:6 = number too large to fit in target type');
   });
+
+  it("translates Rust's regex spellings, and names what aigw cannot run instead of running it differently", () => {
+    const e = parseExpression('p ~ r#"(?i)^/(?P<v>\\pL+)/\\d\\z"#');
+    const re = !isParseError(e) && e.kind === 'predicate' && e.rhs.type === 'Regex' ? e.rhs.value : null;
+    expect(re?.exec('/ÉTÉ/7')?.groups).toEqual({ v: 'ÉTÉ' });
+    expect(re?.test('/été/7x')).toBe(false);
+    expect(error('p ~ r#"/a(?i:b)"#')).toBe('--> 1:5 = aigw cannot run inline flags inside this regex (only a leading (?i), (?m) or (?s))');
+    expect(error('p ~ r#"[[:alpha:]]"#')).toBe('--> 1:5 = aigw cannot run the POSIX character classes ([[:alpha:]]) of this regex');
+    expect(error('p ~ r#"(?x) a"#')).toBe('--> 1:5 = aigw cannot run the inline flags (?x) of this regex (only i, m and s)');
+  });
 });
 
 describe('ATC type checker (atc-router semantics.rs messages)', () => {
