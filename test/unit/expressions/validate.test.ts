@@ -25,8 +25,12 @@ describe('validate: expression routes', () => {
         priority: 70368744177663`))).toEqual([]);
   });
 
-  it('reports a syntax error at the expression, with pest\'s position and expectation', () => {
+  it("reports a syntax error at the character pest names, with pest's position and expectation", () => {
     expect(issues(file(`        expression: 'http.path ^= "/api" &&'`))).toEqual([
+      'error 7:44 Router Expression failed validation: --> 1:23 = expected term',
+    ]);
+    // an escape before the error: the file's text is not the expression's, the value's position stays
+    expect(issues(file(`        expression: "http.path ^= \\"/api\\" &&"`))).toEqual([
       'error 7:21 Router Expression failed validation: --> 1:23 = expected term',
     ]);
   });
@@ -61,6 +65,12 @@ describe('validate: plugin conditions', () => {
 
   it('accepts the router fields and the consumer, route, service and kong.ctx.shared fields', () => {
     expect(issues(file('        paths: [/a]', plugin(`'route.name != "health" && (consumer.username == "a" || kong.ctx.shared.flag == "on") && http.headers.x_block == "true"'`)))).toEqual([]);
+  });
+
+  it('reports a syntax error in a condition where it is', () => {
+    expect(issues(file('        paths: [/a]', plugin('http.method = "GET"')))).toEqual([
+      'error 10:28 condition failed validation: --> 1:13 = expected binary_operator',
+    ]);
   });
 
   it('reports an unknown field at the condition', () => {
