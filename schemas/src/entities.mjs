@@ -75,7 +75,6 @@ function route() {
     ip: str('IP address or CIDR range.'),
     port: port('Port number.'),
   });
-  const EXPR = 'aigw serve does not implement the expressions router and refuses an expression route at startup';
   return entity('route', 'Matching rules that send requests to a service.', {
     name: str('Unique name of the route.', { len_min: 1, len_max: 128 }),
     protocols: set('Protocols the route accepts.', el('string', { one_of: PROTOCOLS }), {
@@ -99,8 +98,8 @@ function route() {
     snis: set('TLS SNIs that match.', el('string', { len_min: 1 }), { unsupported: STREAM_MATCH }),
     sources: set('Source IP/port pairs that match (stream routes).', endpoint, { unsupported: STREAM_MATCH }),
     destinations: set('Destination IP/port pairs that match (stream routes).', endpoint, { unsupported: STREAM_MATCH }),
-    expression: str('Route expression (expressions router flavor only).', { unsupported: EXPR }),
-    priority: int('Priority of the expression (expressions router flavor only).', { min: 0, unsupported: EXPR }),
+    expression: str('Route expression in Kong\'s expressions language (ATC), e.g. http.path ^= "/api" && http.method == "GET" (expressions router flavor).', {}),
+    priority: int('Matching order of expression routes: higher first (expressions router flavor).', { min: 0, max: 2 ** 46 - 1 }),
     service: fk('The service this route sends to: {name}, {id}, or a name/id string.'),
     plugins: pluginsOf('route'),
   }, {
@@ -203,8 +202,8 @@ function plugin() {
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
     consumer_group: fk('Scope: the consumer group (name or id).'),
     ...onlySince('3.14', {
-      condition: str('Expression evaluated before the plugin runs; false skips it for the request (Kong 3.14, beta).', {
-        len_max: 1024, unsupported: 'aigw serve does not evaluate plugin conditions and refuses a plugin that has one at startup',
+      condition: str('ATC expression evaluated before the plugin\'s access phase; false skips the plugin for the request (Kong 3.14, beta).', {
+        len_max: 1024,
       }),
     }),
     partials: arr('Partials linked to the plugin: each fills a part of its config (Kong Enterprise).', elRec({

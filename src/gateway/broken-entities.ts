@@ -10,7 +10,7 @@
 import type { Entity, State } from '../config/state.js';
 import type { KindName } from '../config/kinds.js';
 import { errorReply, type PluginInstance } from './plugin.js';
-import { compileRoute, Router } from './router.js';
+import { compileAnyRoute, Routing } from './routing.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 
 export interface BrokenEntity {
@@ -38,20 +38,20 @@ export function failClosedInstance(): PluginInstance {
 }
 
 /** The router over the routes that compile; the others join `broken`. */
-export function routerWithout(routes: readonly Entity[], broken: BrokenEntity[]): Router {
+export function routerWithout(routes: readonly Entity[], broken: BrokenEntity[]): Routing {
   try {
-    return new Router(routes);
+    return new Routing(routes);
   } catch {
     const good = routes.filter((r) => {
       try {
-        compileRoute(r);
+        compileAnyRoute(r);
         return true;
       } catch (err) {
         broken.push(brokenEntity('routes', r, (err as Error).message));
         return false;
       }
     });
-    return new Router(good);
+    return new Routing(good);
   }
 }
 

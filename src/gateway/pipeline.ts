@@ -350,7 +350,7 @@ export async function handleRequest(rt: Runtime, env: PipelineEnv, req: Incoming
     sendReply(ctx, refused);
     return;
   }
-  const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers });
+  const match = rt.router.match({ method: ctx.method, host: ctx.host, path: normalizePath(ctx.path), headers: req.headers, query: ctx.rawQuery, req });
   if (!match) {
     if (chain.hasStart) start(ctx, chain);
     sendReply(ctx, { status: 404, message: 'no Route matched with those values' });

@@ -8,6 +8,7 @@
  *               ─► routes indexed by the hit (reduced), then every route of the category,
  *                   each in Kong's sort order; first full match wins
  */
+import type { IncomingMessage } from 'node:http';
 import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
 import { UriIndex } from './uri-index.js';
@@ -75,6 +76,9 @@ export interface RouterRequest {
   host: string;
   path: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Raw query and the request itself: what expression routes may read (expression-router.ts). */
+  query?: string;
+  req?: IncomingMessage;
 }
 
 interface Category {

@@ -3,7 +3,7 @@
  * scoping precedence, consumer/credential indexes, balancers and service targets. Built once
  * per configuration; immutable afterwards; nothing here runs per request except `resolve`.
  */
-import { unservedEntities } from './unserved-entities.js';
+import { compileCondition, conditioned } from './plugin-condition.js';
 import type { Registry } from 'prom-client';
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
@@ -18,7 +18,7 @@ import type { Plugin, PluginInstance } from './plugin.js';
 import { PLUGINS } from './plugins/index.js';
 import { notServed } from './not-served.js';
 import { configWithPartials } from './partials.js';
-import { Router } from './router.js';
+import { Routing, type RouteMatcher } from './routing.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
@@ -51,7 +51,7 @@ export interface CompiledService {
 
 export interface Runtime {
   readonly state: State;
-  readonly router: Router;
+  readonly router: RouteMatcher;
   readonly routes: ReadonlyMap<string, RouteInfo>;
   readonly services: ReadonlyMap<string, CompiledService>;
   readonly chains: ReadonlyMap<string, Chain>;
@@ -262,6 +262,7 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
         scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), consumerGroup: refId(e.consumer_group) },
         now: deps.now ?? Date.now,
       });
+      if (typeof e.condition === 'string' && e.condition !== '') instance = conditioned(instance, compileCondition(e.condition));
     } catch (err) {
       if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
       broken.push(brokenEntity('plugins', e, (err as Error).message));
@@ -283,10 +284,10 @@ function compileBalancers(state: State): Map<string, Balancer> {
 
 const nameOf = (e: Entity): string | null => (typeof e.name === 'string' ? e.name : null);
 
-function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): Router {
+function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): RouteMatcher {
   if (broken !== null) return routerWithout(routes, broken);
   try {
-    return new Router(routes);
+    return new Routing(routes);
   } catch (err) {
     throw new AigwError('AIGW_SERVE', `routes: ${(err as Error).message}`, { cause: err });
   }
@@ -303,8 +304,6 @@ export function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: 
 }
 
 function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
-  const unserved = unservedEntities(state);
-  if (unserved.length > 0) throw new AigwError('AIGW_SERVE', unserved.join('; '));
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
   const consumers = compileConsumers(state);

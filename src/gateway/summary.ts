@@ -22,6 +22,7 @@ export function summaryLines(rt: Runtime, proxyUrl: string, adminUrl: string | n
       list(e.hosts) && `hosts=${list(e.hosts)}`,
       list(e.paths) && `paths=${list(e.paths)}`,
       e.headers && typeof e.headers === 'object' && Object.keys(e.headers).length ? `headers=${Object.keys(e.headers).join(',')}` : '',
+      typeof e.expression === 'string' && e.expression !== '' ? `expression=${e.expression} priority=${typeof e.priority === 'number' ? e.priority : 0}` : '',
       `→ ${svc ? `${svc.info.name ?? svc.info.id} (${describeTarget(svc.target)})` : 'no service'}`,
       plugins.length ? `plugins=${plugins.join(',')}` : '',
     ];

@@ -903,7 +903,7 @@ export interface PluginEntity {
       }
     | null;
   /**
-   * Expression evaluated before the plugin runs; false skips it for the request (Kong 3.14, beta).
+   * ATC expression evaluated before the plugin's access phase; false skips the plugin for the request (Kong 3.14, beta).
    */
   condition?: string | null;
   /**
@@ -1038,11 +1038,11 @@ export interface RouteEntity {
       }[]
     | null;
   /**
-   * Route expression (expressions router flavor only).
+   * Route expression in Kong's expressions language (ATC), e.g. http.path ^= "/api" && http.method == "GET" (expressions router flavor).
    */
   expression?: string | null;
   /**
-   * Priority of the expression (expressions router flavor only).
+   * Matching order of expression routes: higher first (expressions router flavor).
    */
   priority?: number | null;
   /**
@@ -1737,11 +1737,11 @@ export interface KongStateFile {
             }[]
           | null;
         /**
-         * Route expression (expressions router flavor only).
+         * Route expression in Kong's expressions language (ATC), e.g. http.path ^= "/api" && http.method == "GET" (expressions router flavor).
          */
         expression?: string | null;
         /**
-         * Priority of the expression (expressions router flavor only).
+         * Matching order of expression routes: higher first (expressions router flavor).
          */
         priority?: number | null;
       } | null;

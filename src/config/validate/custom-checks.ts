@@ -127,14 +127,17 @@ const HTTP_MATCHERS = ['methods', 'hosts', 'headers', 'paths'];
 /** What an expression route may not set besides its expression (Kong's expressions flavor, routes_subschemas.lua). */
 const NOT_WITH_EXPRESSION = ['methods', 'hosts', 'paths', 'headers', 'snis', 'sources', 'destinations'];
 
+const FIELDS_TEXT = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations'";
+const isSetNumber = (v: unknown): boolean => typeof v === 'number' && v !== 0;
+
 const routeMatchingFields: CustomCheck = (route) => {
+  const other = NOT_WITH_EXPRESSION.find((m) => isNonEmpty(getPath(route, m)));
   if (isNonEmpty(getPath(route, 'expression'))) {
-    const other = NOT_WITH_EXPRESSION.find((m) => isNonEmpty(getPath(route, m)));
-    return other === undefined ? null : {
-      path: [other],
-      message: "Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously",
-    };
+    if (other !== undefined) return { path: [other], message: `Router Expression failed validation: cannot set 'expression' with ${FIELDS_TEXT} simultaneously` };
+    if (isSetNumber(getPath(route, 'regex_priority'))) return { path: ['regex_priority'], message: "Router Expression failed validation: cannot set 'regex_priority' with 'expression' simultaneously" };
+    return null;
   }
+  if (other !== undefined && isSetNumber(getPath(route, 'priority'))) return { path: ['priority'], message: `Router Expression failed validation: cannot set 'priority' with ${FIELDS_TEXT} simultaneously` };
   const protocols = getPath(route, 'protocols');
   const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
   if (!list.includes('http') && !list.includes('https')) return null;

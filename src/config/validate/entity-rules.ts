@@ -8,6 +8,7 @@ import type { Entity } from '../state.js';
 import { applyPartials } from '../partials.js';
 import { unknownPluginMessage } from './enterprise-plugins.js';
 import { mapAjvErrors } from './schema-errors.js';
+import { atExpressionOffset, pluginConditionProblem, routeExpressionProblem } from './expression-checks.js';
 
 /**
  * Rules that need the normalised entity: route matchers and regex paths, plugin configs against
@@ -15,8 +16,10 @@ import { mapAjvErrors } from './schema-errors.js';
  */
 
 /** A route's matcher problems: regex paths and header regexes that do not compile, paths not starting with `/` or `~/`, a `host` header. */
-export function routeProblems(e: Readonly<Record<string, unknown>>): Array<{ path: Array<string | number>; at: 'value' | 'key'; code: 'AIGW_REGEX' | 'AIGW_VALUE'; message: string }> {
-  const out: Array<{ path: Array<string | number>; at: 'value' | 'key'; code: 'AIGW_REGEX' | 'AIGW_VALUE'; message: string }> = [];
+type RouteProblem = { path: Array<string | number>; at: 'value' | 'key'; code: 'AIGW_REGEX' | 'AIGW_VALUE'; message: string; offset?: number };
+
+export function routeProblems(e: Readonly<Record<string, unknown>>): RouteProblem[] {
+  const out: RouteProblem[] = [];
   if (Array.isArray(e.paths)) {
     e.paths.forEach((p, i) => {
       if (typeof p !== 'string') return;
@@ -28,6 +31,8 @@ export function routeProblems(e: Readonly<Record<string, unknown>>): Array<{ pat
       }
     });
   }
+  const expr = routeExpressionProblem(e);
+  if (expr !== null) out.push({ path: expr.path, message: expr.message, at: 'value', code: 'AIGW_VALUE', ...(expr.offset !== undefined ? { offset: expr.offset } : {}) });
   if (e.headers && typeof e.headers === 'object') {
     for (const [name, values] of Object.entries(e.headers as Record<string, unknown>)) {
       if (name.toLowerCase() === 'host') {
@@ -45,11 +50,13 @@ export function routeProblems(e: Readonly<Record<string, unknown>>): Array<{ pat
 }
 
 function routeRules(e: Entity, raw: RawEntity, out: Issue[]): void {
-  for (const p of routeProblems(e)) out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, 'error', p.code, p.message));
+  for (const p of routeProblems(e)) out.push(atExpressionOffset(raw.file.issueAt([...raw.path, ...p.path], p.at, 'error', p.code, p.message), String(e.expression), p.offset));
 }
 
 function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], partials: ReadonlyMap<unknown, unknown>): void {
   const name = String(e.name);
+  const cond = pluginConditionProblem(e);
+  if (cond !== null) out.push(atExpressionOffset(raw.file.issueAt([...raw.path, ...cond.path], 'value', 'error', 'AIGW_VALUE', cond.message), String(e.condition), cond.offset));
   // validated as Kong does: with the linked partials' configs in place
   const config = Array.isArray(e.partials) ? applyPartials(raw.data.config, e.partials, (id) => partials.get(id)).config : raw.data.config;
   const problems = validatePluginConfig(name, config);

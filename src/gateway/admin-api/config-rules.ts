@@ -13,6 +13,7 @@ import { formatIssue } from '../../config/issues.js';
 import { writeState } from '../../config/write.js';
 import type { EntityRules, RuleIssue } from './rules.js';
 import { INSTALLED_VAULTS } from '../vault.js';
+import { pluginConditionProblem } from '../../config/validate/expression-checks.js';
 
 /** Without nulls, server-managed fields and (for memberships) anything the file form lacks. */
 function forValidation(kind: KindName, e: Record<string, unknown>): Record<string, unknown> {
@@ -48,6 +49,8 @@ function validate(kind: KindName, e: Record<string, unknown>): RuleIssue[] {
   if (kind === 'vaults' && typeof e.name === 'string' && !INSTALLED_VAULTS.includes(e.name) && !out.some((i) => i.path?.[0] === 'name')) {
     out.push({ message: `vault '${e.name}' is not installed`, path: ['name'] });
   }
+  const cond = kind === 'plugins' ? pluginConditionProblem(e) : null;
+  if (cond !== null) out.push(cond);
   if (kind === 'plugins' && typeof e.name === 'string' && 'config' in e) {
     const problems = validatePluginConfig(e.name, e.config);
     if (problems === null) out.push({ message: `plugin '${e.name}' not enabled; add it to the 'plugins' configuration property`, path: ['name'] });

@@ -30,7 +30,7 @@ function entitiesOf(rt: Runtime): ConfigView['entities'] {
   const e = rt.state.entities;
   return [
     ...e.services.map((s) => ({ kind: 'service', name: nameOf(s), detail: serviceDetail(s) })),
-    ...e.routes.map((r) => ({ kind: 'route', name: nameOf(r), detail: [list(r.methods), list(r.hosts), list(r.paths)].filter(Boolean).join('  ') })),
+    ...e.routes.map((r) => ({ kind: 'route', name: nameOf(r), detail: [list(r.methods), list(r.hosts), list(r.paths), typeof r.expression === 'string' ? r.expression : ''].filter(Boolean).join('  ') })),
     ...e.plugins.map((p) => ({ kind: 'plugin', name: String(p.name), detail: pluginScope(rt, p) })),
     ...e.consumers.map((c) => ({ kind: 'consumer', name: nameOf(c), detail: typeof c.custom_id === 'string' ? `custom_id ${c.custom_id}` : '' })),
     ...e.upstreams.map((u) => ({ kind: 'upstream', name: nameOf(u), detail: `${String(u.algorithm ?? 'round-robin')}, ${e.targets.filter((t) => refId(t.upstream) === u.id).length} targets` })),

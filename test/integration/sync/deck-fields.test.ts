@@ -14,14 +14,17 @@ import { command as diff } from '../../../src/commands/diff.js';
 import { command as dump } from '../../../src/commands/dump.js';
 import { command as sync } from '../../../src/commands/sync.js';
 import { loadState } from '../../../src/config/index.js';
-import { unservedEntities } from '../../../src/gateway/unserved-entities.js';
+import { unbuildable } from '../../../src/gateway/build-check.js';
+import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { startAdmin, type Running } from '../admin-api/serve.js';
 
 let dir: string;
 let admin: Running;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aigw-deck-fields-'));
-  admin = await startAdmin({ version: '3.14.0' });
+  // as aigw serve --db: a write whose entities would not build is refused (build-check.ts)
+  const llm = createLlmCaller({ env: {} });
+  admin = await startAdmin({ version: '3.14.0', unbuildable: (candidate, changed) => unbuildable(candidate, changed, { env: {}, llm }) });
 });
 afterAll(async () => {
   await admin.close();
@@ -252,14 +255,23 @@ describe('plugin condition (3.14) and expression routes', () => {
     ]);
   });
 
-  it('aigw serve refuses both at startup, naming the entity and what is missing', async () => {
-    for (const [name, text] of [['condition.yaml', CONDITION], ['expression.yaml', EXPRESSION]] as const) {
-      writeFileSync(join(dir, name), text);
-      const r = await loadState([join(dir, name)], { env: {}, cwd: dir });
-      if (!r.state) throw new Error('invalid');
-      expect(unservedEntities(r.state).join('\n')).toMatch(name === 'condition.yaml'
-        ? /^plugin 'key-auth' \(.+\) has a condition: aigw serve does not evaluate plugin conditions$/
-        : /^route 'by-expression' has an expression: aigw serve does not implement Kong's expressions router/);
-    }
+  it('one file with both: the Admin API (db mode) builds them, and sync → dump → diff shows no change', async () => {
+    const both = EXPRESSION.replace('        paths: [/classic]', '        paths: [/classic]\n        plugins:\n          - name: key-auth\n            condition: \'http.headers.x_open != "yes" && route.name == "classic"\'\n            config: { key_names: [apikey] }');
+    await roundTrip('both.yaml', both);
+    expect(admin.store.list('plugins').map((p) => p.condition)).toEqual(['http.headers.x_open != "yes" && route.name == "classic"']);
+    expect(admin.store.list('routes').map((r) => r.expression ?? null).sort()).toEqual(['http.path ^= "/expr" && http.method == "GET"', null]);
+  });
+
+  it("the Admin API refuses an expression or a condition that does not check, with Kong's message", async () => {
+    const post = (path: string, body: unknown) => fetch(`${admin.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const svc = await (await post('/services', { name: 'check-svc', url: 'http://127.0.0.1:9/' })).json() as { id: string };
+    const ok = await post('/routes', { name: 'expr-ok', expression: 'http.path ~ r#"^/ok/\\d+"#', priority: 5, service: { id: svc.id } });
+    expect(ok.status).toBe(201);
+    const bad = await post('/routes', { name: 'expr-bad', expression: 'http.path == 1', service: { id: svc.id } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('Router Expression failed validation: Type mismatch between the LHS and RHS values of predicate');
+    const cond = await post('/plugins', { name: 'key-auth', condition: 'route.nope == "x"' });
+    expect(cond.status).toBe(400);
+    expect(JSON.stringify(await cond.json())).toContain('condition failed validation: Unknown LHS field');
   });
 });
