@@ -133,6 +133,13 @@ function translateShorthands(schema: PluginSchema, plugin: JsonObject): void {
   }
 }
 
+/** Kong answers with the deprecated fields too, mirroring their new place (shorthand_fields on read). */
+export function mirrorShorthands(schema: PluginSchema, plugin: JsonObject): void {
+  const config = plugin.config;
+  if (!schema.shorthands || !isObject(config)) return;
+  for (const [short, long] of Object.entries(schema.shorthands)) config[short] = clone(lookup(config, long) ?? null);
+}
+
 /** Protocols default and config defaults, the way Kong's process_auto_fields leaves a plugin. */
 export function fillPlugin(schema: PluginSchema, plugin: JsonObject): JsonObject {
   translateShorthands(schema, plugin);
