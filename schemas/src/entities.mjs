@@ -121,6 +121,7 @@ function consumer() {
     jwt_secrets: children('JWT credentials of this consumer.', 'jwt_secret.json'),
     hmacauth_credentials: children('hmac-auth credentials of this consumer.', 'hmacauth_credential.json'),
     oauth2_credentials: children('oauth2 applications of this consumer.', 'oauth2_credential.json'),
+    mtls_auth_credentials: children('mtls-auth credentials of this consumer (Kong Enterprise).', 'mtls_auth_credential.json'),
     acls: children('ACL groups of this consumer.', 'acl.json'),
     groups: children('Consumer groups this consumer belongs to.', 'consumer_group_consumer.json'),
   }, {
@@ -409,6 +410,19 @@ function oauth2Credential() {
   }, { checks: [{ custom: 'redirect-uris', path: 'redirect_uris', message: "cannot parse '<uri>'" }] });
 }
 
+/**
+ * An mtls-auth credential (Kong Enterprise mtls-auth DAO): the certificate subject that identifies the
+ * consumer, optionally bound to a CA. It has no unique field but its id, so decK requires the id
+ * (GDR builder.go ingestMTLSAuths: "schema validation requires the ID"): entity-rules.ts checks it in files.
+ */
+function mtlsAuthCredential() {
+  return entity('mtls_auth_credential', 'An mtls-auth credential of a consumer (Kong Enterprise; the id is required in a file).', {
+    subject_name: str('Subject name (or subject alternative name) of the client certificate.', { required: true, len_min: 1 }),
+    ca_certificate: fk('The CA certificate the client certificate must be issued by (null: any trusted CA).', ['id']),
+    consumer: consumerFk(),
+  });
+}
+
 function acl() {
   return entity('acl', 'An ACL group of a consumer.', {
     group: str('The group name.', { required: true, len_min: 1 }),
@@ -458,6 +472,6 @@ function key() {
 
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, consumerGroupPlugin, plugin, upstream, target, certificate, sni,
-  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, acl, partial,
+  caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, mtlsAuthCredential, acl, partial,
   keySet, key,
 ];

@@ -17,3 +17,14 @@ export function applyKongVersion(opts: Record<string, unknown>, io: Io): KongPro
   useKongProfile(choice.profile);
   return choice.profile;
 }
+
+/**
+ * A file with a `_konnect` block is written for Konnect (decK switches to Konnect for it): without
+ * `--kong-version`, check it against the Konnect profile. True when the profile changed (load again).
+ */
+export function konnectProfileForFile(opts: Record<string, unknown>, konnectBlock: boolean, io: Io): boolean {
+  if (!konnectBlock || opts.kongVersion !== undefined || DEFAULT_PROFILE === 'konnect') return false;
+  io.err('note: the files have a _konnect block: checked against Konnect (give --kong-version to choose another version)');
+  useKongProfile('konnect');
+  return true;
+}

@@ -1,4 +1,4 @@
-import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
+import { KONG_VERSION_OPTION, applyKongVersion, konnectProfileForFile } from './kong-version-option.js';
 import type { Command } from './types.js';
 import type { Io } from '../cli/io.js';
 import { loadState } from '../config/index.js';
@@ -80,7 +80,10 @@ export const command: Command = {
     if (args.length === 0) throw new AigwError('AIGW_NO_INPUT', 'give one or more state files or directories, or - for stdin');
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
     applyKongVersion(opts, io);
-    const loaded = await loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => io.readStdin() });
+    let stdin: Promise<string> | null = null;
+    const load = () => loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => (stdin ??= io.readStdin()) });
+    let loaded = await load();
+    if (konnectProfileForFile(opts, loaded.konnect !== null, io)) loaded = await load();
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
     const konnect = opts.konnectCompatibility === true && loaded.state !== null ? konnectIssues(loaded.state, loaded.sources) : [];
     const r = forKong || konnect.length > 0 ? { ...loaded, issues: sortIssues([...loaded.issues, ...(forKong ? loaded.extensions : []), ...konnect]) } : loaded;

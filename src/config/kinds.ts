@@ -21,6 +21,7 @@ export type KindName =
   | 'jwt_secrets'
   | 'hmacauth_credentials'
   | 'oauth2_credentials'
+  | 'mtls_auth_credentials'
   | 'acls'
   | 'routes'
   | 'targets'
@@ -185,6 +186,12 @@ export const KINDS: readonly KindDef[] = [
     name: 'oauth2_credentials', singular: 'oauth2', endpoint: '/oauth2', nestedEndpoint: 'oauth2', schema: 'entities/oauth2_credential.json', level: 2,
     foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'oauth2_credentials' }, topLevel: false,
     naturalKey: ['client_id'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: ['client_secret'], schemaName: 'oauth2_credentials',
+  },
+  {
+    // Kong Enterprise mtls-auth: no unique field but the id, which decK requires (GDR builder.go ingestMTLSAuths)
+    name: 'mtls_auth_credentials', singular: 'mtls-auth', endpoint: '/mtls-auths', nestedEndpoint: 'mtls-auth', schema: 'entities/mtls_auth_credential.json', level: 2,
+    foreignKeys: [{ field: 'consumer', kind: 'consumers', required: true }], nestedUnder: { consumers: 'mtls_auth_credentials' }, topLevel: false,
+    naturalKey: ['id'], naturalKeyFks: [], ignore: TIMESTAMPS, secrets: [], schemaName: 'mtls_auth_credentials', konnectSchemaName: 'mtls-auth',
   },
   {
     name: 'acls', singular: 'acl', endpoint: '/acls', nestedEndpoint: 'acls', schema: 'entities/acl.json', level: 2,

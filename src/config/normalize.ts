@@ -1,10 +1,10 @@
 import { KINDS, type KindName } from './kinds.js';
 import { byKind, isObj, type Obj, type RawEntity } from './collect.js';
 import { Identities } from './identity.js';
+import { linkPartials } from './partial-links.js';
 import { fillEntityDefaults } from './defaults.js';
 import { emptyEntities, freezeState, type Entity, type State } from './state.js';
 import type { Issue } from './issues.js';
-import { schemas } from './schemas.js';
 import type { JsonPath, SourceFile } from './source.js';
 import { consumerGroupUpgradeIssues, LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
 
@@ -135,42 +135,9 @@ export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: Gate
     }
   }
   const plugins = entities.plugins.flatMap((p) => { const raw = origins.get(p); return raw ? [{ raw, config: p.config }] : []; });
-  const issues = [...ids.issues, ...linkPartials(entities, origins), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
+  const issues = [...ids.issues, ...linkPartials(entities, origins, { lookupTags: meta.lookupTags, found: gateway }), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
   const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
   return { state, issues, origins, sources: entitySources(origins, meta) };
-}
-
-/**
- * Plugins' `partials` links → `{id, name, path}`: the partial found by id or name in the files, the
- * path defaulting to where the plugin takes that partial type (its schema's `x-kong-partials`).
- */
-function linkPartials(entities: ReturnType<typeof emptyEntities>, origins: Map<Entity, RawEntity>): Issue[] {
-  const issues: Issue[] = [];
-  entities.plugins = entities.plugins.map((plugin) => {
-    if (!Array.isArray(plugin.partials)) return plugin;
-    const raw = origins.get(plugin);
-    const supported = (schemas().plugin(String(plugin.name))?.['x-kong-partials'] ?? {}) as Record<string, string>;
-    const partials = plugin.partials.map((link: unknown, i: number) => {
-      const l = isObj(link) ? link : {};
-      const found = entities.partials.find((p) => (l.id != null && p.id === l.id) || (l.name != null && p.name === l.name));
-      const say = (message: string): unknown => {
-        const field = l.name != null ? 'name' : l.id != null ? 'id' : null;
-        if (raw) issues.push(raw.file.issueAt([...raw.path, 'partials', i, ...(field ? [field] : [])], 'value', 'error', 'AIGW_REFERENCE', message));
-        return link;
-      };
-      if (!found) return say(`partial ${String(l.name ?? l.id)} for plugin ${String(plugin.name)}: entity not found`);
-      const path = typeof l.path === 'string' ? l.path : supported[String(found.type)];
-      if (path === undefined) return say(`plugin ${String(plugin.name)} takes no partial of type ${String(found.type)}`);
-      return { id: found.id, name: found.name ?? null, path };
-    });
-    const linked: Entity = { ...plugin, partials };
-    if (raw) {
-      origins.delete(plugin);
-      origins.set(linked, raw);
-    }
-    return linked;
-  });
-  return issues;
 }
 
 /** Read `_workspace` / `_info` from each file's content. */

@@ -89,6 +89,19 @@ describe('plugins', () => {
     }
   });
 
+  it("translates rate-limiting's deprecated redis_* fields into config.redis (answered mirrored, as Kong does), and takes rate-limiting-advanced's Enterprise fields", async () => {
+    const rl = await call('POST', `${core}/plugins`, { name: 'rate-limiting', instance_name: 'rl-short', config: { minute: 5, policy: 'redis', redis_host: 'redis.test', redis_port: 6380 } });
+    expect(rl.status, JSON.stringify(rl.body)).toBe(201);
+    expect(rl.body.config).toMatchObject({ redis: { host: 'redis.test', port: 6380, database: 0 } });
+    expect(rl.body.config).toMatchObject({ redis_host: 'redis.test', redis_port: 6380, redis_database: 0 });
+    const rla = await call('POST', `${core}/plugins`, {
+      name: 'rate-limiting-advanced', instance_name: 'rla-ee',
+      config: { limit: [5], window_size: [60], lock_dictionary_name: 'kong_locks', throttling: { enabled: true, interval: 5 }, redis: { host: 'r', sentinel_role: 'master', cluster_max_redirections: 5, timeout: 2000 } },
+    });
+    expect(rla.status, JSON.stringify(rla.body)).toBe(201);
+    expect(rla.body.config).toMatchObject({ enforce_consumer_groups: false, redis: { host: 'r', read_timeout: 2000, keepalive_pool_size: 256 } });
+  });
+
   it('stores passthrough plugin configs (AI plugins) as sent', async () => {
     const config = { allow_patterns: ['.*weather.*'] };
     const r = await call('POST', `${core}/plugins`, { name: 'ai-prompt-guard', config });

@@ -229,6 +229,10 @@ export interface ConsumerEntity {
    */
   oauth2_credentials?: Oauth2CredentialEntity[] | null;
   /**
+   * mtls-auth credentials of this consumer (Kong Enterprise).
+   */
+  mtls_auth_credentials?: MtlsAuthCredentialEntity[] | null;
+  /**
    * ACL groups of this consumer.
    */
   acls?: AclEntity[] | null;
@@ -629,6 +633,68 @@ export interface KeyauthCredentialEntity {
    * Seconds until the key expires.
    */
   ttl?: number | null;
+  /**
+   * The consumer (omitted when nested under consumers[]).
+   */
+  consumer?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | {
+        /**
+         * username of the referenced entity.
+         */
+        username: string;
+      }
+    | null;
+}
+
+/**
+ * An mtls-auth credential of a consumer (Kong Enterprise; the id is required in a file).
+ */
+export interface MtlsAuthCredentialEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Subject name (or subject alternative name) of the client certificate.
+   */
+  subject_name: string;
+  /**
+   * The CA certificate the client certificate must be issued by (null: any trusted CA).
+   */
+  ca_certificate?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | null;
   /**
    * The consumer (omitted when nested under consumers[]).
    */

@@ -126,6 +126,11 @@ export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { str
     else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out, partials);
     else if (raw.kind.name === 'partials') partialRules(e, raw, out);
     else if (raw.kind.policyOverride === true) overrideRules(raw, out);
+    else if (raw.kind.name === 'mtls_auth_credentials' && typeof raw.data.id !== 'string') {
+      // no unique field but the id: decK cannot match it on the gateway without one (GDR builder.go ingestMTLSAuths)
+      out.push(raw.file.issueAt(raw.path, 'key', 'error', 'AIGW_REQUIRED',
+        `mtls-auth with subject_name '${String(raw.data.subject_name)}' lacks an id: give it one (an mtls-auth credential has no other unique field to match it on the gateway)`));
+    }
   }
   return out;
 }

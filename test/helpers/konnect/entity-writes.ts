@@ -14,7 +14,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { kindSpec, type KindSpec } from './entity-kinds.js';
 import type { JsonSchema } from './json-schemas.js';
 import { compact, fillDefaults, validateEntity } from './json-validate.js';
-import { fillPlugin, validatePlugin } from './lua-validate.js';
+import { fillPlugin, mirrorShorthands, validatePlugin } from './lua-validate.js';
 import { passthroughSchema, type PluginSchema } from './plugin-schemas.js';
 import { refId, type EntityStore } from './store.js';
 import { clone, constraintError, entityDetail, fieldDetail, isObject, validationError, type ErrorDetail, type Json, type JsonObject } from './wire.js';
@@ -91,7 +91,9 @@ function pluginDetails(ctx: WriteContext, v: JsonObject): ErrorDetail[] {
   const schema = pluginSchemaFor(ctx.plugins, v.name);
   if (!schema) return [fieldDetail('name', `plugin(${v.name}) does not exist`)];
   fillPlugin(schema, v);
-  return validatePlugin(schema, v);
+  const details = validatePlugin(schema, v);
+  if (details.length === 0) mirrorShorthands(schema, v);
+  return details;
 }
 
 export interface Prepared {

@@ -113,8 +113,36 @@ export function validatePlugin(schema: PluginSchema, plugin: JsonObject): ErrorD
   return out;
 }
 
+/** Deprecated shorthand fields moved to their new place (Kong's shorthand_fields; the new field wins when both are set). */
+function translateShorthands(schema: PluginSchema, plugin: JsonObject): void {
+  const config = plugin.config;
+  if (!schema.shorthands || !isObject(config)) return;
+  for (const [short, long] of Object.entries(schema.shorthands)) {
+    if (!(short in config)) continue;
+    const value = config[short];
+    delete config[short];
+    if (value === null || value === undefined) continue;
+    const path = long.split('.');
+    let at: JsonObject = config;
+    for (const step of path.slice(0, -1)) {
+      if (!isObject(at[step])) at[step] = {};
+      at = at[step] as JsonObject;
+    }
+    const last = path[path.length - 1] as string;
+    if (at[last] === undefined || at[last] === null) at[last] = value;
+  }
+}
+
+/** Kong answers with the deprecated fields too, mirroring their new place (shorthand_fields on read). */
+export function mirrorShorthands(schema: PluginSchema, plugin: JsonObject): void {
+  const config = plugin.config;
+  if (!schema.shorthands || !isObject(config)) return;
+  for (const [short, long] of Object.entries(schema.shorthands)) config[short] = clone(lookup(config, long) ?? null);
+}
+
 /** Protocols default and config defaults, the way Kong's process_auto_fields leaves a plugin. */
 export function fillPlugin(schema: PluginSchema, plugin: JsonObject): JsonObject {
+  translateShorthands(schema, plugin);
   for (const [k, f] of fieldsOf(schema.fields)) {
     if (f.type === 'record' && f.fields?.length) plugin[k] = fillRecord(f.fields, plugin[k]);
     else if (f.type === 'record' && (plugin[k] === undefined || plugin[k] === null)) plugin[k] = {};

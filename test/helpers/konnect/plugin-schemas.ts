@@ -41,6 +41,11 @@ export type EntityCheck =
 export interface PluginSchema {
   fields: LuaFields;
   entity_checks?: EntityCheck[];
+  /**
+   * Kong's `shorthand_fields`: deprecated config fields translated on write into their new place
+   * (`redis_host` → `redis.host`; kong/plugins/rate-limiting/schema.lua), config-relative.
+   */
+  shorthands?: Record<string, string>;
 }
 
 const s = (extra: Partial<LuaField> = {}): LuaField => ({ type: 'string', ...extra });
@@ -70,10 +75,41 @@ const redis: LuaField = {
   ],
 };
 
-const plugin = (config: LuaFields, extra: { consumer?: LuaField; entity_checks?: EntityCheck[] } = {}): PluginSchema => ({
+/** Kong Enterprise's Redis record (rate-limiting-advanced, the `redis-ee` partial): the OSS fields, cluster and sentinel. */
+const nodes: LuaField = { type: 'array', elements: { type: 'record', fields: [{ ip: s() }, { host: s() }, { port: i() }] } };
+const redisEE: LuaField = {
+  type: 'record',
+  fields: [
+    ...(redis.fields ?? []),
+    { connect_timeout: i({ default: 2000 }) },
+    { send_timeout: i({ default: 2000 }) },
+    { read_timeout: i({ default: 2000 }) },
+    { keepalive_pool_size: i({ default: 256 }) },
+    { keepalive_backlog: i() },
+    { connection_is_proxied: { type: 'boolean', default: false } },
+    { redis_proxy_type: s() },
+    { cluster_nodes: nodes },
+    { cluster_addresses: strings() },
+    { cluster_max_redirections: i({ default: 5 }) },
+    { sentinel_master: s() },
+    { sentinel_role: s({ one_of: ['master', 'slave', 'any'] }) },
+    { sentinel_nodes: nodes },
+    { sentinel_addresses: strings() },
+    { sentinel_username: s({ referenceable: true }) },
+    { sentinel_password: s({ referenceable: true, encrypted: true }) },
+  ],
+};
+
+const plugin = (config: LuaFields, extra: { consumer?: LuaField; entity_checks?: EntityCheck[]; shorthands?: Record<string, string> } = {}): PluginSchema => ({
   fields: [...(extra.consumer ? [{ consumer: extra.consumer }] : []), { protocols }, { config: { type: 'record', required: true, fields: config } }],
   ...(extra.entity_checks ? { entity_checks: extra.entity_checks } : {}),
+  ...(extra.shorthands ? { shorthands: extra.shorthands } : {}),
 });
+
+/** rate-limiting's deprecated `redis_*` fields (Kong 3.7+ shorthand_fields). */
+const REDIS_SHORTHANDS: Record<string, string> = Object.fromEntries(
+  ['host', 'port', 'password', 'username', 'ssl', 'ssl_verify', 'server_name', 'timeout', 'database'].map((f) => [`redis_${f}`, `redis.${f}`]),
+);
 
 const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'];
 
@@ -122,6 +158,7 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
         { at_least_one_of: PERIODS.map((p) => `config.${p}`) },
         { conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } },
       ],
+      shorthands: REDIS_SHORTHANDS,
     },
   ),
   'rate-limiting-advanced': plugin(
@@ -141,7 +178,12 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       { error_code: n({ default: 429, gt: 0 }) },
       { error_message: s({ default: 'API rate limit exceeded' }) },
       { disable_penalty: { type: 'boolean', default: false } },
-      { redis },
+      { compound_identifier: { type: 'array', elements: s() } },
+      { consumer_groups: { type: 'array', elements: s() } },
+      { enforce_consumer_groups: { type: 'boolean', default: false } },
+      { lock_dictionary_name: s({ required: true, default: 'kong_locks' }) },
+      { throttling: { type: 'record', fields: [{ enabled: { type: 'boolean', default: false } }, { interval: n() }, { retry_times: i() }, { queue_limit: i() }] } },
+      { redis: redisEE },
     ],
     {
       entity_checks: [
@@ -188,6 +230,7 @@ export const PASSTHROUGH_PLUGINS = [
   'proxy-cache',
   'request-size-limiting',
   'request-transformer',
+  'request-validator',
   'response-transformer',
   'konnect-application-auth',
 ];

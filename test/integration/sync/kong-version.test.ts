@@ -94,6 +94,17 @@ describe('profiles by Kong version', () => {
       .rejects.toThrow("--kong-version must be a Kong version (3.10, 3.14, …) or konnect, not 'latest'");
   });
 
+  it('validate: a file with a _konnect block is checked against Konnect unless --kong-version says otherwise', async () => {
+    // key-auth `principals` exists on Konnect (Kong 3.15) only
+    writeFileSync(join(dir, 'konnect.yaml'), `_format_version: "3.0"\n_konnect:\n  control_plane_name: default\nplugins:\n  - name: key-auth\n    config:\n      principals: {}\n`);
+    const io = bufferIo({ cwd: dir });
+    expect(await validate.run({ args: ['konnect.yaml'], opts: { target: 'aigw' } }, io), io.stdout()).toBe(0);
+    expect(io.stderr()).toContain('note: the files have a _konnect block: checked against Konnect (give --kong-version to choose another version)');
+    const pinned = bufferIo({ cwd: dir });
+    expect(await validate.run({ args: ['konnect.yaml'], opts: { target: 'aigw', kongVersion: '3.14' } }, pinned)).toBe(1);
+    expect(pinned.stdout()).toMatch(/konnect\.yaml:7:7 +error +AIGW_UNKNOWN_FIELD +unknown field 'principals'/);
+  });
+
   it('render fills the defaults of the version asked for', async () => {
     const rendered = async (kongVersion?: string): Promise<string> => {
       const io = bufferIo({ cwd: dir });

@@ -184,6 +184,59 @@ describe('_info.default_lookup_tags', () => {
   });
 });
 
+describe('_info.default_lookup_tags.partials', () => {
+  const PARTIAL_LOOKUP = `_info:
+  default_lookup_tags:
+    partials: [shared-redis]
+plugins:
+  - name: rate-limiting-advanced
+    config: {limit: [10], window_size: [60], namespace: ns, strategy: redis, sync_rate: 1}
+    partials:
+      - name: redis-shared
+  - name: rate-limiting-advanced
+    service: s
+    config: {limit: [10], window_size: [60], namespace: ns2}
+    partials:
+      - id: 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11
+services:
+  - name: s
+    url: http://127.0.0.1:9
+`;
+  const gateway: GatewayEntities = {
+    partials: [
+      { id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a10', name: 'redis-shared', type: 'redis-ee', config: { host: 'redis' }, tags: ['shared-redis'] },
+      { id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11', name: 'redis-other', type: 'redis-ee', config: { host: 'redis' }, tags: ['shared-redis'] },
+    ],
+  };
+
+  it('offline: a link to a partial that is not in the files is a warning at the link, not "entity not found"', () => {
+    const r = valid(PARTIAL_LOOKUP);
+    expect(brief(r.issues).map((l) => l.replace(/ is not in the files.*/, ''))).toEqual([
+      '9:15 warning AIGW_GATEWAY_REFERENCE partial redis-shared for plugin rate-limiting-advanced',
+      '14:13 warning AIGW_GATEWAY_REFERENCE partial 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11 for plugin rate-limiting-advanced',
+    ]);
+    expect(r.issues[0].message).toContain('looked up on the gateway at sync time among the partials tagged shared-redis (_info.default_lookup_tags.partials)');
+  });
+
+  it('online: the links resolve to the lookup-tagged gateway partials (id, and the path of their type); a missing one is decK\'s error', () => {
+    const { state } = valid(PARTIAL_LOOKUP, gateway);
+    expect(state.entities.plugins.map((p) => p.partials).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a10', name: 'redis-shared', path: 'config.redis' }],
+      [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11', name: 'redis-other', path: 'config.redis' }],
+    ]);
+    const r = load(PARTIAL_LOOKUP, { partials: gateway.partials?.slice(1) });
+    expect(brief(r.issues)).toEqual(['9:15 error AIGW_REFERENCE partial redis-shared for plugin rate-limiting-advanced: entity not found']);
+  });
+
+  it('without lookup tags for partials, a missing partial is an error offline too', () => {
+    const r = load(PARTIAL_LOOKUP.replace('partials: [shared-redis]', 'consumers: [x]'));
+    expect(brief(r.issues.filter((i) => i.severity === 'error'))).toEqual([
+      '9:15 error AIGW_REFERENCE partial redis-shared for plugin rate-limiting-advanced: entity not found',
+      '14:13 error AIGW_REFERENCE partial 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11 for plugin rate-limiting-advanced: entity not found',
+    ]);
+  });
+});
+
 describe('a nested plugin naming an entity of another kind by id', () => {
   const text = `services:
   - name: mine

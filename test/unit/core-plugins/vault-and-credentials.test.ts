@@ -83,3 +83,25 @@ describe('hmac-auth and oauth2 credentials in the file', () => {
     ]);
   });
 });
+
+describe('mtls-auth credentials in the file (Kong Enterprise, decK dumps them)', () => {
+  const consumers = (yaml: string) =>
+    loadText(`_format_version: "3.0"\nconsumers:\n${yaml}`, { env: {} }).issues.map((i) => `${i.severity} ${i.line}:${i.column} ${i.message}`);
+
+  it('accepts one nested under a consumer, with its id', () => {
+    expect(consumers(`- username: dave
+  mtls_auth_credentials: [{ id: 3d9c1f7e-52a4-4e8b-9a51-6f0e2b7c8d90, subject_name: dave@example.test }]
+`)).toEqual([]);
+  });
+
+  it('needs subject_name, and the id decK matches it by', () => {
+    expect(consumers(`- username: dave
+  mtls_auth_credentials:
+    - { id: 3d9c1f7e-52a4-4e8b-9a51-6f0e2b7c8d91 }
+    - { subject_name: dave@example.test }
+`)).toEqual([
+      'error 5:7 subject_name: required field missing',
+      "error 6:7 mtls-auth with subject_name 'dave@example.test' lacks an id: give it one (an mtls-auth credential has no other unique field to match it on the gateway)",
+    ]);
+  });
+});
