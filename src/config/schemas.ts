@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { KIND_BY_NAME, type KindName } from './kinds.js';
 import { DEFAULT_PROFILE, type KongProfile } from './kong-version.js';
 
@@ -135,6 +135,10 @@ function precompiled(dir: string, files: readonly string[]): Precompiled | null 
 
 /** An ajv instance holding every schema of the profile (compiles what is not precompiled). */
 function compiler(root: string, raws: ReadonlyMap<string, JsonSchema>): Ajv {
+  // required here, not imported: a gateway whose validators are all precompiled never loads the compiler
+  const req = createRequire(import.meta.url);
+  const { Ajv } = req('ajv') as typeof AjvModule;
+  const addFormatsModule = req('ajv-formats') as unknown;
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
   for (const k of annotationKeywords(root)) {
