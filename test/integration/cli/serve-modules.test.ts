@@ -49,7 +49,7 @@ const packageOf = (f: string): string | null => /node_modules\/((?:@[^/]+\/)?[^/
 const pluginOf = (f: string): string | null => /^dist\/src\/gateway\/plugins\/([^/]+)\/index\.js$/.exec(f)?.[1] ?? null; // a plugin's implementation
 const validatorOf = (f: string): string | null => /^dist\/validators\/(.+)\.cjs$/.exec(f)?.[1] ?? null;
 
-describe('aigw serve loads only what its configuration uses', () => {
+describe('aigw serve loads only what its configuration uses', { timeout: 60_000 }, () => {
   it('the quick start loads its four plugins, their validators, and none of ioredis, better-sqlite3, jose, OTLP, the mock; a reload naming request-termination loads it', async () => {
     const [p, a] = [await freePort(), await freePort()];
     const server = execa(process.execPath, ['--require', join(dir, 'trace.cjs'), bin, 'serve', 'examples/quickstart.yaml', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--no-watch'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
