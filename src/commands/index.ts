@@ -8,7 +8,14 @@ type Entry = { summary: string; load: () => Promise<Command> };
  */
 export const COMMANDS: Record<string, Entry> = {
   validate: { summary: 'check state files offline and report every problem with file:line:col', load: async () => (await import('./validate.js')).command },
-  serve: { summary: 'run state files as an embedded Kong-compatible AI gateway, with hot reload', load: async () => (await import('./serve.js')).command },
+  serve: {
+    summary: 'run state files as an embedded Kong-compatible AI gateway, with hot reload',
+    load: async () => {
+      // before the gateway's modules load (see startup-heap.ts)
+      (await import('../gateway/startup-heap.js')).holdYoungGeneration();
+      return (await import('./serve.js')).command;
+    },
+  },
   diff: { summary: 'show what sync would change (exit 2 with --non-zero-exit-code on drift)', load: async () => (await import('./diff.js')).command },
   sync: { summary: 'make the gateway (or Konnect control plane) match the state files', load: async () => (await import('./sync.js')).command },
   dump: { summary: "write the gateway's configuration as a state file", load: async () => (await import('./dump.js')).command },

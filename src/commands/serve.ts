@@ -20,6 +20,7 @@ import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
+import { releaseYoungGeneration } from '../gateway/startup-heap.js';
 import type { Command, CommandInput } from './types.js';
 import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
@@ -189,6 +190,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       format: (i) => formatIssue(i),
     });
   }
+  releaseYoungGeneration();
   hooks.onReady?.({ proxyUrl: gw.proxyUrl, adminUrl: gw.adminUrl });
   await (hooks.stop ?? signals());
   logger.info('shutting down: draining in-flight requests');

@@ -8,6 +8,7 @@ import { maskedInputIssues } from './masked-input.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
 import type { State } from './state.js';
 import type { GatewayEntities, LookupTags } from './gateway-refs.js';
+import { loadPlugins, pluginNamesIn } from '../gateway/plugins/index.js';
 
 /**
  * The one entry point that turns state files into a State:
@@ -122,18 +123,29 @@ export async function loadState(inputs: readonly string[], opts: LoadOptions): P
   if (files.length === 0 && issues.length === 0) {
     issues.push({ severity: 'error', code: 'AIGW_NO_INPUT', message: 'no state file given' });
   }
+  // the build check of validation runs each plugin's own parse: import the ones the files name
+  await loadPlugins(files.flatMap((f) => pluginNamesIn(f.rendered)));
   return fromFiles(files, issues, opts);
 }
 
-/** Load state from text (tests, the Admin API's POST /config). */
+/**
+ * Load state from text (tests, the Admin API's POST /config). Synchronous: the plugins the text
+ * uses are checked by their own parse only when loaded before (`loadTextAsync` loads them).
+ */
 export function loadText(text: string, opts: LoadOptions & { name?: string }): LoadResult {
   const file = new SourceFile(opts.name ?? '<config>', text, { env: opts.env, mock: opts.mockEnv });
   return fromFiles([file], [], opts);
 }
 
+/** `loadText` after importing the plugins the text names (see loadState). */
+export async function loadTextAsync(text: string, opts: LoadOptions & { name?: string }): Promise<LoadResult> {
+  await loadPlugins(pluginNamesIn(text));
+  return loadText(text, opts);
+}
+
 /** Load state from text or throw an AigwError listing every error. */
 export async function loadStateFromText(text: string, opts: Partial<LoadOptions> & { name?: string } = {}): Promise<State> {
-  const r = loadText(text, { env: opts.env ?? {}, ...opts });
+  const r = await loadTextAsync(text, { env: opts.env ?? {}, ...opts });
   if (!r.state) {
     const errors = r.issues.filter((i) => i.severity === 'error' || opts.strict);
     throw new AigwError('AIGW_ENTITY_CHECK', `invalid configuration:\n${errors.map((i) => formatIssue(i)).join('\n')}`);

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { KIND_BY_NAME, type KindName } from './kinds.js';
 import { DEFAULT_PROFILE, type KongProfile } from './kong-version.js';
 
@@ -73,12 +73,16 @@ export interface SchemaRegistry {
 const registries = new Map<KongProfile, SchemaRegistry>();
 let active: KongProfile = DEFAULT_PROFILE;
 
-function readJsonDir(dir: string, sub: string, out: Map<string, JsonSchema>): void {
-  const full = join(dir, sub);
-  if (!existsSync(full)) return;
-  for (const name of readdirSync(full).sort()) {
-    if (name.endsWith('.json')) out.set(`${sub}/${name}`, JSON.parse(readFileSync(join(full, name), 'utf8')) as JsonSchema);
+/** The schema files of a profile directory, relative to it, sorted (scripts/compile-validators.mjs lists them alike). */
+function schemaFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const sub of ['entities', 'plugins', 'partials']) {
+    const full = join(dir, sub);
+    if (!existsSync(full)) continue;
+    for (const name of readdirSync(full).sort()) if (name.endsWith('.json')) out.push(`${sub}/${name}`);
   }
+  out.push('kong-state.schema.json');
+  return out.sort();
 }
 
 /** aigw's annotation keywords (`x-…`), as published with the schemas (schemas/src/build.mjs writes the list). */
@@ -86,83 +90,122 @@ function annotationKeywords(root: string): string[] {
   return JSON.parse(readFileSync(join(root, 'aigw-keywords.json'), 'utf8')) as string[];
 }
 
-/** Digest of every loaded schema; precompiled validators are used only when it matches. */
-function schemasHash(raws: Map<string, JsonSchema>): string {
+/** Digest of every schema file (path and bytes); precompiled validators are used only when it matches. */
+function filesHash(dir: string, files: readonly string[]): string {
   const h = createHash('sha256');
-  for (const [rel, s] of [...raws].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(rel).update(JSON.stringify(s));
+  for (const rel of files) h.update(rel).update('\0').update(readFileSync(join(dir, rel))).update('\0');
   return h.digest('hex');
 }
 
-/** `plugins/ai-proxy.json` → `plugins_ai_proxy`, the export name in dist/validators.cjs. */
+/** `plugins/ai-proxy.json` → `plugins_ai_proxy`, the export name in dist/validators/<module>.cjs. */
 function validatorExportName(rel: string): string {
   return rel.replace(/\.json$/, '').replace(/[^A-Za-z0-9]/g, '_');
 }
 
+type Precompiled = (rel: string) => ValidateFunction | undefined;
+
 /**
- * Validators precompiled at build time (scripts/compile-validators.mjs → dist/validators.cjs),
- * when present and built from exactly these schemas; null means compile at run time.
+ * Validators precompiled at build time (scripts/compile-validators.mjs → dist/validators/), when
+ * present and built from exactly these schema files; null means compile at run time. Each module
+ * is required when one of its schemas is first used (one per plugin: a gateway loads only the
+ * validators of the plugins its configuration names).
  */
-function precompiled(dir: string, raws: Map<string, JsonSchema>): Record<string, ValidateFunction> | null {
-  const file = join(dirname(dir), 'dist', 'validators.cjs');
-  if (!existsSync(file)) return null;
+function precompiled(dir: string, files: readonly string[]): Precompiled | null {
+  const out = join(dirname(dir), 'dist', 'validators');
+  const indexFile = join(out, 'index.json');
+  if (!existsSync(indexFile)) return null;
   try {
-    const mod = createRequire(import.meta.url)(file) as Record<string, ValidateFunction> & { __schemasHash?: string };
-    return mod.__schemasHash === schemasHash(raws) ? mod : null;
+    const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { hash?: string; modules?: Record<string, string> };
+    if (index.hash !== filesHash(dir, files) || index.modules === undefined) return null;
+    const modules = index.modules;
+    const req = createRequire(import.meta.url);
+    return (rel) => {
+      const mod = modules[rel];
+      if (mod === undefined) return undefined;
+      try {
+        return (req(join(out, mod)) as Record<string, ValidateFunction | undefined>)[validatorExportName(rel)];
+      } catch {
+        return undefined;
+      }
+    };
   } catch {
     return null;
   }
 }
 
-function createRegistry(profile: KongProfile): SchemaRegistry {
-  const root = findSchemasDir();
-  const dir = profile === DEFAULT_PROFILE ? root : join(root, profile);
-  const raws = new Map<string, JsonSchema>();
-  readJsonDir(dir, 'entities', raws);
-  readJsonDir(dir, 'plugins', raws);
-  readJsonDir(dir, 'partials', raws);
-  raws.set('kong-state.schema.json', JSON.parse(readFileSync(join(dir, 'kong-state.schema.json'), 'utf8')) as JsonSchema);
+/** An ajv instance holding every schema of the profile (compiles what is not precompiled). */
+function compiler(root: string, raws: ReadonlyMap<string, JsonSchema>): Ajv {
+  // required here, not imported: a gateway whose validators are all precompiled never loads the compiler
+  const req = createRequire(import.meta.url);
+  const { Ajv } = req('ajv') as typeof AjvModule;
+  const addFormatsModule = req('ajv-formats') as unknown;
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, validateSchema: false, addUsedSchema: false });
   (addFormatsModule as unknown as (a: Ajv) => void)(ajv);
   for (const k of annotationKeywords(root)) {
     ajv.addKeyword({ keyword: k, schemaType: ['array', 'boolean', 'string', 'object', 'number'] });
   }
   for (const [rel, schema] of raws) ajv.addSchema({ ...schema, $id: BASE + rel });
+  return ajv;
+}
+
+/**
+ * The schemas of a profile. Everything is read on first use: a schema file when it is first asked
+ * for, a precompiled validator module when one of its schemas is first validated against, and the
+ * run-time compiler (with every schema) only when a validator is not precompiled.
+ */
+function createRegistry(profile: KongProfile): SchemaRegistry {
+  const root = findSchemasDir();
+  const dir = profile === DEFAULT_PROFILE ? root : join(root, profile);
+  const files = schemaFiles(dir);
+  const known = new Set(files);
+  const raws = new Map<string, JsonSchema>();
+  const raw = (rel: string): JsonSchema | undefined => {
+    if (!known.has(rel)) return undefined;
+    let s = raws.get(rel);
+    if (s === undefined) {
+      s = JSON.parse(readFileSync(join(dir, rel), 'utf8')) as JsonSchema;
+      raws.set(rel, s);
+    }
+    return s;
+  };
+  let ajv: Ajv | null = null;
+  const runtimeCompiler = (): Ajv => (ajv ??= compiler(root, new Map(files.map((rel) => [rel, raw(rel) as JsonSchema]))));
   // validators are precompiled for the default profile only; the others compile on first use
-  const pre = profile === DEFAULT_PROFILE ? precompiled(dir, raws) : null;
-  const compiled = (rel: string): ValidateFunction | undefined => pre?.[validatorExportName(rel)] ?? ajv.getSchema(BASE + rel);
-  const pluginValidators = new Map<string, ValidateFunction | undefined>();
-  let fileValidator: ValidateFunction | null = null;
+  const pre = profile === DEFAULT_PROFILE ? precompiled(dir, files) : null;
+  const validators = new Map<string, ValidateFunction | undefined>();
+  const compiled = (rel: string): ValidateFunction | undefined => {
+    if (!known.has(rel)) return undefined;
+    if (!validators.has(rel)) validators.set(rel, pre?.(rel) ?? runtimeCompiler().getSchema(BASE + rel));
+    return validators.get(rel);
+  };
   return {
     dir,
-    ajv,
-    raw: (rel) => raws.get(rel),
-    plugin: (name) => raws.get(`plugins/${name}.json`),
-    partial: (type) => raws.get(`partials/${type}.json`),
-    pluginValidator(name) {
-      if (!pluginValidators.has(name)) {
-        pluginValidators.set(name, raws.has(`plugins/${name}.json`) ? compiled(`plugins/${name}.json`) : undefined);
-      }
-      return pluginValidators.get(name);
+    get ajv() {
+      return runtimeCompiler();
     },
+    raw,
+    plugin: (name) => raw(`plugins/${name}.json`),
+    partial: (type) => raw(`partials/${type}.json`),
+    pluginValidator: (name) => compiled(`plugins/${name}.json`),
     entity(kind) {
-      const s = raws.get(KIND_BY_NAME[kind].schema);
+      const s = raw(KIND_BY_NAME[kind].schema);
       if (!s) throw new Error(`schema ${KIND_BY_NAME[kind].schema} is missing`);
       return s;
     },
-    validator: (rel) => (raws.has(rel) ? compiled(rel) : undefined),
+    validator: compiled,
     fileValidator() {
-      fileValidator ??= compiled('kong-state.schema.json') ?? null;
-      if (!fileValidator) throw new Error('kong-state.schema.json failed to compile');
-      return fileValidator;
+      const v = compiled('kong-state.schema.json');
+      if (!v) throw new Error('kong-state.schema.json failed to compile');
+      return v;
     },
-    knownPlugins: () => [...raws.keys()].filter((k) => k.startsWith('plugins/')).map((k) => k.slice(8, -5)).sort(),
+    knownPlugins: () => files.filter((k) => k.startsWith('plugins/')).map((k) => k.slice(8, -5)).sort(),
     resolve(schema, fromRel) {
       let current = schema;
       let rel = fromRel;
       for (let i = 0; i < 10 && current.$ref !== undefined; i++) {
         const [file, pointer] = current.$ref.split('#');
         if (file) rel = new URL(file, BASE + rel).href.slice(BASE.length);
-        let target: unknown = raws.get(rel);
+        let target: unknown = raw(rel);
         for (const seg of (pointer ?? '').split('/').filter(Boolean)) target = (target as Record<string, unknown> | undefined)?.[seg];
         if (target === undefined) throw new Error(`unresolvable $ref ${current.$ref} in ${fromRel}`);
         current = target as JsonSchema;

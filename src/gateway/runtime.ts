@@ -15,7 +15,7 @@ import type { RouteInfo, ServiceInfo } from './context.js';
 import type { LlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
-import { PLUGINS } from './plugins/index.js';
+import { LOADED_PLUGINS, isPlugin, loadPlugins } from './plugins/index.js';
 import { notServed } from './not-served.js';
 import { configWithPartials } from './partials.js';
 import { Routing, type RouteMatcher } from './routing.js';
@@ -219,7 +219,7 @@ function addScoped(byName: Map<string, PluginEntries>, name: string, priority: n
 
 /** `broken` null: strict (the first plugin that does not build fails the build). */
 function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null): Steps<Map<string, PluginEntries>> {
-  const registry = deps.plugins ?? PLUGINS;
+  const registry = deps.plugins ?? LOADED_PLUGINS;
   const vault = vaults(state, deps, broken);
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
@@ -231,7 +231,10 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
     const plugin = registry.get(name) as Plugin<unknown> | undefined;
     if (!plugin) {
       // never skipped silently (it may guard the route): refused, or left out fail closed
-      const why = `aigw serve does not implement this plugin: remove it, or disable it (enabled: false), to serve the configuration locally`;
+      // (a plugin it implements but did not import: loadPlugins was not awaited before the build)
+      const why = registry === LOADED_PLUGINS && isPlugin(name)
+        ? 'aigw serve did not load this plugin before building the configuration'
+        : `aigw serve does not implement this plugin: remove it, or disable it (enabled: false), to serve the configuration locally`;
       if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
       broken.push(brokenEntity('plugins', e, why));
       addScoped(byName, name, 0, e, failClosedInstance());
@@ -293,13 +296,19 @@ function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): Rou
   }
 }
 
-/** Compile a State. Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
+/** Import the implementations of the plugins `state` uses (before `buildRuntime`; `buildRuntimeInSlices` does it itself). */
+export function loadPluginsOf(state: State): Promise<void> {
+  return loadPlugins(state.entities.plugins.map((e) => String(e.name)));
+}
+
+/** Compile a State (its plugins loaded: `loadPluginsOf`). Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
 export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
   return runAtOnce(compile(state, deps));
 }
 
 /** The same, in slices of a few milliseconds that let the event loop serve requests in between (reloads). */
-export function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number): Promise<Runtime> {
+export async function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number): Promise<Runtime> {
+  await loadPluginsOf(state);
   return runInSlices(compile(state, deps), sliceMs);
 }
 

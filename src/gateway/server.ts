@@ -18,10 +18,10 @@ import { earlyRefusal } from './request-target.js';
 import { newStats, registerNodeMetrics, type ServerStats } from './node-metrics.js';
 import { handleRequest, type PipelineEnv } from './pipeline.js';
 import type { Plugin } from './plugin.js';
-import { buildRuntime, buildRuntimeInSlices, type Runtime } from './runtime.js';
+import { buildRuntime, buildRuntimeInSlices, loadPluginsOf, type Runtime } from './runtime.js';
 import type { BrokenEntity } from './broken-entities.js';
 import { unbuildable, type Changed } from './build-check.js';
-import { PLUGINS } from './plugins/index.js';
+import { LOADED_PLUGINS, loadPlugins, pluginWithAdminPath } from './plugins/index.js';
 import { canonicalJson, PluginStores, sharedStoreKey } from './stores.js';
 import { createAgents, destroyAgents } from './upstream.js';
 import { createUpgrader } from './upgrade.js';
@@ -225,6 +225,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const env = opts.env ?? {};
   const llm = createLlmCaller({ env });
   const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant };
+  await loadPluginsOf(opts.state);
   let current = buildRuntime(opts.state, deps);
   // computed when /status first asks for it (serve passes its own configHash)
   let configHash: string | null = null;
@@ -263,7 +264,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     runtime: () => current,
     unbuildable: (candidate, changed) => unbuildable(candidate, changed, deps),
     async pluginApi(method, segments) {
-      const plugin = [...(opts.plugins ?? PLUGINS).values()].find((p) => p.admin !== undefined && p.admin.path === segments[0]);
+      const named = pluginWithAdminPath(segments[0] ?? '');
+      if (opts.plugins === undefined && named !== undefined) await loadPlugins([named]);
+      const plugin = [...(opts.plugins ?? LOADED_PLUGINS).values()].find((p) => p.admin !== undefined && p.admin.path === segments[0]);
       if (!plugin?.admin) return undefined;
       const plugins = current.state.entities.plugins
         .filter((e) => e.name === plugin.name && e.enabled !== false)

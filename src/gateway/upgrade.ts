@@ -9,7 +9,7 @@
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { createProxyServer } from 'http-proxy-3';
+import type { ProxyServer } from 'http-proxy-3';
 import { GatewayContext, type HeaderValue } from './context.js';
 import { access, clientIp, errorToReply, runLog, sendReply, type PipelineEnv } from './pipeline.js';
 import { joinUpstreamPath, normalizePath } from './router.js';
@@ -46,9 +46,23 @@ export interface Upgrader {
   close(): void;
 }
 
+/** http-proxy-3, imported at the first upgrade that reaches an upstream (most gateways never see one). */
+function lazyProxy(): { get(): Promise<ProxyServer>; close(): void } {
+  let proxy: Promise<ProxyServer> | null = null;
+  let made: ProxyServer | null = null;
+  return {
+    get: () =>
+      (proxy ??= import('http-proxy-3').then(({ createProxyServer }) => {
+        made = createProxyServer({ ws: true, ignorePath: true, changeOrigin: true });
+        made.on('error', () => undefined);
+        return made;
+      })),
+    close: () => made?.close(),
+  };
+}
+
 export function createUpgrader(): Upgrader {
-  const proxy = createProxyServer({ ws: true, ignorePath: true, changeOrigin: true });
-  proxy.on('error', () => undefined);
+  const proxies = lazyProxy();
   const open = new Set<Socket>();
   return {
     async handle(rt, env, req, socket, head) {
@@ -85,6 +99,7 @@ export function createUpgrader(): Upgrader {
       if (target === null) {
         return sendReply(ctx, { status: 400, json: { error: { message: 'this route does not accept WebSocket upgrades' } } });
       }
+      const proxy = await proxies.get();
       ctx.upstreamUri = target.url.pathname + target.url.search;
       ctx.timings.upstreamStart = process.hrtime.bigint();
       req.headers = upstreamHeaders(ctx, req, target) as IncomingMessage['headers'];
@@ -101,7 +116,7 @@ export function createUpgrader(): Upgrader {
     },
     close() {
       for (const s of open) s.destroy();
-      proxy.close();
+      proxies.close();
     },
   };
 }

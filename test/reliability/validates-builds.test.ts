@@ -16,10 +16,11 @@ import { validatePluginConfig } from '../../src/config/validate/index.js';
 import { fillPluginDefaults } from '../../src/config/defaults.js';
 import { memoryLogger } from '../../src/gateway/log.js';
 import { createLlmCaller } from '../../src/gateway/llm/call/caller.js';
-import { PLUGINS } from '../../src/gateway/plugins/index.js';
+import { loadAllPlugins } from '../../src/gateway/plugins/index.js';
 import { PluginStores } from '../../src/gateway/stores.js';
 import type { PluginDeps } from '../../src/gateway/plugin.js';
 
+const PLUGINS = await loadAllPlugins();
 const TRICKY = ['*', '(', '[a-', '.*', '^a$', '', 'a', 'x-y', 'https://a.test', '/path', '\\', '{', '1'];
 
 function arbitraryOf(schema: JsonSchema, rel: string, depth: number): fc.Arbitrary<unknown> {

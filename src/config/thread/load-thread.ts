@@ -5,7 +5,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { loadState, loadText } from '../index.js';
+import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
 import { PART_SIZE, type LoadAnswer, type LoadRequest } from './protocol.js';
@@ -28,7 +28,7 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
     useKongProfile(req.profile);
     const r = req.kind === 'files'
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
-      : loadText(req.text, { env: req.env, name: req.name });
+      : await loadTextAsync(req.text, { env: req.env, name: req.name });
     if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
     for (const k of KINDS) {
       const list = r.state.entities[k.name];

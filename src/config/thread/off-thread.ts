@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadState, loadText } from '../index.js';
+import { loadState, loadTextAsync } from '../index.js';
 import type { Issue } from '../issues.js';
 import { kongProfile } from '../schemas.js';
 import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
@@ -36,7 +36,7 @@ export interface ThreadLoader {
 }
 
 function inProcess(input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> {
-  return input.kind === 'files' ? loadState(input.inputs, { env, cwd: input.cwd }) : Promise.resolve(loadText(input.text, { env, name: input.name }));
+  return input.kind === 'files' ? loadState(input.inputs, { env, cwd: input.cwd }) : loadTextAsync(input.text, { env, name: input.name });
 }
 
 /**

@@ -5,7 +5,7 @@ import { mapAjvErrors, type SchemaProblem } from './schema-errors.js';
 import { compileKongRegex } from '../regex.js';
 import type { Severity } from '../issues.js';
 import { EMBEDDED_REFERENCE, embeddedReferences, notReferenceable, vaultSites } from '../vault-refs.js';
-import { PLUGINS } from '../../gateway/plugins/index.js';
+import { LOADED_PLUGINS } from '../../gateway/plugins/index.js';
 import { shorthandMismatches } from '../shorthands.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
@@ -106,10 +106,12 @@ export function embeddedReferenceProblems(value: unknown): ConfigProblem[] {
  * Whatever validates must build: the gateway's own `parse` of the plugin (what `aigw serve` runs
  * when it loads the config) is tried on the filled config, and what it refuses is an error here,
  * at validate and in the Admin API, instead of a gateway that cannot load its file. A config with
- * vault references is built when the references are resolved (at load) instead.
+ * vault references is built when the references are resolved (at load) instead. The implementation
+ * is the one loaded before validation (loadState loads every plugin the files name); a plugin not
+ * loaded is checked when the Runtime is built, which loads it first.
  */
 function buildProblems(name: string, schema: JsonSchema, filled: unknown): ConfigProblem[] {
-  const plugin = PLUGINS.get(name);
+  const plugin = LOADED_PLUGINS.get(name);
   if (!plugin?.parse || vaultSites(schema, `plugins/${name}.json`, filled).length > 0) return [];
   try {
     plugin.parse(filled as never);

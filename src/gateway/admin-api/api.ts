@@ -21,6 +21,7 @@ import { configRules } from './config-rules.js';
 import type { EntityRules } from './rules.js';
 import { withWrites, type Store, type Write } from './store.js';
 import type { PluginInstance } from '../plugin.js';
+import { loadPlugins, pluginNamesIn } from '../plugins/index.js';
 import type { BrokenEntity } from '../broken-entities.js';
 import type { KindName } from '../../config/kinds.js';
 
@@ -188,7 +189,12 @@ export function createAdminApi(opts: AdminApiOptions): AdminHandler {
       const segments = pathSegments(url.pathname);
       let rawCache: Promise<string> | null = null;
       const raw = () => (rawCache ??= readBody(req));
-      const body = async () => parseObject(await raw(), req.headers['content-type']);
+      const body = async () => {
+        const text = await raw();
+        // a plugin entity is validated (its parse is the build check) and built at once: import it first
+        await loadPlugins(pluginNamesIn(text));
+        return parseObject(text, req.headers['content-type']);
+      };
       const answer =
         (await nodeRoute(ctx, req, url, segments, body, raw)) ??
         (await opts.pluginApi?.(req.method ?? 'GET', segments)) ??

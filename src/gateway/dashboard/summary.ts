@@ -6,8 +6,8 @@
  */
 import type { GatewayContext, HeaderMap, Reply } from '../context.js';
 import { AI_ANALYTICS } from '../llm/call/analytics.js';
-import { AI_BALANCER } from '../plugins/ai-proxy-advanced/index.js';
-import { AI_CACHE } from '../plugins/ai-semantic-cache/index.js';
+import { AI_BALANCER } from '../plugins/ai-proxy-advanced/outcome.js';
+import { AI_CACHE } from '../plugins/ai-semantic-cache/outcome.js';
 import type { AiSummary, RequestDetail, RequestSummary } from './api-types.js';
 
 /** Longest prompt or answer kept per request (characters). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Slot, type GatewayContext } from '../../../src/gateway/context.js';
 import { ReplyError, type Plugin } from '../../../src/gateway/plugin.js';
-import { PLUGINS } from '../../../src/gateway/plugins/index.js';
+import { loadAllPlugins } from '../../../src/gateway/plugins/index.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
 
@@ -61,7 +61,7 @@ describe('pipeline phases for plugins that take over the upstream call', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     up = await startUpstream();
-    const plugins = new Map(PLUGINS);
+    const plugins = new Map(await loadAllPlugins());
     plugins.set('test-takeover', takeover as Plugin<never>);
     plugins.set('test-shaper', shaper as Plugin<never>);
     gw = await gatewayFrom(`

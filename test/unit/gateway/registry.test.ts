@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pluginPriority, schemas } from '../../../src/config/schemas.js';
-import { PLUGINS } from '../../../src/gateway/plugins/index.js';
+import { PLUGIN_NAMES, loadAllPlugins } from '../../../src/gateway/plugins/index.js';
+
+const PLUGINS = await loadAllPlugins();
 
 const PLUGINS_DIR = join(import.meta.dirname, '../../../src/gateway/plugins');
 const folders = readdirSync(PLUGINS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 
 describe('the plugin registry', () => {
   it('lists exactly the plugin folders, and each folder has a schema source', () => {
-    expect([...PLUGINS.keys()].sort()).toEqual(folders);
+    expect([...PLUGIN_NAMES].sort()).toEqual(folders);
+    expect([...PLUGINS].filter(([name, p]) => p.name !== name)).toEqual([]);
     for (const f of folders) expect(existsSync(join(PLUGINS_DIR, f, 'schema.mjs')), f).toBe(true);
   });
 

@@ -16,7 +16,7 @@
  * byte is a failed attempt, not a broken 200.
  */
 import type { AiProxyAdvancedConfig } from '../../../config/generated/plugin-configs.js';
-import { Slot, type GatewayContext, type UpstreamResult } from '../../context.js';
+import type { GatewayContext, UpstreamResult } from '../../context.js';
 import type { KongPlugin, PluginDeps } from '../../plugin.js';
 import { AI_ANALYTICS, writeAnalytics } from '../../llm/call/analytics.js';
 import { TargetBalancer, type Balancer, type Observation, type TokensCountStrategy } from './balancer.js';
@@ -34,32 +34,12 @@ import { answer } from '../ai-proxy/response.js';
 import { completionCap } from '../ai-proxy/config.js';
 import { aiError, aiRequest, type AiRequest } from '../../llm/formats/request.js';
 import type { CallSignal } from '../../llm/wire/abort.js';
+import { AI_BALANCER, type AttemptRecord } from './outcome.js';
 
 export const ATTEMPTS_HEADER = 'x-aigw-attempts';
 export const TARGET_HEADER = 'x-aigw-target';
 
-export interface AttemptRecord {
-  target: string;
-  /** Index in `targets[]`. */
-  index: number;
-  status: number;
-  /** Failure kind (`http`, `timeout`, `connect`, `garbage`) when the attempt failed. */
-  error?: string;
-  latency: number;
-}
-
-export interface BalancerOutcome {
-  algorithm: string;
-  attempts: number;
-  target: string;
-  tries: AttemptRecord[];
-  /** The answering target's `model.model_alias`, when it has one. */
-  model_alias?: string;
-  /** The answering target's `metadata`, when it has any. */
-  metadata?: Record<string, unknown>;
-}
-
-export const AI_BALANCER = new Slot<BalancerOutcome>('ai.balancer');
+export { AI_BALANCER, type AttemptRecord, type BalancerOutcome } from './outcome.js';
 
 interface Env {
   c: AiProxyAdvancedConfig;

@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AiSemanticCacheConfig } from '../../../config/generated/plugin-configs.js';
-import { Slot, type GatewayContext, type HeaderMap, type Reply, type UpstreamResult } from '../../context.js';
+import type { GatewayContext, HeaderMap, Reply, UpstreamResult } from '../../context.js';
 import type { Logger } from '../../log.js';
 import { ReplyError, type KongPlugin, type PluginDeps } from '../../plugin.js';
 import { formatOf } from '../../llm/formats/index.js';
@@ -28,23 +28,10 @@ import { cachePrompt, cacheScope, type CachePrompt } from './prompt.js';
 import { fromBuffered, replayJson, replaySse, StreamCollector, type CachedAnswer } from './replay.js';
 import { nearestOne, type VectorEntry, type VectorStore } from '../../vectordb/store.js';
 import { openVectorStore } from '../../vectordb/open.js';
+import { AI_CACHE, type CacheOutcome, type CacheStatus } from './outcome.js';
 import { aiError, aiRequest, AI_REQUEST } from '../../llm/formats/request.js';
 
-export type CacheStatus = 'Hit' | 'Miss' | 'Bypass' | 'Refresh';
-
-/** What this request did with the cache (for the log phase). */
-export interface CacheOutcome {
-  cache_status: CacheStatus;
-  vector_db: string;
-  embeddings_provider: string;
-  embeddings_model: string;
-  /** ms spent in the vector store. */
-  fetch_latency?: number;
-  /** ms spent computing the prompt's embedding. */
-  embeddings_latency?: number;
-}
-
-export const AI_CACHE = new Slot<CacheOutcome>('ai.semantic-cache');
+export { AI_CACHE, type CacheOutcome, type CacheStatus } from './outcome.js';
 
 interface Env {
   c: AiSemanticCacheConfig;

@@ -15,7 +15,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { GatewayContext } from '../../context.js';
 import { AI_ANALYTICS, type AiAnalytics } from '../../llm/call/analytics.js';
-import { AI_BALANCER } from '../ai-proxy-advanced/index.js';
+import { AI_BALANCER } from '../ai-proxy-advanced/outcome.js';
 import { semconvProviderName } from '../../providers/index.js';
 import { randomHex, type TraceContext } from './trace-context.js';
 

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { freePort, request, waitForHttp as waitFor } from '../../helpers/net.js';
+
+/**
+ * What `aigw serve` loads is what its configuration uses (issue 10, RSS at start): the built CLI
+ * with the quick-start file, every module it loads listed by a module hook (ES modules) and by
+ * require.cache (CommonJS). A reload that names a plugin not loaded yet loads it and serves it.
+ */
+const root = join(__dirname, '..', '..', '..');
+const bin = join(root, 'dist', 'bin', 'aigw.js');
+const dir = mkdtempSync(join(tmpdir(), 'aigw-modules-'));
+const esmLog = join(dir, 'esm.log');
+const cjsLog = join(dir, 'cjs.log');
+
+// the ESM hook runs in the loader thread: it appends each URL as it is loaded
+writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(${JSON.stringify(esmLog)}, url + '\\n'); return next(url, context); }\n`);
+// preloaded with --require: registers the hook; on SIGUSR2 writes the CommonJS modules loaded so far
+writeFileSync(join(dir, 'trace.cjs'), `require('node:module').register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+process.on('SIGUSR2', () => require('node:fs').writeFileSync(${JSON.stringify(cjsLog)}, Object.keys(require.cache).join('\\n')));\n`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every module file loaded so far, as paths relative to the repository (node: built-ins left out). */
+async function loaded(pid: number): Promise<string[]> {
+  rmSync(cjsLog, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 100 && !existsOrEmpty(cjsLog); i++) await new Promise((r) => setTimeout(r, 50));
+  const esm = readFileSync(esmLog, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => new URL(u).pathname);
+  const cjs = readFileSync(cjsLog, 'utf8').split('\n').filter((f) => f.startsWith('/'));
+  return [...new Set([...esm, ...cjs])].map((f) => (f.startsWith(root) ? f.slice(root.length + 1) : f));
+}
+
+function existsOrEmpty(file: string): boolean {
+  try {
+    readFileSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const packageOf = (f: string): string | null => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? null;
+const pluginOf = (f: string): string | null => /^dist\/src\/gateway\/plugins\/([^/]+)\/index\.js$/.exec(f)?.[1] ?? null; // a plugin's implementation
+const validatorOf = (f: string): string | null => /^dist\/validators\/(.+)\.cjs$/.exec(f)?.[1] ?? null;
+
+describe('aigw serve loads only what its configuration uses', { timeout: 60_000 }, () => {
+  it('the quick start loads its four plugins, their validators, and none of ioredis, better-sqlite3, jose, OTLP, the mock; a reload naming request-termination loads it', async () => {
+    const [p, a] = [await freePort(), await freePort()];
+    const server = execa(process.execPath, ['--require', join(dir, 'trace.cjs'), bin, 'serve', 'examples/quickstart.yaml', '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--no-watch'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    try {
+      await waitFor(`http://127.0.0.1:${a}/status`);
+      const atStart = await loaded(server.pid as number);
+      expect(atStart.some((f) => f === 'dist/src/gateway/server.js'), 'the trace sees the gateway').toBe(true);
+      expect([...new Set(atStart.map(pluginOf).filter((x) => x !== null))].sort()).toEqual(['ai-proxy', 'key-auth', 'prometheus', 'rate-limiting']);
+      expect([...new Set(atStart.map(validatorOf).filter((x) => x !== null))].sort()).toEqual(['core', 'plugins_ai_proxy', 'plugins_key_auth', 'plugins_prometheus', 'plugins_rate_limiting']);
+      const packages = new Set(atStart.map(packageOf));
+      for (const heavy of ['ioredis', 'better-sqlite3', 'jose', '@opentelemetry/otlp-transformer', '@opentelemetry/sdk-metrics', 'http-proxy-3', 'diff']) expect(packages.has(heavy), heavy).toBe(false);
+      expect(atStart.filter((f) => f.startsWith('dist/src/mock/') || f.startsWith('dist/src/diff/plan'))).toEqual([]);
+
+      // POST /config with request-termination on the route: loaded before the new configuration is built, and it runs
+      const text = readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replace('        plugins:\n', '        plugins:\n          - name: request-termination\n            config: { status_code: 418, message: loaded on reload }\n');
+      const posted = await request(`http://127.0.0.1:${a}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: text });
+      expect(posted.status).toBe(201);
+      const chat = () => request(`http://127.0.0.1:${p}/ai/chat`, { method: 'POST', headers: { apikey: 'demo-key', 'content-type': 'application/json' }, body: '{"messages":[{"role":"user","content":"hi"}]}' });
+      let res = await chat();
+      for (let i = 0; i < 50 && res.status !== 418; i++) {
+        await new Promise((r) => setTimeout(r, 100)); // the new configuration is built in slices after the answer
+        res = await chat();
+      }
+      expect(res.status).toBe(418);
+      expect(res.json()).toMatchObject({ message: 'loaded on reload' });
+      expect((await loaded(server.pid as number)).map(pluginOf)).toContain('request-termination');
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect((await server).exitCode).toBe(0);
+  });
+});
