@@ -4,11 +4,38 @@
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadText } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
-import { PART_SIZE, type LoadAnswer, type LoadRequest } from './protocol.js';
+import type { State } from '../state.js';
+import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+
+/**
+ * Every entity of the last State answered, serialised (structured clone's own format, so equal
+ * bytes are an exact copy, `undefined` and key order included), by kind and id. An entity whose
+ * bytes did not change is sent as its id; the main thread keeps its object (off-thread.ts).
+ */
+let sent = new Map<string, Buffer>();
+
+/** Post a State's entities in parts, unchanged ones as their ids; what to remember once the answer is complete. */
+function postEntities(id: number, state: State, post: (a: LoadAnswer) => void): Map<string, Buffer> {
+  const next = new Map<string, Buffer>();
+  for (const k of KINDS) {
+    const list = state.entities[k.name];
+    for (let i = 0; i < list.length; i += PART_SIZE) {
+      const entities = list.slice(i, i + PART_SIZE).map((e) => {
+        const key = reuseKey(k.name, e.id);
+        const bytes = serialize(e);
+        next.set(key, bytes);
+        return sent.get(key)?.equals(bytes) === true ? e.id : e;
+      });
+      post({ id, part: { kind: k.name, entities } });
+    }
+  }
+  return next;
+}
 
 /**
  * Yield the CPU to the main thread when both share a core (a gateway pinned to one CPU): Linux
@@ -30,11 +57,9 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
       : loadText(req.text, { env: req.env, name: req.name });
     if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
-    for (const k of KINDS) {
-      const list = r.state.entities[k.name];
-      for (let i = 0; i < list.length; i += PART_SIZE) post({ id: req.id, part: { kind: k.name, entities: list.slice(i, i + PART_SIZE) } });
-    }
+    const next = postEntities(req.id, r.state, post);
     post({ id: req.id, state: { workspace: r.state.workspace, selectTags: r.state.selectTags, entities: {} }, issues: r.issues });
+    sent = next;
   } catch (err) {
     post({ id: req.id, error: (err as Error)?.message ?? String(err) });
   }

@@ -14,14 +14,14 @@ import { kongProfile } from '../schemas.js';
 import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
 import { runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
-import type { LoadAnswer, LoadRequest } from './protocol.js';
+import { reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 export interface Loaded {
   state: State | null;
   issues: Issue[];
 }
 
-type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; parts: Array<{ kind: KindName; entities: Entity[] }> };
+type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; parts: Array<{ kind: KindName; entities: Entity[] }>; lost: boolean };
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string };
 
 const IDLE_MS = 60_000;
@@ -60,6 +60,28 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   let idle: NodeJS.Timeout | null = null;
   let seq = 0;
   const pending = new Map<number, Pending>();
+  /**
+   * The entities of the thread's last State answer, by kind and id (the thread remembers the same
+   * ones): an entity that crosses as its id is this object, so a reload keeps the objects of the
+   * entities it did not change (and what the gateway built from them, see runtime-reuse.ts).
+   */
+  let known = new Map<string, Entity>();
+
+  /** A part's entities, those sent as ids taken from `known`; `lost` when one is missing there (never expected). */
+  const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string> }): void => {
+    const entities: Entity[] = [];
+    for (const x of part.entities) {
+      const e = typeof x === 'string' ? known.get(reuseKey(part.kind, x)) : x;
+      if (e === undefined) p.lost = true;
+      else entities.push(e);
+    }
+    p.parts.push({ kind: part.kind, entities });
+  };
+  /** A complete State answer: its entities become the known ones. */
+  const remember = (parts: Pending['parts']): void => {
+    known = new Map();
+    for (const p of parts) for (const e of p.entities) known.set(reuseKey(p.kind, e.id), e);
+  };
 
   const failAll = (err: Error): void => {
     for (const p of pending.values()) p.reject(err);
@@ -74,15 +96,26 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
       w.on('message', (a: LoadAnswer) => {
         const p = pending.get(a.id);
         if (p === undefined) return;
-        if ('part' in a) return void p.parts.push(a.part);
+        if ('part' in a) return receive(p, a.part);
         pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
-        else runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
+        else if (p.lost) {
+          // the threads disagree on the last State: start both afresh
+          p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
+          known = new Map();
+          void w.terminate();
+        } else {
+          if (a.state !== null) remember(p.parts);
+          runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
+        }
         if (pending.size === 0) armIdle();
       });
       w.on('error', (err) => failAll(err));
       w.on('exit', () => {
-        if (worker === w) worker = null;
+        if (worker === w) {
+          worker = null;
+          known = new Map(); // a new thread remembers nothing
+        }
         failAll(new Error('the configuration thread stopped'));
       });
       worker = w;
@@ -103,7 +136,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     const id = ++seq;
     const req = { id, profile: kongProfile(), env: { ...env }, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
-      pending.set(id, { resolve, reject, parts: [] });
+      pending.set(id, { resolve, reject, parts: [], lost: false });
       w.postMessage(req);
     });
   };

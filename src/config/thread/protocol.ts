@@ -17,11 +17,16 @@ export type LoadRequest = {
 
 /**
  * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
- * task on the main thread, so no single task copies 5,000 entities), then the rest.
+ * task on the main thread, so no single task copies 5,000 entities), then the rest. An entity
+ * exactly equal to the one of its kind and id in the thread's previous State answer crosses as
+ * its id (a string): the main thread keeps the object it already has (see `Reused`).
  */
 export type LoadAnswer =
-  | { id: number; part: { kind: KindName; entities: Entity[] } }
+  | { id: number; part: { kind: KindName; entities: Array<Entity | string> } }
   | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }
   | { id: number; error: string };
 
 export const PART_SIZE = 250;
+
+/** Key of an entity in the entities both threads remember from the last State answer. */
+export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`;
