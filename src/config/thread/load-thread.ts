@@ -5,36 +5,34 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { serialize } from 'node:v8';
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadText } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
-import type { State } from '../state.js';
+import type { Entity, State } from '../state.js';
 import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /**
- * Every entity of the last State answered, serialised (structured clone's own format, so equal
- * bytes are an exact copy, `undefined` and key order included), by kind and id. An entity whose
- * bytes did not change is sent as its id; the main thread keeps its object (off-thread.ts).
+ * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
+ * `undefined` and key order included).
  */
-let sent = new Map<string, Buffer>();
+const entityDigest = (e: Entity): string => createHash('sha1').update(serialize(e)).digest('base64');
 
-/** Post a State's entities in parts, unchanged ones as their ids; what to remember once the answer is complete. */
-function postEntities(id: number, state: State, post: (a: LoadAnswer) => void): Map<string, Buffer> {
-  const next = new Map<string, Buffer>();
+/** Post a State's entities in parts; those the main thread has (same digest) as their ids. */
+function postEntities(id: number, state: State, known: ReadonlyMap<string, string>, post: (a: LoadAnswer) => void): void {
   for (const k of KINDS) {
     const list = state.entities[k.name];
     for (let i = 0; i < list.length; i += PART_SIZE) {
+      const digests: string[] = [];
       const entities = list.slice(i, i + PART_SIZE).map((e) => {
-        const key = reuseKey(k.name, e.id);
-        const bytes = serialize(e);
-        next.set(key, bytes);
-        return sent.get(key)?.equals(bytes) === true ? e.id : e;
+        const d = entityDigest(e);
+        digests.push(d);
+        return known.get(reuseKey(k.name, e.id)) === d ? e.id : e;
       });
-      post({ id, part: { kind: k.name, entities } });
+      post({ id, part: { kind: k.name, entities, digests } });
     }
   }
-  return next;
 }
 
 /**
@@ -57,9 +55,8 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
       : loadText(req.text, { env: req.env, name: req.name });
     if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
-    const next = postEntities(req.id, r.state, post);
+    postEntities(req.id, r.state, new Map(req.known), post);
     post({ id: req.id, state: { workspace: r.state.workspace, selectTags: r.state.selectTags, entities: {} }, issues: r.issues });
-    sent = next;
   } catch (err) {
     post({ id: req.id, error: (err as Error)?.message ?? String(err) });
   }

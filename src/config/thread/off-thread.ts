@@ -21,7 +21,10 @@ export interface Loaded {
   issues: Issue[];
 }
 
-type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; parts: Array<{ kind: KindName; entities: Entity[] }>; lost: boolean };
+type Part = { kind: KindName; entities: Entity[]; digests: string[] };
+/** A load under way: the entities the request said it holds (`base`), and the answer's parts so far. */
+type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
+type Known = ReadonlyMap<string, { entity: Entity; digest: string }>;
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string };
 
 const IDLE_MS = 60_000;
@@ -43,7 +46,7 @@ function inProcess(input: Input, env: Readonly<Record<string, string | undefined
  * A State that crossed the thread boundary in parts: assembled and frozen again, as every State
  * is (entity by entity, in slices between other tasks).
  */
-function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: Array<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
+function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: ReadonlyArray<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
   if (a.state === null) return { state: null, issues: a.issues };
   const entities = emptyEntities();
   for (const p of parts) {
@@ -61,26 +64,28 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   let seq = 0;
   const pending = new Map<number, Pending>();
   /**
-   * The entities of the thread's last State answer, by kind and id (the thread remembers the same
-   * ones): an entity that crosses as its id is this object, so a reload keeps the objects of the
-   * entities it did not change (and what the gateway built from them, see runtime-reuse.ts).
+   * The entities of the last State answer with their digests, by kind and id. Each request lists
+   * the digests; an entity the answer does not change crosses as its id and is this object, so a
+   * reload keeps the objects of the entities it did not change (and what the gateway built from
+   * them, see gateway/runtime-reuse.ts). The thread itself remembers nothing.
    */
-  let known = new Map<string, Entity>();
+  let known: Known = new Map();
 
-  /** A part's entities, those sent as ids taken from `known`; `lost` when one is missing there (never expected). */
-  const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string> }): void => {
+  /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there (never expected). */
+  const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string>; digests: string[] }): void => {
     const entities: Entity[] = [];
     for (const x of part.entities) {
-      const e = typeof x === 'string' ? known.get(reuseKey(part.kind, x)) : x;
+      const e = typeof x === 'string' ? p.base.get(reuseKey(part.kind, x))?.entity : x;
       if (e === undefined) p.lost = true;
       else entities.push(e);
     }
-    p.parts.push({ kind: part.kind, entities });
+    p.parts.push({ kind: part.kind, entities, digests: part.digests });
   };
   /** A complete State answer: its entities become the known ones. */
-  const remember = (parts: Pending['parts']): void => {
-    known = new Map();
-    for (const p of parts) for (const e of p.entities) known.set(reuseKey(p.kind, e.id), e);
+  const remember = (parts: readonly Part[]): void => {
+    const next = new Map<string, { entity: Entity; digest: string }>();
+    for (const p of parts) p.entities.forEach((e, i) => next.set(reuseKey(p.kind, e.id), { entity: e, digest: p.digests[i] }));
+    known = next;
   };
 
   const failAll = (err: Error): void => {
@@ -99,12 +104,8 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
         if ('part' in a) return receive(p, a.part);
         pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
-        else if (p.lost) {
-          // the threads disagree on the last State: start both afresh
-          p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
-          known = new Map();
-          void w.terminate();
-        } else {
+        else if (p.lost) p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
+        else {
           if (a.state !== null) remember(p.parts);
           runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
         }
@@ -112,10 +113,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
       });
       w.on('error', (err) => failAll(err));
       w.on('exit', () => {
-        if (worker === w) {
-          worker = null;
-          known = new Map(); // a new thread remembers nothing
-        }
+        if (worker === w) worker = null;
         failAll(new Error('the configuration thread stopped'));
       });
       worker = w;
@@ -134,9 +132,10 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     if (w === null) return inProcess(input, env);
     if (idle) clearTimeout(idle);
     const id = ++seq;
-    const req = { id, profile: kongProfile(), env: { ...env }, ...input } as LoadRequest;
+    const base = known;
+    const req = { id, profile: kongProfile(), env: { ...env }, known: [...base].map(([k, v]) => [k, v.digest]), ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
-      pending.set(id, { resolve, reject, parts: [], lost: false });
+      pending.set(id, { resolve, reject, base, parts: [], lost: false });
       w.postMessage(req);
     });
   };

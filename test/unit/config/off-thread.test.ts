@@ -82,6 +82,11 @@ describe('configurations loaded off the main thread', () => {
     expect(fourth.state).toEqual(second.state);
     expect(fourth.state!.entities.consumers[0]).not.toBe(b.consumers[0]);
     expect(Object.isFrozen(fourth.state!.entities.consumers[0])).toBe(true);
+    // a new thread (the last one ended after a quiet minute) is told what this thread holds
+    await loader.close();
+    const fifth = await loader.text(changed, { env, name: '<config>' });
+    expect(fifth.state!.entities.routes[0]).toBe(fourth.state!.entities.routes[0]);
+    expect(fifth.state!.entities.consumers[0]).toBe(fourth.state!.entities.consumers[0]);
   });
 
   it('without the thread script it loads in-process, with the same result', async () => {
