@@ -15,6 +15,7 @@ import { memoryStore, type Store } from '../gateway/admin-api/store.js';
 import { emptyState } from '../config/state.js';
 import { AIGW_VERSION, lineLogger } from '../gateway/log.js';
 import { watchState, type Reloader } from '../gateway/reload.js';
+import { filesDigest } from '../gateway/file-digest.js';
 import type { MockServer } from '../mock/index.js';
 import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
@@ -120,6 +121,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const fmt = format(opts, io);
   applyKongVersion(opts, io);
   const load = async () => refuseGatewayReferences(await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() }));
+  // taken before the files are read: a change in between makes the first event reload, never the reverse
+  const firstDigest = opts.watch !== false && args.length > 0 ? await filesDigest(args, io.cwd) : null;
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
   const { store } = source;
@@ -129,6 +132,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   let apply: (s: State) => Promise<void> = async () => undefined;
   const token = typeof opts.adminToken === 'string' && opts.adminToken !== '' ? opts.adminToken : undefined;
   let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+  /** Digest of the state files serving now (file-digest.ts); null when POST /config replaced them. */
+  let serving: string | null = null;
   const admin = createAdminApi({
     store, mode: source.mode, token, version: AIGW_VERSION, onChange: (s) => apply(s).catch((e: Error) => logger.error(e.message)),
     pluginApi: async (method, segments) => gw?.pluginApi(method, segments),
@@ -138,6 +143,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       const running = gw;
       if (running === undefined) throw new Error('the gateway is not running yet');
       await reported(dash, 'admin', () => running.reload(s));
+      serving = null;
     },
   });
   const dash = adminListen === null || opts.dashboard === false ? null : createDashboard({ token, mode: source.mode, describe: source.describe, configHash: () => configHash(store), version: AIGW_VERSION });
@@ -172,18 +178,25 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   let watcher: Reloader | null = null;
   if (source.mode === 'declarative' && opts.watch !== false && !args.includes('-')) {
     let issues: readonly Issue[] = [];
+    // the digest of the files that serve now (null once POST /config replaced them), and of the last loaded
+    serving = firstDigest;
+    let loaded: string | null = null;
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
       // parsed and validated in a worker thread: a big file never stalls the proxy
       load: async () => {
+        loaded = await filesDigest(args, io.cwd);
+        if (loaded !== null && loaded === serving) return { state: null, issues: [], unchanged: true };
         const r = refuseGatewayReferences(await configThread.files(args, { env: io.env, cwd: io.cwd }));
         issues = r.issues;
         if (!r.state) dash?.reloaded('file', issues, null);
         return r;
       },
       apply: (s) => reported(dash, 'file', async () => {
+        const digest = loaded;
         await gw.reload(s);
+        serving = digest;
         await store.replaceAllInSlices(s);
       }, issues),
       logger,

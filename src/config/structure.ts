@@ -44,6 +44,18 @@ const at = (node: Node): number => node.range?.[0] ?? 0;
  * `Alias.resolve` walks the whole document once per alias (50,000 aliases took minutes).
  */
 export function aliasTargets(doc: Document.Parsed): Map<Node, Node | undefined> {
+  let known = targetsOf.get(doc);
+  if (known === undefined) {
+    known = findTargets(doc);
+    targetsOf.set(doc, known);
+  }
+  return known;
+}
+
+/** aliasTargets of each document (structureProblem and documentValue both need them; a document is not changed once parsed). */
+const targetsOf = new WeakMap<Document.Parsed, Map<Node, Node | undefined>>();
+
+function findTargets(doc: Document.Parsed): Map<Node, Node | undefined> {
   const out = new Map<Node, Node | undefined>();
   const anchors = new Map<string, Node>();
   const root = doc.contents;
@@ -71,6 +83,10 @@ export function structureProblem(doc: Document.Parsed): StructureProblem | null 
   const root = doc.contents;
   if (root === null || typeof root !== 'object') return null;
   const targets = aliasTargets(doc);
+  if (targets.size === 0) {
+    const tree = treeDepth(root as Node);
+    if (tree !== 'big') return tree;
+  }
   /** Height (levels of collections below and including the node) and expanded size of fully walked nodes. */
   const height = new Map<Node, number>();
   const size = new Map<Node, number>();
@@ -119,6 +135,40 @@ export function structureProblem(doc: Document.Parsed): StructureProblem | null 
   return null;
 }
 
+/**
+ * structureProblem of a document without aliases (most): a tree, so only its depth can be wrong,
+ * found in one walk in document order without the bookkeeping aliases need. 'big': more values
+ * than MAX_EXPANDED, left to the full walk (which says where).
+ */
+function treeDepth(root: Node): StructureProblem | null | 'big' {
+  const level = (n: Node): number => (isMap(n) || isSeq(n) ? 1 : 0);
+  const stack: Array<{ node: Node; depth: number }> = [{ node: root, depth: level(root) }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) return { offset: at(node), message: TOO_DEEP };
+    if (++values > MAX_EXPANDED) return 'big';
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], depth: depth + level(kids[i]) });
+  }
+  return null;
+}
+
+/** The value of a document without aliases: a tree at most MAX_DEPTH deep (structureProblem said so), built by recursion. */
+function treeValue(n: Node): unknown {
+  if (isScalar(n)) return n.value;
+  if (isSeq(n)) return n.items.map((item) => (item === null || typeof item !== 'object' ? item : treeValue(item as Node)));
+  const obj: Record<string, unknown> = {};
+  if (!isMap(n)) return obj;
+  for (const pair of n.items) {
+    if (!isPair(pair)) continue;
+    const k = pair.key !== null && typeof pair.key === 'object' ? treeValue(pair.key as Node) : pair.key;
+    const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify(k) : String(k);
+    setKey(obj, key, pair.value !== null && typeof pair.value === 'object' ? treeValue(pair.value as Node) : (pair.value ?? null));
+  }
+  return obj;
+}
+
 /** Sets `key` on `obj` as an own property, `__proto__` included (as YAML's own toJS does). */
 function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -135,6 +185,7 @@ export function documentValue(doc: Document.Parsed): unknown {
   const root = doc.contents as Node | null;
   if (root === null || typeof root !== 'object') return root ?? null;
   const targets = aliasTargets(doc);
+  if (targets.size === 0) return treeValue(root);
   const done = new Map<Node, unknown>();
   const stack: Array<{ node: Node; expanded: boolean }> = [{ node: root, expanded: false }];
   while (stack.length > 0) {

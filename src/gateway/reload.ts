@@ -19,7 +19,8 @@ export interface ReloadOptions {
   /** Files or directories (`-` is not watched). */
   paths: readonly string[];
   cwd: string;
-  load(): Promise<{ state: State | null; issues: readonly Issue[] }>;
+  /** `unchanged`: the files hold what serves already; nothing is applied (and nothing reported). */
+  load(): Promise<{ state: State | null; issues: readonly Issue[]; unchanged?: boolean }>;
   apply(state: State): Promise<void>;
   logger: Logger;
   format(issue: Issue): string;
@@ -54,6 +55,10 @@ async function watchedPaths(opts: ReloadOptions): Promise<Watched> {
 
 /** Reports a loaded configuration and applies it when it is valid. */
 async function applyLoaded(opts: ReloadOptions, result: LoadResult): Promise<boolean> {
+  if (result.unchanged === true) {
+    opts.logger.info('configuration unchanged: the files hold what is serving');
+    return true;
+  }
   for (const issue of result.issues) {
     if (issue.severity === 'warning') opts.logger.warn(opts.format(issue));
     else opts.logger.error(opts.format(issue));

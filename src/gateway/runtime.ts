@@ -24,6 +24,7 @@ import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 import { brokenEntity, brokenLine, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
+import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
 
 /** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
 export interface ChainEntry {
@@ -217,10 +218,64 @@ function addScoped(byName: Map<string, PluginEntries>, name: string, priority: n
   byName.set(name, entry);
 }
 
-/** `broken` null: strict (the first plugin that does not build fails the build). */
-function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers, warnings: string[], storeKeys: Set<string>, broken: BrokenEntity[] | null): Steps<Map<string, PluginEntries>> {
-  const registry = deps.plugins ?? LOADED_PLUGINS;
-  const vault = vaults(state, deps, broken);
+/** What createInstances needs besides the state. */
+interface InstanceBuild {
+  deps: RuntimeDeps;
+  consumers: Consumers;
+  storeKeys: Set<string>;
+  /** null: strict (the first plugin that does not build fails the build). */
+  broken: BrokenEntity[] | null;
+  /** The previous build's (incremental reloads; see runtime-reuse.ts), and this build's. */
+  previous: BuildMemo | undefined;
+  instances: Map<Entity, InstanceRecord>;
+  /** Instances created afresh (not taken from the previous build). */
+  fresh: number;
+}
+
+/** Create one plugin's instance, or take the previous build's (then its store keys are this build's too). */
+function pluginInstance(b: InstanceBuild, plugin: Plugin<unknown>, e: Entity, linked: Record<string, unknown>, vault: VaultResolver): InstanceRecord {
+  const name = plugin.name;
+  const again = reusable(b.previous, e, linked, b.consumers, b.deps);
+  if (again !== undefined) {
+    again.home.keys = b.storeKeys;
+    b.storeKeys.add(again.storeKey);
+    for (const k of again.shared) b.storeKeys.add(k);
+    return again;
+  }
+  b.fresh++;
+  const refusals = notServed(name, linked);
+  if (refusals.length > 0) throw new Error(refusals.join('; '));
+  const raw = vault.pluginConfig(name, linked);
+  const key = storeKey(e.id, raw);
+  b.storeKeys.add(key);
+  const config = plugin.parse ? plugin.parse(raw) : raw;
+  const home = { keys: b.storeKeys };
+  const shared = new Set<string>();
+  const { deps } = b;
+  let instance = plugin.create(config, {
+    logger: deps.logger,
+    store: deps.stores.store(key),
+    shared: (k) => {
+      const sk = sharedStoreKey(name, k);
+      shared.add(sk);
+      home.keys.add(sk);
+      return deps.stores.store(sk);
+    },
+    metrics: deps.metrics,
+    consumers: b.consumers,
+    env: deps.env,
+    llm: deps.llm,
+    pluginId: e.id,
+    scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), consumerGroup: refId(e.consumer_group) },
+    now: deps.now ?? Date.now,
+  });
+  if (typeof e.condition === 'string' && e.condition !== '') instance = conditioned(instance, compileCondition(e.condition));
+  return { instance, raw, storeKey: key, consumers: b.consumers, deps, home, shared };
+}
+
+function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, PluginEntries>> {
+  const registry = b.deps.plugins ?? LOADED_PLUGINS;
+  const vault = vaults(state, b.deps, b.broken);
   const byName = new Map<string, PluginEntries>();
   for (const e of state.entities.plugins) {
     yield;
@@ -235,40 +290,20 @@ function* createInstances(state: State, deps: RuntimeDeps, consumers: Consumers,
       const why = registry === LOADED_PLUGINS && isPlugin(name)
         ? 'aigw serve did not load this plugin before building the configuration'
         : `aigw serve does not implement this plugin: remove it, or disable it (enabled: false), to serve the configuration locally`;
-      if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
-      broken.push(brokenEntity('plugins', e, why));
+      if (b.broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
+      b.broken.push(brokenEntity('plugins', e, why));
       addScoped(byName, name, 0, e, failClosedInstance());
       continue;
     }
     const linked = configWithPartials(e, state);
     let instance: PluginInstance;
     try {
-      const refusals = notServed(name, linked);
-      if (refusals.length > 0) throw new Error(refusals.join('; '));
-      const raw = vault.pluginConfig(name, linked);
-      const key = storeKey(e.id, raw);
-      storeKeys.add(key);
-      const config = plugin.parse ? plugin.parse(raw) : raw;
-      instance = plugin.create(config, {
-        logger: deps.logger,
-        store: deps.stores.store(key),
-        shared: (k) => {
-          const sk = sharedStoreKey(name, k);
-          storeKeys.add(sk);
-          return deps.stores.store(sk);
-        },
-        metrics: deps.metrics,
-        consumers,
-        env: deps.env,
-        llm: deps.llm,
-        pluginId: e.id,
-        scope: { route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), consumerGroup: refId(e.consumer_group) },
-        now: deps.now ?? Date.now,
-      });
-      if (typeof e.condition === 'string' && e.condition !== '') instance = conditioned(instance, compileCondition(e.condition));
+      const made = pluginInstance(b, plugin, e, linked, vault);
+      b.instances.set(e, made);
+      instance = made.instance;
     } catch (err) {
-      if (broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
-      broken.push(brokenEntity('plugins', e, (err as Error).message));
+      if (b.broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
+      b.broken.push(brokenEntity('plugins', e, (err as Error).message));
       instance = failClosedInstance();
     }
     addScoped(byName, name, priorityOf(plugin), e, instance);
@@ -301,21 +336,54 @@ export function loadPluginsOf(state: State): Promise<void> {
   return loadPlugins(state.entities.plugins.map((e) => String(e.name)));
 }
 
-/** Compile a State (its plugins loaded: `loadPluginsOf`). Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled. */
-export function buildRuntime(state: State, deps: RuntimeDeps): Runtime {
-  return runAtOnce(compile(state, deps));
+/**
+ * Compile a State (its plugins loaded: `loadPluginsOf`). Throws AigwError('AIGW_SERVE') when a plugin config cannot be compiled.
+ * `previous`: the runtime this one replaces, whose parts built from unchanged entities are taken
+ * over (runtime-reuse.ts); the result is the runtime a build without it gives.
+ */
+export function buildRuntime(state: State, deps: RuntimeDeps, previous?: Runtime): Runtime {
+  return runAtOnce(compile(state, deps, previous));
 }
 
 /** The same, in slices of a few milliseconds that let the event loop serve requests in between (reloads). */
-export async function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number): Promise<Runtime> {
+export async function buildRuntimeInSlices(state: State, deps: RuntimeDeps, sliceMs?: number, previous?: Runtime): Promise<Runtime> {
   await loadPluginsOf(state);
-  return runInSlices(compile(state, deps), sliceMs);
+  return runInSlices(compile(state, deps, previous), sliceMs);
 }
 
-function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
+/** Route infos and chains of every route; a route's previous ones when nothing they come from changed (`again`). */
+function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, consumers: Consumers, again: Runtime | null, warnings: string[]): Steps<{ routes: Map<string, RouteInfo>; chains: Map<string, Chain> }> {
+  const routes = new Map<string, RouteInfo>();
+  const chains = new Map<string, Chain>();
+  for (const r of state.entities.routes) {
+    yield;
+    if (refId(r.service) === null) warnings.push(`route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`);
+    const before = again?.routes.get(r.id);
+    const chainBefore = again?.chains.get(r.id);
+    if (before !== undefined && before.entity === r && chainBefore !== undefined) {
+      routes.set(r.id, before);
+      chains.set(r.id, chainBefore);
+      continue;
+    }
+    const chain = buildChain(byName, r.id, refId(r.service), consumers);
+    const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
+    const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
+    const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
+    const aiBody = chain.entries.map((e) => e.base?.aiBody).find((b) => b !== undefined);
+    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels, ...(conversations ? { conversations } : {}), ...(aiBody ? { aiBody } : {}) });
+    chains.set(r.id, chain);
+  }
+  return { routes, chains };
+}
+
+function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined): Steps<Runtime> {
+  const broken: BrokenEntity[] | null = deps.tolerant === true ? [] : null;
+  // tolerant builds report their broken entities: always full
+  const memo = broken === null && previous !== undefined ? memoOf(previous) : undefined;
+  const prev = memo !== undefined && memo.deps === deps ? { memo, runtime: previous! } : null;
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
-  const consumers = compileConsumers(state);
+  const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : compileConsumers(state);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
   for (const s of state.entities.services) {
@@ -330,31 +398,21 @@ function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
     return sid === null || services.get(sid)?.enabled !== false;
   });
   yield;
-  const broken: BrokenEntity[] | null = deps.tolerant === true ? [] : null;
-  const router = routerOf(routable, broken);
+  const router = prev !== null && sameItems(prev.memo.routable, routable) ? prev.memo.router : routerOf(routable, broken);
   yield;
-  const byName = yield* createInstances(state, deps, consumers, warnings, storeKeys, broken);
-  for (const b of broken ?? []) deps.logger.error(brokenLine(b));
-  const routes = new Map<string, RouteInfo>();
-  const chains = new Map<string, Chain>();
-  for (const r of state.entities.routes) {
-    yield;
-    const chain = buildChain(byName, r.id, refId(r.service), consumers);
-    const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
-    const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
-    const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
-    const aiBody = chain.entries.map((e) => e.base?.aiBody).find((b) => b !== undefined);
-    routes.set(r.id, { entity: r, id: r.id, name: nameOf(r), inputFormat, aiModels, ...(conversations ? { conversations } : {}), ...(aiBody ? { aiBody } : {}) });
-    chains.set(r.id, chain);
-    if (refId(r.service) === null) warnings.push(`route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`);
-  }
-  return {
+  const b: InstanceBuild = { deps, consumers, storeKeys, broken, previous: prev?.memo, instances: new Map(), fresh: 0 };
+  const byName = yield* createInstances(state, b);
+  for (const x of broken ?? []) deps.logger.error(brokenLine(x));
+  // every instance the previous runtime's, from the same plugin list: its chains still hold
+  const sameChains = prev !== null && b.fresh === 0 && consumers === prev.memo.consumers && sameItems(prev.runtime.state.entities.plugins, state.entities.plugins);
+  const { routes, chains } = yield* routeChains(state, byName, consumers, sameChains ? prev.runtime : null, warnings);
+  const runtime: Runtime = {
     state,
     router,
     routes,
     services,
     chains,
-    globalChain: buildChain(byName, null, null, consumers),
+    globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers),
     consumers,
     balancers,
     plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
@@ -363,6 +421,8 @@ function* compile(state: State, deps: RuntimeDeps): Steps<Runtime> {
     broken: broken ?? [],
     pluginInstances: new Map([...byName].flatMap(([name, { list }]) => list.map((x) => [x.entity.id, { name, instance: x.instance }] as const))),
   };
+  if (broken === null) keepMemo(runtime, { deps, consumers, routable, router, instances: b.instances });
+  return runtime;
 }
 
 /** The instance of a chain entry for the current consumer (consumer-scoped configs win). */

@@ -274,9 +274,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
     },
     reload(state) {
-      // built in slices between requests, one reload after the other; the swap is one assignment
+      // built in slices between requests, one reload after the other, taking over what the current
+      // runtime built from unchanged entities; the swap is one assignment
       const run = reloads.then(async () => {
-        current = await buildRuntimeInSlices(state, deps);
+        current = await buildRuntimeInSlices(state, deps, undefined, current);
         configHash = null;
         if (storeTimer) clearTimeout(storeTimer);
         storeTimer = setTimeout(() => void stores.retain(current.storeKeys), opts.storeGraceMs ?? 5000);

@@ -4,11 +4,36 @@
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { serialize } from 'node:v8';
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
-import { PART_SIZE, type LoadAnswer, type LoadRequest } from './protocol.js';
+import type { Entity, State } from '../state.js';
+import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+
+/**
+ * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
+ * `undefined` and key order included).
+ */
+const entityDigest = (e: Entity): string => createHash('sha1').update(serialize(e)).digest('base64');
+
+/** Post a State's entities in parts; those the main thread has (same digest) as their ids. */
+function postEntities(id: number, state: State, known: ReadonlyMap<string, string>, post: (a: LoadAnswer) => void): void {
+  for (const k of KINDS) {
+    const list = state.entities[k.name];
+    for (let i = 0; i < list.length; i += PART_SIZE) {
+      const digests: string[] = [];
+      const entities = list.slice(i, i + PART_SIZE).map((e) => {
+        const d = entityDigest(e);
+        digests.push(d);
+        return known.get(reuseKey(k.name, e.id)) === d ? e.id : e;
+      });
+      post({ id, part: { kind: k.name, entities, digests } });
+    }
+  }
+}
 
 /**
  * Yield the CPU to the main thread when both share a core (a gateway pinned to one CPU): Linux
@@ -30,10 +55,7 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
       : await loadTextAsync(req.text, { env: req.env, name: req.name });
     if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
-    for (const k of KINDS) {
-      const list = r.state.entities[k.name];
-      for (let i = 0; i < list.length; i += PART_SIZE) post({ id: req.id, part: { kind: k.name, entities: list.slice(i, i + PART_SIZE) } });
-    }
+    postEntities(req.id, r.state, new Map(req.known), post);
     post({ id: req.id, state: { workspace: r.state.workspace, selectTags: r.state.selectTags, entities: {} }, issues: r.issues });
   } catch (err) {
     post({ id: req.id, error: (err as Error)?.message ?? String(err) });

@@ -14,14 +14,17 @@ import { kongProfile } from '../schemas.js';
 import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
 import { runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
-import type { LoadAnswer, LoadRequest } from './protocol.js';
+import { reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 export interface Loaded {
   state: State | null;
   issues: Issue[];
 }
 
-type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; parts: Array<{ kind: KindName; entities: Entity[] }> };
+type Part = { kind: KindName; entities: Entity[]; digests: string[] };
+/** A load under way: the entities the request said it holds (`base`), and the answer's parts so far. */
+type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
+type Known = ReadonlyMap<string, { entity: Entity; digest: string }>;
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string };
 
 const IDLE_MS = 60_000;
@@ -43,7 +46,7 @@ function inProcess(input: Input, env: Readonly<Record<string, string | undefined
  * A State that crossed the thread boundary in parts: assembled and frozen again, as every State
  * is (entity by entity, in slices between other tasks).
  */
-function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: Array<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
+function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: ReadonlyArray<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
   if (a.state === null) return { state: null, issues: a.issues };
   const entities = emptyEntities();
   for (const p of parts) {
@@ -60,6 +63,30 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   let idle: NodeJS.Timeout | null = null;
   let seq = 0;
   const pending = new Map<number, Pending>();
+  /**
+   * The entities of the last State answer with their digests, by kind and id. Each request lists
+   * the digests; an entity the answer does not change crosses as its id and is this object, so a
+   * reload keeps the objects of the entities it did not change (and what the gateway built from
+   * them, see gateway/runtime-reuse.ts). The thread itself remembers nothing.
+   */
+  let known: Known = new Map();
+
+  /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there (never expected). */
+  const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string>; digests: string[] }): void => {
+    const entities: Entity[] = [];
+    for (const x of part.entities) {
+      const e = typeof x === 'string' ? p.base.get(reuseKey(part.kind, x))?.entity : x;
+      if (e === undefined) p.lost = true;
+      else entities.push(e);
+    }
+    p.parts.push({ kind: part.kind, entities, digests: part.digests });
+  };
+  /** A complete State answer: its entities become the known ones. */
+  const remember = (parts: readonly Part[]): void => {
+    const next = new Map<string, { entity: Entity; digest: string }>();
+    for (const p of parts) p.entities.forEach((e, i) => next.set(reuseKey(p.kind, e.id), { entity: e, digest: p.digests[i] }));
+    known = next;
+  };
 
   const failAll = (err: Error): void => {
     for (const p of pending.values()) p.reject(err);
@@ -74,10 +101,14 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
       w.on('message', (a: LoadAnswer) => {
         const p = pending.get(a.id);
         if (p === undefined) return;
-        if ('part' in a) return void p.parts.push(a.part);
+        if ('part' in a) return receive(p, a.part);
         pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
-        else runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
+        else if (p.lost) p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
+        else {
+          if (a.state !== null) remember(p.parts);
+          runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
+        }
         if (pending.size === 0) armIdle();
       });
       w.on('error', (err) => failAll(err));
@@ -101,9 +132,10 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     if (w === null) return inProcess(input, env);
     if (idle) clearTimeout(idle);
     const id = ++seq;
-    const req = { id, profile: kongProfile(), env: { ...env }, ...input } as LoadRequest;
+    const base = known;
+    const req = { id, profile: kongProfile(), env: { ...env }, known: [...base].map(([k, v]) => [k, v.digest]), ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
-      pending.set(id, { resolve, reject, parts: [] });
+      pending.set(id, { resolve, reject, base, parts: [], lost: false });
       w.postMessage(req);
     });
   };

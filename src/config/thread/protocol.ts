@@ -13,15 +13,22 @@ export type LoadRequest = {
   /** The schema profile active on the main thread (`--kong-version`). */
   profile: KongProfile;
   env: Record<string, string | undefined>;
+  /** The digest (`entityDigest`) of every entity the main thread holds from earlier answers, by `reuseKey`. */
+  known: Array<[string, string]>;
 } & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string });
 
 /**
  * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
- * task on the main thread, so no single task copies 5,000 entities), then the rest.
+ * task on the main thread, so no single task copies 5,000 entities), then the rest. An entity
+ * whose digest is the one the request listed for its kind and id crosses as its id (a string):
+ * the main thread keeps the object it has. `digests`: every entity's digest, in order.
  */
 export type LoadAnswer =
-  | { id: number; part: { kind: KindName; entities: Entity[] } }
+  | { id: number; part: { kind: KindName; entities: Array<Entity | string>; digests: string[] } }
   | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }
   | { id: number; error: string };
 
 export const PART_SIZE = 250;
+
+/** Key of an entity (kind and id) in `LoadRequest.known`. */
+export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`;

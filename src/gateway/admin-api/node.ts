@@ -155,6 +155,12 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
   return { status: 201, body: new JsonText(await runInSlices(configAnswer(loaded.state))) };
 }
 
+/**
+ * Each entity's JSON, kept while the (frozen) entity lives: a reload keeps the objects of the
+ * entities it did not change (config/thread/off-thread.ts), so the next answer reuses their text.
+ */
+const answered = new WeakMap<Entity, string>();
+
 /** `JSON.stringify` of every non-empty kind's entities, an entity at a time. */
 function* configAnswer(state: State): Steps<string> {
   const kinds: string[] = [];
@@ -163,7 +169,9 @@ function* configAnswer(state: State): Steps<string> {
     if (list.length === 0) continue;
     const items: string[] = [];
     for (const e of list) {
-      items.push(JSON.stringify(e));
+      let json = answered.get(e);
+      if (json === undefined) answered.set(e, (json = JSON.stringify(e)));
+      items.push(json);
       yield;
     }
     kinds.push(`${JSON.stringify(k.name)}:[${items.join(',')}]`);

@@ -61,6 +61,34 @@ describe('configurations loaded off the main thread', () => {
     expect(answers.map((a) => a.state?.entities.routes[0]?.name)).toEqual(['r-a', 'r-b', 'r-c']);
   });
 
+  it('a reload keeps the objects of the entities it did not change, and gives the State a fresh load gives', async () => {
+    const changed = text.replace('minute: 10', 'minute: 11');
+    const first = await loader.text(text, { env, name: '<config>' });
+    const second = await loader.text(changed, { env, name: '<config>' });
+    expect(second.state).toEqual(loadText(changed, { env, name: '<config>' }).state);
+    const a = first.state!.entities;
+    const b = second.state!.entities;
+    expect(b.services[0]).toBe(a.services[0]);
+    expect(b.routes[0]).toBe(a.routes[0]);
+    expect(b.consumers[0]).toBe(a.consumers[0]);
+    expect(b.plugins[0]).not.toBe(a.plugins[0]);
+    expect((b.plugins[0].config as { minute: number }).minute).toBe(11);
+    // a failed load changes nothing that is remembered; an entity that goes and comes back is new
+    expect((await loader.text('services: [{name: s1}]', { env, name: '<config>' })).state).toBeNull();
+    const third = await loader.text(changed.replace(/consumers:[^]*$/, ''), { env, name: '<config>' });
+    expect(third.state!.entities.plugins[0]).toBe(b.plugins[0]);
+    expect(third.state!.entities.consumers).toEqual([]);
+    const fourth = await loader.text(changed, { env, name: '<config>' });
+    expect(fourth.state).toEqual(second.state);
+    expect(fourth.state!.entities.consumers[0]).not.toBe(b.consumers[0]);
+    expect(Object.isFrozen(fourth.state!.entities.consumers[0])).toBe(true);
+    // a new thread (the last one ended after a quiet minute) is told what this thread holds
+    await loader.close();
+    const fifth = await loader.text(changed, { env, name: '<config>' });
+    expect(fifth.state!.entities.routes[0]).toBe(fourth.state!.entities.routes[0]);
+    expect(fifth.state!.entities.consumers[0]).toBe(fourth.state!.entities.consumers[0]);
+  });
+
   it('without the thread script it loads in-process, with the same result', async () => {
     const fallback = threadLoader(join(tmpdir(), 'no-such-load-thread.js'));
     const r = await fallback.text(text, { env, name: '<config>' });

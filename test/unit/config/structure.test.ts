@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadText } from '../../../src/config/index.js';
-import { MAX_DEPTH } from '../../../src/config/structure.js';
+import { parseDocument } from 'yaml';
+import { documentValue, MAX_DEPTH } from '../../../src/config/structure.js';
 
 const head = '_format_version: "3.0"\nservices:\n  - name: x\n    url: http://a\n';
 const issues = (text: string) => {
@@ -40,5 +41,16 @@ describe('state files that are not trees of JSON values', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const deepThroughAlias = `_format_version: "3.0"\nd: &d ${'['.repeat(60)}${']'.repeat(60)}\nservices: [{name: x, url: "http://a", tags: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]\n`;
     expect(issues(deepThroughAlias)).toContainEqual(['AIGW_SYNTAX', 3, expect.any(Number), expect.stringContaining('levels deep')]);
+  });
+
+  it('a document without aliases (the walk without alias bookkeeping) gives the value one with an alias does', () => {
+    const body = 'a: [1, 2.5, true, null, "s", ~]\nb: { c: { d: [[], {}] } }\n? [k, 1]\n: complex key\n"__proto__": { polluted: 1 }\ne:\n  - - x\n    -\n  - { }\n';
+    const plain = documentValue(parseDocument(body)) as Record<string, unknown>;
+    const aliased = documentValue(parseDocument(`${body}f: &f 1\ng: *f\n`)) as Record<string, unknown>;
+    expect({ ...plain, f: 1, g: 1 }).toEqual(aliased);
+    expect(Object.getOwnPropertyNames(plain)).toEqual(Object.getOwnPropertyNames(aliased).slice(0, -2));
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect((plain.__proto__ as { polluted: number }).polluted).toBe(1);
+    expect(plain['["k",1]']).toBe('complex key');
   });
 });
