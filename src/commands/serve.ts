@@ -181,13 +181,18 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     // the digest of the files that serve now (null once POST /config replaced them), and of the last loaded
     serving = firstDigest;
     let loaded: string | null = null;
+    // the digest of the last files read: after an invalid change, restoring the serving bytes is
+    // loaded (and reported as the good reload it is), not skipped as unchanged
+    let lastRead: string | null = firstDigest;
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
       // parsed and validated in a worker thread: a big file never stalls the proxy
       load: async () => {
         loaded = await filesDigest(args, io.cwd);
-        if (loaded !== null && loaded === serving) return { state: null, issues: [], unchanged: true };
+        const again = loaded !== null && loaded === serving && lastRead === serving;
+        lastRead = loaded;
+        if (again) return { state: null, issues: [], unchanged: true };
         const r = refuseGatewayReferences(await configThread.files(args, { env: io.env, cwd: io.cwd }));
         issues = r.issues;
         if (!r.state) dash?.reloaded('file', issues, null);
