@@ -14,6 +14,8 @@ import { emptyEntities, freezeState, type Entity, type State } from '../../confi
 import type { EntitySources } from '../../config/index.js';
 import type { Defaults } from '../../kong/read-state.js';
 import { fillFromKong } from '../../kong/schema-format.js';
+import { schemas } from '../../config/schemas.js';
+import { translateShorthands } from '../../config/shorthands.js';
 
 type Obj = Record<string, unknown>;
 
@@ -47,6 +49,11 @@ function pluginParts(fields: unknown): { config: unknown; top: unknown[] } {
 function complete(kind: KindDef, e: Entity, written: Obj | undefined, defaults: Defaults): Obj {
   // what the file says, plus CLI select tags that were added to the loaded entity
   let out: Obj = written === undefined ? { ...e } : { ...written, ...(e.tags !== undefined ? { tags: e.tags } : {}) };
+  // a written plugin config speaks the deprecated shorthands (redis_host…) as the file does: in the
+  // fields they stand for, as Konnect stores them (and as the current side is read)
+  if (kind.name === 'plugins' && written !== undefined && typeof out.name === 'string' && isObj(out.config)) {
+    out.config = translateShorthands(schemas().plugin(out.name), out.config);
+  }
   const fields = defaults.entity(kind.name);
   if (fields !== undefined) out = fillFromKong(fields, out);
   if (kind.name === 'plugins' && typeof out.name === 'string') {

@@ -30,6 +30,7 @@ beforeAll(async () => {
     controlPlanes: [
       { name: 'kong-ai-tutorial' },
       { name: 'scratch' },
+      { name: 'shorthands' },
       { name: 'slow-dp', dataPlanes: [{ hostname: 'dp-fast' }, { hostname: 'dp-stuck', delayMs: Infinity }] },
       { name: 'kic', cluster_type: 'CLUSTER_TYPE_K8S_INGRESS_CONTROLLER' },
       { name: 'group', cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE_GROUP' },
@@ -145,6 +146,26 @@ describe('sync, reset and apply against a control plane', () => {
     expect(r.out).toContain('Created: 1');
     expect(writes().map((w) => w.method)).toEqual(['PUT']);
     expect(srv.controlPlane('kong-ai-tutorial').entities('services').length).toBe(2);
+  });
+
+  it("a plugin written with Kong's deprecated shorthands (redis_host…) syncs, then diffs as no change", async () => {
+    file('shorthands.yaml', [
+      '_format_version: "3.0"',
+      'services:',
+      '  - name: limited',
+      '    url: http://upstream.internal',
+      '    plugins:',
+      '      - name: rate-limiting',
+      '        config: { minute: 10, policy: redis, redis_host: redis.internal, redis_port: 6380, redis_timeout: 1500 }',
+      '',
+    ].join('\n'));
+    const r = await run(sync, ['shorthands.yaml'], konnect('shorthands'));
+    expect(r.code, r.err).toBe(0);
+    const stored = srv.controlPlane('shorthands').entities('plugins').find((p) => p.name === 'rate-limiting');
+    expect(stored?.config).toMatchObject({ redis: { host: 'redis.internal', port: 6380, timeout: 1500 } });
+    const d = await run(diff, ['shorthands.yaml'], konnect('shorthands', { nonZeroExitCode: true }));
+    expect(d.code, d.out + d.err).toBe(0);
+    expect(d.out).toMatch(/Created: 0\n\s+Updated: 0\n\s+Deleted: 0/);
   });
 
   it('reset deletes everything but konnect-managed entities, only with --force', async () => {
