@@ -1,7 +1,7 @@
 /**
  * State → Runtime: router tables, per-route plugin chains in Kong priority order with Kong's
  * scoping precedence, consumer/credential indexes, balancers and service targets. Built once
- * per configuration; immutable afterwards; nothing here runs per request except `resolve`.
+ * per configuration; immutable afterwards. The chains and their scoping: plugin-chains.ts.
  */
 import { compileCondition, conditioned } from './plugin-condition.js';
 import type { Registry } from 'prom-client';
@@ -24,25 +24,10 @@ import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 import { brokenEntity, brokenLine, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
+import { addScoped, buildChain, type Chain, type PluginEntries } from './plugin-chains.js';
 import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
 
-/** One plugin on a route: the instance without a consumer, and consumer-specific ones. */
-export interface ChainEntry {
-  name: string;
-  priority: number;
-  base: PluginInstance | null;
-  byConsumer: ReadonlyMap<string, PluginInstance> | null;
-}
-
-export interface Chain {
-  entries: readonly ChainEntry[];
-  /** Whether any instance has a `response` / `chunk` / `header` / `log` phase (decides buffering); `start`: see plugin.ts. */
-  hasStart: boolean;
-  hasResponse: boolean;
-  hasChunk: boolean;
-  hasHeader: boolean;
-  hasLog: boolean;
-}
+export { instanceFor, type Chain, type ChainEntry } from './plugin-chains.js';
 
 export interface CompiledService {
   info: ServiceInfo;
@@ -87,26 +72,6 @@ export interface RuntimeDeps {
   tolerant?: boolean;
 }
 
-interface Scoped {
-  entity: Entity;
-  instance: PluginInstance;
-  route: string | null;
-  service: string | null;
-  consumer: string | null;
-  /** The consumer group the plugin is scoped to (it runs for the group's members only). */
-  group: string | null;
-}
-
-/** The instances of one plugin name, and its priority. */
-interface PluginEntries {
-  priority: number;
-  list: Scoped[];
-  /** The first instance of each (route, service, consumer, group) scope (built on first use). */
-  index?: Map<string, PluginInstance>;
-  /** scopedConsumers of the list (built on first use). */
-  scopedConsumers?: Map<string, string[]>;
-}
-
 /** A plugin's priority: its schema's `x-kong-priority` (declared once, in its schema source), else its own (tests). */
 function priorityOf(plugin: Plugin<unknown>): number {
   const p = plugin.priority ?? pluginPriority(plugin.name);
@@ -114,93 +79,6 @@ function priorityOf(plugin: Plugin<unknown>): number {
   return p;
 }
 
-type Combo = [string | null, string | null, string | null, string | null, boolean];
-
-const scopeKey = (r: string | null, s: string | null, c: string | null, g: string | null): string => `${r ?? ''}\0${s ?? ''}\0${c ?? ''}\0${g ?? ''}`;
-
-/** The first instance of each (route, service, consumer, group) scope (built on first use). */
-function indexOf(entry: PluginEntries): Map<string, PluginInstance> {
-  if (entry.index === undefined) {
-    const byScope = new Map<string, PluginInstance>();
-    for (const p of entry.list) {
-      const key = scopeKey(p.route, p.service, p.consumer, p.group);
-      if (!byScope.has(key)) byScope.set(key, p.instance);
-    }
-    entry.index = byScope;
-  }
-  return entry.index;
-}
-
-/**
- * Instance for a (route, service, consumer, consumer groups), by Kong's precedence: consumer +
- * route + service, group + route + service, consumer + route, consumer + service, group + route,
- * group + service, route + service, consumer, group, route, service, global. A consumer in several
- * groups: the first group (by id order of `groups`) that has a plugin.
- */
-function resolveScoped(byScope: ReadonlyMap<string, PluginInstance>, route: string | null, service: string | null, consumer: string | null, groups: readonly string[] = []): PluginInstance | null {
-  const find = (r: string | null, s: string | null, c: string | null, g: string | null): PluginInstance | null => byScope.get(scopeKey(r, s, c, g)) ?? null;
-  const hasC = consumer !== null;
-  const byGroup = (r: string | null, s: string | null, ok: boolean): Combo[] => groups.map((g) => [r, s, null, g, ok]);
-  const combos: Combo[] = [
-    [route, service, consumer, null, hasC && route !== null && service !== null],
-    ...byGroup(route, service, route !== null && service !== null),
-    [route, null, consumer, null, hasC && route !== null],
-    [null, service, consumer, null, hasC && service !== null],
-    ...byGroup(route, null, route !== null),
-    ...byGroup(null, service, service !== null),
-    [route, service, null, null, route !== null && service !== null],
-    [null, null, consumer, null, hasC],
-    ...byGroup(null, null, true),
-    [route, null, null, null, route !== null],
-    [null, service, null, null, service !== null],
-    [null, null, null, null, true],
-  ];
-  for (const [r, s, c, g, ok] of combos) {
-    if (!ok) continue;
-    const hit = find(r, s, c, g);
-    if (hit) return hit;
-  }
-  return null;
-}
-
-/** The consumers whose instance may differ from the base one, with their groups that have scoped plugins. */
-function scopedConsumers(list: readonly Scoped[], consumers: Consumers): Map<string, string[]> {
-  const groups = new Set(list.map((p) => p.group).filter((g): g is string => g !== null));
-  const out = new Map<string, string[]>();
-  for (const p of list) if (p.consumer !== null) out.set(p.consumer, []);
-  if (groups.size > 0) {
-    for (const id of consumers.byId.keys()) {
-      const mine = consumers.consumerGroupIds(id).filter((g) => groups.has(g)).sort();
-      if (mine.length > 0) out.set(id, mine);
-      else if (out.has(id)) out.set(id, []);
-    }
-  }
-  return out;
-}
-
-function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null, consumers: Consumers): Chain {
-  const entries: ChainEntry[] = [];
-  for (const [name, entry] of byName) {
-    const byScope = indexOf(entry);
-    const base = resolveScoped(byScope, route, service, null);
-    let byConsumer: Map<string, PluginInstance> | null = null;
-    for (const [c, groups] of (entry.scopedConsumers ??= scopedConsumers(entry.list, consumers))) {
-      const inst = resolveScoped(byScope, route, service, c, groups);
-      if (inst && inst !== base) (byConsumer ??= new Map()).set(c, inst);
-    }
-    if (base || byConsumer) entries.push({ name, priority: entry.priority, base, byConsumer });
-  }
-  entries.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
-  const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);
-  return {
-    entries,
-    hasStart: all.some((i) => i.start),
-    hasResponse: all.some((i) => i.response),
-    hasChunk: all.some((i) => i.chunk),
-    hasHeader: all.some((i) => i.header),
-    hasLog: all.some((i) => i.log),
-  };
-}
 
 function vaults(state: State, deps: RuntimeDeps, broken: BrokenEntity[] | null): VaultResolver {
   if (broken !== null) return vaultsWithout(state, deps.env, broken);
@@ -209,13 +87,6 @@ function vaults(state: State, deps: RuntimeDeps, broken: BrokenEntity[] | null):
   } catch (err) {
     throw new AigwError('AIGW_SERVE', `vaults: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** File a plugin instance under its name, with the scope its entity names. */
-function addScoped(byName: Map<string, PluginEntries>, name: string, priority: number, e: Entity, instance: PluginInstance): void {
-  const entry = byName.get(name) ?? { priority, list: [] };
-  entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
-  byName.set(name, entry);
 }
 
 /** What createInstances needs besides the state. */
@@ -423,13 +294,4 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   };
   if (broken === null) keepMemo(runtime, { deps, consumers, routable, router, instances: b.instances });
   return runtime;
-}
-
-/** The instance of a chain entry for the current consumer (consumer-scoped configs win). */
-export function instanceFor(entry: ChainEntry, consumerId: string | null): PluginInstance | null {
-  if (consumerId !== null && entry.byConsumer) {
-    const hit = entry.byConsumer.get(consumerId);
-    if (hit) return hit;
-  }
-  return entry.base;
 }
