@@ -86,7 +86,9 @@ describe('GitHub Actions recipe (docs/ci/github-actions.yml)', { timeout: 120_00
   it('installs the aigw release this repository builds, and runs each job on the right events', () => {
     const wf = githubWorkflow(GITHUB);
     expect(wf.env.AIGW_VERSION).toBe(VERSION);
-    for (const job of Object.values(wf.jobs)) expect(job.steps.filter(isInstall).map((s) => s.run)).toEqual(['npm install --global "aigw@${AIGW_VERSION}"']);
+    // aigw is not published on the npm registry ('aigw@x' would install nothing, or someone else's package)
+    expect(wf.env.AIGW_REPOSITORY).toMatch(/^git\+https:\/\/.+\.git$/);
+    for (const job of Object.values(wf.jobs)) expect(job.steps.filter(isInstall).map((s) => s.run)).toEqual(['npm install --global "${AIGW_REPOSITORY}#v${AIGW_VERSION}"']);
     const on = (e: 'push' | 'pull_request', ref: string) => Object.entries(wf.jobs).filter(([, j]) => githubIf(j.if, github(e, ref, {}))).map(([n]) => n);
     expect(on('pull_request', 'refs/pull/7/merge')).toEqual(['validate', 'diff']);
     expect(on('push', 'refs/heads/main')).toEqual(['validate', 'sync']);
@@ -167,7 +169,8 @@ describe('GitLab CI recipe (docs/ci/gitlab-ci.yml)', { timeout: 120_000 }, () =>
   it('installs the aigw release this repository builds, and runs each job in the right pipelines', () => {
     const p = gitlabPipeline(GITLAB);
     expect(p.variables.AIGW_VERSION).toBe(VERSION);
-    expect(p.default.before_script).toEqual(['npm install --global "aigw@${AIGW_VERSION}"']);
+    expect(p.variables.AIGW_REPOSITORY).toMatch(/^git\+https:\/\/.+\.git$/);
+    expect(p.default.before_script).toEqual(['npm install --global "${AIGW_REPOSITORY}#v${AIGW_VERSION}"']);
     const runs = (v: Record<string, string>) => Object.entries(p.jobs).filter(([, j]) => gitlabRuns(j, v)).map(([n]) => n);
     expect(runs({ CI_PIPELINE_SOURCE: 'merge_request_event', CI_DEFAULT_BRANCH: 'main', KONG_ADDR: 'x' })).toEqual(['aigw-validate', 'aigw-diff-kong']);
     expect(runs({ CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', KONNECT_CONTROL_PLANE_NAME: 'cp' })).toEqual(['aigw-validate', 'aigw-sync-konnect']);
