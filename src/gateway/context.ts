@@ -12,6 +12,7 @@ import { continueBody } from './early-reply.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Entity } from '../config/state.js';
 import type { ConversationStore } from './llm/formats/types.js';
+import type { Pricing } from './llm/wire/pricing.js';
 import { originForm } from './request-target.js';
 
 /** A typed context slot. Create one per datum at module level: `export const USAGE = new Slot<Usage>('ai.usage')`. */
@@ -83,6 +84,8 @@ export interface AiModel {
    * overrides the client's; 0 for embeddings); null or absent when the client's value applies.
    */
   maxTokens?: number | null;
+  /** The target's prices (`model.options`), for cost budgets that reserve before the answer. */
+  pricing?: Pricing | null;
 }
 
 /** The body limit an AI proxy plugin parses requests with, and the plugin named in its 413. */

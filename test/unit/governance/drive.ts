@@ -3,7 +3,7 @@ import type { PluginConfigs, PluginName } from '../../../src/config/generated/pl
 import { fillPluginDefaults } from '../../../src/config/defaults.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayContext, type Reply } from '../../../src/gateway/context.js';
+import { GatewayContext, type Reply, type RouteInfo } from '../../../src/gateway/context.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import { compileConsumers } from '../../../src/gateway/consumers.js';
 import { ReplyError, type PluginDeps, type PluginInstance, type PluginStore } from '../../../src/gateway/plugin.js';
@@ -39,10 +39,11 @@ export function deps(overrides: Partial<PluginDeps> = {}): PluginDeps & { logger
 export type Outcome = { reply: Reply | null; ctx: GatewayContext };
 
 /** POST `body` through `inst.access`; resolves with the reply (thrown ReplyErrors included) and the context. */
-export async function drive(inst: PluginInstance, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Outcome> {
+export async function drive(inst: PluginInstance, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, route: RouteInfo | null = null): Promise<Outcome> {
   let out: Outcome | null = null;
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const ctx = new GatewayContext({ requestId: 'r1', req, res, start: process.hrtime.bigint(), clientIp: '127.0.0.1' });
+    ctx.route = route;
     void (async () => {
       let reply: Reply | null = null;
       try {

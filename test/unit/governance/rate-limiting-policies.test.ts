@@ -7,6 +7,7 @@ import { parseBudgetConfig } from '../../../src/gateway/plugins/ai-rate-limiting
 import { aiRateLimitingAdvanced } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/index.js';
 import { answeredBy, conditionValue, parsePolicies, selectPolicies, type RequestFacts } from '../../../src/gateway/plugins/ai-rate-limiting-advanced/policies.js';
 import { deps, drive } from './drive.js';
+import type { RouteInfo } from '../../../src/gateway/context.js';
 
 const T0 = 1_700_000_040_000;
 const body = (words: number, extra: Record<string, unknown> = {}) => JSON.stringify({ messages: [{ role: 'user', content: Array.from({ length: words }, () => 'w').join(' ') }], ...extra });
@@ -132,12 +133,40 @@ describe('access phase with policies', () => {
     const inst = make({ policies: [{ limits: [{ limit: 100, window_size: 60 }, { limit: 20, window_size: 3600, tokens_count_strategy: 'prompt_tokens' }, { limit: 1, window_size: 86400, tokens_count_strategy: 'cost' }] }] });
     const { reply, ctx } = await drive(inst, body(4, { max_tokens: 6 }));
     expect(reply).toBeNull();
-    // total: 4 prompt + 6 reserved; prompt: 4; cost: nothing is reserved before the answer is priced
+    // total: 4 prompt + 6 reserved; prompt: 4; cost: the route has no priced model, so its calls cost 0
     expect(ctx.responseHeaders).toMatchObject({
       'X-AI-RateLimit-Limit-60-policy-1': '100', 'X-AI-RateLimit-Remaining-60-policy-1': '90',
       'X-AI-RateLimit-Limit-86400-policy-1': '1', 'X-AI-RateLimit-Remaining-86400-policy-1': '1',
       'X-AI-RateLimit-Limit-3600-policy-1': '20', 'X-AI-RateLimit-Remaining-3600-policy-1': '16',
     });
+  });
+
+  it('a cost limit reserves the most the call can cost at the route\'s prices, so concurrent calls cannot overspend it', async () => {
+    const priced = (pricing: Record<string, unknown>): RouteInfo => ({
+      entity: { id: 'r' }, id: 'r', name: 'r', inputFormat: 'openai',
+      aiModels: [{ provider: 'openai', model: 'gpt-4o', maxTokens: null, pricing }],
+    });
+    const route = priced({ input_cost: 10, output_cost: 30 });
+    const inst = make({ policies: [{ limits: [{ limit: 0.001, window_size: 60, tokens_count_strategy: 'cost' }] }] });
+    // (4 prompt × $10 + 6 completion × $30) per 1M tokens = $0.00022 reserved
+    const first = await drive(inst, body(4, { max_tokens: 6 }), undefined, route);
+    expect(first.reply).toBeNull();
+    expect(first.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-policy-1']).toBe('0.00078');
+    const rest = await Promise.all(Array.from({ length: 8 }, () => drive(inst, body(4, { max_tokens: 6 }), undefined, route)));
+    // admitted while used + reserved < limit: 0.00022 × 4 more, the others refused before any answer
+    expect(rest.filter((r) => r.reply === null)).toHaveLength(4);
+    expect(rest.filter((r) => r.reply?.status === 429)).toHaveLength(4);
+    // the bound takes the dearest input rate, the context-window factor and the largest tier factor
+    const dear = make({ policies: [{ limits: [{ limit: 1, window_size: 60, tokens_count_strategy: 'cost' }] }] });
+    const bound = await drive(dear, body(4, { max_tokens: 6 }), undefined, priced({ input_cost: 10, output_cost: 30, cache_write_cost: 20, context_window_factor: [{ above: '2', input_factor: 2, output_factor: 1 }], service_tier_factor: [{ tier: 'priority', factor: 1.5 }] }));
+    // 1.5 × (2 × 4 × 20 + 6 × 30) / 1e6 = 0.000510
+    expect(bound.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-policy-1']).toBe('0.99949');
+    // llm_providers with tokens_count_strategy: cost reserve the same way, per provider
+    const legacy = make({ llm_providers: [{ name: 'openai', limit: [0.001], window_size: [60] }], tokens_count_strategy: 'cost' });
+    expect((await drive(legacy, body(4, { max_tokens: 6 }), undefined, route)).ctx.responseHeaders['X-AI-RateLimit-Remaining-60-openai']).toBe('0.00078');
+    // an unpriced model costs 0 and reserves 0
+    const free = await drive(dear, body(4, { max_tokens: 6 }), undefined, priced({}));
+    expect(free.ctx.responseHeaders['X-AI-RateLimit-Remaining-60-policy-1']).toBe('0.99949');
   });
 
   it('refuses with Kong\'s message naming the exhausted policies, and every window in the headers', async () => {

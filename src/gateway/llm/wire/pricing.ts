@@ -84,3 +84,20 @@ export function costOf(usage: Usage, p: Pricing | null | undefined): number {
   const cw = contextFactors(p, usage.prompt_tokens);
   return (tierFactor(p, usage.service_tier) * (cw.input * inputSide + cw.output * usage.completion_tokens * output)) / 1e6;
 }
+
+/**
+ * The most one call can cost before its answer is known (what a cost budget reserves up front):
+ * every prompt token at the dearest input rate (input, cache read or cache write), the completion
+ * at `output_cost`, the context-window factor of the prompt's size and the largest service-tier
+ * factor (at least 1: the tier is only reported with the answer). 0 unless both costs are set, as
+ * `costOf`. A prompt the estimate undercounts can still cost more: that is the documented overrun.
+ */
+export function costBound(p: Pricing | null | undefined, promptTokens: number, completionTokens: number): number {
+  const input = p?.input_cost;
+  const output = p?.output_cost;
+  if (p == null || input == null || output == null) return 0;
+  const dearest = Math.max(input, p.cache_read_cost ?? 0, p.cache_write_cost ?? 0, ...(p.cache_write_cost_list ?? []).map((e) => e.cost));
+  const cw = contextFactors(p, promptTokens);
+  const tier = Math.max(1, ...(p.service_tier_factor ?? []).map((e) => e.factor));
+  return (tier * (cw.input * promptTokens * dearest + cw.output * completionTokens * output)) / 1e6;
+}

@@ -215,7 +215,7 @@ export const aiProxyAdvanced: KongPlugin<'ai-proxy-advanced'> = {
     const env = createEnv(c, deps);
     return {
       inputFormat: c.llm_format,
-      aiModels: env.targets.map((t) => ({ provider: t.config.provider, model: t.config.templated ? null : t.config.modelName, maxTokens: completionCap(t.config) })),
+      aiModels: env.targets.map((t) => ({ provider: t.config.provider, model: t.config.templated ? null : t.config.modelName, maxTokens: completionCap(t.config), pricing: t.config.options })),
       aiBody: { maxBodySize: c.max_request_body_size, plugin: 'ai-proxy-advanced' },
       async access(ctx) {
         const ai = await aiRequest(ctx, { maxBodySize: c.max_request_body_size, llmFormat: c.llm_format, plugin: 'ai-proxy-advanced' });

@@ -74,7 +74,7 @@ export const aiProxy: Plugin<AiProxyConfig> = {
     const aiBody = aiBodyOf(c);
     const instance: PluginInstance = {
       inputFormat: c.routeType === 'preserve' ? c.llmFormat : routeFormat(c.routeType, c.llmFormat)?.name ?? c.llmFormat,
-      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName, maxTokens: completionCap(c) }],
+      aiModels: [{ provider: c.provider, model: c.templated ? null : c.modelName, maxTokens: completionCap(c), pricing: c.options }],
       ...(aiBody ? { aiBody } : {}),
       ...(responses?.store ? { conversations: responses.store } : {}),
       async access(ctx) {

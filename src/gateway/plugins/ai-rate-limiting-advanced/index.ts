@@ -13,7 +13,9 @@
  *           when a window is exhausted (Kong) or when the prompt alone does not fit in what is left
  *           (beyond Kong), otherwise add the reservation to every provider's windows:
  *             prompt_tokens → prompt · total_tokens → prompt + allowance ·
- *             completion_tokens → allowance · cost → 0 (prices are unknown before the answer)
+ *             completion_tokens → allowance · cost → the most the call can cost at the route's
+ *             prices (`costBound`: prompt estimate and allowance at the dearest rates; 0 when the
+ *             route's model has no input_cost/output_cost, as its usage then costs 0)
  *   log     read the real usage from AI_ANALYTICS (buffered and streamed answers alike) and add
  *           `actual − reserved` to the provider that answered, `−reserved` to the others (and
  *           to all of them when the request never reached an LLM).
@@ -58,6 +60,7 @@ import type { Consumers } from '../../consumers.js';
 import { declaresNonJson } from '../../llm/formats/prompt.js';
 import { position, retryAfter } from './windows.js';
 import { budgetLimits } from './limits.js';
+import { costBound } from '../../llm/wire/pricing.js';
 import { AI_REQUEST, aiRequest } from '../../llm/formats/request.js';
 import type { CanonicalRequest } from '../../llm/wire/openai-types.js';
 import { estimatePromptTokens } from '../../llm/wire/usage.js';
@@ -198,12 +201,19 @@ function allowance(p: ProviderLimit, route: RouteModels, e: Estimate, learned: L
   return out < 0 ? client : out;
 }
 
-function amounts(strategy: CountStrategy, e: Estimate, allowance: number): { need: number; add: number } {
+/** The most a call to one of `targets` can cost (0 when none is priced, or the route has no AI proxy). */
+function reservedCost(targets: readonly AiModel[], e: Estimate, allowance: number): number {
+  let most = 0;
+  for (const t of targets) most = Math.max(most, costBound(t.pricing, e.prompt, t.maxTokens ?? allowance));
+  return most;
+}
+
+function amounts(strategy: CountStrategy, e: Estimate, allowance: number, cost: () => number): { need: number; add: number } {
   const need = e.exact ? e.prompt : 0;
   switch (strategy) {
     case 'prompt_tokens': return { need, add: e.prompt };
     case 'completion_tokens': return { need: 0, add: allowance };
-    case 'cost': return { need: 0, add: 0 };
+    case 'cost': return { need: 0, add: cost() };
     default: return { need, add: e.prompt + allowance };
   }
 }
@@ -225,7 +235,8 @@ function plan(c: BudgetConfig, e: Estimate, learned: Learned, ns: string, id: st
   for (const p of c.providers) {
     if (!applies(p, route, e.model)) continue;
     const isPrompt = p.name === REQUEST_PROMPT;
-    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c.countStrategy, e, allowance(p, route, e, learned));
+    const completion = isPrompt ? 0 : allowance(p, route, e, learned);
+    const { need, add } = isPrompt ? { need: e.exact ? e.prompt : 0, add: e.prompt } : amounts(c.countStrategy, e, completion, () => reservedCost((route ?? []).filter((t) => t.provider === p.name), e, completion));
     const scope = p.model === null ? p.name : `${p.name}/${p.model}`;
     for (const w of p.windows) {
       windows.push({ key: `aigw:ai-rl:{${ns}:${id}}:${scope}:${w.size}`, size: w.size, limit: w.limit, need, add, penalty: isPrompt && !c.disablePenalty });
@@ -250,7 +261,7 @@ function planPolicies(c: BudgetConfig, matched: readonly MatchedPolicy[], e: Est
   for (const { policy, partition, provider, model } of matched) {
     const subject = partition === '' ? id : `${id}|${partition}`;
     for (const l of policy.limits) {
-      const { need, add } = amounts(l.strategy, e, completion);
+      const { need, add } = amounts(l.strategy, e, completion, () => reservedCost(route ?? [], e, completion));
       windows.push({ key: `aigw:ai-rl:{${ns}}:${policy.name}:${l.strategy}:${l.size}:${subject}`, size: l.size, limit: l.limit, need, add, penalty: false, type: policy.windowType });
       info.push({ provider: null, model: null, name: policy.name, header: policy.name, size: l.size, limit: l.limit, strategy: l.strategy, type: policy.windowType, target: { provider, model } });
     }
