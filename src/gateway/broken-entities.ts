@@ -40,6 +40,7 @@ export function brokenPlugin(e: Entity, err: unknown): BrokenEntity {
 export function brokenLine(b: BrokenEntity): string {
   const what = `${b.kind.replace(/s$/, '')} '${b.name ?? b.id}'${b.name === null ? '' : ` (${b.id})`}`;
   const effect = b.kind === 'plugins' ? 'requests in its scope answer 500' : b.kind === 'routes' ? 'it is not routed' : 'it is ignored';
+  if (b.stored === true) return `${what} is stored but not run: ${b.message}; ${effect} until it is disabled or deleted through the Admin API`;
   return `${what} does not build: ${b.message}; ${effect} until it is fixed or deleted through the Admin API`;
 }
 
