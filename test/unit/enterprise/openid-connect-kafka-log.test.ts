@@ -135,6 +135,18 @@ describe('openid-connect: invalid configs get Kong\'s messages at their position
     ]);
   });
 
+  it('the redis records\' entity checks (Kong EE redis)', () => {
+    expect(errors(`- name: openid-connect
+  config:
+    issuer: https://idp.example.com/
+    redis: { sentinel_master: mymaster, sentinel_role: master }
+    cluster_cache_redis: { connect_timeout: 100, send_timeout: null }
+`)).toEqual([
+      "6:14 error AIGW_ENTITY_CHECK all or none of these fields must be set: 'sentinel_master', 'sentinel_role', 'sentinel_nodes'",
+      "7:28 error AIGW_ENTITY_CHECK all or none of these fields must be set: 'connect_timeout', 'send_timeout', 'read_timeout'",
+    ]);
+  });
+
   it('a vault reference outside a referenceable field', () => {
     const out = issues(`- name: openid-connect
   config:

@@ -52,6 +52,14 @@ function sessionRedisShorthands() {
   };
 }
 
+/** Kong EE's Redis record's entity checks (its custom_entity_checks aside: their messages are not published). */
+const REDIS_CHECKS = [
+  { mutually_required: ['host', 'port'] },
+  { mutually_required: ['sentinel_master', 'sentinel_role', 'sentinel_nodes'] },
+  { mutually_required: ['connect_timeout', 'send_timeout', 'read_timeout'] },
+  { conditional: { if_field: 'connection_is_proxied', if_match: { eq: true }, then_field: 'host', then_match: { required: true } } },
+];
+
 /**
  * Kong EE's Redis record as openid-connect has it (redis: the session storage, with `prefix` and `socket`;
  * cluster_cache_redis: the cluster cache), with the deprecated shorthands Kong still returns in it.
@@ -103,7 +111,7 @@ function redisRecord(description, own = {}) {
     sentinel_addresses: arr('Deprecated: Sentinel nodes as "host:port" strings (use sentinel_nodes).', el('string'), { minItems: 1, deprecated: 'use sentinel_nodes' }),
     cluster_addresses: arr('Deprecated: Cluster nodes as "host:port" strings (use cluster_nodes).', el('string'), { minItems: 1, deprecated: 'use cluster_nodes' }),
     ...own,
-  }, { required: true });
+  }, { required: true, checks: REDIS_CHECKS });
 }
 
 /** Kong's entity checks of the config (3.12: consumer_groups_claim; 3.14: consumer_claims and the header mappings). */
