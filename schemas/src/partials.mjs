@@ -37,6 +37,7 @@ const SUPPORTED = {
   'basic-auth': { 'redis-ce': 'config.brute_force_protection.redis' },
   'rate-limiting-advanced': { 'redis-ee': 'config.redis' },
   'ai-rate-limiting-advanced': { 'redis-ee': 'config.redis' },
+  'openid-connect': { 'redis-ee': 'config.redis' },
   'ai-semantic-cache': { embeddings: 'config.embeddings', vectordb: 'config.vectordb' },
   'ai-proxy-advanced': { embeddings: 'config.embeddings', model: 'config.targets[]', vectordb: 'config.vectordb' },
   'ai-request-transformer': { model: 'config.llm' },

@@ -9,7 +9,7 @@
  */
 import type { Entity, State } from '../config/state.js';
 import type { KindName } from '../config/kinds.js';
-import { errorReply, type PluginInstance } from './plugin.js';
+import { errorReply, NotRunHere, type PluginInstance } from './plugin.js';
 import { compileAnyRoute, Routing } from './routing.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
 
@@ -19,16 +19,28 @@ export interface BrokenEntity {
   name: string | null;
   /** Why it does not build. */
   message: string;
+  /**
+   * A valid configuration of a plugin Kong runs and aigw serve cannot (NotRunHere): the Admin API stores it
+   * as Kong would, and its scope is served fail closed; not a reason to refuse the write.
+   */
+  stored?: true;
 }
 
 export function brokenEntity(kind: KindName, e: Entity, message: string): BrokenEntity {
   return { kind, id: e.id, name: typeof e.name === 'string' ? e.name : null, message };
 }
 
+/** A plugin that does not build because of `err` (a NotRunHere error marks a configuration kept as written). */
+export function brokenPlugin(e: Entity, err: unknown): BrokenEntity {
+  const b = brokenEntity('plugins', e, (err as Error).message);
+  return err instanceof NotRunHere ? { ...b, stored: true } : b;
+}
+
 /** The one line a broken entity is logged with. */
 export function brokenLine(b: BrokenEntity): string {
   const what = `${b.kind.replace(/s$/, '')} '${b.name ?? b.id}'${b.name === null ? '' : ` (${b.id})`}`;
   const effect = b.kind === 'plugins' ? 'requests in its scope answer 500' : b.kind === 'routes' ? 'it is not routed' : 'it is ignored';
+  if (b.stored === true) return `${what} is stored but not run: ${b.message}; ${effect} until it is disabled or deleted through the Admin API`;
   return `${what} does not build: ${b.message}; ${effect} until it is fixed or deleted through the Admin API`;
 }
 

@@ -38,14 +38,15 @@ function affected(candidate: State, changed: readonly Changed[]): { state: State
   return { state: { ...candidate, entities }, ids };
 }
 
-/** The written entities (and the plugins linked to written partials) that would not build. */
+/** The written entities (and the plugins linked to written partials) that would not build (stored-but-not-run plugins aside). */
 export function unbuildable(candidate: State, changed: readonly Changed[], deps: Pick<RuntimeDeps, 'env' | 'llm' | 'plugins' | 'now'>): BrokenEntity[] {
   if (changed.length === 0) return [];
   const { state, ids } = affected(candidate, changed);
   const stores = new PluginStores();
   try {
     const runtime = buildRuntime(state, { ...deps, logger: memoryLogger(), stores, metrics: new Registry(), tolerant: true });
-    return runtime.broken.filter((b) => ids.has(b.id));
+    // a plugin Kong runs and aigw serve cannot is stored as Kong would, and served fail closed
+    return runtime.broken.filter((b) => ids.has(b.id) && b.stored !== true);
   } finally {
     void stores.disposeAll().catch(() => undefined);
   }

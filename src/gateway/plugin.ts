@@ -202,14 +202,26 @@ export class ReplyError extends Error {
 }
 
 /**
+ * Why a plugin that Kong runs cannot run in aigw serve, for a plugin whose configurations database mode
+ * stores anyway (`refusedPlugin(…, { stored: true })`): the Admin API accepts a schema-valid config, as Kong
+ * would, and the gateway answers every request in its scope fail closed (broken-entities.ts).
+ */
+export class NotRunHere extends Error {
+  override name = 'NotRunHere';
+}
+
+/**
  * A plugin aigw validates but cannot run (yet): every instance is refused when the gateway
  * starts, naming the plugin and what is missing, so that a security plugin is never skipped.
+ * With `stored`, database mode still stores its configurations (Kong Enterprise plugins a
+ * database shared with Kong may hold) and serves their scope fail closed.
  */
-export function refusedPlugin<N extends PluginName>(name: N, missing: string): KongPlugin<N> {
+export function refusedPlugin<N extends PluginName>(name: N, missing: string, opts: { stored?: boolean } = {}): KongPlugin<N> {
   return {
     name,
     create() {
-      throw new Error(`${name} cannot run in aigw serve: ${missing}`);
+      const message = `${name} cannot run in aigw serve: ${missing}`;
+      throw opts.stored === true ? new NotRunHere(message) : new Error(message);
     },
   };
 }

@@ -22,7 +22,7 @@ import { Routing, type RouteMatcher } from './routing.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
-import { brokenEntity, brokenLine, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
+import { brokenEntity, brokenLine, brokenPlugin, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
 import { addScoped, buildChain, type Chain, type PluginEntries } from './plugin-chains.js';
 import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
@@ -174,7 +174,7 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
       instance = made.instance;
     } catch (err) {
       if (b.broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${(err as Error).message}`, { cause: err });
-      b.broken.push(brokenEntity('plugins', e, (err as Error).message));
+      b.broken.push(brokenPlugin(e, err));
       instance = failClosedInstance();
     }
     addScoped(byName, name, priorityOf(plugin), e, instance);

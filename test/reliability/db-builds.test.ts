@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { serve } from '../../src/commands/serve.js';
 import { sqliteStore } from '../../src/gateway/admin-api/sqlite-store.js';
-import { request, startUpstream, type Res, type TestUpstream } from '../helpers/net.js';
+import { request, startUpstream, type TestUpstream } from '../helpers/net.js';
+import { expectSchemaViolation, json, startServeDb as start, until, type RunningDb as Running } from '../helpers/serve-db.js';
 
 const ID = {
   service: '00000000-0000-4000-8000-00000000000a',
@@ -22,49 +21,6 @@ const ID = {
 };
 
 const aiProxy = (headerValue: string) => ({ route_type: 'llm/v1/chat', auth: { header_name: 'Authorization', header_value: headerValue }, model: { provider: 'openai', name: 'gpt-4o' } });
-
-interface Running {
-  proxy: string;
-  admin: string;
-  stderr(): string;
-  stop(): Promise<number>;
-}
-
-async function start(db: string): Promise<Running> {
-  const io = bufferIo({ env: {} });
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => (stop = r));
-  let urls = { proxyUrl: '', adminUrl: '' as string | null };
-  let ready: () => void = () => undefined;
-  const isReady = new Promise<void>((r) => (ready = r));
-  const exit = serve({ args: [], opts: { db, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false } }, io, {
-    stop: stopped,
-    onReady: (u) => {
-      urls = u;
-      ready();
-    },
-  });
-  await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
-  return { proxy: urls.proxyUrl, admin: urls.adminUrl ?? '', stderr: () => io.stderr(), stop: () => (stop(), exit) };
-}
-
-const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-const until = async (check: () => Promise<boolean>, ms = 8000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 30));
-  }
-};
-
-function expectSchemaViolation(res: Res, pattern: RegExp): void {
-  expect(res.status, res.text).toBe(400);
-  const body = res.json<{ code: number; name: string; message: string }>();
-  expect(body.code).toBe(2);
-  expect(body.name).toBe('schema violation');
-  expect(body.message).toMatch(pattern);
-}
 
 describe('database mode: the Admin API stores only what builds', () => {
   let up: TestUpstream;

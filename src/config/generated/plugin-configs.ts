@@ -2993,6 +2993,303 @@ export interface JwtConfig {
 }
 
 /**
+ * Publishes request and response logs to a Kafka topic (Kong Enterprise; validated, not run by aigw serve).
+ */
+export interface KafkaLogConfig {
+  /**
+   * SASL authentication to the Kafka brokers.
+   */
+  authentication: {
+    /**
+     * The SASL authentication mechanism. Supported options: `PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512`, or `OAUTHBEARER`.
+     */
+    mechanism?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | null;
+    /**
+     * Password for SASL authentication.
+     */
+    password?: string | null;
+    /**
+     * The authentication strategy for the plugin, the only option for the value is `sasl`.
+     */
+    strategy?: 'sasl' | null;
+    /**
+     * Enable this to indicate `DelegationToken` authentication.
+     */
+    tokenauth?: boolean | null;
+    /**
+     * Username for SASL authentication.
+     */
+    user?: string | null;
+  };
+  /**
+   * Set of bootstrap brokers in a `{host: host, port: port}` list format.
+   */
+  bootstrap_servers?:
+    | {
+        /**
+         * A string representing a host name, such as example.com.
+         */
+        host: string;
+        /**
+         * An integer representing a port number between 0 and 65535, inclusive.
+         */
+        port: number;
+      }[]
+    | null;
+  /**
+   * An identifier for the Kafka cluster.
+   */
+  cluster_name?: string | null;
+  /**
+   * Lua code as a key-value map.
+   */
+  custom_fields_by_lua?: {
+    [k: string]: string | undefined;
+  } | null;
+  /**
+   * Keepalive timeout (ms) of the broker connections.
+   */
+  keepalive: number | null;
+  /**
+   * Keep broker connections alive between log batches.
+   */
+  keepalive_enabled: boolean | null;
+  /**
+   * The request query parameter name that contains the Kafka message key.
+   */
+  key_query_arg?: string | null;
+  /**
+   * Flag to enable asynchronous mode.
+   */
+  producer_async: boolean | null;
+  /**
+   * Maximum number of messages that can be buffered in memory in asynchronous mode.
+   */
+  producer_async_buffering_limits_messages_in_memory: number | null;
+  /**
+   * Maximum time interval in milliseconds between buffer flushes in asynchronous mode.
+   */
+  producer_async_flush_timeout: number | null;
+  /**
+   * The number of acknowledgments the producer requires the leader to have received before considering a request complete.
+   */
+  producer_request_acks: -1 | 0 | 1 | null;
+  /**
+   * Maximum size of a Produce request in bytes.
+   */
+  producer_request_limits_bytes_per_request: number | null;
+  /**
+   * Maximum number of messages to include into a single Produce request.
+   */
+  producer_request_limits_messages_per_request: number | null;
+  /**
+   * Backoff interval between retry attempts in milliseconds.
+   */
+  producer_request_retries_backoff_timeout: number | null;
+  /**
+   * Maximum number of retry attempts per single Produce request.
+   */
+  producer_request_retries_max_attempts: number | null;
+  /**
+   * Time to wait for a Produce response in milliseconds.
+   */
+  producer_request_timeout: number | null;
+  /**
+   * The plugin-global schema registry configuration. This can be overwritten by the topic configuration.
+   */
+  schema_registry: {
+    /**
+     * Confluent Schema Registry: messages are serialized with the registry's schema.
+     */
+    confluent: {
+      /**
+       * Authentication to the schema registry.
+       */
+      authentication: {
+        /**
+         * Basic authentication to the schema registry.
+         */
+        basic?: {
+          /**
+           * Password of the basic authentication.
+           */
+          password: string;
+          /**
+           * Username of the basic authentication.
+           */
+          username: string;
+        } | null;
+        /**
+         * Authentication mode to use with the schema registry.
+         */
+        mode: 'none' | 'basic' | 'oauth2' | null;
+        /**
+         * OAuth2 authentication to the schema registry.
+         */
+        oauth2?: {
+          /**
+           * List of audiences passed to the IdP when obtaining a new token.
+           */
+          audience: string[] | null;
+          /**
+           * The client ID for the application registration in the IdP.
+           */
+          client_id?: string | null;
+          /**
+           * The client secret for the application registration in the IdP.
+           */
+          client_secret?: string | null;
+          /**
+           * The OAuth grant type to be used.
+           */
+          grant_type: 'password' | 'client_credentials' | null;
+          /**
+           * The password to use if `config.oauth.grant_type` is set to `password`.
+           */
+          password?: string | null;
+          /**
+           * List of scopes to request from the IdP when obtaining a new token.
+           */
+          scopes: string[] | null;
+          /**
+           * The token endpoint URI.
+           */
+          token_endpoint: string;
+          /**
+           * Extra headers to be passed in the token endpoint request.
+           */
+          token_headers?: {
+            [k: string]: string | undefined;
+          } | null;
+          /**
+           * Extra post arguments to be passed in the token endpoint request.
+           */
+          token_post_args?: {
+            [k: string]: string | undefined;
+          } | null;
+          /**
+           * The username to use if `config.oauth.grant_type` is set to `password`.
+           */
+          username?: string | null;
+        } | null;
+        /**
+         * HTTP client settings of the OAuth2 token requests.
+         */
+        oauth2_client: {
+          /**
+           * The authentication method used in client requests to the IdP.
+           */
+          auth_method: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'none' | null;
+          /**
+           * The algorithm to use with JWT when using `client_secret_jwt` authentication.
+           */
+          client_secret_jwt_alg: 'HS256' | 'HS512' | null;
+          /**
+           * The proxy to use when making HTTP requests to the IdP.
+           */
+          http_proxy?: string | null;
+          /**
+           * The `Proxy-Authorization` header value to be used with `http_proxy`.
+           */
+          http_proxy_authorization?: string | null;
+          /**
+           * The HTTP version used for requests made by this plugin. Supported values: `1.1` for HTTP 1.1 and `1.0` for HTTP 1.0.
+           */
+          http_version: number | null;
+          /**
+           * The proxy to use when making HTTPS requests to the IdP.
+           */
+          https_proxy?: string | null;
+          /**
+           * The `Proxy-Authorization` header value to be used with `https_proxy`.
+           */
+          https_proxy_authorization?: string | null;
+          /**
+           * Whether to use keepalive connections to the IdP.
+           */
+          keep_alive: boolean | null;
+          /**
+           * A comma-separated list of hosts that should not be proxied.
+           */
+          no_proxy?: string | null;
+          /**
+           * Whether to verify the certificate presented by the IdP when using HTTPS.
+           */
+          ssl_verify: boolean | null;
+          /**
+           * Network I/O timeout for requests to the IdP in milliseconds.
+           */
+          timeout: number | null;
+        } | null;
+      };
+      /**
+       * Schema of the message key.
+       */
+      key_schema: {
+        /**
+         * The schema version to use for serialization/deserialization. Use 'latest' to always fetch the most recent version.
+         */
+        schema_version?: string | null;
+        /**
+         * The name of the subject.
+         */
+        subject_name?: string | null;
+      };
+      /**
+       * Set to false to disable SSL certificate verification when connecting to the schema registry.
+       */
+      ssl_verify: boolean | null;
+      /**
+       * The TTL in seconds for the schema registry cache.
+       */
+      ttl?: number | null;
+      /**
+       * The URL of the schema registry.
+       */
+      url?: string | null;
+      /**
+       * Schema of the message value.
+       */
+      value_schema: {
+        /**
+         * The schema version to use for serialization/deserialization. Use 'latest' to always fetch the most recent version.
+         */
+        schema_version?: string | null;
+        /**
+         * The name of the subject.
+         */
+        subject_name?: string | null;
+      };
+    };
+  };
+  /**
+   * TLS to the Kafka brokers.
+   */
+  security: {
+    /**
+     * Id of the Certificate entity used as the client certificate (mTLS).
+     */
+    certificate_id?: string | null;
+    /**
+     * Enables TLS.
+     */
+    ssl?: boolean | null;
+    /**
+     * When using TLS, this option enables verification of the certificate presented by the server.
+     */
+    ssl_verify: boolean | null;
+  };
+  /**
+   * Socket timeout in milliseconds.
+   */
+  timeout: number | null;
+  /**
+   * The Kafka topic to publish to.
+   */
+  topic: string;
+}
+
+/**
  * Authenticates consumers by API key.
  */
 export interface KeyAuthConfig {
@@ -3047,6 +3344,1689 @@ export interface KeyAuthConfig {
         scope: 'cp' | 'realm';
       }[]
     | null;
+}
+
+/**
+ * OpenID Connect relying party and OAuth 2.0 resource server (Kong Enterprise; validated, not run by aigw serve).
+ */
+export interface OpenidConnectConfig {
+  /**
+   * An optional string (consumer UUID or username) value that functions as an “anonymous” consumer if authentication fails.
+   */
+  anonymous?: string | null;
+  /**
+   * The audience passed to the authorization endpoint.
+   */
+  audience?: string[] | null;
+  /**
+   * The claim that contains the audience. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  audience_claim: string[] | null;
+  /**
+   * The audiences (`audience_claim` claim) required to be present in the access token (or introspection results) for successful authorization.
+   */
+  audience_required?: string[] | null;
+  /**
+   * Types of credentials/grants to enable.
+   */
+  auth_methods:
+    | (
+        | 'password'
+        | 'client_credentials'
+        | 'authorization_code'
+        | 'bearer'
+        | 'introspection'
+        | 'userinfo'
+        | 'kong_oauth2'
+        | 'refresh_token'
+        | 'session'
+      )[]
+    | null;
+  /**
+   * The claim that contains authenticated groups.
+   */
+  authenticated_groups_claim?: string[] | null;
+  /**
+   * The authorization cookie Domain flag.
+   */
+  authorization_cookie_domain?: string | null;
+  /**
+   * Forbids JavaScript from accessing the cookie, for example, through the `Document.cookie` property.
+   */
+  authorization_cookie_http_only: boolean | null;
+  /**
+   * The authorization cookie name.
+   */
+  authorization_cookie_name: string | null;
+  /**
+   * The authorization cookie Path flag.
+   */
+  authorization_cookie_path: string | null;
+  /**
+   * Controls whether a cookie is sent with cross-origin requests, providing some protection against cross-site request forgery attacks.
+   */
+  authorization_cookie_same_site: 'Strict' | 'Lax' | 'None' | 'Default' | null;
+  /**
+   * Cookie is only sent to the server when a request is made with the https: scheme (except on localhost), and therefore is more resistant to man-in-the-middle attacks.
+   */
+  authorization_cookie_secure?: boolean | null;
+  /**
+   * The authorization endpoint. If set it overrides the value in `authorization_endpoint` returned by the discovery endpoint.
+   */
+  authorization_endpoint?: string | null;
+  /**
+   * Extra query arguments passed from the client to the authorization endpoint.
+   */
+  authorization_query_args_client?: string[] | null;
+  /**
+   * Extra query argument names passed to the authorization endpoint.
+   */
+  authorization_query_args_names?: string[] | null;
+  /**
+   * Extra query argument values passed to the authorization endpoint.
+   */
+  authorization_query_args_values?: string[] | null;
+  /**
+   * Specifies how long the session used for the authorization code flow can be used in seconds until it needs to be renewed. 0 disables the checks and rolling.
+   */
+  authorization_rolling_timeout: number | null;
+  /**
+   * The name of the cookie in which the bearer token is passed.
+   */
+  bearer_token_cookie_name?: string | null;
+  /**
+   * Where to look for the bearer token: - `header`: search the `Authorization`, `access-token`, and `x-access-token` HTTP headers - `query`: search the URL's query string - `body`: search the HTTP request body - `cookie`: search the HTTP request cookies specified with `config.bearer_token_cookie_name`.
+   */
+  bearer_token_param_type: ('header' | 'cookie' | 'query' | 'body')[] | null;
+  /**
+   * If `consumer_by` is set to `username`, specify whether `username` can match consumers case-insensitively.
+   */
+  by_username_ignore_case: boolean | null;
+  /**
+   * Cache the introspection endpoint requests.
+   */
+  cache_introspection: boolean | null;
+  /**
+   * Cache the legacy token exchange endpoint requests.
+   */
+  cache_token_exchange: boolean | null;
+  /**
+   * Cache the token endpoint requests.
+   */
+  cache_tokens: boolean | null;
+  /**
+   * Salt used for generating the cache key that is used for caching the token endpoint requests.
+   */
+  cache_tokens_salt?: string | null;
+  /**
+   * The default cache ttl in seconds that is used in case the cached object does not specify the expiry.
+   */
+  cache_ttl: number | null;
+  /**
+   * The maximum cache ttl in seconds (enforced).
+   */
+  cache_ttl_max?: number | null;
+  /**
+   * The minimum cache ttl in seconds (enforced).
+   */
+  cache_ttl_min?: number | null;
+  /**
+   * The negative cache ttl in seconds.
+   */
+  cache_ttl_neg?: number | null;
+  /**
+   * The resurrection ttl in seconds.
+   */
+  cache_ttl_resurrect?: number | null;
+  /**
+   * Cache the user info requests.
+   */
+  cache_user_info: boolean | null;
+  /**
+   * If given, these claims are forbidden in the token payload.
+   */
+  claims_forbidden?: string[] | null;
+  /**
+   * The algorithm to use for client_secret_jwt (only HS***) or private_key_jwt authentication.
+   */
+  client_alg?:
+    | (
+        | 'HS256'
+        | 'HS384'
+        | 'HS512'
+        | 'RS256'
+        | 'RS384'
+        | 'RS512'
+        | 'ES256'
+        | 'ES384'
+        | 'ES512'
+        | 'PS256'
+        | 'PS384'
+        | 'PS512'
+        | 'EdDSA'
+      )[]
+    | null;
+  /**
+   * The client to use for this request (the selection is made with a request parameter with the same name).
+   */
+  client_arg: string | null;
+  /**
+   * The default OpenID Connect client authentication method is 'client_secret_basic' (using 'Authorization: Basic' header), 'client_secret_post' (credentials in body), 'client_secret_jwt' (signed client assertion in body), 'private_key_jwt' (private key-signed assertion), 'tls_client_auth' (client certificate), 'self_signed_tls_client_auth' (self-signed client certificate), and 'none' (no authentication).
+   */
+  client_auth?:
+    | (
+        | 'client_secret_basic'
+        | 'client_secret_post'
+        | 'client_secret_jwt'
+        | 'private_key_jwt'
+        | 'tls_client_auth'
+        | 'self_signed_tls_client_auth'
+        | 'none'
+      )[]
+    | null;
+  /**
+   * Where to look for the client credentials: - `header`: search the HTTP headers - `query`: search the URL's query string - `body`: search from the HTTP request body.
+   */
+  client_credentials_param_type: ('header' | 'query' | 'body')[] | null;
+  /**
+   * The client id(s) that the plugin uses when it calls authenticated endpoints on the identity provider.
+   */
+  client_id?: string[] | null;
+  /**
+   * The JWK used for the private_key_jwt authentication.
+   */
+  client_jwk?:
+    | {
+        /**
+         * JWK member 'alg'.
+         */
+        alg?: string | null;
+        /**
+         * JWK member 'crv'.
+         */
+        crv?: string | null;
+        /**
+         * JWK member 'd' (private key material).
+         */
+        d?: string | null;
+        /**
+         * JWK member 'dp' (private key material).
+         */
+        dp?: string | null;
+        /**
+         * JWK member 'dq' (private key material).
+         */
+        dq?: string | null;
+        /**
+         * JWK member 'e'.
+         */
+        e?: string | null;
+        /**
+         * JWK member 'issuer'.
+         */
+        issuer?: string | null;
+        /**
+         * JWK member 'k' (private key material).
+         */
+        k?: string | null;
+        /**
+         * JWK member 'key_ops'.
+         */
+        key_ops?: string[] | null;
+        /**
+         * JWK member 'kid'.
+         */
+        kid?: string | null;
+        /**
+         * JWK member 'kty'.
+         */
+        kty?: string | null;
+        /**
+         * JWK member 'n'.
+         */
+        n?: string | null;
+        /**
+         * JWK member 'oth' (private key material).
+         */
+        oth?: string | null;
+        /**
+         * JWK member 'p' (private key material).
+         */
+        p?: string | null;
+        /**
+         * JWK member 'q' (private key material).
+         */
+        q?: string | null;
+        /**
+         * JWK member 'qi' (private key material).
+         */
+        qi?: string | null;
+        /**
+         * JWK member 'r' (private key material).
+         */
+        r?: string | null;
+        /**
+         * JWK member 't' (private key material).
+         */
+        t?: string | null;
+        /**
+         * JWK member 'use'.
+         */
+        use?: string | null;
+        /**
+         * JWK member 'x'.
+         */
+        x?: string | null;
+        /**
+         * JWK member 'x5c'.
+         */
+        x5c?: string[] | null;
+        /**
+         * JWK member 'x5t'.
+         */
+        x5t?: string | null;
+        /**
+         * JWK member 'x5t#S256'.
+         */
+        'x5t#S256'?: string | null;
+        /**
+         * JWK member 'x5u'.
+         */
+        x5u?: string | null;
+        /**
+         * JWK member 'y'.
+         */
+        y?: string | null;
+      }[]
+    | null;
+  /**
+   * The client secret.
+   */
+  client_secret?: string[] | null;
+  /**
+   * Redis connection of the cluster cache (cluster_cache_strategy: redis).
+   */
+  cluster_cache_redis: {
+    /**
+     * Cloud auth related configs for connecting to a Cloud Provider's Redis instance.
+     */
+    cloud_authentication: {
+      /**
+       * Auth providers to be used to authenticate to a Cloud Provider's Redis instance.
+       */
+      auth_provider?: 'aws' | 'gcp' | 'azure' | null;
+      /**
+       * AWS Access Key ID to be used for authentication when `auth_provider` is set to `aws`.
+       */
+      aws_access_key_id?: string | null;
+      /**
+       * The ARN of the IAM role to assume for generating ElastiCache IAM authentication tokens.
+       */
+      aws_assume_role_arn?: string | null;
+      /**
+       * The name of the AWS Elasticache cluster when `auth_provider` is set to `aws`.
+       */
+      aws_cache_name?: string | null;
+      /**
+       * This flag specifies whether the cluster is serverless when auth_provider is set to `aws`.
+       */
+      aws_is_serverless: boolean | null;
+      /**
+       * The region of the AWS ElastiCache cluster when `auth_provider` is set to `aws`.
+       */
+      aws_region?: string | null;
+      /**
+       * The session name for the temporary credentials when assuming the IAM role.
+       */
+      aws_role_session_name?: string | null;
+      /**
+       * AWS Secret Access Key to be used for authentication when `auth_provider` is set to `aws`.
+       */
+      aws_secret_access_key?: string | null;
+      /**
+       * Azure Client ID to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_client_id?: string | null;
+      /**
+       * Azure Client Secret to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_client_secret?: string | null;
+      /**
+       * Azure Tenant ID to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_tenant_id?: string | null;
+      /**
+       * GCP Service Account JSON to be used for authentication when `auth_provider` is set to `gcp`.
+       */
+      gcp_service_account_json?: string | null;
+    } | null;
+    /**
+     * Maximum retry attempts for redirection.
+     */
+    cluster_max_redirections: number | null;
+    /**
+     * Cluster addresses to use for Redis connections when the `redis` strategy is defined.
+     *
+     * @minItems 1
+     */
+    cluster_nodes?:
+      | {
+          /**
+           * A string representing a host name, such as example.com.
+           */
+          ip: string | null;
+          /**
+           * An integer representing a port number between 0 and 65535, inclusive.
+           */
+          port: number | null;
+        }[]
+      | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    connect_timeout: number | null;
+    /**
+     * If the connection to Redis is proxied (e.g. Envoy), set it `true`. Set the `host` and `port` to point to the proxy address.
+     */
+    connection_is_proxied: boolean | null;
+    /**
+     * Database to use for the Redis connection when using the `redis` strategy.
+     */
+    database: number | null;
+    /**
+     * A string representing a host name, such as example.com.
+     */
+    host: string | null;
+    /**
+     * Limits the total number of opened connections for a pool.
+     */
+    keepalive_backlog?: number | null;
+    /**
+     * The size limit for every cosocket connection pool associated with every remote server, per worker process.
+     */
+    keepalive_pool_size: number | null;
+    /**
+     * Password to use for Redis connections. If undefined, no AUTH commands are sent to Redis.
+     */
+    password?: string | null;
+    /**
+     * An integer representing a port number between 0 and 65535, inclusive.
+     */
+    port: number | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    read_timeout: number | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    send_timeout: number | null;
+    /**
+     * Sentinel master to use for Redis connections. Defining this value implies using Redis Sentinel.
+     */
+    sentinel_master?: string | null;
+    /**
+     * Sentinel node addresses to use for Redis connections when the `redis` strategy is defined.
+     *
+     * @minItems 1
+     */
+    sentinel_nodes?:
+      | {
+          /**
+           * A string representing a host name, such as example.com.
+           */
+          host: string | null;
+          /**
+           * An integer representing a port number between 0 and 65535, inclusive.
+           */
+          port: number | null;
+        }[]
+      | null;
+    /**
+     * Sentinel password to authenticate with a Redis Sentinel instance. If undefined, no AUTH commands are sent to Redis Sentinels.
+     */
+    sentinel_password?: string | null;
+    /**
+     * Sentinel role to use for Redis connections when the `redis` strategy is defined. Defining this value implies using Redis Sentinel.
+     */
+    sentinel_role?: 'master' | 'slave' | 'any' | null;
+    /**
+     * Sentinel username to authenticate with a Redis Sentinel instance. If undefined, ACL authentication won't be performed. This requires Redis v6.2.0+.
+     */
+    sentinel_username?: string | null;
+    /**
+     * A string representing an SNI (server name indication) value for TLS.
+     */
+    server_name?: string | null;
+    /**
+     * If set to true, uses SSL to connect to Redis.
+     */
+    ssl: boolean | null;
+    /**
+     * If set to true, verifies the validity of the server SSL certificate.
+     */
+    ssl_verify: boolean | null;
+    /**
+     * Username to use for Redis connections.
+     */
+    username?: string | null;
+    /**
+     * Deprecated: sets connect_timeout, send_timeout and read_timeout (ms).
+     */
+    timeout?: number | null;
+    /**
+     * Deprecated: Sentinel nodes as "host:port" strings (use sentinel_nodes).
+     *
+     * @minItems 1
+     */
+    sentinel_addresses?: string[] | null;
+    /**
+     * Deprecated: Cluster nodes as "host:port" strings (use cluster_nodes).
+     *
+     * @minItems 1
+     */
+    cluster_addresses?: string[] | null;
+  };
+  /**
+   * The strategy to use for the cluster cache. If set, the plugin will share introspection cache with nodes configured with the same strategy backend.
+   */
+  cluster_cache_strategy: 'off' | 'redis' | null;
+  /**
+   * Consumer fields used for mapping: - `id`: try to find the matching Consumer by `id` - `username`: try to find the matching Consumer by `username` - `custom_id`: try to find the matching Consumer by `custom_id`.
+   */
+  consumer_by: ('id' | 'username' | 'custom_id')[] | null;
+  /**
+   * The claim used for consumer mapping. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  consumer_claim?: string[] | null;
+  /**
+   * The claims used for consumer mapping.
+   */
+  consumer_claims?: string[][] | null;
+  /**
+   * The claim used for consumer groups mapping. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  consumer_groups_claim?: string[] | null;
+  /**
+   * Do not terminate the request if consumer groups mapping fails.
+   */
+  consumer_groups_optional: boolean | null;
+  /**
+   * Do not terminate the request if consumer mapping fails.
+   */
+  consumer_optional: boolean | null;
+  /**
+   * The claim used to derive virtual credentials (e.g.
+   */
+  credential_claim: string[] | null;
+  /**
+   * Disable issuing the session cookie with the specified grants.
+   */
+  disable_session?:
+    | (
+        | 'password'
+        | 'client_credentials'
+        | 'authorization_code'
+        | 'bearer'
+        | 'introspection'
+        | 'userinfo'
+        | 'kong_oauth2'
+        | 'refresh_token'
+        | 'session'
+      )[]
+    | null;
+  /**
+   * Extra header names passed to the discovery endpoint.
+   */
+  discovery_headers_names?: string[] | null;
+  /**
+   * Extra header values passed to the discovery endpoint.
+   */
+  discovery_headers_values?: string[] | null;
+  /**
+   * Display errors on failure responses.
+   */
+  display_errors: boolean | null;
+  /**
+   * The allowed values for the `hd` claim.
+   */
+  domains?: string[] | null;
+  /**
+   * The downstream access token header.
+   */
+  downstream_access_token_header?: string | null;
+  /**
+   * The downstream access token JWK header.
+   */
+  downstream_access_token_jwk_header?: string | null;
+  /**
+   * The downstream claim to header mappings.
+   */
+  downstream_headers?:
+    | {
+        /**
+         * The name of the header.
+         */
+        header: string;
+        /**
+         * The path of the header value.
+         *
+         * @minItems 1
+         */
+        path: string[];
+      }[]
+    | null;
+  /**
+   * The downstream header claims. Only top level claims are supported.
+   */
+  downstream_headers_claims?: string[] | null;
+  /**
+   * The downstream header names for the claim values.
+   */
+  downstream_headers_names?: string[] | null;
+  /**
+   * The downstream id token header.
+   */
+  downstream_id_token_header?: string | null;
+  /**
+   * The downstream id token JWK header.
+   */
+  downstream_id_token_jwk_header?: string | null;
+  /**
+   * The downstream introspection header.
+   */
+  downstream_introspection_header?: string | null;
+  /**
+   * The downstream introspection JWT header.
+   */
+  downstream_introspection_jwt_header?: string | null;
+  /**
+   * The downstream refresh token header.
+   */
+  downstream_refresh_token_header?: string | null;
+  /**
+   * The downstream session id header.
+   */
+  downstream_session_id_header?: string | null;
+  /**
+   * The downstream user info header.
+   */
+  downstream_user_info_header?: string | null;
+  /**
+   * The downstream user info JWT header (in case the user info returns a JWT response).
+   */
+  downstream_user_info_jwt_header?: string | null;
+  /**
+   * Specifies the lifetime in seconds of the DPoP proof.
+   */
+  dpop_proof_lifetime: number | null;
+  /**
+   * Specifies whether to challenge the client with a nonce value for DPoP proof. When enabled it will also be used to calculate the DPoP proof lifetime.
+   */
+  dpop_use_nonce: boolean | null;
+  /**
+   * Enable shared secret, for example, HS256, signatures (when disabled they will not be accepted).
+   */
+  enable_hs_signatures: boolean | null;
+  /**
+   * The end session endpoint. If set it overrides the value in `end_session_endpoint` returned by the discovery endpoint.
+   */
+  end_session_endpoint?: string | null;
+  /**
+   * Specifies whether to expose the error code header, as defined in RFC 6750.
+   */
+  expose_error_code: boolean | null;
+  /**
+   * JWKS URIs whose public keys are trusted (in addition to the keys found with the discovery).
+   */
+  extra_jwks_uris?: string[] | null;
+  /**
+   * Destroy any active session for the forbidden requests.
+   */
+  forbidden_destroy_session: boolean | null;
+  /**
+   * The error message for the forbidden requests (when not using the redirection).
+   */
+  forbidden_error_message: string | null;
+  /**
+   * Where to redirect the client on forbidden requests.
+   */
+  forbidden_redirect_uri?: string[] | null;
+  /**
+   * The claim that contains the groups. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  groups_claim: string[] | null;
+  /**
+   * The groups (`groups_claim` claim) required to be present in the access token (or introspection results) for successful authorization.
+   */
+  groups_required?: string[] | null;
+  /**
+   * Remove the credentials used for authentication from the request.
+   */
+  hide_credentials: boolean | null;
+  /**
+   * The HTTP proxy.
+   */
+  http_proxy?: string | null;
+  /**
+   * The HTTP proxy authorization.
+   */
+  http_proxy_authorization?: string | null;
+  /**
+   * The HTTP version used for the requests by this plugin: - `1.1`: HTTP 1.1 (the default) - `1.0`: HTTP 1.0.
+   */
+  http_version: number | null;
+  /**
+   * The HTTPS proxy.
+   */
+  https_proxy?: string | null;
+  /**
+   * The HTTPS proxy authorization.
+   */
+  https_proxy_authorization?: string | null;
+  /**
+   * The name of the parameter used to pass the id token.
+   */
+  id_token_param_name?: string | null;
+  /**
+   * Where to look for the id token: - `header`: search the HTTP headers - `query`: search the URL's query string - `body`: search the HTTP request body.
+   */
+  id_token_param_type: ('header' | 'query' | 'body')[] | null;
+  /**
+   * Skip the token signature verification on certain grants: - `password`: OAuth password grant - `client_credentials`: OAuth client credentials grant - `authorization_code`: authorization code flow - `refresh_token`: OAuth refresh token grant - `session`: session cookie authentication - `introspection`: OAuth introspection - `userinfo`: OpenID Connect user info endpoint authentication.
+   */
+  ignore_signature:
+    | (
+        | 'password'
+        | 'client_credentials'
+        | 'authorization_code'
+        | 'introspection'
+        | 'userinfo'
+        | 'refresh_token'
+        | 'session'
+      )[]
+    | null;
+  /**
+   * Specifies whether to introspect the JWT access tokens (can be used to check for revocations).
+   */
+  introspect_jwt_tokens: boolean | null;
+  /**
+   * The value of `Accept` header for introspection requests: - `application/json`: introspection response as JSON - `application/token-introspection+jwt`: introspection response as JWT (from the current IETF draft document) - `application/jwt`: introspection response as JWT (from the obsolete IETF draft document).
+   */
+  introspection_accept: 'application/json' | 'application/token-introspection+jwt' | 'application/jwt' | null;
+  /**
+   * Check that the introspection response has an `active` claim with a value of `true`.
+   */
+  introspection_check_active: boolean | null;
+  /**
+   * The introspection endpoint. If set it overrides the value in `introspection_endpoint` returned by the discovery endpoint.
+   */
+  introspection_endpoint?: string | null;
+  /**
+   * The introspection endpoint authentication method: : `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`, `self_signed_tls_client_auth`, or `none`: do not authenticate.
+   */
+  introspection_endpoint_auth_method?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none'
+    | null;
+  /**
+   * Extra headers passed from the client to the introspection endpoint.
+   */
+  introspection_headers_client?: string[] | null;
+  /**
+   * Extra header names passed to the introspection endpoint.
+   */
+  introspection_headers_names?: string[] | null;
+  /**
+   * Extra header values passed to the introspection endpoint.
+   */
+  introspection_headers_values?: string[] | null;
+  /**
+   * Introspection hint parameter value passed to the introspection endpoint.
+   */
+  introspection_hint: string | null;
+  /**
+   * Extra post arguments passed from the client to the introspection endpoint.
+   */
+  introspection_post_args_client?: string[] | null;
+  /**
+   * Extra post arguments passed from the client headers to the introspection endpoint.
+   */
+  introspection_post_args_client_headers?: string[] | null;
+  /**
+   * Extra post argument names passed to the introspection endpoint.
+   */
+  introspection_post_args_names?: string[] | null;
+  /**
+   * Extra post argument values passed to the introspection endpoint.
+   */
+  introspection_post_args_values?: string[] | null;
+  /**
+   * Designate token's parameter name for introspection.
+   */
+  introspection_token_param_name: string | null;
+  /**
+   * The discovery endpoint (or the issuer identifier). When there is no discovery endpoint, please also configure `config.using_pseudo_issuer=true`.
+   */
+  issuer: string;
+  /**
+   * The issuers allowed to be present in the tokens (`iss` claim).
+   */
+  issuers_allowed?: string[] | null;
+  /**
+   * Overrides the `jwks_uri` returned by discovery. Use when the IdP exposes a non-standard JWKS endpoint.
+   */
+  jwks_endpoint?: string | null;
+  /**
+   * The claim to match against the JWT session cookie.
+   */
+  jwt_session_claim: string | null;
+  /**
+   * The name of the JWT session cookie.
+   */
+  jwt_session_cookie?: string | null;
+  /**
+   * Use keepalive with the HTTP client.
+   */
+  keepalive: boolean | null;
+  /**
+   * Defines leeway time (in seconds) for `auth_time`, `exp`, `iat`, and `nbf` claims.
+   */
+  leeway: number | null;
+  /**
+   * What to do after successful login: - `upstream`: proxy request to upstream service - `response`: terminate request with a response - `redirect`: redirect to a different location.
+   */
+  login_action: 'upstream' | 'response' | 'redirect' | null;
+  /**
+   * Enable login functionality with specified grants.
+   */
+  login_methods:
+    | (
+        | 'password'
+        | 'client_credentials'
+        | 'authorization_code'
+        | 'bearer'
+        | 'introspection'
+        | 'userinfo'
+        | 'kong_oauth2'
+        | 'refresh_token'
+        | 'session'
+      )[]
+    | null;
+  /**
+   * Where to place `login_tokens` when using `redirect` `login_action`: - `query`: place tokens in query string - `fragment`: place tokens in url fragment (not readable by servers).
+   */
+  login_redirect_mode: 'query' | 'fragment' | null;
+  /**
+   * Where to redirect the client when `login_action` is set to `redirect`.
+   */
+  login_redirect_uri?: string[] | null;
+  /**
+   * What tokens to include in `response` body or `redirect` query string or fragment: - `id_token`: include id token - `access_token`: include access token - `refresh_token`: include refresh token - `tokens`: include the full token endpoint response - `introspection`: include introspection response.
+   */
+  login_tokens: ('id_token' | 'access_token' | 'refresh_token' | 'tokens' | 'introspection')[] | null;
+  /**
+   * The request methods that can activate the logout: - `POST`: HTTP POST method - `GET`: HTTP GET method - `DELETE`: HTTP DELETE method.
+   */
+  logout_methods: ('POST' | 'GET' | 'DELETE')[] | null;
+  /**
+   * The request body argument that activates the logout.
+   */
+  logout_post_arg?: string | null;
+  /**
+   * The request query argument that activates the logout.
+   */
+  logout_query_arg?: string | null;
+  /**
+   * Where to redirect the client after the logout.
+   */
+  logout_redirect_uri?: string[] | null;
+  /**
+   * Revoke tokens as part of the logout.
+   */
+  logout_revoke: boolean | null;
+  /**
+   * Revoke the access token as part of the logout. Requires `logout_revoke` to be set to `true`.
+   */
+  logout_revoke_access_token: boolean | null;
+  /**
+   * Revoke the refresh token as part of the logout. Requires `logout_revoke` to be set to `true`.
+   */
+  logout_revoke_refresh_token: boolean | null;
+  /**
+   * The request URI suffix that activates the logout.
+   */
+  logout_uri_suffix?: string | null;
+  /**
+   * The maximum age (in seconds) compared to the `auth_time` claim.
+   */
+  max_age?: number | null;
+  /**
+   * Alias for the introspection endpoint to be used for mTLS client authentication.
+   */
+  mtls_introspection_endpoint?: string | null;
+  /**
+   * Alias for the introspection endpoint to be used for mTLS client authentication.
+   */
+  mtls_revocation_endpoint?: string | null;
+  /**
+   * Alias for the token endpoint to be used for mTLS client authentication.
+   */
+  mtls_token_endpoint?: string | null;
+  /**
+   * Do not use proxy with these hosts.
+   */
+  no_proxy?: string | null;
+  /**
+   * Where to look for the username and password: - `header`: search the HTTP headers - `query`: search the URL's query string - `body`: search the HTTP request body.
+   */
+  password_param_type: ('header' | 'query' | 'body')[] | null;
+  /**
+   * With this parameter, you can preserve request query arguments even when doing authorization code flow.
+   */
+  preserve_query_args: boolean | null;
+  /**
+   * If set to true, only the auth_methods that are compatible with Proof of Possession (PoP) can be configured when PoP is enabled.
+   */
+  proof_of_possession_auth_methods_validation: boolean | null;
+  /**
+   * Enable Demonstrating Proof-of-Possession (DPoP).
+   */
+  proof_of_possession_dpop: 'off' | 'strict' | 'optional' | null;
+  /**
+   * Enable mtls proof of possession.
+   */
+  proof_of_possession_mtls: 'off' | 'strict' | 'optional' | null;
+  /**
+   * The pushed authorization endpoint. If set it overrides the value in `pushed_authorization_request_endpoint` returned by the discovery endpoint.
+   */
+  pushed_authorization_request_endpoint?: string | null;
+  /**
+   * The pushed authorization request endpoint authentication method: `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`, `self_signed_tls_client_auth`, or `none`: do not authenticate.
+   */
+  pushed_authorization_request_endpoint_auth_method?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none'
+    | null;
+  /**
+   * The redirect URI passed to the authorization and token endpoints.
+   */
+  redirect_uri?: string[] | null;
+  /**
+   * Redis connection of the redis session storage.
+   */
+  redis: {
+    /**
+     * Cloud auth related configs for connecting to a Cloud Provider's Redis instance.
+     */
+    cloud_authentication: {
+      /**
+       * Auth providers to be used to authenticate to a Cloud Provider's Redis instance.
+       */
+      auth_provider?: 'aws' | 'gcp' | 'azure' | null;
+      /**
+       * AWS Access Key ID to be used for authentication when `auth_provider` is set to `aws`.
+       */
+      aws_access_key_id?: string | null;
+      /**
+       * The ARN of the IAM role to assume for generating ElastiCache IAM authentication tokens.
+       */
+      aws_assume_role_arn?: string | null;
+      /**
+       * The name of the AWS Elasticache cluster when `auth_provider` is set to `aws`.
+       */
+      aws_cache_name?: string | null;
+      /**
+       * This flag specifies whether the cluster is serverless when auth_provider is set to `aws`.
+       */
+      aws_is_serverless: boolean | null;
+      /**
+       * The region of the AWS ElastiCache cluster when `auth_provider` is set to `aws`.
+       */
+      aws_region?: string | null;
+      /**
+       * The session name for the temporary credentials when assuming the IAM role.
+       */
+      aws_role_session_name?: string | null;
+      /**
+       * AWS Secret Access Key to be used for authentication when `auth_provider` is set to `aws`.
+       */
+      aws_secret_access_key?: string | null;
+      /**
+       * Azure Client ID to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_client_id?: string | null;
+      /**
+       * Azure Client Secret to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_client_secret?: string | null;
+      /**
+       * Azure Tenant ID to be used for authentication when `auth_provider` is set to `azure`.
+       */
+      azure_tenant_id?: string | null;
+      /**
+       * GCP Service Account JSON to be used for authentication when `auth_provider` is set to `gcp`.
+       */
+      gcp_service_account_json?: string | null;
+    } | null;
+    /**
+     * Maximum retry attempts for redirection.
+     */
+    cluster_max_redirections: number | null;
+    /**
+     * Cluster addresses to use for Redis connections when the `redis` strategy is defined.
+     *
+     * @minItems 1
+     */
+    cluster_nodes?:
+      | {
+          /**
+           * A string representing a host name, such as example.com.
+           */
+          ip: string | null;
+          /**
+           * An integer representing a port number between 0 and 65535, inclusive.
+           */
+          port: number | null;
+        }[]
+      | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    connect_timeout: number | null;
+    /**
+     * If the connection to Redis is proxied (e.g. Envoy), set it `true`. Set the `host` and `port` to point to the proxy address.
+     */
+    connection_is_proxied: boolean | null;
+    /**
+     * Database to use for the Redis connection when using the `redis` strategy.
+     */
+    database: number | null;
+    /**
+     * A string representing a host name, such as example.com.
+     */
+    host: string | null;
+    /**
+     * Limits the total number of opened connections for a pool.
+     */
+    keepalive_backlog?: number | null;
+    /**
+     * The size limit for every cosocket connection pool associated with every remote server, per worker process.
+     */
+    keepalive_pool_size: number | null;
+    /**
+     * Password to use for Redis connections. If undefined, no AUTH commands are sent to Redis.
+     */
+    password?: string | null;
+    /**
+     * An integer representing a port number between 0 and 65535, inclusive.
+     */
+    port: number | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    read_timeout: number | null;
+    /**
+     * An integer representing a timeout in milliseconds. Must be between 0 and 2^31-2.
+     */
+    send_timeout: number | null;
+    /**
+     * Sentinel master to use for Redis connections. Defining this value implies using Redis Sentinel.
+     */
+    sentinel_master?: string | null;
+    /**
+     * Sentinel node addresses to use for Redis connections when the `redis` strategy is defined.
+     *
+     * @minItems 1
+     */
+    sentinel_nodes?:
+      | {
+          /**
+           * A string representing a host name, such as example.com.
+           */
+          host: string | null;
+          /**
+           * An integer representing a port number between 0 and 65535, inclusive.
+           */
+          port: number | null;
+        }[]
+      | null;
+    /**
+     * Sentinel password to authenticate with a Redis Sentinel instance. If undefined, no AUTH commands are sent to Redis Sentinels.
+     */
+    sentinel_password?: string | null;
+    /**
+     * Sentinel role to use for Redis connections when the `redis` strategy is defined. Defining this value implies using Redis Sentinel.
+     */
+    sentinel_role?: 'master' | 'slave' | 'any' | null;
+    /**
+     * Sentinel username to authenticate with a Redis Sentinel instance. If undefined, ACL authentication won't be performed. This requires Redis v6.2.0+.
+     */
+    sentinel_username?: string | null;
+    /**
+     * A string representing an SNI (server name indication) value for TLS.
+     */
+    server_name?: string | null;
+    /**
+     * If set to true, uses SSL to connect to Redis.
+     */
+    ssl: boolean | null;
+    /**
+     * If set to true, verifies the validity of the server SSL certificate.
+     */
+    ssl_verify: boolean | null;
+    /**
+     * Username to use for Redis connections.
+     */
+    username?: string | null;
+    /**
+     * Deprecated: sets connect_timeout, send_timeout and read_timeout (ms).
+     */
+    timeout?: number | null;
+    /**
+     * Deprecated: Sentinel nodes as "host:port" strings (use sentinel_nodes).
+     *
+     * @minItems 1
+     */
+    sentinel_addresses?: string[] | null;
+    /**
+     * Deprecated: Cluster nodes as "host:port" strings (use cluster_nodes).
+     *
+     * @minItems 1
+     */
+    cluster_addresses?: string[] | null;
+    /**
+     * The Redis session key prefix.
+     */
+    prefix?: string | null;
+    /**
+     * The Redis unix socket path.
+     */
+    socket?: string | null;
+  };
+  /**
+   * Specifies how long (in seconds) the plugin waits between discovery attempts. Discovery is still triggered on an as-needed basis.
+   */
+  rediscovery_lifetime: number | null;
+  /**
+   * The name of the parameter used to pass the refresh token.
+   */
+  refresh_token_param_name?: string | null;
+  /**
+   * Where to look for the refresh token: - `header`: search the HTTP headers - `query`: search the URL's query string - `body`: search the HTTP request body.
+   */
+  refresh_token_param_type: ('header' | 'query' | 'body')[] | null;
+  /**
+   * Specifies whether the plugin should try to refresh (soon to be) expired access tokens if the plugin has a `refresh_token` available.
+   */
+  refresh_tokens: boolean | null;
+  /**
+   * Forcibly enable or disable the proof key for code exchange.
+   */
+  require_proof_key_for_code_exchange?: boolean | null;
+  /**
+   * Forcibly enable or disable the pushed authorization requests.
+   */
+  require_pushed_authorization_requests?: boolean | null;
+  /**
+   * Forcibly enable or disable the usage of signed request object on authorization or pushed authorization endpoint.
+   */
+  require_signed_request_object?: boolean | null;
+  /**
+   * Distributed claims are represented by the `_claim_names` and `_claim_sources` members of the JSON object containing the claims.
+   */
+  resolve_distributed_claims: boolean | null;
+  /**
+   * Response mode passed to the authorization endpoint: - `query`: for parameters in query string - `form_post`: for parameters in request body - `fragment`: for parameters in uri fragment (rarely useful as the plugin itself cannot read it) - `query.jwt`, `form_post.jwt`, `fragment.jwt`: similar to `query`, `form_post` and `fragment` but the parameters are encoded in a JWT - `jwt`: shortcut that indicates the default encoding for the requested response type.
+   */
+  response_mode: 'query' | 'form_post' | 'fragment' | 'query.jwt' | 'form_post.jwt' | 'fragment.jwt' | 'jwt' | null;
+  /**
+   * The response type passed to the authorization endpoint.
+   */
+  response_type: string[] | null;
+  /**
+   * Specifies whether to always verify tokens stored in the session.
+   */
+  reverify: boolean | null;
+  /**
+   * The revocation endpoint. If set it overrides the value in `revocation_endpoint` returned by the discovery endpoint.
+   */
+  revocation_endpoint?: string | null;
+  /**
+   * The revocation endpoint authentication method: : `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`, `self_signed_tls_client_auth`, or `none`: do not authenticate.
+   */
+  revocation_endpoint_auth_method?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none'
+    | null;
+  /**
+   * Designate token's parameter name for revocation.
+   */
+  revocation_token_param_name: string | null;
+  /**
+   * The claim that contains the roles. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  roles_claim: string[] | null;
+  /**
+   * The roles (`roles_claim` claim) required to be present in the access token (or introspection results) for successful authorization.
+   */
+  roles_required?: string[] | null;
+  /**
+   * Specifies whether to run this plugin on pre-flight (`OPTIONS`) requests.
+   */
+  run_on_preflight: boolean | null;
+  /**
+   * The scopes passed to the authorization and token endpoints.
+   */
+  scopes: string[] | null;
+  /**
+   * The claim that contains the scopes. If multiple values are set, it means the claim is inside a nested object of the token payload.
+   */
+  scopes_claim: string[] | null;
+  /**
+   * The scopes (`scopes_claim` claim) required to be present in the access token (or introspection results) for successful authorization.
+   */
+  scopes_required?: string[] | null;
+  /**
+   * Specify whether to use the user info endpoint to get additional claims for consumer mapping, credential mapping, authenticated groups, and upstream and downstream headers.
+   */
+  search_user_info: boolean | null;
+  /**
+   * Limits how long the session can be renewed in seconds, until re-authentication is required. 0 disables the checks.
+   */
+  session_absolute_timeout: number | null;
+  /**
+   * The session audience, which is the intended target application. For example `"my-application"`.
+   */
+  session_audience: string | null;
+  /**
+   * Bind the session to data acquired from the HTTP request or connection.
+   */
+  session_bind?: ('ip' | 'scheme' | 'user-agent')[] | null;
+  /**
+   * The session cookie Domain flag.
+   */
+  session_cookie_domain?: string | null;
+  /**
+   * Forbids JavaScript from accessing the cookie, for example, through the `Document.cookie` property.
+   */
+  session_cookie_http_only: boolean | null;
+  /**
+   * The session cookie name.
+   */
+  session_cookie_name: string | null;
+  /**
+   * The session cookie Path flag.
+   */
+  session_cookie_path: string | null;
+  /**
+   * Controls whether a cookie is sent with cross-origin requests, providing some protection against cross-site request forgery attacks.
+   */
+  session_cookie_same_site: 'Strict' | 'Lax' | 'None' | 'Default' | null;
+  /**
+   * Cookie is only sent to the server when a request is made with the https: scheme (except on localhost), and therefore is more resistant to man-in-the-middle attacks.
+   */
+  session_cookie_secure?: boolean | null;
+  /**
+   * When set to `true`, audiences are forced to share the same subject.
+   */
+  session_enforce_same_subject: boolean | null;
+  /**
+   * When set to `true`, the storage key (session ID) is hashed for extra security.
+   */
+  session_hash_storage_key: boolean | null;
+  /**
+   * When set to `true`, the value of subject is hashed before being stored. Only applies when `session_store_metadata` is enabled.
+   */
+  session_hash_subject: boolean | null;
+  /**
+   * Specifies how long the session can be inactive until it is considered invalid in seconds. 0 disables the checks and touching.
+   */
+  session_idling_timeout: number | null;
+  /**
+   * The memcached host.
+   */
+  session_memcached_host: string | null;
+  /**
+   * The memcached port.
+   */
+  session_memcached_port: number | null;
+  /**
+   * The memcached session key prefix.
+   */
+  session_memcached_prefix?: string | null;
+  /**
+   * The memcached unix socket path.
+   */
+  session_memcached_socket?: string | null;
+  /**
+   * If set to true, uses SSL to connect to memcached.
+   */
+  session_memcached_ssl: boolean | null;
+  /**
+   * If set to true, verifies the validity of the memcached server SSL certificate.
+   */
+  session_memcached_ssl_verify: boolean | null;
+  /**
+   * Enables or disables persistent sessions.
+   */
+  session_remember: boolean | null;
+  /**
+   * Limits how long the persistent session can be renewed in seconds, until re-authentication is required. 0 disables the checks.
+   */
+  session_remember_absolute_timeout: number | null;
+  /**
+   * Persistent session cookie name. Use with the `remember` configuration parameter.
+   */
+  session_remember_cookie_name: string | null;
+  /**
+   * Specifies how long the persistent session is considered valid in seconds. 0 disables the checks and rolling.
+   */
+  session_remember_rolling_timeout: number | null;
+  /**
+   * Set of headers to send to upstream, use id, audience, subject, timeout, idling-timeout, rolling-timeout, absolute-timeout.
+   */
+  session_request_headers?:
+    ('id' | 'audience' | 'subject' | 'timeout' | 'idling-timeout' | 'rolling-timeout' | 'absolute-timeout')[] | null;
+  /**
+   * Set of headers to send to downstream, use id, audience, subject, timeout, idling-timeout, rolling-timeout, absolute-timeout.
+   */
+  session_response_headers?:
+    ('id' | 'audience' | 'subject' | 'timeout' | 'idling-timeout' | 'rolling-timeout' | 'absolute-timeout')[] | null;
+  /**
+   * Specifies how long the session can be used in seconds until it needs to be renewed. 0 disables the checks and rolling.
+   */
+  session_rolling_timeout: number | null;
+  /**
+   * The session secret.
+   */
+  session_secret?: string | null;
+  /**
+   * The session storage for session data: - `cookie`: stores session data with the session cookie (the session cannot be invalidated or revoked without changing session secret, but is stateless, and doesn't require a database) - `memcache`: stores session data in memcached - `redis`: stores session data in Redis.
+   */
+  session_storage: 'cookie' | 'memcache' | 'memcached' | 'redis' | null;
+  /**
+   * Configures whether or not session metadata should be stored.
+   */
+  session_store_metadata: boolean | null;
+  /**
+   * Verify identity provider server certificate.
+   */
+  ssl_verify: boolean | null;
+  /**
+   * Network IO timeout in milliseconds.
+   */
+  timeout: number | null;
+  /**
+   * Id of the Certificate entity used as the client certificate of mTLS client authentication to the identity provider.
+   */
+  tls_client_auth_cert_id?: string | null;
+  /**
+   * Verify identity provider server certificate during mTLS client authentication.
+   */
+  tls_client_auth_ssl_verify: boolean | null;
+  /**
+   * Include the scope in the token cache key, so token with different scopes are considered diffrent tokens.
+   */
+  token_cache_key_include_scope: boolean | null;
+  /**
+   * The token endpoint. If set it overrides the value in `token_endpoint` returned by the discovery endpoint.
+   */
+  token_endpoint?: string | null;
+  /**
+   * The token endpoint authentication method: `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`, `self_signed_tls_client_auth`, or `none`: do not authenticate.
+   */
+  token_endpoint_auth_method?:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'tls_client_auth'
+    | 'self_signed_tls_client_auth'
+    | 'none'
+    | null;
+  /**
+   * Details on how to accept tokens from other identity providers.
+   */
+  token_exchange?: {
+    /**
+     * Cache support for token exchange.
+     */
+    cache: {
+      /**
+       * Whether to enable caching.
+       */
+      enabled: boolean | null;
+      /**
+       * Cache ttl in seconds used when caching exchanged tokens, use it to override `conf.cache_ttl`. Token expiry will be used if shorter than this value.
+       */
+      ttl?: number | null;
+    } | null;
+    /**
+     * Parameters used in the token exchange request.
+     */
+    request: {
+      /**
+       * Audiences used in the token exchange request. Values defined here override those defined in `config.audience`.
+       */
+      audience?: string[] | null;
+      /**
+       * Use empty audiences. Use this field to remove audiences defined in `config.audience`.
+       */
+      empty_audience: boolean | null;
+      /**
+       * Use empty scopes. Use this field to remove scopes defined in `config.scopes`.
+       */
+      empty_scopes: boolean | null;
+      /**
+       * Scopes used in the token exchange request. Values defined here override those defined in `config.scopes`.
+       */
+      scopes?: string[] | null;
+    } | null;
+    /**
+     * Trusted token issuers from which the upstream may accept tokens to be exchanged.
+     *
+     * @minItems 1
+     */
+    subject_token_issuers: {
+      /**
+       * A token will only be exchanged when it matches all these criteria.
+       */
+      conditions: {
+        /**
+         * Exchange only tokens whose audience includes one of these.
+         */
+        has_audience?: string[] | null;
+        /**
+         * Exchange only tokens holding one of these scopes.
+         */
+        has_scopes?: string[] | null;
+        /**
+         * Exchange only tokens whose audience lacks these.
+         */
+        missing_audience?: string[] | null;
+        /**
+         * Exchange only tokens lacking these scopes.
+         */
+        missing_scopes?: string[] | null;
+      } | null;
+      /**
+       * Tokens of whose iss claim matches this value will be exchanged.
+       */
+      issuer: string;
+    }[];
+  } | null;
+  /**
+   * Endpoint used to perform the legacy token exchange.
+   */
+  token_exchange_endpoint?: string | null;
+  /**
+   * Extra headers passed from the client to the token endpoint.
+   */
+  token_headers_client?: string[] | null;
+  /**
+   * Enable the sending of the token endpoint response headers only with certain grants: - `password`: with OAuth password grant - `client_credentials`: with OAuth client credentials grant - `authorization_code`: with authorization code flow - `refresh_token` with refresh token grant.
+   */
+  token_headers_grants?: ('password' | 'client_credentials' | 'authorization_code' | 'refresh_token')[] | null;
+  /**
+   * Extra header names passed to the token endpoint.
+   */
+  token_headers_names?: string[] | null;
+  /**
+   * Add a prefix to the token endpoint response headers before forwarding them to the downstream client.
+   */
+  token_headers_prefix?: string | null;
+  /**
+   * The names of token endpoint response headers to forward to the downstream client.
+   */
+  token_headers_replay?: string[] | null;
+  /**
+   * Extra header values passed to the token endpoint.
+   */
+  token_headers_values?: string[] | null;
+  /**
+   * Pass extra arguments from the client to the OpenID-Connect plugin.
+   */
+  token_post_args_client?: string[] | null;
+  /**
+   * Extra post argument names passed to the token endpoint.
+   */
+  token_post_args_names?: string[] | null;
+  /**
+   * Extra post argument values passed to the token endpoint.
+   */
+  token_post_args_values?: string[] | null;
+  /**
+   * Destroy any active session for the unauthorized requests.
+   */
+  unauthorized_destroy_session: boolean | null;
+  /**
+   * The error message for the unauthorized requests (when not using the redirection).
+   */
+  unauthorized_error_message: string | null;
+  /**
+   * Where to redirect the client on unauthorized requests.
+   */
+  unauthorized_redirect_uri?: string[] | null;
+  /**
+   * Where to redirect the client when unexpected errors happen with the requests.
+   */
+  unexpected_redirect_uri?: string[] | null;
+  /**
+   * The upstream access token header.
+   */
+  upstream_access_token_header: string | null;
+  /**
+   * The upstream access token JWK header.
+   */
+  upstream_access_token_jwk_header?: string | null;
+  /**
+   * The upstream claim to header mappings.
+   */
+  upstream_headers?:
+    | {
+        /**
+         * The name of the header.
+         */
+        header: string;
+        /**
+         * The path of the header value.
+         *
+         * @minItems 1
+         */
+        path: string[];
+      }[]
+    | null;
+  /**
+   * The upstream header claims. Only top level claims are supported.
+   */
+  upstream_headers_claims?: string[] | null;
+  /**
+   * The upstream header names for the claim values.
+   */
+  upstream_headers_names?: string[] | null;
+  /**
+   * The upstream id token header.
+   */
+  upstream_id_token_header?: string | null;
+  /**
+   * The upstream id token JWK header.
+   */
+  upstream_id_token_jwk_header?: string | null;
+  /**
+   * The upstream introspection header.
+   */
+  upstream_introspection_header?: string | null;
+  /**
+   * The upstream introspection JWT header.
+   */
+  upstream_introspection_jwt_header?: string | null;
+  /**
+   * The upstream refresh token header.
+   */
+  upstream_refresh_token_header?: string | null;
+  /**
+   * The upstream session id header.
+   */
+  upstream_session_id_header?: string | null;
+  /**
+   * The upstream user info header.
+   */
+  upstream_user_info_header?: string | null;
+  /**
+   * The upstream user info JWT header (in case the user info returns a JWT response).
+   */
+  upstream_user_info_jwt_header?: string | null;
+  /**
+   * The value of `Accept` header for user info requests: - `application/json`: user info response as JSON - `application/jwt`: user info response as JWT (from the obsolete IETF draft document).
+   */
+  userinfo_accept: 'application/json' | 'application/jwt' | null;
+  /**
+   * The user info endpoint. If set it overrides the value in `userinfo_endpoint` returned by the discovery endpoint.
+   */
+  userinfo_endpoint?: string | null;
+  /**
+   * Extra headers passed from the client to the user info endpoint.
+   */
+  userinfo_headers_client?: string[] | null;
+  /**
+   * Extra header names passed to the user info endpoint.
+   */
+  userinfo_headers_names?: string[] | null;
+  /**
+   * Extra header values passed to the user info endpoint.
+   */
+  userinfo_headers_values?: string[] | null;
+  /**
+   * Extra query arguments passed from the client to the user info endpoint.
+   */
+  userinfo_query_args_client?: string[] | null;
+  /**
+   * Extra query argument names passed to the user info endpoint.
+   */
+  userinfo_query_args_names?: string[] | null;
+  /**
+   * Extra query argument values passed to the user info endpoint.
+   */
+  userinfo_query_args_values?: string[] | null;
+  /**
+   * If the plugin uses a pseudo issuer. When set to true, the plugin will not discover the configuration from the issuer URL specified with `config.issuer`.
+   */
+  using_pseudo_issuer: boolean | null;
+  /**
+   * Verify tokens for standard claims.
+   */
+  verify_claims: boolean | null;
+  /**
+   * Verify nonce on authorization code flow.
+   */
+  verify_nonce: boolean | null;
+  /**
+   * Verify plugin configuration against discovery.
+   */
+  verify_parameters: boolean | null;
+  /**
+   * Verify signature of tokens.
+   */
+  verify_signature: boolean | null;
+  /**
+   * Deprecated: use redis.prefix.
+   */
+  session_redis_prefix?: string | null;
+  /**
+   * Deprecated: use redis.socket.
+   */
+  session_redis_socket?: string | null;
+  /**
+   * Deprecated: use redis.host.
+   */
+  session_redis_host?: string | null;
+  /**
+   * Deprecated: use redis.port.
+   */
+  session_redis_port?: number | null;
+  /**
+   * Deprecated: use redis.username.
+   */
+  session_redis_username?: string | null;
+  /**
+   * Deprecated: use redis.password.
+   */
+  session_redis_password?: string | null;
+  /**
+   * Deprecated: use redis.connect_timeout.
+   */
+  session_redis_connect_timeout?: number | null;
+  /**
+   * Deprecated: use redis.read_timeout.
+   */
+  session_redis_read_timeout?: number | null;
+  /**
+   * Deprecated: use redis.send_timeout.
+   */
+  session_redis_send_timeout?: number | null;
+  /**
+   * Deprecated: use redis.ssl.
+   */
+  session_redis_ssl?: boolean | null;
+  /**
+   * Deprecated: use redis.ssl_verify.
+   */
+  session_redis_ssl_verify?: boolean | null;
+  /**
+   * Deprecated: use redis.server_name.
+   */
+  session_redis_server_name?: string | null;
+  /**
+   * Deprecated: use redis.cluster_nodes.
+   */
+  session_redis_cluster_nodes?:
+    | {
+        /**
+         * Redis Cluster node host.
+         */
+        ip: string | null;
+        /**
+         * Redis Cluster node port.
+         */
+        port: number | null;
+      }[]
+    | null;
+  /**
+   * Deprecated: use redis.cluster_max_redirections.
+   */
+  session_redis_cluster_max_redirections?: number | null;
+  /**
+   * Deprecated and ignored: session data compressor.
+   */
+  session_compressor?: string | null;
+  /**
+   * Deprecated and ignored: maximum size of a session cookie.
+   */
+  session_cookie_maxsize?: number | null;
+  /**
+   * Deprecated and ignored: seconds before expiry when a session is renewed.
+   */
+  session_cookie_renew?: number | null;
+  /**
+   * Deprecated and ignored: session strategy.
+   */
+  session_strategy?: string | null;
 }
 
 /**
@@ -4690,7 +6670,9 @@ export interface PluginConfigs {
   'http-log': HttpLogConfig;
   'ip-restriction': IpRestrictionConfig;
   'jwt': JwtConfig;
+  'kafka-log': KafkaLogConfig;
   'key-auth': KeyAuthConfig;
+  'openid-connect': OpenidConnectConfig;
   'opentelemetry': OpentelemetryConfig;
   'prometheus': PrometheusConfig;
   'proxy-cache': ProxyCacheConfig;
@@ -4738,7 +6720,9 @@ export const PLUGIN_NAMES: readonly PluginName[] = [
   'http-log',
   'ip-restriction',
   'jwt',
+  'kafka-log',
   'key-auth',
+  'openid-connect',
   'opentelemetry',
   'prometheus',
   'proxy-cache',

@@ -147,6 +147,19 @@ const routeMatchingFields: CustomCheck = (route) => {
   return { path: [], message: `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${httpsOnly ? 'https' : 'http'}'` };
 };
 
+/**
+ * kafka-log's (and kafka-upstream's) SASL check (Kong EE schema.lua `custom_entity_check` on authentication): a
+ * password mechanism needs both user and password. Kong reports it on the config (`@entity`); the file position is
+ * the authentication record.
+ */
+const SASL_PASSWORD_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const kafkaSaslCredentials: CustomCheck = (obj) => {
+  const auth = getPath(obj, 'authentication');
+  if (getPath(auth, 'strategy') !== 'sasl' || !SASL_PASSWORD_MECHANISMS.includes(getPath(auth, 'mechanism') as string)) return null;
+  if (isNonEmpty(getPath(auth, 'user')) && isNonEmpty(getPath(auth, 'password'))) return null;
+  return { path: [], at: ['authentication'], message: 'if authentication strategy is SASL and mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, you have to set user and password' };
+};
+
 export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'rate-limiting-periods-order': periodsOrder,
   'llm-log-statistics-unsupported': logStatisticsUnsupported,
@@ -157,5 +170,6 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'ip-or-cidr': ipOrCidr,
   'route-matching-fields': routeMatchingFields,
   'key-material': keyMaterial,
+  'kafka-sasl-credentials': kafkaSaslCredentials,
   ...CORE_CHECKS,
 };

@@ -1,8 +1,10 @@
 /**
- * Kong Enterprise plugins aigw has no schema for: validate names them as such (instead of "not
- * known") so a decK file written for Kong Enterprise or Konnect says why `aigw serve` cannot run
- * it. Kong's plugin hub (developer.konghq.com/plugins/), Enterprise tier; the ones aigw runs or
- * validates (rate-limiting-advanced, request-validator, the AI plugins…) are not listed.
+ * Kong Enterprise plugins (Kong's plugin hub, developer.konghq.com/plugins/, Enterprise tier): Kong OSS
+ * does not have them. For the ones aigw has no schema for, validate names them as such (instead of "not
+ * known") so a decK file written for Kong Enterprise or Konnect says why `aigw serve` cannot run it.
+ * openid-connect and kafka-log stay listed but have schemas (src/gateway/plugins/<name>/schema.mjs):
+ * they are validated fully, and `aigw serve` refuses them (database mode: stored, served fail closed).
+ * The ones aigw runs (rate-limiting-advanced, request-validator, the AI plugins…) are not listed.
  */
 export const ENTERPRISE_PLUGINS: ReadonlySet<string> = new Set([
   'application-registration', 'canary', 'confluent', 'confluent-consume', 'datakit', 'degraphql', 'exit-transformer',
@@ -15,7 +17,7 @@ export const ENTERPRISE_PLUGINS: ReadonlySet<string> = new Set([
   'xml-threat-protection',
 ]);
 
-/** The AIGW_UNKNOWN_PLUGIN message for a plugin aigw has no schema for. */
+/** The AIGW_UNKNOWN_PLUGIN message for a plugin aigw has no schema for (never one of the validated ones). */
 export function unknownPluginMessage(name: string): string {
   return ENTERPRISE_PLUGINS.has(name)
     ? `plugin '${name}' is a Kong Enterprise plugin that aigw does not implement: 'aigw serve' cannot run it and its config is not checked (Kong Enterprise and Konnect run it)`

@@ -28,6 +28,7 @@ function matches(value: unknown, m: Match): boolean {
       case 'gt': if (typeof value !== 'number' || typeof arg !== 'number' || !(value > arg)) return false; break;
       case 'contains': if (!Array.isArray(value) || !value.includes(arg)) return false; break;
       case 'len_min': if (!(Array.isArray(value) || typeof value === 'string') || value.length < Number(arg)) return false; break;
+      case 'len_max': if (!(Array.isArray(value) || typeof value === 'string') || value.length > Number(arg)) return false; break;
       default: return false;
     }
   }

@@ -1,6 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import type { ErrorCode } from '../../errors.js';
 
+/** The pattern of the schemas' uuid typedef (schemas/src/dsl.mjs UUID_PATTERN): Kong's `uuid = true`. */
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
 /**
  * Turn ajv errors into Kong-worded messages with stable codes, pointing at the offending key or
  * value. Union branches (`anyOf`/`oneOf`/`if`) are collapsed into one message per location.
@@ -72,9 +75,12 @@ function one(e: ErrorObject): SchemaProblem | null {
     case 'required':
       return { code: 'AIGW_REQUIRED', path, at: 'key', message: `${String(p.missingProperty)}: required field missing` };
     case 'type':
+      // Kong: null in a required field (the Admin API's filled form writes an absent field as null) is a missing field
+      if (e.data === null) return { code: 'AIGW_REQUIRED', path, at: 'value', message: 'required field missing' };
       return { code: 'AIGW_TYPE', path, at: 'value', message: typeMessage(p.type as string | string[]) };
     case 'enum':
-      return { code: 'AIGW_VALUE', path, at: 'value', message: `expected one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}` };
+      // as Kong: an optional field's `null` (unset) is not one of the values it names
+      return { code: 'AIGW_VALUE', path, at: 'value', message: `expected one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).map(String).join(', ')}` };
     case 'const':
       return { code: 'AIGW_VALUE', path, at: 'value', message: `value must be ${JSON.stringify(p.allowedValue)}` };
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
@@ -93,6 +99,8 @@ function one(e: ErrorObject): SchemaProblem | null {
     case 'uniqueItems':
       return { code: 'AIGW_VALUE', path, at: 'value', message: `duplicate value in set (items ${String(p.j)} and ${String(p.i)})` };
     case 'pattern':
+      // Kong's `uuid = true` fields (the uuid typedef's pattern): Kong's message
+      if (p.pattern === UUID_PATTERN) return { code: 'AIGW_VALUE', path, at: 'value', message: 'expected a valid UUID' };
       return { code: 'AIGW_VALUE', path, at: 'value', message: `invalid value: must match ${String(p.pattern)}` };
     case 'format':
       return { code: 'AIGW_VALUE', path, at: 'value', message: p.format === 'uuid' ? 'expected a valid UUID' : `invalid ${String(p.format)}` };

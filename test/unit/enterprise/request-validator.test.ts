@@ -99,19 +99,19 @@ describe('request-validator: content types', () => {
 });
 
 describe('validate names the Kong Enterprise plugins aigw does not run', () => {
-  it('openid-connect and kafka-log get a specific message; other unknown plugins the generic one', () => {
+  it('saml and kafka-upstream get a specific message; other unknown plugins the generic one', () => {
     const r = loadText(`_format_version: "3.0"
 plugins:
-- name: openid-connect
+- name: saml
   config: { issuer: https://idp.example/ }
-- name: kafka-log
+- name: kafka-upstream
   config: { topic: t }
 - name: my-custom
 `, { env: {}, name: 'kong.yaml' });
     const msgs = r.issues.filter((i) => i.code === 'AIGW_UNKNOWN_PLUGIN').map((i) => i.message);
     expect(msgs).toEqual([
-      "plugin 'openid-connect' is a Kong Enterprise plugin that aigw does not implement: 'aigw serve' cannot run it and its config is not checked (Kong Enterprise and Konnect run it)",
-      "plugin 'kafka-log' is a Kong Enterprise plugin that aigw does not implement: 'aigw serve' cannot run it and its config is not checked (Kong Enterprise and Konnect run it)",
+      "plugin 'saml' is a Kong Enterprise plugin that aigw does not implement: 'aigw serve' cannot run it and its config is not checked (Kong Enterprise and Konnect run it)",
+      "plugin 'kafka-upstream' is a Kong Enterprise plugin that aigw does not implement: 'aigw serve' cannot run it and its config is not checked (Kong Enterprise and Konnect run it)",
       "plugin 'my-custom' is not known to aigw: 'aigw serve' cannot run it and its config is not checked (it may exist on your Kong)",
     ]);
   });

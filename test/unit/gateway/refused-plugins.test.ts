@@ -32,6 +32,8 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['ai-prompt-compressor', '{ compressor_url: "http://127.0.0.1:1", compression_ranges: [{ min_tokens: 1, max_tokens: 100, value: 0.5 }] }', /prompt-compression service/],
   ['ai-gcp-model-armor', '{ project_id: p, location_id: l, template_id: t }', /Model Armor/],
   ['ai-aws-guardrails', '{ guardrails_id: g, guardrails_version: "1", aws_region: eu-west-1 }', /ApplyGuardrail/],
+  ['openid-connect', '{ issuer: "https://idp.example.com/", client_id: [kong], client_secret: [s] }', /no OpenID Connect relying party/],
+  ['kafka-log', '{ topic: access, bootstrap_servers: [{ host: kafka, port: 9092 }] }', /no Kafka producer/],
 ];
 
 describe('plugins aigw serve cannot run', () => {

@@ -126,15 +126,15 @@ services:
   - name: r
     paths: [/r]
     plugins:
-    - name: openid-connect
-      config: { issuer: "https://idp.example/" }
+    - name: saml
+      config: { idp_sso_url: "https://idp.example/sso" }
 `);
     const deps = { logger: memoryLogger(), stores: new PluginStores(), metrics: new Registry(), env: {}, llm: createLlmCaller({ env: {} }) };
-    expect(() => buildRuntime(state, deps)).toThrowError(/plugin 'openid-connect' .*aigw serve does not implement this plugin/);
+    expect(() => buildRuntime(state, deps)).toThrowError(/plugin 'saml' .*aigw serve does not implement this plugin/);
     // database mode: left out fail closed and reported, the rest still builds
     const rt = buildRuntime(state, { ...deps, tolerant: true });
     expect(rt.broken.map((b) => b.kind)).toEqual(['plugins']);
-    expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['openid-connect']);
+    expect(rt.chains.get(state.entities.routes[0].id)?.entries.map((e) => e.name)).toEqual(['saml']);
   });
 
   it('fails to build with AIGW_SERVE when a vault reference cannot be resolved', async () => {

@@ -10,7 +10,7 @@ const PLUGINS = [
   'acl', 'rate-limiting', 'ip-restriction', 'cors', 'request-size-limiting', 'request-transformer', 'correlation-id',
   'prometheus', 'file-log', 'http-log', 'request-termination', 'response-transformer', 'proxy-cache', 'rate-limiting-advanced', 'request-validator', 'opentelemetry', 'aigw-pii-sanitizer', 'ai-semantic-prompt-guard', 'ai-semantic-response-guard',
   'ai-rag-injector', 'ai-prompt-compressor', 'ai-llm-as-judge', 'ai-mcp-proxy', 'ai-mcp-oauth2', 'ai-a2a-proxy',
-  'ai-azure-content-safety', 'ai-aws-guardrails', 'ai-gcp-model-armor', 'ai-lakera-guard', 'ai-custom-guardrail',
+  'ai-azure-content-safety', 'ai-aws-guardrails', 'ai-gcp-model-armor', 'ai-lakera-guard', 'ai-custom-guardrail', 'openid-connect', 'kafka-log',
 ];
 const ENTITIES = [
   'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'consumer_group_plugin', 'plugin', 'upstream', 'target', 'certificate',
