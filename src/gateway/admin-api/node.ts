@@ -8,7 +8,8 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import type { Entity, State } from '../../config/state.js';
 import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
-import { AdminHttpError, JsonText, kongError, notFound, parseJson } from './respond.js';
+import { AdminHttpError, JsonText, kongError, notFound } from './respond.js';
+import { ConfigBodyError } from '../../config/thread/config-body.js';
 import { runInSlices, type Steps } from '../time-slices.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
@@ -102,20 +103,8 @@ export async function schemas(ctx: NodeContext, method: string, segments: string
   return { status: 200, body: kongSchema(ctx.rules.entitySchema(kind), false) };
 }
 
+/** The configuration text of a form or raw body (a JSON body is read in the configuration thread: config/thread/config-body.ts). */
 function configText(raw: string, contentType: string | undefined): string {
-  if (contentType?.includes('application/json')) {
-    let parsed: unknown;
-    try {
-      parsed = parseJson(raw);
-    } catch (err) {
-      throw kongError('declarative', `declarative config is invalid: ${(err as Error).message.replace(/^Cannot/, 'cannot')}`);
-    }
-    if (parsed !== null && typeof parsed === 'object' && 'config' in parsed) {
-      const c = (parsed as { config: unknown }).config;
-      return typeof c === 'string' ? c : JSON.stringify(c);
-    }
-    return raw;
-  }
   if (contentType?.includes('application/x-www-form-urlencoded')) return new URLSearchParams(raw).get('config') ?? '';
   return raw;
 }
@@ -127,8 +116,12 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
   }
   if (method === 'GET') return { status: 200, body: { config: ctx.rules.renderConfig(ctx.store.snapshot()) } };
   if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
-  const text = configText(await raw(), contentType);
-  const loaded = await ctx.rules.loadConfig(text).catch((err: unknown) => ({ state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] }));
+  const json = contentType?.includes('application/json') === true;
+  const text = json ? await raw() : configText(await raw(), contentType);
+  const loaded = await ctx.rules.loadConfig(text, json ? { json } : undefined).catch((err: unknown) => {
+    if (err instanceof ConfigBodyError) throw kongError('declarative', `declarative config is invalid: ${err.message.replace(/^Cannot/, 'cannot')}`);
+    return { state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] };
+  });
   if (loaded.state === null || loaded.errors.length > 0) {
     const body: Record<string, unknown> = {
       code: 14,
