@@ -145,7 +145,7 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     if (query.get('flatten_errors') === '1') body.flattened_errors = [{ message: (err as Error)?.message ?? String(err) }];
     throw new AdminHttpError(400, body);
   }
-  return { status: 201, body: new JsonText(await runInSlices(configAnswer(loaded.state))) };
+  return { status: 201, body: await runInSlices(configAnswer(loaded.state)) };
 }
 
 /**
@@ -154,20 +154,50 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
  */
 const answered = new WeakMap<Entity, string>();
 
-/** `JSON.stringify` of every non-empty kind's entities, an entity at a time. */
-function* configAnswer(state: State): Steps<string> {
-  const kinds: string[] = [];
+/** About how many characters of JSON a chunk of the answer holds. */
+export const ANSWER_CHUNK = 64 * 1024;
+
+/**
+ * `JSON.stringify` of every non-empty kind's entities, an entity at a time, in chunks of about
+ * ANSWER_CHUNK characters (each joined and measured in its own step).
+ */
+export function* configAnswer(state: State): Steps<JsonText> {
+  const chunks: string[] = [];
+  let bytes = 0;
+  let part: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    const c = part.join('');
+    chunks.push(c);
+    bytes += Buffer.byteLength(c);
+    part = [];
+    size = 0;
+  };
+  const add = (s: string): void => {
+    part.push(s);
+    size += s.length;
+  };
+  add('{');
+  let first = true;
   for (const k of KINDS) {
     const list = state.entities[k.name];
     if (list.length === 0) continue;
-    const items: string[] = [];
-    for (const e of list) {
+    add(`${first ? '' : ','}${JSON.stringify(k.name)}:[`);
+    first = false;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
       let json = answered.get(e);
       if (json === undefined) answered.set(e, (json = JSON.stringify(e)));
-      items.push(json);
+      add(i === 0 ? json : `,${json}`);
       yield;
+      if (size >= ANSWER_CHUNK) {
+        flush();
+        yield;
+      }
     }
-    kinds.push(`${JSON.stringify(k.name)}:[${items.join(',')}]`);
+    add(']');
   }
-  return `{${kinds.join(',')}}`;
+  add('}');
+  flush();
+  return new JsonText(chunks, bytes);
 }
