@@ -7,6 +7,8 @@
 //  - top: the 8 longest stalls, ms;
 //  - gc: GC pauses longer than 2 ms by kind (perf_hooks constants: 1 minor, 4 major, 8 incremental,
 //    16 weak callbacks): count and longest.
+//  - slices: the 8 longest slices of aigw's sliced work (gateway/time-slices.ts, diagnostics_channel
+//    "aigw:slice"): "ms/steps@caller"; a slice far over its 5 ms budget is one long step.
 // LOOP_DELAY_TASKS=1 also times every callback the event loop runs (async_hooks before/after; slows
 // the process) and adds "tasks": the 12 longest with their resource type (MESSAGEPORT: a message
 // from the configuration thread, Immediate: a slice of a sliced build, HTTPINCOMINGMESSAGE…).
@@ -54,6 +56,11 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: 'gc' });
 
+let slices = [];
+require('node:diagnostics_channel').subscribe('aigw:slice', (m) => {
+  if (m.ms > 2 && (slices.length < 8 || m.ms > slices[slices.length - 1].ms)) keepTop(slices, { ms: round(m.ms), what: `${m.steps}@${m.caller.replace(/ \(.*\/(dist|src)\//, ' (')}` }, 8);
+});
+
 let tasks = null;
 if (process.env.LOOP_DELAY_TASKS === '1') {
   const async = require('node:async_hooks');
@@ -82,7 +89,8 @@ if (process.env.LOOP_DELAY_TASKS === '1') {
 
 process.on('SIGUSR2', () => {
   const ms = (ns) => Math.round(ns / 1e4) / 100;
-  const report = { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), gcMax: round(gcMax), gcKind, stalls, top: top.map((t) => t.ms), gc };
+  const report = { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), gcMax: round(gcMax), gcKind, stalls, top: top.map((t) => t.ms), gc, slices: slices.map((x) => `${x.ms}/${x.what}`) };
+  slices = [];
   if (tasks !== null) {
     report.tasks = tasks.map((t) => `${t.ms}:${t.type}`);
     tasks.length = 0;

@@ -88,6 +88,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
     top: rows.map((x) => x.delay.top),
     gcMaxMs: rows.map((x) => x.delay.gcMax),
     gc: rows.map((x) => x.delay.gc),
+    slices: rows.map((x) => x.delay.slices),
     ...(rows[0].delay.tasks ? { tasks: rows.map((x) => x.delay.tasks) } : {}),
   });
   return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson) };
