@@ -12,7 +12,7 @@ import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
 import type { Entity, State } from '../state.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
-import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /**
  * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
@@ -53,10 +53,10 @@ function lowerPriority(): void {
 async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<void> {
   try {
     useKongProfile(req.profile);
-    let text = req.kind === 'text' ? req.text : '';
+    let text = req.kind === 'text' ? textOf(req.text) : '';
     if (req.kind === 'text' && req.json === true) {
       try {
-        text = jsonConfigText(req.text);
+        text = jsonConfigText(text);
       } catch (err) {
         if (err instanceof ConfigBodyError) return post({ id: req.id, refused: err.message });
         throw err;

@@ -15,7 +15,7 @@ import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from 
 import { runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
-import { reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 export { ConfigBodyError } from './config-body.js';
 
@@ -30,7 +30,7 @@ type Known = ReadonlyMap<string, Held>;
 export type Part = { kind: KindName; held: Held[] };
 /** A load under way: the entities the request said it holds (`base`), and the answer's parts so far. */
 type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
-type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string; json?: boolean };
+type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean };
 
 const IDLE_MS = 60_000;
 const DEFAULT_SCRIPT = fileURLToPath(new URL('./load-thread.js', import.meta.url));
@@ -42,14 +42,15 @@ export interface ThreadLoader {
    * Load a configuration text (`POST /config`). `json`: the text is an `application/json` body, whose
    * `config` member is the configuration (config-body.ts); one that is not JSON rejects with ConfigBodyError.
    */
-  text(text: string, opts: { env: Readonly<Record<string, string | undefined>>; name: string; json?: boolean }): Promise<Loaded>;
+  text(text: string | Uint8Array, opts: { env: Readonly<Record<string, string | undefined>>; name: string; json?: boolean }): Promise<Loaded>;
   close(): Promise<void>;
 }
 
 function inProcess(input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> {
   if (input.kind === 'files') return loadState(input.inputs, { env, cwd: input.cwd });
   try {
-    return loadTextAsync(input.json === true ? jsonConfigText(input.text) : input.text, { env, name: input.name });
+    const text = textOf(input.text);
+    return loadTextAsync(input.json === true ? jsonConfigText(text) : text, { env, name: input.name });
   } catch (err) {
     return Promise.reject(err as Error);
   }
@@ -72,6 +73,16 @@ export function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: re
     }
   }
   return { loaded: { state: freezeState({ workspace: a.state.workspace, selectTags: [...a.state.selectTags], entities }), issues: a.issues }, known };
+}
+
+/**
+ * A text given as bytes, to transfer to the thread without a copy: the bytes themselves when they
+ * own their whole ArrayBuffer (the caller gives them up), else a copy (a small Buffer shares
+ * Node's pool, which must not be detached).
+ */
+function ownBytes(t: Uint8Array): Uint8Array & { buffer: ArrayBuffer } {
+  const own = t.buffer instanceof ArrayBuffer && t.byteOffset === 0 && t.byteLength === t.buffer.byteLength ? t : new Uint8Array(t);
+  return own as Uint8Array & { buffer: ArrayBuffer };
 }
 
 export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
@@ -152,9 +163,16 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     idle = setTimeout(() => void worker?.terminate(), IDLE_MS);
     idle.unref();
   };
-  const load = (input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
+  const load = (given: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
     const w = start();
-    if (w === null) return inProcess(input, env);
+    if (w === null) return inProcess(given, env);
+    const transfer: ArrayBuffer[] = [];
+    let input = given;
+    if (input.kind === 'text' && typeof input.text !== 'string') {
+      const own = ownBytes(input.text);
+      transfer.push(own.buffer);
+      input = { ...input, text: own };
+    }
     if (idle) clearTimeout(idle);
     const id = ++seq;
     const base = known;
@@ -162,7 +180,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     const req = { id, profile: kongProfile(), env: { ...env }, known: knownList, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
       pending.set(id, { resolve, reject, base, parts: [], lost: false });
-      w.postMessage(req);
+      w.postMessage(req, transfer);
     });
   };
   return {

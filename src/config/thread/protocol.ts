@@ -15,7 +15,7 @@ export type LoadRequest = {
   env: Record<string, string | undefined>;
   /** The digest (`entityDigest`) of every entity the main thread holds from earlier answers, by `reuseKey`. */
   known: Array<[string, string]>;
-} & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string; json?: boolean });
+} & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean });
 
 /**
  * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
@@ -32,6 +32,9 @@ export type LoadAnswer =
   | { id: number; error: string };
 
 export const PART_SIZE = 250;
+
+/** A request's text: bytes (a body, transferred without a copy) are UTF-8. */
+export const textOf = (t: string | Uint8Array): string => (typeof t === 'string' ? t : Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('utf8'));
 
 /** Key of an entity (kind and id) in `LoadRequest.known`. */
 export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`;

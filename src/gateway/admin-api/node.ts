@@ -103,21 +103,23 @@ export async function schemas(ctx: NodeContext, method: string, segments: string
   return { status: 200, body: kongSchema(ctx.rules.entitySchema(kind), false) };
 }
 
-/** The configuration text of a form or raw body (a JSON body is read in the configuration thread: config/thread/config-body.ts). */
+/** The configuration text of a form body (a JSON body is read in the configuration thread: config/thread/config-body.ts). */
 function configText(raw: string, contentType: string | undefined): string {
   if (contentType?.includes('application/x-www-form-urlencoded')) return new URLSearchParams(raw).get('config') ?? '';
   return raw;
 }
 
 /** `GET|POST /config`, declarative mode only. */
-export async function config(ctx: NodeContext, method: string, query: URLSearchParams, raw: () => Promise<string>, contentType: string | undefined): Promise<Reply> {
+export async function config(ctx: NodeContext, method: string, query: URLSearchParams, raw: () => Promise<string>, contentType: string | undefined, bytes?: () => Promise<Uint8Array>): Promise<Reply> {
   if (ctx.mode !== 'declarative') {
     throw new AdminHttpError(400, { message: 'this endpoint is only available when aigw is configured to not use a database' });
   }
   if (method === 'GET') return { status: 200, body: { config: ctx.rules.renderConfig(ctx.store.snapshot()) } };
   if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
   const json = contentType?.includes('application/json') === true;
-  const text = json ? await raw() : configText(await raw(), contentType);
+  // a JSON or raw body crosses to the configuration thread as bytes, decoded there
+  const form = contentType?.includes('application/x-www-form-urlencoded') === true;
+  const text = form ? configText(await raw(), contentType) : bytes !== undefined ? await bytes() : await raw();
   const loaded = await ctx.rules.loadConfig(text, json ? { json } : undefined).catch((err: unknown) => {
     if (err instanceof ConfigBodyError) throw kongError('declarative', `declarative config is invalid: ${err.message.replace(/^Cannot/, 'cannot')}`);
     return { state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] };

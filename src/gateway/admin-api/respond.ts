@@ -71,6 +71,11 @@ const MAX_BODY = 64 * 1024 * 1024;
  * answer then closes the connection gently (early-reply.ts).
  */
 export function readBody(req: IncomingMessage): Promise<string> {
+  return readBodyBytes(req).then((b) => b.toString('utf8'));
+}
+
+/** The body's bytes (`POST /config` hands them to the configuration thread undecoded). */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,7 +89,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(b);
     };
-    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', reject);

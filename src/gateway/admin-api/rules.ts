@@ -24,9 +24,9 @@ export interface EntityRules {
   /**
    * Parse and normalise a declarative config (`POST /config`). `json`: `text` is an
    * `application/json` body, the config in its `config` member; rejects with ConfigBodyError
-   * (config/thread/config-body.ts) when it is not JSON.
+   * (config/thread/config-body.ts) when it is not JSON. Bytes are UTF-8, decoded where the config is loaded.
    */
-  loadConfig(text: string, opts?: { json?: boolean }): Promise<{ state: State | null; errors: string[] }>;
+  loadConfig(text: string | Uint8Array, opts?: { json?: boolean }): Promise<{ state: State | null; errors: string[] }>;
   /** Render a State as a declarative config (`GET /config`). */
   renderConfig(state: State): string;
 }

@@ -108,6 +108,17 @@ describe('configurations loaded off the main thread', () => {
     await expect(loader.text(deep, { env, name: '<config>', json: true })).rejects.toThrow(/nested more than/);
   });
 
+  it('a text given as bytes is UTF-8, moved to the thread without a copy unless it shares a pool', async () => {
+    const here = loadText(text, { env, name: '<config>' }).state;
+    const pooled = Buffer.from(text); // small: a slice of Node's shared pool, copied before the transfer
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    expect((await loader.text(pooled, { env, name: '<config>' })).state).toEqual(here);
+    expect(pooled.length).toBe(Buffer.byteLength(text));
+    const own = new Uint8Array(Buffer.from(JSON.stringify({ config: text })));
+    expect((await loader.text(own, { env, name: '<config>', json: true })).state).toEqual(here);
+    expect(own.byteLength).toBe(0); // transferred (detached here)
+  });
+
   it('an entity the request lists with the same digest crosses as its id, without a digest', async () => {
     const w = new Worker(script);
     try {
@@ -158,6 +169,7 @@ describe('configurations loaded off the main thread', () => {
     expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
     expect((await fallback.text(JSON.stringify({ config: text }), { env, name: '<config>', json: true })).state).toEqual(r.state);
     await expect(fallback.text('not json', { env, name: '<config>', json: true })).rejects.toThrow(ConfigBodyError);
+    expect((await fallback.text(Buffer.from(text), { env, name: '<config>' })).state).toEqual(r.state);
     await fallback.close();
   });
 });
