@@ -1,17 +1,23 @@
 // The longest event-loop stall of `aigw serve` while it reloads a generated configuration of N
 // entities (default 5,000), by replacing the file (watch) and by POST /config (YAML and JSON).
 // aigw runs with bench/profile/loop-delay.cjs preloaded (perf_hooks.monitorEventLoopDelay); no load.
-//   npm run build && node bench/profile/reload-delay.mjs [--entities 5000] [--rounds 3]
+// Per kind of reload: the median reload time and longest stall, and per round the longest stall, the
+// stalls > 2 ms by length (ms buckets, summed over the rounds) and the longest GC pauses.
+// LOOP_DELAY_TASKS=1 adds the longest event-loop callbacks with their type (see loop-delay.cjs).
+//   npm run build && node bench/profile/reload-delay.mjs [--entities 5000] [--rounds 3] [--cli other/dist/bin/aigw.js] [--only file,postYaml,postJson] [--node '--max-semi-space-size=2']
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { configFile, mock as startMock, serve } from '../aigw.mjs';
+import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
 import { SERVER_CPU, LOAD_CPU, arg, median, nowUs, sleep, stopAll } from '../harness.mjs';
 import { generateState } from '../validate/generate.mjs';
 import { oneRoute } from '../ai/config.mjs';
 
 const entities = arg('entities', 5000);
 const rounds = arg('rounds', 3);
+const cli = arg('cli', CLI);
+const only = String(arg('only', 'file,postYaml,postJson')).split(',');
+const nodeFlags = String(arg('node', '')).split(' ').filter((f) => f !== '');
 
 /** Measure the loop delay of `gw` around `trigger` (which resolves when the reload is done). */
 export async function stallDuring(gw, trigger) {
@@ -44,7 +50,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
   const yaml = states.map((s) => stringify(s, { lineWidth: 0 }));
   const json = states.map((s) => JSON.stringify({ config: s }));
   const file = configFile(`big-${n}.yaml`, yaml[0]);
-  const gw = await serve(file, { cpu, admin: true, watch: true, node: ['--require', join(import.meta.dirname, 'loop-delay.cjs')] });
+  const gw = await serve(file, { cpu, cli, admin: true, watch: true, node: [...nodeFlags, '--require', join(import.meta.dirname, 'loop-delay.cjs')] });
   let k = 1;
   const out = { file: [], postYaml: [], postJson: [] };
   const post = async (body, type) => {
@@ -55,7 +61,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
   };
   try {
     for (let i = 0; i < r; i++) {
-      out.file.push(await stallDuring(gw, async () => {
+      if (only.includes('file')) out.file.push(await stallDuring(gw, async () => {
         const at = nowUs();
         writeFileSync(`${file}.tmp`, yaml[k++ % 2]);
         renameSync(`${file}.tmp`, file);
@@ -63,13 +69,28 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
         if (/rejected/.test(done.line)) throw new Error(done.line);
         return {};
       }));
-      out.postYaml.push(await stallDuring(gw, () => post(yaml[k++ % 2], 'text/yaml')));
-      out.postJson.push(await stallDuring(gw, () => post(json[k++ % 2], 'application/json')));
+      if (only.includes('postYaml')) out.postYaml.push(await stallDuring(gw, () => post(yaml[k++ % 2], 'text/yaml')));
+      if (only.includes('postJson')) out.postJson.push(await stallDuring(gw, () => post(json[k++ % 2], 'application/json')));
     }
   } finally {
     await gw.stop();
   }
-  const sum = (rows) => ({ reloadMs: median(rows.map((x) => x.ms)), maxLoopDelayMs: median(rows.map((x) => x.delay.max)), rounds: rows.map((x) => x.delay.max), gcMaxMs: rows.map((x) => x.delay.gcMax) });
+  const stalls = (rows) => {
+    const out = {};
+    for (const r of rows) for (const [b, c] of Object.entries(r.delay.stalls ?? {})) out[b] = (out[b] ?? 0) + c;
+    return out;
+  };
+  const sum = (rows) => rows.length === 0 ? null : ({
+    reloadMs: median(rows.map((x) => x.ms)),
+    maxLoopDelayMs: median(rows.map((x) => x.delay.max)),
+    rounds: rows.map((x) => x.delay.max),
+    stallsOver2ms: stalls(rows),
+    top: rows.map((x) => x.delay.top),
+    gcMaxMs: rows.map((x) => x.delay.gcMax),
+    gc: rows.map((x) => x.delay.gc),
+    slices: rows.map((x) => x.delay.slices),
+    ...(rows[0].delay.tasks ? { tasks: rows.map((x) => x.delay.tasks) } : {}),
+  });
   return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson) };
 }
 

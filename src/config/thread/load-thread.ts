@@ -11,7 +11,8 @@ import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
 import type { Entity, State } from '../state.js';
-import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { ConfigBodyError, jsonConfigText } from './config-body.js';
+import { PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /**
  * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
@@ -19,7 +20,7 @@ import { PART_SIZE, reuseKey, type LoadAnswer, type LoadRequest } from './protoc
  */
 const entityDigest = (e: Entity): string => createHash('sha1').update(serialize(e)).digest('base64');
 
-/** Post a State's entities in parts; those the main thread has (same digest) as their ids. */
+/** Post a State's entities in parts; those the main thread has (same digest) as their ids, without their digest. */
 function postEntities(id: number, state: State, known: ReadonlyMap<string, string>, post: (a: LoadAnswer) => void): void {
   for (const k of KINDS) {
     const list = state.entities[k.name];
@@ -27,8 +28,9 @@ function postEntities(id: number, state: State, known: ReadonlyMap<string, strin
       const digests: string[] = [];
       const entities = list.slice(i, i + PART_SIZE).map((e) => {
         const d = entityDigest(e);
+        if (known.get(reuseKey(k.name, e.id)) === d) return e.id;
         digests.push(d);
-        return known.get(reuseKey(k.name, e.id)) === d ? e.id : e;
+        return e;
       });
       post({ id, part: { kind: k.name, entities, digests } });
     }
@@ -51,9 +53,18 @@ function lowerPriority(): void {
 async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<void> {
   try {
     useKongProfile(req.profile);
+    let text = req.kind === 'text' ? textOf(req.text) : '';
+    if (req.kind === 'text' && req.json === true) {
+      try {
+        text = jsonConfigText(text);
+      } catch (err) {
+        if (err instanceof ConfigBodyError) return post({ id: req.id, refused: err.message });
+        throw err;
+      }
+    }
     const r = req.kind === 'files'
       ? await loadState(req.inputs, { env: req.env, cwd: req.cwd })
-      : await loadTextAsync(req.text, { env: req.env, name: req.name });
+      : await loadTextAsync(text, { env: req.env, name: req.name });
     if (r.state === null) return post({ id: req.id, state: null, issues: r.issues });
     postEntities(req.id, r.state, new Map(req.known), post);
     post({ id: req.id, state: { workspace: r.state.workspace, selectTags: r.state.selectTags, entities: {} }, issues: r.issues });

@@ -14,18 +14,23 @@ import { kongProfile } from '../schemas.js';
 import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
 import { runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
-import { reuseKey, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { ConfigBodyError, jsonConfigText } from './config-body.js';
+import { reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
+
+export { ConfigBodyError } from './config-body.js';
 
 export interface Loaded {
   state: State | null;
   issues: Issue[];
 }
 
-type Part = { kind: KindName; entities: Entity[]; digests: string[] };
+/** An entity the main thread holds, with its digest and its key in `Known` (kept, not made again, by every answer that reuses it). */
+export type Held = { entity: Entity; digest: string; key: string };
+type Known = ReadonlyMap<string, Held>;
+export type Part = { kind: KindName; held: Held[] };
 /** A load under way: the entities the request said it holds (`base`), and the answer's parts so far. */
 type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
-type Known = ReadonlyMap<string, { entity: Entity; digest: string }>;
-type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string };
+type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean };
 
 const IDLE_MS = 60_000;
 const DEFAULT_SCRIPT = fileURLToPath(new URL('./load-thread.js', import.meta.url));
@@ -33,29 +38,51 @@ const DEFAULT_SCRIPT = fileURLToPath(new URL('./load-thread.js', import.meta.url
 export interface ThreadLoader {
   /** Load state files/directories (no stdin). */
   files(inputs: readonly string[], opts: { env: Readonly<Record<string, string | undefined>>; cwd: string }): Promise<Loaded>;
-  /** Load a configuration text (`POST /config`). */
-  text(text: string, opts: { env: Readonly<Record<string, string | undefined>>; name: string }): Promise<Loaded>;
+  /**
+   * Load a configuration text (`POST /config`). `json`: the text is an `application/json` body, whose
+   * `config` member is the configuration (config-body.ts); one that is not JSON rejects with ConfigBodyError.
+   */
+  text(text: string | Uint8Array, opts: { env: Readonly<Record<string, string | undefined>>; name: string; json?: boolean }): Promise<Loaded>;
   close(): Promise<void>;
 }
 
 function inProcess(input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> {
-  return input.kind === 'files' ? loadState(input.inputs, { env, cwd: input.cwd }) : loadTextAsync(input.text, { env, name: input.name });
+  if (input.kind === 'files') return loadState(input.inputs, { env, cwd: input.cwd });
+  try {
+    const text = textOf(input.text);
+    return loadTextAsync(input.json === true ? jsonConfigText(text) : text, { env, name: input.name });
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
 }
 
 /**
  * A State that crossed the thread boundary in parts: assembled and frozen again, as every State
- * is (entity by entity, in slices between other tasks).
+ * is, and the entities it holds for the next request (`known`), entity by entity in slices
+ * between other tasks.
  */
-function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: ReadonlyArray<{ kind: KindName; entities: Entity[] }>): Steps<Loaded> {
-  if (a.state === null) return { state: null, issues: a.issues };
+export function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: readonly Part[]): Steps<{ loaded: Loaded; known: Known | null }> {
+  if (a.state === null) return { loaded: { state: null, issues: a.issues }, known: null };
   const entities = emptyEntities();
+  const known = new Map<string, Held>();
   for (const p of parts) {
-    for (const e of p.entities) {
-      entities[p.kind].push(deepFreeze(e));
+    for (const h of p.held) {
+      entities[p.kind].push(deepFreeze(h.entity));
+      known.set(h.key, h);
       yield;
     }
   }
-  return { state: freezeState({ workspace: a.state.workspace, selectTags: [...a.state.selectTags], entities }), issues: a.issues };
+  return { loaded: { state: freezeState({ workspace: a.state.workspace, selectTags: [...a.state.selectTags], entities }), issues: a.issues }, known };
+}
+
+/**
+ * A text given as bytes, to transfer to the thread without a copy: the bytes themselves when they
+ * own their whole ArrayBuffer (the caller gives them up), else a copy (a small Buffer shares
+ * Node's pool, which must not be detached).
+ */
+function ownBytes(t: Uint8Array): Uint8Array & { buffer: ArrayBuffer } {
+  const own = t.buffer instanceof ArrayBuffer && t.byteOffset === 0 && t.byteLength === t.buffer.byteLength ? t : new Uint8Array(t);
+  return own as Uint8Array & { buffer: ArrayBuffer };
 }
 
 export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
@@ -70,22 +97,33 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
    * them, see gateway/runtime-reuse.ts). The thread itself remembers nothing.
    */
   let known: Known = new Map();
+  /** `known` as a request lists it (made once per `known`). */
+  let knownList: Array<[string, string]> | null = null;
+  /** Answers are assembled one after the other, so `known` is the latest answer's. */
+  let assembling: Promise<unknown> = Promise.resolve();
 
-  /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there (never expected). */
+  /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there or a digest is missing (never expected). */
   const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string>; digests: string[] }): void => {
-    const entities: Entity[] = [];
+    const held: Held[] = [];
+    let d = 0;
     for (const x of part.entities) {
-      const e = typeof x === 'string' ? p.base.get(reuseKey(part.kind, x))?.entity : x;
-      if (e === undefined) p.lost = true;
-      else entities.push(e);
+      const h = typeof x === 'string' ? p.base.get(reuseKey(part.kind, x)) : { entity: x, digest: part.digests[d++], key: reuseKey(part.kind, x.id) };
+      if (h === undefined || typeof h.digest !== 'string') p.lost = true;
+      else held.push(h);
     }
-    p.parts.push({ kind: part.kind, entities, digests: part.digests });
+    if (d !== part.digests.length) p.lost = true;
+    p.parts.push({ kind: part.kind, held });
   };
-  /** A complete State answer: its entities become the known ones. */
-  const remember = (parts: readonly Part[]): void => {
-    const next = new Map<string, { entity: Entity; digest: string }>();
-    for (const p of parts) p.entities.forEach((e, i) => next.set(reuseKey(p.kind, e.id), { entity: e, digest: p.digests[i] }));
-    known = next;
+  const settle = (p: Pending, a: Extract<LoadAnswer, { state: unknown }>): void => {
+    const run = assembling.then(() => runInSlices(assembled(a, p.parts)));
+    assembling = run.catch(() => undefined);
+    run.then((r) => {
+      if (r.known !== null) {
+        known = r.known;
+        knownList = null;
+      }
+      p.resolve(r.loaded);
+    }, p.reject);
   };
 
   const failAll = (err: Error): void => {
@@ -104,11 +142,9 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
         if ('part' in a) return receive(p, a.part);
         pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
+        else if ('refused' in a) p.reject(new ConfigBodyError(a.refused));
         else if (p.lost) p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
-        else {
-          if (a.state !== null) remember(p.parts);
-          runInSlices(assembled(a, p.parts)).then(p.resolve, p.reject);
-        }
+        else settle(p, a);
         if (pending.size === 0) armIdle();
       });
       w.on('error', (err) => failAll(err));
@@ -127,21 +163,29 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     idle = setTimeout(() => void worker?.terminate(), IDLE_MS);
     idle.unref();
   };
-  const load = (input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
+  const load = (given: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
     const w = start();
-    if (w === null) return inProcess(input, env);
+    if (w === null) return inProcess(given, env);
+    const transfer: ArrayBuffer[] = [];
+    let input = given;
+    if (input.kind === 'text' && typeof input.text !== 'string') {
+      const own = ownBytes(input.text);
+      transfer.push(own.buffer);
+      input = { ...input, text: own };
+    }
     if (idle) clearTimeout(idle);
     const id = ++seq;
     const base = known;
-    const req = { id, profile: kongProfile(), env: { ...env }, known: [...base].map(([k, v]) => [k, v.digest]), ...input } as LoadRequest;
+    knownList ??= [...base.values()].map((h) => [h.key, h.digest]);
+    const req = { id, profile: kongProfile(), env: { ...env }, known: knownList, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
       pending.set(id, { resolve, reject, base, parts: [], lost: false });
-      w.postMessage(req);
+      w.postMessage(req, transfer);
     });
   };
   return {
     files: (inputs, opts) => load({ kind: 'files', inputs: [...inputs], cwd: opts.cwd }, opts.env),
-    text: (text, opts) => load({ kind: 'text', text, name: opts.name }, opts.env),
+    text: (text, opts) => load({ kind: 'text', text, name: opts.name, ...(opts.json === true ? { json: true } : {}) }, opts.env),
     async close() {
       if (idle) clearTimeout(idle);
       await worker?.terminate();

@@ -15,20 +15,26 @@ export type LoadRequest = {
   env: Record<string, string | undefined>;
   /** The digest (`entityDigest`) of every entity the main thread holds from earlier answers, by `reuseKey`. */
   known: Array<[string, string]>;
-} & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string; name: string });
+} & ({ kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean });
 
 /**
  * A State crosses in parts of at most PART_SIZE entities (each message is deserialised in its own
  * task on the main thread, so no single task copies 5,000 entities), then the rest. An entity
  * whose digest is the one the request listed for its kind and id crosses as its id (a string):
- * the main thread keeps the object it has. `digests`: every entity's digest, in order.
+ * the main thread keeps the object it has. `digests`: the digest of each entity that crossed whole,
+ * in order (one sent as its id has the digest the request listed: nothing new is allocated for it).
+ * `refused`: a `json` text that is not a JSON body (config-body.ts), with the Admin API's message.
  */
 export type LoadAnswer =
   | { id: number; part: { kind: KindName; entities: Array<Entity | string>; digests: string[] } }
+  | { id: number; refused: string }
   | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }
   | { id: number; error: string };
 
 export const PART_SIZE = 250;
+
+/** A request's text: bytes (a body, transferred without a copy) are UTF-8. */
+export const textOf = (t: string | Uint8Array): string => (typeof t === 'string' ? t : Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('utf8'));
 
 /** Key of an entity (kind and id) in `LoadRequest.known`. */
 export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`;

@@ -13,7 +13,7 @@ import { NODE_ID } from '../node-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { State } from '../../config/state.js';
 import { config, root, schemas, status, tags, type NodeContext } from './node.js';
-import { AdminHttpError, kongError, parseObject, readBody, send } from './respond.js';
+import { AdminHttpError, kongError, parseObject, readBody, readBodyBytes, send } from './respond.js';
 import { prepareEarlyReply } from '../early-reply.js';
 import { BAD_REQUEST_MESSAGE, malformedTarget } from '../request-target.js';
 import { entityRoute, type EntityRequest, type Reply } from './routes.js';
@@ -130,7 +130,7 @@ async function nodeRoute(ctx: NodeContext, req: IncomingMessage, url: URL, segme
   if (first === 'plugins' && second === 'enabled' && segments.length === 2) return readOnly(() => ({ status: 200, body: { enabled_plugins: ctx.rules.knownPlugins() } }));
   if (first === 'tags' && segments.length === 2) return readOnly(() => tags(ctx, second, url.searchParams));
   if (first === 'schemas') return schemas(ctx, method, segments, body);
-  if (first === 'config' && segments.length === 1) return config(ctx, method, url.searchParams, raw, req.headers['content-type']);
+  if (first === 'config' && segments.length === 1) return config(ctx, method, url.searchParams, raw, req.headers['content-type'], () => readBodyBytes(req));
   return undefined;
 }
 

@@ -67,9 +67,9 @@ export function configRules(env: Readonly<Record<string, string | undefined>> = 
     entitySchema: (kind) => schemas().entity(kind),
     pluginSchema: (name) => schemas().plugin(name),
     knownPlugins: () => schemas().knownPlugins(),
-    loadConfig: async (text) => {
-      // parsed and validated in a worker thread: a big POST /config never stalls the proxy
-      const r = await configThread.text(text, { env, name: '<config>' });
+    loadConfig: async (text, opts) => {
+      // parsed (a JSON body too) and validated in a worker thread: a big POST /config never stalls the proxy
+      const r = await configThread.text(text, { env, name: '<config>', json: opts?.json === true });
       const errors = r.issues.filter((i) => i.severity === 'error').map((i) => formatIssue(i));
       return { state: r.state, errors };
     },

@@ -8,7 +8,8 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import type { Entity, State } from '../../config/state.js';
 import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
-import { AdminHttpError, JsonText, kongError, notFound, parseJson } from './respond.js';
+import { AdminHttpError, JsonText, kongError, notFound } from './respond.js';
+import { ConfigBodyError } from '../../config/thread/config-body.js';
 import { runInSlices, type Steps } from '../time-slices.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
@@ -102,33 +103,27 @@ export async function schemas(ctx: NodeContext, method: string, segments: string
   return { status: 200, body: kongSchema(ctx.rules.entitySchema(kind), false) };
 }
 
+/** The configuration text of a form body (a JSON body is read in the configuration thread: config/thread/config-body.ts). */
 function configText(raw: string, contentType: string | undefined): string {
-  if (contentType?.includes('application/json')) {
-    let parsed: unknown;
-    try {
-      parsed = parseJson(raw);
-    } catch (err) {
-      throw kongError('declarative', `declarative config is invalid: ${(err as Error).message.replace(/^Cannot/, 'cannot')}`);
-    }
-    if (parsed !== null && typeof parsed === 'object' && 'config' in parsed) {
-      const c = (parsed as { config: unknown }).config;
-      return typeof c === 'string' ? c : JSON.stringify(c);
-    }
-    return raw;
-  }
   if (contentType?.includes('application/x-www-form-urlencoded')) return new URLSearchParams(raw).get('config') ?? '';
   return raw;
 }
 
 /** `GET|POST /config`, declarative mode only. */
-export async function config(ctx: NodeContext, method: string, query: URLSearchParams, raw: () => Promise<string>, contentType: string | undefined): Promise<Reply> {
+export async function config(ctx: NodeContext, method: string, query: URLSearchParams, raw: () => Promise<string>, contentType: string | undefined, bytes?: () => Promise<Uint8Array>): Promise<Reply> {
   if (ctx.mode !== 'declarative') {
     throw new AdminHttpError(400, { message: 'this endpoint is only available when aigw is configured to not use a database' });
   }
   if (method === 'GET') return { status: 200, body: { config: ctx.rules.renderConfig(ctx.store.snapshot()) } };
   if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
-  const text = configText(await raw(), contentType);
-  const loaded = await ctx.rules.loadConfig(text).catch((err: unknown) => ({ state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] }));
+  const json = contentType?.includes('application/json') === true;
+  // a JSON or raw body crosses to the configuration thread as bytes, decoded there
+  const form = contentType?.includes('application/x-www-form-urlencoded') === true;
+  const text = form ? configText(await raw(), contentType) : bytes !== undefined ? await bytes() : await raw();
+  const loaded = await ctx.rules.loadConfig(text, json ? { json } : undefined).catch((err: unknown) => {
+    if (err instanceof ConfigBodyError) throw kongError('declarative', `declarative config is invalid: ${err.message.replace(/^Cannot/, 'cannot')}`);
+    return { state: null, errors: [`the configuration could not be loaded: ${(err as Error)?.message ?? String(err)}`] };
+  });
   if (loaded.state === null || loaded.errors.length > 0) {
     const body: Record<string, unknown> = {
       code: 14,
@@ -152,7 +147,7 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     if (query.get('flatten_errors') === '1') body.flattened_errors = [{ message: (err as Error)?.message ?? String(err) }];
     throw new AdminHttpError(400, body);
   }
-  return { status: 201, body: new JsonText(await runInSlices(configAnswer(loaded.state))) };
+  return { status: 201, body: await runInSlices(configAnswer(loaded.state)) };
 }
 
 /**
@@ -161,20 +156,50 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
  */
 const answered = new WeakMap<Entity, string>();
 
-/** `JSON.stringify` of every non-empty kind's entities, an entity at a time. */
-function* configAnswer(state: State): Steps<string> {
-  const kinds: string[] = [];
+/** About how many characters of JSON a chunk of the answer holds. */
+export const ANSWER_CHUNK = 64 * 1024;
+
+/**
+ * `JSON.stringify` of every non-empty kind's entities, an entity at a time, in chunks of about
+ * ANSWER_CHUNK characters (each joined and measured in its own step).
+ */
+export function* configAnswer(state: State): Steps<JsonText> {
+  const chunks: string[] = [];
+  let bytes = 0;
+  let part: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    const c = part.join('');
+    chunks.push(c);
+    bytes += Buffer.byteLength(c);
+    part = [];
+    size = 0;
+  };
+  const add = (s: string): void => {
+    part.push(s);
+    size += s.length;
+  };
+  add('{');
+  let first = true;
   for (const k of KINDS) {
     const list = state.entities[k.name];
     if (list.length === 0) continue;
-    const items: string[] = [];
-    for (const e of list) {
+    add(`${first ? '' : ','}${JSON.stringify(k.name)}:[`);
+    first = false;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
       let json = answered.get(e);
       if (json === undefined) answered.set(e, (json = JSON.stringify(e)));
-      items.push(json);
+      add(i === 0 ? json : `,${json}`);
       yield;
+      if (size >= ANSWER_CHUNK) {
+        flush();
+        yield;
+      }
     }
-    kinds.push(`${JSON.stringify(k.name)}:[${items.join(',')}]`);
+    add(']');
   }
-  return `{${kinds.join(',')}}`;
+  add('}');
+  flush();
+  return new JsonText(chunks, bytes);
 }

@@ -37,9 +37,13 @@ export function notFound(): AdminHttpError {
   return new AdminHttpError(404, { message: 'Not found' });
 }
 
-/** A JSON body serialised beforehand (a big answer built in slices between other tasks). */
+/**
+ * A JSON body serialised beforehand (a big answer built in slices between other tasks), in
+ * chunks of a few dozen KiB with their total UTF-8 length: it is written chunk by chunk, never
+ * joined into one big string on the main thread (2 MB of joining, flattening and measuring at once).
+ */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly chunks: readonly string[], readonly bytes: number) {}
 }
 
 export function send(res: ServerResponse, status: number, body?: unknown): void {
@@ -48,7 +52,13 @@ export function send(res: ServerResponse, status: number, body?: unknown): void 
     res.end();
     return;
   }
-  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+  if (body instanceof JsonText) {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.bytes });
+    for (const c of body.chunks) res.write(c);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -61,6 +71,11 @@ const MAX_BODY = 64 * 1024 * 1024;
  * answer then closes the connection gently (early-reply.ts).
  */
 export function readBody(req: IncomingMessage): Promise<string> {
+  return readBodyBytes(req).then((b) => b.toString('utf8'));
+}
+
+/** The body's bytes (`POST /config` hands them to the configuration thread undecoded). */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -74,7 +89,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(b);
     };
-    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', reject);

@@ -21,8 +21,12 @@ export interface EntityRules {
   entitySchema(kind: KindName): unknown;
   pluginSchema(name: string): unknown;
   knownPlugins(): string[];
-  /** Parse and normalise a declarative config (`POST /config`). */
-  loadConfig(text: string): Promise<{ state: State | null; errors: string[] }>;
+  /**
+   * Parse and normalise a declarative config (`POST /config`). `json`: `text` is an
+   * `application/json` body, the config in its `config` member; rejects with ConfigBodyError
+   * (config/thread/config-body.ts) when it is not JSON. Bytes are UTF-8, decoded where the config is loaded.
+   */
+  loadConfig(text: string | Uint8Array, opts?: { json?: boolean }): Promise<{ state: State | null; errors: string[] }>;
   /** Render a State as a declarative config (`GET /config`). */
   renderConfig(state: State): string;
 }

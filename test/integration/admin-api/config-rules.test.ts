@@ -99,4 +99,18 @@ describe('declarative mode /config', () => {
     expect(bad.body!.flattened_errors.length).toBeGreaterThan(0);
     expect(s.store.count('services')).toBe(1);
   });
+
+  it('reads a JSON body (config as text or object) in the configuration thread; a body that is not JSON is refused with code 14', async () => {
+    const asObject = await call(s.url, 'POST', '/config', { config: { _format_version: '3.0', services: [{ name: 'svc2', url: 'http://b.example.com' }] } });
+    expect(asObject.status).toBe(201);
+    expect(s.store.list('services').map((e) => e.name)).toEqual(['svc2']);
+    const notJson = await call(s.url, 'POST', '/config', '{"config": ', 'application/json');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toMatchObject({ code: 14, name: 'invalid declarative configuration', message: 'declarative config is invalid: cannot parse JSON body' });
+    const deep = await call(s.url, 'POST', '/config', `{"config": ${'['.repeat(1000)}${']'.repeat(1000)}}`, 'application/json');
+    expect(deep.status).toBe(400);
+    expect(deep.body!.message).toMatch(/^declarative config is invalid: cannot parse JSON body: nested more than \d+ levels deep$/);
+    expect(s.store.list('services').map((e) => e.name)).toEqual(['svc2']);
+    expect((await call(s.url, 'POST', '/config', { config })).status).toBe(201);
+  });
 });

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadState, loadText } from '../../../src/config/index.js';
-import { threadLoader } from '../../../src/config/thread/off-thread.js';
+import { Worker } from 'node:worker_threads';
+import { ConfigBodyError, assembled, threadLoader } from '../../../src/config/thread/off-thread.js';
+import { reuseKey, type LoadAnswer, type LoadRequest } from '../../../src/config/thread/protocol.js';
+import { kongProfile } from '../../../src/config/schemas.js';
+import { MAX_DEPTH } from '../../../src/config/structure.js';
 
 const script = join(import.meta.dirname, '../../../dist/src/config/thread/load-thread.js');
 const text = `_format_version: "3.0"
@@ -89,10 +93,83 @@ describe('configurations loaded off the main thread', () => {
     expect(fifth.state!.entities.consumers[0]).toBe(fourth.state!.entities.consumers[0]);
   });
 
+  it('a POST /config JSON body is read in the thread: its config member as text or as an object, or the whole body', async () => {
+    const here = loadText(text, { env, name: '<config>' }).state;
+    const asText = await loader.text(JSON.stringify({ config: text }), { env, name: '<config>', json: true });
+    expect(asText.state).toEqual(here);
+    const plain = { _format_version: '3.0', services: [{ name: 's1', url: 'http://127.0.0.1:9' }] };
+    const asObject = await loader.text(JSON.stringify({ config: plain }), { env, name: '<config>', json: true });
+    expect(asObject.state).toEqual(loadText(JSON.stringify(plain), { env, name: '<config>' }).state);
+    const whole = await loader.text(JSON.stringify(plain), { env, name: '<config>', json: true });
+    expect(whole.state).toEqual(asObject.state);
+    await expect(loader.text('{"config": ', { env, name: '<config>', json: true })).rejects.toThrow(ConfigBodyError);
+    await expect(loader.text('{"config": ', { env, name: '<config>', json: true })).rejects.toThrow(/^Cannot parse JSON body$/);
+    const deep = `{"config": ${'['.repeat(MAX_DEPTH + 2)}${']'.repeat(MAX_DEPTH + 2)}}`;
+    await expect(loader.text(deep, { env, name: '<config>', json: true })).rejects.toThrow(/nested more than/);
+  });
+
+  it('a text given as bytes is UTF-8, moved to the thread without a copy unless it shares a pool', async () => {
+    const here = loadText(text, { env, name: '<config>' }).state;
+    const pooled = Buffer.from(text); // small: a slice of Node's shared pool, copied before the transfer
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    expect((await loader.text(pooled, { env, name: '<config>' })).state).toEqual(here);
+    expect(pooled.length).toBe(Buffer.byteLength(text));
+    const own = new Uint8Array(Buffer.from(JSON.stringify({ config: text })));
+    expect((await loader.text(own, { env, name: '<config>', json: true })).state).toEqual(here);
+    expect(own.byteLength).toBe(0); // transferred (detached here)
+  });
+
+  it('an entity the request lists with the same digest crosses as its id, without a digest', async () => {
+    const w = new Worker(script);
+    try {
+      const answers: LoadAnswer[] = [];
+      const ask = (req: LoadRequest): Promise<LoadAnswer[]> => new Promise((resolve) => {
+        answers.length = 0;
+        const on = (a: LoadAnswer): void => {
+          answers.push(a);
+          if (!('part' in a)) {
+            w.off('message', on);
+            resolve([...answers]);
+          }
+        };
+        w.on('message', on);
+        w.postMessage(req);
+      });
+      const base = { profile: kongProfile(), env, known: [] as Array<[string, string]>, kind: 'text' as const, text, name: '<config>' };
+      const first = await ask({ ...base, id: 1 });
+      const parts = first.flatMap((a) => ('part' in a ? [a.part] : []));
+      const all = parts.flatMap((p) => p.entities.map((e, i) => [reuseKey(p.kind, (e as { id: string }).id), p.digests[i]] as [string, string]));
+      expect(parts.every((p) => p.digests.length === p.entities.length)).toBe(true);
+      const again = (await ask({ ...base, id: 2, known: all })).flatMap((a) => ('part' in a ? [a.part] : []));
+      expect(again.flatMap((p) => p.entities).every((e) => typeof e === 'string')).toBe(true);
+      expect(again.flatMap((p) => p.digests)).toEqual([]);
+    } finally {
+      await w.terminate();
+    }
+  });
+
+  it('an answer is assembled a step per entity, and the entities it holds are those of the parts (no copies)', () => {
+    const held = ['a', 'b', 'c'].map((id) => ({ entity: { id, name: id }, digest: `d-${id}`, key: reuseKey('services', id) }));
+    const steps = assembled({ id: 1, state: { workspace: null, selectTags: [], entities: {} }, issues: [] }, [{ kind: 'services', held }]);
+    let yields = 0;
+    let r = steps.next();
+    while (!r.done) {
+      yields++;
+      r = steps.next();
+    }
+    expect(yields).toBe(3);
+    expect(r.value.loaded.state?.entities.services.map((e) => e.id)).toEqual(['a', 'b', 'c']);
+    expect([...r.value.known!.values()]).toEqual(held);
+    expect(r.value.known!.get(reuseKey('services', 'b'))).toBe(held[1]);
+  });
+
   it('without the thread script it loads in-process, with the same result', async () => {
     const fallback = threadLoader(join(tmpdir(), 'no-such-load-thread.js'));
     const r = await fallback.text(text, { env, name: '<config>' });
     expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+    expect((await fallback.text(JSON.stringify({ config: text }), { env, name: '<config>', json: true })).state).toEqual(r.state);
+    await expect(fallback.text('not json', { env, name: '<config>', json: true })).rejects.toThrow(ConfigBodyError);
+    expect((await fallback.text(Buffer.from(text), { env, name: '<config>' })).state).toEqual(r.state);
     await fallback.close();
   });
 });

@@ -9,7 +9,8 @@ import { memoryLogger } from '../../../src/gateway/log.js';
 import { PluginStores } from '../../../src/gateway/stores.js';
 import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { memoryStore } from '../../../src/gateway/admin-api/store.js';
-import { runAtOnce, runInSlices, type Steps } from '../../../src/gateway/time-slices.js';
+import { performance } from 'node:perf_hooks';
+import { runAtOnce, runInSlices, sliceChannel, type SliceReport, type Steps } from '../../../src/gateway/time-slices.js';
 import { stateFrom } from '../../helpers/gateway.js';
 
 const N = 120;
@@ -62,6 +63,33 @@ describe('reload work in slices', () => {
     const sliced = await turnsDuring(() => runInSlices(steps(), 5));
     expect(sliced.turns).toBeGreaterThanOrEqual(4);
     expect(runAtOnce(steps())).toBeGreaterThan(0);
+  });
+
+  it('every slice is reported on sliceChannel while someone listens: its length, its steps and who ran it', async () => {
+    function* steps(): Steps<string> {
+      for (let i = 0; i < 30; i++) {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        yield;
+      }
+      return 'done';
+    }
+    const reports: SliceReport[] = [];
+    const listen = (m: unknown): void => void reports.push(m as SliceReport);
+    sliceChannel.subscribe(listen);
+    try {
+      expect(await runInSlices(steps(), 5)).toBe('done');
+    } finally {
+      sliceChannel.unsubscribe(listen);
+    }
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    expect(reports.reduce((n, r) => n + r.steps, 0)).toBe(31); // 30 yields, then the step that returns
+    for (const r of reports) {
+      expect(r.ms).toBeGreaterThan(0);
+      expect(r.caller).toMatch(/reload-slices\.test/);
+    }
+    await runInSlices(steps(), 5);
+    expect(reports.reduce((n, r) => n + r.steps, 0)).toBe(31); // nobody listens: nothing reported
   });
 
   it('the runtime built in slices routes and chains as the one built at once', async () => {
