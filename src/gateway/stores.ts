@@ -3,7 +3,10 @@
  * `retain` drops (and disposes) the stores no plugin of the new Runtime uses.
  */
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { PluginStore } from './plugin.js';
+
+const SLICE_MS = 4;
 
 interface Held {
   value: unknown;
@@ -33,10 +36,23 @@ export class PluginStores {
     return s;
   }
 
-  /** Dispose every store whose key is not in `keep`. */
+  /**
+   * Dispose every store whose key is not in `keep`. The disposals start in slices of about
+   * SLICE_MS, the event loop turning between them: after a reload that replaced thousands of plugins
+   * their disposals were one task of tens of milliseconds on the proxy's thread.
+   */
   async retain(keep: ReadonlySet<string>): Promise<void> {
-    const drop = [...this.stores.keys()].filter((k) => !keep.has(k));
-    await Promise.all(drop.map((k) => this.disposeOne(k)));
+    const pending: Promise<void>[] = [];
+    let until = performance.now() + SLICE_MS;
+    for (const k of [...this.stores.keys()]) {
+      if (keep.has(k)) continue;
+      pending.push(this.disposeOne(k));
+      if (performance.now() >= until) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        until = performance.now() + SLICE_MS;
+      }
+    }
+    await Promise.all(pending);
   }
 
   async disposeAll(): Promise<void> {
