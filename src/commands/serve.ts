@@ -126,6 +126,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
   const { store } = source;
+  // the first load ran in-process: the first reload still sends what it does not change as ids
+  if (source.mode === 'declarative') configThread.adopt(source.state);
   const logger = lineLogger((l) => io.err(l), fmt);
   const mock = await startMockIfAsked(opts.mock, logger);
   const adminListen = typeof opts.adminListen === 'string' && opts.adminListen !== 'off' ? opts.adminListen : null;

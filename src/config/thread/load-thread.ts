@@ -4,21 +4,13 @@
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { serialize } from 'node:v8';
-import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
-import type { Entity, State } from '../state.js';
+import type { State } from '../state.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
-import { PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
-
-/**
- * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
- * `undefined` and key order included).
- */
-const entityDigest = (e: Entity): string => createHash('sha1').update(serialize(e)).digest('base64');
+import { entityDigest, PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /** Post a State's entities in parts; those the main thread has (same digest) as their ids, without their digest. */
 function postEntities(id: number, state: State, known: ReadonlyMap<string, string>, post: (a: LoadAnswer) => void): void {

@@ -15,7 +15,8 @@ import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from 
 import { runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
-import { reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { entityDigest, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
+import { KINDS } from '../kinds.js';
 
 export { ConfigBodyError } from './config-body.js';
 
@@ -43,6 +44,13 @@ export interface ThreadLoader {
    * `config` member is the configuration (config-body.ts); one that is not JSON rejects with ConfigBodyError.
    */
   text(text: string | Uint8Array, opts: { env: Readonly<Record<string, string | undefined>>; name: string; json?: boolean }): Promise<Loaded>;
+  /**
+   * The State that serves was loaded without the thread (the first load runs in-process): hold its
+   * entities as if the thread had answered it, so the next load sends those it does not change as
+   * ids and the gateway keeps what it built from them. Their digests are made at that next load,
+   * in slices (nothing is done if no load ever comes).
+   */
+  adopt(state: State): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +83,19 @@ export function* assembled(a: Extract<LoadAnswer, { state: unknown }>, parts: re
   return { loaded: { state: freezeState({ workspace: a.state.workspace, selectTags: [...a.state.selectTags], entities }), issues: a.issues }, known };
 }
 
+/** The entities of a State loaded elsewhere, digested one per step, as `known`. */
+export function* heldOf(state: State): Steps<Known> {
+  const known = new Map<string, Held>();
+  for (const k of KINDS) {
+    for (const entity of state.entities[k.name]) {
+      const key = reuseKey(k.name, entity.id);
+      known.set(key, { entity, digest: entityDigest(entity), key });
+      yield;
+    }
+  }
+  return known;
+}
+
 /**
  * A text given as bytes, to transfer to the thread without a copy: the bytes themselves when they
  * own their whole ArrayBuffer (the caller gives them up), else a copy (a small Buffer shares
@@ -101,6 +122,8 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   let knownList: Array<[string, string]> | null = null;
   /** Answers are assembled one after the other, so `known` is the latest answer's. */
   let assembling: Promise<unknown> = Promise.resolve();
+  /** A State `adopt`ed and not yet digested into `known`. */
+  let adopted: State | null = null;
 
   /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there or a digest is missing (never expected). */
   const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string>; digests: string[] }): void => {
@@ -163,9 +186,20 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     idle = setTimeout(() => void worker?.terminate(), IDLE_MS);
     idle.unref();
   };
-  const load = (given: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
+  const load = async (given: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
     const w = start();
     if (w === null) return inProcess(given, env);
+    if (adopted !== null) {
+      const state = adopted;
+      const digested = assembling.then(() => runInSlices(heldOf(state)));
+      assembling = digested.catch(() => undefined);
+      const held = await digested;
+      if (adopted === state) {
+        adopted = null;
+        known = held;
+        knownList = null;
+      }
+    }
     const transfer: ArrayBuffer[] = [];
     let input = given;
     if (input.kind === 'text' && typeof input.text !== 'string') {
@@ -186,6 +220,11 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   return {
     files: (inputs, opts) => load({ kind: 'files', inputs: [...inputs], cwd: opts.cwd }, opts.env),
     text: (text, opts) => load({ kind: 'text', text, name: opts.name, ...(opts.json === true ? { json: true } : {}) }, opts.env),
+    adopt(state) {
+      adopted = state;
+      known = new Map();
+      knownList = null;
+    },
     async close() {
       if (idle) clearTimeout(idle);
       await worker?.terminate();

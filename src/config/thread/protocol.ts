@@ -3,6 +3,8 @@
  * request names the inputs, the answer carries the State and the issues as plain data (structured
  * clone); everything else of a LoadResult (source files, positions) stays in the thread.
  */
+import { createHash } from 'node:crypto';
+import { serialize } from 'node:v8';
 import type { KongProfile } from '../kong-version.js';
 import type { Issue } from '../issues.js';
 import type { Entity, State } from '../state.js';
@@ -38,3 +40,10 @@ export const textOf = (t: string | Uint8Array): string => (typeof t === 'string'
 
 /** Key of an entity (kind and id) in `LoadRequest.known`. */
 export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`;
+
+/**
+ * A digest of an entity's structured-clone serialisation (so equal digests are exact copies,
+ * `undefined` and key order included). The thread digests what it loads; the main thread digests
+ * a State it loaded itself (the first load, in-process) to list it in its first request.
+ */
+export const entityDigest = (e: Entity): string => createHash('sha1').update(serialize(e)).digest('base64');

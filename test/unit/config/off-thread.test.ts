@@ -93,6 +93,28 @@ describe('configurations loaded off the main thread', () => {
     expect(fifth.state!.entities.consumers[0]).toBe(fourth.state!.entities.consumers[0]);
   });
 
+  it('a State loaded in-process and adopted is held as if the thread had answered it: the first reload keeps its unchanged objects', async () => {
+    const fresh = threadLoader(script);
+    try {
+      const here = loadText(text, { env, name: '<config>' }).state!;
+      fresh.adopt(here);
+      const changed = await fresh.text(text.replace('minute: 10', 'minute: 12'), { env, name: '<config>' });
+      const b = changed.state!.entities;
+      expect(b.services[0]).toBe(here.entities.services[0]);
+      expect(b.routes[0]).toBe(here.entities.routes[0]);
+      expect(b.consumers[0]).toBe(here.entities.consumers[0]);
+      expect(b.plugins[0]).not.toBe(here.entities.plugins[0]);
+      expect(changed.state).toEqual(loadText(text.replace('minute: 10', 'minute: 12'), { env, name: '<config>' }).state);
+      // a later adopt replaces what was held
+      const other = loadText(text.replace('name: s1', 'name: s2'), { env, name: '<config>' }).state!;
+      fresh.adopt(other);
+      const again = await fresh.text(text.replace('name: s1', 'name: s2'), { env, name: '<config>' });
+      expect(again.state!.entities.services[0]).toBe(other.entities.services[0]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a POST /config JSON body is read in the thread: its config member as text or as an object, or the whole body', async () => {
     const here = loadText(text, { env, name: '<config>' }).state;
     const asText = await loader.text(JSON.stringify({ config: text }), { env, name: '<config>', json: true });
