@@ -4,7 +4,7 @@
 // `--warm` more), spawn → listening (wall and CPU), and RSS 2 s after listening (before any traffic).
 // A/B: `--variants "a=<serve flags>;b=<serve flags>"` (each a fresh process per round, interleaved),
 // `--cli` another build for a variant written `name@path/to/aigw.js=<flags>`.
-//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--variants "default=;no-warm-up=--no-warm-up"]
+//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--variants "off=;warm-up=--warm-up"]
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
@@ -15,7 +15,7 @@ const rounds = arg('rounds', 5);
 const N = arg('requests', 1000);
 const WARM = arg('warm', 20000);
 const CONC = 8;
-const variants = String(arg('variants', 'default=;no-warm-up=--no-warm-up')).split(';').filter(Boolean).map((v) => {
+const variants = String(arg('variants', 'off=;warm-up=--warm-up')).split(';').filter(Boolean).map((v) => {
   const i = v.indexOf('=');
   const [name, cli] = v.slice(0, i).split('@');
   return { name, cli: cli ?? CLI, flags: v.slice(i + 1).split(' ').filter(Boolean) };

@@ -150,7 +150,7 @@ function report({ starts, rel }) {
   const sr = schedules.start;
   const rr = schedules.reload;
   const lines = [
-    `Closed loop: wrk, ${C} connections on /ai/chat (ai-proxy → aigw mock). Open loop: ${sr.rate} req/s at start${rr ? ` and ${rr.rate} req/s for reloads` : ""} (half the warm capacity at ${C} connections), latency from each request's scheduled time. ${rounds} rounds, each a fresh run; median (min – max) over rounds.`,
+    `Closed loop: wrk, ${C} connections on /ai/chat (ai-proxy → aigw mock). Open loop: ${sr.rate} req/s at start${rr ? ` and ${rr.rate} req/s for reloads` : ''} (half the warm capacity at ${C} connections), latency from each request's scheduled time. ${rounds} rounds, each a fresh run; median (min – max) over rounds.`,
     '',
     '### Start (one ai-proxy route): the first 2 s after the process listens vs warm (same process, after 3 s of load)',
     '',
