@@ -4,6 +4,8 @@
 //  - open loop: wrk/probe.lua sends requests on a fixed schedule at half the warm capacity and
 //    counts each from its scheduled time, so a stall shows in every request due during it.
 //   npm run build && node bench/lifecycle/run.mjs [--rounds 5] [--connections 50] [--entities 5000]
+//   A/B of start-up only: --only start --serve "<aigw serve flags>" --serve-b "<flags of a second aigw>"
+//   (rounds of the two interleaved, bare proxy and reloads left out)
 import { renameSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
@@ -21,6 +23,9 @@ const LEAD = 0.5; // seconds of traffic before a reload is triggered
 const TAIL = 1.5; // seconds of probe after a window, so its late answers still arrive
 const env = environment();
 const schedules = {};
+const only = arg('only', null); // 'start': the start-up part only, without the bare proxy
+const serveFlags = (name) => (arg(name, null) ?? '').split(' ').filter(Boolean);
+const variantB = arg('serve-b', null) === null ? null : serveFlags('serve-b');
 
 /**
  * The probe's schedule: half the warm capacity measured at 50 connections, on 32 connections
@@ -56,24 +61,29 @@ async function coldAndWarm(launch, how, schedule) {
   return { readyMs: (p.readyAt - p.spawnedAt) / 1000, first: pick(first, p.readyAt), warm: pick(warm, warm.t0) };
 }
 
-/** Fresh processes of `kind`: aigw (one ai-proxy route) or the bare proxy (any node process starts cold). */
-async function startup(mockUrl, kind, schedule) {
+/**
+ * Fresh processes of each kind, rounds interleaved: aigw (one ai-proxy route; `flags` its extra
+ * serve flags) or the bare proxy (any node process starts cold). Returns {kind: {load, probe}}.
+ */
+async function startup(mockUrl, kinds, schedule) {
   const file = configFile('one-route.yaml', oneRoute(mockUrl));
-  const launch = async () => {
-    if (kind === 'aigw') {
-      const gw = await serve(file, { cpu: SERVER_CPU });
+  const launch = (kind) => async () => {
+    if (kind.name !== 'bare proxy') {
+      const gw = await serve(file, { cpu: SERVER_CPU, extra: kind.flags });
       return Object.assign(gw, { target: `${gw.url}/ai/chat` });
     }
     const b = await bareProxy(`${mockUrl}/v1/chat/completions`, { cpu: SERVER_CPU, json: { model: 'gpt-4o', maxTokens: 512, authorization: `Bearer ${KEY}` } });
     return Object.assign(b, { target: `${b.url}/` });
   };
-  const out = { load: [], probe: [] };
+  const out = Object.fromEntries(kinds.map((k) => [k.name, { load: [], probe: [] }]));
   for (let i = 0; i < rounds; i++) {
-    for (const how of ['probe', 'load']) {
-      const r = await coldAndWarm(launch, how, schedule);
-      out[how].push(r);
-      process.stderr.write(`start ${kind} ${how} ${i + 1}/${rounds}: listening after ${r.readyMs.toFixed(0)} ms; p99 first 2 s ${us(r.first.p99)} (max ${us(r.first.max)}), warm ${us(r.warm.p99)}\n`);
-      await sleep(500);
+    for (const kind of i % 2 === 0 ? kinds : [...kinds].reverse()) {
+      for (const how of ['probe', 'load']) {
+        const r = await coldAndWarm(launch(kind), how, schedule);
+        out[kind.name][how].push(r);
+        process.stderr.write(`start ${kind.name} ${how} ${i + 1}/${rounds}: listening after ${r.readyMs.toFixed(0)} ms; p99 first 2 s ${us(r.first.p99)} (max ${us(r.first.max)}), warm ${us(r.warm.p99)}\n`);
+        await sleep(500);
+      }
     }
   }
   return out;
@@ -132,7 +142,7 @@ async function reload(mockUrl) {
   return out;
 }
 
-function report({ start, startBare, rel }) {
+function report({ starts, rel }) {
   const s = (xs) => summary(xs);
   const fmt = (x, f) => `${f(x.median)} (${f(x.min)} – ${f(x.max)})`;
   const ms = (x) => `${Math.round(x)} ms`;
@@ -140,7 +150,7 @@ function report({ start, startBare, rel }) {
   const sr = schedules.start;
   const rr = schedules.reload;
   const lines = [
-    `Closed loop: wrk, ${C} connections on /ai/chat (ai-proxy → aigw mock). Open loop: ${sr.rate} req/s at start and ${rr.rate} req/s for reloads (half the warm capacity at ${C} connections), latency from each request's scheduled time. ${rounds} rounds, each a fresh run; median (min – max) over rounds.`,
+    `Closed loop: wrk, ${C} connections on /ai/chat (ai-proxy → aigw mock). Open loop: ${sr.rate} req/s at start${rr ? ` and ${rr.rate} req/s for reloads` : ''} (half the warm capacity at ${C} connections), latency from each request's scheduled time. ${rounds} rounds, each a fresh run; median (min – max) over rounds.`,
     '',
     '### Start (one ai-proxy route): the first 2 s after the process listens vs warm (same process, after 3 s of load)',
     '',
@@ -148,7 +158,7 @@ function report({ start, startBare, rel }) {
     '|---|---|---|---|---|---|',
   ];
   const targets = {};
-  for (const [name, runs] of [['aigw', start], ['bare proxy', startBare]]) {
+  for (const [name, runs] of Object.entries(starts)) {
     for (const [how, label] of [['probe', 'p99, open loop'], ['load', `p99, closed loop (${C} conns)`]]) {
       const ratio = s(runs[how].map((r) => r.first.p99 / r.warm.p99));
       if (name === 'aigw') targets[`start_${how}`] = ratio;
@@ -157,6 +167,7 @@ function report({ start, startBare, rel }) {
     lines.push(`| ${name} | req/s, closed loop | ${fmt(s(runs.load.map((r) => r.first.rps)), n0)} | ${fmt(s(runs.load.map((r) => r.warm.rps)), n0)} | | |`);
     lines.push(`| ${name} | spawn → listening | ${fmt(s([...runs.load, ...runs.probe].map((r) => r.readyMs)), ms)} | | | |`);
   }
+  if (rel === null) return { markdown: lines.join('\n'), targets };
   lines.push(
     '',
     `### Reload of ${n0(rel.entities)} entities (${(rel.yamlBytes / 1024).toFixed(0)} KiB of YAML) while serving: the 2 s after the trigger vs 2 s without one`,
@@ -183,11 +194,12 @@ try {
   const cal = await serve(configFile('one-route.yaml', oneRoute(m.url)), { cpu: SERVER_CPU });
   schedules.start = await calibrate(`${cal.url}/ai/chat`);
   await cal.stop();
-  const start = await startup(m.url, 'aigw', schedules.start);
-  const startBare = await startup(m.url, 'bare', schedules.start);
-  const rel = await reload(m.url);
-  const { markdown, targets } = report({ start, startBare, rel });
-  writeResults('lifecycle', env, { rounds, connections: C, schedules, targets, start, startBare, reload: rel }, markdown);
+  const aigw = { name: 'aigw', flags: serveFlags('serve') };
+  const kinds = [aigw, ...(variantB === null ? [] : [{ name: `aigw ${variantB.join(' ')}`, flags: variantB }]), ...(only === 'start' ? [] : [{ name: 'bare proxy' }])];
+  const starts = await startup(m.url, kinds, schedules.start);
+  const rel = only === 'start' ? null : await reload(m.url);
+  const { markdown, targets } = report({ starts, rel });
+  writeResults('lifecycle', env, { rounds, connections: C, schedules, targets, starts, reload: rel }, markdown);
 } finally {
   await stopAll();
 }

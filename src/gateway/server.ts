@@ -44,7 +44,7 @@ export interface GatewayOptions {
   plugins?: ReadonlyMap<string, Plugin<never>>;
   /** `configuration_hash` of `/status` (the Admin API's, so it matches `/config?check_hash`). */
   configHash?: () => string;
-  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does. */
+  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does with --warm-up. */
   warmUp?: boolean;
   /** Delay before unused plugin stores are disposed after a reload (ms). */
   storeGraceMs?: number;
@@ -240,7 +240,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   proxy.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void upgrader.handle(current, pipelineEnv, req, socket, head));
   const admin = opts.adminListen === null ? null : statusServer(opts, metrics, stats, opts.configHash ?? (() => (configHash ??= hashState(current.state))), () => current.broken);
   if (opts.warmUp) {
-    const w = await warmUp(opts.logger);
+    // the proxy's own handler and access-log callback, with stats and a log sink of their own
+    const ai = opts.state.entities.plugins.some((p) => p.name === 'ai-proxy');
+    const w = await warmUp(opts.logger, { ai, serverFor: (rt, env) => proxyServer(newStats(), () => rt, env, env.logger), onDone: accessCallback({ ...opts, accessWrite: () => undefined }) });
     opts.logger.info(`warmed up: ${w.ok}/${w.requests} requests answered in ${Math.round(w.ms)} ms`);
   }
   const proxyUrl = await listen(proxy, opts.listen);

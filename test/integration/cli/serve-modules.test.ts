@@ -81,4 +81,26 @@ describe('aigw serve loads only what its configuration uses', { timeout: 60_000 
     }
     expect((await server).exitCode).toBe(0);
   });
+
+  it('with --warm-up the first request loads no module: what it needs (undici\'s HTTP parser) was loaded by the warm-up before listening', async () => {
+    const [p, a, m] = [await freePort(), await freePort(), await freePort()];
+    const mock = execa(process.execPath, [bin, 'mock', '--listen', `127.0.0.1:${m}`], { cwd: root, reject: false });
+    const file = join(dir, 'quickstart-mock.yaml');
+    writeFileSync(file, readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replaceAll('http://127.0.0.1:9000', `http://127.0.0.1:${m}`));
+    const server = execa(process.execPath, ['--require', join(dir, 'trace.cjs'), bin, 'serve', file, '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--no-watch', '--log-format', 'json', '--warm-up'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    try {
+      await waitFor(`http://127.0.0.1:${m}/v1/models`);
+      await waitFor(`http://127.0.0.1:${a}/status`);
+      const atStart = new Set(await loaded(server.pid as number));
+      const chat = await request(`http://127.0.0.1:${p}/ai/chat`, { method: 'POST', headers: { apikey: 'demo-key', 'content-type': 'application/json' }, body: '{"messages":[{"role":"user","content":"hi"}]}' });
+      expect(chat.status, chat.text).toBe(200);
+      expect((await loaded(server.pid as number)).filter((f) => !atStart.has(f))).toEqual([]);
+    } finally {
+      server.kill('SIGTERM');
+      mock.kill('SIGTERM');
+    }
+    const done = await server;
+    expect(done.exitCode).toBe(0);
+    expect(String(done.stderr)).toMatch(/"msg":"warmed up: ([1-9]\d*)\/\1 requests answered in \d+ ms"/);
+  });
 });
