@@ -116,6 +116,16 @@ describe('_info.default_lookup_tags', () => {
   });
 });
 
+describe('partials', () => {
+  it('a partial with an id and a plugin linking it by id: the dump (partial without its id) diffs as no change', async () => {
+    await roundTrip('partial-id.yaml');
+    const out = join(tmp, 'partial-id.yaml.dump.yaml');
+    const d = await run(diff, [out], { exitCode: true });
+    expect(d.out + d.err).toContain('Created: 0\n  Updated: 0\n  Deleted: 0');
+    expect(d.rc, d.out + d.err).toBe(0);
+  });
+});
+
 describe('decK forms of consumers and plugins', () => {
   it('a nested plugin naming another file\'s consumer, route and service by id', async () => {
     await roundTrip('nested-id.yaml', 'nested-id.seed.yaml');
