@@ -40,7 +40,8 @@
  * Environment: the `DECK_*` values decK's test file sets ("DECK_X": "value" maps, `t.Setenv` with a
  * literal or a constant) are given to aigw; a file whose test sets none is validated with `--mock-env`.
  * Gateway state first: a file decK syncs or applies on top of another (a table entry's first/initial/
- * before file, or a sync/apply earlier in the same test since its last reset) is round-tripped after
+ * before file, or a sync/apply earlier in the same test, since its last reset, than the call taking
+ * the file or its table field) is round-tripped after
  * syncing that seed; decK's apply tests are applied, not synced, are valid alone or merged with their
  * seed, and only their dump is diffed. A
  * file whose only accepting tests create gateway state in Go (`setupFn`) is skipped.
@@ -207,15 +208,19 @@ function readGoTests() {
           setup = /\bsetup\w*\s*:\s*func/i.test(entryText);
           if (!/^(first|initial|before|seed|base|setup)/i.test(field) && !/expected/i.test(field))
             for (const m of entryText.matchAll(/\b(first|initial|before|seed|base)\w*\s*:\s*"(testdata\/[^"]+)"/gi)) seeds.push(m[2].replace(/^testdata\//, ''));
-        } else if (/\b(sync|apply|syncWithOutput)\w*\(/.test(line)) {
-          const since = Math.max(body.lastIndexOf('reset(t', use.at), body.lastIndexOf('t.Run(', use.at), 0);
+        }
+        // a call: the files synced before it; a table entry: those synced before the call that takes its field
+        const call = entryBlock ? new RegExp(`\\b(sync|apply|syncWithOutput)\\w*\\([^,)]*,\\s*(?:tc|tt|test)\\.${field}\\b`).exec(body) : null;
+        const callAt = entryBlock ? (call?.index ?? -1) : /\b(sync|apply|syncWithOutput)\w*\(/.test(line) ? use.at : -1;
+        if (seeds.length === 0 && callAt > 0) {
+          const since = Math.max(body.lastIndexOf('reset(t', callAt), body.lastIndexOf('t.Run(', callAt), 0);
           for (const u of uses) {
-            if (u.at <= since || u.at >= use.at) continue;
+            if (u.at <= since || u.at >= callAt) continue;
             const l = body.slice(body.lastIndexOf('\n', u.at) + 1, body.indexOf('\n', u.at));
             if (/\b(sync|apply|syncWithOutput)\w*\(/.test(l) && !expectsError(body, u.at)) seeds.push(u.path.replace(/^testdata\//, ''));
           }
         }
-        const applied = /\bapply\(/.test(line) || (entryBlock !== undefined && name === 'apply_test.go' && /second/i.test(field));
+        const applied = /\bapply\(/.test(line) || call?.[1] === 'apply' || (entryBlock !== undefined && name === 'apply_test.go' && /second/i.test(field));
         let range = stringValue(gate.range);
         if (range === null) {
           const field = /^(?:tc|tt|test)\.(\w+)$/.exec(gate.range)?.[1] ?? gate.range;
