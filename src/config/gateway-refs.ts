@@ -22,8 +22,12 @@ export type LookupKind = (typeof LOOKUP_KINDS)[number];
 /** `_info.default_lookup_tags`, per kind. */
 export type LookupTags = Partial<Record<LookupKind, string[]>>;
 
-/** The lookup-tagged entities read from the gateway (online only), per kind. */
-export type GatewayEntities = Partial<Record<LookupKind, readonly Entity[]>>;
+/**
+ * The lookup-tagged entities read from the gateway (online only), per kind; `group_members`: the
+ * consumers in the looked-up consumer groups, which decK adds to the file's consumers
+ * (cmd/common.go addUniqueConsumersInTargetContent), so a plugin may name one.
+ */
+export type GatewayEntities = Partial<Record<LookupKind | 'group_members', readonly Entity[]>>;
 
 export interface GatewayScope {
   lookupTags: LookupTags;
@@ -80,6 +84,19 @@ export function resolveOnGateway(raw: RawEntity, what: string, ref: RawRef, targ
       };
     }
   }
+  const groupTags = target === 'consumers' ? scope.lookupTags.consumer_groups : undefined;
+  if (groupTags !== undefined && groupTags.length > 0) {
+    const members = scope.found?.group_members;
+    if (members !== undefined) {
+      const hit = findOnGateway(members, target, ref);
+      if (hit !== undefined) return { id: hit.id };
+    } else if (scope.found === undefined) {
+      return {
+        id: ref.by === 'id' ? ref.value : placeholderId(target, ref.value),
+        issue: warn(`${what} is not in the files: it is looked up on the gateway at sync time among the members of the consumer_groups tagged ${groupTags.join(', ')} (_info.default_lookup_tags.consumer_groups)`),
+      };
+    }
+  }
   if (nestedById(raw, ref)) {
     return { id: ref.value, issue: warn(`${what} is not in the files: the gateway must have it (a nested plugin may name an entity of another kind by id)`) };
   }
@@ -88,9 +105,14 @@ export function resolveOnGateway(raw: RawEntity, what: string, ref: RawRef, targ
 
 /** What a broken reference message adds when lookup tags were searched too. */
 export function brokenSuffix(target: KindName, scope: GatewayScope): string {
+  if (scope.found === undefined) return '';
   const tags = isLookupKind(target) ? scope.lookupTags[target] : undefined;
-  if (tags === undefined || tags.length === 0 || scope.found === undefined) return '';
-  return `, neither in the files nor among the gateway's ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`;
+  const groupTags = target === 'consumers' ? scope.lookupTags.consumer_groups : undefined;
+  const places = [
+    ...(tags !== undefined && tags.length > 0 ? [`the gateway's ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`] : []),
+    ...(groupTags !== undefined && groupTags.length > 0 ? [`the members of the gateway's consumer_groups tagged ${groupTags.join(', ')} (_info.default_lookup_tags.consumer_groups)`] : []),
+  ];
+  return places.length === 0 ? '' : `, neither in the files nor among ${places.join(' nor ')}`;
 }
 
 /**

@@ -47,6 +47,20 @@ function remapRefs(kind: KindDef, e: Entity, idMap: ReadonlyMap<string, string>,
       out[fk.field] = { id: mapped };
     }
   }
+  // a plugin's partial links hold the partial's id (`partials: [{id, name, path}]`): a partial matched
+  // by name under another id (a dump without ids) is the same link
+  if (kind.name === 'plugins' && Array.isArray(e.partials)) {
+    const links = e.partials as unknown[];
+    const moved = (l: unknown): string | undefined => {
+      const id = l !== null && typeof l === 'object' ? (l as { id?: unknown }).id : undefined;
+      const mapped = typeof id === 'string' ? idMap.get(id) : undefined;
+      return mapped !== id ? mapped : undefined;
+    };
+    if (links.some((l) => moved(l) !== undefined)) {
+      out ??= { ...e };
+      out.partials = links.map((l) => (moved(l) === undefined ? l : { ...(l as object), id: moved(l) }));
+    }
+  }
   return out === null ? e : (out as Entity);
 }
 

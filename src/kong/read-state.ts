@@ -145,7 +145,20 @@ export async function readState(client: AdminClient, options: ReadOptions = {}):
 export async function readLookups(client: AdminClient, lookupTags: LookupTags): Promise<GatewayEntities> {
   const kinds = LOOKUP_KINDS.filter((k) => (lookupTags[k]?.length ?? 0) > 0);
   const lists = await Promise.all(kinds.map((k) => listTop(client, KIND_BY_NAME[k], { tags: (lookupTags[k] ?? []).join(',') })));
-  return Object.fromEntries(kinds.map((k, i) => [k, lists[i] ?? []])) as GatewayEntities;
+  const found = Object.fromEntries(kinds.map((k, i) => [k, lists[i] ?? []])) as GatewayEntities;
+  if (found.consumer_groups !== undefined) found.group_members = await readGroupMembers(client, found.consumer_groups);
+  return found;
+}
+
+/** The consumers in the given consumer groups, each once (`/consumer_groups/{id}/consumers` lists whole consumers). */
+async function readGroupMembers(client: AdminClient, groups: readonly Entity[]): Promise<Entity[]> {
+  const lists = await Promise.all(groups.map((g) => orEmpty(client.listAll(client.scoped(`/consumer_groups/${g.id}/consumers`)))));
+  const byId = new Map<string, Entity>();
+  for (const item of lists.flat()) {
+    const e = toEntity(item);
+    if (e !== null) byId.set(e.id, e);
+  }
+  return [...byId.values()];
 }
 
 /**
@@ -156,7 +169,9 @@ export async function readLookups(client: AdminClient, lookupTags: LookupTags): 
 export async function withLookups(client: AdminClient, current: State, gateway: GatewayEntities): Promise<State> {
   const entities = emptyEntities();
   for (const k of KINDS) {
-    const foreign = new Set((gateway[k.name as keyof GatewayEntities] ?? []).map((e) => e.id));
+    // the members of looked-up consumer groups are decK's desired consumers as found: never compared either
+    const found = [...(gateway[k.name as keyof GatewayEntities] ?? []), ...(k.name === 'consumers' ? (gateway.group_members ?? []) : [])];
+    const foreign = new Set(found.map((e) => e.id));
     entities[k.name] = current.entities[k.name].filter((e) => !foreign.has(e.id));
   }
   const groups = gateway.consumer_groups ?? [];

@@ -6,7 +6,7 @@ import type { Io } from '../../cli/io.js';
 import { loadState, type EntitySources } from '../../config/index.js';
 import { formatIssue, type Issue } from '../../config/issues.js';
 import type { TargetInfo } from '../../kong/executor.js';
-import type { State } from '../../config/state.js';
+import type { Entity, State } from '../../config/state.js';
 import type { Paint } from '../../diff/render.js';
 import { maskOptions, profileOfTarget, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
 import { DEFAULT_PROFILE } from '../../config/kong-version.js';
@@ -94,12 +94,25 @@ async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }
   const profile = target.konnect !== null ? 'konnect' : profileOfTarget(target.info);
   const lookupTags = first.desired?.lookupTags ?? {};
   // `_info.default_lookup_tags`: the other files' entities are read first, then the files resolve against them
-  const gateway = hasLookupTags(lookupTags) ? await readLookups(target.client, lookupTags) : undefined;
+  const gateway = hasLookupTags(lookupTags) ? withoutOwnMembers(await readLookups(target.client, lookupTags), first.desired) : undefined;
   const reload = profile !== kongProfile() || gateway !== undefined;
   if (profile !== kongProfile()) useKongProfile(profile);
   const r = reload ? await loadQuietly(args, opts, io, gateway) : first;
   printIssues(io, r.issues);
   return r.desired;
+}
+
+/**
+ * The looked-up groups' members that the files do not define themselves: decK adds only those to
+ * the files' consumers (cmd/common.go addUniqueConsumersInTargetContent, matched by id, username or
+ * custom_id), so a file's own consumer in another team's group stays the file's to compare.
+ */
+function withoutOwnMembers(gateway: GatewayEntities, desired: Desired | null): GatewayEntities {
+  if (gateway.group_members === undefined || desired === null) return gateway;
+  const own = desired.state.entities.consumers;
+  const same = (a: unknown, b: unknown) => a !== undefined && a !== null && a === b;
+  const mine = (c: Entity) => own.some((o) => same(o.id, c.id) || same(o.username, c.username) || same(o.custom_id, c.custom_id));
+  return { ...gateway, group_members: gateway.group_members.filter((c) => !mine(c)) };
 }
 
 /** Issues on stderr, coloured with a source excerpt on a terminal. */

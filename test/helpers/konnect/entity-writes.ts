@@ -86,12 +86,40 @@ function normalise(spec: KindSpec, v: JsonObject, skipHash: boolean): ErrorDetai
   }
 }
 
+/** Where a partial's config goes in a plugin when the reference names no `path` (Kong's redis partials fill `config.redis`). */
+const PARTIAL_PATH: Record<string, string> = { 'redis-ce': 'config.redis', 'redis-ee': 'config.redis' };
+
+/**
+ * The plugin as Kong validates it: each referenced partial's config set in place at the reference's
+ * `path` (Kong merges partials before the plugin's entity checks, so `strategy: redis` with the
+ * host in a `redis-ee` partial is valid). Only for validation: the plugin is stored as sent.
+ */
+function withPartials(ctx: WriteContext, v: JsonObject): JsonObject {
+  if (!Array.isArray(v.partials) || v.partials.length === 0) return v;
+  const merged = clone(v);
+  for (const ref of v.partials) {
+    if (!isObject(ref)) continue;
+    const partial =
+      typeof ref.id === 'string' ? ctx.store.get('partials', ref.id.toLowerCase()) : ctx.store.list('partials').find((p) => p.name === ref.name);
+    if (!partial || !isObject(partial.config)) continue;
+    const path = typeof ref.path === 'string' ? ref.path : PARTIAL_PATH[String(partial.type)];
+    if (path === undefined) continue;
+    let at: JsonObject = merged;
+    for (const step of path.split('.')) {
+      if (!isObject(at[step])) at[step] = {};
+      at = at[step] as JsonObject;
+    }
+    for (const [k, x] of Object.entries(partial.config)) if (x !== null && x !== undefined) at[k] = clone(x);
+  }
+  return merged;
+}
+
 function pluginDetails(ctx: WriteContext, v: JsonObject): ErrorDetail[] {
   if (typeof v.name !== 'string') return [];
   const schema = pluginSchemaFor(ctx.plugins, v.name);
   if (!schema) return [fieldDetail('name', `plugin(${v.name}) does not exist`)];
   fillPlugin(schema, v);
-  const details = validatePlugin(schema, v);
+  const details = validatePlugin(schema, withPartials(ctx, v));
   if (details.length === 0) mirrorShorthands(schema, v);
   return details;
 }

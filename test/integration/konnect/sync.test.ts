@@ -31,6 +31,7 @@ beforeAll(async () => {
       { name: 'kong-ai-tutorial' },
       { name: 'scratch' },
       { name: 'shorthands' },
+      { name: 'partials' },
       { name: 'slow-dp', dataPlanes: [{ hostname: 'dp-fast' }, { hostname: 'dp-stuck', delayMs: Infinity }] },
       { name: 'kic', cluster_type: 'CLUSTER_TYPE_K8S_INGRESS_CONTROLLER' },
       { name: 'group', cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE_GROUP' },
@@ -166,6 +167,29 @@ describe('sync, reset and apply against a control plane', () => {
     const d = await run(diff, ['shorthands.yaml'], konnect('shorthands', { nonZeroExitCode: true }));
     expect(d.code, d.out + d.err).toBe(0);
     expect(d.out).toMatch(/Created: 0\n\s+Updated: 0\n\s+Deleted: 0/);
+  });
+
+  it("a plugin whose redis settings come from a redis-ee partial passes Konnect's strategy check, then diffs as no change", async () => {
+    file('partial.yaml', [
+      '_format_version: "3.0"',
+      'partials:',
+      '  - name: shared-redis',
+      '    type: redis-ee',
+      '    config: { host: redis.internal, port: 6380 }',
+      'plugins:',
+      '  - name: rate-limiting-advanced',
+      '    config: { limit: [5], window_size: [30], strategy: redis, sync_rate: 1 }',
+      '    partials:',
+      '      - name: shared-redis',
+      '        path: config.redis',
+      '',
+    ].join('\n'));
+    const r = await run(sync, ['partial.yaml'], konnect('partials'));
+    expect(r.code, r.err).toBe(0);
+    const stored = srv.controlPlane('partials').entities('plugins').find((p) => p.name === 'rate-limiting-advanced');
+    expect(stored?.partials).toEqual([expect.objectContaining({ path: 'config.redis' })]);
+    const d = await run(diff, ['partial.yaml'], konnect('partials', { nonZeroExitCode: true }));
+    expect(d.code, d.out + d.err).toBe(0);
   });
 
   it('reset deletes everything but konnect-managed entities, only with --force', async () => {

@@ -43,6 +43,11 @@ async function errorsOf(path: string): Promise<string[]> {
   return r.issues.filter((i) => i.severity === 'error').map((i) => `${i.line}:${i.column} ${i.message}`);
 }
 
+async function warningsOf(path: string): Promise<string[]> {
+  const r = await loadState([path], { env: {}, cwd: DIR });
+  return r.issues.filter((i) => i.severity === 'warning').map((i) => `${i.line}:${i.column} ${i.message}`);
+}
+
 /** validate → (seed) → sync → dump → dump validates → diff of the file is empty. */
 async function roundTrip(name: string, seed?: string): Promise<void> {
   expect(await errorsOf(join(DIR, name))).toEqual([]);
@@ -84,8 +89,40 @@ describe('_info.default_lookup_tags', () => {
     expect(s.requests.slice(writes).filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
+  it("a consumer found only among the members of a looked-up consumer group (decK adds them to the file's consumers)", async () => {
+    expect(await warningsOf(join(DIR, 'group-members.yaml'))).toEqual([
+      "14:15 consumer 'acme-corp' referenced by plugin 'rate-limiting' (field 'consumer') is not in the files: it is looked up on the gateway at sync time among the members of the consumer_groups tagged accounts (_info.default_lookup_tags.consumer_groups)",
+    ]);
+    await roundTrip('group-members.yaml', 'group-members.seed.yaml');
+    const state = s.store.snapshot();
+    const acme = state.entities.consumers.find((c) => c.username === 'acme-corp');
+    expect(state.entities.plugins.find((p) => p.name === 'rate-limiting')?.consumer).toEqual({ id: acme?.id });
+    // the accounts team's consumers are left alone
+    expect(state.entities.consumers.map((c) => c.username).sort()).toEqual(['acme-corp', 'globex']);
+    const accounts = await run(diff, ['group-members.seed.yaml'], { exitCode: true });
+    expect(accounts.rc, accounts.out).toBe(0);
+  });
+
+  it('a consumer that is in no looked-up group stops sync, naming where it was looked for', async () => {
+    await run(sync, ['group-members.seed.yaml']);
+    s.store.replaceAll(emptyState());
+    const r = await run(sync, ['group-members.yaml']);
+    expect(r.rc).toBe(1);
+    expect(r.err).toContain("consumer 'acme-corp' referenced by plugin 'rate-limiting' (field 'consumer') does not exist, neither in the files nor among the members of the gateway's consumer_groups tagged accounts (_info.default_lookup_tags.consumer_groups)");
+  });
+
   it('refuses --skip-consumers with lookup tags for consumers (decK)', async () => {
     await expect(run(sync, ['lookup.yaml'], { skipConsumers: true })).rejects.toThrow('cannot use --skip-consumers with default lookup tags for consumers or consumer groups');
+  });
+});
+
+describe('partials', () => {
+  it('a partial with an id and a plugin linking it by id: the dump (partial without its id) diffs as no change', async () => {
+    await roundTrip('partial-id.yaml');
+    const out = join(tmp, 'partial-id.yaml.dump.yaml');
+    const d = await run(diff, [out], { exitCode: true });
+    expect(d.out + d.err).toContain('Created: 0\n  Updated: 0\n  Deleted: 0');
+    expect(d.rc, d.out + d.err).toBe(0);
   });
 });
 
