@@ -1,6 +1,6 @@
 /**
  * State → nested state file (`_format_version: "3.0"`), deterministic: entities sorted by their
- * natural key then id, object keys sorted, timestamps and nulls dropped, ids dropped where a
+ * natural key then id, object keys sorted, timestamps and nulls dropped (not those Kong keeps over a default), ids dropped where a
  * natural key identifies the entity (unless `withId`). Children nest under their only parent
  * (`services[].routes[].plugins[]`, `consumers[].keyauth_credentials[]`, `consumers[].groups[]`);
  * entities with several parents (a plugin on a service and a route) stay top-level and name them.
@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { KINDS, KIND_BY_NAME, type KindDef } from './kinds.js';
 import { refId, type Entity, type State } from './state.js';
 import { maskEntity, type MaskOptions } from '../diff/secrets.js';
+import { fillEntityDefaults } from './defaults.js';
 
 export interface WriteOptions {
   format?: 'yaml' | 'json';
@@ -40,18 +41,36 @@ function refName(kind: KindDef, e: Entity | undefined, id: string): string {
   return f === undefined ? id : String(e[f]);
 }
 
-function clean(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(clean);
+/**
+ * Sorted keys, nulls dropped — except a null where the schema's default is not null (`defaults`:
+ * the entity filled from its null-less self): dropped, the field would load as its default
+ * (Kong keeps an explicit null, e.g. rate-limiting-advanced `redis.host: null`), and the dump would
+ * not load back as what it was read from.
+ */
+function clean(value: unknown, defaults?: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => clean(v));
   if (value !== null && typeof value === 'object') {
     const out: Obj = {};
+    const d = defaults !== null && typeof defaults === 'object' && !Array.isArray(defaults) ? (defaults as Obj) : undefined;
     for (const key of Object.keys(value).sort()) {
       const v = (value as Obj)[key];
-      if (v === null || v === undefined) continue;
-      out[key] = clean(v);
+      if (v === null || v === undefined) {
+        if (v === null && d !== undefined && d[key] !== null && d[key] !== undefined) out[key] = null;
+        continue;
+      }
+      out[key] = clean(v, d?.[key]);
     }
     return out;
   }
   return value;
+}
+
+/** Whether a value holds a null anywhere (only then are the entity's defaults needed). */
+function hasNull(v: unknown): boolean {
+  if (v === null) return true;
+  if (Array.isArray(v)) return v.some(hasNull);
+  if (typeof v === 'object' && v !== undefined) return Object.values(v as Obj).some(hasNull);
+  return false;
 }
 
 interface Placement {
@@ -127,6 +146,7 @@ function entityNode(kind: KindDef, e: Entity, p: Placement, byId: Map<string, { 
     return name === id ? { id } : { [target.refField ?? 'name']: name };
   }
   const node: Obj = {};
+  const defaults = hasNull(e) ? fillEntityDefaults(kind.name, clean(e) as Obj) : undefined;
   const keepId = options.withId === true || kind.naturalKey.includes('id') || kind.naturalKey.every((f) => !present(e[f]));
   for (const key of Object.keys(masked).sort()) {
     if (kind.ignore.includes(key) || (key === 'id' && !keepId)) continue;
@@ -138,8 +158,9 @@ function entityNode(kind: KindDef, e: Entity, p: Placement, byId: Map<string, { 
       node[key] = refName(KIND_BY_NAME[fk.kind], byId.get(id)?.e, id);
       continue;
     }
-    const v = clean(masked[key]);
+    const v = clean(masked[key], defaults?.[key]);
     if (v !== null && v !== undefined) node[key] = v;
+    else if (v === null && defaults !== undefined && defaults[key] !== null && defaults[key] !== undefined) node[key] = null;
   }
   return node;
 }
