@@ -1,9 +1,13 @@
 // bench/memory — resident memory of `aigw serve`: at start with one ai-proxy route, under load
 // with one route and with 1,000 routes, and across 150 reloads (`POST /config`) of the 1,000-route
-// configuration under light load. RSS from /proc/<pid>/status (VmRSS, peak VmHWM).
-//   npm run build && node bench/memory/run.mjs [--rounds 3] [--routes 1000] [--reloads 150] [--duration 10]
+// configuration under light load: RSS after each, then (diagnostic) the live heap after a forced
+// full GC after each of `--heap-reloads` more (reload-growth.mjs: growth = a line fitted to all
+// samples after the warm-up). RSS from /proc/<pid>/status (VmRSS, peak VmHWM).
+//   npm run build && node bench/memory/run.mjs [--rounds 3] [--routes 1000] [--reloads 150] [--heap-reloads 150] [--duration 10] [--flags "<node flags>"]
+// --flags: node flags for every `aigw serve` (A/B of V8 settings; AIGW_CLI=… another build).
 import { configFile, mock as startMock, serve } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, arg, median, rss, sleep, start, stopAll, summary } from '../harness.mjs';
+import { HEAP_PROBE_ENV, HEAP_PROBE_NODE, describeTrend, reloadSeries, trend, warmUp } from './reload-growth.mjs';
 import { environment, mib, n0, ok, writeResults } from '../report.mjs';
 import { load } from '../wrk.mjs';
 import { join } from 'node:path';
@@ -12,7 +16,9 @@ import { chatBody, manyRoutes, oneRoute } from '../ai/config.mjs';
 const rounds = arg('rounds', 3);
 const routes = arg('routes', 1000);
 const reloads = arg('reloads', 150);
+const heapReloads = arg('heap-reloads', reloads);
 const seconds = arg('duration', 10);
+const flags = String(arg('flags', '')).split(' ').filter(Boolean);
 const C = 50;
 const env = environment();
 
@@ -36,7 +42,7 @@ async function oneRouteRuns(mockUrl) {
   const file = configFile('one-route.yaml', oneRoute(mockUrl));
   const out = [];
   for (let i = 0; i < rounds; i++) {
-    const gw = await serve(file, { cpu: SERVER_CPU });
+    const gw = await serve(file, { cpu: SERVER_CPU, node: flags });
     await sleep(2000);
     const atStart = rss(gw.pid);
     const underLoad = await loadWithRss(gw, { url: `${gw.url}/ai/chat`, body: chatBody });
@@ -52,7 +58,8 @@ async function manyRouteRuns(mockUrl) {
   const file = configFile('many-routes.yaml', texts[0]);
   const out = [];
   for (let i = 0; i < rounds; i++) {
-    const gw = await serve(file, { cpu: SERVER_CPU, admin: true });
+    // the heap probe (a SIGUSR2 handler; a GC only when asked) in every round, so the rounds are alike
+    const gw = await serve(file, { cpu: SERVER_CPU, admin: true, node: [...flags, ...HEAP_PROBE_NODE], env: { ...process.env, ...HEAP_PROBE_ENV } });
     await sleep(2000);
     const atStart = rss(gw.pid);
     // every request goes to the next of the routes: /r/0, /r/1, … (wrk/load.lua WRK_PATHS)
@@ -65,26 +72,21 @@ async function manyRouteRuns(mockUrl) {
   return out;
 }
 
-/** `reloads` × POST /config (alternating two versions) under a light load (10 connections). */
+/**
+ * Under a light load (10 connections): `reloads` × POST /config (two versions alternating), RSS
+ * 300 ms after each answer; then `heapReloads` more with the live heap after a forced GC after each.
+ */
 async function reloadRuns(gw, texts) {
-  const bg = start('wrk-bg', 'wrk', ['-t1', '-c10', '-d600s', '-s', join(import.meta.dirname, '..', 'wrk', 'load.lua'), `${gw.url}/r/`], {
+  const bg = start('wrk-bg', 'wrk', ['-t1', '-c10', '-d3600s', '-s', join(import.meta.dirname, '..', 'wrk', 'load.lua'), `${gw.url}/r/`], {
     cpu: LOAD_CPU,
     env: { ...process.env, WRK_METHOD: 'POST', WRK_BODY_FILE: configFile('chat.json', JSON.stringify(chatBody)), WRK_HEADERS: 'content-type: application/json', WRK_PATHS: String(routes) },
   });
-  const samples = [rss(gw.pid).rss];
-  const posts = [];
-  for (let i = 1; i <= reloads; i++) {
-    const t0 = performance.now();
-    const res = await fetch(`${gw.adminUrl}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: texts[i % 2] });
-    await res.arrayBuffer();
-    if (res.status !== 201) throw new Error(`POST /config answered ${res.status}`);
-    posts.push(performance.now() - t0);
-    await sleep(300); // the rebuild runs after the answer
-    samples.push(rss(gw.pid).rss);
-    if (i % 25 === 0) process.stderr.write(`reload ${i}/${reloads}: RSS ${mib(samples.at(-1))}\n`);
-  }
+  const log = (line) => process.stderr.write(`${line}\n`);
+  const before = rss(gw.pid).rss;
+  const plain = await reloadSeries(gw, texts, { count: reloads, settleMs: 300, log });
+  const heap = heapReloads > 0 ? await reloadSeries(gw, texts, { count: heapReloads, settleMs: 300, heap: true, log: (l) => log(`heap series: ${l}`) }) : null;
   await bg.stop('SIGINT');
-  return { samples, postMs: summary(posts) };
+  return { before, samples: plain.rssMiB, postMs: plain.postMs, heap };
 }
 
 function report(one, many) {
@@ -95,9 +97,11 @@ function report(one, many) {
   const startMany = s(many.map((r) => r.start));
   const loadMany = s(many.map((r) => r.load.maxRss));
   const rl = many.reloads;
-  const at = (i) => rl.samples[Math.min(i, rl.samples.length - 1)];
-  const early = median(rl.samples.slice(41, 51));
-  const late = median(rl.samples.slice(-10));
+  const at = (i) => (i === 0 ? rl.before : rl.samples[Math.min(i, rl.samples.length) - 1]);
+  const rssTrend = trend(rl.samples, warmUp(reloads));
+  const rssGrowth = rssTrend.over(reloads);
+  const heapTrend = rl.heap ? trend(rl.heap.heapMiB, warmUp(heapReloads)) : null;
+  const heapGrowth = heapTrend ? heapTrend.over(heapReloads) : null;
   const cols = [0, 1, 10, 50, 100, reloads].filter((i, k, a) => i <= reloads && a.indexOf(i) === k);
   const lines = [
     `${rounds} fresh processes per configuration; RSS at start = 2 s after the proxy listens; under load = the highest of samples every 250 ms during ${seconds} s of wrk at ${C} connections (ai-proxy → aigw mock). Median (min – max).`,
@@ -109,15 +113,19 @@ function report(one, many) {
     `| at start, ${n0(routes)} ai-proxy routes | ${fmt(startMany)} | |`,
     `| under load, ${n0(routes)} routes (requests spread over all of them) | ${fmt(loadMany)} (at ${n0(median(many.map((r) => r.load.rps)))} req/s) | ≤ 120 MiB ${ok(loadMany.median <= 120)} |`,
     '',
-    `${reloads} reloads of the ${n0(routes)}-route configuration by \`POST /config\` (two versions alternating), 10 connections of load meanwhile; RSS 300 ms after each:`,
+    `${reloads} reloads of the ${n0(routes)}-route configuration by \`POST /config\` (two versions alternating), 10 connections of load meanwhile; RSS 300 ms after each answer. Growth = the least-squares line through the samples after the first ${warmUp(reloads)} (the warm-up), times ${reloads}; ± two standard errors:`,
     '',
-    `| after reload | ${cols.join(' | ')} | highest | median of 41–50 → median of the last 10 | target |`,
+    `| after reload | ${cols.join(' | ')} | highest | growth (fitted) | target |`,
     `|---|${cols.map(() => '---|').join('')}---|---|---|`,
-    `| RSS | ${cols.map((i) => mib(at(i))).join(' | ')} | ${mib(Math.max(...rl.samples))} | ${mib(early)} → ${mib(late)} (${late - early >= 0 ? '+' : ''}${(late - early).toFixed(1)} MiB) | no growth (< 10 MiB) ${ok(late - early < 10)} |`,
+    `| RSS | ${cols.map((i) => mib(at(i))).join(' | ')} | ${mib(Math.max(...rl.samples))} | ${describeTrend(rssTrend, reloads)} | no growth (< 10 MiB) ${ok(rssGrowth < 10)} |`,
+    '',
+    heapTrend
+      ? `Leak check (diagnostic, ${heapReloads} more reloads in the same process, a full GC forced after each): live JS heap ${describeTrend(heapTrend, heapReloads, 2)} ${ok(heapGrowth < 2)} (< 2 MiB); RSS after those GCs ${describeTrend(trend(rl.heap.rssMiB, warmUp(heapReloads)), heapReloads)}.`
+      : 'Leak check (live heap after forced GCs) not run (--heap-reloads 0).',
     '',
     `\`POST /config\` of ${n0(routes)} routes: ${rl.postMs.median.toFixed(0)} ms median (${rl.postMs.min.toFixed(0)} – ${rl.postMs.max.toFixed(0)} ms).`,
   ];
-  return { markdown: lines.join('\n'), targets: { startOneRoute: startOne, loadManyRoutes: loadMany, reloadGrowthMiB: late - early } };
+  return { markdown: lines.join('\n'), targets: { startOneRoute: startOne, loadManyRoutes: loadMany, reloadGrowthMiB: rssGrowth, reloadGrowthSeMiB: 2 * rssTrend.se * reloads, reloadHeapGrowthMiB: heapGrowth } };
 }
 
 try {
@@ -125,7 +133,7 @@ try {
   const one = await oneRouteRuns(m.url);
   const many = await manyRouteRuns(m.url);
   const { markdown, targets } = report(one, many);
-  writeResults('memory', env, { rounds, routes, reloads, seconds, targets, oneRoute: one, manyRoutes: { runs: [...many], reloads: many.reloads } }, markdown);
+  writeResults('memory', env, { rounds, routes, reloads, heapReloads, seconds, flags, targets, oneRoute: one, manyRoutes: { runs: [...many], reloads: many.reloads } }, markdown);
 } finally {
   await stopAll();
 }

@@ -1,5 +1,7 @@
 // Where the resident memory of a started `aigw serve` (one ai-proxy route, idle) goes:
-//   node bench/profile/memory.mjs
+//   node bench/profile/memory.mjs [--routes 1000] [--duration 5]
+// --routes N: N ai-proxy routes (bench/ai/config.mjs manyRoutes, the load spread over them);
+// --duration: seconds of load before the "under load" snapshot (V8's spaces grow with volume).
 // 1. RSS of reference processes: an idle node, a node:http server, the bare proxy (node:http + undici).
 // 2. aigw's mappings (/proc/<pid>/smaps): node binary, shared libraries, malloc heap, anonymous
 //    memory (V8's heap, code, wasm), and V8's own numbers (process.memoryUsage and heap spaces,
@@ -12,14 +14,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
-import { LOAD_CPU, SERVER_CPU, nowUs, rss, sleep, start, stopAll } from '../harness.mjs';
+import { LOAD_CPU, SERVER_CPU, arg, nowUs, rss, sleep, start, stopAll } from '../harness.mjs';
 import { load } from '../wrk.mjs';
-import { chatBody, oneRoute } from '../ai/config.mjs';
+import { chatBody, manyRoutes, oneRoute } from '../ai/config.mjs';
 import { area } from './summarize.mjs';
 
 const here = import.meta.dirname;
 const root = join(here, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'aigw-mem-'));
+const routes = arg('routes', 1);
+const seconds = arg('duration', 5);
 const mb = (x) => `${(x / 1048576).toFixed(1).padStart(6)} MiB`;
 
 /** Resident KiB per kind of mapping, from /proc/<pid>/smaps. */
@@ -62,7 +66,7 @@ async function references() {
  * module log (a module hook runs a thread of its own, which would inflate the first run's RSS).
  */
 async function aigw(mockUrl) {
-  const file = configFile('one.yaml', oneRoute(mockUrl));
+  const file = routes > 1 ? configFile('many.yaml', manyRoutes(mockUrl, routes)) : configFile('one.yaml', oneRoute(mockUrl));
   const gw = await serve(file, { cpu: SERVER_CPU, node: ['--require', join(here, 'memory-report.cjs')] });
   const snapshot = async (after) => {
     const r = rss(gw.pid);
@@ -73,8 +77,9 @@ async function aigw(mockUrl) {
   };
   await sleep(2000);
   const atStart = await snapshot(0);
-  const during = load({ url: `${gw.url}/ai/chat`, body: chatBody, connections: 50, seconds: 5 });
-  await sleep(4000);
+  const target = routes > 1 ? { url: `${gw.url}/r/`, paths: routes } : { url: `${gw.url}/ai/chat` };
+  const during = load({ ...target, body: chatBody, connections: 50, seconds });
+  await sleep((seconds - 1) * 1000);
   const underLoad = await snapshot(nowUs());
   const r = await during;
   await gw.stop();
@@ -136,8 +141,8 @@ try {
   const a = await aigw(ref.mock.url);
   console.log('## RSS of reference processes, 1.5 s after start');
   for (const [k, v] of Object.entries(ref.rss)) console.log(`  ${v.rss.toFixed(1).padStart(6)} MiB  ${k} (node binary ${v.binary.toFixed(1)} MiB, anonymous ${v.anonymous.toFixed(1)} MiB)`);
-  printSnapshot('aigw serve, one ai-proxy route, 2 s after start', a.atStart);
-  printSnapshot(`the same process after 4 s of wrk at 50 connections (${Math.round(a.rps)} req/s)`, a.underLoad);
+  printSnapshot(`aigw serve, ${routes} ai-proxy route(s), 2 s after start`, a.atStart);
+  printSnapshot(`the same process after ${seconds - 1} s of wrk at 50 connections (${Math.round(a.rps)} req/s)`, a.underLoad);
   const pk = byPackage(a.modules);
   console.log(`\n## modules loaded by \`aigw serve\`: ${a.modules.length} files`);
   for (const [k, e] of pk.slice(0, 30)) console.log(`  ${String(e.files).padStart(4)} files ${(e.bytes / 1024).toFixed(0).padStart(6)} KiB  ${k}`);

@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, Entry> = {
     load: async () => {
       // before the gateway's modules load (see startup-heap.ts)
       (await import('../gateway/startup-heap.js')).holdYoungGeneration();
+      (await import('../gateway/old-generation.js')).holdOldGenerationGrowth();
       return (await import('./serve.js')).command;
     },
   },
