@@ -19,7 +19,6 @@ import type { CanonicalRequest } from '../../../src/gateway/llm/wire/openai-type
 import { TranslationError } from '../../../src/gateway/llm/wire/errors.js';
 
 v8.setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- natives syntax is parsed only in code compiled after the flag
 const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: unknown, b: unknown) => boolean;
 
 const REQUEST = '{"messages":[{"role":"user","content":"hi"}],"temperature":0.5}';
