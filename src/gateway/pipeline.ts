@@ -29,6 +29,7 @@ import { ReplyError, type PluginInstance, type ResponseHeaders } from './plugin.
 import { joinUpstreamPath, normalizePath } from './router.js';
 import { instanceFor, type Chain, type ChainEntry, type Runtime } from './runtime.js';
 import { MSG_BAD_RESPONSE, proxyRequest, UpstreamError, type Agents } from './upstream.js';
+import { editableCopy } from './llm/wire/shallow-copy.js';
 
 export interface PipelineEnv {
   agents: Agents;
@@ -185,7 +186,7 @@ function write(res: ServerResponse, chunk: Buffer): Promise<void> | void {
 }
 
 async function deliverStream(ctx: GatewayContext, chain: Chain, r: StreamedResponse): Promise<void> {
-  const headers = { ...r.headers };
+  const headers = editableCopy(r.headers);
   if (chain.hasChunk) delete headers['content-length'];
   upstreamHead(ctx, chain, r.status, headers);
   for await (const raw of r.chunks) {
@@ -219,7 +220,8 @@ async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedRes
     await inst.response(ctx, r);
     ctx.phases?.push({ phase: 'response', plugin: entry.name, start: t0, end: process.hrtime.bigint() });
   }
-  const headers = { ...r.headers, 'content-length': String(r.body.length) };
+  const headers = editableCopy(r.headers);
+  headers['content-length'] = String(r.body.length);
   upstreamHead(ctx, chain, r.status, headers);
   ctx.responseBytes = r.body.length;
   ctx.res.end(ctx.method === 'HEAD' ? undefined : r.body);

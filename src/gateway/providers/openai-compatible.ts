@@ -12,6 +12,7 @@ import {
 import { parseOpenAIUsage } from '../llm/wire/usage.js';
 import { wireUsage, zeroUsage } from '../llm/wire/openai-types.js';
 import { resolveEndpoint } from './endpoint.js';
+import { editableCopy } from '../llm/wire/shallow-copy.js';
 import { applyStaticAuth } from './request-auth.js';
 import type { Provider, ProviderContext, StreamTranslator } from './types.js';
 
@@ -55,7 +56,7 @@ function responsesBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: J
 
 export function openAIRequestBody(spec: OpenAICompatibleSpec, ctx: ProviderContext, body: JsonObject): JsonObject {
   if (ctx.routeType === 'llm/v1/responses') return responsesBody(spec, ctx, body);
-  const out: JsonObject = { ...body };
+  const out: JsonObject = editableCopy(body);
   delete out.top_k;
   if (spec.sendModel === false) delete out.model;
   else out.model = ctx.model;
@@ -99,7 +100,10 @@ export function openAIResponse(provider: string, routeType: RouteType, body: unk
   if (!Array.isArray(body.choices)) throw transformationFailed(provider, routeType, `'choices' not in ${routeType} response`);
   const object = routeType === 'llm/v1/chat' ? 'chat.completion' : 'text_completion';
   // The choices are passed through as the upstream sent them (the openai family is not translated).
-  return { ...body, object, usage: wireUsage(usage) } as ChatCompletion | TextCompletion;
+  const out = editableCopy(body);
+  out.object = object;
+  out.usage = wireUsage(usage);
+  return out as ChatCompletion | TextCompletion;
 }
 
 function isChunk(v: unknown): v is CanonicalChunk {

@@ -4,10 +4,11 @@
  */
 import { isObject } from '../llm/wire/openai-types.js';
 import type { ProviderContext, UpstreamRequest } from './types.js';
+import { editableCopy } from '../llm/wire/shallow-copy.js';
 
 export function applyStaticAuth(ctx: ProviderContext, req: UpstreamRequest): UpstreamRequest {
   const { auth } = ctx;
-  const headers = { ...req.headers };
+  const headers = editableCopy(req.headers);
   let url = req.url;
   let body = req.body;
   if (auth.header_name && auth.header_value !== undefined) headers[auth.header_name] = auth.header_value;
@@ -19,5 +20,9 @@ export function applyStaticAuth(ctx: ProviderContext, req: UpstreamRequest): Ups
       url.searchParams.set(auth.param_name, auth.param_value);
     }
   }
-  return { ...req, url, headers, body };
+  const out = editableCopy(req);
+  out.url = url;
+  out.headers = headers;
+  out.body = body;
+  return out;
 }

@@ -15,10 +15,12 @@ import {
 import { chatCompletion, textCompletion, unixSeconds } from '../wire/chunks.js';
 import { estimatePromptTokens, resolveUsage } from '../wire/usage.js';
 import type { Provider, ProviderContext, StreamTranslator, UpstreamRequest } from '../../providers/types.js';
+import { editableCopy } from '../wire/shallow-copy.js';
 
 /** Plugin `model.options` sampling values override the client's (kong.md §0); model and stream are fixed. */
 export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): CanonicalRequest {
-  const out: CanonicalRequest = { ...req, model: ctx.model };
+  const out: CanonicalRequest = editableCopy(req);
+  out.model = ctx.model;
   // named reads (one shape each), not a keyed loop: this runs on every AI request
   const o = ctx.options;
   if (o.max_tokens !== undefined) out.max_tokens = o.max_tokens;
@@ -40,7 +42,7 @@ export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): 
 export function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> | UpstreamRequest {
   try {
     // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see
-    const plain: CanonicalRequest = { ...req };
+    const plain: CanonicalRequest = editableCopy(req);
     delete plain[CLIENT_STATE];
     const { body, headers } = provider.toUpstream(ctx, plain);
     const base: UpstreamRequest = {

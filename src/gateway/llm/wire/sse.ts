@@ -39,6 +39,16 @@ export class SseDeframer {
   private consume(text: string, final: boolean, from = 0): SseEvent[] {
     const out: SseEvent[] = [];
     let start = 0;
+    if (text.indexOf('\r', from) === -1) {
+      // LF-only text (what LLM APIs send): lines found by indexOf, not char by char (callgrind: the
+      // loop below cost ~40 instructions per byte of every streamed answer)
+      for (let i = text.indexOf('\n', from); i !== -1; i = text.indexOf('\n', start)) {
+        const ev = this.line(text.slice(start, i));
+        if (ev) out.push(ev);
+        start = i + 1;
+      }
+      return this.rest(out, text, start, final);
+    }
     for (let i = from; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
@@ -48,6 +58,11 @@ export class SseDeframer {
       if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
       start = i + 1;
     }
+    return this.rest(out, text, start, final);
+  }
+
+  /** Keeps the unfinished line (a final one is an event's last line). */
+  private rest(out: SseEvent[], text: string, start: number, final: boolean): SseEvent[] {
     this.tail = text.slice(start);
     if (final && this.tail !== '') {
       const ev = this.line(this.tail);

@@ -16,6 +16,7 @@ import { LlmStreamError, type BufferedSuccess, type CallFailure, type ProviderCa
 import type { CanonicalResponse, Usage } from '../../llm/wire/openai-types.js';
 import type { AiProxyConfig } from './config.js';
 import type { ProxyPlan } from './request.js';
+import { editableCopy } from '../../llm/wire/shallow-copy.js';
 
 export interface AnswerEnv {
   ctx: GatewayContext;
@@ -114,7 +115,9 @@ function failed(env: AnswerEnv, r: CallFailure): UpstreamResult {
     env.ctx.upstreamStatus = r.status;
     const shaped = formatOf(env.plan.inputFormat).upstreamError(r.status, r.body);
     if (shaped === null) return { kind: 'buffered', status: r.status, headers: r.headers, body: r.body };
-    return { kind: 'buffered', status: r.status, headers: { ...r.headers, 'content-type': JSON_TYPE }, body: shaped };
+    const headers = editableCopy(r.headers);
+    headers['content-type'] = JSON_TYPE;
+    return { kind: 'buffered', status: r.status, headers, body: shaped };
   }
   env.ctx.source = 'error';
   throw new ReplyError({ status: r.status, json: { error: { message: r.message } } });
@@ -157,7 +160,9 @@ async function* frames(env: AnswerEnv, s: StreamSuccess): AsyncGenerator<string>
 }
 
 function streamed(env: AnswerEnv, s: StreamSuccess): UpstreamResult {
-  const headers: Record<string, HeaderValue> = { ...s.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+  const headers: Record<string, HeaderValue> = editableCopy(s.headers);
+  headers['content-type'] = 'text/event-stream';
+  headers['cache-control'] = 'no-cache';
   modelHeader(env, headers);
   return { kind: 'stream', status: 200, headers, chunks: frames(env, s) };
 }
