@@ -56,7 +56,7 @@ services:
           strategy: local
           redis: { host: null, port: null, timeout: 2000 }
 `;
-    const loaded = loadText(text, { name: 'f.yaml' }).state!;
+    const loaded = loadText(text, { env: {}, name: 'f.yaml' }).state!;
     const plugin = loaded.entities.plugins[0].config as { redis: Record<string, unknown> };
     expect(plugin.redis.host).toBeNull();
     const out = toContent(loaded, { mask: { show: true } }) as Record<string, any>;
@@ -64,7 +64,7 @@ services:
     expect(out.services[0].retries).toBeNull();
     expect(out.services[0].plugins[0].config.redis).toMatchObject({ host: null, port: null, timeout: 2000 });
     expect(out.services[0].plugins[0].config.redis).not.toHaveProperty('username');
-    const again = loadText(writeState(loaded, { mask: { show: true } }), { name: 'dump.yaml' }).state!;
+    const again = loadText(writeState(loaded, { mask: { show: true } }), { env: {}, name: 'dump.yaml' }).state!;
     expect(plan(loaded, again).ops).toEqual([]);
   });
 
