@@ -155,12 +155,15 @@ describe('ai-rate-limiting-advanced', () => {
 
   it('tokens_count_strategy cost counts the cost reported by ai-proxy', async () => {
     const h = { 'x-team': 'cost-1' };
-    const r1 = await postJson(`${a.proxyUrl}/cost`, chat(HELLO), h);
+    // the most the call can cost is reserved up front: 3 prompt + 6 completion tokens at 1 per token
+    const r1 = await postJson(`${a.proxyUrl}/cost`, chat(HELLO, { max_tokens: 6 }), h);
     expect(r1.status).toBe(200);
-    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('10');
+    expect(header(r1, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('1');
     await settle();
+    // settled at its real cost, 9; still below the limit, so the next call is admitted, its 3 + 4,096 reserved
     const r2 = await postJson(`${a.proxyUrl}/cost`, chat(HELLO), h);
-    expect(header(r2, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('1'); // cost 9 (1 per token)
+    expect(r2.status).toBe(200);
+    expect(header(r2, 'X-AI-RateLimit-Remaining-3600-openai')).toBe('0');
     await settle();
     expect((await postJson(`${a.proxyUrl}/cost`, chat(HELLO), h)).status).toBe(429);
   });
