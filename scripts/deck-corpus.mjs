@@ -410,6 +410,7 @@ async function roundTrip(f, dir) {
     const dp = await run('dump', [...dumpConn, '--output-file', out, '--show-secrets', '--yes'], f.env, dir);
     if (dp.code !== 0) return { step: 'dump', error: firstError(dp.out), out: dp.out };
     const d2 = await run('diff', [out, ...dumpConn, '--exit-code'], f.env, dir);
+    if (d2.code !== 0 && process.env.DECK_CORPUS_SHOW_DUMP) process.stderr.write(readFileSync(out, 'utf8'));
     if (d2.code !== 0) return { step: 'diff of dump', error: firstError(d2.out.split('\n').filter((l) => /^[-+~]|updating|creating|deleting/.test(l.trim())).join('\n') || d2.out), out: d2.out };
     return null;
   } finally {

@@ -44,7 +44,12 @@ function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-export function fillValue(schema: JsonSchema, relPath: string, value: unknown, omit?: ReadonlySet<string>): unknown {
+/** `nullableOnly`: fill only the defaults of fields that may be null (for `nullsOverDefaults`). */
+export interface FillOptions { nullableOnly?: boolean }
+
+const mayBeNull = (s: JsonSchema): boolean => s.type === undefined || s.type === 'null' || (Array.isArray(s.type) && s.type.includes('null'));
+
+export function fillValue(schema: JsonSchema, relPath: string, value: unknown, omit?: ReadonlySet<string>, opts?: FillOptions): unknown {
   const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
   let v = value;
   if (v === undefined) {
@@ -53,21 +58,22 @@ export function fillValue(schema: JsonSchema, relPath: string, value: unknown, o
     else return null;
   }
   if (v === null) return null;
-  if (isRecordSchema(s) && isObj(v)) return fillRecord(s, rel, v, omit);
+  if (isRecordSchema(s) && isObj(v)) return fillRecord(s, rel, v, omit, opts);
   if (Array.isArray(v) && s.items !== undefined) {
     const items = resolveSchema(s.items, rel);
-    if (isRecordSchema(items.schema)) return v.map((item) => fillValue(items.schema, items.relPath, item));
+    if (isRecordSchema(items.schema)) return v.map((item) => fillValue(items.schema, items.relPath, item, undefined, opts));
   }
   return v;
 }
 
-function fillRecord(s: JsonSchema, rel: string, v: Obj, omit?: ReadonlySet<string>): Obj {
+function fillRecord(s: JsonSchema, rel: string, v: Obj, omit?: ReadonlySet<string>, opts?: FillOptions): Obj {
   const out: Obj = {};
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     if (omit?.has(key)) continue;
     // a deprecated shorthand (x-kong-shorthand) has no default: only what is written stays
     if (prop['x-kong-shorthand'] !== undefined && v[key] === undefined) continue;
-    out[key] = fillValue(prop, rel, v[key]);
+    if (opts?.nullableOnly === true && v[key] === undefined && !mayBeNull(resolveSchema(prop, rel).schema)) continue;
+    out[key] = fillValue(prop, rel, v[key], undefined, opts);
   }
   for (const [key, val] of Object.entries(v)) if (!(key in out) && !omit?.has(key)) out[key] = val;
   return out;
@@ -77,31 +83,31 @@ function fillRecord(s: JsonSchema, rel: string, v: Obj, omit?: ReadonlySet<strin
  * Fill a plugin config from `schemas/plugins/<name>.json`, its deprecated shorthands translated
  * first (shorthands.ts); unknown plugins are returned as given.
  */
-export function fillPluginDefaults(name: string, config: unknown): unknown {
+export function fillPluginDefaults(name: string, config: unknown, opts?: FillOptions): unknown {
   const schema = schemas().plugin(name);
   if (!schema) return config ?? {};
-  return fillValue(schema, `plugins/${name}.json`, translateShorthands(schema, config === null || config === undefined ? {} : config));
+  return fillValue(schema, `plugins/${name}.json`, translateShorthands(schema, config === null || config === undefined ? {} : config), undefined, opts);
 }
 
 /** Fill a partial's config from `schemas/partials/<type>.json`; unknown types are returned as given. */
-export function fillPartialDefaults(type: string, config: unknown): unknown {
+export function fillPartialDefaults(type: string, config: unknown, opts?: FillOptions): unknown {
   const schema = schemas().partial(type);
   if (!schema) return config ?? {};
-  return fillValue(schema, `partials/${type}.json`, config === null || config === undefined ? {} : config);
+  return fillValue(schema, `partials/${type}.json`, config === null || config === undefined ? {} : config, undefined, opts);
 }
 
 /**
  * Fill an entity of `kind` in wire form (foreign keys as `{id}` are left as they are). Used by the
  * Admin API and by readers of remote state so that every source yields the same shape.
  */
-export function fillEntityDefaults(kind: KindName, entity: Record<string, unknown>): Record<string, unknown> {
+export function fillEntityDefaults(kind: KindName, entity: Record<string, unknown>, opts?: FillOptions): Record<string, unknown> {
   const def = KIND_BY_NAME[kind];
   const omit = new Set<string>(['url', ...KINDS.flatMap((k) => Object.entries(k.nestedUnder).filter(([p]) => p === kind).map(([, key]) => key))]);
   for (const fk of def.foreignKeys) omit.add(fk.field);
   for (const f of def.ignore) if (entity[f] === undefined) omit.add(f);
-  const filled = fillValue(schemas().entity(kind), def.schema, entity, omit) as Record<string, unknown>;
+  const filled = fillValue(schemas().entity(kind), def.schema, entity, omit, opts) as Record<string, unknown>;
   for (const fk of def.foreignKeys) filled[fk.field] = entity[fk.field] ?? null;
-  if (kind === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, entity.config);
-  if (kind === 'partials' && typeof filled.type === 'string') filled.config = fillPartialDefaults(filled.type, entity.config);
+  if (kind === 'plugins' && typeof filled.name === 'string') filled.config = fillPluginDefaults(filled.name, entity.config, opts);
+  if (kind === 'partials' && typeof filled.type === 'string') filled.config = fillPartialDefaults(filled.type, entity.config, opts);
   return filled;
 }

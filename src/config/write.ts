@@ -146,7 +146,8 @@ function entityNode(kind: KindDef, e: Entity, p: Placement, byId: Map<string, { 
     return name === id ? { id } : { [target.refField ?? 'name']: name };
   }
   const node: Obj = {};
-  const defaults = hasNull(e) ? fillEntityDefaults(kind.name, clean(e) as Obj) : undefined;
+  // only fields that may be null: a null in a field that may not is the target's gap, and loads as the default
+  const defaults = hasNull(e) ? fillEntityDefaults(kind.name, clean(e) as Obj, { nullableOnly: true }) : undefined;
   const keepId = options.withId === true || kind.naturalKey.includes('id') || kind.naturalKey.every((f) => !present(e[f]));
   for (const key of Object.keys(masked).sort()) {
     if (kind.ignore.includes(key) || (key === 'id' && !keepId)) continue;

@@ -60,7 +60,7 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
 }
 
 /** Load the files with the active schema profile: the Desired state (null when invalid) and the issues, not printed. */
-async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities): Promise<{ desired: Desired | null; issues: Issue[] }> {
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
@@ -68,7 +68,7 @@ async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io
     gateway,
     consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true,
   });
-  if (r.state === null) return { desired: null, issues: r.issues };
+  if (r.state === null) return { desired: null, issues: r.issues, konnectBlock: r.konnect !== null };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
@@ -196,7 +196,13 @@ export function skipKinds(opts: Record<string, unknown>): Set<KindName> {
 export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Promise<number>, forWriting = true): Promise<number> {
   const { args, opts } = input;
   useKongProfile(DEFAULT_PROFILE);
-  const first = await loadQuietly(args, opts, io);
+  let first = await loadQuietly(args, opts, io);
+  // files for Konnect may use fields newer than the default profile's: checked against Konnect's before giving up
+  if (first.desired === null && opts.kongVersion === undefined && kongProfile() !== 'konnect'
+    && wantsKonnect({ opts, sources: input.sources, fileKonnect: first.konnectBlock === true ? {} : null, forWriting }, io.cwd).konnect) {
+    useKongProfile('konnect');
+    first = await loadQuietly(args, opts, io);
+  }
   if (first.desired === null) {
     printIssues(io, first.issues);
     return 1;

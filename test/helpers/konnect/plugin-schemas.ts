@@ -125,6 +125,8 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       { key_in_body: b(false) },
       { run_on_preflight: b(true) },
       { realm: s() },
+      // Kong 3.15 (Konnect runs it): consumers from an identity directory (decK dump/012 expected315)
+      { principals: { type: 'record', required: true, fields: [{ enabled: b(false) }, { directory: s({ default: 'default' }) }, { error_on_miss: b(true) }] } },
     ],
     { consumer: noConsumer },
   ),

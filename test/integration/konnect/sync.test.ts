@@ -32,6 +32,7 @@ beforeAll(async () => {
       { name: 'scratch' },
       { name: 'shorthands' },
       { name: 'partials' },
+      { name: 'newer-fields' },
       { name: 'slow-dp', dataPlanes: [{ hostname: 'dp-fast' }, { hostname: 'dp-stuck', delayMs: Infinity }] },
       { name: 'kic', cluster_type: 'CLUSTER_TYPE_K8S_INGRESS_CONTROLLER' },
       { name: 'group', cluster_type: 'CLUSTER_TYPE_CONTROL_PLANE_GROUP' },
@@ -167,6 +168,26 @@ describe('sync, reset and apply against a control plane', () => {
     const d = await run(diff, ['shorthands.yaml'], konnect('shorthands', { nonZeroExitCode: true }));
     expect(d.code, d.out + d.err).toBe(0);
     expect(d.out).toMatch(/Created: 0\n\s+Updated: 0\n\s+Deleted: 0/);
+  });
+
+  it('a file using fields newer than the default profile (Kong 3.15 key-auth principals) syncs to Konnect, then diffs as no change', async () => {
+    file('newer.yaml', [
+      '_format_version: "3.0"',
+      '_konnect: { control_plane_name: newer-fields }',
+      'services:',
+      '  - name: keyed',
+      '    url: http://upstream.internal',
+      '    plugins:',
+      '      - name: key-auth',
+      '        config: { principals: { enabled: false, directory: default, error_on_miss: true } }',
+      '',
+    ].join('\n'));
+    const { konnectControlPlaneName: _cp, ...flags } = konnect('newer-fields');
+    const r = await run(sync, ['newer.yaml'], flags);
+    expect(r.code, r.err).toBe(0);
+    expect(srv.controlPlane('newer-fields').entities('plugins').find((p) => p.name === 'key-auth')?.config).toMatchObject({ principals: { enabled: false } });
+    const d = await run(diff, ['newer.yaml'], { ...flags, nonZeroExitCode: true });
+    expect(d.code, d.out + d.err).toBe(0);
   });
 
   it("a plugin whose redis settings come from a redis-ee partial passes Konnect's strategy check, then diffs as no change", async () => {
