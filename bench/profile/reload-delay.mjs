@@ -4,7 +4,7 @@
 // Per kind of reload: the median reload time and longest stall, and per round the longest stall, the
 // stalls > 2 ms by length (ms buckets, summed over the rounds) and the longest GC pauses.
 // LOOP_DELAY_TASKS=1 adds the longest event-loop callbacks with their type (see loop-delay.cjs).
-//   npm run build && node bench/profile/reload-delay.mjs [--entities 5000] [--rounds 3] [--cli other/dist/bin/aigw.js] [--only file,postYaml,postJson] [--node '--max-semi-space-size=2']
+//   npm run build && node bench/profile/reload-delay.mjs [--entities 5000] [--rounds 3] [--cli other/dist/bin/aigw.js] [--only file,postYaml,postJson,idle] [--node '--max-semi-space-size=2']
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -52,7 +52,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
   const file = configFile(`big-${n}.yaml`, yaml[0]);
   const gw = await serve(file, { cpu, cli, admin: true, watch: true, node: [...nodeFlags, '--require', join(import.meta.dirname, 'loop-delay.cjs')] });
   let k = 1;
-  const out = { file: [], postYaml: [], postJson: [] };
+  const out = { file: [], postYaml: [], postJson: [], idle: [] };
   const post = async (body, type) => {
     const res = await fetch(`${gw.adminUrl}/config`, { method: 'POST', headers: { 'content-type': type }, body });
     await res.arrayBuffer();
@@ -71,6 +71,8 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
       }));
       if (only.includes('postYaml')) out.postYaml.push(await stallDuring(gw, () => post(yaml[k++ % 2], 'text/yaml')));
       if (only.includes('postJson')) out.postJson.push(await stallDuring(gw, () => post(json[k++ % 2], 'application/json')));
+      // no reload: 2 s of an idle gateway, ~0.5 s after the reloads above (bench/lifecycle's `none` window follows a POST so)
+      if (only.includes('idle')) out.idle.push(await stallDuring(gw, () => sleep(2000).then(() => ({}))));
     }
   } finally {
     await gw.stop();
@@ -91,7 +93,7 @@ export async function reloadStalls(mockUrl, { n = entities, rounds: r = rounds, 
     slices: rows.map((x) => x.delay.slices),
     ...(rows[0].delay.tasks ? { tasks: rows.map((x) => x.delay.tasks) } : {}),
   });
-  return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson) };
+  return { entities: n, file: sum(out.file), postYaml: sum(out.postYaml), postJson: sum(out.postJson), idle: sum(out.idle) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -12,6 +12,7 @@ import type { KindName } from '../config/kinds.js';
 import { errorReply, NotRunHere, type PluginInstance } from './plugin.js';
 import { compileAnyRoute, Routing } from './routing.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
+import type { Steps } from './time-slices.js';
 
 export interface BrokenEntity {
   kind: KindName;
@@ -50,9 +51,9 @@ export function failClosedInstance(): PluginInstance {
 }
 
 /** The router over the routes that compile; the others join `broken`. */
-export function routerWithout(routes: readonly Entity[], broken: BrokenEntity[]): Routing {
+export function* routerWithout(routes: readonly Entity[], broken: BrokenEntity[]): Steps<Routing> {
   try {
-    return new Routing(routes);
+    return yield* Routing.build(routes);
   } catch {
     const good = routes.filter((r) => {
       try {
@@ -63,7 +64,7 @@ export function routerWithout(routes: readonly Entity[], broken: BrokenEntity[])
         return false;
       }
     });
-    return new Routing(good);
+    return yield* Routing.build(good);
   }
 }
 

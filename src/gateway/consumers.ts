@@ -4,6 +4,7 @@
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
 import type { ConsumerInfo } from './context.js';
+import { runAtOnce, type Steps } from './time-slices.js';
 
 export interface KeyCredential {
   id: string;
@@ -50,28 +51,41 @@ export interface Consumers {
 
 const str = (e: Entity, k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
 
+/** Entities indexed per step of `compileConsumersInSteps`. */
+export const CONSUMER_ENTITIES_PER_STEP = 64;
+
 export function compileConsumers(state: State): Consumers {
+  return runAtOnce(compileConsumersInSteps(state));
+}
+
+/** `compileConsumers` in steps of CONSUMER_ENTITIES_PER_STEP entities (a reload runs them in time slices). */
+export function* compileConsumersInSteps(state: State): Steps<Consumers> {
+  let done = 0;
   const byId = new Map<string, ConsumerInfo>();
   const byName = new Map<string, ConsumerInfo>();
   for (const e of state.entities.consumers) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const info: ConsumerInfo = { id: e.id, username: str(e, 'username'), custom_id: str(e, 'custom_id'), entity: e };
     byId.set(e.id, info);
     if (info.username !== null) byName.set(info.username, info);
   }
   const keyAuth = new Map<string, KeyCredential>();
   for (const e of state.entities.keyauth_credentials) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const key = str(e, 'key');
     const consumerId = refId(e.consumer);
     if (key !== null && consumerId !== null) keyAuth.set(key, { id: e.id, consumerId });
   }
   const basicAuth = new Map<string, BasicCredential>();
   for (const e of state.entities.basicauth_credentials) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const username = str(e, 'username');
     const consumerId = refId(e.consumer);
     if (username !== null && consumerId !== null) basicAuth.set(username, { id: e.id, consumerId, username, password: str(e, 'password') ?? '' });
   }
   const jwt = new Map<string, JwtCredential>();
   for (const e of state.entities.jwt_secrets) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const key = str(e, 'key');
     const consumerId = refId(e.consumer);
     if (key !== null && consumerId !== null) {
@@ -80,6 +94,7 @@ export function compileConsumers(state: State): Consumers {
   }
   const groups = new Map<string, string[]>();
   for (const e of state.entities.acls) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const consumerId = refId(e.consumer);
     const group = str(e, 'group');
     if (consumerId === null || group === null) continue;
@@ -91,6 +106,7 @@ export function compileConsumers(state: State): Consumers {
   const memberships = new Map<string, string[]>();
   const membershipIds = new Map<string, string[]>();
   for (const m of state.entities.consumer_group_consumers) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const consumerId = refId(m.consumer);
     const groupId = refId(m.consumer_group);
     if (consumerId === null || groupId === null) continue;
@@ -99,6 +115,7 @@ export function compileConsumers(state: State): Consumers {
   }
   const groupByKey = new Map<string, Entity>();
   for (const g of state.entities.consumer_groups) {
+    if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     groupByKey.set(g.id, g);
     const name = str(g, 'name');
     if (name !== null && !groupByKey.has(name)) groupByKey.set(name, g);

@@ -13,6 +13,7 @@ import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
 import { UriIndex } from './uri-index.js';
 import { compileKongRegex } from '../config/regex.js';
+import { runAtOnce, type Steps } from './time-slices.js';
 
 const HOST = 0x40;
 const HEADER = 0x20;
@@ -198,22 +199,51 @@ function push<K>(map: Map<K, CompiledRoute[]>, key: K, r: CompiledRoute): void {
   } else map.set(key, [r]);
 }
 
+/** Routes compiled or indexed per step of `Router.build` (a step stays well under a millisecond). */
+export const ROUTES_PER_STEP = 16;
+
 export class Router {
-  readonly routes: readonly CompiledRoute[];
-  private readonly categories: Category[];
+  private compiledRoutes: readonly CompiledRoute[] = [];
+  private categories: Category[] = [];
   private readonly plainHosts = new Set<string>();
   private readonly wildcardHosts: HostMatcher[] = [];
   private readonly regexUris: Array<{ value: string; regex: RegExp; priority: number }> = [];
   private readonly plainUris = new Set<string>();
-  private readonly uriIndex: UriIndex;
+  private uriIndex = new UriIndex([], []);
   private readonly methods = new Set<string>();
   private readonly headerNames = new Set<string>();
 
-  constructor(entities: readonly Entity[]) {
-    const routes = entities.map(compileRoute).sort(compareRoutes);
-    this.routes = routes;
+  /** The router of `entities`, built at once (`Router.build`: the same in steps). */
+  constructor(entities: readonly Entity[] = []) {
+    if (entities.length > 0) runAtOnce(this.fill(entities));
+  }
+
+  /** The router of `entities` in steps of ROUTES_PER_STEP routes (a reload runs them in time slices). */
+  static *build(entities: readonly Entity[]): Steps<Router> {
+    const r = new Router();
+    yield* r.fill(entities);
+    return r;
+  }
+
+  /** The routes in Kong's sort order. */
+  get routes(): readonly CompiledRoute[] {
+    return this.compiledRoutes;
+  }
+
+  private *fill(entities: readonly Entity[]): Steps<void> {
+    const routes: CompiledRoute[] = [];
+    for (let i = 0; i < entities.length; i++) {
+      if (i > 0 && i % ROUTES_PER_STEP === 0) yield;
+      routes.push(compileRoute(entities[i]));
+    }
+    yield;
+    routes.sort(compareRoutes);
+    this.compiledRoutes = routes;
+    yield;
     const cats = new Map<number, Category>();
-    for (const r of routes) {
+    for (let i = 0; i < routes.length; i++) {
+      if (i > 0 && i % ROUTES_PER_STEP === 0) yield;
+      const r = routes[i];
       let cat = cats.get(r.category);
       if (!cat) {
         cat = { bits: r.category, weight: r.matchWeight, routes: [], byHost: new Map(), byUri: new Map(), byMethod: new Map(), byHeader: new Map() };
@@ -222,6 +252,7 @@ export class Router {
       cat.routes.push(r);
       this.index(r, cat);
     }
+    yield;
     this.categories = [...cats.values()].sort((a, b) => b.weight - a.weight || b.bits - a.bits);
     this.regexUris.sort((a, b) => b.priority - a.priority);
     this.uriIndex = new UriIndex(this.regexUris, this.plainUris);

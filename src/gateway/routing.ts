@@ -6,6 +6,7 @@
 import type { Entity } from '../config/state.js';
 import { compileExpressionRoute, ExpressionRoutes, isExpressionRoute } from './expression-router.js';
 import { compileRoute, Router, type CompiledRoute, type RouteMatch, type RouterRequest } from './router.js';
+import { runAtOnce, type Steps } from './time-slices.js';
 
 /** What the pipeline and the status pages need of a router. */
 export interface RouteMatcher {
@@ -18,11 +19,28 @@ export class Routing implements RouteMatcher {
   private readonly expressions: ExpressionRoutes | null;
   private readonly traditional: Router;
 
-  constructor(entities: readonly Entity[]) {
+  /** The routing of `entities`, built at once (`Routing.build`: the same in steps). */
+  constructor(entities: readonly Entity[]);
+  constructor(expressions: ExpressionRoutes | null, traditional: Router);
+  constructor(...args: [readonly Entity[]] | [ExpressionRoutes | null, Router]) {
+    const [expressions, traditional] = args.length === 1 ? runAtOnce(Routing.parts(args[0])) : args;
+    this.expressions = expressions;
+    this.traditional = traditional;
+    this.routes = expressions ? [...expressions.compiled.map((c) => c.route), ...traditional.routes] : traditional.routes;
+  }
+
+  /** The routing of `entities` in steps (`Router.build`'s; a reload runs them in time slices). */
+  static *build(entities: readonly Entity[]): Steps<Routing> {
+    const [expressions, traditional] = yield* Routing.parts(entities);
+    return new Routing(expressions, traditional);
+  }
+
+  private static *parts(entities: readonly Entity[]): Steps<[ExpressionRoutes | null, Router]> {
     const expr = entities.filter(isExpressionRoute);
-    this.expressions = expr.length > 0 ? new ExpressionRoutes(expr) : null;
-    this.traditional = new Router(expr.length > 0 ? entities.filter((e) => !isExpressionRoute(e)) : entities);
-    this.routes = this.expressions ? [...this.expressions.compiled.map((c) => c.route), ...this.traditional.routes] : this.traditional.routes;
+    const expressions = expr.length > 0 ? new ExpressionRoutes(expr) : null;
+    if (expressions !== null) yield;
+    const traditional = yield* Router.build(expr.length > 0 ? entities.filter((e) => !isExpressionRoute(e)) : entities);
+    return [expressions, traditional];
   }
 
   match(req: RouterRequest): RouteMatch | null {

@@ -10,7 +10,7 @@ import { refId } from '../config/state.js';
 import { pluginPriority } from '../config/schemas.js';
 import { AigwError } from '../errors.js';
 import { Balancer } from './balancing/upstream-balancer.js';
-import { compileConsumers, type Consumers } from './consumers.js';
+import { compileConsumersInSteps, type Consumers } from './consumers.js';
 import type { RouteInfo, ServiceInfo } from './context.js';
 import type { LlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
@@ -193,10 +193,10 @@ function compileBalancers(state: State): Map<string, Balancer> {
 
 const nameOf = (e: Entity): string | null => (typeof e.name === 'string' ? e.name : null);
 
-function routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): RouteMatcher {
-  if (broken !== null) return routerWithout(routes, broken);
+function* routerOf(routes: readonly Entity[], broken: BrokenEntity[] | null): Steps<RouteMatcher> {
+  if (broken !== null) return yield* routerWithout(routes, broken);
   try {
-    return new Routing(routes);
+    return yield* Routing.build(routes);
   } catch (err) {
     throw new AigwError('AIGW_SERVE', `routes: ${(err as Error).message}`, { cause: err });
   }
@@ -254,7 +254,7 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   const prev = memo !== undefined && memo.deps === deps ? { memo, runtime: previous! } : null;
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
-  const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : compileConsumers(state);
+  const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : yield* compileConsumersInSteps(state);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
   for (const s of state.entities.services) {
@@ -269,7 +269,7 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
     return sid === null || services.get(sid)?.enabled !== false;
   });
   yield;
-  const router = prev !== null && sameItems(prev.memo.routable, routable) ? prev.memo.router : routerOf(routable, broken);
+  const router = prev !== null && sameItems(prev.memo.routable, routable) ? prev.memo.router : yield* routerOf(routable, broken);
   yield;
   const b: InstanceBuild = { deps, consumers, storeKeys, broken, previous: prev?.memo, instances: new Map(), fresh: 0 };
   const byName = yield* createInstances(state, b);

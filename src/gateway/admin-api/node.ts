@@ -10,7 +10,7 @@ import { build, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
 import { AdminHttpError, JsonText, kongError, notFound } from './respond.js';
 import { ConfigBodyError } from '../../config/thread/config-body.js';
-import { runInSlices, type Steps } from '../time-slices.js';
+import { runAtOnce, runInSlices, type Steps } from '../time-slices.js';
 import type { Reply } from './routes.js';
 import { kongSchema } from '../../kong/schema-format.js';
 import { kongProfile } from '../../config/schemas.js';
@@ -26,16 +26,48 @@ export interface NodeContext extends CrudContext {
 
 const hashes = new WeakMap<State, string>();
 
+/** Entities hashed per step of `stateHash`. */
+export const HASHED_PER_STEP = 16;
+
 /** The hash of the store's content; computed once per snapshot (a store keeps its snapshot until a write). */
 export function configHash(store: Store): string {
   const snap = store.snapshot();
   let hex = hashes.get(snap);
-  if (hex === undefined) {
-    const h = createHash('md5');
-    for (const k of KINDS) for (const e of snap.entities[k.name]) h.update(`${k.name}\0${JSON.stringify(e)}\n`);
-    hashes.set(snap, (hex = h.digest('hex')));
-  }
+  if (hex === undefined) hashes.set(snap, (hex = runAtOnce(stateHash(snap))));
   return hex;
+}
+
+/** `configHash` in time slices (`POST /config?check_hash=1`). */
+export async function configHashInSlices(store: Store): Promise<string> {
+  const snap = store.snapshot();
+  let hex = hashes.get(snap);
+  if (hex === undefined) hashes.set(snap, (hex = await runInSlices(stateHash(snap))));
+  return hex;
+}
+
+const byId = (a: Entity, b: Entity): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A kind's entities as a store holding them lists them: one per id (the last), sorted by id. */
+function asStored(list: readonly Entity[]): readonly Entity[] {
+  for (let i = 1; i < list.length; i++) if (!(list[i - 1].id < list[i].id)) return [...new Map(list.map((e) => [e.id, e])).values()].sort(byId);
+  return list;
+}
+
+/**
+ * The configuration hash of a store holding `state` (what `configHash` gives after
+ * `replaceAll(state)`), in steps of HASHED_PER_STEP entities; each entity's JSON comes from the
+ * cache the answer to `POST /config` fills.
+ */
+export function* stateHash(state: State): Steps<string> {
+  const h = createHash('md5');
+  let n = 0;
+  for (const k of KINDS) {
+    for (const e of asStored(state.entities[k.name])) {
+      if (++n % HASHED_PER_STEP === 0) yield;
+      h.update(`${k.name}\0${jsonOf(e)}\n`);
+    }
+  }
+  return h.digest('hex');
 }
 
 export function root(ctx: NodeContext): Reply {
@@ -135,9 +167,8 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
     throw new AdminHttpError(400, body);
   }
   if (query.get('check_hash') === '1') {
-    const before = configHash(ctx.store);
-    const probe = (await import('./store.js')).memoryStore(loaded.state);
-    if (configHash(probe) === before) return { status: 304 };
+    const before = await configHashInSlices(ctx.store);
+    if ((await runInSlices(stateHash(loaded.state))) === before) return { status: 304 };
   }
   try {
     await ctx.replace(loaded.state);
@@ -155,6 +186,12 @@ export async function config(ctx: NodeContext, method: string, query: URLSearchP
  * entities it did not change (config/thread/off-thread.ts), so the next answer reuses their text.
  */
 const answered = new WeakMap<Entity, string>();
+
+function jsonOf(e: Entity): string {
+  let json = answered.get(e);
+  if (json === undefined) answered.set(e, (json = JSON.stringify(e)));
+  return json;
+}
 
 /** About how many characters of JSON a chunk of the answer holds. */
 export const ANSWER_CHUNK = 64 * 1024;
@@ -188,8 +225,7 @@ export function* configAnswer(state: State): Steps<JsonText> {
     first = false;
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
-      let json = answered.get(e);
-      if (json === undefined) answered.set(e, (json = JSON.stringify(e)));
+      const json = jsonOf(e);
       add(i === 0 ? json : `,${json}`);
       yield;
       if (size >= ANSWER_CHUNK) {
