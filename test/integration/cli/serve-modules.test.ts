@@ -62,6 +62,9 @@ describe('aigw serve loads only what its configuration uses', { timeout: 60_000 
       const packages = new Set(atStart.map(packageOf));
       for (const heavy of ['ioredis', 'better-sqlite3', 'jose', '@opentelemetry/otlp-transformer', '@opentelemetry/sdk-metrics', 'http-proxy-3', 'diff']) expect(packages.has(heavy), heavy).toBe(false);
       expect(atStart.filter((f) => f.startsWith('dist/src/mock/') || f.startsWith('dist/src/diff/plan'))).toEqual([]);
+      // undici's dispatchers only (undici-core.ts): not its index, fetch, WebSocket, cache or mocks (−8.6 MiB RSS)
+      expect(atStart.some((f) => f.endsWith('node_modules/undici/lib/dispatcher/agent.js')), 'the LLM caller\'s Agent').toBe(true);
+      expect(atStart.filter((f) => /node_modules\/undici\/(index\.js|lib\/(web|mock|cache)\/)/.test(f))).toEqual([]);
 
       // POST /config with request-termination on the route: loaded before the new configuration is built, and it runs
       const text = readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replace('        plugins:\n', '        plugins:\n          - name: request-termination\n            config: { status_code: 418, message: loaded on reload }\n');

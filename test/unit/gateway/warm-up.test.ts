@@ -51,6 +51,29 @@ describe('warm-up before listen', () => {
     expect(w.ok).toBe(w.requests);
   });
 
+  it('stops at the CPU budget (the process\'s CPU time, not wall time)', async () => {
+    const w = await warmUp(memoryLogger(), { ai: true, requests: 1_000_000, cpuBudgetMs: 200, budgetMs: 60_000, serverFor });
+    expect(w.requests).toBeGreaterThan(0);
+    expect(w.requests).toBeLessThan(1_000_000);
+    expect(w.ok).toBe(w.requests);
+    expect(w.cpuMs).toBeGreaterThanOrEqual(200);
+    expect(w.ms).toBeLessThan(60_000);
+  });
+
+  it('leaves its runtime and servers to a full GC before it returns (its garbage is not left on the heap)', async () => {
+    let runtime: WeakRef<object> | null = null;
+    let server: WeakRef<object> | null = null;
+    const w = await warmUp(memoryLogger(), { ai: true, requests: 16, budgetMs: 60_000, serverFor: (rt, env) => {
+      runtime = new WeakRef(rt);
+      const s = serverFor(rt, env);
+      server = new WeakRef(s);
+      return s;
+    } });
+    expect(w.ok).toBe(16);
+    expect(runtime).not.toBeNull();
+    expect({ runtime: runtime!.deref() === undefined, server: server!.deref() === undefined }).toEqual({ runtime: true, server: true });
+  });
+
   it('a gateway started with warmUp calls, counts, logs, limits, caches and measures nothing of it', async () => {
     const up = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 0, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));

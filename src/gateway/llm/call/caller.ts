@@ -12,7 +12,8 @@
  * Pools outlive a reload (the next Runtime gets the same caller), so keep-alive connections to
  * the LLMs survive configuration changes.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-core.js';
 import type { CanonicalRequest } from '../wire/openai-types.js';
 import type { ProviderContext, UpstreamRequest } from '../../providers/types.js';
 import { apiContext, callApi, prepareApi, type ApiRequest, type ApiResult } from './api-call.js';

@@ -4,7 +4,7 @@
  * `token_uri`), cached per account until a minute before expiry. Used as
  * the LLM caller's GCP token source (caller.ts); failures surface as Kong's 500 "LLM request failed before proxying".
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { GcpTokenSource } from './call-types.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -41,6 +41,7 @@ export function gcpTokenSource(opts: GcpTokenOptions = {}): GcpTokenSource {
       .setIssuer(sa.email).setAudience(sa.tokenUri).setIssuedAt(iat).setExpirationTime(iat + 3600)
       .sign(await importPKCS8(sa.key, 'RS256'));
     const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString();
+    const { request } = await import('undici'); // not at start: only Vertex with a service account asks for a token
     const res = await request(sa.tokenUri, {
       method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' },
       headersTimeout: 10_000, bodyTimeout: 10_000, ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
