@@ -110,6 +110,10 @@ export const NOT_SERVED: readonly NotServed[] = [
     why: 'Konnect identity realms are not implemented by aigw serve: consumers come from the state file',
   },
   { at: { 'http-log': '' }, field: 'ssl_verify', check: { when: (v) => v === false }, why: 'aigw serve always verifies https log endpoints' },
+  {
+    at: { 'rate-limiting-advanced': '' }, field: 'counter_key', check: { set: true },
+    why: 'aigw serve keys consumer counters by consumer id only (Konnect counter_key not implemented)',
+  },
   { at: { 'http-log': '' }, field: 'client_certificate', check: { set: true }, why: 'mTLS client certificates of http-log are not implemented by aigw serve' },
 ];
 

@@ -105,6 +105,38 @@ describe('profiles by Kong version', () => {
     expect(pinned.stdout()).toMatch(/konnect\.yaml:7:7 +error +AIGW_UNKNOWN_FIELD +unknown field 'principals'/);
   });
 
+  it('validate: the Kong 3.15 plugin fields of decK\'s 3.15/Konnect dumps (principals, counter_key) are valid for 3.15 and konnect, unknown for 3.14', async () => {
+    // as decK's testdata dump/012-plugin-conditional/expected315.yaml and sync/037-…/kong315x.yaml write them
+    writeFileSync(join(dir, 'k315.yaml'), `_format_version: "3.0"
+plugins:
+  - name: key-auth
+    config:
+      principals: { directory: default, enabled: false, error_on_miss: true }
+  - name: rate-limiting-advanced
+    config:
+      limit: [10]
+      window_size: [60]
+      counter_key: null
+`);
+    for (const kongVersion of ['3.15', 'konnect', '3.15.0.0']) {
+      const io = bufferIo({ cwd: dir });
+      expect(await validate.run({ args: ['k315.yaml'], opts: { target: 'aigw', kongVersion } }, io), io.stdout()).toBe(0);
+    }
+    const old = bufferIo({ cwd: dir });
+    expect(await validate.run({ args: ['k315.yaml'], opts: { target: 'aigw', kongVersion: '3.14' } }, old)).toBe(1);
+    expect(old.stdout()).toMatch(/k315\.yaml:5:7 +error +AIGW_UNKNOWN_FIELD +unknown field 'principals'/);
+    expect(old.stdout()).toMatch(/k315\.yaml:10:7 +error +AIGW_UNKNOWN_FIELD +unknown field 'counter_key'/);
+    // Kong 3.15's counter_key is one of three consumer attributes (aigw serve refuses any set one: not-served.test.ts)
+    writeFileSync(join(dir, 'k315-key.yaml'), `_format_version: "3.0"
+plugins:
+  - name: rate-limiting-advanced
+    config: { limit: [10], window_size: [60], identifier: consumer, counter_key: consumer.email }
+`);
+    const bad = bufferIo({ cwd: dir });
+    expect(await validate.run({ args: ['k315-key.yaml'], opts: { target: 'aigw', kongVersion: '3.15' } }, bad)).toBe(1);
+    expect(bad.stdout()).toMatch(/k315-key\.yaml:4:\d+ +error +AIGW_VALUE +expected one of: consumer\.custom_id, consumer\.id, consumer\.username/);
+  });
+
   it('render fills the defaults of the version asked for', async () => {
     const rendered = async (kongVersion?: string): Promise<string> => {
       const io = bufferIo({ cwd: dir });

@@ -3,7 +3,8 @@
  * `aigw serve` does not run are refused at startup, naming the field; the served ones pass.
  */
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kongProfile, useKongProfile } from '../../../src/config/schemas.js';
 import { AigwError } from '../../../src/errors.js';
 import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
@@ -69,6 +70,17 @@ describe('not served: the refusal table', () => {
     expect(notServed('rate-limiting', { redis: { cloud_authentication: { auth_provider: null, aws_is_serverless: true } } })).toEqual([]);
   });
 
+  it('Kong 3.15 (Konnect) fields: their defaults pass, a value serve does not run is refused, naming the field', () => {
+    expect(notServed('rate-limiting-advanced', { identifier: 'consumer', counter_key: null })).toEqual([]);
+    expect(notServed('rate-limiting-advanced', { identifier: 'consumer', counter_key: 'consumer.username' })).toEqual([
+      "config.counter_key 'consumer.username' is not served: aigw serve keys consumer counters by consumer id only (Konnect counter_key not implemented)",
+    ]);
+    const principals = { directory: 'default', enabled: false, error_on_miss: true };
+    expect(notServed('key-auth', { principals })).toEqual([]);
+    expect(notServed('basic-auth', { principals: { ...principals, enabled: true } })[0]).toMatch(/^config\.principals\.enabled true is not served: /);
+    expect(notServed('http-log', { client_certificate: null })).toEqual([]);
+  });
+
   it('every row names plugins, a field and a reason', () => {
     for (const row of NOT_SERVED) {
       expect(Object.keys(row.at).length).toBeGreaterThan(0);
@@ -103,6 +115,29 @@ services:
     expect(err).toBeInstanceOf(AigwError);
     expect((err as AigwError).code).toBe('AIGW_SERVE');
     expect((err as Error).message).toMatch(/^plugin 'ai-request-transformer' \([0-9a-f-]+\): config\.llm\.model\.model_alias 'fast' is not served/);
+  });
+
+  const initial = kongProfile();
+  afterEach(() => useKongProfile(initial));
+  const konnectState = (counterKey: string) => {
+    useKongProfile('konnect');
+    return stateFrom(`
+_format_version: "3.0"
+plugins:
+- name: rate-limiting-advanced
+  config: { limit: [10], window_size: [60], identifier: consumer, counter_key: ${counterKey} }
+- name: key-auth
+  config: { principals: { directory: default, enabled: false, error_on_miss: true } }
+`);
+  };
+
+  it('Konnect (Kong 3.15): the default counter_key and principals start; counter_key set is refused, naming the field', async () => {
+    const defaults = await konnectState('null');
+    expect(() => buildRuntime(defaults, deps())).not.toThrow();
+    const state = await konnectState('consumer.username');
+    expect(() => buildRuntime(state, deps())).toThrow(
+      /^plugin 'rate-limiting-advanced' \([0-9a-f-]+\): config\.counter_key 'consumer\.username' is not served: aigw serve keys consumer counters by consumer id only/,
+    );
   });
 
   it('a disabled plugin with such a value does not stop the gateway', async () => {
