@@ -33,6 +33,7 @@ describe('plugins', () => {
       key_in_body: false,
       run_on_preflight: true,
       realm: null,
+      principals: { enabled: false, directory: 'default', error_on_miss: true },
     });
     const again = await call('POST', `${core}/plugins`, { name: 'key-auth', service: { id: svc.body.id } });
     expect(again.body.details).toEqual([detail({ type: 'ERROR_TYPE_REFERENCE', messages: ['unique-plugin-per-entity (type: unique) constraint failed'] })]);
