@@ -65,6 +65,7 @@ function service() {
     enabled: bool('Whether the service is active; routes of a disabled service answer 404.', { required: true, default: true }),
     routes: children('Routes of this service.', 'route.json'),
     plugins: pluginsOf('service'),
+    filter_chains: children('Proxy-Wasm filter chains of this service.', 'filter_chain.json'),
   }, {
     checks: [nameOrId, { at_least_one_of: ['host', 'url'] }],
   });
@@ -102,6 +103,7 @@ function route() {
     priority: int('Matching order of expression routes: higher first (expressions router flavor).', { min: 0, max: 2 ** 46 - 1 }),
     service: fk('The service this route sends to: {name}, {id}, or a name/id string.'),
     plugins: pluginsOf('route'),
+    filter_chains: children('Proxy-Wasm filter chains of this route.', 'filter_chain.json'),
   }, {
     checks: [nameOrId, {
       custom: 'route-matching-fields',
@@ -470,8 +472,25 @@ function key() {
   });
 }
 
+/** A Proxy-Wasm filter chain on one service or one route (Kong 3.4+, kong/db/schema/entities/filter_chains.lua). */
+function filterChain() {
+  return entity('filter_chain', 'A chain of Proxy-Wasm filters run on the requests of one service or one route.', {
+    name: str('Unique name of the filter chain.', { len_min: 1 }),
+    enabled: bool('Whether the filter chain runs.', { required: true, default: true }),
+    service: fk('The service the chain runs on (omitted when nested under services[].filter_chains).'),
+    route: fk('The route the chain runs on (omitted when nested under routes[].filter_chains).'),
+    filters: arr('The filters of the chain, run in order.', elRec({
+      name: str('Name of an installed Wasm filter.', { required: true, len_min: 1 }),
+      config: { description: "The filter's configuration: any JSON value (a JSON string in Kong 3.4).", anyOf: ['object', 'array', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })) },
+      enabled: bool('Whether the filter runs.', { required: true, default: true }),
+    }), { required: true, minItems: 1 }),
+  }, {
+    checks: [{ mutually_exclusive: ['service', 'route'] }, { at_least_one_of: ['service', 'route'] }],
+  });
+}
+
 export const ENTITIES = [
   service, route, consumer, consumerGroup, consumerGroupConsumer, consumerGroupPlugin, plugin, upstream, target, certificate, sni,
   caCertificate, vault, keyauthCredential, basicauthCredential, jwtSecret, hmacauthCredential, oauth2Credential, mtlsAuthCredential, acl, partial,
-  keySet, key,
+  keySet, key, filterChain,
 ];

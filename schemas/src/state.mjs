@@ -15,11 +15,12 @@ export const TOP_LEVEL = {
   partials: 'partial',
   key_sets: 'key_set',
   keys: 'key',
+  filter_chains: 'filter_chain',
 };
 
 /** Fields `_info.defaults.<kind>` may not set (decK's restricted fields) or that make no sense as defaults. */
 const NOT_DEFAULTABLE = new Set(['id', 'name', 'target', 'created_at', 'updated_at', 'tags', 'url',
-  'routes', 'plugins', 'targets', 'service', 'upstream']);
+  'routes', 'plugins', 'filter_chains', 'targets', 'service', 'upstream']);
 
 /** A closed, all-optional copy of an entity's own fields, for `_info.defaults`. */
 function defaultsOf(entitySchema, description) {

@@ -27,7 +27,8 @@ export type KindName =
   | 'targets'
   | 'consumer_group_consumers'
   | 'consumer_group_plugins'
-  | 'plugins';
+  | 'plugins'
+  | 'filter_chains';
 
 /** A foreign key of a kind: the field that holds `{id}` in wire format. */
 export interface ForeignKey {
@@ -237,6 +238,14 @@ export const KINDS: readonly KindDef[] = [
     nestedUnder: { services: 'plugins', routes: 'plugins', consumers: 'plugins', consumer_groups: 'plugins' }, topLevel: true,
     naturalKey: ['name'], naturalKeyFks: ['service', 'route', 'consumer', 'consumer_group'], matchFields: ['instance_name'], ignore: TIMESTAMPS,
     secrets: [], schemaName: 'plugins',
+  },
+  {
+    // Kong 3.4+ Proxy-Wasm filter chains: one per service or route (Kong: unique foreign keys)
+    name: 'filter_chains', singular: 'filter_chain', endpoint: '/filter-chains', nestedEndpoint: 'filter-chains', schema: 'entities/filter_chain.json',
+    level: 4,
+    foreignKeys: [{ field: 'service', kind: 'services', required: false }, { field: 'route', kind: 'routes', required: false }],
+    nestedUnder: { services: 'filter_chains', routes: 'filter_chains' }, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name',
+    ignore: TIMESTAMPS, secrets: [], schemaName: 'filter_chains',
   },
 ];
 

@@ -40,9 +40,14 @@ export function brokenPlugin(e: Entity, err: unknown): BrokenEntity {
 /** The one line a broken entity is logged with. */
 export function brokenLine(b: BrokenEntity): string {
   const what = `${b.kind.replace(/s$/, '')} '${b.name ?? b.id}'${b.name === null ? '' : ` (${b.id})`}`;
-  const effect = b.kind === 'plugins' ? 'requests in its scope answer 500' : b.kind === 'routes' ? 'it is not routed' : 'it is ignored';
+  const effect = b.kind === 'plugins' || b.kind === 'filter_chains' ? 'requests in its scope answer 500' : b.kind === 'routes' ? 'it is not routed' : 'it is ignored';
   if (b.stored === true) return `${what} is stored but not run: ${b.message}; ${effect} until it is disabled or deleted through the Admin API`;
   return `${what} does not build: ${b.message}; ${effect} until it is fixed or deleted through the Admin API`;
+}
+
+/** A filter chain aigw serve cannot run (it runs no Wasm): stored as Kong would, its scope served fail closed. */
+export function brokenFilterChain(e: Entity, message: string): BrokenEntity {
+  return { ...brokenEntity('filter_chains', e, message), stored: true };
 }
 
 /** Stands in for a plugin that does not build: every request that reaches it is refused. */

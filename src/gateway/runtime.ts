@@ -22,7 +22,8 @@ import { Routing, type RouteMatcher } from './routing.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
 import { compileServiceTarget, type ServiceTarget } from './upstream.js';
 import { vaultResolver, type VaultResolver } from './vault.js';
-import { brokenEntity, brokenLine, brokenPlugin, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
+import { filterChainRefusal } from '../config/filter-chains.js';
+import { brokenEntity, brokenFilterChain, brokenLine, brokenPlugin, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
 import { addScoped, buildChain, type Chain, type PluginEntries } from './plugin-chains.js';
 import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
@@ -178,6 +179,14 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
       instance = failClosedInstance();
     }
     addScoped(byName, name, priorityOf(plugin), e, instance);
+  }
+  for (const e of state.entities.filter_chains) {
+    const why = filterChainRefusal(e);
+    if (why === null) continue;
+    // aigw runs no Wasm: never skipped silently, answered 500 in its scope ahead of every plugin
+    if (b.broken === null) throw new AigwError('AIGW_SERVE', `filter chain '${nameOf(e) ?? e.id}' (${e.id}): ${why}`);
+    b.broken.push(brokenFilterChain(e, why));
+    addScoped(byName, `filter-chain ${e.id}`, Number.MAX_SAFE_INTEGER, e, failClosedInstance());
   }
   return byName;
 }

@@ -387,6 +387,91 @@ export interface ConsumerGroupPluginEntity {
 }
 
 /**
+ * A chain of Proxy-Wasm filters run on the requests of one service or one route.
+ */
+export interface FilterChainEntity {
+  /**
+   * Unique id (UUID); generated when absent.
+   */
+  id?: string | null;
+  /**
+   * Creation time (Unix epoch seconds); ignored in comparisons.
+   */
+  created_at?: number | null;
+  /**
+   * Last update time (Unix epoch seconds); ignored in comparisons.
+   */
+  updated_at?: number | null;
+  /**
+   * An optional set of strings for grouping and filtering.
+   */
+  tags?: string[] | null;
+  /**
+   * Unique name of the filter chain.
+   */
+  name?: string | null;
+  /**
+   * Whether the filter chain runs.
+   */
+  enabled: boolean;
+  /**
+   * The service the chain runs on (omitted when nested under services[].filter_chains).
+   */
+  service?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | null;
+  /**
+   * The route the chain runs on (omitted when nested under routes[].filter_chains).
+   */
+  route?:
+    | string
+    | {
+        /**
+         * Id of the referenced entity.
+         */
+        id: string;
+      }
+    | {
+        /**
+         * name of the referenced entity.
+         */
+        name: string;
+      }
+    | null;
+  /**
+   * The filters of the chain, run in order.
+   *
+   * @minItems 1
+   */
+  filters: {
+    /**
+     * Name of an installed Wasm filter.
+     */
+    name: string;
+    /**
+     * The filter's configuration: any JSON value (a JSON string in Kong 3.4).
+     */
+    config?: Record<string, unknown> | unknown[] | string | number | boolean | null;
+    /**
+     * Whether the filter runs.
+     */
+    enabled: boolean;
+  }[];
+}
+
+/**
  * An hmac-auth credential of a consumer (kong/plugins/hmac-auth/daos.lua).
  */
 export interface HmacauthCredentialEntity {
@@ -1133,6 +1218,10 @@ export interface RouteEntity {
    * Plugins scoped to this route.
    */
   plugins?: PluginEntity[] | null;
+  /**
+   * Proxy-Wasm filter chains of this route.
+   */
+  filter_chains?: FilterChainEntity[] | null;
 }
 
 /**
@@ -1244,6 +1333,10 @@ export interface ServiceEntity {
    * Plugins scoped to this service.
    */
   plugins?: PluginEntity[] | null;
+  /**
+   * Proxy-Wasm filter chains of this service.
+   */
+  filter_chains?: FilterChainEntity[] | null;
 }
 
 /**
@@ -2130,4 +2223,8 @@ export interface KongStateFile {
    * Top-level keys.
    */
   keys?: KeyEntity[] | null;
+  /**
+   * Top-level filter_chains.
+   */
+  filter_chains?: FilterChainEntity[] | null;
 }

@@ -1,5 +1,6 @@
 import type { RawEntity } from '../collect.js';
 import { compileKongRegex } from '../regex.js';
+import { filterNameWarnings } from '../filter-chains.js';
 import { markedProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig, vaultProblems, embeddedReferenceProblems } from './plugin-config.js';
 import { runEntityChecks } from './entity-checks.js';
 import { schemas } from '../schemas.js';
@@ -126,6 +127,9 @@ export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { str
     else if (raw.kind.name === 'plugins') pluginRules(e, raw, opts.strict, out, partials);
     else if (raw.kind.name === 'partials') partialRules(e, raw, out);
     else if (raw.kind.policyOverride === true) overrideRules(raw, out);
+    else if (raw.kind.name === 'filter_chains') {
+      for (const w of filterNameWarnings(raw.data)) out.push(raw.file.issueAt([...raw.path, ...w.path], 'value', 'warning', 'AIGW_UNSUPPORTED', w.message));
+    }
     else if (raw.kind.name === 'mtls_auth_credentials' && typeof raw.data.id !== 'string') {
       // no unique field but the id: decK cannot match it on the gateway without one (GDR builder.go ingestMTLSAuths)
       out.push(raw.file.issueAt(raw.path, 'key', 'error', 'AIGW_REQUIRED',

@@ -14,7 +14,7 @@ const PLUGINS = [
 ];
 const ENTITIES = [
   'service', 'route', 'consumer', 'consumer_group', 'consumer_group_consumer', 'consumer_group_plugin', 'plugin', 'upstream', 'target', 'certificate',
-  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'hmacauth_credential', 'oauth2_credential', 'mtls_auth_credential', 'acl', 'partial', 'key_set', 'key',
+  'sni', 'ca_certificate', 'vault', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'hmacauth_credential', 'oauth2_credential', 'mtls_auth_credential', 'acl', 'partial', 'key_set', 'key', 'filter_chain',
 ];
 
 describe('schema files', () => {
