@@ -3,8 +3,8 @@
  * `retain` drops (and disposes) the stores no plugin of the new Runtime uses.
  */
 import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { PluginStore } from './plugin.js';
+import { runInSlices, type Steps } from './time-slices.js';
 
 const SLICE_MS = 4;
 
@@ -37,22 +37,22 @@ export class PluginStores {
   }
 
   /**
-   * Dispose every store whose key is not in `keep`. The disposals start in slices of about
-   * SLICE_MS, the event loop turning between them: after a reload that replaced thousands of plugins
-   * their disposals were one task of tens of milliseconds on the proxy's thread.
+   * Dispose every store whose key is not in `keep`. The disposals start in time slices (a step per
+   * store): after a reload that replaced thousands of plugins they were one task of tens of
+   * milliseconds on the proxy's thread.
    */
   async retain(keep: ReadonlySet<string>): Promise<void> {
     const pending: Promise<void>[] = [];
-    let until = performance.now() + SLICE_MS;
+    await runInSlices(this.dropping(keep, pending), SLICE_MS);
+    await Promise.all(pending);
+  }
+
+  private *dropping(keep: ReadonlySet<string>, pending: Promise<void>[]): Steps<void> {
     for (const k of [...this.stores.keys()]) {
       if (keep.has(k)) continue;
       pending.push(this.disposeOne(k));
-      if (performance.now() >= until) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        until = performance.now() + SLICE_MS;
-      }
+      yield;
     }
-    await Promise.all(pending);
   }
 
   async disposeAll(): Promise<void> {
