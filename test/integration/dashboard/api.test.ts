@@ -108,10 +108,15 @@ describe('dashboard API (aigw serve, no --admin-token)', () => {
     expect(t.all.requests).toBeGreaterThanOrEqual(4);
     expect(t.byConsumer.find((r) => r.key === 'demo-app')?.promptTokens).toBeGreaterThan(0);
     expect(t.byModel.map((r) => r.key)).toContain('openai/gpt-4o');
-    const l = (await api('limits')).json<LimitsView>();
-    const row = l.rows.find((x) => x.plugin === 'rate-limiting');
+    // the limit is per minute: the requests above may sit in the minute before this one (CI ran into
+    // that), so count one now; if the minute turns between the request and the query, count again
+    let row: LimitsView['rows'][number] | undefined;
+    for (let i = 0; i < 2 && !row; i++) {
+      expect((await chat(s, 'demo-key')).status).toBe(200);
+      row = (await api('limits')).json<LimitsView>().rows.find((x) => x.plugin === 'rate-limiting');
+    }
     expect(row).toMatchObject({ subject: 'consumer demo-app', window: 'minute', unit: 'requests', limit: 60, scope: 'route ai-chat' });
-    expect(row?.used).toBeGreaterThanOrEqual(2);
+    expect(row?.used).toBeGreaterThanOrEqual(1);
     expect(row?.remaining).toBe(60 - (row?.used ?? 0));
   });
 
