@@ -102,7 +102,18 @@ export function repin(p, cpu) {
 export async function stopAll() {
   await Promise.all([...running].map((p) => p.stop()));
 }
-process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) process.once(sig, () => void stopAll().then(() => process.exit(code)));
+// the children are detached (own process groups, so wrk's and the gateway's signals stay theirs):
+// whatever way this process ends, take them down with it
+process.once('exit', () => {
+  for (const p of running) {
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
 
 /** CPU seconds (user + system) a process has used so far, or null once it is gone. */
 export function cpuSeconds(pid) {
