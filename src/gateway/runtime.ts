@@ -192,11 +192,17 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
 }
 
 function compileBalancers(state: State): Map<string, Balancer> {
-  const out = new Map<string, Balancer>();
-  for (const u of state.entities.upstreams) {
-    const targets = state.entities.targets.filter((t) => refId(t.upstream) === u.id);
-    out.set(String(u.name), new Balancer(u, targets));
+  // targets grouped by upstream once (filtering them per upstream was upstreams × targets)
+  const byUpstream = new Map<string, Entity[]>();
+  for (const t of state.entities.targets) {
+    const id = refId(t.upstream);
+    if (id === null) continue;
+    const list = byUpstream.get(id);
+    if (list) list.push(t);
+    else byUpstream.set(id, [t]);
   }
+  const out = new Map<string, Balancer>();
+  for (const u of state.entities.upstreams) out.set(String(u.name), new Balancer(u, byUpstream.get(u.id) ?? []));
   return out;
 }
 
