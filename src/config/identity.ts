@@ -94,6 +94,32 @@ export class Identities {
     return parts;
   }
 
+  /**
+   * Kong's unique foreign keys (`uniqueFks`): a second entity pointing at the same service or
+   * route is refused with the message of Kong's database (its cache_key, printed by Penlight:
+   * `{route={id="…"},service=null}`), at the reference, or at the entity when nested under it.
+   */
+  private uniqueFks(raw: RawEntity, fks: Record<string, string | null>): void {
+    const k = raw.kind;
+    for (const field of k.uniqueFks ?? []) {
+      const id = fks[field];
+      if (!id) continue;
+      const label = `${k.name}\0unique\0${field}\0${id}`;
+      const first = this.byKey.get(label);
+      if (first === undefined) {
+        this.byKey.set(label, raw);
+        continue;
+      }
+      const shown = (k.uniqueFks ?? []).map((f) => `${f}=${fks[f] ? `{id="${fks[f]}"}` : 'null'}`).join(',');
+      const ref = raw.refs[field];
+      const target = KINDS.find((t) => t.name === k.foreignKeys.find((fk) => fk.field === field)?.kind);
+      const why = `Kong allows one ${k.singular.replace('_', ' ')} per ${target?.singular ?? field}; ${displayName(first)} is first at ${this.where(first)}`;
+      const message = `UNIQUE violation detected on '{${shown}}' (${why})`;
+      if (ref !== undefined && ref.by !== 'parent') this.issues.push(raw.file.issueAt(ref.path, 'value', 'error', 'AIGW_DUPLICATE', message));
+      else this.issue(raw, [], 'key', 'AIGW_DUPLICATE', message);
+    }
+  }
+
   /** Assign the id and register it under its id, natural key and names; reports duplicates. */
   register(raw: RawEntity, fks: Record<string, string | null>): void {
     const k = raw.kind;
@@ -114,6 +140,7 @@ export class Identities {
     }
     ids?.set(raw.id, raw);
     if (keyLabel !== null) this.byKey.set(`${k.name}${keyLabel}`, raw);
+    this.uniqueFks(raw, fks);
     const refFields = k.name === 'consumers' ? ['username', 'custom_id'] : k.refField ? [k.refField] : [];
     for (const f of refFields) {
       const n = str(raw.data[f]);

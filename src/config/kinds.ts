@@ -73,6 +73,12 @@ export interface KindDef {
   matchFields?: string[];
   /** Field used to refer to it by name from other entities (routes name their service). */
   refField?: string;
+  /**
+   * Foreign keys Kong declares `unique`: at most one entity of the kind per referenced entity (one
+   * filter chain per service and per route). Its `cache_key` is these fields, so Kong's database
+   * refuses a second one with `UNIQUE violation detected on '{…}'`.
+   */
+  uniqueFks?: string[];
   /** Fields that never take part in comparisons. */
   ignore: string[];
   /** Fields (dotted paths) that are secrets: masked in every printed output. */
@@ -245,7 +251,7 @@ export const KINDS: readonly KindDef[] = [
     level: 4,
     foreignKeys: [{ field: 'service', kind: 'services', required: false }, { field: 'route', kind: 'routes', required: false }],
     nestedUnder: { services: 'filter_chains', routes: 'filter_chains' }, topLevel: true, naturalKey: ['name'], naturalKeyFks: [], refField: 'name',
-    ignore: TIMESTAMPS, secrets: [], schemaName: 'filter_chains',
+    uniqueFks: ['route', 'service'], ignore: TIMESTAMPS, secrets: [], schemaName: 'filter_chains',
   },
 ];
 

@@ -58,6 +58,10 @@ export const NOT_SERVED: readonly NotServed[] = [
     why: 'the transformers call an LLM for text (llm/v1/chat); the other route types run with ai-proxy only',
   },
   {
+    at: { 'ai-llm-as-judge': 'llm.' }, field: 'route_type', check: { when: (v) => v !== 'llm/v1/chat' },
+    why: 'aigw serve asks the judge LLM over llm/v1/chat only',
+  },
+  {
     at: { ...LLM, ...EMBEDDINGS }, field: 'model.provider',
     check: { when: (v) => asString(v) !== null && getProvider(v as string) === undefined },
     why: 'no provider of that name in aigw serve (src/gateway/providers/index.ts)',

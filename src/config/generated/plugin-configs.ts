@@ -533,7 +533,22 @@ export interface AiLlmAsJudgeConfig {
     /**
      * The model's operation for this provider; 'preserve' passes through without transformation.
      */
-    route_type: 'llm/v1/chat' | 'llm/v1/completions' | 'preserve' | 'llm/v1/embeddings';
+    route_type:
+      | 'llm/v1/chat'
+      | 'llm/v1/completions'
+      | 'preserve'
+      | 'llm/v1/embeddings'
+      | 'llm/v1/responses'
+      | 'llm/v1/assistants'
+      | 'llm/v1/files'
+      | 'llm/v1/batches'
+      | 'audio/v1/audio/speech'
+      | 'audio/v1/audio/transcriptions'
+      | 'audio/v1/audio/translations'
+      | 'image/v1/images/generations'
+      | 'image/v1/images/edits'
+      | 'realtime/v1/realtime'
+      | 'video/v1/videos/generations';
     /**
      * Authentication for the upstream LLM.
      */
@@ -5134,7 +5149,7 @@ export interface OpentelemetryConfig {
     /**
      * Header formats read from the request, in order (the first found wins).
      */
-    extract?: ('w3c' | 'b3' | 'b3-single' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana')[] | null;
+    extract?: ('w3c' | 'b3' | 'jaeger' | 'ot' | 'aws' | 'gcp' | 'datadog' | 'instana')[] | null;
     /**
      * Headers removed from the upstream request.
      */
@@ -5185,6 +5200,10 @@ export interface OpentelemetryConfig {
      * Add the consumer attribute to the metrics.
      */
     enable_consumer_attribute: boolean | null;
+    /**
+     * Export the AI metrics (gen_ai.*, mcp.*, kong.gen_ai.*, kong.mcp.*).
+     */
+    enable_ai_metrics: boolean | null;
   } | null;
   /**
    * OTLP/HTTP endpoint the access logs are sent to.
@@ -5731,6 +5750,10 @@ export interface RequestValidatorConfig {
    * Compare the parameters of the Content-Type (charset…) with allowed_content_types.
    */
   content_type_parameter_validation: boolean;
+  /**
+   * `minLength`/`maxLength` also bound arrays, by item count (for legacy draft 4 schemas written without `minItems`/`maxItems`).
+   */
+  array_length_compat: boolean | null;
 }
 
 /**

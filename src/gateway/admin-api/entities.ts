@@ -105,6 +105,14 @@ function checkUnique(ctx: CrudContext, kind: KindDef, e: Entity): void {
     const shown = Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
     throw kongError('unique', `UNIQUE violation detected on '{${shown}}'`, fields);
   }
+  // Kong's unique foreign keys (one filter chain per service and per route): its cache_key, as Penlight prints it
+  for (const field of kind.uniqueFks ?? []) {
+    const target = refId(e[field]);
+    if (target === null || !ctx.store.referrers(target).some((r) => r.kind === kind.name && r.id !== e.id && refId(ctx.store.get(r.kind, r.id)?.[field]) === target)) continue;
+    const fields = Object.fromEntries((kind.uniqueFks ?? []).map((f) => [f, refId(e[f]) === null ? null : { id: refId(e[f]) }]));
+    const shown = Object.entries(fields).map(([k, v]) => `${k}=${v === null ? 'null' : `{id="${v.id}"}`}`).join(',');
+    throw kongError('unique', `UNIQUE violation detected on '{${shown}}'`, fields);
+  }
 }
 
 /**

@@ -101,6 +101,8 @@ services:
 - name: s
   url: http://127.0.0.1:9
   routes: [{ name: r, paths: [/r] }]
+- { name: s2, url: 'http://127.0.0.1:9' }
+- { name: s3, url: 'http://127.0.0.1:9' }
 filter_chains:
 - name: both
   service: s
@@ -109,10 +111,10 @@ filter_chains:
 - name: neither
   filters: [{ name: f }]
 - name: empty
-  service: s
+  service: s2
   filters: []
 - name: nameless-filter
-  service: s
+  service: s3
   filters: [{ config: {} }]
 `);
     const msgs = errors(r).join('\n');
@@ -205,6 +207,13 @@ describe('aigw serve --db', () => {
     const listed = (await request(`${gw.admin}/routes/other/filter-chains`)).json<{ data: Array<{ name: string }> }>().data;
     expect(listed.map((c) => c.name)).toEqual(['nested']);
     expect((await request(`${gw.admin}/services/wasm-svc/filter-chains`)).json<{ data: unknown[] }>().data).toEqual([]);
+
+    // one chain per route (Kong: unique foreign key, its cache_key): 409 with Kong's message; the chain itself may be updated
+    const routeId = (await request(`${gw.admin}/routes/other`)).json<{ id: string }>().id;
+    const second = await request(`${gw.admin}/routes/other/filter-chains`, json('POST', { name: 'second', filters: [{ name: 'f' }] }));
+    expect(second.status, second.text).toBe(409);
+    expect(second.json()).toMatchObject({ name: 'unique constraint violation', message: `UNIQUE violation detected on '{route={id="${routeId}"},service=null}'`, fields: { route: { id: routeId }, service: null } });
+    expect((await request(`${gw.admin}/filter-chains/nested`, json('PATCH', { tags: ['t'] }))).status).toBe(200);
 
     expectSchemaViolation(await request(`${gw.admin}/filter-chains`, json('POST', { service: 'wasm-svc', route: 'other', filters: [{ name: 'f' }] })),
       /only one or none of these fields must be set: 'service', 'route'/);

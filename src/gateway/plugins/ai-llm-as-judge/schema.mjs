@@ -1,7 +1,7 @@
 // ai-llm-as-judge: config schema source (built into schemas/plugins/ai-llm-as-judge.json by `npm run gen:schemas`).
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 import { KONG_REFERENCE, bool, host, int, num, pluginConfig, port, rec, since, str } from '../../../../schemas/src/dsl.mjs';
-import { AIGW_ROUTE_TYPES, EMBEDDINGS_EXT, llmChecks, llmFields, prefixCheck } from '../../../../schemas/src/llm.mjs';
+import { llmChecks, llmFields, prefixCheck } from '../../../../schemas/src/llm.mjs';
 
 export const name = 'ai-llm-as-judge';
 export const priority = 767;
@@ -13,7 +13,8 @@ export const DEFAULT_JUDGE_PROMPT = 'You are a strict evaluator. You will be giv
 /** The config schema for Kong version `kong`; null before the plugin existed. */
 export function schema(kong = KONG_REFERENCE) {
   if (!since(kong, kongSince)) return null;
-  const llm = llmFields(AIGW_ROUTE_TYPES, EMBEDDINGS_EXT);
+  // Kong's route types (the profile's); aigw serve calls the judge with llm/v1/chat only (src/gateway/not-served.ts)
+  const llm = llmFields();
   if (since(kong, '3.13')) {
     llm.description = str('Description of the judge model.');
     llm.metadata = { description: 'Free-form metadata of the judge model.', type: ['object', 'null'] };

@@ -2,7 +2,7 @@
 // `priority` is declared here only: the runtime reads it from the built schema (`x-kong-priority`).
 // Kong's schema by version: 3.10 (traces/logs endpoints, propagation, sampling_rate), 3.11
 // (sampling_strategy), 3.13 (metrics, access_logs_endpoint), 3.14 (access_logs record; the flat
-// access_logs_endpoint deprecated).
+// access_logs_endpoint deprecated; metrics.enable_ai_metrics).
 import { HEADER_NAME_PATTERN, KONG_REFERENCE, bool, el, int, map, num, pluginConfig, rec, set, since, str, timeout, url } from '../../../../schemas/src/dsl.mjs';
 import { LUA } from '../../../../schemas/src/plugin-fields.mjs';
 
@@ -29,19 +29,25 @@ function queue() {
 
 function propagation() {
   return rec('How tracing headers are read from the request and written to the upstream.', {
-    extract: arrOfFormats('Header formats read from the request, in order (the first found wins).'),
+    // Kong reads b3-single headers as `b3`: `b3-single` is a format to inject only
+    extract: arrOfFormats('Header formats read from the request, in order (the first found wins).', [], ['b3-single']),
     clear: set('Headers removed from the upstream request.', el('string')),
     inject: arrOfFormats('Header formats written to the upstream request; `preserve` writes the format that was read.', ['preserve']),
     default_format: str('Format injected when `preserve` found none.', { required: true, default: 'w3c', one_of: FORMATS, unsupportedValues: otherFormats() }),
   });
 }
 
-function arrOfFormats(description, extra = []) {
-  return set(description, el('string', { one_of: [...extra, ...FORMATS], unsupportedValues: otherFormats() }));
+function arrOfFormats(description, extra = [], without = []) {
+  const formats = FORMATS.filter((f) => !without.includes(f));
+  const unsupported = Object.fromEntries(Object.entries(otherFormats()).filter(([f]) => formats.includes(f)));
+  return set(description, el('string', { one_of: [...extra, ...formats], unsupportedValues: unsupported }));
 }
 
-function metrics() {
+function metrics(kong) {
   const flag = (d) => bool(d, { default: false });
+  // the flags choose what is exported to metrics.endpoint (refused by aigw serve): without an endpoint
+  // Kong exports no metrics either, so a flag alone changes nothing, in Kong and in aigw
+  const later = since(kong, '3.14') ? { enable_ai_metrics: flag('Export the AI metrics (gen_ai.*, mcp.*, kong.gen_ai.*, kong.mcp.*).') } : {};
   return rec('OTLP metrics export (Kong 3.13).', {
     endpoint: url('OTLP/HTTP endpoint the metrics are sent to.', { referenceable: true, unsupported: NO_LOGS }),
     push_interval: num('Seconds between two metric exports.', { default: 60, min: 0 }),
@@ -50,6 +56,7 @@ function metrics() {
     enable_bandwidth_metrics: flag('Export the bandwidth metrics.'),
     enable_upstream_health_metrics: flag('Export the upstream health metrics.'),
     enable_consumer_attribute: flag('Add the consumer attribute to the metrics.'),
+    ...later,
   });
 }
 
@@ -81,7 +88,7 @@ export function schema(kong = KONG_REFERENCE) {
     });
   }
   if (since(kong, '3.13')) {
-    props.metrics = metrics();
+    props.metrics = metrics(kong);
     props.access_logs_endpoint = url('OTLP/HTTP endpoint the access logs are sent to.', {
       referenceable: true, unsupported: NO_LOGS, ...(since(kong, '3.14') ? { deprecated: 'use access_logs.endpoint' } : {}),
     });

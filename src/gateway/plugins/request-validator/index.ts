@@ -33,15 +33,17 @@ export interface ValidatorConfig {
   verbose: boolean;
 }
 
-function bodyCheck(text: string, version: string): BodyCheck {
+function bodyCheck(text: string, version: string, arrayLengths: boolean): BodyCheck {
   if (version === 'kong') return compileKongSchema(text);
-  const validate = compileJsonSchema(text, version as JsonVersion, 'body_schema');
+  const validate = compileJsonSchema(text, version as JsonVersion, 'body_schema', false, arrayLengths);
   return (body) => (validate(body) ? null : describe(validate.errors?.[0] ?? { instancePath: '', keyword: 'schema', params: {}, schemaPath: '', message: 'invalid' }));
 }
 
 export function parseValidatorConfig(c: Readonly<Record<string, unknown>>): ValidatorConfig {
-  const params = (Array.isArray(c.parameter_schema) ? c.parameter_schema : []).filter(isObject).map((p, i) => compileParameter(p, i));
-  const body = typeof c.body_schema === 'string' ? bodyCheck(c.body_schema, field(c, 'version', 'kong')) : null;
+  // Kong 3.12+ (default true); a config of the 3.10 profile has no such field: the lengths bound strings only
+  const arrayLengths = field(c, 'array_length_compat', false);
+  const params = (Array.isArray(c.parameter_schema) ? c.parameter_schema : []).filter(isObject).map((p, i) => compileParameter(p, i, arrayLengths));
+  const body = typeof c.body_schema === 'string' ? bodyCheck(c.body_schema, field(c, 'version', 'kong'), arrayLengths) : null;
   if (params.length === 0 && body === null) throw new Error("at least one of these fields must be non-empty: 'body_schema', 'parameter_schema'");
   return {
     params,

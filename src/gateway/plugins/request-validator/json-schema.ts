@@ -3,6 +3,8 @@
  * draft6, draft7, draft201909, draft202012, all with ajv (and ajv-formats: Kong checks `format`);
  * draft 4 with ajv-draft-04 (ajv's own draft-04 vocabulary and meta-schema: `id`, boolean
  * `exclusiveMinimum`/`exclusiveMaximum`, and a numeric exclusive bound refused as draft 4 refuses it).
+ * `array_length_compat` (Kong 3.12+, default true): `minLength`/`maxLength` also bound arrays, by item
+ * count; a schema is compiled with `minItems`/`maxItems` copied from them where it has none.
  */
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
@@ -49,8 +51,29 @@ export function describe(e: ErrorObject): string {
   return at ? `property ${at} validation failed: ${e.message ?? e.keyword}` : `${e.message ?? e.keyword}`;
 }
 
-/** Compile a JSON Schema given as JSON text; throws with the reason when it is not one. */
-export function compileJsonSchema(text: string, version: JsonVersion, field: string, coerce = false): ValidateFunction {
+/** Keywords whose values are data, not subschemas: never rewritten. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
+
+/**
+ * Kong's `array_length_compat`: every (sub)schema with `minLength`/`maxLength` also gets
+ * `minItems`/`maxItems` of the same value unless it sets them (each pair applies to its own type:
+ * strings keep their length check, arrays get the item count).
+ */
+export function withArrayLengths(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withArrayLengths);
+  if (!isObject(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = DATA_KEYWORDS.has(k) ? v : withArrayLengths(v);
+  if (typeof schema.minLength === 'number' && schema.minItems === undefined) out.minItems = schema.minLength;
+  if (typeof schema.maxLength === 'number' && schema.maxItems === undefined) out.maxItems = schema.maxLength;
+  return out;
+}
+
+/**
+ * Compile a JSON Schema given as JSON text; throws with the reason when it is not one.
+ * `arrayLengths`: Kong's `array_length_compat` (see withArrayLengths).
+ */
+export function compileJsonSchema(text: string, version: JsonVersion, field: string, coerce = false, arrayLengths = false): ValidateFunction {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -59,7 +82,7 @@ export function compileJsonSchema(text: string, version: JsonVersion, field: str
   }
   if (!isObject(parsed) && typeof parsed !== 'boolean') throw new Error(`${field}: a JSON Schema must be an object`);
   try {
-    return ajvFor(version, coerce).compile(parsed);
+    return ajvFor(version, coerce).compile((arrayLengths ? withArrayLengths(parsed) : parsed) as object);
   } catch (err) {
     throw new Error(`${field}: not a valid ${version} JSON Schema: ${(err as Error).message}`);
   }

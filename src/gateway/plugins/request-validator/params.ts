@@ -30,9 +30,9 @@ export interface ParamSource {
 
 export interface ParamFailure { message: string; data?: unknown }
 
-export function compileParameter(p: Readonly<Record<string, unknown>>, i: number): Parameter {
+export function compileParameter(p: Readonly<Record<string, unknown>>, i: number, arrayLengths = false): Parameter {
   const schemaText = typeof p.schema === 'string' ? p.schema : null;
-  const validate = schemaText === null ? null : compileJsonSchema(schemaText, 'draft4', `parameter_schema[${i}].schema`, true);
+  const validate = schemaText === null ? null : compileJsonSchema(schemaText, 'draft4', `parameter_schema[${i}].schema`, true, arrayLengths);
   const type = validate && isObject(validate.schema) && typeof validate.schema.type === 'string' ? validate.schema.type : null;
   if (validate && type === null) throw new Error(`parameter_schema[${i}].schema: the schema must have a top-level type`);
   return {

@@ -1,7 +1,9 @@
 // request-validator (Kong Enterprise): config schema source (built into schemas/plugins/request-validator.json by
 // `npm run gen:schemas`). `priority` is declared here only: the runtime reads it from the built schema.
-// Kong 3.11 added the draft6, draft7, draft201909 and draft202012 validators.
-import { KONG_REFERENCE, arr, bool, el, elRec, enumOf, pluginConfig, set, str } from '../../../../schemas/src/dsl.mjs';
+// Kong 3.11 added the draft6, draft7, draft201909 and draft202012 validators; array_length_compat is in
+// Kong's 3.12+ schemas (a bugfix release of each line: 3.12.0.9, 3.13.0.7, 3.14.0.5; also backported to
+// 3.10.0.11, which the 3.10 profile, mirroring 3.10's schema, does not have).
+import { KONG_REFERENCE, arr, bool, el, elRec, enumOf, pluginConfig, set, since, str } from '../../../../schemas/src/dsl.mjs';
 
 export const name = 'request-validator';
 export const priority = 999;
@@ -20,7 +22,10 @@ function parameter() {
 }
 
 /** The config schema for Kong version `kong`. */
-export function schema(_kong = KONG_REFERENCE) {
+export function schema(kong = KONG_REFERENCE) {
+  const later = since(kong, '3.12') ? {
+    array_length_compat: bool('`minLength`/`maxLength` also bound arrays, by item count (for legacy draft 4 schemas written without `minItems`/`maxItems`).', { default: true }),
+  } : {};
   return pluginConfig(name, priority, 'Validates request bodies and parameters against schemas (Kong Enterprise).', {
     body_schema: str("Schema of the request body, as a JSON string: a JSON Schema, or Kong's own field list (version kong)."),
     parameter_schema: arr('Parameters to validate.', parameter()),
@@ -34,5 +39,6 @@ export function schema(_kong = KONG_REFERENCE) {
     content_type_parameter_validation: bool('Compare the parameters of the Content-Type (charset…) with allowed_content_types.', {
       required: true, default: true,
     }),
+    ...later,
   }, [{ at_least_one_of: ['body_schema', 'parameter_schema'] }]);
 }
