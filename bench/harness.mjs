@@ -6,7 +6,7 @@
 // the auxiliary upstream share LOAD_CPU. Every load run records the CPU use of each process and of
 // the cores, so a report can show that the process under test was the one at 100 %.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const LOAD_CPU = '0';
 export const SERVER_CPU = '1';
@@ -127,6 +127,25 @@ export function cpuSeconds(pid) {
 }
 
 /** Resident set size now and its peak (VmHWM), in MiB. */
+/**
+ * Each thread of `pid` by thread id: CPU ms (user + system, USER_HZ 100), nice value, and ms spent
+ * runnable but waiting for a CPU (/proc/…/schedstat: the scheduler's delay).
+ */
+export function threadsOf(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const waitNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      out.set(Number(tid), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(f[11]) + Number(f[12])) * (1000 / TICKS), nice: Number(f[16]), waitMs: waitNs / 1e6 });
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
 export function rss(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);

@@ -3,11 +3,13 @@
 // under test pinned alone on CPU 1 and the load side on CPU 0 (bench/harness.mjs). Prints a table
 // target / measured / pass and writes bench/results/issue10-<time>.{json,md}.
 //   npm run build && node bench/issue10/run.mjs [--rounds 3] [--duration 5] [--entities 5000] [--routes 1000] [--reloads 150]
+//   node bench/issue10/run.mjs --only reload [--cli other/dist/bin/aigw.js] [--rate 300]   # only the reload section (~1.5 min for 3 rounds);
+//   --rate: the open-loop probe's rate (req/s) instead of half the measured capacity, for before/after runs on a machine whose load changes
 // About 6–7 minutes on an idle 2-core machine.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
+import { CLI, KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, arg, median, nowUs, rss, sleep, stopAll, summary } from '../harness.mjs';
 import { environment, mib, n0, ok, us, writeResults, x2 } from '../report.mjs';
 import { load, probe, window } from '../wrk.mjs';
@@ -20,6 +22,9 @@ const D = arg('duration', 5);
 const entities = arg('entities', 5000);
 const routes = arg('routes', 1000);
 const reloads = arg('reloads', 150);
+const only = arg('only', null);
+const cli = arg('cli', CLI);
+const fixedRate = arg('rate', 0);
 const C = 50;
 const env = environment();
 const began = Date.now();
@@ -74,6 +79,7 @@ async function startup(mockUrl, schedule) {
 
 /** Open-loop schedule at half the warm capacity (as bench/lifecycle): what rises is the gateway's doing. */
 async function calibrate(url) {
+  if (fixedRate > 0) return { connections: 32, intervalUs: Math.round((32 * 1e6) / fixedRate), rate: fixedRate };
   await load({ url, body: chatBody, connections: C, seconds: 3 });
   const r = await load({ url, body: chatBody, connections: C, seconds: 2 });
   return { connections: 32, intervalUs: Math.max(5000, Math.round((32 * 1e6) / (r.rps / 2))), rate: Math.round(r.rps / 2) };
@@ -95,7 +101,7 @@ async function reload(mockUrl) {
   const states = [bigState(mockUrl, 'a', entities), bigState(mockUrl, 'b', entities)];
   const texts = states.map((s) => stringify(s, { lineWidth: 0 }));
   const file = configFile('big.yaml', texts[0]);
-  const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, node: ['--require', LOOP_DELAY] });
+  const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, cli, node: ['--require', LOOP_DELAY] });
   const url = `${gw.url}/ai/chat`;
   const schedule = await calibrate(url);
   let k = 1;
@@ -136,7 +142,7 @@ async function reload(mockUrl) {
       if (kind !== 'none') span = Math.max(span, end - at);
       const w = window(r.samples, at, kind === 'none' ? at + span : end);
       const stall = await loopDelay(gw);
-      rows.push({ kind, reloadMs: done === null ? 0 : (done - at) / 1000, p99: w.p99, count: w.count, censored: w.censored, loopDelayMaxMs: stall.max, gcMaxMs: stall.gcMax });
+      rows.push({ kind, reloadMs: done === null ? 0 : (done - at) / 1000, p99: w.p99, count: w.count, censored: w.censored, loopDelayMaxMs: stall.max, gcMaxMs: stall.gcMax, stalls: stall.stalls, gc: stall.gc, slices: stall.slices });
       log(`reload ${kind} ${i + 1}/${rounds}: ${done === null ? '' : `${((done - at) / 1000).toFixed(0)} ms, `}p99 ${us(w.p99)} over ${(((kind === 'none' ? at + span : end) - at) / 1e6).toFixed(1)} s, longest event-loop stall ${stall.max} ms`);
       await sleep(500);
     }
@@ -211,21 +217,43 @@ function report(t, st, rl, m) {
   return { markdown: lines.join('\n'), pass: Object.fromEntries(rows.map(([name, , , pass]) => [name, pass])) };
 }
 
+/** `--only reload`: the reload section alone, its table rows and the stalls of each window. */
+function reloadReport(rl) {
+  const x = (s) => `${x2(s.median)} (${x2(s.min)} – ${x2(s.max)})`;
+  return [
+    '| target (issue 10) | goal | measured: median (min – max over rounds) | pass |',
+    '|---|---|---|---|',
+    `| p99 during a reload of ${n0(entities)} entities (file) ÷ warm, open loop | ≤ 2× | ${x(rl.file)} | ${ok(rl.file.median <= 2)} |`,
+    `| p99 during a reload of ${n0(entities)} entities (POST /config) ÷ warm, open loop | ≤ 2× | ${x(rl.post)} | ${ok(rl.post.median <= 2)} |`,
+    '',
+    `- probe at ${n0(rl.schedule.rate)} req/s; warm p99 ${us(rl.warmP99.median)}; reload ${rl.fileMs.median.toFixed(0)} ms (file), ${rl.postMs.median.toFixed(0)} ms (POST); longest stall ${rl.stallFile.median} / ${rl.stallPost.median} / ${rl.stallNone.median} ms (file / POST / none).`,
+    ...rl.rows.map((r) => `- ${r.kind}: p99 ${us(r.p99)}, stall ${r.loopDelayMaxMs} ms, stalls ${JSON.stringify(r.stalls)}, gc ${JSON.stringify(r.gc)}, slices ${r.slices.slice(0, 3).join(' ')}`),
+    `- whole run: ${((Date.now() - began) / 1000).toFixed(0)} s, cli ${cli}.`,
+  ].join('\n');
+}
+
 try {
   const mock = await startMock({ cpu: LOAD_CPU });
-  log('throughput and latency (ai-proxy vs bare proxy)');
-  const t = await throughput(mock.url);
-  log('start-up');
-  const gw = await serve(configFile('one-route.yaml', oneRoute(mock.url)), { cpu: SERVER_CPU });
-  const schedule = await calibrate(`${gw.url}/ai/chat`);
-  await gw.stop();
-  const st = await startup(mock.url, schedule);
-  log(`reload of ${entities} entities`);
-  const rl = await reload(mock.url);
-  log('memory');
-  const m = await memory(mock.url);
-  const { markdown, pass } = report(t, st, rl, m);
-  writeResults('issue10', env, { rounds, duration: D, entities, routes, reloads, pass, throughput: t, startup: st, reload: rl, memory: m }, markdown);
+  if (only === 'reload') {
+    const rl = await reload(mock.url);
+    writeResults('issue10-reload', env, { rounds, entities, cli, reload: rl }, reloadReport(rl));
+  } else if (only !== null) {
+    throw new Error(`--only: only "reload" is known, not "${only}"`);
+  } else {
+    log('throughput and latency (ai-proxy vs bare proxy)');
+    const t = await throughput(mock.url);
+    log('start-up');
+    const gw = await serve(configFile('one-route.yaml', oneRoute(mock.url)), { cpu: SERVER_CPU });
+    const schedule = await calibrate(`${gw.url}/ai/chat`);
+    await gw.stop();
+    const st = await startup(mock.url, schedule);
+    log(`reload of ${entities} entities`);
+    const rl = await reload(mock.url);
+    log('memory');
+    const m = await memory(mock.url);
+    const { markdown, pass } = report(t, st, rl, m);
+    writeResults('issue10', env, { rounds, duration: D, entities, routes, reloads, pass, throughput: t, startup: st, reload: rl, memory: m }, markdown);
+  }
 } finally {
   await stopAll();
 }

@@ -3,32 +3,16 @@
 // (V8's GC helpers, libuv); with the longest event-loop stall of each reload (loop-delay.cjs).
 // No load: CPU time is what a reload costs whatever else the machine does.
 //   npm run build && node bench/profile/reload-cpu.mjs [--entities 5000] [--rounds 4] [--cli other/dist/bin/aigw.js]
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
-import { LOAD_CPU, SERVER_CPU, arg, median, nowUs, sleep, stopAll } from '../harness.mjs';
+import { LOAD_CPU, SERVER_CPU, arg, threadsOf, median, nowUs, sleep, stopAll } from '../harness.mjs';
 import { bigState, stallDuring } from './reload-delay.mjs';
 
 const n = arg('entities', 5000);
 const rounds = arg('rounds', 4);
 const cli = arg('cli', CLI);
-const TICK_MS = 10; // USER_HZ 100
-
-/** CPU ms of each thread of `pid`, by thread id, with its name. */
-function threads(pid) {
-  const out = new Map();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(f[11]) + Number(f[12])) * TICK_MS });
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
 
 /**
  * CPU ms spent since `before`, split into the main thread, the configuration thread (every thread
@@ -54,15 +38,15 @@ try {
   const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, cli, node: ['--require', join(import.meta.dirname, 'loop-delay.cjs')] });
   const pid = gw.proc.pid;
   await sleep(500);
-  const started = threads(pid);
+  const started = threadsOf(pid);
   let k = 1;
   const rows = { file: [], post: [], same: [] };
   const measure = async (kind, trigger) => {
     await sleep(300);
-    const before = threads(pid);
+    const before = threadsOf(pid);
     const r = await stallDuring(gw, trigger);
     await sleep(300);
-    const cpu = spent(pid, started, before, threads(pid));
+    const cpu = spent(pid, started, before, threadsOf(pid));
     rows[kind].push({ ms: Math.round(r.ms), stall: r.delay.max, ...cpu });
   };
   const post = async (body) => {

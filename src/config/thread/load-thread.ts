@@ -2,14 +2,13 @@
  * Worker-thread entry (node:worker_threads): loads and validates configurations away from the
  * main thread, so a big reload never stalls the proxy's event loop. Started by off-thread.ts.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
 import type { State } from '../state.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
+import { lowerThisThread } from './priority.js';
 import { entityDigest, PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /** Post a State's entities in parts; those the main thread has (same digest) as their ids, without their digest. */
@@ -26,19 +25,6 @@ function postEntities(id: number, state: State, known: ReadonlyMap<string, strin
       });
       post({ id, part: { kind: k.name, entities, digests } });
     }
-  }
-}
-
-/**
- * Yield the CPU to the main thread when both share a core (a gateway pinned to one CPU): Linux
- * gives each thread its own nice value; /proc/thread-self names this thread's id.
- */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 5);
-  } catch {
-    // not Linux, or not permitted: the thread runs at the process's priority
   }
 }
 
@@ -65,5 +51,6 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
   }
 }
 
-lowerPriority();
+// the main thread preempts this one whenever it has requests to serve (priority.ts)
+lowerThisThread();
 parentPort?.on('message', (req: LoadRequest) => void answer(req, (a) => parentPort?.postMessage(a)));

@@ -1,6 +1,6 @@
 // Configurations loaded in a worker thread (aigw serve's reloads) give the same State and issues
 // as a load on the main thread. The thread runs the compiled script (dist/, built by `npm test`).
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { ConfigBodyError, assembled, threadLoader } from '../../../src/config/th
 import { reuseKey, type LoadAnswer, type LoadRequest } from '../../../src/config/thread/protocol.js';
 import { kongProfile } from '../../../src/config/schemas.js';
 import { MAX_DEPTH } from '../../../src/config/structure.js';
+import { CONFIG_THREAD_NICE, threadId } from '../../../src/config/thread/priority.js';
 
 const script = join(import.meta.dirname, '../../../dist/src/config/thread/load-thread.js');
 const text = `_format_version: "3.0"
@@ -193,5 +194,34 @@ describe('configurations loaded off the main thread', () => {
     await expect(fallback.text('not json', { env, name: '<config>', json: true })).rejects.toThrow(ConfigBodyError);
     expect((await fallback.text(Buffer.from(text), { env, name: '<config>' })).state).toEqual(r.state);
     await fallback.close();
+  });
+});
+
+/** A thread's nice value (field 19 of /proc/<pid>/task/<tid>/stat). */
+function niceOf(tid: number): number {
+  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+const threads = (): number[] => readdirSync(`/proc/${process.pid}/task`).map(Number);
+const linux = existsSync(`/proc/${process.pid}/task`);
+
+describe('the configuration thread runs at the lowest priority, the thread that serves keeps its own', () => {
+  it.runIf(linux)('the new thread has nice CONFIG_THREAD_NICE (per thread, from /proc); this thread and the main thread keep theirs', async () => {
+    const own = threadId();
+    expect(own).not.toBeNull();
+    const ownNice = niceOf(own!);
+    const mainNice = niceOf(process.pid);
+    expect(ownNice).toBeLessThan(CONFIG_THREAD_NICE); // else there is nothing to lower (tests run at nice 19)
+    const before = new Set(threads());
+    const loader = threadLoader(script);
+    try {
+      await loader.text(text, { env, name: '<config>' });
+      const started = threads().filter((t) => !before.has(t));
+      expect(started.filter((t) => niceOf(t) === CONFIG_THREAD_NICE)).toHaveLength(1);
+      expect(niceOf(own!)).toBe(ownNice);
+      expect(niceOf(process.pid)).toBe(mainNice);
+    } finally {
+      await loader.close();
+    }
   });
 });
