@@ -211,7 +211,10 @@ function readGoTests() {
         }
         // a call: the files synced before it; a table entry: those synced before the call that takes its field
         const call = entryBlock ? new RegExp(`\\b(sync|apply|syncWithOutput)\\w*\\([^,)]*,\\s*(?:tc|tt|test)\\.${field}\\b`).exec(body) : null;
-        const callAt = entryBlock ? (call?.index ?? -1) : /\b(sync|apply|syncWithOutput)\w*\(/.test(line) ? use.at : -1;
+        // a table entry whose field no sync/apply takes (validate, diff, dump): the files the loop syncs before reading it
+        const read = entryBlock && !call ? new RegExp(`\\b(?:tc|tt|test)\\.${field}\\b`, 'g') : null;
+        if (read) read.lastIndex = entryBlock[1];
+        const callAt = entryBlock ? (call?.index ?? read?.exec(body)?.index ?? -1) : /\b(sync|apply|syncWithOutput)\w*\(/.test(line) ? use.at : -1;
         if (seeds.length === 0 && callAt > 0) {
           const since = Math.max(body.lastIndexOf('reset(t', callAt), body.lastIndexOf('t.Run(', callAt), 0);
           for (const u of uses) {
