@@ -81,7 +81,7 @@ export const command: Command = {
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
     applyKongVersion(opts, io);
     let stdin: Promise<string> | null = null;
-    const load = () => loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => (stdin ??= io.readStdin()) });
+    const load = () => loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), legacyFormatVersion: true, cwd: io.cwd, readStdin: () => (stdin ??= io.readStdin()) });
     let loaded = await load();
     if (konnectProfileForFile(opts, loaded.konnect !== null, io)) loaded = await load();
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
