@@ -223,6 +223,9 @@ function readGoTests() {
             if (/\b(sync|apply|syncWithOutput)\w*\(/.test(l) && !expectsError(body, u.at)) seeds.push(u.path.replace(/^testdata\//, ''));
           }
         }
+        // decK's flags on the call that takes the file (its arguments, up to the call's end)
+        const callText = callAt > 0 ? body.slice(callAt, body.indexOf('))', callAt) + 2) : '';
+        const flags = ['--consumer-group-policy-overrides'].filter((f) => callText.includes(`"${f}"`));
         const applied = /\bapply\(/.test(line) || call?.[1] === 'apply' || (entryBlock !== undefined && name === 'apply_test.go' && /second/i.test(field));
         let range = stringValue(gate.range);
         if (range === null) {
@@ -242,7 +245,7 @@ function readGoTests() {
         }
         const rel = use.path.replace(/^testdata\//, '');
         const entry = files.get(rel) ?? { uses: [], env: {} };
-        entry.uses.push({ test: `${name.replace(/_test\.go$/, '')}:${fn.name}`, modes: gate.modes, range, fail, seeds: [...new Set(seeds)].filter((x) => x !== rel), setup, applied });
+        entry.uses.push({ test: `${name.replace(/_test\.go$/, '')}:${fn.name}`, modes: gate.modes, range, fail, seeds: [...new Set(seeds)].filter((x) => x !== rel), setup, applied, flags });
         Object.assign(entry.env, env);
         files.set(rel, entry);
       }
@@ -299,7 +302,7 @@ function select() {
       continue;
     }
     // the recipe: a use whose state decK's test does not create in Go, the fewest seeds first
-    const runnable = [...ok, ...(content.konnect ? konnectOk : [])].filter((u) => !u.setup).sort((a, b) => a.seeds.length - b.seeds.length);
+    const runnable = [...ok, ...(content.konnect ? konnectOk : [])].filter((u) => !u.setup).sort((a, b) => a.seeds.length - b.seeds.length || a.flags.length - b.flags.length);
     if (runnable.length === 0) {
       skipped.push({ rel, why: 'needs gateway state that decK\'s test creates in Go (setupFn)' });
       continue;
@@ -309,7 +312,7 @@ function select() {
     const low = versions.length > 0 ? versions.reduce((a, b) => (cmp(a, b) <= 0 ? a : b)) : null;
     const kongVersion = low !== null && cmp(low, [3, 14, 0]) > 0 && !versions.some((v) => v[1] === 14) ? `3.${low[1]}` : undefined;
     const pre310 = versions.length > 0 && versions.every((v) => v[1] < 10);
-    chosen.push({ rel, abs, env, seeds: recipe.seeds, applied: recipe.applied, pre310, konnect: content.konnect, controlPlane: content.doc._konnect?.control_plane_name ?? content.doc._konnect?.runtime_group_name, kongVersion, tests: [...new Set(us.map((u) => u.test))] });
+    chosen.push({ rel, abs, env, seeds: recipe.seeds, applied: recipe.applied, flags: recipe.flags, pre310, konnect: content.konnect, controlPlane: content.doc._konnect?.control_plane_name ?? content.doc._konnect?.runtime_group_name, kongVersion, tests: [...new Set(us.map((u) => u.test))] });
   }
   return { chosen, skipped };
 }
@@ -356,10 +359,10 @@ async function validate(f, dir) {
   // the values decK's test sets when it sets any (a placeholder is no integer, no JWK), else --mock-env
   const mock = Object.keys(f.env).length === 0 ? ['--mock-env'] : [];
   const version = f.kongVersion ? ['--kong-version', f.kongVersion] : [];
-  const r = await run('validate', [f.abs, ...mock, ...version], f.env, dir);
+  const r = await run('validate', [f.abs, ...mock, ...version, ...f.flags], f.env, dir);
   if (r.code === 0 || !f.applied || f.seeds.length === 0) return r.code === 0 ? null : firstError(r.out);
   // a file decK applies on top of its seed may name the seed's entities: valid too when valid merged with it
-  const merged = await run('validate', [...f.seeds.map((x) => join(testdata, x)), f.abs, ...mock, ...version], f.env, dir);
+  const merged = await run('validate', [...f.seeds.map((x) => join(testdata, x)), f.abs, ...mock, ...version, ...f.flags], f.env, dir);
   return merged.code === 0 ? null : firstError(r.out);
 }
 
@@ -398,6 +401,7 @@ async function roundTrip(f, dir) {
     target = await startServe(dir);
     conn = ['--kong-addr', target.adminUrl];
   }
+  conn.push(...f.flags);
   const dumpConn = f.konnect ? [...conn, '--konnect-control-plane-name', f.controlPlane ?? 'default'] : conn;
   try {
     for (const seed of f.seeds) {
@@ -425,7 +429,7 @@ async function roundTrip(f, dir) {
 // ---------------------------------------------------------------- main
 const { chosen, skipped } = select();
 if (listOnly) {
-  for (const f of chosen) process.stdout.write(`run   ${f.rel}${f.konnect ? '  [_konnect]' : ''}${f.kongVersion ? `  --kong-version ${f.kongVersion}` : ''}${f.seeds.length ? `  after ${f.seeds.join(', ')}` : ''}${f.applied ? '  (apply)' : ''}${f.pre310 ? '  (decK: Kong < 3.10 only)' : ''}\n`);
+  for (const f of chosen) process.stdout.write(`run   ${f.rel}${f.konnect ? '  [_konnect]' : ''}${f.kongVersion ? `  --kong-version ${f.kongVersion}` : ''}${f.seeds.length ? `  after ${f.seeds.join(', ')}` : ''}${f.applied ? '  (apply)' : ''}${f.flags.length ? `  ${f.flags.join(' ')}` : ''}${f.pre310 ? '  (decK: Kong < 3.10 only)' : ''}\n`);
   for (const s of skipped) process.stdout.write(`skip  ${s.rel}  (${s.why})\n`);
   process.stdout.write(`${chosen.length} selected (${chosen.filter((f) => f.konnect).length} with _konnect), ${skipped.length} skipped\n`);
   process.exit(0);

@@ -202,3 +202,15 @@ describe("a Kong 2.x _format_version ('1.1')", () => {
     expect(s.store.snapshot().entities.services).toEqual([]);
   });
 });
+
+describe('validate --consumer-group-policy-overrides', () => {
+  it('takes consumer_groups[].plugins as policy overrides as sync does with the flag; without it, decK\'s upgrade error', async () => {
+    const without = io();
+    expect(await validate.run({ args: ['policy-overrides.yaml'], opts: { target: 'aigw', format: 'text' } }, without)).toBe(1);
+    expect(without.stdout()).toMatch(/21:7 +error +AIGW_ENTITY_CHECK +a rate-limiting-advanced plugin with config\.consumer_groups/);
+    const withFlag = io();
+    expect(await validate.run({ args: ['policy-overrides.yaml'], opts: { target: 'aigw', format: 'text', consumerGroupPolicyOverrides: true } }, withFlag), withFlag.stdout()).toBe(0);
+    const synced = await run(sync, ['policy-overrides.yaml'], { consumerGroupPolicyOverrides: true });
+    expect(synced.rc, synced.err).toBe(0);
+  });
+});
