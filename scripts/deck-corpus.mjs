@@ -312,7 +312,7 @@ function select() {
     const low = versions.length > 0 ? versions.reduce((a, b) => (cmp(a, b) <= 0 ? a : b)) : null;
     const kongVersion = low !== null && cmp(low, [3, 14, 0]) > 0 && !versions.some((v) => v[1] === 14) ? `3.${low[1]}` : undefined;
     const pre310 = versions.length > 0 && versions.every((v) => v[1] < 10);
-    chosen.push({ rel, abs, env, seeds: recipe.seeds, applied: recipe.applied, flags: recipe.flags, pre310, konnect: content.konnect, controlPlane: content.doc._konnect?.control_plane_name ?? content.doc._konnect?.runtime_group_name, kongVersion, tests: [...new Set(us.map((u) => u.test))] });
+    chosen.push({ rel, abs, env, seeds: recipe.seeds, applied: recipe.applied, flags: recipe.flags, pre310, konnect: content.konnect, doc: content.doc, controlPlane: content.doc._konnect?.control_plane_name ?? content.doc._konnect?.runtime_group_name, kongVersion, tests: [...new Set(us.map((u) => u.test))] });
   }
   return { chosen, skipped };
 }
@@ -366,13 +366,31 @@ async function validate(f, dir) {
   return merged.code === 0 ? null : firstError(r.out);
 }
 
+/**
+ * Values for the variables the file's env-vault references name (`{vault://<prefix>/<name>}`): Kong
+ * stores such a reference and resolves it when the plugin runs, while aigw serve resolves it when the
+ * write arrives and refuses one it cannot (by design: what its Admin API accepts builds). decK's
+ * tests run without the variables, so serve is given placeholders.
+ */
+function vaultEnv(f) {
+  const text = readFileSync(f.abs, 'utf8');
+  const prefixes = new Map([['env', '']]);
+  for (const v of Array.isArray(f.doc.vaults) ? f.doc.vaults : []) if (v?.name === 'env' && typeof v.prefix === 'string') prefixes.set(v.prefix, v.config?.prefix ?? '');
+  const env = {};
+  for (const m of text.matchAll(/\{vault:\/\/([^/}]+)\/([^/}]+)(?:\/[^}]*)?\}/g)) {
+    const prefix = prefixes.get(m[1]);
+    if (prefix !== undefined) env[`${prefix}${m[2]}`.toUpperCase().replace(/-/g, '_')] = 'deck-corpus-placeholder';
+  }
+  return env;
+}
+
 /** A fresh `aigw serve --db` (its own SQLite file) for one file; returns its Admin API URL and stop(). */
-async function startServe(dir) {
+async function startServe(dir, env = {}) {
   let stop;
   const stopped = new Promise((r) => (stop = r));
   let ready;
   const up = new Promise((r) => (ready = r));
-  const io = bufferIo({ cwd: dir });
+  const io = bufferIo({ cwd: dir, env });
   const done = serve({ args: [], opts: { db: join(dir, 'gw.db'), listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', accessLog: false, watch: false, dashboard: false, logFormat: 'json' } }, io, { stop: stopped, onReady: (u) => ready(u.adminUrl) });
   const adminUrl = await Promise.race([up, done.then(() => { throw new Error(`serve exited: ${io.stderr()}`); })]);
   return { adminUrl, stop: async () => { stop(); await done; } };
@@ -398,7 +416,7 @@ async function roundTrip(f, dir) {
     target = await startKonnect(f.controlPlane);
     conn = ['--konnect-token', TOKEN, '--konnect-addr', target.url];
   } else {
-    target = await startServe(dir);
+    target = await startServe(dir, vaultEnv(f));
     conn = ['--kong-addr', target.adminUrl];
   }
   conn.push(...f.flags);
