@@ -62,6 +62,7 @@ export const command: Command = {
     { flags: '--strict', description: 'fail on warnings too (unknown plugins, unsupported fields, shell variables)' },
     { flags: '--mock-env', description: 'validate without secrets: ${{ env "AIGW_X" }} templates get placeholder values' },
     { flags: '--target <gateway>', description: 'aigw (default) or kong: with kong, uses of aigw extensions a real Kong rejects are warnings', default: 'aigw' },
+    { flags: '--consumer-group-policy-overrides', description: 'consumer_groups[].plugins are consumer-group policy overrides of rate-limiting-advanced (as _info.consumer_group_policy_overrides), as sync and diff take them with the same flag' },
     { flags: '--konnect-compatibility', description: 'also check that the files are ready for Konnect (plugins and strategies Konnect does not offer)' },
     KONG_VERSION_OPTION,
   ],
@@ -81,7 +82,7 @@ export const command: Command = {
     if (opts.target !== 'aigw' && opts.target !== 'kong') throw new AigwError('AIGW_USAGE', `--target must be aigw or kong, not '${String(opts.target)}'`);
     applyKongVersion(opts, io);
     let stdin: Promise<string> | null = null;
-    const load = () => loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), cwd: io.cwd, readStdin: () => (stdin ??= io.readStdin()) });
+    const load = () => loadState(args, { env: io.env, mockEnv: Boolean(opts.mockEnv), strict: Boolean(opts.strict), legacyFormatVersion: true, consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true, cwd: io.cwd, readStdin: () => (stdin ??= io.readStdin()) });
     let loaded = await load();
     if (konnectProfileForFile(opts, loaded.konnect !== null, io)) loaded = await load();
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;

@@ -30,6 +30,8 @@ export interface LoadOptions {
   gateway?: GatewayEntities;
   /** decK's `--consumer-group-policy-overrides`: as `_info.consumer_group_policy_overrides: true` in every file. */
   consumerGroupPolicyOverrides?: boolean;
+  /** `validate`: a Kong 2.x `_format_version` ('1.1', '2.1') is a warning, as decK's validate accepts it (sync and diff refuse it). */
+  legacyFormatVersion?: boolean;
 }
 
 export interface LoadResult {
@@ -67,7 +69,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
   const contents: Array<{ file: SourceFile; content: Obj }> = [];
   for (const f of files) {
     issues.push(...f.issues);
-    const content = validateFile(f, issues);
+    const content = validateFile(f, issues, { legacyFormatVersion: opts.legacyFormatVersion });
     if (content) contents.push({ file: f, content });
   }
   const envValues = [...new Set(files.flatMap((f) => f.envValues))];

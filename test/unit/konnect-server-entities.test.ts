@@ -34,6 +34,7 @@ describe('plugins', () => {
       run_on_preflight: true,
       realm: null,
       principals: { enabled: false, directory: 'default', error_on_miss: true },
+      identity_realms: [{ scope: 'cp', id: null, region: null }],
     });
     const again = await call('POST', `${core}/plugins`, { name: 'key-auth', service: { id: svc.body.id } });
     expect(again.body.details).toEqual([detail({ type: 'ERROR_TYPE_REFERENCE', messages: ['unique-plugin-per-entity (type: unique) constraint failed'] })]);

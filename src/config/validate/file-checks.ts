@@ -11,7 +11,7 @@ import type { SourceFile } from '../source.js';
  * `_info.defaults`, the whole-file JSON Schema, and values that look like shell variables.
  * Returns the content when it can be merged.
  */
-export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
+export function checkFile(file: SourceFile, issues: Issue[], opts: { legacyFormatVersion?: boolean } = {}): Obj | null {
   let value: unknown;
   try {
     value = file.value();
@@ -33,8 +33,11 @@ export function checkFile(file: SourceFile, issues: Issue[]): Obj | null {
   if (version === undefined) {
     issues.push(file.issueAtOriginal(0, 'error', 'AIGW_FORMAT_VERSION', "'_format_version' is required: add _format_version: \"3.0\""));
   } else if (version === '1.1' || version === '2.1' || version === 1.1 || version === 2.1) {
-    issues.push(file.issueAt(['_format_version'], 'value', 'error', 'AIGW_FORMAT_VERSION',
-      `cannot apply '${String(version)}' config format version to Kong 3.0 or above; convert the file (deck file convert --from kong-gateway-2.x --to kong-gateway-3.x) and set _format_version: "3.0"`));
+    // decK's validate checks a 2.x-format file's entities as written; only sync/diff/apply refuse it (cmd/common.go)
+    const convert = 'convert the file (deck file convert --from kong-gateway-2.x --to kong-gateway-3.x) and set _format_version: "3.0"';
+    issues.push(opts.legacyFormatVersion === true
+      ? file.issueAt(['_format_version'], 'value', 'warning', 'AIGW_FORMAT_VERSION', `'${String(version)}' is a Kong 2.x config format version: its entities are validated as written, but sync and diff refuse it against Kong 3.0 or above; ${convert}`)
+      : file.issueAt(['_format_version'], 'value', 'error', 'AIGW_FORMAT_VERSION', `cannot apply '${String(version)}' config format version to Kong 3.0 or above; ${convert}`));
   } else if (version !== '3.0' && version !== 3) {
     issues.push(file.issueAt(['_format_version'], 'value', 'error', 'AIGW_FORMAT_VERSION', `unsupported _format_version '${String(version)}': expected "3.0"`));
   }

@@ -17,7 +17,8 @@ export function fillRecord(fields: LuaFields, value: Json | undefined): JsonObje
   const out: JsonObject = isObject(value) ? value : {};
   for (const [name, f] of fieldsOf(fields)) {
     const cur = out[name];
-    if (f.type === 'record' && f.fields && (cur === undefined || isObject(cur))) out[name] = fillRecord(f.fields, cur);
+    // an optional record whose default is null stays null when absent (Kong's process_auto_fields)
+    if (f.type === 'record' && f.fields && (isObject(cur) || (cur === undefined && f.default !== null))) out[name] = fillRecord(f.fields, cur);
     else if (cur === undefined || cur === null) out[name] = f.default === undefined ? null : clone(f.default);
   }
   return out;

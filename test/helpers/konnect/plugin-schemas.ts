@@ -97,6 +97,21 @@ const redisEE: LuaField = {
     { sentinel_addresses: strings() },
     { sentinel_username: s({ referenceable: true }) },
     { sentinel_password: s({ referenceable: true, encrypted: true }) },
+    // Kong 3.15: cloud IAM authentication to a managed Redis (decK dump/002 expected-no-skip_konnect)
+    {
+      cloud_authentication: {
+        type: 'record',
+        default: null,
+        fields: [
+          { auth_provider: s({ one_of: ['aws', 'azure', 'gcp'] }) },
+          ...['aws_access_key_id', 'aws_secret_access_key', 'aws_assume_role_arn', 'aws_role_session_name', 'azure_client_id', 'azure_client_secret', 'azure_tenant_id', 'gcp_service_account_json']
+            .map((f) => ({ [f]: s({ referenceable: true, encrypted: true }) })),
+          { aws_cache_name: s({ referenceable: true }) },
+          { aws_region: s({ referenceable: true }) },
+          { aws_is_serverless: { type: 'boolean', default: true } },
+        ],
+      },
+    },
   ],
 };
 
@@ -127,6 +142,8 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       { realm: s() },
       // Kong 3.15 (Konnect runs it): consumers from an identity directory (decK dump/012 expected315)
       { principals: { type: 'record', required: true, fields: [{ enabled: b(false) }, { directory: s({ default: 'default' }) }, { error_on_miss: b(true) }] } },
+      // Konnect identity realms the consumers may come from (decK dump/012 expected-konnect)
+      { identity_realms: { type: 'array', default: [{ scope: 'cp', id: null, region: null }], elements: { type: 'record', fields: [{ id: s() }, { region: s() }, { scope: s({ default: 'cp', one_of: ['cp', 'realm'] }) }] } } },
     ],
     { consumer: noConsumer },
   ),
@@ -184,8 +201,11 @@ export const PLUGIN_SCHEMAS: Record<string, PluginSchema> = {
       { consumer_groups: { type: 'array', elements: s() } },
       { enforce_consumer_groups: { type: 'boolean', default: false } },
       { lock_dictionary_name: s({ required: true, default: 'kong_locks' }) },
-      { throttling: { type: 'record', fields: [{ enabled: { type: 'boolean', default: false } }, { interval: n() }, { retry_times: i() }, { queue_limit: i() }] } },
+      // optional records without a default: Kong leaves them null when absent (decK's dumps: throttling: null)
+      { throttling: { type: 'record', default: null, fields: [{ enabled: { type: 'boolean', default: false } }, { interval: n() }, { retry_times: i() }, { queue_limit: i() }] } },
       { redis: redisEE },
+      // Kong 3.15 (Konnect runs it): the consumer attribute counters are keyed by (decK dump/002 expected-no-skip_konnect)
+      { counter_key: s({ one_of: ['consumer.custom_id', 'consumer.id', 'consumer.username'] }) },
     ],
     {
       entity_checks: [

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
 import { command as apply } from '../../../src/commands/apply.js';
 import { command as diff } from '../../../src/commands/diff.js';
+import { command as dump } from '../../../src/commands/dump.js';
 import { command as validate } from '../../../src/commands/gateway-validate.js';
 import { command as offlineValidate } from '../../../src/commands/validate.js';
 import { command as ping } from '../../../src/commands/ping.js';
@@ -187,6 +188,39 @@ describe('sync, reset and apply against a control plane', () => {
     expect(r.code, r.err).toBe(0);
     expect(srv.controlPlane('newer-fields').entities('plugins').find((p) => p.name === 'key-auth')?.config).toMatchObject({ principals: { enabled: false } });
     const d = await run(diff, ['newer.yaml'], { ...flags, nonZeroExitCode: true });
+    expect(d.code, d.out + d.err).toBe(0);
+  });
+
+  it('Kong 3.15 fields Konnect serves (key-auth identity_realms, rate-limiting-advanced counter_key, an optional record left null) sync, dump and diff as no change', async () => {
+    file('newer315.yaml', [
+      '_format_version: "3.0"',
+      '_konnect: { control_plane_name: newer-fields }',
+      'services:',
+      '  - name: realms',
+      '    url: http://upstream.internal',
+      '    plugins:',
+      '      - name: key-auth',
+      '        config: { identity_realms: [{ id: null, region: null, scope: cp }] }',
+      '      - name: rate-limiting-advanced',
+      '        config:',
+      '          limit: [5]',
+      '          window_size: [60]',
+      '          counter_key: consumer.username',
+      '          throttling: null',
+      '          redis: { cloud_authentication: null }',
+      '',
+    ].join('\n'));
+    const { konnectControlPlaneName: _cp, ...flags } = konnect('newer-fields');
+    const r = await run(sync, ['newer315.yaml'], flags);
+    expect(r.code, r.err).toBe(0);
+    const stored = srv.controlPlane('newer-fields').entities('plugins');
+    expect(stored.find((p) => p.name === 'rate-limiting-advanced')?.config).toMatchObject({ counter_key: 'consumer.username', throttling: null, redis: { cloud_authentication: null } });
+    expect(stored.find((p) => p.name === 'key-auth')?.config).toMatchObject({ identity_realms: [{ scope: 'cp' }] });
+    expect((await run(diff, ['newer315.yaml'], { ...flags, nonZeroExitCode: true })).code).toBe(0);
+    // the dump leaves the null records out; read back, they are still no change
+    const r2 = await run(dump, [], { ...konnect('newer-fields'), outputFile: join(dir, 'newer315.dump.yaml'), yes: true });
+    expect(r2.code, r2.err).toBe(0);
+    const d = await run(diff, ['newer315.dump.yaml'], { ...konnect('newer-fields'), nonZeroExitCode: true });
     expect(d.code, d.out + d.err).toBe(0);
   });
 

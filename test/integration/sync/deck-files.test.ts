@@ -12,6 +12,7 @@ import { bufferIo } from '../../../src/cli/io.js';
 import { command as diff } from '../../../src/commands/diff.js';
 import { command as dump } from '../../../src/commands/dump.js';
 import { command as sync } from '../../../src/commands/sync.js';
+import { command as validate } from '../../../src/commands/validate.js';
 import { loadState } from '../../../src/config/index.js';
 import { emptyState, refId } from '../../../src/config/state.js';
 import { startAdmin, type Running } from '../admin-api/serve.js';
@@ -181,5 +182,35 @@ describe('set-typed values compare as sets', () => {
     expect((await run(diff, ['sets.yaml'], { exitCode: true })).rc).toBe(0);
     // the set changed for real: a member added shows in the file's order
     expect((await run(diff, ['sets.initial.yaml'], { exitCode: true })).rc).toBe(2);
+  });
+});
+
+describe("a Kong 2.x _format_version ('1.1')", () => {
+  it("validate checks its entities as decK's validate does (a warning); sync and diff refuse it with decK's error, nothing written", async () => {
+    const v = io();
+    expect(await validate.run({ args: ['format-2x.yaml'], opts: { target: 'aigw', format: 'text' } }, v)).toBe(0);
+    expect(v.stdout() + v.stderr()).toMatch(/1:18 +warning +AIGW_FORMAT_VERSION +'1\.1' is a Kong 2\.x config format version: its entities are validated as written, but sync and diff refuse it/);
+    // an entity error is still an error
+    const bad = io();
+    expect(await validate.run({ args: ['-'], opts: { target: 'aigw', format: 'text' } }, { ...bad, readStdin: async () => '_format_version: "1.1"\nservices:\n  - name: x\n    port: 99999\n    host: a.internal\n' })).toBe(1);
+    expect(bad.stdout() + bad.stderr()).toMatch(/4:11 +error +AIGW_VALUE +value should be between 0 and 65535/);
+    for (const cmd of [sync, diff]) {
+      const r = await run(cmd, ['format-2x.yaml']).catch((e: Error) => ({ rc: 1, out: '', err: e.message }));
+      expect(r.rc).not.toBe(0);
+      expect(r.out + r.err).toContain("cannot apply '1.1' config format version to Kong 3.0 or above");
+    }
+    expect(s.store.snapshot().entities.services).toEqual([]);
+  });
+});
+
+describe('validate --consumer-group-policy-overrides', () => {
+  it('takes consumer_groups[].plugins as policy overrides as sync does with the flag; without it, decK\'s upgrade error', async () => {
+    const without = io();
+    expect(await validate.run({ args: ['policy-overrides.yaml'], opts: { target: 'aigw', format: 'text' } }, without)).toBe(1);
+    expect(without.stdout()).toMatch(/21:7 +error +AIGW_ENTITY_CHECK +a rate-limiting-advanced plugin with config\.consumer_groups/);
+    const withFlag = io();
+    expect(await validate.run({ args: ['policy-overrides.yaml'], opts: { target: 'aigw', format: 'text', consumerGroupPolicyOverrides: true } }, withFlag), withFlag.stdout()).toBe(0);
+    const synced = await run(sync, ['policy-overrides.yaml'], { consumerGroupPolicyOverrides: true });
+    expect(synced.rc, synced.err).toBe(0);
   });
 });
