@@ -2,6 +2,7 @@
 // AIGW_CLI to use another build) so a change of aigw's internal layout cannot break them:
 // `aigw serve <file>` with its listeners on free ports, `aigw mock`, the bare proxy, a plain upstream.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nowUs, start } from './harness.mjs';
@@ -58,3 +59,44 @@ export async function upstream({ cpu } = {}) {
   const p = start('upstream', process.execPath, [join(here, 'proxy', 'upstream.mjs')], { cpu });
   return Object.assign(p, { url: `http://127.0.0.1:${Number((await p.waitFor(/^\d+$/)).line)}` });
 }
+
+/**
+ * A/B variants of `aigw serve`, `"name=<tokens>;name2=…"`: `node:--flag` goes to node (V8 flags),
+ * `env:NAME=value` into the gateway's environment, anything else to `aigw serve`;
+ * `name@path/to/aigw.js=…` runs another build. → [{name, cli, flags, node, env}]
+ */
+export function parseVariants(text) {
+  return String(text).split(';').filter(Boolean).map((v) => {
+    const i = v.indexOf('=');
+    const [name, cli] = v.slice(0, i).split('@');
+    const tokens = v.slice(i + 1).split(' ').filter(Boolean);
+    const env = Object.fromEntries(tokens.filter((t) => t.startsWith('env:')).map((t) => [t.slice(4, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
+    return {
+      name, cli: cli ?? CLI, env: { ...process.env, ...env },
+      node: tokens.filter((t) => t.startsWith('node:')).map((t) => t.slice(5)),
+      flags: tokens.filter((t) => !t.startsWith('node:') && !t.startsWith('env:')),
+    };
+  });
+}
+
+/** `n` POSTs of `body` (JSON text) to `url`, `concurrency` at a time on keep-alive connections; resolves to the number not answered 200. */
+export async function postMany(url, n, body, concurrency = 8) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  let failed = 0;
+  const one = () => new Promise((resolve) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      if (res.statusCode !== 200) failed++;
+      res.resume();
+      res.once('end', resolve);
+    });
+    req.once('error', () => (failed++, resolve()));
+    req.end(body);
+  });
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < n) await one();
+  }));
+  agent.destroy();
+  return failed;
+}
+

@@ -3,8 +3,11 @@
 // under test pinned alone on CPU 1 and the load side on CPU 0 (bench/harness.mjs). Prints a table
 // target / measured / pass and writes bench/results/issue10-<time>.{json,md}.
 //   npm run build && node bench/issue10/run.mjs [--rounds 3] [--duration 5] [--entities 5000] [--routes 1000] [--reloads 150]
-//   node bench/issue10/run.mjs --only reload [--cli other/dist/bin/aigw.js] [--rate 300]   # only the reload section (~1.5 min for 3 rounds);
-//   --rate: the open-loop probe's rate (req/s) instead of half the measured capacity, for before/after runs on a machine whose load changes
+//     [--only throughput,startup,reload,memory,start-rss] [--serve "<aigw serve flags>"] [--cli other/dist/bin/aigw.js] [--rate 300]
+// --only runs those sections (start-rss: the memory section's RSS at start only; `--only reload` takes
+// ~1.5 min for 3 rounds); --serve adds flags to every `aigw serve` under test; --cli runs another
+// build; --rate: the open-loop probe's rate (req/s) instead of half the measured capacity, for
+// before/after runs on a machine whose load changes.
 // About 6–7 minutes on an idle 2-core machine.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,10 +25,14 @@ const D = arg('duration', 5);
 const entities = arg('entities', 5000);
 const routes = arg('routes', 1000);
 const reloads = arg('reloads', 150);
-const only = arg('only', null);
 const cli = arg('cli', CLI);
 const fixedRate = arg('rate', 0);
 const C = 50;
+const SECTIONS = ['throughput', 'startup', 'reload', 'memory', 'start-rss'];
+const only = new Set(String(arg('only', 'throughput,startup,reload,memory')).split(',').filter(Boolean));
+for (const x of only) if (!SECTIONS.includes(x)) throw new Error(`--only: unknown section '${x}' (${SECTIONS.join(', ')})`);
+const serveFlags = String(arg('serve', '')).split(' ').filter(Boolean);
+const serveUnderTest = (file, o = {}) => serve(file, { ...o, cli, extra: serveFlags });
 const env = environment();
 const began = Date.now();
 const LOOP_DELAY = join(import.meta.dirname, '..', 'profile', 'loop-delay.cjs');
@@ -34,7 +41,7 @@ const bareJson = { model: 'gpt-4o', maxTokens: 512, authorization: `Bearer ${KEY
 
 /** ai-proxy vs the bare proxy: req/s at 50 connections, p50 at 1 connection, rounds interleaved. */
 async function throughput(mockUrl) {
-  const gw = await serve(configFile('one-route.yaml', oneRoute(mockUrl)), { cpu: SERVER_CPU });
+  const gw = await serveUnderTest(configFile('one-route.yaml', oneRoute(mockUrl)), { cpu: SERVER_CPU });
   const bare = await bareProxy(`${mockUrl}/v1/chat/completions`, { cpu: SERVER_CPU, json: bareJson });
   const t = { aigw: { url: `${gw.url}/ai/chat`, body: chatBody, server: gw }, bare: { url: `${bare.url}/`, body: chatBody, server: bare } };
   for (const x of Object.values(t)) await load({ ...x, connections: C, seconds: 3 }); // warm-up
@@ -58,7 +65,7 @@ async function startup(mockUrl, schedule) {
   const rows = [];
   for (let i = 0; i < rounds; i++) {
     for (const how of ['load', 'probe']) {
-      const gw = await serve(file, { cpu: SERVER_CPU });
+      const gw = await serveUnderTest(file, { cpu: SERVER_CPU });
       const url = `${gw.url}/ai/chat`;
       const run = async () => {
         const t0 = nowUs();
@@ -101,7 +108,7 @@ async function reload(mockUrl) {
   const states = [bigState(mockUrl, 'a', entities), bigState(mockUrl, 'b', entities)];
   const texts = states.map((s) => stringify(s, { lineWidth: 0 }));
   const file = configFile('big.yaml', texts[0]);
-  const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, cli, node: ['--require', LOOP_DELAY] });
+  const gw = await serveUnderTest(file, { cpu: SERVER_CPU, admin: true, watch: true, node: ['--require', LOOP_DELAY] });
   const url = `${gw.url}/ai/chat`;
   const schedule = await calibrate(url);
   let k = 1;
@@ -157,14 +164,15 @@ async function reload(mockUrl) {
 async function memory(mockUrl) {
   const startRss = [];
   for (let i = 0; i < rounds; i++) {
-    const gw = await serve(configFile('one-route.yaml', oneRoute(mockUrl)), { cpu: SERVER_CPU });
+    const gw = await serveUnderTest(configFile('one-route.yaml', oneRoute(mockUrl)), { cpu: SERVER_CPU });
     await sleep(2000);
     startRss.push(rss(gw.pid).rss);
     await gw.stop();
   }
   log(`RSS at start, one route: ${startRss.map(mib).join(', ')}`);
+  if (!only.has('memory')) return { startOne: summary(startRss) };
   const texts = [manyRoutes(mockUrl, routes, 'a'), manyRoutes(mockUrl, routes, 'b')];
-  const gw = await serve(configFile('many-routes.yaml', texts[0]), { cpu: SERVER_CPU, admin: true, node: HEAP_PROBE_NODE, env: { ...process.env, ...HEAP_PROBE_ENV } });
+  const gw = await serveUnderTest(configFile('many-routes.yaml', texts[0]), { cpu: SERVER_CPU, admin: true, node: HEAP_PROBE_NODE, env: { ...process.env, ...HEAP_PROBE_ENV } });
   await sleep(2000);
   const manyStart = rss(gw.pid).rss;
   const samples = [];
@@ -193,15 +201,25 @@ async function memory(mockUrl) {
 
 function report(t, st, rl, m) {
   const rows = [
+    ...(t ? [
     ['ai-proxy ÷ bare proxy, req/s at 50 connections', '≥ 0.85×', `${x2(t.ratio.median)} (${x2(t.ratio.min)} – ${x2(t.ratio.max)})`, t.ratio.median >= 0.85],
     ['ai-proxy p50 − bare p50, 1 connection', '≤ +50 µs', `${us(t.addedP50.median)} (${us(t.addedP50.min)} – ${us(t.addedP50.max)})`, t.addedP50.median <= 50],
+    ] : []),
+    ...(st ? [
     ['p99 first 2 s after start ÷ warm, closed loop (wrk, 50 conns)', '≤ 3×', `${x2(st.closed.median)} (${x2(st.closed.min)} – ${x2(st.closed.max)})`, st.closed.median <= 3],
     ['p99 first 2 s after start ÷ warm, open loop (probe)', '≤ 3×', `${x2(st.open.median)} (${x2(st.open.min)} – ${x2(st.open.max)})`, st.open.median <= 3],
+    ] : []),
+    ...(rl ? [
     [`p99 during a reload of ${n0(entities)} entities (file) ÷ warm, open loop`, '≤ 2×', `${x2(rl.file.median)} (${x2(rl.file.min)} – ${x2(rl.file.max)})`, rl.file.median <= 2],
     [`p99 during a reload of ${n0(entities)} entities (POST /config) ÷ warm, open loop`, '≤ 2×', `${x2(rl.post.median)} (${x2(rl.post.min)} – ${x2(rl.post.max)})`, rl.post.median <= 2],
+    ] : []),
+    ...(m ? [
     ['RSS at start, one ai-proxy route', '≤ 80 MiB', `${mib(m.startOne.median)} (${mib(m.startOne.min)} – ${mib(m.startOne.max)})`, m.startOne.median <= 80],
+    ] : []),
+    ...(m?.manyLoad !== undefined ? [
     [`RSS under load, ${n0(routes)} ai-proxy routes`, '≤ 120 MiB', `${mib(m.manyLoad)} (at ${n0(m.manyRps)} req/s; ${mib(m.manyStart)} at start)`, m.manyLoad <= 120],
     [`RSS growth over ${reloads} reloads (line fitted after the warm-up; live heap after forced GCs over as many more)`, '< 10 MiB', `${m.growth}; live heap ${m.heapGrowth}`, m.growthMiB < 10 && m.heapGrowthMiB < 2],
+    ] : []),
   ];
   const lines = [
     '| target (issue 10) | goal | measured: median (min – max over rounds) | pass |',
@@ -209,9 +227,10 @@ function report(t, st, rl, m) {
     ...rows.map(([name, goal, got, pass]) => `| ${name} | ${goal} | ${got} | ${ok(pass)} |`),
     '',
     'Context:',
-    `- direct to the mock (mock on the load CPU with wrk): ${n0(t.direct.rps)} req/s, p50 ${us(t.direct.p50)}; aigw ${n0(median(t.rows.map((x) => x.r[`aigw${C}`].rps)))} req/s, bare ${n0(median(t.rows.map((x) => x.r[`bare${C}`].rps)))} req/s at ${C} connections; p50 at 1 connection aigw ${us(median(t.rows.map((x) => x.r.aigw1.p50)))}, bare ${us(median(t.rows.map((x) => x.r.bare1.p50)))}.`,
-    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (serve's own warm-up is off unless --warm-up); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}.`,
-    `- reload: open-loop probe at ${n0(rl.schedule.rate)} req/s (half the warm capacity); p99 counted over the requests due from the trigger until the reload was done + 0.5 s (at least 2 s), warm = the same span without a reload (p99 ${us(rl.warmP99.median)}); reload took ${rl.fileMs.median.toFixed(0)} ms (file) and ${rl.postMs.median.toFixed(0)} ms (POST /config); longest event-loop stall (perf_hooks.monitorEventLoopDelay) ${rl.stallFile.median} ms (file), ${rl.stallPost.median} ms (POST), ${rl.stallNone.median} ms without a reload.`,
+    ...(only.size < 4 || serveFlags.length ? [`- sections: ${[...only].join(', ')}${serveFlags.length ? `; aigw serve ${serveFlags.join(' ')}` : ''}.`] : []),
+    ...(t ? [`- direct to the mock (mock on the load CPU with wrk): ${n0(t.direct.rps)} req/s, p50 ${us(t.direct.p50)}; aigw ${n0(median(t.rows.map((x) => x.r[`aigw${C}`].rps)))} req/s, bare ${n0(median(t.rows.map((x) => x.r[`bare${C}`].rps)))} req/s at ${C} connections; p50 at 1 connection aigw ${us(median(t.rows.map((x) => x.r.aigw1.p50)))}, bare ${us(median(t.rows.map((x) => x.r.bare1.p50)))}.`] : []),
+    ...(st ? [    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (serve's own warm-up ${serveFlags.includes('--warm-up') ? 'on: --warm-up' : 'off'}); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}.`] : []),
+    ...(rl ? [    `- reload: open-loop probe at ${n0(rl.schedule.rate)} req/s (half the warm capacity); p99 counted over the requests due from the trigger until the reload was done + 0.5 s (at least 2 s), warm = the same span without a reload (p99 ${us(rl.warmP99.median)}); reload took ${rl.fileMs.median.toFixed(0)} ms (file) and ${rl.postMs.median.toFixed(0)} ms (POST /config); longest event-loop stall (perf_hooks.monitorEventLoopDelay) ${rl.stallFile.median} ms (file), ${rl.stallPost.median} ms (POST), ${rl.stallNone.median} ms without a reload.`] : []),
     `- whole run: ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ];
   return { markdown: lines.join('\n'), pass: Object.fromEntries(rows.map(([name, , , pass]) => [name, pass])) };
@@ -234,26 +253,23 @@ function reloadReport(rl) {
 
 try {
   const mock = await startMock({ cpu: LOAD_CPU });
-  if (only === 'reload') {
-    const rl = await reload(mock.url);
-    writeResults('issue10-reload', env, { rounds, entities, cli, reload: rl }, reloadReport(rl));
-  } else if (only !== null) {
-    throw new Error(`--only: only "reload" is known, not "${only}"`);
-  } else {
-    log('throughput and latency (ai-proxy vs bare proxy)');
-    const t = await throughput(mock.url);
+  const section = (name, what, f) => (only.has(name) ? (log(what), f()) : null);
+  const t = await section('throughput', 'throughput and latency (ai-proxy vs bare proxy)', () => throughput(mock.url));
+  let st = null;
+  if (only.has('startup')) {
     log('start-up');
-    const gw = await serve(configFile('one-route.yaml', oneRoute(mock.url)), { cpu: SERVER_CPU });
+    const gw = await serveUnderTest(configFile('one-route.yaml', oneRoute(mock.url)), { cpu: SERVER_CPU });
     const schedule = await calibrate(`${gw.url}/ai/chat`);
     await gw.stop();
-    const st = await startup(mock.url, schedule);
-    log(`reload of ${entities} entities`);
-    const rl = await reload(mock.url);
-    log('memory');
-    const m = await memory(mock.url);
-    const { markdown, pass } = report(t, st, rl, m);
-    writeResults('issue10', env, { rounds, duration: D, entities, routes, reloads, pass, throughput: t, startup: st, reload: rl, memory: m }, markdown);
+    st = await startup(mock.url, schedule);
   }
+  const rl = await section('reload', `reload of ${entities} entities`, () => reload(mock.url));
+  const m = await section(only.has('memory') ? 'memory' : 'start-rss', 'memory', () => memory(mock.url));
+  const reloadOnly = only.size === 1 && only.has('reload');
+  const { markdown: full, pass } = report(t, st, rl, m);
+  // `--only reload` adds the stalls, GC pauses and slices of each window (before/after runs)
+  const markdown = reloadOnly ? reloadReport(rl) : full;
+  writeResults(reloadOnly ? 'issue10-reload' : 'issue10', env, { only: [...only], serve: serveFlags, cli, rounds, duration: D, entities, routes, reloads, pass, throughput: t, startup: st, reload: rl, memory: m }, markdown);
 } finally {
   await stopAll();
 }

@@ -3,23 +3,23 @@
 // /proc/<pid>/task/<pid>/stat) for the first N requests vs N warm requests (the same process after
 // `--warm` more), spawn → listening (wall and CPU), and RSS 2 s after listening (before any traffic).
 // A/B: `--variants "a=<serve flags>;b=<serve flags>"` (each a fresh process per round, interleaved),
-// `--cli` another build for a variant written `name@path/to/aigw.js=<flags>`.
-//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--variants "off=;warm-up=--warm-up"]
-import http from 'node:http';
+// `--cli` another build for a variant written `name@path/to/aigw.js=<flags>`; a flag written
+// `node:--flag` is given to node instead of `aigw serve` (V8 flags: `spark=node:--always-sparkplug`),
+// `env:NAME=value` goes into the gateway's environment (bench/aigw.mjs parseVariants).
+// `--warm-requests M`: the warm cost from M requests (scaled to N; less tick noise than N).
+//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--warm-requests 1000] [--variants "off=;warm-up=--warm-up"]
 import { readFileSync } from 'node:fs';
-import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
+import { configFile, mock as startMock, parseVariants, postMany, serve } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, arg, median, rss, sleep, stopAll } from '../harness.mjs';
 import { chatBody, oneRoute } from '../ai/config.mjs';
 
 const rounds = arg('rounds', 5);
 const N = arg('requests', 1000);
 const WARM = arg('warm', 20000);
+/** Warm requests measured (after `--warm`); the ratio is per request. */
+const NW = arg('warm-requests', N);
 const CONC = 8;
-const variants = String(arg('variants', 'off=;warm-up=--warm-up')).split(';').filter(Boolean).map((v) => {
-  const i = v.indexOf('=');
-  const [name, cli] = v.slice(0, i).split('@');
-  return { name, cli: cli ?? CLI, flags: v.slice(i + 1).split(' ').filter(Boolean) };
-});
+const variants = parseVariants(arg('variants', 'off=;warm-up=--warm-up'));
 const body = JSON.stringify(chatBody);
 const TICKS = 100;
 
@@ -35,25 +35,7 @@ function allCpuMs(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS;
 }
 
-async function drive(url, n) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONC });
-  let next = 0;
-  let failed = 0;
-  const one = () => new Promise((resolve) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      if (res.statusCode !== 200) failed++;
-      res.resume();
-      res.once('end', resolve);
-    });
-    req.once('error', () => (failed++, resolve()));
-    req.end(body);
-  });
-  await Promise.all(Array.from({ length: CONC }, async () => {
-    while (next++ < n) await one();
-  }));
-  agent.destroy();
-  return failed;
-}
+const drive = (url, n) => postMany(url, n, body, CONC);
 
 const mock = await startMock({ cpu: LOAD_CPU });
 const file = configFile('one-route.yaml', oneRoute(mock.url));
@@ -61,7 +43,7 @@ const rows = Object.fromEntries(variants.map((v) => [v.name, []]));
 try {
   for (let r = 0; r < rounds; r++) {
     for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
-      const gw = await serve(file, { cpu: SERVER_CPU, cli: v.cli, extra: v.flags });
+      const gw = await serve(file, { cpu: SERVER_CPU, cli: v.cli, extra: v.flags, node: v.node, env: v.env });
       const readyMs = (gw.readyAt - gw.spawnedAt) / 1000;
       const warmedUp = /warmed up: (\d+)\/(\d+)/.exec(gw.lines.map((l) => l.line).find((l) => l.includes('warmed up')) ?? '')?.[2] ?? '–';
       const startCpu = mainCpuMs(gw.pid);
@@ -74,11 +56,11 @@ try {
       const first = mainCpuMs(gw.pid) - c0;
       failed += await drive(url, WARM);
       const c1 = mainCpuMs(gw.pid);
-      failed += await drive(url, N);
-      const warm = mainCpuMs(gw.pid) - c1;
+      failed += await drive(url, NW);
+      const warm = ((mainCpuMs(gw.pid) - c1) * N) / NW;
       await gw.stop();
       rows[v.name].push({ warmedUp, readyMs, startCpu, startAll, rss2s, first, warm, ratio: first / warm, failed });
-      process.stderr.write(`${v.name} ${r + 1}/${rounds}: listening after ${readyMs.toFixed(0)} ms (warm-up requests ${warmedUp}; main thread ${startCpu} ms CPU, all ${startAll}), RSS at 2 s ${rss2s.toFixed(1)} MiB; first ${N}: ${first} ms CPU, warm ${N}: ${warm} ms (${(first / warm).toFixed(2)}×)${failed ? `, ${failed} failed` : ''}\n`);
+      process.stderr.write(`${v.name} ${r + 1}/${rounds}: listening after ${readyMs.toFixed(0)} ms (warm-up requests ${warmedUp}; main thread ${startCpu} ms CPU, all ${startAll}), RSS at 2 s ${rss2s.toFixed(1)} MiB; first ${N}: ${first} ms CPU, warm ${N}: ${warm.toFixed(0)} ms (${(first / warm).toFixed(2)}×)${failed ? `, ${failed} failed` : ''}\n`);
     }
   }
   console.log(`| variant | spawn → listening | main-thread CPU to listening | RSS 2 s after listening | main-thread CPU, first ${N} requests | … ${N} warm | ratio |`);
