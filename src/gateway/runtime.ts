@@ -270,7 +270,7 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : yield* compileConsumersInSteps(state, clock);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
-  const refused = refusedEntities(state, broken);
+  const refused = yield* refusedEntities(state, broken);
   for (const s of state.entities.services) {
     yield;
     services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false && !refused.has(s.id) });

@@ -11,14 +11,15 @@ import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import { schemas } from '../config/schemas.js';
 import { serveRefusals } from '../config/validate/serve-marks.js';
 import { brokenEntity, type BrokenEntity } from './broken-entities.js';
+import type { Steps } from './time-slices.js';
 
 /** The kinds whose own fields carry marks (plugin configs: `pluginRefusals`). */
 export const REFUSING_KINDS = ['routes', 'services', 'upstreams', 'plugins'] as const satisfies readonly KindName[];
 
 /** Why aigw serve refuses the entity's own fields (a plugin's `config` aside). */
 export function entityRefusals(kind: KindName, e: Entity): string[] {
-  const { config: _config, ...own } = e;
-  return serveRefusals(schemas().entity(kind), KIND_BY_NAME[kind].schema, own);
+  // a plugin's `config` carries no mark in the entity schema: its own schema is walked apart
+  return serveRefusals(schemas().entity(kind), KIND_BY_NAME[kind].schema, e);
 }
 
 /** Why aigw serve refuses a plugin: its own fields, then its (partial-linked) config. */
@@ -36,11 +37,13 @@ const what = (kind: KindName, e: Entity): string => `${kind.replace(/s$/, '')} '
  * a refused route is not routed, a refused service (or one sending to a refused upstream) is
  * served as disabled (its routes answer 404).
  */
-export function refusedEntities(state: State, broken: BrokenEntity[] | null): Set<string> {
+export function* refusedEntities(state: State, broken: BrokenEntity[] | null): Steps<Set<string>> {
   const out = new Set<string>();
   const upstreams = new Set<string>();
+  let done = 0;
   for (const kind of ['routes', 'services', 'upstreams'] as const) {
     for (const e of state.entities[kind]) {
+      if (++done % 512 === 0) yield;
       const why = entityRefusals(kind, e);
       if (why.length === 0) continue;
       if (broken === null) throw new AigwError('AIGW_SERVE', `${what(kind, e)}: ${why.join('; ')}`);

@@ -40,12 +40,43 @@ function differs(schema: JsonSchema, relPath: string, v: unknown): boolean {
   return true;
 }
 
+const MARK_KEYS = ['x-aigw-unsupported', 'x-aigw-unsupported-values', 'x-aigw-no-effect'] as const;
+
+const marked = (s: JsonSchema): boolean => MARK_KEYS.some((k) => s[k] !== undefined);
+
+/**
+ * Per schema (as the registry holds it, before resolution): the properties of its record that hold
+ * a mark at any depth. A build checks every entity, so only those are walked.
+ */
+const markedKeysOf = new WeakMap<JsonSchema, readonly string[]>();
+
+function markedKeys(schema: JsonSchema, rel: string, seen: Set<JsonSchema> = new Set()): readonly string[] {
+  const known = markedKeysOf.get(schema);
+  if (known !== undefined) return known;
+  seen.add(schema);
+  const { schema: s, relPath } = resolveSchema(schema, rel);
+  const keys = Object.entries(s.properties ?? {}).filter(([, prop]) => holdsMark(prop, relPath, seen)).map(([k]) => k);
+  markedKeysOf.set(schema, keys);
+  return keys;
+}
+
+function holdsMark(prop: JsonSchema, relPath: string, seen: Set<JsonSchema>): boolean {
+  const { schema: p, relPath: rel } = resolveSchema(prop, relPath);
+  if (marked(prop) || marked(p)) return true;
+  if (!seen.has(prop) && isRecordSchema(p) && markedKeys(prop, relPath, seen).length > 0) return true;
+  const items = p.items as JsonSchema | undefined;
+  if (items === undefined) return false;
+  const it = resolveSchema(items, rel).schema;
+  return marked(items) || marked(it) || (!seen.has(items) && isRecordSchema(it) && markedKeys(items, rel, seen).length > 0);
+}
+
 /** The marked fields and values `raw` sets (records and arrays of records are walked). */
 export function servedMarks(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number> = []): MarkedField[] {
   const { schema: s, relPath } = resolveSchema(schema, rel);
   if (!isRecordSchema(s) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
   const out: MarkedField[] = [];
-  for (const [key, prop] of Object.entries(s.properties ?? {})) {
+  for (const key of markedKeys(schema, rel)) {
+    const prop = s.properties![key]!;
     const v = (raw as Record<string, unknown>)[key];
     if (unset(v)) continue;
     const p = resolveSchema(prop, relPath).schema;
