@@ -32,7 +32,8 @@ export const CODES = {
   AIGW_ROUTE_MATCHER: 'an http route needs at least one of paths, hosts, methods or headers',
   AIGW_REGEX: 'the regular expression does not compile',
   AIGW_UNKNOWN_PLUGIN: 'aigw does not know this plugin; it may exist on your Kong (an error with --strict)',
-  AIGW_UNSUPPORTED: 'aigw accepts this field but cannot honour it',
+  AIGW_UNSUPPORTED: 'Kong accepts this field or value and aigw serve refuses it (at startup, on reload, in Admin API writes): the message says why',
+  AIGW_NO_EFFECT: 'Kong accepts this field; it changes nothing under aigw serve (the message says why)',
   AIGW_EXTENSION: 'an aigw extension: it works under aigw serve, but a real Kong rejects it',
   AIGW_MIGRATE: 'the file uses a form aigw no longer accepts; the message says what to write instead',
   // gateway / admin

@@ -22,6 +22,7 @@ function annotate(s, o) {
   if (o.secret) s['x-secret'] = true;
   if (o.unsupported) s['x-aigw-unsupported'] = o.unsupported;
   if (o.unsupportedValues) s['x-aigw-unsupported-values'] = o.unsupportedValues;
+  if (o.noEffect) s['x-aigw-no-effect'] = o.noEffect;
   if (o.extension) s['x-aigw-extension'] = o.extension;
   if (o.extensionValues) s['x-aigw-extension-values'] = o.extensionValues;
   return s;
@@ -34,8 +35,9 @@ function finish(s, o) {
 
 /**
  * A scalar field. `type` is string | integer | number | boolean. Options: required, default,
- * one_of, min, max, gt, lt, len_min, len_max, pattern, referenceable, secret, unsupported,
- * unsupportedValues, extension, extensionValues, deprecated.
+ * one_of, min, max, gt, lt, len_min, len_max, pattern, referenceable, secret, unsupported (Kong has
+ * it, aigw serve refuses a config that sets it), unsupportedValues, noEffect (Kong has it, it changes
+ * nothing under aigw serve), extension, extensionValues, deprecated.
  */
 export function field(type, description, o = {}) {
   const s = {};

@@ -21,8 +21,8 @@ function fk(description, keys = ['id', 'name'], extra = {}) {
   return { description, anyOf: [{ type: 'string', minLength: 1 }, ...keys.map(branch), { type: 'null' }], ...extra };
 }
 
-const UPSTREAM_TLS = 'upstream TLS uses the system CA store and tls_verify only (no client certificate, CA list or verify depth)';
-const STREAM_MATCH = 'aigw serve matches routes without it (no TLS listener, no stream routes): the route matches more than it says';
+const UPSTREAM_TLS = 'aigw serve verifies upstream TLS against the system CA store (tls_verify) only: no client certificate, CA list or verify depth';
+const STREAM_MATCH = 'aigw serve has no TLS listener and no stream routes: it cannot match on it, and a route that ignored it would match more than it says';
 
 const common = () => ({
   id: uuid('Unique id (UUID); generated when absent.'),
@@ -106,6 +106,12 @@ function route() {
     filter_chains: children('Proxy-Wasm filter chains of this route.', 'filter_chain.json'),
   }, {
     checks: [nameOrId, {
+      custom: 'route-snis-protocols', message: "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'",
+    }, {
+      custom: 'route-http-sources', message: "cannot set 'sources' when 'protocols' is 'http' or 'https'",
+    }, {
+      custom: 'route-http-destinations', message: "cannot set 'destinations' when 'protocols' is 'http' or 'https'",
+    }, {
       custom: 'route-matching-fields',
       message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' "
         + "(plus 'snis' for 'https'; 'sources', 'destinations', 'snis' for stream protocols; 'expression' under the expressions router)",
@@ -199,7 +205,7 @@ function plugin() {
     ordering: rec('Dynamic plugin ordering (Kong EE).', {
       before: rec('Run before these plugins.', { access: arr('Plugin names.', el('string')) }),
       after: rec('Run after these plugins.', { access: arr('Plugin names.', el('string')) }),
-    }, { unsupported: 'dynamic plugin ordering is not implemented; plugins run in Kong priority order' }),
+    }, { unsupported: 'dynamic plugin ordering is not implemented by aigw serve (plugins run in Kong priority order)' }),
     service: fk('Scope: the service (name or id).'),
     route: fk('Scope: the route (name or id).'),
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),
@@ -232,7 +238,7 @@ function healthchecks() {
   const statuses = (d, def) => arr(d, el('integer', { min: 100, max: 999 }), { default: def });
   const counter = (d) => int(d, { default: 0, min: 0, max: 255 });
   const interval = () => num('Seconds between active probes (0 disables them).', {
-    default: 0, min: 0, max: 65535, unsupported: 'active health checks are not implemented; only passive checks mark targets unhealthy',
+    default: 0, min: 0, max: 65535, unsupported: 'active health checks are not implemented by aigw serve (passive checks are)',
   });
   const healthy = (active) => rec('When a target is considered healthy.', {
     ...(active ? { interval: interval() } : {}),
@@ -272,8 +278,8 @@ function upstream() {
     algorithm: str('Load-balancing algorithm.', {
       default: 'round-robin', one_of: ['consistent-hashing', 'least-connections', 'round-robin', 'latency', 'sticky-sessions'],
       unsupportedValues: {
-        latency: 'this upstream is balanced round-robin instead',
-        'sticky-sessions': 'this upstream is balanced round-robin instead (no session cookie is issued)',
+        latency: 'aigw serve does not implement the latency algorithm',
+        'sticky-sessions': 'aigw serve does not implement sticky sessions (no session cookie is issued)',
       },
     }),
     hash_on: str('What consistent-hashing hashes on.', { default: 'none', one_of: HASH }),
@@ -362,7 +368,7 @@ const consumerFk = () => fk('The consumer (omitted when nested under consumers[]
 function keyauthCredential() {
   return entity('keyauth_credential', 'A key-auth API key of a consumer.', {
     key: str('The API key.', { required: true, len_min: 1, secret: true }),
-    ttl: int('Seconds until the key expires.', { min: 0, unsupported: 'key expiry is not implemented' }),
+    ttl: int('Seconds until the key expires: from its creation through the Admin API, from the load of the file in declarative mode.', { min: 0 }),
     consumer: consumerFk(),
   });
 }

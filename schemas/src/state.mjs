@@ -61,7 +61,7 @@ export function stateSchema(entities) {
     _konnect: rec('Konnect target (decK).', {
       control_plane_name: str('Konnect control plane name.'),
       runtime_group_name: str('Konnect runtime group name (deprecated alias).'),
-    }, { unsupported: 'Konnect is not supported' }),
+    }, { noEffect: 'decK\'s Konnect target: aigw does not sync to Konnect, and aigw serve serves the file' }),
   };
   for (const [key, kind] of Object.entries(TOP_LEVEL)) {
     props[key] = arr(`Top-level ${key}.`, { $ref: `entities/${kind}.json` });

@@ -33,6 +33,8 @@ export type JsonSchema = {
   'x-referenceable'?: boolean;
   'x-aigw-unsupported'?: string;
   'x-aigw-unsupported-values'?: Record<string, string>;
+  /** A Kong field that changes nothing under aigw serve (validate/serve-marks.ts). */
+  'x-aigw-no-effect'?: string;
   'x-kong-priority'?: number;
   'x-kong-plugin'?: string;
   [k: string]: unknown;

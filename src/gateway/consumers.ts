@@ -9,6 +9,20 @@ import { runAtOnce, type Steps } from './time-slices.js';
 export interface KeyCredential {
   id: string;
   consumerId: string;
+  /** `ttl` (s) as written, and the time (ms) the key expires (key-auth answers 401 from then on); null: never. */
+  ttl: number | null;
+  expiresAt: number | null;
+}
+
+/**
+ * When the keys' `ttl` counts from (see keyExpiry). `now`: this build's time (ms); `fromCreation`:
+ * database mode, where a key's ttl counts from its `created_at`, as in Kong; `previous`: the
+ * consumers this build replaces, whose unchanged keys keep their expiry.
+ */
+export interface KeyClock {
+  now: number;
+  fromCreation: boolean;
+  previous?: Consumers;
 }
 
 export interface BasicCredential {
@@ -54,12 +68,27 @@ const str = (e: Entity, k: string): string | null => (typeof e[k] === 'string' ?
 /** Entities indexed per step of `compileConsumersInSteps`. */
 export const CONSUMER_ENTITIES_PER_STEP = 64;
 
-export function compileConsumers(state: State): Consumers {
-  return runAtOnce(compileConsumersInSteps(state));
+export function compileConsumers(state: State, clock?: KeyClock): Consumers {
+  return runAtOnce(compileConsumersInSteps(state, clock));
+}
+
+/**
+ * A key's expiry (Kong's `ttl` on keyauth_credentials): ttl seconds after its creation in
+ * database mode (`created_at`, as Kong's database does), after the load of the configuration in
+ * declarative mode (Kong's dbless mode counts from the load too); a key unchanged by a reload
+ * keeps the expiry it had. ttl null or 0: the key never expires.
+ */
+function keyExpiry(e: Entity, key: string, clock: KeyClock): { ttl: number | null; expiresAt: number | null } {
+  const ttl = typeof e.ttl === 'number' && e.ttl > 0 ? e.ttl : null;
+  if (ttl === null) return { ttl, expiresAt: null };
+  const before = clock.previous?.keyAuth.get(key);
+  if (before !== undefined && before.id === e.id && before.ttl === ttl && !clock.fromCreation) return { ttl, expiresAt: before.expiresAt };
+  const from = clock.fromCreation && typeof e.created_at === 'number' ? e.created_at * 1000 : clock.now;
+  return { ttl, expiresAt: from + ttl * 1000 };
 }
 
 /** `compileConsumers` in steps of CONSUMER_ENTITIES_PER_STEP entities (a reload runs them in time slices). */
-export function* compileConsumersInSteps(state: State): Steps<Consumers> {
+export function* compileConsumersInSteps(state: State, clock: KeyClock = { now: Date.now(), fromCreation: false }): Steps<Consumers> {
   let done = 0;
   const byId = new Map<string, ConsumerInfo>();
   const byName = new Map<string, ConsumerInfo>();
@@ -74,7 +103,7 @@ export function* compileConsumersInSteps(state: State): Steps<Consumers> {
     if (++done % CONSUMER_ENTITIES_PER_STEP === 0) yield;
     const key = str(e, 'key');
     const consumerId = refId(e.consumer);
-    if (key !== null && consumerId !== null) keyAuth.set(key, { id: e.id, consumerId });
+    if (key !== null && consumerId !== null) keyAuth.set(key, { id: e.id, consumerId, ...keyExpiry(e, key, clock) });
   }
   const basicAuth = new Map<string, BasicCredential>();
   for (const e of state.entities.basicauth_credentials) {

@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { LOADED_PLUGINS, isPlugin, loadPlugins } from './plugins/index.js';
 import { notServed } from './not-served.js';
+import { pluginRefusals, refusedEntities } from './serve-refusals.js';
 import { configWithPartials } from './partials.js';
 import { Routing, type RouteMatcher } from './routing.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
@@ -121,6 +122,8 @@ function pluginInstance(b: InstanceBuild, plugin: Plugin<unknown>, e: Entity, li
   const key = storeKey(e.id, raw);
   b.storeKeys.add(key);
   const config = plugin.parse ? plugin.parse(raw) : raw;
+  const refused = pluginRefusals(name, e, linked);
+  if (refused.length > 0) throw new Error(refused.join('; '));
   const home = { keys: b.storeKeys };
   const shared = new Set<string>();
   const { deps } = b;
@@ -269,18 +272,21 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   const prev = memo !== undefined && memo.deps === deps ? { memo, runtime: previous! } : null;
   const warnings: string[] = [];
   const storeKeys = new Set<string>();
-  const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : yield* compileConsumersInSteps(state);
+  const clock = { now: (deps.now ?? Date.now)(), fromCreation: deps.tolerant === true, ...(previous ? { previous: previous.consumers } : {}) };
+  const consumers = prev !== null && sameConsumerEntities(prev.runtime.state, state) ? prev.memo.consumers : yield* compileConsumersInSteps(state, clock);
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
+  const refused = yield* refusedEntities(state, broken);
   for (const s of state.entities.services) {
     yield;
-    services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false });
+    services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false && !refused.has(s.id) });
   }
   for (const s of state.entities.services) {
     if (s.protocol !== 'http' && s.protocol !== 'https') warnings.push(`service '${nameOf(s) ?? s.id}' uses protocol '${String(s.protocol)}'; aigw serve proxies http and https only`);
   }
   const routable = state.entities.routes.filter((r) => {
     const sid = refId(r.service);
+    if (refused.has(r.id)) return false;
     return sid === null || services.get(sid)?.enabled !== false;
   });
   yield;

@@ -52,6 +52,8 @@ export interface GatewayOptions {
   onRequest?: (ctx: GatewayContext) => void;
   /** Database mode: entities that do not build are left out, fail closed, and reported (broken-entities.ts). */
   tolerant?: boolean;
+  /** The plugins' clock (ms; tests): key expiry, rate-limit windows. Default Date.now. */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -224,7 +226,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const stores = new PluginStores();
   const env = opts.env ?? {};
   const llm = createLlmCaller({ env });
-  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant };
+  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant, ...(opts.now ? { now: opts.now } : {}) };
   await loadPluginsOf(opts.state);
   let current = buildRuntime(opts.state, deps);
   // computed when /status first asks for it (serve passes its own configHash)

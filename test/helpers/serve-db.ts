@@ -14,14 +14,23 @@ export interface RunningDb {
   stop(): Promise<number>;
 }
 
-export async function startServeDb(db: string): Promise<RunningDb> {
+export function startServeDb(db: string): Promise<RunningDb> {
+  return startServe([], { db });
+}
+
+/** `aigw serve <files…>` in-process, the same way (declarative mode). */
+export function startServeFiles(files: string[]): Promise<RunningDb> {
+  return startServe(files, {});
+}
+
+async function startServe(args: string[], mode: { db?: string }): Promise<RunningDb> {
   const io = bufferIo({ env: {} });
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (stop = r));
   let urls = { proxyUrl: '', adminUrl: '' as string | null };
   let ready: () => void = () => undefined;
   const isReady = new Promise<void>((r) => (ready = r));
-  const exit = serve({ args: [], opts: { db, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false } }, io, {
+  const exit = serve({ args, opts: { ...mode, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false } }, io, {
     stop: stopped,
     onReady: (u) => {
       urls = u;

@@ -715,7 +715,7 @@ export interface KeyauthCredentialEntity {
    */
   key: string;
   /**
-   * Seconds until the key expires.
+   * Seconds until the key expires: from its creation through the Admin API, from the load of the file in declarative mode.
    */
   ttl?: number | null;
   /**

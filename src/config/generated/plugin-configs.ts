@@ -2873,15 +2873,15 @@ export interface HttpLogConfig {
    */
   keepalive: number | null;
   /**
-   * Deprecated: number of retries.
+   * Deprecated: number of retries (ignored by Kong too: use queue.max_retry_time).
    */
   retry_count?: number | null;
   /**
-   * Deprecated: maximum batch size.
+   * Deprecated: maximum batch size (unless 1, it sets queue.max_batch_size).
    */
   queue_size?: number | null;
   /**
-   * Deprecated: seconds before a batch is flushed.
+   * Deprecated: seconds before a batch is flushed (unless 2, it sets queue.max_coalescing_delay).
    */
   flush_timeout?: number | null;
   /**

@@ -147,6 +147,29 @@ const routeMatchingFields: CustomCheck = (route) => {
   return { path: [], message: `must set one of ${matchers.map((m) => `'${m}'`).join(', ')} when 'protocols' is '${httpsOnly ? 'https' : 'http'}'` };
 };
 
+const protocolsOf = (route: unknown): unknown[] => {
+  const protocols = getPath(route, 'protocols');
+  return Array.isArray(protocols) ? protocols : ['http', 'https'];
+};
+
+/** Kong's routes.lua conditional: snis only when a protocol carries TLS. */
+const SNI_PROTOCOLS = ['grpcs', 'https', 'tls', 'tls_passthrough'];
+const routeSnisProtocols: CustomCheck = (route) => {
+  if (!isNonEmpty(getPath(route, 'snis')) || protocolsOf(route).some((p) => SNI_PROTOCOLS.includes(p as string))) return null;
+  return { path: ['snis'], message: "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'" };
+};
+
+/**
+ * Kong's http subschema of routes (routes_subschemas.lua, chosen by the first protocol): no
+ * `sources` or `destinations` on an http or https route. An expression route is checked apart.
+ */
+const httpRouteField = (field: 'sources' | 'destinations'): CustomCheck => (route) => {
+  if (!isNonEmpty(getPath(route, field)) || isNonEmpty(getPath(route, 'expression'))) return null;
+  const first = protocolsOf(route)[0];
+  if (first !== 'http' && first !== 'https') return null;
+  return { path: [field], message: `cannot set '${field}' when 'protocols' is 'http' or 'https'` };
+};
+
 /**
  * kafka-log's (and kafka-upstream's) SASL check (Kong EE schema.lua `custom_entity_check` on authentication): a
  * password mechanism needs both user and password. Kong reports it on the config (`@entity`); the file position is
@@ -169,6 +192,9 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'http-log-userinfo-authorization': userinfoAuthorization,
   'ip-or-cidr': ipOrCidr,
   'route-matching-fields': routeMatchingFields,
+  'route-snis-protocols': routeSnisProtocols,
+  'route-http-sources': httpRouteField('sources'),
+  'route-http-destinations': httpRouteField('destinations'),
   'key-material': keyMaterial,
   'kafka-sasl-credentials': kafkaSaslCredentials,
   ...CORE_CHECKS,

@@ -108,11 +108,15 @@ function overrideRules(raw: RawEntity, out: Issue[]): void {
  */
 function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
   const schema = schemas().entity(raw.kind.name);
+  const failed = new Set<string>();
   for (const f of runEntityChecks(schema, raw.kind.schema, e)) {
     out.push(raw.file.issueAt([...raw.path, ...(f.at ?? f.path)], 'key', 'error', 'AIGW_ENTITY_CHECK', f.message));
+    failed.add(JSON.stringify(f.at ?? f.path));
   }
   const { config: _config, ...own } = raw.data;
-  const found = [...unsupportedProblems(schema, raw.kind.schema, own, []), ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own), ...embeddedReferenceProblems(own)];
+  // a field Kong itself rejects here gets its error, not also a warning about aigw serve
+  const unsupported = unsupportedProblems(schema, raw.kind.schema, own, []).filter((p) => !failed.has(JSON.stringify(p.path)));
+  const found = [...unsupported, ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own), ...embeddedReferenceProblems(own)];
   for (const p of found) {
     out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, p.severity, p.code, p.message));
   }

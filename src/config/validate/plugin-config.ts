@@ -7,6 +7,7 @@ import type { Severity } from '../issues.js';
 import { EMBEDDED_REFERENCE, embeddedReferences, notReferenceable, vaultSites } from '../vault-refs.js';
 import { LOADED_PLUGINS } from '../../gateway/plugins/index.js';
 import { shorthandMismatches } from '../shorthands.js';
+import { servedMarks } from './serve-marks.js';
 
 /** A problem in a plugin's `config`, with a path relative to `config`. */
 export interface ConfigProblem extends SchemaProblem {
@@ -43,14 +44,9 @@ function regexProblems(name: string, config: Record<string, unknown>): ConfigPro
   return out;
 }
 
-type Mark = 'unsupported' | 'extension';
+type Mark = 'extension';
 
-const MARKS: Record<Mark, { field: 'x-aigw-unsupported' | 'x-aigw-extension'; values: 'x-aigw-unsupported-values' | 'x-aigw-extension-values'; code: 'AIGW_UNSUPPORTED' | 'AIGW_EXTENSION'; field_msg: (k: string, why: string) => string; value_msg: (k: string, v: string, why: string) => string }> = {
-  unsupported: {
-    field: 'x-aigw-unsupported', values: 'x-aigw-unsupported-values', code: 'AIGW_UNSUPPORTED',
-    field_msg: (k, why) => `'${k}' is accepted for Kong compatibility but aigw serve ignores it: ${why}`,
-    value_msg: (k, v, why) => `${k} '${v}' is accepted for Kong compatibility but not supported by aigw serve: ${why}`,
-  },
+const MARKS: Record<Mark, { field: 'x-aigw-extension'; values: 'x-aigw-extension-values'; code: 'AIGW_EXTENSION'; field_msg: (k: string, why: string) => string; value_msg: (k: string, v: string, why: string) => string }> = {
   extension: {
     field: 'x-aigw-extension', values: 'x-aigw-extension-values', code: 'AIGW_EXTENSION',
     field_msg: (k, why) => `'${k}' works under aigw serve only: ${why}`,
@@ -59,9 +55,9 @@ const MARKS: Record<Mark, { field: 'x-aigw-unsupported' | 'x-aigw-extension'; va
 };
 
 /**
- * Fields and values the schemas mark: `x-aigw-unsupported*` (accepted, but `aigw serve` cannot
- * honour them) or `x-aigw-extension*` (aigw features a real Kong rejects). A field counts when it
- * is set to something other than its default; records and arrays of records are walked.
+ * Fields and values the schemas mark `x-aigw-extension*` (aigw features a real Kong rejects). A
+ * field counts when it is set to something other than its default; records and arrays of records
+ * are walked.
  */
 export function markedProblems(mark: Mark, schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
   const { schema: s, relPath } = resolveSchema(schema, rel);
@@ -85,9 +81,18 @@ export function markedProblems(mark: Mark, schema: JsonSchema, rel: string, raw:
   return out;
 }
 
-/** Warn about fields aigw accepts but cannot honour (`x-aigw-unsupported*` in the schema). */
+/**
+ * Warn about the Kong fields aigw serve has not implemented (validate/serve-marks.ts): those it
+ * refuses (`x-aigw-unsupported*`) and those that change nothing under it (`x-aigw-no-effect`).
+ */
 export function unsupportedProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
-  return markedProblems('unsupported', schema, rel, raw, base);
+  return servedMarks(schema, rel, raw, base).map((m) => {
+    const k = String(m.path.at(-1));
+    const message = m.kind === 'no-effect' ? `'${k}' has no effect under aigw serve: ${m.why}`
+      : m.at === 'value' ? `${k} '${m.value}' is accepted for Kong compatibility but aigw serve refuses it: ${m.why}`
+        : `'${k}' is accepted for Kong compatibility but aigw serve refuses it: ${m.why}`;
+    return { severity: 'warning', code: m.kind === 'no-effect' ? 'AIGW_NO_EFFECT' : 'AIGW_UNSUPPORTED', path: m.path, at: m.at, message };
+  });
 }
 
 /** `{vault://…}` references outside the fields Kong marks referenceable (see vault-refs.ts). */

@@ -21,7 +21,7 @@ describe('env vault entity', () => {
   it("refuses an unknown backend with Kong's message, warns about Kong Enterprise backends", () => {
     expect(issues('- { name: vaultx, prefix: my-vault }\n')).toEqual(["error 3:5 vault 'vaultx' is not installed"]);
     expect(issues('- { name: aws, prefix: my-aws, config: { region: us-east-1 } }\n')).toEqual([
-      "warning 3:11 name 'aws' is accepted for Kong compatibility but not supported by aigw serve: a Kong Enterprise vault backend: aigw serve implements the env vault only, and refuses this one",
+      "warning 3:11 name 'aws' is accepted for Kong compatibility but aigw serve refuses it: a Kong Enterprise vault backend: aigw serve implements the env vault only, and refuses this one",
     ]);
   });
 

@@ -51,7 +51,7 @@ describe('plugins aigw serve cannot run', () => {
     ['ai-rate-limiting-advanced', '{ policies: [{ id: p1, limits: [{ limit: 10, window_size: 60 }] }] }', /'id' references a reusable ai_rate_limiting_policies entity/],
     ['ai-rate-limiting-advanced', '{ llm_providers: [{ name: customCost, limit: [1], window_size: [60] }], custom_cost_count_function: "return 1" }', /custom_cost_count_function: Lua code/],
     ['ai-rate-limiting-advanced', '{ namespace: shared, llm_providers: [{ name: openai, limit: [1], window_size: [60] }] }', /namespace: aigw keeps local counters per plugin instance/],
-    ['ai-semantic-prompt-guard', '{ embeddings: { model: { provider: openai, name: e } }, vectordb: { strategy: pgvector, dimensions: 8, distance_metric: cosine }, rules: { deny_prompts: [x] } }', /vectordb.strategy 'pgvector' is not supported/],
+    ['ai-semantic-prompt-guard', '{ embeddings: { model: { provider: openai, name: e } }, vectordb: { strategy: pgvector, dimensions: 8, distance_metric: cosine }, rules: { deny_prompts: [x] } }', /vectordb.strategy 'pgvector' is not served: pgvector is not implemented/],
   ])('%s: a configuration serve cannot honour is refused at startup (%#)', async (name, config, why) => {
     const run = await build(`    - name: ${name}\n      config: ${config}`);
     expect(run).toThrowError(new RegExp(`plugin '${name}' `));

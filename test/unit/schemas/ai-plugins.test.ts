@@ -218,7 +218,7 @@ describe("Kong 3.14's AI plugins", () => {
 
   it('the Lua functions of ai-custom-guardrail validate, with a warning that aigw serve cannot run them', () => {
     expect(check('ai-custom-guardrail', VALID['ai-custom-guardrail']).filter((l) => l.includes('AIGW_UNSUPPORTED'))).toEqual([
-      "20:7 AIGW_UNSUPPORTED 'functions' is accepted for Kong compatibility but aigw serve ignores it: Lua functions cannot run in aigw; aigw serve refuses a plugin that defines them",
+      "20:7 AIGW_UNSUPPORTED 'functions' is accepted for Kong compatibility but aigw serve refuses it: Lua functions cannot run in aigw; aigw serve refuses a plugin that defines them",
     ]);
   });
 });

@@ -62,7 +62,7 @@ export function schema(_kong = KONG_REFERENCE) {
       required: true, default: 'local', one_of: ['local', 'cluster', 'redis'], unsupportedValues: { cluster: CLUSTER },
     }),
     dictionary_name: str('nginx shared dictionary of the counters.', {
-      required: true, default: 'kong_rate_limiting_counters', unsupported: 'no nginx shared dictionaries; counters are in-process',
+      required: true, default: 'kong_rate_limiting_counters', noEffect: 'aigw has no nginx shared dictionaries: the counters live in the process whatever the name',
     }),
     window_type: str('sliding or fixed windows.', { required: true, default: 'sliding', one_of: ['fixed', 'sliding'] }),
     identifier: str('What the rate-limit key is built from.', {
@@ -72,7 +72,7 @@ export function schema(_kong = KONG_REFERENCE) {
     path: str('Path used when identifier is path.', { pattern: '^/' }),
     tokens_count_strategy: str('What is counted against the limit.', { required: true, default: 'total_tokens', one_of: COUNT }),
     sync_rate: num('Seconds between counter syncs to the data store (0 synchronous, -1 memory only).', {
-      unsupported: 'redis counters are updated synchronously',
+      noEffect: 'aigw serve updates the counters on every request (as sync_rate 0), at least as strict as any sync_rate',
     }),
     redis: redisEE('Redis connection of the redis strategy.'),
     hide_client_headers: bool('Do not send the X-AI-RateLimit-* headers.', { required: true, default: false }),

@@ -5,7 +5,7 @@
 import { Agent, request } from 'undici';
 import type { KongPlugin } from '../../plugin.js';
 import type { LogRecord } from '../../log-record.js';
-import { BatchQueue, queueOptions, type QueueOptions } from './queue.js';
+import { BatchQueue, legacyQueue, queueOptions, type QueueOptions } from './queue.js';
 
 interface HttpLogConfig {
   endpoint: URL;
@@ -35,7 +35,7 @@ export const httpLog: KongPlugin<'http-log', HttpLogConfig> = {
       timeout: (c.timeout ?? 10000),
       keepalive: (c.keepalive ?? 60000),
       headers,
-      queue: queueOptions(c.queue ?? {}),
+      queue: queueOptions(legacyQueue(c)),
     };
   },
   create(c, deps) {

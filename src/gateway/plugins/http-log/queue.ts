@@ -27,6 +27,20 @@ export function queueOptions(q: Partial<NonNullable<HttpLogConfig['queue']>>): Q
   };
 }
 
+/**
+ * `config.queue` with the deprecated fields mapped as Kong maps them (Queue.get_plugin_params):
+ * queue_size other than 1 sets max_batch_size, flush_timeout other than 2 sets
+ * max_coalescing_delay; retry_count does nothing in Kong either.
+ */
+type QueueConfig = Partial<NonNullable<HttpLogConfig['queue']>>;
+
+export function legacyQueue(c: { queue?: QueueConfig | null; queue_size?: number | null; flush_timeout?: number | null }): QueueConfig {
+  const q: QueueConfig = { ...(c.queue ?? {}) };
+  if (typeof c.queue_size === 'number' && c.queue_size !== 1) q.max_batch_size = c.queue_size;
+  if (typeof c.flush_timeout === 'number' && c.flush_timeout !== 2) q.max_coalescing_delay = c.flush_timeout;
+  return q;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class BatchQueue<T> {

@@ -22,7 +22,8 @@ function queue() {
 
 /** The config schema for Kong version `kong`. */
 export function schema(_kong = KONG_REFERENCE) {
-  const deprecated = { deprecated: 'use queue.*', unsupported: 'deprecated; use queue.*' };
+  // Kong (Queue.get_plugin_params) maps queue_size and flush_timeout onto queue.* and ignores retry_count; so does aigw serve
+  const deprecated = { deprecated: 'use queue.*' };
   return pluginConfig(name, priority, 'Sends request and response data as JSON to an HTTP endpoint.', {
     http_endpoint: url('URL the logs are sent to (may embed user info).', { required: true, referenceable: true, secret: true }),
     method: str('HTTP method of the log request.', { default: 'POST', one_of: ['POST', 'PUT', 'PATCH'] }),
@@ -31,9 +32,11 @@ export function schema(_kong = KONG_REFERENCE) {
     }),
     timeout: num('Timeout of the log request (ms).', { default: 10000 }),
     keepalive: num('Idle time (ms) of a kept-alive connection.', { default: 60000 }),
-    retry_count: int('Deprecated: number of retries.', deprecated),
-    queue_size: int('Deprecated: maximum batch size.', deprecated),
-    flush_timeout: num('Deprecated: seconds before a batch is flushed.', deprecated),
+    retry_count: int('Deprecated: number of retries (ignored by Kong too: use queue.max_retry_time).', {
+      ...deprecated, noEffect: 'Kong ignores it too (use queue.initial_retry_delay and queue.max_retry_time)',
+    }),
+    queue_size: int('Deprecated: maximum batch size (unless 1, it sets queue.max_batch_size).', deprecated),
+    flush_timeout: num('Deprecated: seconds before a batch is flushed (unless 2, it sets queue.max_coalescing_delay).', deprecated),
     headers: map('Headers added to the log request.', el('string', { referenceable: true }), {
       keys: { pattern: "^(?![Hh][Oo][Ss][Tt]$|[Cc][Oo][Nn][Tt][Ee][Nn][Tt]-([Ll][Ee][Nn][Gg][Tt][Hh]|[Tt][Yy][Pp][Ee])$)[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
     }),

@@ -107,7 +107,8 @@ export const keyAuth: KongPlugin<'key-auth', KeyAuthConfig> = {
         if ('duplicate' in found) return fail(ctx, 'Duplicate API key found');
         const cred = deps.consumers.keyAuth.get(found.key);
         const consumer = cred ? deps.consumers.byId.get(cred.consumerId) : undefined;
-        if (!cred || !consumer) return fail(ctx, 'Unauthorized');
+        // an expired key is no key (Kong: the credential is gone once its ttl has passed)
+        if (!cred || !consumer || (cred.expiresAt !== null && deps.now() >= cred.expiresAt)) return fail(ctx, 'Unauthorized');
         if (c.hideCredentials) await hide(ctx, found);
         ctx.authenticate(consumer, { id: cred.id, consumerId: consumer.id, identifier: cred.id });
         return undefined;

@@ -25,8 +25,10 @@ export function schema(_kong = KONG_REFERENCE) {
     identity_realms: arr('Konnect identity realms to source consumers from.', elRec({
       id: uuid('Id of the identity realm.'),
       region: str('Konnect region of the identity realm.'),
-      scope: str('Where consumers come from: the control plane or the realm.', { ...byVersion('3.12', {}, { required: true, default: 'cp' }), one_of: ['cp', 'realm'] }),
-    }), { ...byVersion('3.12', {}, { default: [{ scope: 'cp' }] }), unsupported: REALMS }),
+      scope: str('Where consumers come from: the control plane or the realm.', {
+        ...byVersion('3.12', {}, { required: true, default: 'cp' }), one_of: ['cp', 'realm'], unsupportedValues: { realm: REALMS },
+      }),
+    }), byVersion('3.12', {}, { default: [{ scope: 'cp' }] })),
     ...principals(),
   });
 }

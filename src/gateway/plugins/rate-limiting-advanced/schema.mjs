@@ -64,11 +64,11 @@ export function schema(_kong = KONG_REFERENCE) {
       unsupportedValues: { cluster: 'no Kong database cluster: use local or redis' },
     }),
     dictionary_name: str('nginx shared dictionary of the counters.', {
-      required: true, default: 'kong_rate_limiting_counters', unsupported: 'no nginx shared dictionaries; counters are in-process',
+      required: true, default: 'kong_rate_limiting_counters', noEffect: 'aigw has no nginx shared dictionaries: the counters live in the process whatever the name',
     }),
     ...onlySince('3.10', {
       lock_dictionary_name: str('nginx shared dictionary of the sync locks.', {
-        required: true, default: 'kong_locks', unsupported: 'no nginx shared dictionaries; counters are in-process',
+        required: true, default: 'kong_locks', noEffect: 'aigw has no nginx shared dictionaries: the counters live in the process whatever the name',
       }),
     }),
     hide_client_headers: bool('Do not send the RateLimit-* / X-RateLimit-* headers.', { required: true, default: false }),

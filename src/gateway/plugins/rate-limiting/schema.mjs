@@ -34,7 +34,7 @@ export function schema(_kong = KONG_REFERENCE) {
     error_code: num('Status code returned when the limit is exceeded.', { required: true, default: 429, gt: 0 }),
     error_message: str('Message returned when the limit is exceeded.', { required: true, default: 'API rate limit exceeded' }),
     sync_rate: num('Seconds between counter syncs to redis; -1 updates synchronously.', {
-      required: true, default: -1, unsupported: 'redis counters are updated synchronously (as -1)',
+      required: true, default: -1, noEffect: 'aigw serve updates redis counters on every request (as -1), at least as strict as any sync_rate',
     }),
     ...redisShorthands(name),
   }, [
