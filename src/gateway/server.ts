@@ -52,6 +52,8 @@ export interface GatewayOptions {
   onRequest?: (ctx: GatewayContext) => void;
   /** Database mode: entities that do not build are left out, fail closed, and reported (broken-entities.ts). */
   tolerant?: boolean;
+  /** Wall clock in ms the plugins see (rate-limit windows, cache TTLs); tests pass a fake one. Default Date.now. */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -224,7 +226,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const stores = new PluginStores();
   const env = opts.env ?? {};
   const llm = createLlmCaller({ env });
-  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant };
+  const deps = { logger: opts.logger, stores, metrics, env, llm, plugins: opts.plugins, tolerant: opts.tolerant, now: opts.now };
   await loadPluginsOf(opts.state);
   let current = buildRuntime(opts.state, deps);
   // computed when /status first asks for it (serve passes its own configHash)
