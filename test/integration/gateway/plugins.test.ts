@@ -8,7 +8,7 @@ import { request, startUpstream, type Seen, type TestUpstream } from '../../help
 
 type Echo = { method: string; url: string; headers: Record<string, string>; body: string };
 
-const waitFor = async (check: () => boolean, ms = 3000): Promise<void> => {
+const waitFor = async (check: () => boolean, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
