@@ -52,7 +52,7 @@ export interface GatewayOptions {
   onRequest?: (ctx: GatewayContext) => void;
   /** Database mode: entities that do not build are left out, fail closed, and reported (broken-entities.ts). */
   tolerant?: boolean;
-  /** The plugins' clock (ms; tests): key expiry, rate-limit windows. Default Date.now. */
+  /** Wall clock in ms the plugins see (key expiry, rate-limit windows, cache TTLs); tests pass a fake one. Default Date.now. */
   now?: () => number;
 }
 

@@ -43,7 +43,7 @@ async function startServe(args: string[], mode: { db?: string }): Promise<Runnin
 
 export const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-export const until = async (check: () => Promise<boolean>, ms = 8000): Promise<void> => {
+export const until = async (check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');

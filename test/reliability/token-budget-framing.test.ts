@@ -16,6 +16,7 @@
  */
 import http, { type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeClock } from '../helpers/clock.js';
 import { gatewayFrom, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/net.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -85,12 +86,6 @@ function send(url: string, body: Buffer, framing: Framing, team: string): Promis
   });
 }
 
-/** Waits until at least `ms` are left in the current minute (a fixed 60 s window must not roll over mid-case). */
-async function awayFromMinuteEnd(ms: number): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < ms) await sleep(left + 50);
-}
-
 interface Outcome { admitted: number; spent: number; statuses: Set<number> }
 
 const ANSWER = JSON.stringify({
@@ -150,7 +145,9 @@ describe('token budgets under concurrency, whatever the body framing', () => {
   beforeAll(async () => {
     upstream = await startUpstream((req, res) => held.handle(String(req.headers['x-case']), res));
     redis = await startRedis();
-    gw = await gatewayFrom(yaml(upstream.url, redis.port));
+    // a fake clock that stands still: a fixed 60 s window must not roll over mid-case (on the wall
+    // clock it could, however long a case takes on a loaded machine)
+    gw = await gatewayFrom(yaml(upstream.url, redis.port), { now: fakeClock().now });
   });
 
   afterAll(async () => {
@@ -161,7 +158,6 @@ describe('token budgets under concurrency, whatever the body framing', () => {
 
   for (const framing of FRAMINGS) {
     it(`${framing}: 100 simultaneous requests spend at most the budget plus one request (local and redis, with and without max_tokens)`, async () => {
-      await awayFromMinuteEnd(5000);
       const run = `${framing}-${Date.now()}`;
       const [localMax, localNone, redisMax, redisNone] = await Promise.all([
         crowd(`${gw.proxyUrl}/local`, held, framing, true, `${run}-a`),
@@ -183,7 +179,6 @@ describe('token budgets under concurrency, whatever the body framing', () => {
 
   for (const framing of ['content-length', 'chunked-slow'] as const) {
     it(`policies (Kong 3.14), ${framing}: the same bound, local and redis, with and without max_tokens`, async () => {
-      await awayFromMinuteEnd(5000);
       const run = `policy-${framing}-${Date.now()}`;
       const [localMax, localNone, redisMax, redisNone] = await Promise.all([
         crowd(`${gw.proxyUrl}/policy-local`, held, framing, true, `${run}-a`),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
+import { fakeClock } from '../../helpers/clock.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { KEY, logFor, postJson } from '../ai-proxy/setup.js';
 
@@ -29,13 +30,15 @@ ${targets.map((t) => `        - ${t}`).join('\n')}`;
 }
 
 const ask = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ messages: [{ role: 'user', content: 'hello' }], ...extra });
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const CRITERIA = '[error, timeout, http_500, non_idempotent]';
 const KEY_AUTH = `
     - name: key-auth
       config: { key_names: [apikey] }`;
 
 describe('ai-proxy-advanced: circuit breaker, model ACLs, model_alias, metadata', () => {
+  // the breaker counts failures within fail_timeout and keeps a target out for it: on the wall clock
+  // a loaded machine could spread the requests over more than that, so the gateway runs on a fake clock
+  const clock = fakeClock();
   let healthy: MockServer;
   let failing: MockServer;
   let gw: TestGateway;
@@ -83,7 +86,7 @@ services:
         route_type: llm/v1/chat
         auth: ${AUTH}
         model: { provider: openai, name: gpt-4o, model_alias: powerful, options: { upstream_url: "${h}/v1/chat/completions" } }
-`);
+`, { now: clock.now });
   });
   afterAll(async () => {
     await gw.close(100);
@@ -101,7 +104,10 @@ services:
     expect(targets.every((t) => t === 'openai/gpt-4o')).toBe(true);
     // round-robin tried the broken target on two requests (each failed over), then never again
     expect(failing.requests()).toHaveLength(2);
-    await sleep(3100);
+    clock.advance(2999);
+    for (let i = 0; i < 2; i++) expect((await postJson(`${gw.proxyUrl}/cb`, ask())).status).toBe(200);
+    expect(failing.requests()).toHaveLength(2); // still out, 1 ms before fail_timeout
+    clock.advance(1);
     for (let i = 0; i < 4; i++) expect((await postJson(`${gw.proxyUrl}/cb`, ask())).status).toBe(200);
     // reconsidered once, failed again: out for another fail_timeout
     expect(failing.requests()).toHaveLength(3);

@@ -93,13 +93,13 @@ describe('the LLM caller', () => {
   });
 
   it('the gateway\'s light abort signal stops a call too, with or without the precise read timer', async () => {
-    for (const read of [60_000, 2_000]) {
+    for (const read of [60_000, 4_000]) {
       const abort = new LightAbort();
       const t0 = Date.now();
       const p = llm.call(target, REQ, { ...opts, stream: false, signal: abort, timeouts: { connect: 1000, read, write: 1000 }, headers: { 'x-mock-hang': '1' } });
       setTimeout(() => abort.abort(new Error('client gone')), 50);
       await expect(p).rejects.toThrow('client gone');
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(Date.now() - t0).toBeLessThan(3000); // before the read timer (generous for a loaded machine)
     }
     const late = new LightAbort();
     late.abort(new Error('already gone'));

@@ -176,7 +176,8 @@ services:
     const elapsed = Date.now() - t0;
     expectError(r, 504, 'The upstream LLM is timing out');
     expect(elapsed).toBeGreaterThanOrEqual(280);
-    expect(elapsed).toBeLessThan(1000);
+    // the service's read_timeout (300 ms), not the default (60 s); generous for a loaded machine
+    expect(elapsed).toBeLessThan(10_000);
   });
 
   it('502 for a garbage 200 body, plain and streamed', async () => {
@@ -226,15 +227,17 @@ services:
       }, 10);
       setTimeout(() => reject(new Error('the upstream never saw the request')), 3000);
     });
-    for (let i = 0; i < 100 && hangClosed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && hangClosed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(hangClosed).toHaveLength(1);
-    expect(hangClosed[0] - left).toBeLessThan(500);
+    // at once, not at the route's read_timeout (the default, 60 s); generous for a loaded machine
+    expect(hangClosed[0] - left).toBeLessThan(5000);
   });
 
   it('a stream that stops sending is cut at read_timeout', async () => {
     const t0 = Date.now();
-    const r = await postJson(`${gw.proxyUrl}/slow`, { ...HI, stream: true }, { 'x-mock-chunk-delay-ms': '1500' });
-    expect(Date.now() - t0).toBeLessThan(1400);
+    // the next chunk would come after 20 s; read_timeout (300 ms) cuts long before (generous for a loaded machine)
+    const r = await postJson(`${gw.proxyUrl}/slow`, { ...HI, stream: true }, { 'x-mock-chunk-delay-ms': '20000' });
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.status).toBe(200);
     const last = JSON.parse(parseSse(r.text).at(-1)?.data ?? '{}') as { error?: { message: string } };
     expect(last.error?.message).toBe('the upstream LLM stopped sending (read timeout)');

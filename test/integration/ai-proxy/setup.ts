@@ -89,7 +89,7 @@ export function streamText(events: SseEvent[]): string {
 export type LogLine = Record<string, unknown> & { request: { id: string }; ai?: Record<string, Record<string, Record<string, unknown>>> };
 
 /** The file-log record of one request, waiting for it to be written. */
-export async function logFor(path: string, requestId: string, ms = 3000): Promise<LogLine> {
+export async function logFor(path: string, requestId: string, ms = 15_000): Promise<LogLine> {
   const end = Date.now() + ms;
   for (;;) {
     let text = '';

@@ -34,6 +34,17 @@ async function start(): Promise<void> {
 
 const example = () => readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replace('http://127.0.0.1:9000', `http://127.0.0.1:${mockPort}`);
 
+/** Polls `check` (a rebuild in the serve process takes its time on a loaded machine). */
+async function until(check: () => Promise<boolean>, ms = 30_000, every = 30): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+const unkeyed = () => request(`${proxy}/ai/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
 function chat() {
   return request(`${proxy}/ai/chat`, { method: 'POST', headers: { apikey: 'demo-key', 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'What is 1 + 1?' }] }) });
 }
@@ -62,7 +73,9 @@ describe('aigw serve --db, then sync / diff / dump against it', () => {
     expect(synced.exitCode).toBe(0);
     expect(synced.stdout).toContain('Created: 8');
 
-    await new Promise((r) => setTimeout(r, 300)); // coalesced rebuild (50 ms debounce)
+    // the write rebuilds the configuration (coalesced, 50 ms debounce, then built in slices); polled
+    // without the key (401 once the route is there) so that the rate limit counts nothing
+    await until(async () => (await unkeyed()).status === 401);
     const res = await chat();
     expect(res.status).toBe(200);
     expect(res.json<{ choices: Array<{ message: { content: string } }> }>().choices[0].message.content).toBe('The answer to 1 + 1 is 2.');
@@ -78,23 +91,23 @@ describe('aigw serve --db, then sync / diff / dump against it', () => {
     expect(drift.stdout).toMatch(/- config\.minute: 60\n\s*\+ config\.minute: 30/);
 
     expect((await cli(['sync', file])).exitCode).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await chat()).headers['x-ratelimit-limit-minute']).toBe('30');
+    // the changed plugin starts a fresh count: polling under the old limit cannot exhaust the new one
+    await until(async () => (await chat()).headers['x-ratelimit-limit-minute'] === '30', 30_000, 250);
     expect((await cli(['sync', file])).stdout).toContain('Created: 0');
 
     const dumped = await cli(['dump', '--show-secrets']);
     expect(dumped.exitCode).toBe(0);
     writeFileSync(join(dir, 'dump.yaml'), dumped.stdout);
     expect((await cli(['diff', join(dir, 'dump.yaml'), '--exit-code'])).exitCode).toBe(0);
-  });
+  }, 120_000); // eight CLI processes, each a cold start of seconds on a loaded machine
 
   it('keeps every acknowledged write across kill -9 and a restart', async () => {
     server?.kill('SIGKILL');
     await server?.catch(() => undefined);
     await start();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await unkeyed()).status === 401);
     const res = await chat();
     expect(res.status).toBe(200);
     expect(res.headers['x-ratelimit-limit-minute']).toBe('30');
-  });
+  }, 90_000);
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
+import { roomInWindow } from '../../helpers/clock.js';
 import { freePort, request, startUpstream, waitForHttp, type TestUpstream } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
@@ -56,14 +57,18 @@ describe('rate-limiting with policy redis across aigw serve processes', () => {
   it('two processes on one Redis share one limit', async () => {
     const file = join(dir, 'shared.yaml');
     writeFileSync(file, config(redis.port, true));
-    const [a, b] = [await serve(file), await serve(file)];
+    // both cold starts at once: one after the other took most of the test's time on a loaded machine
+    const [a, b] = await Promise.all([serve(file), serve(file)]);
+    // the limit is per minute of the wall clock (the processes' clocks cannot be faked): the 7
+    // requests must not straddle a minute, so start them with at least 20 s of the minute left
+    await roomInWindow(60_000, 20_000);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await request(`${i % 2 === 0 ? a : b}/api`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const last = await request(`${b}/api`);
     expect(last.status).toBe(429);
     expect(last.json()).toMatchObject({ message: 'API rate limit exceeded' });
-  });
+  }, 120_000);
 
   it('a dead Redis: fault_tolerant false answers 500, true lets traffic through', async () => {
     const dead = await freePort();
@@ -71,8 +76,8 @@ describe('rate-limiting with policy redis across aigw serve processes', () => {
     const lenientFile = join(dir, 'lenient.yaml');
     writeFileSync(strictFile, config(dead, false));
     writeFileSync(lenientFile, config(dead, true));
-    const [strict, lenient] = [await serve(strictFile), await serve(lenientFile)];
+    const [strict, lenient] = await Promise.all([serve(strictFile), serve(lenientFile)]);
     expect((await request(`${strict}/api`)).status).toBe(500);
     expect((await request(`${lenient}/api`)).status).toBe(200);
-  });
+  }, 120_000);
 });

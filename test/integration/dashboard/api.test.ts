@@ -8,7 +8,7 @@ import { openEvents, serveDashboard, type Served } from '../../helpers/serve-das
 const chat = (s: Served, key: string | null, content = 'What is 1 + 1?', path = '/ai/chat') =>
   request(`${s.proxyUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { apikey: key } : {}) }, body: JSON.stringify({ messages: [{ role: 'user', content }] }) });
 
-const until = async (check: () => Promise<boolean>, ms = 8000): Promise<void> => {
+const until = async (check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');

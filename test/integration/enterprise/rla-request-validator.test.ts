@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { fakeClock } from '../../helpers/clock.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { request, startUpstream, type Res, type TestUpstream } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -55,8 +56,10 @@ describe('rate-limiting-advanced and request-validator through aigw serve', () =
     up = await startUpstream();
     redis = await startRedis();
     const config = yaml(up.url, redis.port);
-    a = await gatewayFrom(config);
-    b = await gatewayFrom(config);
+    // one fake clock for both: on the wall clock a minute or an hour may turn between two requests
+    const { now } = fakeClock();
+    a = await gatewayFrom(config, { now });
+    b = await gatewayFrom(config, { now });
   });
 
   afterAll(async () => {

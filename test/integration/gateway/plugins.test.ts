@@ -8,7 +8,7 @@ import { request, startUpstream, type Seen, type TestUpstream } from '../../help
 
 type Echo = { method: string; url: string; headers: Record<string, string>; body: string };
 
-const waitFor = async (check: () => boolean, ms = 3000): Promise<void> => {
+const waitFor = async (check: () => boolean, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
@@ -88,8 +88,10 @@ services:
     - name: key-auth
     - name: file-log
       config: { path: ${logPath} }
+    # a full batch (2) is sent at once; the 5 s wait for a second entry (was 50 ms) keeps the test's
+    # two requests in one batch on a slow machine
     - name: http-log
-      config: { http_endpoint: "${collector.url}/logs", headers: { x-token: "{vault://env/my-secret}" }, queue: { max_batch_size: 2, max_coalescing_delay: 0.05 } }
+      config: { http_endpoint: "${collector.url}/logs", headers: { x-token: "{vault://env/my-secret}" }, queue: { max_batch_size: 2, max_coalescing_delay: 5 } }
     - name: prometheus
       config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, per_consumer: true }
 consumers:

@@ -9,6 +9,7 @@ import { memoryStore } from '../../../src/gateway/admin-api/store.js';
 import { memoryLogger } from '../../../src/gateway/log.js';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
+import { fakeClock } from '../../helpers/clock.js';
 import { stateFrom } from '../../helpers/gateway.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
 
@@ -16,6 +17,10 @@ let up: TestUpstream;
 let mock: MockServer;
 let gw: Gateway;
 let n = 0;
+// Age and cache_ttl count whole seconds: on the wall clock a second may turn between a store and a
+// hit (Age 1), and a loaded machine may take more than cache_ttl between two requests. The fake
+// clock stands still at the real time (the Admin API's lookups read the wall clock) until advanced.
+const clock = fakeClock(Date.now());
 
 const YAML = (url: string, llm: string) => `
 _format_version: "3.0"
@@ -62,7 +67,7 @@ beforeAll(async () => {
   mock = await startMock();
   const state = await stateFrom(YAML(up.url, mock.url));
   const admin = createAdminApi({ store: memoryStore(state), mode: 'declarative', version: '3.14.0', onChange: () => undefined, pluginApi: async (m, s) => late.gw?.pluginApi(m, s) });
-  gw = await startGateway({ state, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logger: memoryLogger(), accessLog: 'off', adminHandler: admin });
+  gw = await startGateway({ state, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logger: memoryLogger(), accessLog: 'off', adminHandler: admin, now: clock.now });
   late.gw = gw;
 });
 
@@ -107,7 +112,9 @@ describe('proxy-cache', () => {
     expect((await ask('bye')).headers['x-cache-status']).toBe('Miss');
     const again = await ask('hi');
     expect([again.headers['x-cache-status'], again.text]).toEqual(['Hit', first.text]);
-    await new Promise((r) => setTimeout(r, 2100));
+    clock.advance(1000);
+    expect((await ask('hi')).headers['x-cache-status']).toBe('Hit'); // 1 s old: not older than cache_ttl
+    clock.advance(1000);
     expect((await ask('hi')).headers['x-cache-status']).toBe('Refresh');
   });
 

@@ -153,7 +153,7 @@ upstreams:
   it('cuts the client connection when the upstream dies mid-body (no hang)', async () => {
     const t0 = Date.now();
     await expect(request(`${gw.proxyUrl}/s/reset`)).rejects.toThrow();
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(10_000); // not the read timeout (60 s); generous for a loaded machine
   });
 
   it('answers 503 when an upstream has no target', async () => {

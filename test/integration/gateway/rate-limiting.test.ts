@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeClock } from '../../helpers/clock.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import { freePort, request, startUpstream, type TestUpstream } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -37,6 +38,9 @@ services:
 `;
 
 describe('rate-limiting', () => {
+  // the windows are counted on a fake clock: on the wall clock a minute (or hour) may turn between
+  // two requests of one test and start a fresh count
+  const clock = fakeClock();
   let up: TestUpstream;
   let redis: TestRedis;
   let a: TestGateway;
@@ -47,8 +51,8 @@ describe('rate-limiting', () => {
     up = await startUpstream();
     redis = await startRedis();
     yaml = config(up.url, redis.port, await freePort());
-    a = await gatewayFrom(yaml);
-    b = await gatewayFrom(yaml);
+    a = await gatewayFrom(yaml, { now: clock.now });
+    b = await gatewayFrom(yaml, { now: clock.now });
   });
   afterAll(async () => {
     try {
@@ -77,6 +81,14 @@ describe('rate-limiting', () => {
     expect(r4.json().message).toBe('API rate limit exceeded');
     expect(Number(r4.headers['retry-after'])).toBeGreaterThan(0);
     expect(r4.headers['x-ratelimit-remaining-minute']).toBe('0');
+  });
+
+  it('counts afresh when the minute turns, and the hour keeps counting', async () => {
+    clock.advance(60_000);
+    const r = await request(`${a.proxyUrl}/local`);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-ratelimit-remaining-minute']).toBe('2');
+    expect(r.headers['x-ratelimit-remaining-hour']).toBe('6'); // the 3 let through in the first minute and this one
   });
 
   it('keys by header, honours error_code/error_message and hide_client_headers', async () => {

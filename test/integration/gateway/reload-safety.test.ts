@@ -17,7 +17,7 @@ const good = (up: string, path: string) => `_format_version: "3.0"\nservices:\n-
 const cyclic = '_format_version: "3.0"\nservices: &s [{name: x, url: "http://a", tags: *s}]\n';
 const deep = `_format_version: "3.0"\nservices: [{name: x, url: "http://a", tags: ${'['.repeat(1000)}${']'.repeat(1000)}}]\n`;
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');

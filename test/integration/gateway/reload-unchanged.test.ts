@@ -15,7 +15,7 @@ import { request, startUpstream, type TestUpstream } from '../../helpers/net.js'
 const config = (up: string, path: string) => `_format_version: "3.0"\nservices:\n- name: echo\n  url: ${up}\n  routes:\n  - name: main\n    paths: [${path}]\n`;
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');

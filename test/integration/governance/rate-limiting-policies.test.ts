@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
+import { fakeClock } from '../../helpers/clock.js';
 import { gatewayFrom, type TestGateway } from '../../helpers/gateway.js';
 import type { Res } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -86,8 +87,10 @@ describe('ai-rate-limiting-advanced policies', () => {
     mock = await startMock({ requireKey: KEY });
     redis = await startRedis();
     const config = yaml(mock.url, redis.port);
-    a = await gatewayFrom(config);
-    b = await gatewayFrom(config);
+    // one fake clock for both: on the wall clock a window may turn between two requests of a test
+    const { now } = fakeClock();
+    a = await gatewayFrom(config, { now });
+    b = await gatewayFrom(config, { now });
   });
 
   afterAll(async () => {

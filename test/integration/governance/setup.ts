@@ -49,7 +49,7 @@ export function streamText(text: string): string {
 export type LogLine = { request: { id: string }; ai?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
 
 /** The file-log line of one request (waits for it to be written). */
-export async function logFor(path: string, requestId: string, ms = 3000): Promise<{ record: LogLine; raw: string }> {
+export async function logFor(path: string, requestId: string, ms = 15_000): Promise<{ record: LogLine; raw: string }> {
   const end = Date.now() + ms;
   for (;;) {
     if (existsSync(path)) {

@@ -157,7 +157,9 @@ describe('opentelemetry plugin', () => {
     const later = await chat(gw, '/ai/chat');
     const id = String(later.headers['x-trace-id']);
     await receiver.waitFor((s) => ofTrace(s, id).length > 0);
-    expect(receiver.spans.slice(before).every((s) => s.traceId === id)).toBe(true);
+    // spans of earlier tests' traces may still arrive in a later batch (a loaded machine): no new trace but this one
+    const earlier = new Set(receiver.spans.slice(0, before).map((s) => s.traceId));
+    expect(receiver.spans.slice(before).filter((s) => s.traceId !== id && !earlier.has(s.traceId))).toEqual([]);
   });
 
   it('refuses at startup what aigw cannot do, with the reason', async () => {

@@ -146,7 +146,7 @@ describe('sync against a failing Admin API', () => {
       const attempted = writes - 10;
       // the in-flight ops (parallelism 10) and their retries, not all 15 remaining ops × 5 attempts
       expect(attempted).toBeLessThan(15 * 5);
-      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(Date.now() - t0).toBeLessThan(15_000); // no hang (generous for a loaded machine)
       fault.current = null;
       const second = await run(s);
       expect(second.code, second.err).toBe(0);
@@ -167,15 +167,16 @@ describe('sync against a failing Admin API', () => {
     const port = Number(new URL(s.url).port);
     const io = bufferIo({ cwd: dir });
     const t0 = Date.now();
-    const code = await sync.run({ args: ['many.yaml'], opts: { kongAddr: s.url, retryBaseMs: 50 } }, io);
+    const code = await sync.run({ args: ['many.yaml'], opts: { kongAddr: s.url, retryBaseMs: 150 } }, io);
     const ms = Date.now() - t0;
     expect(code).toBe(1);
     const err = io.stderr();
     expect(err.match(/stopped answering/g)).toHaveLength(1);
     expect(err).toMatch(/\d+ not attempted/);
     expect(err).not.toMatch(/^error: creating consumer/m);
-    // the old behaviour: every remaining op retried with backoff (about 80 × 0.75 s / 10 = 6 s here, 81 s in the report)
-    expect(ms).toBeLessThan(3000);
+    // the old behaviour: every remaining op retried with backoff (about 80 × 2.25 s / 10 = 18 s here, 81 s in
+    // the report); the new one stops after the in-flight ops' retries (about 2.25 s). Room for a loaded machine.
+    expect(ms).toBeLessThan(12_000);
     // the same store comes back on the same port: a rerun converges
     s = await startAdmin({ store: s.store, port });
     try {

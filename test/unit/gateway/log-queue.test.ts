@@ -19,14 +19,17 @@ describe('plugin queue', () => {
   it('retries failed sends, then drops after max_retry_time with an error', async () => {
     let calls = 0;
     const logger = memoryLogger();
-    const q = new BatchQueue<number>('t', opts({ max_batch_size: 1, max_retry_time: 0.05 }), async () => {
+    // retries every 5 to 20 ms for 1 s: a loaded machine that stalls this process for a while still
+    // leaves room for several attempts (with 50 ms, one stall left one retry)
+    const q = new BatchQueue<number>('t', opts({ max_batch_size: 1, max_retry_time: 1 }), async () => {
       calls++;
       throw new Error('down');
     }, logger);
     q.add(1);
-    await sleep(150);
+    const dropped = () => logger.lines.some((l) => l.level === 'error' && l.msg.includes('dropped'));
+    for (let i = 0; i < 500 && !dropped(); i++) await sleep(20);
+    expect(dropped()).toBe(true);
     expect(calls).toBeGreaterThan(2);
-    expect(logger.lines.some((l) => l.level === 'error' && l.msg.includes('dropped'))).toBe(true);
   });
 
   it('drops the oldest entries beyond max_entries', async () => {

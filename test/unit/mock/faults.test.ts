@@ -154,7 +154,7 @@ describe('routing, recording, closing', () => {
     const t0 = Date.now();
     await m.close();
     expect(await pending).toBeInstanceOf(Error);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(Date.now() - t0).toBeLessThan(10_000); // not the call's 30 s timeout; generous for a loaded machine
   });
 
   it('serves cached replies identical to fresh ones', async () => {
