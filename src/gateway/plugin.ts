@@ -137,6 +137,8 @@ export interface PluginDeps {
 export interface PluginApiEnv {
   plugins: ReadonlyArray<{ id: string; config: Readonly<Record<string, unknown>> }>;
   shared(key: string): PluginStore;
+  /** The clock the plugins' request phases see (ms; GatewayOptions.now, Date.now by default). */
+  now(): number;
 }
 
 /** A plugin's own Admin API endpoints (Kong's `api.lua`), under `/<path>/...`. */

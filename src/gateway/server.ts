@@ -275,7 +275,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const plugins = current.state.entities.plugins
         .filter((e) => e.name === plugin.name && e.enabled !== false)
         .map((e) => ({ id: e.id, config: (e.config ?? {}) as Record<string, unknown> }));
-      return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)) });
+      return plugin.admin.handle(method, segments.slice(1), { plugins, shared: (key) => stores.store(sharedStoreKey(plugin.name, key)), now: opts.now ?? Date.now });
     },
     reload(state) {
       // built in slices between requests, one reload after the other, taking over what the current

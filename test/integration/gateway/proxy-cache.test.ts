@@ -163,5 +163,11 @@ describe('proxy-cache', () => {
     expect((await get('/c/admin')).headers['x-cache-status']).toBe('Miss');
     expect((await admin('GET', '/proxy-cache')).status).toBe(405);
     expect((await admin('GET', `/proxy-cache/6f1f6d3e-8a51-4f55-9a43-1e2f6b0a7c01/caches/${key}`)).status).toBe(404);
+    // entries expire on the gateway's clock, for the Admin API's lookups too (cache_ttl 300 s)
+    const b = await get('/c/admin-ttl');
+    const stored = `/proxy-cache/${String(b.headers['x-cache-key'])}`;
+    expect((await admin('GET', stored)).status).toBe(200);
+    clock.advance(301_000);
+    expect((await admin('GET', stored)).status).toBe(404);
   });
 });

@@ -19,8 +19,8 @@ function cacheOf(env: PluginApiEnv, config: Readonly<Record<string, unknown>>): 
   return env.shared(dict).get('cache', () => new MemoryCache());
 }
 
-function entry(method: string, cache: MemoryCache, key: string): Answer | null {
-  const e = cache.get(key, Date.now());
+function entry(method: string, cache: MemoryCache, key: string, now: number): Answer | null {
+  const e = cache.get(key, now);
   if (e === undefined) return null;
   if (method === 'GET') return { status: 200, body: entryJson(e) };
   cache.delete(key);
@@ -36,7 +36,7 @@ function handle(method: string, segments: readonly string[], env: PluginApiEnv):
   if (method !== 'GET' && method !== 'DELETE') return NOT_ALLOWED;
   if (segments.length === 1) {
     for (const p of env.plugins) {
-      const found = entry(method, cacheOf(env, p.config), segments[0]);
+      const found = entry(method, cacheOf(env, p.config), segments[0], env.now());
       if (found) return found;
     }
     return NOT_FOUND;
@@ -44,7 +44,7 @@ function handle(method: string, segments: readonly string[], env: PluginApiEnv):
   if (segments.length === 3 && segments[1] === 'caches') {
     const plugin = env.plugins.find((p) => p.id === segments[0]);
     if (!plugin) return NOT_FOUND;
-    return entry(method, cacheOf(env, plugin.config), segments[2]) ?? NOT_FOUND;
+    return entry(method, cacheOf(env, plugin.config), segments[2], env.now()) ?? NOT_FOUND;
   }
   return NOT_FOUND;
 }
