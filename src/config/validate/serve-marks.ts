@@ -24,17 +24,26 @@ export interface MarkedField {
   why: string;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 const unset = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
 /** Whether `v` differs from the default of `schema` (a record: whether one of its fields does). */
 function differs(schema: JsonSchema, relPath: string, v: unknown): boolean {
   const { schema: s, relPath: rel } = resolveSchema(schema, relPath);
   const def = schema.default ?? s.default;
-  if (def !== undefined) return JSON.stringify(v) !== JSON.stringify(def);
+  // a record's default (`{}`, or some of its fields) is filled with its fields' own defaults: a
+  // record left at its defaults is not set (compared as a whole it would always differ from `{}`)
+  const recordDefault = isPlainObject(def) && isRecordSchema(s);
+  if (def !== undefined && !recordDefault) return JSON.stringify(v) !== JSON.stringify(def);
   if (unset(v)) return false;
   if (typeof v === 'object' && !Array.isArray(v) && isRecordSchema(s)) {
     const props = s.properties ?? {};
-    return Object.entries(v as Record<string, unknown>).some(([k, x]) => (props[k] === undefined ? !unset(x) : differs(props[k], rel, x)));
+    const given = recordDefault ? (def as Record<string, unknown>) : {};
+    return Object.entries(v as Record<string, unknown>).some(([k, x]) => {
+      if (Object.hasOwn(given, k)) return JSON.stringify(x) !== JSON.stringify(given[k]);
+      return props[k] === undefined ? !unset(x) : differs(props[k], rel, x);
+    });
   }
   if (typeof v === 'object' && !Array.isArray(v)) return Object.values(v as Record<string, unknown>).some((x) => !unset(x));
   return true;

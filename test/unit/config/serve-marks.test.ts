@@ -15,6 +15,8 @@ import { vaultResolver } from '../../../src/gateway/vault.js';
 import type { KindName } from '../../../src/config/kinds.js';
 import { validatePluginConfig } from '../../../src/config/validate/plugin-config.js';
 import { legacyQueue } from '../../../src/gateway/plugins/http-log/queue.js';
+import { fillPluginDefaults } from '../../../src/config/defaults.js';
+import { schemas } from '../../../src/config/schemas.js';
 
 type Node = JsonSchema;
 interface Mark { def: string; path: string[]; keyword: string; node: Node; values?: Record<string, string> }
@@ -207,5 +209,19 @@ describe('the validate warning says what serve does', () => {
     expect(pluginRefusals('rate-limiting', { id: 'p1', name: 'rate-limiting' }, { policy: 'redis', redis })).toEqual([]);
     expect(pluginRefusals('rate-limiting', { id: 'p1', name: 'rate-limiting' }, { policy: 'redis', redis: { ...redis, cloud_authentication: { auth_provider: 'aws' } } }))
       .toEqual([expect.stringMatching(/^config\.redis\.cloud_authentication is set, and aigw serve does not run it: /)]);
+  });
+
+  it('no plugin config filled with its defaults is refused (a record whose default is {} counts as unset)', () => {
+    // a semantic guard on the memory store: its filled vectordb.pgvector record ({} filled with its
+    // fields' defaults) was taken for a set pgvector, and serve refused every such plugin
+    const guard = fillPluginDefaults('ai-semantic-prompt-guard', { vectordb: { strategy: 'memory', dimensions: 256, distance_metric: 'cosine' }, embeddings: { model: { provider: 'openai', name: 'e' } }, rules: { allow_prompts: ['a'] } }) as { vectordb: { pgvector: unknown } };
+    expect(guard.vectordb.pgvector).toMatchObject({ port: 5432 });
+    expect(pluginRefusals('ai-semantic-prompt-guard', { id: 'p1', name: 'ai-semantic-prompt-guard' }, guard)).toEqual([]);
+    for (const name of schemas().knownPlugins()) {
+      expect(pluginRefusals(name, { id: 'p1', name }, fillPluginDefaults(name, {})), name).toEqual([]);
+    }
+    // a field of such a record set to something else still counts
+    const set = { ...guard, vectordb: { ...guard.vectordb, pgvector: { ...(guard.vectordb.pgvector as object), host: 'db.internal' } } };
+    expect(pluginRefusals('ai-semantic-prompt-guard', { id: 'p1', name: 'ai-semantic-prompt-guard' }, set)).toEqual([expect.stringMatching(/^config\.vectordb\.pgvector is set/)]);
   });
 });
