@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { fillEntityDefaults, fillPluginDefaults } from '../../../src/config/defaults.js';
 
 setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- V8's intrinsic is parsed only in a function made at run time
 const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
 
 type Obj = Record<string, unknown>;
