@@ -2,7 +2,8 @@
 // baselines (the bare node:http proxy, the mock direct) measured in the same run, the process
 // under test pinned alone on CPU 1 and the load side on CPU 0 (bench/harness.mjs). Prints a table
 // target / measured / pass and writes bench/results/issue10-<time>.{json,md}.
-//   npm run build && node bench/issue10/run.mjs [--rounds 3] [--duration 5] [--entities 5000] [--routes 1000] [--reloads 150]
+//   npm run build && node bench/issue10/run.mjs [--rounds 3] [--duration 5] [--entities 5000] [--routes 1000] [--reloads 150] [--only memory]
+// --only memory: the memory section alone (RSS at start, under load with `routes` routes, reloads).
 // About 6–7 minutes on an idle 2-core machine.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ const D = arg('duration', 5);
 const entities = arg('entities', 5000);
 const routes = arg('routes', 1000);
 const reloads = arg('reloads', 150);
+const only = arg('only', null);
+if (only !== null && only !== 'memory') throw new Error(`--only: "memory" is the one section that runs alone, not "${only}"`);
 const C = 50;
 const env = environment();
 const began = Date.now();
@@ -185,6 +188,20 @@ async function memory(mockUrl) {
   return { startOne: summary(startRss), manyStart, manyLoad, manyRps: r.rps, reloads: after, heapAfterGc: heap.heapMiB, growthMiB: rssTrend.over(reloads), growth: describeTrend(rssTrend, reloads), heapGrowthMiB: heapTrend.over(reloads), heapGrowth: describeTrend(heapTrend, reloads, 2) };
 }
 
+function memoryRows(m) {
+  return [
+    ['RSS at start, one ai-proxy route', '≤ 80 MiB', `${mib(m.startOne.median)} (${mib(m.startOne.min)} – ${mib(m.startOne.max)})`, m.startOne.median <= 80],
+    [`RSS under load, ${n0(routes)} ai-proxy routes`, '≤ 120 MiB', `${mib(m.manyLoad)} (at ${n0(m.manyRps)} req/s; ${mib(m.manyStart)} at start)`, m.manyLoad <= 120],
+    [`RSS growth over ${reloads} reloads (line fitted after the warm-up; live heap after forced GCs over as many more)`, '< 10 MiB', `${m.growth}; live heap ${m.heapGrowth}`, m.growthMiB < 10 && m.heapGrowthMiB < 2],
+  ];
+}
+
+const table = (rows) => [
+  '| target (issue 10) | goal | measured: median (min – max over rounds) | pass |',
+  '|---|---|---|---|',
+  ...rows.map(([name, goal, got, pass]) => `| ${name} | ${goal} | ${got} | ${ok(pass)} |`),
+];
+
 function report(t, st, rl, m) {
   const rows = [
     ['ai-proxy ÷ bare proxy, req/s at 50 connections', '≥ 0.85×', `${x2(t.ratio.median)} (${x2(t.ratio.min)} – ${x2(t.ratio.max)})`, t.ratio.median >= 0.85],
@@ -193,14 +210,10 @@ function report(t, st, rl, m) {
     ['p99 first 2 s after start ÷ warm, open loop (probe)', '≤ 3×', `${x2(st.open.median)} (${x2(st.open.min)} – ${x2(st.open.max)})`, st.open.median <= 3],
     [`p99 during a reload of ${n0(entities)} entities (file) ÷ warm, open loop`, '≤ 2×', `${x2(rl.file.median)} (${x2(rl.file.min)} – ${x2(rl.file.max)})`, rl.file.median <= 2],
     [`p99 during a reload of ${n0(entities)} entities (POST /config) ÷ warm, open loop`, '≤ 2×', `${x2(rl.post.median)} (${x2(rl.post.min)} – ${x2(rl.post.max)})`, rl.post.median <= 2],
-    ['RSS at start, one ai-proxy route', '≤ 80 MiB', `${mib(m.startOne.median)} (${mib(m.startOne.min)} – ${mib(m.startOne.max)})`, m.startOne.median <= 80],
-    [`RSS under load, ${n0(routes)} ai-proxy routes`, '≤ 120 MiB', `${mib(m.manyLoad)} (at ${n0(m.manyRps)} req/s; ${mib(m.manyStart)} at start)`, m.manyLoad <= 120],
-    [`RSS growth over ${reloads} reloads (line fitted after the warm-up; live heap after forced GCs over as many more)`, '< 10 MiB', `${m.growth}; live heap ${m.heapGrowth}`, m.growthMiB < 10 && m.heapGrowthMiB < 2],
+    ...memoryRows(m),
   ];
   const lines = [
-    '| target (issue 10) | goal | measured: median (min – max over rounds) | pass |',
-    '|---|---|---|---|',
-    ...rows.map(([name, goal, got, pass]) => `| ${name} | ${goal} | ${got} | ${ok(pass)} |`),
+    ...table(rows),
     '',
     'Context:',
     `- direct to the mock (mock on the load CPU with wrk): ${n0(t.direct.rps)} req/s, p50 ${us(t.direct.p50)}; aigw ${n0(median(t.rows.map((x) => x.r[`aigw${C}`].rps)))} req/s, bare ${n0(median(t.rows.map((x) => x.r[`bare${C}`].rps)))} req/s at ${C} connections; p50 at 1 connection aigw ${us(median(t.rows.map((x) => x.r.aigw1.p50)))}, bare ${us(median(t.rows.map((x) => x.r.bare1.p50)))}.`,
@@ -211,8 +224,15 @@ function report(t, st, rl, m) {
   return { markdown: lines.join('\n'), pass: Object.fromEntries(rows.map(([name, , , pass]) => [name, pass])) };
 }
 
-try {
-  const mock = await startMock({ cpu: LOAD_CPU });
+async function memoryOnly(mock) {
+  log('memory (alone: --only memory)');
+  const m = await memory(mock.url);
+  const rows = memoryRows(m);
+  const markdown = [...table(rows), '', `- whole run: ${((Date.now() - began) / 1000).toFixed(0)} s.`].join('\n');
+  writeResults('issue10-memory', env, { rounds, routes, reloads, only, pass: Object.fromEntries(rows.map(([name, , , pass]) => [name, pass])), memory: m }, markdown);
+}
+
+async function everything(mock) {
   log('throughput and latency (ai-proxy vs bare proxy)');
   const t = await throughput(mock.url);
   log('start-up');
@@ -226,6 +246,11 @@ try {
   const m = await memory(mock.url);
   const { markdown, pass } = report(t, st, rl, m);
   writeResults('issue10', env, { rounds, duration: D, entities, routes, reloads, pass, throughput: t, startup: st, reload: rl, memory: m }, markdown);
+}
+
+try {
+  const mock = await startMock({ cpu: LOAD_CPU });
+  await (only === 'memory' ? memoryOnly(mock) : everything(mock));
 } finally {
   await stopAll();
 }
