@@ -21,7 +21,7 @@ import { parseListen } from '../listen-address.js';
 import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
-import { releaseYoungGeneration } from '../gateway/startup-heap.js';
+import { compactHeap, releaseYoungGeneration } from '../gateway/startup-heap.js';
 import type { Command, CommandInput } from './types.js';
 import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
@@ -163,6 +163,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       env: io.env,
       tolerant: source.mode === 'db',
       warmUp: opts.warmUp === true,
+      beforeListen: compactHeap,
     });
   } catch (err) {
     await mock?.close();
@@ -210,10 +211,11 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       format: (i) => formatIssue(i),
     });
   }
-  releaseYoungGeneration();
+  const stopYoungGenerationWatch = releaseYoungGeneration();
   hooks.onReady?.({ proxyUrl: gw.proxyUrl, adminUrl: gw.adminUrl });
   await (hooks.stop ?? signals());
   logger.info('shutting down: draining in-flight requests');
+  stopYoungGenerationWatch();
   watcher?.close();
   const drain = typeof opts.drainTimeout === 'number' ? opts.drainTimeout : 10_000;
   admin.flush();

@@ -46,6 +46,8 @@ export interface GatewayOptions {
   configHash?: () => string;
   /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does with --warm-up. */
   warmUp?: boolean;
+  /** Called once everything is built (and warmed up), right before the proxy listens; serve compacts the heap there (startup-heap.ts). */
+  beforeListen?: () => void;
   /** Delay before unused plugin stores are disposed after a reload (ms). */
   storeGraceMs?: number;
   /** Every finished request, after its log phases (the dashboard's feed); must not keep `ctx`. */
@@ -247,6 +249,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const w = await warmUp(opts.logger, { ai, serverFor: (rt, env) => proxyServer(newStats(), () => rt, env, env.logger), onDone: accessCallback({ ...opts, accessWrite: () => undefined }) });
     opts.logger.info(`warmed up: ${w.ok}/${w.requests} requests answered in ${Math.round(w.ms)} ms`);
   }
+  opts.beforeListen?.();
   const proxyUrl = await listen(proxy, opts.listen);
   pipelineEnv.listenPort = (proxy.address() as AddressInfo).port;
   let adminUrl: string | null = null;
