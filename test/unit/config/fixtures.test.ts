@@ -24,7 +24,8 @@ describe('invalid fixtures yield exactly their expected issues', () => {
   for (const name of cases) {
     it(name, async () => {
       const expected = JSON.parse(readFileSync(join(invalidDir, `${name.replace(/\.(ya?ml|json)$/, '')}.expected.json`), 'utf8'));
-      const r = await loadState([join(invalidDir, name)], { env: {}, cwd: root });
+      // the expected files are what `aigw validate` reports (validate.ts loads with legacyFormatVersion)
+      const r = await loadState([join(invalidDir, name)], { env: {}, cwd: root, legacyFormatVersion: true });
       const got = r.issues.map((i) => ({ severity: i.severity, code: i.code, line: i.line, column: i.column, message: i.message }));
       expect(got).toEqual(expected);
       expect(expected.length).toBeGreaterThan(0);
