@@ -1,7 +1,7 @@
 import type { RawEntity } from '../collect.js';
 import { compileKongRegex } from '../regex.js';
 import { filterNameWarnings } from '../filter-chains.js';
-import { markedProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig, vaultProblems, embeddedReferenceProblems } from './plugin-config.js';
+import { extensionProblems, unsupportedProblems, validatePartialConfig, validatePluginConfig, vaultProblems, embeddedReferenceProblems } from './plugin-config.js';
 import { runEntityChecks } from './entity-checks.js';
 import { schemas } from '../schemas.js';
 import type { Issue } from '../issues.js';
@@ -71,7 +71,7 @@ function pluginRules(e: Entity, raw: RawEntity, strict: boolean, out: Issue[], p
   if (typeof whole === 'string') {
     out.push(raw.file.issueAt([...raw.path, 'name'], 'value', 'warning', 'AIGW_EXTENSION', `plugin '${name}' works under aigw serve only: ${whole}`));
   }
-  const extensions = schema && hasConfig ? markedProblems('extension', schema, `plugins/${name}.json`, raw.data.config, []) : [];
+  const extensions = schema && hasConfig ? extensionProblems(schema, `plugins/${name}.json`, raw.data.config, []) : [];
   for (const p of [...problems, ...extensions]) {
     const path = hasConfig ? [...raw.path, 'config', ...(p.position ?? p.path)] : [...raw.path, 'name'];
     out.push(raw.file.issueAt(path, p.at, p.severity, p.code, p.message));
@@ -116,7 +116,7 @@ function schemaChecks(e: Entity, raw: RawEntity, out: Issue[]): void {
   const { config: _config, ...own } = raw.data;
   // a field Kong itself rejects here gets its error, not also a warning about aigw serve
   const unsupported = unsupportedProblems(schema, raw.kind.schema, own, []).filter((p) => !failed.has(JSON.stringify(p.path)));
-  const found = [...unsupported, ...markedProblems('extension', schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own), ...embeddedReferenceProblems(own)];
+  const found = [...unsupported, ...extensionProblems(schema, raw.kind.schema, own, []), ...vaultProblems(schema, raw.kind.schema, own), ...embeddedReferenceProblems(own)];
   for (const p of found) {
     out.push(raw.file.issueAt([...raw.path, ...p.path], p.at, p.severity, p.code, p.message));
   }

@@ -44,39 +44,28 @@ function regexProblems(name: string, config: Record<string, unknown>): ConfigPro
   return out;
 }
 
-type Mark = 'extension';
-
-const MARKS: Record<Mark, { field: 'x-aigw-extension'; values: 'x-aigw-extension-values'; code: 'AIGW_EXTENSION'; field_msg: (k: string, why: string) => string; value_msg: (k: string, v: string, why: string) => string }> = {
-  extension: {
-    field: 'x-aigw-extension', values: 'x-aigw-extension-values', code: 'AIGW_EXTENSION',
-    field_msg: (k, why) => `'${k}' works under aigw serve only: ${why}`,
-    value_msg: (k, v, why) => `${k} '${v}' works under aigw serve only: ${why}`,
-  },
-};
-
 /**
  * Fields and values the schemas mark `x-aigw-extension*` (aigw features a real Kong rejects). A
  * field counts when it is set to something other than its default; records and arrays of records
  * are walked.
  */
-export function markedProblems(mark: Mark, schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
+export function extensionProblems(schema: JsonSchema, rel: string, raw: unknown, base: Array<string | number>): ConfigProblem[] {
   const { schema: s, relPath } = resolveSchema(schema, rel);
   if (!isRecordSchema(s) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
-  const m = MARKS[mark];
   const out: ConfigProblem[] = [];
   for (const [key, prop] of Object.entries(s.properties ?? {})) {
     const v = (raw as Record<string, unknown>)[key];
     if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
     const p = resolveSchema(prop, relPath).schema;
-    const reason = (prop[m.field] ?? p[m.field]) as string | undefined;
+    const reason = (prop['x-aigw-extension'] ?? p['x-aigw-extension']) as string | undefined;
     const isDefault = JSON.stringify(v) === JSON.stringify(p.default ?? prop.default);
-    if (reason && !isDefault) out.push({ severity: 'warning', code: m.code, path: [...base, key], at: 'key', message: m.field_msg(key, reason) });
-    const values = (prop[m.values] ?? p[m.values]) as Record<string, string> | undefined;
+    if (reason && !isDefault) out.push({ severity: 'warning', code: 'AIGW_EXTENSION', path: [...base, key], at: 'key', message: `'${key}' works under aigw serve only: ${reason}` });
+    const values = (prop['x-aigw-extension-values'] ?? p['x-aigw-extension-values']) as Record<string, string> | undefined;
     if (values && typeof v === 'string' && values[v]) {
-      out.push({ severity: 'warning', code: m.code, path: [...base, key], at: 'value', message: m.value_msg(key, v, values[v]) });
+      out.push({ severity: 'warning', code: 'AIGW_EXTENSION', path: [...base, key], at: 'value', message: `${key} '${v}' works under aigw serve only: ${values[v]}` });
     }
-    if (Array.isArray(v) && p.items) v.forEach((item, i) => out.push(...markedProblems(mark, p.items as JsonSchema, relPath, item, [...base, key, i])));
-    else if (typeof v === 'object') out.push(...markedProblems(mark, prop, relPath, v, [...base, key]));
+    if (Array.isArray(v) && p.items) v.forEach((item, i) => out.push(...extensionProblems(p.items as JsonSchema, relPath, item, [...base, key, i])));
+    else if (typeof v === 'object') out.push(...extensionProblems(prop, relPath, v, [...base, key]));
   }
   return out;
 }

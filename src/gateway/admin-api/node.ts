@@ -29,20 +29,18 @@ const hashes = new WeakMap<State, string>();
 /** Entities hashed per step of `stateHash`. */
 export const HASHED_PER_STEP = 16;
 
+const remember = (snap: State, hex: string): string => (hashes.set(snap, hex), hex);
+
 /** The hash of the store's content; computed once per snapshot (a store keeps its snapshot until a write). */
 export function configHash(store: Store): string {
   const snap = store.snapshot();
-  let hex = hashes.get(snap);
-  if (hex === undefined) hashes.set(snap, (hex = runAtOnce(stateHash(snap))));
-  return hex;
+  return hashes.get(snap) ?? remember(snap, runAtOnce(stateHash(snap)));
 }
 
 /** `configHash` in time slices (`POST /config?check_hash=1`). */
 export async function configHashInSlices(store: Store): Promise<string> {
   const snap = store.snapshot();
-  let hex = hashes.get(snap);
-  if (hex === undefined) hashes.set(snap, (hex = await runInSlices(stateHash(snap))));
-  return hex;
+  return hashes.get(snap) ?? remember(snap, await runInSlices(stateHash(snap)));
 }
 
 const byId = (a: Entity, b: Entity): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
