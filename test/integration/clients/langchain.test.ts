@@ -8,9 +8,9 @@ import { ChatAnthropic } from '@langchain/anthropic';
 import { type AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { logFor } from '../ai-proxy/setup.js';
 import { BACKENDS, startClientsEnv, type ClientsEnv } from './setup.js';
 
 let env: ClientsEnv;
@@ -47,20 +47,19 @@ async function streamed(model: Chat, question: string): Promise<string> {
   return text;
 }
 
-/** The usage the gateway logged for the last request (file-log with log_statistics). */
-function lastLogged(): { route: string; usage: { prompt_tokens: number; completion_tokens: number } } {
-  const last = JSON.parse(readFileSync(env.logPath, 'utf8').trim().split('\n').at(-1) ?? '{}') as { route?: { name?: string }; ai?: { proxy?: { usage?: { prompt_tokens: number; completion_tokens: number } } } };
-  return { route: last.route?.name ?? '', usage: last.ai?.proxy?.usage ?? { prompt_tokens: -1, completion_tokens: -1 } };
-}
-
-const waitLogged = async (route: string): Promise<ReturnType<typeof lastLogged>> => {
-  for (let i = 0; i < 100; i++) {
-    const l = lastLogged();
-    if (l.route === route) return l;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return lastLogged();
+/** The gateway's request id of the last answer a client read (x-kong-request-id), for its file-log record. */
+let lastRequestId = '';
+const recording: typeof fetch = async (url, init) => {
+  const res = await fetch(url, init);
+  lastRequestId = res.headers.get('x-kong-request-id') ?? '';
+  return res;
 };
+
+/** The route and usage the gateway logged for the last request. */
+async function lastLogged(): Promise<{ route: unknown; usage: Record<string, unknown> | undefined }> {
+  const rec = await logFor(env.logPath, lastRequestId);
+  return { route: (rec.route as { name?: unknown } | undefined)?.name, usage: rec.ai?.proxy?.usage };
+}
 
 for (const b of BACKENDS) {
   const over = b === 'oa' ? 'OpenAI' : 'Anthropic';
@@ -68,16 +67,17 @@ for (const b of BACKENDS) {
 
   describe(`LangChain ChatOpenAI over ${over}`, () => {
     const chat = (extra: Partial<ConstructorParameters<typeof ChatOpenAI>[0]> = {}) =>
-      new ChatOpenAI({ model, apiKey: 'sk-client', maxRetries: 0, configuration: { baseURL: env.base(b) }, ...extra });
+      new ChatOpenAI({ model, apiKey: 'sk-client', maxRetries: 0, configuration: { baseURL: env.base(b), fetch: recording }, ...extra });
 
     it('invoke: the answer, its token usage, and the gateway logged the same usage', async () => {
       const r = await chat().invoke('What is 1 + 1?');
       expect(r.content).toBe(ANSWER);
       expect(env.mock.requests().at(-1)?.path).toBe(b === 'oa' ? '/v1/chat/completions' : '/v1/messages');
       expect(r.usage_metadata?.output_tokens).toBe(8);
-      const logged = await waitLogged(`${b}-chat`);
-      expect(logged.usage.completion_tokens).toBe(r.usage_metadata?.output_tokens);
-      expect(logged.usage.prompt_tokens).toBe(r.usage_metadata?.input_tokens);
+      const logged = await lastLogged();
+      expect(logged.route).toBe(`${b}-chat`);
+      expect(logged.usage?.completion_tokens).toBe(r.usage_metadata?.output_tokens);
+      expect(logged.usage?.prompt_tokens).toBe(r.usage_metadata?.input_tokens);
     });
 
     it('stream: the chunks make the answer, with usage in the last one (stream_options.include_usage)', async () => {
@@ -102,7 +102,7 @@ for (const b of BACKENDS) {
       expect(r.text).toBe(ANSWER);
       // the gateway's responses route took it: passed through to OpenAI's /v1/responses, translated to Anthropic's messages
       expect(env.mock.requests().at(-1)?.path).toBe(b === 'oa' ? '/v1/responses' : '/v1/messages');
-      expect((await waitLogged(`${b}-responses`)).route).toBe(`${b}-responses`);
+      expect((await lastLogged()).route).toBe(`${b}-responses`);
       const { answer } = await toolLoop(chat({ useResponsesApi: true }), 'What is the weather in Paris?');
       expect(answer.text).toBe('The tool returned: sunny in San Francisco, CA');
     });
@@ -113,13 +113,15 @@ for (const b of BACKENDS) {
   });
 
   describe(`LangChain ChatAnthropic over ${over}`, () => {
-    const chat = () => new ChatAnthropic({ model: 'claude-sonnet-4-5', apiKey: 'sk-client', maxRetries: 0, anthropicApiUrl: env.base(b).replace(/\/v1$/, '') });
+    const chat = () => new ChatAnthropic({ model: 'claude-sonnet-4-5', apiKey: 'sk-client', maxRetries: 0, anthropicApiUrl: env.base(b).replace(/\/v1$/, ''), clientOptions: { fetch: recording } });
 
     it('invoke and stream', async () => {
       const r = await chat().invoke('What is 1 + 1?');
       expect(r.text).toBe(ANSWER);
       expect(r.usage_metadata?.output_tokens).toBe(8);
-      expect((await waitLogged(`${b}-messages`)).usage.completion_tokens).toBe(8);
+      const logged = await lastLogged();
+      expect(logged.route).toBe(`${b}-messages`);
+      expect(logged.usage?.completion_tokens).toBe(8);
       expect(await streamed(chat(), 'What is 1 + 1?')).toBe(ANSWER);
     });
 
