@@ -102,3 +102,45 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
   throw new Error(`${url} did not come up`);
 }
+
+/**
+ * The listeners a spawned `aigw serve … --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0` bound, read
+ * from its startup summary ("proxy listening on URL", "status/admin listening on URL", text or JSON
+ * logs). Port 0 lets the kernel pick free ports at bind time: a port found free beforehand
+ * (`freePort`) can be taken by any other process between the check and the gateway's bind.
+ * Rejects when the process exits first (with its output) or after `timeoutMs`.
+ */
+export function servedUrls(
+  child: { stdout?: NodeJS.ReadableStream | null; stderr?: NodeJS.ReadableStream | null; once(event: 'exit', cb: (code: number | null) => void): unknown; removeListener(event: 'exit', cb: (code: number | null) => void): unknown },
+  timeoutMs = 30_000,
+): Promise<{ proxy: string; admin: string | null }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let proxy: string | null = null;
+    const timer = setTimeout(() => fail(new Error(`aigw serve did not report its listeners in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (chunk: Buffer | string) => {
+      out += chunk.toString();
+      proxy ??= /proxy listening on (http:\/\/[^\s"]+)/.exec(out)?.[1] ?? null;
+      const admin = /status\/admin listening on (http:\/\/[^\s"]+)/.exec(out)?.[1] ?? null;
+      if (proxy && (admin || out.includes('status/admin listener disabled'))) done({ proxy, admin });
+    };
+    const onExit = (code: number | null) => fail(new Error(`aigw serve exited (${code}) before listening:\n${out}`));
+    function off() {
+      clearTimeout(timer);
+      child.removeListener('exit', onExit);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+    }
+    function done(urls: { proxy: string; admin: string | null }) {
+      off();
+      resolve(urls);
+    }
+    function fail(e: Error) {
+      off();
+      reject(e);
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}

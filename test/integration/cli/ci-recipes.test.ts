@@ -18,7 +18,7 @@ import {
   aigwShim, bash, gitlabPipeline, gitlabRuns, githubIf, githubWorkflow, runGithubJob, runGitlabJob, type GithubContext, type GithubStep,
 } from '../../helpers/ci-recipes.js';
 import { startKonnectServer, type KonnectServer } from '../../helpers/konnect-server.js';
-import { freePort, request, startUpstream, waitForHttp, type TestUpstream } from '../../helpers/net.js';
+import { request, servedUrls, startUpstream, type TestUpstream } from '../../helpers/net.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'dist/bin/aigw.js');
@@ -63,10 +63,8 @@ beforeAll(async () => {
   copyFileSync(join(ROOT, 'docs/ci/github-actions.yml'), join(repo, '.github/workflows/aigw.yml'));
   copyFileSync(join(ROOT, 'docs/ci/gitlab-ci.yml'), join(repo, '.gitlab-ci.yml'));
   base = { PATH: `${aigwShim(tmp, BIN)}:${process.env.PATH ?? ''}`, HOME: tmp, NO_COLOR: '1' };
-  const [p, a] = [await freePort(), await freePort()];
-  admin = `http://127.0.0.1:${a}`;
-  server = execa(process.execPath, [BIN, 'serve', '--db', join(tmp, 'gw.db'), '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--admin-token', TOKEN, '--no-access-log'], { cwd: tmp, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
-  await waitForHttp(`${admin}/status`);
+  server = execa(process.execPath, [BIN, 'serve', '--db', join(tmp, 'gw.db'), '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--admin-token', TOKEN, '--no-access-log'], { cwd: tmp, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+  admin = (await servedUrls(server)).admin ?? '';
   gitlabApi = await startUpstream((_req, res) => {
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end('{"id":1}');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { freePort, request, waitForHttp as waitFor } from '../../helpers/net.js';
+import { freePort, request, servedUrls } from '../../helpers/net.js';
 
 /**
  * Issue 6's walkthrough, with the built CLI as a user runs it: `aigw serve --db`, sync the README
@@ -25,11 +25,10 @@ function cli(args: string[]) {
 
 
 async function start(): Promise<void> {
-  const [p, a] = [await freePort(), await freePort()];
-  proxy = `http://127.0.0.1:${p}`;
-  admin = `http://127.0.0.1:${a}`;
-  server = execa(process.execPath, [bin, 'serve', '--db', db, '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--admin-token', token, '--mock', `127.0.0.1:${mockPort}`, '--log-format', 'json'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
-  await waitFor(`${admin}/status`);
+  server = execa(process.execPath, [bin, 'serve', '--db', db, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--admin-token', token, '--mock', `127.0.0.1:${mockPort}`, '--log-format', 'json'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+  const urls = await servedUrls(server);
+  proxy = urls.proxy;
+  admin = urls.admin ?? '';
 }
 
 const example = () => readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replace('http://127.0.0.1:9000', `http://127.0.0.1:${mockPort}`);

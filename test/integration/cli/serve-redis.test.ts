@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { roomInWindow } from '../../helpers/clock.js';
-import { freePort, request, startUpstream, waitForHttp, type TestUpstream } from '../../helpers/net.js';
+import { freePort, request, servedUrls, startUpstream, type TestUpstream } from '../../helpers/net.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 const root = join(__dirname, '..', '..', '..');
@@ -33,11 +33,9 @@ services:
 }
 
 async function serve(file: string): Promise<string> {
-  const [p, a] = [await freePort(), await freePort()];
-  const s = execa(process.execPath, [bin, 'serve', file, '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--no-watch'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+  const s = execa(process.execPath, [bin, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--no-watch'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
   servers.push(s);
-  await waitForHttp(`http://127.0.0.1:${a}/status`);
-  return `http://127.0.0.1:${p}`;
+  return (await servedUrls(s)).proxy;
 }
 
 beforeAll(async () => {
