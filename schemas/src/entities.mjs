@@ -202,10 +202,10 @@ function plugin() {
     protocols: set('Request protocols the plugin runs on.', el('string', { one_of: PROTOCOLS }), {
       required: true, default: ['grpc', 'grpcs', 'http', 'https'], minItems: 1,
     }),
-    ordering: rec('Dynamic plugin ordering (Kong EE).', {
+    ordering: rec('Dynamic plugin ordering (Kong Enterprise, Konnect): run this plugin\'s access phase before or after other plugins on the same request, whatever their priorities (Kong\'s default algorithm, legacy; the other phases keep priority order).', {
       before: rec('Run before these plugins.', { access: arr('Plugin names.', el('string')) }),
       after: rec('Run after these plugins.', { access: arr('Plugin names.', el('string')) }),
-    }, { unsupported: 'dynamic plugin ordering is not implemented by aigw serve (plugins run in Kong priority order)' }),
+    }),
     service: fk('Scope: the service (name or id).'),
     route: fk('Scope: the route (name or id).'),
     consumer: fk('Scope: the consumer (username or id).', ['id', 'name', 'username']),

@@ -7,8 +7,11 @@
  */
 import { Registry } from 'prom-client';
 import type { KindName } from '../config/kinds.js';
+import { pluginPriority } from '../config/schemas.js';
 import { refId, type Entity, type State } from '../config/state.js';
-import type { BrokenEntity } from './broken-entities.js';
+import { brokenEntity, type BrokenEntity } from './broken-entities.js';
+import type { Consumers } from './consumers.js';
+import { addScoped, buildChain, hasOrdering, type PluginEntries } from './plugin-chains.js';
 import { memoryLogger } from './log.js';
 import { buildRuntime, type RuntimeDeps } from './runtime.js';
 import { PluginStores } from './stores.js';
@@ -38,9 +41,49 @@ function affected(candidate: State, changed: readonly Changed[]): { state: State
   return { state: { ...candidate, entities }, ids };
 }
 
+/**
+ * The cycles of plugin ordering rules in a State, by chain (a route's id, '' for the global
+ * plugins): the chains built from the plugins' scopes and rules alone, nothing compiled.
+ */
+export function orderingCycles(state: State): Map<string, string> {
+  const out = new Map<string, string>();
+  const plugins = state.entities.plugins.filter((e) => e.enabled !== false && refId(e.consumer) === null && refId(e.consumer_group) === null);
+  if (!plugins.some(hasOrdering)) return out;
+  const byName = new Map<string, PluginEntries>();
+  for (const e of plugins) {
+    const name = String(e.name);
+    addScoped(byName, name, pluginPriority(name) ?? 0, e, {});
+  }
+  // no consumer- or group-scoped instance is filed: the chains need no consumers
+  const consumers = { byId: new Map() } as unknown as Consumers;
+  const check = (key: string, route: string | null, service: string | null, label: string): void => {
+    buildChain(byName, route, service, consumers, {
+      label,
+      onCycle: (message) => {
+        out.set(key, message);
+        return {};
+      },
+    });
+  };
+  check('', null, null, 'the global plugins');
+  for (const r of state.entities.routes) check(r.id, r.id, refId(r.service), `route '${typeof r.name === 'string' ? r.name : r.id}'`);
+  return out;
+}
+
 /** The written entities (and the plugins linked to written partials) that would not build (stored-but-not-run plugins aside). */
-export function unbuildable(candidate: State, changed: readonly Changed[], deps: Pick<RuntimeDeps, 'env' | 'llm' | 'plugins' | 'now'>): BrokenEntity[] {
+export function unbuildable(candidate: State, changed: readonly Changed[], deps: Pick<RuntimeDeps, 'env' | 'llm' | 'plugins' | 'now'>, current?: State): BrokenEntity[] {
   if (changed.length === 0) return [];
+  // a write that closes a cycle of ordering rules on a chain that had none (the chain's other plugins are not rebuilt below)
+  const cycles = orderingCycles(candidate);
+  if (cycles.size > 0) {
+    const before = current === undefined ? new Map<string, string>() : orderingCycles(current);
+    const fresh = [...cycles].filter(([key]) => !before.has(key)).map(([, message]) => message);
+    if (fresh.length > 0) {
+      const first = changed[0];
+      const e = candidate.entities[first.kind].find((x) => x.id === first.id) ?? { id: first.id };
+      return [brokenEntity(first.kind, e, fresh.join('; '))];
+    }
+  }
   const { state, ids } = affected(candidate, changed);
   const stores = new PluginStores();
   try {

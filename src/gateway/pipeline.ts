@@ -286,7 +286,7 @@ async function proxy(ctx: GatewayContext, rt: Runtime, chain: Chain, env: Pipeli
 }
 
 export async function access(ctx: GatewayContext, chain: Chain): Promise<Reply | null> {
-  for (const entry of chain.entries) {
+  for (const entry of chain.access) {
     const inst = instanceFor(entry, ctx.consumer?.id ?? null);
     if (!inst?.access) continue;
     const t0 = ctx.phases ? process.hrtime.bigint() : 0n;

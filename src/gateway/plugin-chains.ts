@@ -3,6 +3,7 @@
  * (route, service, consumer, consumer group), resolved for a route by Kong's scoping precedence,
  * in Kong priority order. Built with the runtime; `instanceFor` is the only part run per request.
  */
+import { AigwError } from '../errors.js';
 import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
 import type { Consumers } from './consumers.js';
@@ -17,7 +18,13 @@ export interface ChainEntry {
 }
 
 export interface Chain {
+  /** In Kong priority order (ties: by name, descending, as Kong sorts them): every phase but `access`. */
   entries: readonly ChainEntry[];
+  /**
+   * The `access` phase's order: `entries` unless a plugin of the chain sets `ordering` (Kong's
+   * dynamic plugin ordering, which only reorders the access phase).
+   */
+  access: readonly ChainEntry[];
   /** Whether any instance has a `response` / `chunk` / `header` / `log` phase (decides buffering); `start`: see plugin.ts. */
   hasStart: boolean;
   hasResponse: boolean;
@@ -49,6 +56,72 @@ export interface PluginEntries {
 type Combo = [string | null, string | null, string | null, string | null, boolean];
 
 const scopeKey = (r: string | null, s: string | null, c: string | null, g: string | null): string => `${r ?? ''}\0${s ?? ''}\0${c ?? ''}\0${g ?? ''}`;
+
+export const CYCLE_MESSAGE = 'There is a circular dependency in the graph. It is not possible to derive a topological sort.';
+
+/** The plugin names an `ordering` rule lists for the access phase (`ordering.before.access` / `ordering.after.access`). */
+function orderingNames(e: Entity | undefined, side: 'before' | 'after'): readonly string[] {
+  const ordering = e?.ordering as { before?: { access?: unknown } | null; after?: { access?: unknown } | null } | null | undefined;
+  const list = ordering?.[side]?.access;
+  return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Whether a plugin entity sets a dynamic ordering rule. */
+export function hasOrdering(e: Entity): boolean {
+  return orderingNames(e, 'before').length > 0 || orderingNames(e, 'after').length > 0;
+}
+
+/**
+ * Kong's dynamic plugin ordering, its default algorithm (`plugin_ordering_algorithm = legacy`):
+ * `A before: [B]` and `B after: [A]` both make B depend on A; the plugins are walked in priority
+ * order, and each is placed only after everything it depends on, recursively, has been placed.
+ * Rules naming a plugin that is not on the chain change nothing; a cycle is an error with Kong's
+ * message. `rules`: the entity whose rules count for each entry (the unscoped instance's).
+ */
+export function orderForAccess(entries: readonly ChainEntry[], rules: ReadonlyMap<ChainEntry, Entity | undefined>): ChainEntry[] | { cycle: string[] } {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const deps = new Map<ChainEntry, Set<ChainEntry>>(entries.map((e) => [e, new Set()]));
+  let any = false;
+  for (const entry of entries) {
+    const e = rules.get(entry);
+    for (const side of ['before', 'after'] as const) {
+      for (const name of orderingNames(e, side)) {
+        const other = byName.get(name);
+        if (other === undefined) continue;
+        if (other === entry) return { cycle: [entry.name, entry.name] };
+        // before: the other one depends on this one; after: this one on the other
+        if (side === 'before') deps.get(other)?.add(entry);
+        else deps.get(entry)?.add(other);
+        any = true;
+      }
+    }
+  }
+  if (!any) return entries.slice();
+  const rank = new Map(entries.map((e, i) => [e, i]));
+  const placed = new Set<ChainEntry>();
+  const visiting: ChainEntry[] = [];
+  const out: ChainEntry[] = [];
+  const visit = (entry: ChainEntry): string[] | null => {
+    if (placed.has(entry)) return null;
+    const at = visiting.indexOf(entry);
+    if (at >= 0) return [...visiting.slice(at), entry].map((e) => e.name);
+    visiting.push(entry);
+    // what it depends on, highest priority first (deterministic)
+    for (const dep of [...(deps.get(entry) ?? [])].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    visiting.pop();
+    placed.add(entry);
+    out.push(entry);
+    return null;
+  };
+  for (const entry of entries) {
+    const cycle = visit(entry);
+    if (cycle) return { cycle };
+  }
+  return out;
+}
 
 /** The first instance of each (route, service, consumer, group) scope (built on first use). */
 function indexOf(entry: PluginEntries): Map<string, PluginInstance> {
@@ -110,7 +183,18 @@ function scopedConsumers(list: readonly Scoped[], consumers: Consumers): Map<str
   return out;
 }
 
-export function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null, consumers: Consumers): Chain {
+/** How `buildChain` handles a cycle of ordering rules; without it, a cycle throws AigwError('AIGW_SERVE'). */
+export interface OrderingCycle {
+  /** How the message names the chain (`route 'chat'`; the global chain by default). */
+  label?: string;
+  /**
+   * A tolerant build: told the message and the plugin entities whose rules make the cycle, it
+   * returns the instance the chain's access phase runs first (one that fails closed).
+   */
+  onCycle?: (message: string, entities: Entity[]) => PluginInstance;
+}
+
+export function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: string | null, service: string | null, consumers: Consumers, cycles: OrderingCycle = {}): Chain {
   const entries: ChainEntry[] = [];
   for (const [name, entry] of byName) {
     const byScope = indexOf(entry);
@@ -122,10 +206,28 @@ export function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: st
     }
     if (base || byConsumer) entries.push({ name, priority: entry.priority, base, byConsumer });
   }
-  entries.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : 1));
+  // Kong breaks a tie of priorities by plugin name, descending
+  entries.sort((a, b) => b.priority - a.priority || (a.name > b.name ? -1 : 1));
   const all = entries.flatMap((e) => [e.base, ...(e.byConsumer?.values() ?? [])]).filter((x): x is PluginInstance => x !== null);
+  let access: readonly ChainEntry[] = entries;
+  const rules = new Map<ChainEntry, Entity | undefined>();
+  for (const entry of entries) {
+    const scoped = entry.base === null ? undefined : byName.get(entry.name)?.list.find((p) => p.instance === entry.base)?.entity;
+    if (scoped !== undefined && hasOrdering(scoped)) rules.set(entry, scoped);
+  }
+  if (rules.size > 0) {
+    const ordered = orderForAccess(entries, rules);
+    if (Array.isArray(ordered)) access = ordered;
+    else {
+      const message = `${cycles.label ?? 'the global plugins'}: plugin ordering: ${CYCLE_MESSAGE} (${ordered.cycle.join(' → ')})`;
+      if (cycles.onCycle === undefined) throw new AigwError('AIGW_SERVE', message);
+      const involved = [...rules].filter(([entry]) => ordered.cycle.includes(entry.name)).map(([, e]) => e).filter((e): e is Entity => e !== undefined);
+      access = [{ name: 'plugin ordering', priority: Number.MAX_SAFE_INTEGER, base: cycles.onCycle(message, involved), byConsumer: null }, ...entries];
+    }
+  }
   return {
     entries,
+    access,
     hasStart: all.some((i) => i.start),
     hasResponse: all.some((i) => i.response),
     hasChunk: all.some((i) => i.chunk),

@@ -26,7 +26,7 @@ import { vaultResolver, type VaultResolver } from './vault.js';
 import { filterChainRefusal } from '../config/filter-chains.js';
 import { brokenEntity, brokenFilterChain, brokenLine, brokenPlugin, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
-import { addScoped, buildChain, type Chain, type PluginEntries } from './plugin-chains.js';
+import { addScoped, buildChain, hasOrdering, type Chain, type OrderingCycle, type PluginEntries } from './plugin-chains.js';
 import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
 
 export { instanceFor, type Chain, type ChainEntry } from './plugin-chains.js';
@@ -170,6 +170,14 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
       addScoped(byName, name, 0, e, failClosedInstance());
       continue;
     }
+    if ((refId(e.consumer) !== null || refId(e.consumer_group) !== null) && hasOrdering(e)) {
+      // the access order is set before authentication finds the consumer
+      const why = 'ordering is set on a consumer- or consumer-group-scoped plugin, and aigw serve orders the access phase before the consumer is known: set the rule on the route, service or global instance';
+      if (b.broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
+      b.broken.push(brokenEntity('plugins', e, why));
+      addScoped(byName, name, priorityOf(plugin), e, failClosedInstance());
+      continue;
+    }
     const linked = configWithPartials(e, state);
     let instance: PluginInstance;
     try {
@@ -241,7 +249,26 @@ export async function buildRuntimeInSlices(state: State, deps: RuntimeDeps, slic
 }
 
 /** Route infos and chains of every route; a route's previous ones when nothing they come from changed (`again`). */
-function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, consumers: Consumers, again: Runtime | null, warnings: string[]): Steps<{ routes: Map<string, RouteInfo>; chains: Map<string, Chain> }> {
+/**
+ * A cycle of plugin ordering rules: a strict build fails (startup, reload); a tolerant one leaves
+ * the chain failing closed (its access phase answers 500 first) and reports the plugins.
+ */
+function orderingCycles(label: string, broken: BrokenEntity[] | null, logger: Logger): OrderingCycle {
+  if (broken === null) return { label };
+  return {
+    label,
+    onCycle: (message, entities) => {
+      for (const e of entities) {
+        const x = brokenEntity('plugins', e, message);
+        broken.push(x);
+        logger.error(brokenLine(x));
+      }
+      return failClosedInstance();
+    },
+  };
+}
+
+function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, consumers: Consumers, again: Runtime | null, warnings: string[], broken: BrokenEntity[] | null, logger: Logger): Steps<{ routes: Map<string, RouteInfo>; chains: Map<string, Chain> }> {
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
@@ -254,7 +281,7 @@ function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, 
       chains.set(r.id, chainBefore);
       continue;
     }
-    const chain = buildChain(byName, r.id, refId(r.service), consumers);
+    const chain = buildChain(byName, r.id, refId(r.service), consumers, orderingCycles(`route '${nameOf(r) ?? r.id}'`, broken, logger));
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
     const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
@@ -297,14 +324,14 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   for (const x of broken ?? []) deps.logger.error(brokenLine(x));
   // every instance the previous runtime's, from the same plugin list: its chains still hold
   const sameChains = prev !== null && b.fresh === 0 && consumers === prev.memo.consumers && sameItems(prev.runtime.state.entities.plugins, state.entities.plugins);
-  const { routes, chains } = yield* routeChains(state, byName, consumers, sameChains ? prev.runtime : null, warnings);
+  const { routes, chains } = yield* routeChains(state, byName, consumers, sameChains ? prev.runtime : null, warnings, broken, deps.logger);
   const runtime: Runtime = {
     state,
     router,
     routes,
     services,
     chains,
-    globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers),
+    globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers, orderingCycles('the global plugins', broken, deps.logger)),
     consumers,
     balancers,
     plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),

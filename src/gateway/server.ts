@@ -269,7 +269,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics,
     stats,
     runtime: () => current,
-    unbuildable: (candidate, changed) => unbuildable(candidate, changed, deps),
+    unbuildable: (candidate, changed) => unbuildable(candidate, changed, deps, current.state),
     async pluginApi(method, segments) {
       const named = pluginWithAdminPath(segments[0] ?? '');
       if (opts.plugins === undefined && named !== undefined) await loadPlugins([named]);

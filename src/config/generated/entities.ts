@@ -953,7 +953,7 @@ export interface PluginEntity {
    */
   protocols: ('http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'tls_passthrough' | 'udp' | 'ws' | 'wss')[];
   /**
-   * Dynamic plugin ordering (Kong EE).
+   * Dynamic plugin ordering (Kong Enterprise, Konnect): run this plugin's access phase before or after other plugins on the same request, whatever their priorities (Kong's default algorithm, legacy; the other phases keep priority order).
    */
   ordering: {
     /**

@@ -33,8 +33,8 @@ describe('aigw serve refuses the Kong fields it does not run', () => {
       /service 'echo' \(5f0c1d9e-2b3a-4c5d-8e7f-9a0b1c2d3e4f\): ca_certificates is set, and aigw serve does not run it: aigw serve verifies upstream TLS against the system CA store/],
     ['a route SNI on an https route', '', '    protocols: [https]\n    snis: [api.example.com]\n', '',
       /route 'main' \([0-9a-f-]+\): snis is set, and aigw serve does not run it: aigw serve has no TLS listener/],
-    ['dynamic plugin ordering', '', '', '    plugins:\n    - name: key-auth\n      ordering: { before: { access: [cors] } }\n',
-      /plugin 'key-auth' \([0-9a-f-]+\): ordering is set, and aigw serve does not run it: dynamic plugin ordering/],
+    ['circular plugin ordering', '', '', '    plugins:\n    - name: key-auth\n      ordering: { before: { access: [cors] } }\n    - name: cors\n      ordering: { before: { access: [key-auth] } }\n',
+      /route 'main': plugin ordering: There is a circular dependency in the graph\. It is not possible to derive a topological sort\. \((cors → key-auth → cors|key-auth → cors → key-auth)\)/],
     ['a sticky-sessions upstream', '', '', '',
       /upstream 'pool' \([0-9a-f-]+\): algorithm 'sticky-sessions' is not served: aigw serve does not implement sticky sessions/],
     ['an Azure managed identity', '', '', '    plugins:\n    - name: ai-proxy\n      config: { route_type: llm/v1/chat, auth: { azure_use_managed_identity: true }, model: { provider: azure, name: gpt-4o, options: { azure_instance: i, azure_deployment_id: d } } }\n',
@@ -84,10 +84,10 @@ describe('serve and reload with a refused field', () => {
   });
 
   it('POST /config with one answers 400 with the reason and keeps the configuration', async () => {
-    const body = file(up.url, '', '', '    plugins:\n    - name: key-auth\n      ordering: { after: { access: [cors] } }\n').replace('paths: [/v1]', 'paths: [/v3]');
+    const body = file(up.url, '', '', '    plugins:\n    - name: file-log\n      config: { path: /tmp/aigw-refused.log, custom_fields_by_lua: { tenant: "return 1" } }\n').replace('paths: [/v1]', 'paths: [/v3]');
     const res = await request(`${adminUrl}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body });
     expect(res.status).toBe(400);
-    expect(res.text).toMatch(/ordering is set, and aigw serve does not run it/);
+    expect(res.text).toMatch(/custom_fields_by_lua is set, and aigw serve does not run it/);
     expect((await request(`${proxyUrl}/v1`)).status).toBe(200);
     expect((await request(`${proxyUrl}/v3`)).status).toBe(404);
   });

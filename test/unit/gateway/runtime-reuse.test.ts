@@ -87,6 +87,7 @@ function described(rt: Runtime): unknown {
   const chain = (c: Chain): unknown => ({
     ...c,
     entries: c.entries.map((e) => ({ name: e.name, priority: e.priority, base: inst(e.base), byConsumer: [...(e.byConsumer ?? [])].map(([k, i]) => [k, inst(i)]) })),
+    access: c.access.map((e) => e.name),
   });
   const probe = (method: string, path: string): unknown => {
     const m = rt.router.match({ method, host: 'localhost', path, headers: {} });
