@@ -50,10 +50,9 @@
  * decK flags on the call taking the file (`--consumer-group-policy-overrides`) are passed to aigw too.
  * aigw serve gets placeholder values for the variables the file's env-vault references name (it
  * resolves a reference when the write arrives, Kong when the plugin runs).
- * Expected refusals (EXPECTED below, one reason each): decK apply files naming gateway entities not in the
- * files; a seed holding an Enterprise/Konnect-only kind; Enterprise-only plugins (degraphql); Kong
- * 3.15-only fields into aigw serve (Kong 3.14); files decK accepts for Kong < 3.4 only; sync of a
- * `_format_version: "1.1"` file (decK's sync refuses it too).
+ * Expected refusals (EXPECTED below, one reason each): a seed holding an Enterprise/Konnect-only
+ * kind; Enterprise-only plugins (degraphql); Kong 3.15-only fields into aigw serve (Kong 3.14); files
+ * decK accepts for Kong < 3.4 only; sync of a `_format_version: "1.1"` file (decK's sync refuses it too).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -462,10 +461,6 @@ async function roundTrip(f, dir) {
  * reason. A file counts as an expected refusal when every failing step matches one rule.
  */
 const EXPECTED = [
-  {
-    why: "decK's apply resolves references among the gateway's entities; aigw apply needs them in the files (README)",
-    match: (f, step, error) => f.applied && step === 'apply' && /AIGW_REFERENCE .* does not exist/.test(error),
-  },
   {
     why: 'its seed holds an Enterprise/Konnect-only kind',
     match: (f, step) => f.seedEnterprise.length > 0 && step.startsWith('seed '),

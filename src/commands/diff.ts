@@ -46,6 +46,6 @@ export const command: Command = {
       io.out(FORMATS[format](planned, io));
       const wantCode = opts.exitCode === true || opts.nonZeroExitCode === true;
       return wantCode && planned.ops.length > 0 ? 2 : 0;
-    }, false);
+    }, 'diff');
   },
 };

@@ -9,11 +9,17 @@ import type { Issue } from './issues.js';
  *   - `_info.default_lookup_tags`: names of consumers, consumer groups, services, routes (and
  *     partials) owned by other files, found on the gateway among the entities carrying all the tags
  *     (deck cmd/common.go syncContent; GDR pkg/dump LookUpSelectorTags*);
+ *   - `aigw gateway apply` (decK's partial apply): any reference the files do not satisfy names an
+ *     entity of the target, found among the target's current entities, the ones the plan is made
+ *     against (GDR builder.go: with IsPartialApply every current entity joins the intermediate
+ *     state that foreign keys are resolved in);
  *   - a nested plugin naming an entity of another kind by id (GDR builder.go pluginRelations keeps a
  *     valid UUID found nowhere: the gateway decides).
- * Offline (validate) such a reference is a warning at the reference, with a stable placeholder id
- * so that natural keys stay distinct; online (diff/sync) the lookup-tagged entities read from the
- * gateway resolve it, and a name found nowhere is an error.
+ * Offline (validate, apply before the target is read) such a reference is a warning at the
+ * reference, with a stable placeholder id so that natural keys stay distinct; online (diff/sync/
+ * apply) the entities read from the gateway resolve it, and a name found nowhere is an error.
+ * Only the reference is resolved: the gateway entity never joins the files' state, so the plan
+ * never creates, changes or deletes it on the reference's account.
  */
 
 export const LOOKUP_KINDS = ['consumers', 'consumer_groups', 'services', 'routes', 'partials'] as const;
@@ -29,10 +35,22 @@ export type LookupTags = Partial<Record<LookupKind, string[]>>;
  */
 export type GatewayEntities = Partial<Record<LookupKind | 'group_members', readonly Entity[]>>;
 
+/**
+ * `aigw gateway apply`: the target's current entities per kind (as read for the plan: select tags
+ * applied, lookup-tagged entities left to `found`); `null` before the target is read.
+ */
+export interface ApplyTarget {
+  entities: Readonly<Partial<Record<KindName, readonly Entity[]>>> | null;
+  /** The select tags the target was read with (for messages). */
+  selectTags?: readonly string[];
+}
+
 export interface GatewayScope {
   lookupTags: LookupTags;
   /** Absent offline: references are then only announced. */
   found?: GatewayEntities;
+  /** Set by apply: a reference found nowhere else is looked up among the target's entities. */
+  apply?: ApplyTarget;
 }
 
 export function hasLookupTags(tags: LookupTags): boolean {
@@ -97,20 +115,39 @@ export function resolveOnGateway(raw: RawEntity, what: string, ref: RawRef, targ
       };
     }
   }
+  if (scope.apply !== undefined) {
+    const current = scope.apply.entities;
+    if (current === null) {
+      return {
+        id: ref.by === 'id' ? ref.value : placeholderId(target, ref.value),
+        issue: warn(`${what} is not in the files: apply looks it up among the target's ${target}`),
+      };
+    }
+    const hit = findOnGateway(current[target] ?? [], target, ref);
+    if (hit !== undefined) return { id: hit.id };
+  }
   if (nestedById(raw, ref)) {
     return { id: ref.value, issue: warn(`${what} is not in the files: the gateway must have it (a nested plugin may name an entity of another kind by id)`) };
   }
   return null;
 }
 
-/** What a broken reference message adds when lookup tags were searched too. */
+/** The target's entities apply searched, for messages. */
+function applyPlace(target: KindName, apply: ApplyTarget): string {
+  const tags = apply.selectTags ?? [];
+  return `the target's ${target}${tags.length > 0 ? ` tagged ${tags.join(', ')} (select tags)` : ''}`;
+}
+
+/** What a broken reference message adds when lookup tags (or, for apply, the target) were searched too. */
 export function brokenSuffix(target: KindName, scope: GatewayScope): string {
-  if (scope.found === undefined) return '';
+  const apply = scope.apply !== undefined && scope.apply.entities !== null ? [applyPlace(target, scope.apply)] : [];
+  if (scope.found === undefined) return apply.length === 0 ? '' : `, neither in the files nor among ${apply[0]}`;
   const tags = isLookupKind(target) ? scope.lookupTags[target] : undefined;
   const groupTags = target === 'consumers' ? scope.lookupTags.consumer_groups : undefined;
   const places = [
     ...(tags !== undefined && tags.length > 0 ? [`the gateway's ${target} tagged ${tags.join(', ')} (_info.default_lookup_tags.${target})`] : []),
     ...(groupTags !== undefined && groupTags.length > 0 ? [`the members of the gateway's consumer_groups tagged ${groupTags.join(', ')} (_info.default_lookup_tags.consumer_groups)`] : []),
+    ...apply,
   ];
   return places.length === 0 ? '' : `, neither in the files nor among ${places.join(' nor ')}`;
 }

@@ -7,7 +7,7 @@ import { validateEntities, validateFile } from './validate/index.js';
 import { maskedInputIssues } from './masked-input.js';
 import { formatIssue, hasErrors, sortIssues, type Issue } from './issues.js';
 import type { State } from './state.js';
-import type { GatewayEntities, LookupTags } from './gateway-refs.js';
+import type { ApplyTarget, GatewayEntities, LookupTags } from './gateway-refs.js';
 import { loadPlugins, pluginNamesIn } from '../gateway/plugins/index.js';
 
 /**
@@ -28,6 +28,11 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Online: the gateway's entities carrying the files' `_info.default_lookup_tags` (see gateway-refs.ts). */
   gateway?: GatewayEntities;
+  /**
+   * `aigw gateway apply`: references the files do not satisfy name the target's entities, announced
+   * (placeholder ids, warnings) while `entities` is null, looked up among them once read (see gateway-refs.ts).
+   */
+  apply?: ApplyTarget;
   /** decK's `--consumer-group-policy-overrides`: as `_info.consumer_group_policy_overrides: true` in every file. */
   consumerGroupPolicyOverrides?: boolean;
   /** `validate`: a Kong 2.x `_format_version` ('1.1', '2.1') is a warning, as decK's validate accepts it (sync and diff refuse it). */
@@ -91,7 +96,7 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
     issues.push(raw.file.issueAt([...raw.path, field], 'key', 'error', 'AIGW_NESTING',
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
   }
-  const norm = normalize(raws, meta, opts.gateway);
+  const norm = normalize(raws, meta, opts.gateway, opts.apply);
   const rules = validateEntities(norm.origins, { strict: Boolean(opts.strict) });
   issues.push(...norm.issues, ...rules.filter((i) => i.code !== 'AIGW_EXTENSION'));
   sortIssues(issues);

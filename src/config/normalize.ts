@@ -6,7 +6,7 @@ import { fillEntityDefaults } from './defaults.js';
 import { emptyEntities, freezeState, type Entity, type State } from './state.js';
 import type { Issue } from './issues.js';
 import type { JsonPath, SourceFile } from './source.js';
-import { consumerGroupUpgradeIssues, LOOKUP_KINDS, type GatewayEntities, type LookupTags } from './gateway-refs.js';
+import { consumerGroupUpgradeIssues, LOOKUP_KINDS, type ApplyTarget, type GatewayEntities, type GatewayScope, type LookupTags } from './gateway-refs.js';
 
 /**
  * File form → State: ids resolved, names → foreign keys `{id}`, service `url` split, and defaults
@@ -107,8 +107,9 @@ function buildEntity(raw: RawEntity, fks: Record<string, string | null>, meta: M
   return filled as Entity;
 }
 
-export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: GatewayEntities): NormalizeResult {
-  const ids = new Identities({ lookupTags: meta.lookupTags, found: gateway });
+export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: GatewayEntities, apply?: ApplyTarget): NormalizeResult {
+  const scope: GatewayScope = { lookupTags: meta.lookupTags, found: gateway, apply };
+  const ids = new Identities(scope);
   const grouped = byKind(raws);
   const entities = emptyEntities();
   const origins = new Map<Entity, RawEntity>();
@@ -135,7 +136,7 @@ export function normalize(raws: readonly RawEntity[], meta: Meta, gateway?: Gate
     }
   }
   const plugins = entities.plugins.flatMap((p) => { const raw = origins.get(p); return raw ? [{ raw, config: p.config }] : []; });
-  const issues = [...ids.issues, ...linkPartials(entities, origins, { lookupTags: meta.lookupTags, found: gateway }), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
+  const issues = [...ids.issues, ...linkPartials(entities, origins, scope), ...consumerGroupUpgradeIssues(plugins, meta.consumerGroupPolicyOverrides)];
   const state = freezeState({ workspace: meta.workspace, selectTags: meta.selectTags, entities });
   return { state, issues, origins, sources: entitySources(origins, meta) };
 }

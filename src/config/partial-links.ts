@@ -2,7 +2,7 @@
  * Plugins' `partials` links → `{id, name, path}`: the partial found by id or name in the files, else
  * (with `_info.default_lookup_tags.partials`) among the gateway's partials carrying those tags, as decK
  * does (deck cmd/common.go syncContent appends the looked-up partials to the file's; GDR builder.go
- * findLinkedPartials). The path defaults to where the plugin takes that partial type (its schema's
+ * findLinkedPartials); with apply, among the target's partials too. The path defaults to where the plugin takes that partial type (its schema's
  * `x-kong-partials`). Offline, a link to a partial the files do not have is announced (a warning) when
  * lookup tags may resolve it, and is decK's "entity not found" error otherwise.
  */
@@ -14,14 +14,22 @@ import type { emptyEntities, Entity } from './state.js';
 
 type Entities = ReturnType<typeof emptyEntities>;
 
-/** The partial a link names: in the files, else among the gateway's lookup-tagged partials (online). */
+/** The partial a link names in a list of the gateway's partials. */
+function findIn(list: readonly Entity[] | undefined, l: Record<string, unknown>): Entity | undefined {
+  if (list === undefined) return undefined;
+  return typeof l.id === 'string' ? findOnGateway(list, 'partials', { by: 'id', value: l.id }) : typeof l.name === 'string' ? findOnGateway(list, 'partials', { by: 'name', value: l.name }) : undefined;
+}
+
+/**
+ * The partial a link names: in the files, else among the gateway's lookup-tagged partials (online),
+ * else (apply, online) among the target's partials.
+ */
 function findPartial(entities: Entities, l: Record<string, unknown>, gateway: GatewayScope): Entity | undefined {
   const named = (p: Entity) => (l.id != null && p.id === l.id) || (l.name != null && p.name === l.name);
   const inFiles = entities.partials.find(named);
-  if (inFiles !== undefined || (gateway.lookupTags.partials?.length ?? 0) === 0) return inFiles;
-  const found = gateway.found?.partials;
-  if (found === undefined) return undefined;
-  return typeof l.id === 'string' ? findOnGateway(found, 'partials', { by: 'id', value: l.id }) : typeof l.name === 'string' ? findOnGateway(found, 'partials', { by: 'name', value: l.name }) : undefined;
+  if (inFiles !== undefined) return inFiles;
+  const tagged = (gateway.lookupTags.partials?.length ?? 0) > 0 ? findIn(gateway.found?.partials, l) : undefined;
+  return tagged ?? findIn(gateway.apply?.entities?.partials ?? undefined, l);
 }
 
 export function linkPartials(entities: Entities, origins: Map<Entity, RawEntity>, gateway: GatewayScope): Issue[] {
@@ -42,7 +50,7 @@ export function linkPartials(entities: Entities, origins: Map<Entity, RawEntity>
       const found = findPartial(entities, l, gateway);
       if (!found) {
         const value = field === null ? null : l[field];
-        const lookup = gateway.found === undefined && (gateway.lookupTags.partials?.length ?? 0) > 0;
+        const lookup = (gateway.found === undefined && (gateway.lookupTags.partials?.length ?? 0) > 0) || gateway.apply?.entities === null;
         const announced = raw && typeof value === 'string' && lookup
           ? resolveOnGateway(raw, what, { by: field === 'id' ? 'id' : 'name', value, path: at }, 'partials', gateway)
           : null;

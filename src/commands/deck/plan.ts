@@ -8,12 +8,12 @@ import { formatIssue, type Issue } from '../../config/issues.js';
 import type { TargetInfo } from '../../kong/executor.js';
 import type { Entity, State } from '../../config/state.js';
 import type { Paint } from '../../diff/render.js';
-import { maskOptions, profileOfTarget, reconcile, selectTags, skipSet, strings, tagged } from './reconcile.js';
+import { maskOptions, profileOfTarget, readTarget, reconcile, selectTags, skipSet, strings, tagged, type ReconcileOptions } from './reconcile.js';
 import { DEFAULT_PROFILE } from '../../config/kong-version.js';
 import { kongProfile, useKongProfile } from '../../config/schemas.js';
 import { AdminApiError, type AdminClient } from '../../kong/client.js';
 import { readLookups } from '../../kong/read-state.js';
-import { hasLookupTags, type GatewayEntities, type LookupTags } from '../../config/gateway-refs.js';
+import { hasLookupTags, type ApplyTarget, type GatewayEntities, type LookupTags } from '../../config/gateway-refs.js';
 import { openTarget, wantsKonnect, type Target } from './target.js';
 import { konnectIssues } from './konnect-rules.js';
 import type { FileKonnect } from './mode.js';
@@ -59,13 +59,17 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
   return lines;
 }
 
-/** Load the files with the active schema profile: the Desired state (null when invalid) and the issues, not printed. */
-async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
+/**
+ * Load the files with the active schema profile: the Desired state (null when invalid) and the
+ * issues, not printed. `apply`: references the files do not satisfy name the target's entities.
+ */
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities, apply?: ApplyTarget): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
     gateway,
+    apply,
     consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true,
   });
   if (r.state === null) return { desired: null, issues: r.issues, konnectBlock: r.konnect !== null };
@@ -84,22 +88,32 @@ export async function loadDesired(args: string[], opts: Record<string, unknown>,
   return r.desired;
 }
 
+/** How reconcile reads the target for these files. */
+function readOptions(desired: Desired, opts: Record<string, unknown>): Omit<ReconcileOptions, 'read'> {
+  return { selectTags: desired.selectTags, skip: skipKinds(opts), sources: desired.sources, gateway: desired.gateway, policyOverrides: desired.policyOverrides };
+}
+
 /**
  * The files as the target's Kong version reads them: loaded with the default profile first (invalid
  * files stop before any connection), then again with the target's profile when it is another one
  * (Kong 3.10's defaults and fields, Konnect's), so an unchanged file shows no phantom change.
  * The issues of the load kept are printed once.
+ * apply: the target's current state is read before the second load (which resolves the files'
+ * references to the target's entities among it) and returned, for the plan to be made against it.
  */
-async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }, args: string[], opts: Record<string, unknown>, io: Io, target: Target): Promise<Desired | null> {
+async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }, args: string[], opts: Record<string, unknown>, io: Io, target: Target, apply: boolean): Promise<{ desired: Desired | null; read?: State }> {
   const profile = target.konnect !== null ? 'konnect' : profileOfTarget(target.info);
   const lookupTags = first.desired?.lookupTags ?? {};
   // `_info.default_lookup_tags`: the other files' entities are read first, then the files resolve against them
   const gateway = hasLookupTags(lookupTags) ? withoutOwnMembers(await readLookups(target.client, lookupTags), first.desired) : undefined;
-  const reload = profile !== kongProfile() || gateway !== undefined;
-  if (profile !== kongProfile()) useKongProfile(profile);
-  const r = reload ? await loadQuietly(args, opts, io, gateway) : first;
+  const otherProfile = profile !== kongProfile();
+  if (otherProfile) useKongProfile(profile);
+  // apply (decK's partial apply): what the files name but do not hold is looked up among the target's entities
+  const read = apply && first.desired !== null ? await readTarget(target.client, readOptions({ ...first.desired, gateway }, opts)) : undefined;
+  const reload = otherProfile || gateway !== undefined || read !== undefined;
+  const r = reload ? await loadQuietly(args, opts, io, gateway, read === undefined ? undefined : { entities: read.entities, selectTags: read.selectTags }) : first;
   printIssues(io, r.issues);
-  return r.desired;
+  return { desired: r.desired, read };
 }
 
 /**
@@ -193,15 +207,19 @@ export function skipKinds(opts: Record<string, unknown>): Set<KindName> {
  * and plan; then hand the result to `use`. Target failures become AigwErrors; the target is always
  * closed. 1 when the files (or the target's schemas) refuse the configuration (issues printed).
  */
-export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Promise<number>, forWriting = true): Promise<number> {
+export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Promise<number>, command: 'diff' | 'sync' | 'apply' = 'sync'): Promise<number> {
   const { args, opts } = input;
+  const forWriting = command !== 'diff';
+  const apply = command === 'apply';
   useKongProfile(DEFAULT_PROFILE);
-  let first = await loadQuietly(args, opts, io);
+  // apply: before the target is read, references to its entities are announced with placeholder ids
+  const loadFirst = () => loadQuietly(args, opts, io, undefined, apply ? { entities: null } : undefined);
+  let first = await loadFirst();
   // files for Konnect may use fields newer than the default profile's: checked against Konnect's before giving up
   if (first.desired === null && opts.kongVersion === undefined && kongProfile() !== 'konnect'
     && wantsKonnect({ opts, sources: input.sources, fileKonnect: first.konnectBlock === true ? {} : null, forWriting }, io.cwd).konnect) {
     useKongProfile('konnect');
-    first = await loadQuietly(args, opts, io);
+    first = await loadFirst();
   }
   if (first.desired === null) {
     printIssues(io, first.issues);
@@ -223,10 +241,9 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
   const target = await openTarget(request, io);
   try {
     refuseSkipHash(planned, target);
-    const desired = await loadForTarget(first, args, opts, io, target);
+    const { desired, read } = await loadForTarget(first, args, opts, io, target, apply);
     if (desired === null) return 1;
-    const skip = skipKinds(opts);
-    const r = await reconcile(target.client, target.konnect !== null, desired.state, { selectTags: desired.selectTags, skip, sources: desired.sources, gateway: desired.gateway, policyOverrides: desired.policyOverrides });
+    const r = await reconcile(target.client, target.konnect !== null, desired.state, { ...readOptions(desired, opts), read });
     if (r.issues.length > 0) {
       printIssues(io, r.issues);
       io.err(io.c.red(`✖ ${target.label} cannot take this configuration; nothing was written`));

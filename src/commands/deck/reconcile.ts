@@ -109,10 +109,13 @@ export interface ReconcileOptions {
   gateway?: GatewayEntities;
   /** Read and compare the consumer groups' policy overrides (decK's consumer_group_policy_overrides). */
   policyOverrides?: boolean;
+  /** The current state, already read with these options (apply reads it before loading the files: see readTarget). */
+  read?: State;
 }
 
 /** The current state, read with the select tags, without the looked-up entities (see withLookups). */
 async function readCurrent(client: AdminClient, options: ReconcileOptions): Promise<State> {
+  if (options.read !== undefined) return options.read;
   const lookedUpConsumers = (options.gateway?.consumers ?? []).map((c) => c.id);
   const read = await readState(client, { selectTags: options.selectTags, skip: options.skip, lookedUpConsumers, policyOverrides: options.policyOverrides });
   return options.gateway === undefined ? read : withLookups(client, read, options.gateway);
@@ -121,6 +124,19 @@ async function readCurrent(client: AdminClient, options: ReconcileOptions): Prom
 function readFailure(err: unknown): unknown {
   if (err instanceof AdminApiError) return new AigwError(err.status === 0 ? 'AIGW_CONNECT' : 'AIGW_ADMIN_API', err.message, { cause: err });
   return err;
+}
+
+/**
+ * The current state as reconcile reads it (select tags, skipped kinds, looked-up entities left out),
+ * for apply: the files' references to the target's entities resolve among it, and it is then handed
+ * to reconcile as `read`, so the target is read once.
+ */
+export async function readTarget(client: AdminClient, options: Omit<ReconcileOptions, 'read'>): Promise<State> {
+  try {
+    return await readCurrent(client, options);
+  } catch (err) {
+    throw readFailure(err);
+  }
 }
 
 /** Konnect: current without Konnect-owned entities, target completed with Konnect's own defaults. */

@@ -151,6 +151,28 @@ describe('sync, reset and apply against a control plane', () => {
     expect(srv.controlPlane('kong-ai-tutorial').entities('services').length).toBe(2);
   });
 
+  it("apply: a file naming the control plane's entities resolves them there and writes only its own; a name found nowhere is an error", async () => {
+    file('eve.yaml', `_format_version: "3.0"\nconsumers:\n  - username: eve\n    tags: [team-e]\n`);
+    expect((await run(apply, ['eve.yaml'], konnect('scratch'))).code).toBe(0);
+    const cp = srv.controlPlane('scratch');
+    const eve = cp.entities('consumers').find((c) => c.username === 'eve');
+    file('eve-plugin.yaml', `_format_version: "3.0"\nplugins:\n  - name: request-termination\n    consumer: eve\n    config: { status_code: 418 }\n`);
+    srv.clearRequests();
+    const r = await run(apply, ['eve-plugin.yaml'], konnect('scratch'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('creating plugin request-termination for consumer eve');
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0].path).toMatch(/\/plugins\/[0-9a-f-]{36}$/);
+    expect(cp.entities('plugins').find((p) => p.name === 'request-termination')).toMatchObject({ consumer: { id: eve?.id } });
+    expect(cp.entities('consumers').find((c) => c.username === 'eve')).toEqual(eve);
+    file('ghost-plugin.yaml', `_format_version: "3.0"\nplugins:\n  - name: cors\n    consumer: ghost\n`);
+    srv.clearRequests();
+    const missing = await run(apply, ['ghost-plugin.yaml'], konnect('scratch'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("ghost-plugin.yaml:4:15  error    AIGW_REFERENCE  consumer 'ghost' referenced by plugin 'cors' (field 'consumer') does not exist, neither in the files nor among the target's consumers");
+    expect(writes()).toEqual([]);
+  });
+
   it("a plugin written with Kong's deprecated shorthands (redis_host…) syncs, then diffs as no change", async () => {
     file('shorthands.yaml', [
       '_format_version: "3.0"',

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadText, type Issue } from '../../../src/config/index.js';
-import type { GatewayEntities } from '../../../src/config/gateway-refs.js';
+import type { ApplyTarget, GatewayEntities } from '../../../src/config/gateway-refs.js';
 import { refId, type Entity } from '../../../src/config/state.js';
 
 function load(text: string, gateway?: GatewayEntities) {
@@ -234,6 +234,82 @@ services:
       '9:15 error AIGW_REFERENCE partial redis-shared for plugin rate-limiting-advanced: entity not found',
       '14:13 error AIGW_REFERENCE partial 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a11 for plugin rate-limiting-advanced: entity not found',
     ]);
+  });
+});
+
+describe('apply: references to the target\'s entities (decK partial apply)', () => {
+  const APPLY = `plugins:
+  - name: request-termination
+    consumer: alice
+    config: {status_code: 418}
+  - name: request-termination
+    service: 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a20
+    config: {status_code: 418}
+  - name: rate-limiting-advanced
+    route: example-route
+    config: {limit: [10], window_size: [60], namespace: ns}
+    partials:
+      - name: redis-shared
+consumers:
+  - username: bob
+    groups:
+      - name: gold
+`;
+  const applyLoad = (text: string, apply: ApplyTarget, gateway?: GatewayEntities) => loadText(`_format_version: "3.0"\n${text}`, { env: {}, name: 'f.yaml', apply, gateway });
+  const target: ApplyTarget = {
+    entities: {
+      consumers: [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a10', username: 'alice', custom_id: 'a-1' }],
+      services: [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a20', name: 'example-service' }],
+      routes: [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a30', name: 'example-route' }],
+      consumer_groups: [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a40', name: 'gold' }],
+      partials: [{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a50', name: 'redis-shared', type: 'redis-ee', config: { host: 'redis' } }],
+    },
+  };
+
+  it('before the target is read: each reference the files do not satisfy is a warning at the reference', () => {
+    const r = applyLoad(APPLY, { entities: null });
+    expect(brief(r.issues).map((l) => l.replace(/ is not in the files.*/, ''))).toEqual([
+      "4:15 warning AIGW_GATEWAY_REFERENCE consumer 'alice' referenced by plugin 'request-termination' (field 'consumer')",
+      "7:14 warning AIGW_GATEWAY_REFERENCE service '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a20' referenced by plugin 'request-termination' (field 'service')",
+      "10:12 warning AIGW_GATEWAY_REFERENCE route 'example-route' referenced by plugin 'rate-limiting-advanced' (field 'route')",
+      '13:15 warning AIGW_GATEWAY_REFERENCE partial redis-shared for plugin rate-limiting-advanced',
+      "17:15 warning AIGW_GATEWAY_REFERENCE consumer_group 'gold' referenced by consumer_group membership (field 'consumer_group')",
+    ]);
+    expect(r.issues[0].message).toContain("is not in the files: apply looks it up among the target's consumers");
+    expect(r.state?.entities.plugins).toHaveLength(3);
+  });
+
+  it("once read: references resolve to the target's entities by name or id, which never join the files' state", () => {
+    const r = applyLoad(APPLY, target);
+    expect(brief(r.issues)).toEqual([]);
+    const e = r.state!.entities;
+    expect(e.plugins.map((p) => [p.consumer, p.service, p.route].map(refId).find((x) => x !== null)).sort()).toEqual([
+      '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a10', '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a20', '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a30',
+    ]);
+    expect(e.plugins.find((p) => p.name === 'rate-limiting-advanced')?.partials).toEqual([{ id: '0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a50', name: 'redis-shared', path: 'config.redis' }]);
+    expect(refId(e.consumer_group_consumers[0].consumer_group)).toBe('0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a40');
+    expect([e.consumers.map((c) => c.username), e.services, e.routes, e.consumer_groups, e.partials]).toEqual([['bob'], [], [], [], []]);
+  });
+
+  it('the files come first; a name found neither there nor on the target is an error naming where it was looked for', () => {
+    const own = applyLoad('consumers:\n  - username: alice\n    id: 0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a99\nplugins:\n  - name: cors\n    consumer: alice\n', target);
+    expect(refId(own.state!.entities.plugins[0].consumer)).toBe('0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a99');
+    const r = applyLoad(APPLY.replace('consumer: alice', 'consumer: carol').replace('- name: redis-shared', '- name: redis-other'), { ...target, selectTags: ['team-a'] });
+    expect(brief(r.issues)).toEqual([
+      "4:15 error AIGW_REFERENCE consumer 'carol' referenced by plugin 'request-termination' (field 'consumer') does not exist, neither in the files nor among the target's consumers tagged team-a (select tags)",
+      '13:15 error AIGW_REFERENCE partial redis-other for plugin rate-limiting-advanced: entity not found',
+    ]);
+  });
+
+  it('with lookup tags, a name the tagged entities do not have is still looked up among the target\'s', () => {
+    const lookup = `_info:\n  default_lookup_tags:\n    services: [platform]\nplugins:\n  - name: cors\n    service: example-service\n  - name: cors\n    service: missing\n`;
+    const r = applyLoad(lookup, target, { services: [] });
+    expect(refId(r.state?.entities.plugins[0].service ?? null)).toBe(null);
+    expect(brief(r.issues)).toEqual([
+      "9:14 error AIGW_REFERENCE service 'missing' referenced by plugin 'cors' (field 'service') does not exist, neither in the files nor among the gateway's services tagged platform (_info.default_lookup_tags.services) nor the target's services",
+    ]);
+    const ok = applyLoad(lookup.replace(/ {2}- name: cors\n {4}service: missing\n/, ''), target, { services: [] });
+    expect(refId(ok.state!.entities.plugins[0].service)).toBe('0b7c6b8e-5d59-4b8e-9d0e-2a4c1f6e7a20');
   });
 });
 
