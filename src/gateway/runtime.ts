@@ -248,7 +248,8 @@ export async function buildRuntimeInSlices(state: State, deps: RuntimeDeps, slic
   return runInSlices(compile(state, deps, previous), sliceMs);
 }
 
-/** Route infos and chains of every route; a route's previous ones when nothing they come from changed (`again`). */
+const noServiceWarning = (r: Entity): string => `route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`;
+
 /**
  * A cycle of plugin ordering rules: a strict build fails (startup, reload); a tolerant one leaves
  * the chain failing closed (its access phase answers 500 first) and reports the plugins.
@@ -268,12 +269,18 @@ function orderingCycles(label: string, broken: BrokenEntity[] | null, logger: Lo
   };
 }
 
+/** Route infos and chains of every route; a route's previous ones when nothing they come from changed (`again`). */
 function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, consumers: Consumers, again: Runtime | null, warnings: string[], broken: BrokenEntity[] | null, logger: Logger): Steps<{ routes: Map<string, RouteInfo>; chains: Map<string, Chain> }> {
+  if (again !== null && sameItems(again.state.entities.routes, state.entities.routes)) {
+    // the same routes and chains: the previous maps, not copies of them
+    for (const r of state.entities.routes) if (refId(r.service) === null) warnings.push(noServiceWarning(r));
+    return { routes: again.routes as Map<string, RouteInfo>, chains: again.chains as Map<string, Chain> };
+  }
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
     yield;
-    if (refId(r.service) === null) warnings.push(`route '${nameOf(r) ?? r.id}' has no service; requests to it get 503 unless a plugin handles them`);
+    if (refId(r.service) === null) warnings.push(noServiceWarning(r));
     const before = again?.routes.get(r.id);
     const chainBefore = again?.chains.get(r.id);
     if (before !== undefined && before.entity === r && chainBefore !== undefined) {
@@ -334,11 +341,12 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
     globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers, orderingCycles('the global plugins', broken, deps.logger)),
     consumers,
     balancers,
-    plugins: [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
+    // the same plugin entities, every instance the previous one's: the previous lists
+    plugins: sameChains ? prev.runtime.plugins : [...byName.values()].flatMap((p) => p.list.map(({ entity, instance }) => ({ entity, instance }))),
     storeKeys,
     warnings,
     broken: broken ?? [],
-    pluginInstances: new Map([...byName].flatMap(([name, { list }]) => list.map((x) => [x.entity.id, { name, instance: x.instance }] as const))),
+    pluginInstances: sameChains ? prev.runtime.pluginInstances : new Map([...byName].flatMap(([name, { list }]) => list.map((x) => [x.entity.id, { name, instance: x.instance }] as const))),
   };
   if (broken === null) keepMemo(runtime, { deps, consumers, routable, router, instances: b.instances });
   return runtime;

@@ -199,14 +199,16 @@ export const ANSWER_CHUNK = 64 * 1024;
  * ANSWER_CHUNK characters (each joined and measured in its own step).
  */
 export function* configAnswer(state: State): Steps<JsonText> {
-  const chunks: string[] = [];
+  const chunks: Buffer[] = [];
   let bytes = 0;
   let part: string[] = [];
   let size = 0;
   const flush = (): void => {
-    const c = part.join('');
+    // encoded at once: the answer waits for its write outside the JS heap, not as ~2 MB of strings
+    // that the reload's scavenges would copy and promote (the joined string dies young)
+    const c = Buffer.from(part.join(''));
     chunks.push(c);
-    bytes += Buffer.byteLength(c);
+    bytes += c.length;
     part = [];
     size = 0;
   };

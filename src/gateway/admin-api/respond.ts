@@ -39,11 +39,12 @@ export function notFound(): AdminHttpError {
 
 /**
  * A JSON body serialised beforehand (a big answer built in slices between other tasks), in
- * chunks of a few dozen KiB with their total UTF-8 length: it is written chunk by chunk, never
+ * UTF-8 chunks of a few dozen KiB with their total length: it is written chunk by chunk, never
  * joined into one big string on the main thread (2 MB of joining, flattening and measuring at once).
  */
 export class JsonText {
-  constructor(readonly chunks: readonly string[], readonly bytes: number) {}
+  /** `chunks`: UTF-8 text, `bytes` long in all. */
+  constructor(readonly chunks: readonly Uint8Array[], readonly bytes: number) {}
 }
 
 export function send(res: ServerResponse, status: number, body?: unknown): void {

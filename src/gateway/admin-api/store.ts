@@ -39,6 +39,8 @@ export class Tables {
   private readonly refs = new Map<string, Set<string>>();
   private readonly sorted = new Map<KindName, readonly Entity[]>();
   private snap: State | null = null;
+  /** Counts writes (`apply`, `clear`): a change computed over several tasks is applied only if none came in between. */
+  version = 0;
 
   get(kind: KindName, id: string): Entity | undefined {
     return this.rows.get(kind)?.get(id);
@@ -55,6 +57,11 @@ export class Tables {
 
   count(kind: KindName): number {
     return this.rows.get(kind)?.size ?? 0;
+  }
+
+  /** The ids of a kind, in no particular order. */
+  ids(kind: KindName): IterableIterator<string> {
+    return this.rows.get(kind)!.keys();
   }
 
   idByUnique(kind: KindName, key: string): string | undefined {
@@ -98,6 +105,7 @@ export class Tables {
     } else table.delete(id);
     this.sorted.delete(w.kind);
     this.snap = null;
+    this.version++;
   }
 
   clear(): void {
@@ -106,6 +114,7 @@ export class Tables {
     this.refs.clear();
     this.sorted.clear();
     this.snap = null;
+    this.version++;
   }
 
   snapshot(): State {
@@ -143,6 +152,48 @@ function* fill(t: Tables, state: State): Steps<Tables> {
   return t;
 }
 
+/**
+ * At most this many writes bring the tables to a new state in place, at once (a few microseconds
+ * each); a larger change is indexed afresh in slices (`fill`).
+ */
+export const MAX_WRITES_IN_PLACE = 256;
+/** Entities compared per step. */
+const COMPARED_PER_STEP = 256;
+
+/**
+ * The writes that turn `t` into `state`, or null when they are more than MAX_WRITES_IN_PLACE.
+ * A reload keeps the objects of the entities it did not change (config/thread/off-thread.ts), so
+ * an entity is unchanged when the table holds that very object: a reload that changes one service
+ * writes one row, where indexing all 5,000 entities afresh allocated ~5 MiB on the main heap, a
+ * third of it surviving into the old generation (every row, unique key and reference string
+ * again: bench/README.md "Reload GC").
+ */
+function* changes(t: Tables, state: State): Steps<Write[] | null> {
+  const writes: Write[] = [];
+  for (const k of KINDS) {
+    const list = state.entities[k.name];
+    let held = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (i % COMPARED_PER_STEP === COMPARED_PER_STEP - 1) yield;
+      const e = list[i];
+      const old = t.get(k.name, e.id);
+      if (old !== undefined) held++;
+      if (old === e) continue;
+      if (writes.length === MAX_WRITES_IN_PLACE) return null;
+      writes.push({ kind: k.name, put: e });
+    }
+    if (held === t.count(k.name)) continue; // every row is still there (ids are unique in a State)
+    const ids = new Set(list.map((e) => e.id));
+    for (const id of t.ids(k.name)) {
+      if (ids.has(id)) continue;
+      if (writes.length === MAX_WRITES_IN_PLACE) return null;
+      writes.push({ kind: k.name, remove: id });
+    }
+    yield;
+  }
+  return writes;
+}
+
 export function memoryStore(initial?: State): Store {
   let t = new Tables();
   let replacing: Promise<void> = Promise.resolve();
@@ -160,6 +211,15 @@ export function memoryStore(initial?: State): Store {
     },
     replaceAllInSlices: (state) => {
       const run = replacing.then(async () => {
+        // a small change is written in place in one step (readers see the old content until then);
+        // a large one, or one over tables written to meanwhile, is indexed afresh and swapped in
+        const current = t;
+        const version = current.version;
+        const writes = await runInSlices(changes(current, state));
+        if (writes !== null && t === current && current.version === version) {
+          for (const w of writes) current.apply(w);
+          return;
+        }
         t = await runInSlices(fill(new Tables(), state));
       });
       replacing = run.catch(() => undefined);

@@ -148,6 +148,16 @@ describe('an incremental runtime build', () => {
     expect(instance(plainTagged, 'ai-proxy', 'r2')).toBe(instance(plainOld, 'ai-proxy', 'r2'));
     expect(r1(plainTagged)).toBe(r1(plainOld));
     expect(plainTagged.globalChain).toBe(plainOld.globalChain);
+    // the same routes and plugins as well: the previous maps and lists themselves (nothing copied on the main heap)
+    expect(plainTagged.routes).toBe(plainOld.routes);
+    expect(plainTagged.chains).toBe(plainOld.chains);
+    expect(plainTagged.plugins).toBe(plainOld.plugins);
+    expect(plainTagged.pluginInstances).toBe(plainOld.pluginInstances);
+    const plainPath = buildRuntime(sharing(plainBefore, await stateFrom(edits['a route path'](plain), env)), deps, plainOld);
+    expect(plainPath.routes).not.toBe(plainOld.routes);
+    expect(plainPath.chains).not.toBe(plainOld.chains);
+    expect(r1(plainPath)).toBe(r1(plainOld));
+    expect(plainPath.pluginInstances).toBe(plainOld.pluginInstances);
     const config = buildRuntime(sharing(before, await stateFrom(edits['a plugin config'](base), env)), deps, old);
     expect(instance(config, 'rate-limiting', 'r1')).not.toBe(instance(old, 'rate-limiting', 'r1'));
     expect(instance(config, 'key-auth', 'r1')).toBe(instance(old, 'key-auth', 'r1'));
