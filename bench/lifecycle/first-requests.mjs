@@ -7,7 +7,7 @@
 // `node:--flag` is given to node instead of `aigw serve` (V8 flags: `spark=node:--always-sparkplug`),
 // `env:NAME=value` goes into the gateway's environment (bench/aigw.mjs parseVariants).
 // `--warm-requests M`: the warm cost from M requests (scaled to N; less tick noise than N).
-//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--warm-requests 1000] [--variants "off=;warm-up=--warm-up"]
+//   npm run build && node bench/lifecycle/first-requests.mjs [--rounds 5] [--requests 1000] [--warm 20000] [--warm-requests 1000] [--variants "off=--no-warm-up;warm-up="]
 import { readFileSync } from 'node:fs';
 import { configFile, mock as startMock, parseVariants, postMany, serve } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, arg, median, rss, sleep, stopAll } from '../harness.mjs';
@@ -19,7 +19,7 @@ const WARM = arg('warm', 20000);
 /** Warm requests measured (after `--warm`); the ratio is per request. */
 const NW = arg('warm-requests', N);
 const CONC = 8;
-const variants = parseVariants(arg('variants', 'off=;warm-up=--warm-up'));
+const variants = parseVariants(arg('variants', 'off=--no-warm-up;warm-up='));
 const body = JSON.stringify(chatBody);
 const TICKS = 100;
 

@@ -3,7 +3,7 @@
 // rounds of one build): instructions of the first N requests, then of N requests after W more, in
 // one process per variant, all threads counted (V8's compiler threads too), with the optimizing
 // compiler's share shown apart (RSS under valgrind means nothing: bench/lifecycle/first-requests.mjs).
-//   node bench/profile/first-instructions.mjs [--requests 300] [--warm 3000] [--variants "off=;warm=--warm-up"]
+//   node bench/profile/first-instructions.mjs [--requests 300] [--warm 3000] [--variants "off=--no-warm-up;warm="]
 // A variant is `name=<tokens>`: `node:--flag` goes to node, `env:NAME=value` to the gateway's
 // environment, anything else to `aigw serve`; `name@path/to/aigw.js=…` runs another build.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ const W = arg('warm', 3000);
 const CONC = 8;
 const out = mkdtempSync(join(tmpdir(), 'aigw-first-ir-'));
 const body = JSON.stringify(chatBody);
-const variants = parseVariants(arg('variants', 'off=;warm-up=--warm-up'));
+const variants = parseVariants(arg('variants', 'off=--no-warm-up;warm-up='));
 
 async function drive(url, n) {
   const failed = await postMany(url, n, body, CONC);

@@ -162,7 +162,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       configHash: () => configHash(store),
       env: io.env,
       tolerant: source.mode === 'db',
-      warmUp: opts.warmUp === true,
+      warmUp: opts.warmUp !== false,
       beforeListen: compactHeap,
     });
   } catch (err) {
@@ -241,7 +241,8 @@ export const command: Command = {
     { flags: '--db <path>', description: 'database mode: a writable Admin API persisted in this SQLite file (instead of state files)', env: 'AIGW_DB' },
     { flags: '--admin-token <token>', description: 'require this token as Kong-Admin-Token on every Admin API request', env: 'AIGW_ADMIN_TOKEN' },
     { flags: '--mock [host:port]', description: 'also run the built-in mock LLM (default 127.0.0.1:9000)' },
-    { flags: '--warm-up', description: 'before listening, run up to 2,000 requests (at most 1.5 s of CPU time of the process, or 10 s) through the proxy against an internal stub; nothing of the configuration is called' },
+    { flags: '--warm-up', description: 'before listening, run up to 100 requests (at most 0.5 s of CPU time of the process, or 2 s) through the proxy against an internal stub (the default; nothing of the configuration is called)' },
+    { flags: '--no-warm-up', description: 'listen without the warm-up (the first requests then run cold code)' },
     { flags: '--no-dashboard', description: 'do not serve the live dashboard (/dashboard/ on the status listener)' },
     { flags: '--drain-timeout <ms>', description: 'longest wait for in-flight requests on shutdown', default: 10000, parse: (v) => Number(v) },
     KONG_VERSION_OPTION,

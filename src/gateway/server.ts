@@ -44,7 +44,7 @@ export interface GatewayOptions {
   plugins?: ReadonlyMap<string, Plugin<never>>;
   /** `configuration_hash` of `/status` (the Admin API's, so it matches `/config?check_hash`). */
   configHash?: () => string;
-  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does with --warm-up. */
+  /** Run requests through the pipeline against an in-process stub before listening (warm-up.ts); serve does unless --no-warm-up. */
   warmUp?: boolean;
   /** Called once everything is built (and warmed up), right before the proxy listens; serve compacts the heap there (startup-heap.ts). */
   beforeListen?: () => void;

@@ -11,16 +11,20 @@
  * ones run (closures of one function literal share their feedback and optimized code).
  * It is bounded by the process's CPU time (not wall time: on a busy machine a wall-clock budget ran a
  * handful of requests) and ends with a full GC, so its garbage is not left in RSS.
- * It costs RSS (the compiled code, and undici's HTTP parser compiled by TurboFan: what a gateway
- * otherwise pays after its first requests) and start time: `aigw serve --warm-up`, off by default
- * (bench/README.md, "Start-up latency (branch start)", "Warm start (branch warmstart)").
+ * Its LLM calls are answered by an in-process undici dispatcher (StubLlm) and its client is node's
+ * http: undici's HTTP parser (WebAssembly, compiled by TurboFan on V8's helper threads with a ~40 MiB
+ * malloc peak that glibc's arenas may keep: +3-13 MiB RSS at start) is left to the first real
+ * upstream answer. It is short because what V8 compiles for a long one costs RSS too (1,000-1,500
+ * requests: +8 MiB). On by default in `aigw serve` (`--no-warm-up`): bench/README.md, "Warm-up by
+ * default (branch warmdefault)", and before it "Start-up latency", "Warm start", "Cold start".
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Registry } from 'prom-client';
-import { Pool } from './llm/call/undici-core.js';
+import type { Dispatcher as UndiciDispatcher } from 'undici';
+import { Dispatcher } from './llm/call/undici-core.js';
 import { loadStateFromText } from '../config/index.js';
 import { createLlmCaller } from './llm/call/caller.js';
 import type { Logger } from './log.js';
@@ -56,10 +60,15 @@ export interface WarmUpOptions {
   onDone?: PipelineEnv['onDone'];
 }
 
-/** Defaults measured with bench/lifecycle/first-requests.mjs (bench/README.md, "Start-up latency"). */
-export const WARM_UP_REQUESTS = 2000;
-export const WARM_UP_CPU_MS = 1500;
-export const WARM_UP_BUDGET_MS = 10_000;
+/**
+ * Defaults measured with bench/lifecycle/first-requests.mjs and bench/profile/first-instructions.mjs
+ * (bench/README.md, "Warm-up by default (branch warmdefault)"): the JavaScript V8 compiles for a
+ * longer warm-up costs RSS at start too (1,000–1,500 requests: 84 MiB, against 74–76 without and
+ * a target of 80; 200: 77.4 MiB and +0.6 s of CPU before listening), so it is short.
+ */
+export const WARM_UP_REQUESTS = 100;
+export const WARM_UP_CPU_MS = 500;
+export const WARM_UP_BUDGET_MS = 2_000;
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -84,6 +93,8 @@ const ANSWER = JSON.stringify({
 const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
   `data: ${JSON.stringify({ id: 'chatcmpl-warm-up', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 const STREAM = `${chunk({ role: 'assistant', content: 'o' }, null)}${chunk({ content: 'k' }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`;
+const ANSWER_BYTES = Buffer.from(ANSWER);
+const STREAM_EVENTS = STREAM.split(/(?<=\n\n)/).map((e) => Buffer.from(e));
 const BODY = JSON.stringify({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say ok.' }] });
 const STREAM_BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Say ok.' }], stream: true });
 
@@ -126,6 +137,52 @@ function stub(): http.Server {
   });
 }
 
+/**
+ * The LLM caller's upstream during the warm-up: an undici dispatcher that answers every request
+ * itself, through the handler callbacks undici's own Agent calls on `request()`'s handler (onConnect,
+ * onHeaders with raw header buffers, onData, onComplete; UnwrapHandler leaves that handler as it is),
+ * a tick later as a connection would. The ai-proxy path above it (translation, JSON, SSE, undici's
+ * request handler and body stream) runs as for a real upstream; undici's HTTP parser does not: its
+ * WebAssembly is loaded and compiled by TurboFan only at the first real upstream connection, as
+ * without a warm-up — that compile's ~40 MiB of malloced peak, kept in RSS or not by chance, was
+ * what a warm-up through a real socket cost at start (bench/README.md, "Cold start (branch coldstart)").
+ */
+class StubLlm extends Dispatcher {
+  override dispatch(opts: UndiciDispatcher.DispatchOptions, handler: UndiciDispatcher.DispatchHandler): boolean {
+    const h = handler as Required<Pick<UndiciDispatcher.DispatchHandler, 'onConnect' | 'onHeaders' | 'onData' | 'onComplete' | 'onError'>>;
+    const stream = typeof opts.body === 'string' && opts.body.includes('"stream":true');
+    let over = false;
+    const abort = (err?: Error): void => {
+      if (over) return;
+      over = true;
+      h.onError(err ?? new Error('aborted'));
+    };
+    h.onConnect(abort);
+    if (over) return true;
+    setImmediate(() => {
+      if (over) return;
+      const parts = stream ? STREAM_EVENTS : [ANSWER_BYTES];
+      const type = stream ? 'text/event-stream' : 'application/json';
+      const raw = [Buffer.from('content-type'), Buffer.from(type)];
+      if (!stream) raw.push(Buffer.from('content-length'), Buffer.from(String(ANSWER_BYTES.length)));
+      h.onHeaders(200, raw, () => undefined, 'OK');
+      for (const p of parts) if (!over) h.onData(Buffer.from(p));
+      if (over) return;
+      over = true;
+      h.onComplete([]);
+    });
+    return true;
+  }
+
+  override close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  override destroy(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 /** Which request the i-th is: 3 of 4 chat (every 8th of those streamed) when `ai`, else plain. */
 function pick(i: number, ai: boolean): { path: string; body: string } {
   if (!ai || i % 4 === 3) return { path: '/plain', body: BODY };
@@ -134,8 +191,8 @@ function pick(i: number, ai: boolean): { path: string; body: string } {
 
 export async function warmUp(logger: Logger, opts: WarmUpOptions): Promise<WarmUp> {
   const w = await run(logger, opts);
-  // the closed sockets let go of their server when their 'close' events have run
-  await new Promise((resolve) => setImmediate(resolve));
+  // the closed sockets let go of their server when their 'close' events and a turn of the timers have run
+  await new Promise((resolve) => setTimeout(resolve, 0));
   // in a frame of its own: run()'s suspended frame may still hold its runtime and servers
   collectGarbage();
   return w;
@@ -146,11 +203,13 @@ async function run(logger: Logger, opts: WarmUpOptions): Promise<WarmUp> {
   const t0 = performance.now();
   const silent: Logger = { ...logger, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const upstream = stub();
-  const llm = createLlmCaller({ env: {} });
+  const llm = createLlmCaller({ env: {}, dispatcher: new StubLlm() });
   const stores = new PluginStores();
   const agents = createAgents();
   let proxy: http.Server | null = null;
-  let client: Pool | null = null;
+  // node's own HTTP client (its native parser), not an undici Pool: undici's parser is left cold (StubLlm)
+  let client: http.Agent | null = null;
+  const sockets = new Set<Socket>();
   let done = 0;
   let ok = 0;
   let t1 = t0;
@@ -163,15 +222,23 @@ async function run(logger: Logger, opts: WarmUpOptions): Promise<WarmUp> {
     proxy = opts.serverFor(runtime, env);
     const base = await listen(proxy);
     env.listenPort = (proxy.address() as AddressInfo).port;
-    const pool = (client = new Pool(base, { connections: concurrency }));
+    const agent = (client = new http.Agent({ keepAlive: true, maxSockets: concurrency }));
     t1 = performance.now();
     c1 = cpuMs();
-    const one = async (i: number): Promise<void> => {
+    const one = (i: number): Promise<void> => new Promise((resolve, reject) => {
       const { path, body } = pick(i, ai);
-      const r = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await r.body.text();
-      if (r.statusCode === 200) ok++;
-    };
+      const req = http.request(`${base}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          if (res.statusCode === 200) ok++;
+          resolve();
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.on('socket', (s: Socket) => sockets.add(s));
+      req.end(body);
+    });
     const worker = async (): Promise<void> => {
       while (done < requests && cpuMs() - c1 < cpuBudgetMs && performance.now() - t1 < budgetMs) await one(done++);
     };
@@ -179,7 +246,9 @@ async function run(logger: Logger, opts: WarmUpOptions): Promise<WarmUp> {
   } catch (err) {
     logger.debug('warm-up stopped early', { error: String(err) });
   } finally {
-    await client?.close().catch(() => undefined);
+    client?.destroy();
+    // their 'close' events run before the GC below: until then a socket holds its request and agent
+    await Promise.all([...sockets].map((s) => (s.closed ? null : new Promise((resolve) => s.once('close', resolve)))));
     if (proxy) await closed(proxy);
     await closed(upstream);
     destroyAgents(agents);

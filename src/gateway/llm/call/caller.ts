@@ -28,6 +28,8 @@ export interface LlmCallerOptions {
   now?: () => Date;
   /** GCP token source (tests); default one with its own cache, fetching from each account's `token_uri`. */
   gcpAccessToken?: GcpTokenSource;
+  /** Every call through this dispatcher instead of the keep-alive pools (the warm-up's stub upstream, warm-up.ts). */
+  dispatcher?: Dispatcher;
 }
 
 export interface LlmCaller {
@@ -53,6 +55,7 @@ export function createLlmCaller(opts: LlmCallerOptions): LlmCaller {
     now: opts.now ?? (() => new Date()),
     gcpAccessToken: opts.gcpAccessToken ?? gcpTokenSource(),
     dispatcher(connectTimeout) {
+      if (opts.dispatcher) return opts.dispatcher;
       let a = pools.get(connectTimeout);
       if (!a) {
         a = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });

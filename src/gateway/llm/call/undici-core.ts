@@ -13,8 +13,11 @@ import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 
 const require = createRequire(import.meta.url);
-const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
-Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js') as object);
+const DispatcherBase = require('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher;
+Object.assign(DispatcherBase.prototype, require('undici/lib/api/index.js') as object);
+
+/** undici's abstract Dispatcher with the request API on it: a subclass's `dispatch()` serves `request()` (warm-up.ts's stub). */
+export const Dispatcher = DispatcherBase;
 
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
 export const Pool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
