@@ -44,6 +44,8 @@ export interface Desired {
   skipHashForBasicAuth: boolean;
   /** `_info.consumer_group_policy_overrides` or `--consumer-group-policy-overrides`: the target's overrides are read and managed. */
   policyOverrides: boolean;
+  /** A Kong 2.x `_format_version` (1.1, 2.1), when the load allowed it (`legacyFormatVersion`): a warning at each. */
+  legacyFormat: Issue[];
 }
 
 /**
@@ -60,26 +62,33 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
 }
 
 /** Load the files with the active schema profile: the Desired state (null when invalid) and the issues, not printed. */
-async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities, load: LoadChoices = {}): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
     gateway,
     consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true,
+    legacyFormatVersion: load.legacyFormatVersion,
   });
   if (r.state === null) return { desired: null, issues: r.issues, konnectBlock: r.konnect !== null };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
   const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect, lookupTags: r.lookupTags, gateway, skipHashForBasicAuth: r.skipHashForBasicAuth,
-    policyOverrides: r.consumerGroupPolicyOverrides };
+    policyOverrides: r.consumerGroupPolicyOverrides, legacyFormat: r.issues.filter((i) => i.code === 'AIGW_FORMAT_VERSION' && i.severity === 'warning') };
   return { desired, issues: r.issues };
 }
 
+/** How the files are loaded beyond the command's options. */
+export interface LoadChoices {
+  /** A Kong 2.x `_format_version` is a warning (decK's validate commands), not an error (sync, diff). */
+  legacyFormatVersion?: boolean;
+}
+
 /** Load the files; null (after printing every error) when they are invalid. */
-export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io): Promise<Desired | null> {
-  const r = await loadQuietly(args, opts, io);
+export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io, load: LoadChoices = {}): Promise<Desired | null> {
+  const r = await loadQuietly(args, opts, io, undefined, load);
   printIssues(io, r.issues);
   return r.desired;
 }
