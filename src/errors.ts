@@ -49,6 +49,7 @@ export const CODES = {
   AIGW_INTERNAL: 'an unexpected error; please report it',
   AIGW_VAULT_REFERENCE: 'a {vault://…} reference is resolved only in fields Kong marks referenceable; write the value itself, or move the secret to a referenceable field',
   AIGW_GATEWAY_REFERENCE: 'the referenced entity is not in the files: diff and sync look it up on the gateway (_info.default_lookup_tags, or a nested plugin naming it by id)',
+  AIGW_STREAM: "Kong serves this on its stream listener (stream_listen: tcp, tls, udp, tls_passthrough); aigw serve has none: it stores the entity and leaves it out of HTTP routing, as a Kong with stream_listen off does",
 } as const;
 
 export type ErrorCode = keyof typeof CODES;

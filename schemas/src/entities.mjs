@@ -22,7 +22,9 @@ function fk(description, keys = ['id', 'name'], extra = {}) {
 }
 
 const UPSTREAM_TLS = 'aigw serve verifies upstream TLS against the system CA store (tls_verify) only: no client certificate, CA list or verify depth';
-const STREAM_MATCH = 'aigw serve has no TLS listener and no stream routes: it cannot match on it, and a route that ignored it would match more than it says';
+// on a stream route (every protocol tcp, tls, udp or tls_passthrough) these match stream connections, which aigw
+// serve does not take (src/config/stream.ts: the route is stored, not routed); on any other route they are refused
+const STREAM_MATCH = 'aigw serve has no TLS listener and routes HTTP requests only: it cannot match an HTTP route on it, and a route that ignored it would match more than it says';
 
 const common = () => ({
   id: uuid('Unique id (UUID); generated when absent.'),
@@ -111,6 +113,15 @@ function route() {
       custom: 'route-http-sources', message: "cannot set 'sources' when 'protocols' is 'http' or 'https'",
     }, {
       custom: 'route-http-destinations', message: "cannot set 'destinations' when 'protocols' is 'http' or 'https'",
+    }, {
+      custom: 'route-protocol-subsets',
+      message: "these sets are mutually exclusive: ('http', 'https'), ('tcp', 'tls', 'udp'), ('tls_passthrough'), ('grpc', 'grpcs') (the sets the route mixes)",
+    },
+    ...['methods', 'hosts', 'paths', 'headers'].map((f) => ({
+      custom: `route-stream-${f}`, message: `cannot set '${f}' when 'protocols' is 'tcp', 'tls', 'tls_passthrough' or 'udp'`,
+    })), {
+      custom: 'route-stream-matchers',
+      message: "must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'; must set snis when 'protocols' is 'tls_passthrough'",
     }, {
       custom: 'route-matching-fields',
       message: "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http' "

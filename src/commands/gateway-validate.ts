@@ -2,7 +2,8 @@
  * `aigw gateway validate [files...]` (online): every entity of the files is checked by the target's
  * own validator, `POST /schemas/{entity}/validate` (Kong: in the workspace; Konnect: on the control
  * plane's root, as decK's validate/validate.go does), and each refusal is printed at the
- * `file:line:col` of the field it names. Nothing is written.
+ * `file:line:col` of the field it names. Nothing is written. A Kong 2.x `_format_version` (1.1,
+ * 2.1) is a warning, its entities validated as written, as decK does; Konnect refuses it.
  */
 import type { Io } from '../cli/io.js';
 import { KINDS, type KindDef, type KindName } from '../config/kinds.js';
@@ -15,7 +16,7 @@ import { AdminApiError } from '../kong/client.js';
 import { payload } from '../kong/executor.js';
 import { CONNECTION_OPTIONS } from './deck/connect.js';
 import { errorIssues } from './deck/error-positions.js';
-import { konnectIssues } from './deck/konnect-rules.js';
+import { konnectIssues, konnectVersionIssues } from './deck/konnect-rules.js';
 import { loadDesired, printIssues, type Desired } from './deck/plan.js';
 import { strings } from './deck/reconcile.js';
 import { openTarget, type Target } from './deck/target.js';
@@ -79,12 +80,14 @@ export const command: Command = {
   ],
   examples: ['aigw gateway validate kong.yaml', 'aigw gateway validate kong-ai.yaml --konnect-token "$KONNECT_TOKEN" --konnect-control-plane-name prod'],
   async run({ args, opts, sources }, io) {
-    const d = await loadDesired(args, opts, io);
+    // decK's gateway validate checks a Kong 2.x file's entities as written (cmd/gateway_validate.go refuses no
+    // format version; only Konnect does, below); sync and diff refuse it
+    const d = await loadDesired(args, opts, io, { legacyFormatVersion: true });
     if (d === null) return 1;
     const checks = entitiesToCheck(d, strings(opts.onlineEntitiesList));
     const target = await openTarget({ opts, sources, fileKonnect: d.konnect, fileWorkspace: d.state.workspace, forWriting: false }, io);
     try {
-      const offline = target.konnect !== null || opts.konnectCompatibility === true ? konnectIssues(d.state, d.sources) : [];
+      const offline = target.konnect !== null || opts.konnectCompatibility === true ? [...konnectVersionIssues(d.legacyFormat), ...konnectIssues(d.state, d.sources)] : [];
       const parallelism = Math.max(1, Number(opts.parallelism ?? 10) || 10);
       const issues = sortIssues([...offline, ...(await validateAll(target, d, checks, parallelism))]);
       printIssues({ ...io, err: io.out }, issues);

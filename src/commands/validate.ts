@@ -7,7 +7,7 @@ import { KINDS, KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import type { State } from '../config/state.js';
 import { hintFor } from '../errors.js';
 import { AigwError } from '../errors.js';
-import { konnectIssues } from './deck/konnect-rules.js';
+import { konnectIssues, konnectVersionIssues } from './deck/konnect-rules.js';
 import { githubAnnotations } from '../cli/github-annotations.js';
 import { chooseFormat, formatHelp } from '../cli/output-format.js';
 import { VERSION } from '../version.js';
@@ -86,8 +86,10 @@ export const command: Command = {
     let loaded = await load();
     if (konnectProfileForFile(opts, loaded.konnect !== null, io)) loaded = await load();
     const forKong = opts.target === 'kong' && loaded.extensions.length > 0;
-    const konnect = opts.konnectCompatibility === true && loaded.state !== null ? konnectIssues(loaded.state, loaded.sources) : [];
-    const r = forKong || konnect.length > 0 ? { ...loaded, issues: sortIssues([...loaded.issues, ...(forKong ? loaded.extensions : []), ...konnect]) } : loaded;
+    const konnect = opts.konnectCompatibility === true && loaded.state !== null ? [...konnectVersionIssues(loaded.issues), ...konnectIssues(loaded.state, loaded.sources)] : [];
+    // Konnect refuses a Kong 2.x format version (decK's error replaces the warning)
+    const own = opts.konnectCompatibility === true ? loaded.issues.filter((i) => i.code !== 'AIGW_FORMAT_VERSION' || i.severity !== 'warning') : loaded.issues;
+    const r = forKong || konnect.length > 0 ? { ...loaded, issues: sortIssues([...own, ...(forKong ? loaded.extensions : []), ...konnect]) } : loaded;
     const errors = r.issues.filter((i) => i.severity === 'error').length;
     const warnings = r.issues.length - errors;
     const ok = errors === 0 && !(opts.strict && warnings > 0);

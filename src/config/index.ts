@@ -1,7 +1,7 @@
 import { AigwError } from '../errors.js';
 import { readInputs } from './load.js';
 import { SourceFile } from './source.js';
-import { collectEntities, type Obj } from './collect.js';
+import { collectEntities, isObj, type Obj } from './collect.js';
 import { normalize, readMeta, type EntitySources } from './normalize.js';
 import { validateEntities, validateFile } from './validate/index.js';
 import { maskedInputIssues } from './masked-input.js';
@@ -97,7 +97,12 @@ function fromFiles(files: SourceFile[], initial: Issue[], opts: LoadOptions): Lo
       `'${field}' must not be set on an entity nested under a ${field}: nesting already sets it`));
   }
   const norm = normalize(raws, meta, opts.gateway, opts.apply);
-  const rules = validateEntities(norm.origins, { strict: Boolean(opts.strict) });
+  const fileOf = (kind: string, field: string): SourceFile | undefined => contents.find(({ content }) => {
+    const info = content._info;
+    const d = isObj(info) && isObj(info.defaults) ? info.defaults[kind] : undefined;
+    return isObj(d) && d[field] !== undefined;
+  })?.file;
+  const rules = validateEntities(norm.origins, { strict: Boolean(opts.strict), info: { defaults: meta.defaults, fileOf } });
   issues.push(...norm.issues, ...rules.filter((i) => i.code !== 'AIGW_EXTENSION'));
   sortIssues(issues);
   const extensions = sortIssues(rules.filter((i) => i.code === 'AIGW_EXTENSION'));

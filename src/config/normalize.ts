@@ -89,7 +89,8 @@ export function expandServiceUrl(service: Obj): Obj {
 
 /** The fields a file gives an entity (url expanded, `_info.defaults` and select tags applied), before schema defaults. */
 export function wireOwnFields(raw: RawEntity, meta: Meta): Obj {
-  const own: Obj = raw.kind.name === 'services' ? expandServiceUrl(raw.data) : { ...raw.data };
+  // a copy: the file's own fields (raw.data) stay as written, for validate's per-field checks
+  const own: Obj = raw.kind.name === 'services' && typeof raw.data.url === 'string' ? expandServiceUrl(raw.data) : { ...raw.data };
   const d = raw.kind.infoDefaults ? meta.defaults[raw.kind.infoDefaults] : undefined;
   if (d) for (const [k, v] of Object.entries(d)) if (own[k] === undefined) own[k] = v;
   if (meta.selectTags.length > 0 && raw.kind.membership === undefined) {

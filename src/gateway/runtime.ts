@@ -7,6 +7,7 @@ import { compileCondition, conditioned } from './plugin-condition.js';
 import type { Registry } from 'prom-client';
 import type { Entity, State } from '../config/state.js';
 import { refId } from '../config/state.js';
+import { isStreamRoute } from '../config/stream.js';
 import { pluginPriority } from '../config/schemas.js';
 import { AigwError } from '../errors.js';
 import { Balancer } from './balancing/upstream-balancer.js';
@@ -17,7 +18,7 @@ import type { Logger } from './log.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { LOADED_PLUGINS, isPlugin, loadPlugins } from './plugins/index.js';
 import { notServed } from './not-served.js';
-import { pluginRefusals, refusedEntities } from './serve-refusals.js';
+import { pluginRefusals, refusedEntities, streamLeftOut } from './serve-refusals.js';
 import { configWithPartials } from './partials.js';
 import { Routing, type RouteMatcher } from './routing.js';
 import { sharedStoreKey, storeKey, type PluginStores } from './stores.js';
@@ -103,6 +104,8 @@ interface InstanceBuild {
   instances: Map<Entity, InstanceRecord>;
   /** Instances created afresh (not taken from the previous build). */
   fresh: number;
+  /** Plugins left out with the stream routes and services (serve-refusals.ts streamLeftOut). */
+  streamPlugins: ReadonlySet<string>;
 }
 
 /** Create one plugin's instance, or take the previous build's (then its store keys are this build's too). */
@@ -158,6 +161,8 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
     const name = String(e.name);
     const protocols = Array.isArray(e.protocols) ? e.protocols : ['http', 'https'];
     if (!protocols.includes('http') && !protocols.includes('https')) continue;
+    // scoped to a stream route or service: it never runs on an HTTP request (named in the startup warnings)
+    if (b.streamPlugins.has(e.id)) continue;
     const plugin = registry.get(name) as Plugin<unknown> | undefined;
     if (!plugin) {
       // never skipped silently (it may guard the route): refused, or left out fail closed
@@ -273,14 +278,14 @@ function orderingCycles(label: string, broken: BrokenEntity[] | null, logger: Lo
 function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, consumers: Consumers, again: Runtime | null, warnings: string[], broken: BrokenEntity[] | null, logger: Logger): Steps<{ routes: Map<string, RouteInfo>; chains: Map<string, Chain> }> {
   if (again !== null && sameItems(again.state.entities.routes, state.entities.routes)) {
     // the same routes and chains: the previous maps, not copies of them
-    for (const r of state.entities.routes) if (refId(r.service) === null) warnings.push(noServiceWarning(r));
+    for (const r of state.entities.routes) if (refId(r.service) === null && !isStreamRoute(r)) warnings.push(noServiceWarning(r));
     return { routes: again.routes as Map<string, RouteInfo>, chains: again.chains as Map<string, Chain> };
   }
   const routes = new Map<string, RouteInfo>();
   const chains = new Map<string, Chain>();
   for (const r of state.entities.routes) {
     yield;
-    if (refId(r.service) === null) warnings.push(noServiceWarning(r));
+    if (refId(r.service) === null && !isStreamRoute(r)) warnings.push(noServiceWarning(r));
     const before = again?.routes.get(r.id);
     const chainBefore = again?.chains.get(r.id);
     if (before !== undefined && before.entity === r && chainBefore !== undefined) {
@@ -311,22 +316,25 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
   const balancers = compileBalancers(state);
   const services = new Map<string, CompiledService>();
   const refused = yield* refusedEntities(state, broken);
+  // Kong's stream proxy: stored, never routed (config/stream.ts); said at startup
+  const stream = streamLeftOut(state);
+  warnings.push(...stream.warnings);
   for (const s of state.entities.services) {
     yield;
     services.set(s.id, { info: { entity: s, id: s.id, name: nameOf(s) }, target: compileServiceTarget(s, balancers), enabled: s.enabled !== false && !refused.has(s.id) });
   }
   for (const s of state.entities.services) {
-    if (s.protocol !== 'http' && s.protocol !== 'https') warnings.push(`service '${nameOf(s) ?? s.id}' uses protocol '${String(s.protocol)}'; aigw serve proxies http and https only`);
+    if (s.protocol !== 'http' && s.protocol !== 'https' && !stream.services.has(s.id)) warnings.push(`service '${nameOf(s) ?? s.id}' uses protocol '${String(s.protocol)}'; aigw serve proxies http and https only`);
   }
   const routable = state.entities.routes.filter((r) => {
     const sid = refId(r.service);
-    if (refused.has(r.id)) return false;
+    if (refused.has(r.id) || stream.routes.has(r.id)) return false;
     return sid === null || services.get(sid)?.enabled !== false;
   });
   yield;
   const router = prev !== null && sameItems(prev.memo.routable, routable) ? prev.memo.router : yield* routerOf(routable, broken);
   yield;
-  const b: InstanceBuild = { deps, consumers, storeKeys, broken, previous: prev?.memo, instances: new Map(), fresh: 0 };
+  const b: InstanceBuild = { deps, consumers, storeKeys, broken, previous: prev?.memo, instances: new Map(), fresh: 0, streamPlugins: stream.plugins };
   const byName = yield* createInstances(state, b);
   for (const x of broken ?? []) deps.logger.error(brokenLine(x));
   // every instance the previous runtime's, from the same plugin list: its chains still hold

@@ -6,7 +6,8 @@
  * and an Admin API write of it is refused (build-check.ts).
  */
 import { AigwError } from '../errors.js';
-import type { Entity, State } from '../config/state.js';
+import { refId, type Entity, type State } from '../config/state.js';
+import { httpToStreamWhy, isStreamOnlyPlugin, isStreamRoute, isStreamService, streamPluginWhy, streamRouteWhy, streamServiceWhy } from '../config/stream.js';
 import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import { schemas } from '../config/schemas.js';
 import { serveRefusals } from '../config/validate/serve-marks.js';
@@ -18,6 +19,8 @@ export const REFUSING_KINDS = ['routes', 'services', 'upstreams', 'plugins'] as 
 
 /** Why aigw serve refuses the entity's own fields (a plugin's `config` aside). */
 export function entityRefusals(kind: KindName, e: Entity): string[] {
+  // a stream route is left out of routing whole (config/stream.ts): its stream matchers are not refused
+  if (kind === 'routes' && isStreamRoute(e)) return [];
   // a plugin's `config` carries no mark in the entity schema: its own schema is walked apart
   return serveRefusals(schemas().entity(kind), KIND_BY_NAME[kind].schema, e);
 }
@@ -32,7 +35,8 @@ export function pluginRefusals(name: string, e: Entity, linked: unknown): string
 const what = (kind: KindName, e: Entity): string => `${kind.replace(/s$/, '')} '${typeof e.name === 'string' ? e.name : e.id}' (${e.id})`;
 
 /**
- * The routes, services and upstreams aigw serve refuses. Strict (`broken` null): the first one
+ * The routes, services and upstreams aigw serve refuses (an HTTP route sent to a stream service
+ * too: only stream routes reach one in Kong). Strict (`broken` null): the first one
  * fails the build. Tolerant: each joins `broken`, and the ids returned are left out, fail closed:
  * a refused route is not routed, a refused service (or one sending to a refused upstream) is
  * served as disabled (its routes answer 404).
@@ -41,10 +45,13 @@ export function* refusedEntities(state: State, broken: BrokenEntity[] | null): S
   const out = new Set<string>();
   const upstreams = new Set<string>();
   let done = 0;
+  const streamServices = new Map(state.entities.services.filter(isStreamService).map((s) => [s.id, s]));
   for (const kind of ['routes', 'services', 'upstreams'] as const) {
     for (const e of state.entities[kind]) {
       if (++done % 512 === 0) yield;
       const why = entityRefusals(kind, e);
+      const stream = kind === 'routes' && !isStreamRoute(e) ? streamServices.get(refId(e.service) ?? '') : undefined;
+      if (stream !== undefined) why.push(httpToStreamWhy(stream, `'${typeof stream.name === 'string' ? stream.name : stream.id}' (${stream.id})`));
       if (why.length === 0) continue;
       if (broken === null) throw new AigwError('AIGW_SERVE', `${what(kind, e)}: ${why.join('; ')}`);
       broken.push(brokenEntity(kind, e, why.join('; ')));
@@ -54,4 +61,38 @@ export function* refusedEntities(state: State, broken: BrokenEntity[] | null): S
   }
   for (const s of state.entities.services) if (upstreams.has(String(s.host))) out.add(s.id);
   return out;
+}
+
+/** What aigw serve leaves out because Kong serves it on its stream listener (config/stream.ts). */
+export interface StreamLeftOut {
+  routes: ReadonlySet<string>;
+  services: ReadonlySet<string>;
+  /** Plugins not built: scoped to a stream route or service, or running on stream protocols only. */
+  plugins: ReadonlySet<string>;
+  /** One startup warning per route, service and stream-only plugin, naming it and why. */
+  warnings: string[];
+}
+
+/** The stream routes and services of `state`, and the plugins that therefore never run. */
+export function streamLeftOut(state: State): StreamLeftOut {
+  const routes = new Set(state.entities.routes.filter(isStreamRoute).map((r) => r.id));
+  const services = new Set(state.entities.services.filter(isStreamService).map((s) => s.id));
+  const plugins = new Set<string>();
+  const byScope = new Map<string, string[]>();
+  const warnings: string[] = [];
+  if (routes.size === 0 && services.size === 0 && !state.entities.plugins.some(isStreamOnlyPlugin)) return { routes, services, plugins, warnings };
+  for (const p of state.entities.plugins) {
+    const scope = [refId(p.route), refId(p.service)].find((id): id is string => id !== null && (routes.has(id) || services.has(id)));
+    if (scope !== undefined) {
+      plugins.add(p.id);
+      byScope.set(scope, [...(byScope.get(scope) ?? []), `${String(p.name)} (${p.id})`]);
+    } else if (isStreamOnlyPlugin(p)) {
+      plugins.add(p.id);
+      if (p.enabled !== false) warnings.push(`${what('plugins', p)}: ${streamPluginWhy(p)}`);
+    }
+  }
+  const scoped = (id: string): string => (byScope.has(id) ? `; not run: ${byScope.get(id)!.join(', ')}` : '');
+  for (const r of state.entities.routes) if (routes.has(r.id)) warnings.push(`${what('routes', r)} is ${streamRouteWhy(r)}${scoped(r.id)}`);
+  for (const s of state.entities.services) if (services.has(s.id)) warnings.push(`${what('services', s)}: ${streamServiceWhy(s)}${scoped(s.id)}`);
+  return { routes, services, plugins, warnings };
 }

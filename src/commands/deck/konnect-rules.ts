@@ -65,3 +65,12 @@ export function konnectIssues(state: State, sources: EntitySources): Issue[] {
   }
   return out;
 }
+
+/**
+ * decK's Konnect check of the file version (validate/konnect_compatibility.go): Konnect takes
+ * `_format_version` 3.0 or above only. `legacy`: the warnings a load gave a Kong 2.x version
+ * (1.1, 2.1), each turned into decK's error at the same position.
+ */
+export function konnectVersionIssues(legacy: readonly Issue[]): Issue[] {
+  return legacy.filter((i) => i.code === 'AIGW_FORMAT_VERSION').map((i) => ({ ...i, severity: 'error', code: 'AIGW_KONNECT_UNSUPPORTED', message: "[version] decK file version must be '3.0' or greater" }));
+}

@@ -44,6 +44,8 @@ export interface Desired {
   skipHashForBasicAuth: boolean;
   /** `_info.consumer_group_policy_overrides` or `--consumer-group-policy-overrides`: the target's overrides are read and managed. */
   policyOverrides: boolean;
+  /** A Kong 2.x `_format_version` (1.1, 2.1), when the load allowed it (`legacyFormatVersion`): a warning at each. */
+  legacyFormat: Issue[];
 }
 
 /**
@@ -61,29 +63,38 @@ export function extensionWarnings(desired: Desired, info: TargetInfo, io: Io): s
 
 /**
  * Load the files with the active schema profile: the Desired state (null when invalid) and the
- * issues, not printed. `apply`: references the files do not satisfy name the target's entities.
+ * issues, not printed. `load.apply`: references the files do not satisfy name the target's entities.
  */
-async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities, apply?: ApplyTarget): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
+async function loadQuietly(args: string[], opts: Record<string, unknown>, io: Io, gateway?: GatewayEntities, load: LoadChoices = {}): Promise<{ desired: Desired | null; issues: Issue[]; konnectBlock?: boolean }> {
   const r = await loadState(args.length === 0 ? ['-'] : args, {
     env: io.env,
     cwd: io.cwd,
     readStdin: () => io.readStdin(),
     gateway,
-    apply,
+    apply: load.apply,
     consumerGroupPolicyOverrides: opts.consumerGroupPolicyOverrides === true,
+    legacyFormatVersion: load.legacyFormatVersion,
   });
   if (r.state === null) return { desired: null, issues: r.issues, konnectBlock: r.konnect !== null };
   const tags = selectTags(strings(opts.selectTag), r.state.selectTags);
   const warnings = r.issues.filter((i) => i.severity === 'warning').map((i) => formatIssue(i));
   const konnect = r.konnect === null ? null : { control_plane_name: r.konnect.control_plane_name, runtime_group_name: r.konnect.runtime_group_name };
   const desired = { state: tagged(r.state, tags), envValues: r.envValues, selectTags: tags, warnings, extensions: r.extensions, sources: r.sources, konnect, lookupTags: r.lookupTags, gateway, skipHashForBasicAuth: r.skipHashForBasicAuth,
-    policyOverrides: r.consumerGroupPolicyOverrides };
+    policyOverrides: r.consumerGroupPolicyOverrides, legacyFormat: r.issues.filter((i) => i.code === 'AIGW_FORMAT_VERSION' && i.severity === 'warning') };
   return { desired, issues: r.issues };
 }
 
+/** How the files are loaded beyond the command's options. */
+export interface LoadChoices {
+  /** A Kong 2.x `_format_version` is a warning (decK's validate commands), not an error (sync, diff). */
+  legacyFormatVersion?: boolean;
+  /** apply (decK's partial apply): the target's entities that references the files do not satisfy resolve to. */
+  apply?: ApplyTarget;
+}
+
 /** Load the files; null (after printing every error) when they are invalid. */
-export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io): Promise<Desired | null> {
-  const r = await loadQuietly(args, opts, io);
+export async function loadDesired(args: string[], opts: Record<string, unknown>, io: Io, load: LoadChoices = {}): Promise<Desired | null> {
+  const r = await loadQuietly(args, opts, io, undefined, load);
   printIssues(io, r.issues);
   return r.desired;
 }
@@ -111,7 +122,7 @@ async function loadForTarget(first: { desired: Desired | null; issues: Issue[] }
   // apply (decK's partial apply): what the files name but do not hold is looked up among the target's entities
   const read = apply && first.desired !== null ? await readTarget(target.client, readOptions({ ...first.desired, gateway }, opts)) : undefined;
   const reload = otherProfile || gateway !== undefined || read !== undefined;
-  const r = reload ? await loadQuietly(args, opts, io, gateway, read === undefined ? undefined : { entities: read.entities, selectTags: read.selectTags }) : first;
+  const r = reload ? await loadQuietly(args, opts, io, gateway, read === undefined ? {} : { apply: { entities: read.entities, selectTags: read.selectTags } }) : first;
   printIssues(io, r.issues);
   return { desired: r.desired, read };
 }
@@ -213,7 +224,7 @@ export async function withPlan(input: PlanInput, io: Io, use: (p: Planned) => Pr
   const apply = command === 'apply';
   useKongProfile(DEFAULT_PROFILE);
   // apply: before the target is read, references to its entities are announced with placeholder ids
-  const loadFirst = () => loadQuietly(args, opts, io, undefined, apply ? { entities: null } : undefined);
+  const loadFirst = () => loadQuietly(args, opts, io, undefined, apply ? { apply: { entities: null } } : {});
   let first = await loadFirst();
   // files for Konnect may use fields newer than the default profile's: checked against Konnect's before giving up
   if (first.desired === null && opts.kongVersion === undefined && kongProfile() !== 'konnect'

@@ -5,6 +5,7 @@ import { CANONICAL_FORMAT, clientFormat } from '../../gateway/llm/formats/index.
 import { getPath, isNonEmpty } from './dotted-path.js';
 import { CORE_CHECKS } from './core-checks.js';
 import { keyMaterial } from './key-checks.js';
+import { STREAM_PROTOCOLS } from '../stream.js';
 
 /**
  * Kong entity checks that need code (Kong's `custom_entity_check`). Schemas reference them as
@@ -100,7 +101,8 @@ const userinfoAuthorization: CustomCheck = (obj) => {
   return hasUserinfo && hasAuth ? { path: ['headers'], message: "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed" } : null;
 };
 
-function validIpOrCidr(v: string): boolean {
+/** Kong's typedefs.ip_or_cidr: an IPv4 or IPv6 address, optionally with a prefix length. */
+export function validIpOrCidr(v: string): boolean {
   const [ip, bits, ...rest] = v.split('/');
   const family = isIP(ip);
   if (family === 0 || rest.length > 0) return false;
@@ -140,7 +142,8 @@ const routeMatchingFields: CustomCheck = (route) => {
   if (other !== undefined && isSetNumber(getPath(route, 'priority'))) return { path: ['priority'], message: `Router Expression failed validation: cannot set 'priority' with ${FIELDS_TEXT} simultaneously` };
   const protocols = getPath(route, 'protocols');
   const list = Array.isArray(protocols) ? protocols : ['http', 'https'];
-  if (!list.includes('http') && !list.includes('https')) return null;
+  // Kong chooses the subschema by the first protocol: a stream one has its own rule (routeStreamMatchers)
+  if (!list.includes('http') && !list.includes('https') || STREAM_PROTOCOLS.includes(list[0] as string)) return null;
   const httpsOnly = !list.includes('http');
   const matchers = httpsOnly ? [...HTTP_MATCHERS, 'snis'] : HTTP_MATCHERS;
   if (matchers.some((m) => isNonEmpty(getPath(route, m)))) return null;
@@ -171,6 +174,47 @@ const httpRouteField = (field: 'sources' | 'destinations'): CustomCheck => (rout
 };
 
 /**
+ * Kong's `mutually_exclusive_subsets` on route protocols (routes.lua): http/https, the stream
+ * protocols tcp/tls/udp, tls_passthrough and grpc/grpcs do not mix in one route.
+ */
+const PROTOCOL_SUBSETS: readonly (readonly string[])[] = [['http', 'https'], ['tcp', 'tls', 'udp'], ['tls_passthrough'], ['grpc', 'grpcs']];
+const routeProtocolSubsets: CustomCheck = (route) => {
+  const protocols = getPath(route, 'protocols');
+  if (!Array.isArray(protocols)) return null;
+  const memberOf: Array<readonly string[]> = [];
+  for (const p of protocols) {
+    const subset = PROTOCOL_SUBSETS.find((s) => s.includes(p as string));
+    if (subset !== undefined && !memberOf.includes(subset)) memberOf.push(subset);
+  }
+  if (memberOf.length <= 1) return null;
+  return { path: ['protocols'], message: `these sets are mutually exclusive: ${memberOf.map((s) => `(${s.map((p) => `'${p}'`).join(', ')})`).join(', ')}` };
+};
+
+/**
+ * Kong's stream subschema of routes (routes_subschemas.lua, chosen by the first protocol): a route
+ * of tcp, tls, udp or tls_passthrough matches on sources, destinations and snis, never on HTTP
+ * fields. An expression route is checked apart.
+ */
+const streamSubschema = (route: unknown): boolean => STREAM_PROTOCOLS.includes(protocolsOf(route)[0] as string) && !isNonEmpty(getPath(route, 'expression'));
+const STREAM_TEXT = "'tcp', 'tls', 'tls_passthrough' or 'udp'";
+const streamRouteField = (field: 'methods' | 'hosts' | 'paths' | 'headers'): CustomCheck => (route) => {
+  if (!isNonEmpty(getPath(route, field)) || !streamSubschema(route)) return null;
+  return { path: [field], message: `cannot set '${field}' when 'protocols' is ${STREAM_TEXT}` };
+};
+const routeStreamMatchers: CustomCheck = (route) => {
+  if (!streamSubschema(route)) return null;
+  const protocols = protocolsOf(route);
+  if (protocols.every((p) => p === 'tcp' || p === 'tls' || p === 'udp')) {
+    if (['sources', 'destinations', 'snis'].some((f) => isNonEmpty(getPath(route, f)))) return null;
+    return { path: [], at: ['protocols'], message: "must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'" };
+  }
+  if (protocols.every((p) => p === 'tls_passthrough') && !isNonEmpty(getPath(route, 'snis'))) {
+    return { path: [], at: ['protocols'], message: "must set snis when 'protocols' is 'tls_passthrough'" };
+  }
+  return null;
+};
+
+/**
  * kafka-log's (and kafka-upstream's) SASL check (Kong EE schema.lua `custom_entity_check` on authentication): a
  * password mechanism needs both user and password. Kong reports it on the config (`@entity`); the file position is
  * the authentication record.
@@ -195,6 +239,12 @@ export const CUSTOM_CHECKS: Record<string, CustomCheck> = {
   'route-snis-protocols': routeSnisProtocols,
   'route-http-sources': httpRouteField('sources'),
   'route-http-destinations': httpRouteField('destinations'),
+  'route-protocol-subsets': routeProtocolSubsets,
+  'route-stream-methods': streamRouteField('methods'),
+  'route-stream-hosts': streamRouteField('hosts'),
+  'route-stream-paths': streamRouteField('paths'),
+  'route-stream-headers': streamRouteField('headers'),
+  'route-stream-matchers': routeStreamMatchers,
   'key-material': keyMaterial,
   'kafka-sasl-credentials': kafkaSaslCredentials,
   ...CORE_CHECKS,

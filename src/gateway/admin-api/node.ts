@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KINDS, KIND_BY_NAME, type KindName } from '../../config/kinds.js';
 import type { Entity, State } from '../../config/state.js';
-import { build, type CrudContext } from './entities.js';
+import { build, isUuid, type CrudContext } from './entities.js';
 import { matchesTags, paginate, parseTags } from './query.js';
 import { AdminHttpError, JsonText, kongError, notFound } from './respond.js';
 import { ConfigBodyError } from '../../config/thread/config-body.js';
@@ -125,7 +125,10 @@ export async function schemas(ctx: NodeContext, method: string, segments: string
   if (b === 'validate') {
     if (method !== 'POST') throw new AdminHttpError(405, { message: 'Method not allowed' });
     const input = await body();
-    const dryRun: CrudContext = { ...ctx, store: { ...ctx.store, idByUnique: () => undefined } };
+    // Kong's validate endpoint checks the schema only: no uniqueness, and a foreign key given by id need not
+    // exist yet (decK's gateway validate sends a file's routes with the ids of services it has not created)
+    const get: typeof ctx.store.get = (k, id) => ctx.store.get(k, id) ?? (isUuid(id) ? ({ id } as Entity) : undefined);
+    const dryRun: CrudContext = { ...ctx, store: { ...ctx.store, get, idByUnique: () => undefined } };
     build(dryRun, KIND_BY_NAME[kind], input);
     return { status: 200, body: { message: 'schema validation successful' } };
   }

@@ -312,6 +312,17 @@ services:
     expect(srv.controlPlane('scratch').entities('services').map((s) => s.name)).toEqual(['konnect-portal']);
   });
 
+  it("gateway validate and validate --konnect-compatibility refuse a Kong 2.x format version for Konnect, with decK's message", async () => {
+    file('old.yaml', '_format_version: "1.1"\nservices:\n  - name: old-svc\n    url: http://ok.internal\n');
+    const r = await run(validate, ['old.yaml'], konnect('scratch'));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("old.yaml:1:18  error    AIGW_KONNECT_UNSUPPORTED  [version] decK file version must be '3.0' or greater");
+    const offline = await run(offlineValidate, ['old.yaml'], { konnectCompatibility: true, target: 'aigw' });
+    expect(offline.code).toBe(1);
+    expect(offline.out).toContain("old.yaml:1:18  error    AIGW_KONNECT_UNSUPPORTED  [version] decK file version must be '3.0' or greater");
+    expect(offline.out).not.toContain('warning');
+  });
+
   it('sync --wait returns once the data planes report the new hash, and names a laggard on timeout', async () => {
     file('small.yaml', `_format_version: "3.0"\nconsumers:\n  - username: waiter\n`);
     const ok = await run(sync, ['small.yaml'], konnect('scratch', { wait: true, waitTimeout: '5', waitPollMs: 20 }));
