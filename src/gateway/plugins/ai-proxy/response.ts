@@ -100,13 +100,16 @@ function usageOf(r: CanonicalResponse): Usage {
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
   const body = formatOf(env.plan.inputFormat).response(r.response, env.plan.request);
   env.onAnswered?.(body);
-  const text = JSON.stringify(body);
+  // the client's format keeps the response as it is, and the upstream's bytes are its JSON text
+  // (client.ts): they are sent as they came instead of being serialised again
+  const passed = body === r.response && r.bytes !== undefined && r.text !== undefined;
+  const text = passed ? r.text as string : JSON.stringify(body);
   if (env.ctx.logged) setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text, answer: r.response });
   // the call's headers are this answer's own (cleanHeaders made them): edited in place
   const headers: Record<string, HeaderValue> = r.headers;
   headers['content-type'] = JSON_TYPE;
   modelHeader(env, headers);
-  return { kind: 'buffered', status: 200, headers, body: Buffer.from(text) };
+  return { kind: 'buffered', status: 200, headers, body: passed ? r.bytes as Buffer : Buffer.from(text) };
 }
 
 /** Upstream non-200s pass through (in the client's shape); gateway-made failures go to the error boundary. */
