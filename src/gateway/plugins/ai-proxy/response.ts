@@ -1,7 +1,8 @@
 /**
  * ai-proxy's answer to the client, from one ProviderCallResult:
  *
- *   200 buffered ─► canonical JSON (or an Anthropic `message`) + X-Kong-LLM-Model; analytics set
+ *   200 buffered ─► canonical JSON (or an Anthropic `message`) + X-Kong-LLM-Model; analytics set;
+ *                   an answer the gateway does not change goes out as the upstream's bytes
  *   200 stream   ─► `data: <chunk>\n\n`… `data: [DONE]\n\n` (or Anthropic events), one frame per
  *                   chunk as it arrives; analytics set at the end, before the response ends
  *   non-200      ─► the upstream reply, raw (Anthropic-shaped for Anthropic clients)
