@@ -143,14 +143,21 @@ export function errorToReply(ctx: GatewayContext, err: unknown, logger: Logger):
   return { status: 500, message: 'An unexpected error occurred' };
 }
 
-function upstreamHead(ctx: GatewayContext, chain: Chain, status: number, headers: HeaderMap): void {
+/** `contentLength`: the body's length, sent in place of the headers' own `content-length` (else after them). */
+function upstreamHead(ctx: GatewayContext, chain: Chain, status: number, headers: HeaderMap, contentLength: string | null = null): void {
   const res = ctx.res;
   const now = process.hrtime.bigint();
   res.statusCode = status;
+  let length = contentLength;
   for (const k in headers) {
-    const v = headers[k];
+    let v = headers[k];
+    if (k === 'content-length' && length !== null) {
+      v = length;
+      length = null;
+    }
     if (v !== undefined && !HOP_BY_HOP.has(k)) res.setHeader(k, v);
   }
+  if (length !== null) res.setHeader('content-length', length);
   applyExtraHeaders(res, ctx);
   res.setHeader('via', VIA_HEADER);
   const t = ctx.timings;
@@ -220,9 +227,7 @@ async function deliverBuffered(ctx: GatewayContext, chain: Chain, r: BufferedRes
     await inst.response(ctx, r);
     ctx.phases?.push({ phase: 'response', plugin: entry.name, start: t0, end: process.hrtime.bigint() });
   }
-  const headers = editableCopy(r.headers);
-  headers['content-length'] = String(r.body.length);
-  upstreamHead(ctx, chain, r.status, headers);
+  upstreamHead(ctx, chain, r.status, r.headers, String(r.body.length));
   ctx.responseBytes = r.body.length;
   ctx.res.end(ctx.method === 'HEAD' ? undefined : r.body);
 }

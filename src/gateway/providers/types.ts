@@ -128,9 +128,16 @@ export interface Provider {
   endpoint(ctx: ProviderContext): URL;
   /** Adds credentials: header / query / body param, SigV4, GCP bearer. */
   authorize(ctx: ProviderContext, req: UpstreamRequest): Promise<UpstreamRequest> | UpstreamRequest;
-  /** Canonical request → provider body (and extra headers). Throws TranslationError (400) on bad input. */
+  /**
+   * Canonical request → provider body (and extra headers). Throws TranslationError (400) on bad
+   * input. Never modifies `body` (the caller keeps using it: usage estimates, the stream session).
+   */
   toUpstream(ctx: ProviderContext, body: CanonicalRequest): { body: JsonObject; headers?: Record<string, string> };
-  /** A 200 provider body → canonical response. Usage may be zeros; the caller fills estimates. */
+  /**
+   * A 200 provider body → canonical response. Usage may be zeros; the caller fills estimates. Never
+   * modifies `body` (it may share parts of it): the caller compares the response with it, and a
+   * response that serialises as the body did is sent as the upstream's bytes (llm/call/client.ts).
+   */
   fromUpstream(ctx: ProviderContext, status: number, body: unknown): CanonicalResponse;
   /** How the upstream stream is framed. */
   framing(ctx: ProviderContext): Framing;

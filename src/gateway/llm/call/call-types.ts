@@ -56,6 +56,13 @@ export interface BufferedSuccess {
   latencyMs: number;
   /** Model actually used (config `model.name`, else the request's). */
   model: string;
+  /**
+   * The upstream's body (decoded, valid UTF-8) and its text, when `response` is that JSON unchanged
+   * (same values, keys in the same order): ai-proxy then sends these bytes instead of serialising the
+   * response again (whitespace and escapes stay the upstream's). Undefined otherwise.
+   */
+  bytes: Buffer | undefined;
+  text: string | undefined;
 }
 
 export interface StreamSummary {

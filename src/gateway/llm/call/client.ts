@@ -13,10 +13,12 @@
  * Kong's status and message. Network failures are results, not exceptions, so callers can fail over.
  */
 import type { Dispatcher } from 'undici';
+import { isUtf8 } from 'node:buffer';
 import { bodyFailure, cleanHeaders, decodeBuffer, decoded, failure, headerText, mergeHeaders, ms, networkFailure, readBody } from './client-io.js';
 import { startStream } from './client-stream.js';
 import { TranslationError } from '../wire/errors.js';
 import { LightAbort, onAbort } from '../wire/abort.js';
+import { sameJson } from '../wire/json-form.js';
 import { withoutNulls, type CanonicalRequest, type Usage } from '../wire/openai-types.js';
 import { getProvider } from '../../providers/index.js';
 import type { CallerEnv, CallOptions, LlmTarget, LlmTimeouts, ProviderCallResult } from './call-types.js';
@@ -152,9 +154,10 @@ export async function callProvider(target: LlmTarget, request: CanonicalRequest,
   } catch (err) {
     return bodyFailure(err, start, opts.signal);
   }
+  const text = raw.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return failure('garbage', 502, 'The upstream LLM returned an invalid response (not JSON)', start);
   }
@@ -162,5 +165,10 @@ export async function callProvider(target: LlmTarget, request: CanonicalRequest,
   const usage: Usage = 'completion_tokens' in response.usage
     ? response.usage
     : { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens };
-  return { ok: true, kind: 'buffered', status: 200, headers, response, usage, latencyMs: ms(start), model: pctx.model };
+  // An answer that is the upstream's JSON unchanged (OpenAI's wire format, `object` and usage as the
+  // gateway would write them) is sent as the upstream's bytes, as Kong sends them: the same JSON value,
+  // written as the upstream wrote it. `fromUpstream` never modifies `json`; a body that is not valid
+  // UTF-8 is serialised again (its text has U+FFFD in place of the bad bytes).
+  const same = response !== json && sameJson(response, json) && isUtf8(raw);
+  return { ok: true, kind: 'buffered', status: 200, headers, response, usage, latencyMs: ms(start), model: pctx.model, bytes: same ? raw : undefined, text: same ? text : undefined };
 }

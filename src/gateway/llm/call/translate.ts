@@ -41,9 +41,13 @@ export function mergeModelOptions(ctx: ProviderContext, req: CanonicalRequest): 
  */
 export function prepareUpstream(provider: Provider, ctx: ProviderContext, req: CanonicalRequest): Promise<UpstreamRequest> | UpstreamRequest {
   try {
-    // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see
-    const plain: CanonicalRequest = editableCopy(req);
-    delete plain[CLIENT_STATE];
+    // what a client format keeps beside the request (CLIENT_STATE) is never the provider's to see;
+    // without it the request goes as it is (toUpstream never modifies its body: no copy)
+    let plain = req;
+    if (CLIENT_STATE in req) {
+      plain = editableCopy(req);
+      delete plain[CLIENT_STATE];
+    }
     const { body, headers } = provider.toUpstream(ctx, plain);
     const base: UpstreamRequest = {
       method: 'POST',

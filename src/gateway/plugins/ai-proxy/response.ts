@@ -1,7 +1,8 @@
 /**
  * ai-proxy's answer to the client, from one ProviderCallResult:
  *
- *   200 buffered ─► canonical JSON (or an Anthropic `message`) + X-Kong-LLM-Model; analytics set
+ *   200 buffered ─► canonical JSON (or an Anthropic `message`) + X-Kong-LLM-Model; analytics set;
+ *                   an answer the gateway does not change goes out as the upstream's bytes
  *   200 stream   ─► `data: <chunk>\n\n`… `data: [DONE]\n\n` (or Anthropic events), one frame per
  *                   chunk as it arrives; analytics set at the end, before the response ends
  *   non-200      ─► the upstream reply, raw (Anthropic-shaped for Anthropic clients)
@@ -100,13 +101,16 @@ function usageOf(r: CanonicalResponse): Usage {
 function buffered(env: AnswerEnv, r: BufferedSuccess): UpstreamResult {
   const body = formatOf(env.plan.inputFormat).response(r.response, env.plan.request);
   env.onAnswered?.(body);
-  const text = JSON.stringify(body);
+  // the client's format keeps the response as it is, and the upstream's bytes are its JSON text
+  // (client.ts): they are sent as they came instead of being serialised again
+  const passed = body === r.response && r.bytes !== undefined && r.text !== undefined;
+  const text = passed ? r.text as string : JSON.stringify(body);
   if (env.ctx.logged) setAnalytics(env, { usage: usageOf(r.response), latencyMs: r.latencyMs, responseModel: responseModel(r.response), stream: false, response: text, answer: r.response });
   // the call's headers are this answer's own (cleanHeaders made them): edited in place
   const headers: Record<string, HeaderValue> = r.headers;
   headers['content-type'] = JSON_TYPE;
   modelHeader(env, headers);
-  return { kind: 'buffered', status: 200, headers, body: Buffer.from(text) };
+  return { kind: 'buffered', status: 200, headers, body: passed ? r.bytes as Buffer : Buffer.from(text) };
 }
 
 /** Upstream non-200s pass through (in the client's shape); gateway-made failures go to the error boundary. */
