@@ -51,6 +51,8 @@ export interface PluginEntries {
   index?: Map<string, PluginInstance>;
   /** scopedConsumers of the list (built on first use). */
   scopedConsumers?: Map<string, string[]>;
+  /** Whether an instance of the list sets `ordering` (only then does a chain look for its rules). */
+  ordered?: boolean;
 }
 
 type Combo = [string | null, string | null, string | null, string | null, boolean];
@@ -212,7 +214,9 @@ export function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: st
   let access: readonly ChainEntry[] = entries;
   const rules = new Map<ChainEntry, Entity | undefined>();
   for (const entry of entries) {
-    const scoped = entry.base === null ? undefined : byName.get(entry.name)?.list.find((p) => p.instance === entry.base)?.entity;
+    const of = byName.get(entry.name);
+    if (entry.base === null || of?.ordered !== true) continue;
+    const scoped = of.list.find((p) => p.instance === entry.base)?.entity;
     if (scoped !== undefined && hasOrdering(scoped)) rules.set(entry, scoped);
   }
   if (rules.size > 0) {
@@ -239,6 +243,7 @@ export function buildChain(byName: ReadonlyMap<string, PluginEntries>, route: st
 export function addScoped(byName: Map<string, PluginEntries>, name: string, priority: number, e: Entity, instance: PluginInstance): void {
   const entry = byName.get(name) ?? { priority, list: [] };
   entry.list.push({ entity: e, instance, route: refId(e.route), service: refId(e.service), consumer: refId(e.consumer), group: refId(e.consumer_group) });
+  if (hasOrdering(e)) entry.ordered = true;
   byName.set(name, entry);
 }
 

@@ -27,7 +27,7 @@ import { vaultResolver, type VaultResolver } from './vault.js';
 import { filterChainRefusal } from '../config/filter-chains.js';
 import { brokenEntity, brokenFilterChain, brokenLine, brokenPlugin, failClosedInstance, routerWithout, vaultsWithout, type BrokenEntity } from './broken-entities.js';
 import { runAtOnce, runInSlices, type Steps } from './time-slices.js';
-import { addScoped, buildChain, hasOrdering, type Chain, type OrderingCycle, type PluginEntries } from './plugin-chains.js';
+import { addScoped, buildChain, type Chain, type OrderingCycle, type PluginEntries } from './plugin-chains.js';
 import { keepMemo, memoOf, reusable, sameConsumerEntities, sameItems, type BuildMemo, type InstanceRecord } from './runtime-reuse.js';
 
 export { instanceFor, type Chain, type ChainEntry } from './plugin-chains.js';
@@ -175,14 +175,6 @@ function* createInstances(state: State, b: InstanceBuild): Steps<Map<string, Plu
       addScoped(byName, name, 0, e, failClosedInstance());
       continue;
     }
-    if ((refId(e.consumer) !== null || refId(e.consumer_group) !== null) && hasOrdering(e)) {
-      // the access order is set before authentication finds the consumer
-      const why = 'ordering is set on a consumer- or consumer-group-scoped plugin, and aigw serve orders the access phase before the consumer is known: set the rule on the route, service or global instance';
-      if (b.broken === null) throw new AigwError('AIGW_SERVE', `plugin '${name}' (${e.id}): ${why}`);
-      b.broken.push(brokenEntity('plugins', e, why));
-      addScoped(byName, name, priorityOf(plugin), e, failClosedInstance());
-      continue;
-    }
     const linked = configWithPartials(e, state);
     let instance: PluginInstance;
     try {
@@ -259,7 +251,7 @@ const noServiceWarning = (r: Entity): string => `route '${nameOf(r) ?? r.id}' ha
  * A cycle of plugin ordering rules: a strict build fails (startup, reload); a tolerant one leaves
  * the chain failing closed (its access phase answers 500 first) and reports the plugins.
  */
-function orderingCycles(label: string, broken: BrokenEntity[] | null, logger: Logger): OrderingCycle {
+function onOrderingCycle(label: string, broken: BrokenEntity[] | null, logger: Logger): OrderingCycle {
   if (broken === null) return { label };
   return {
     label,
@@ -293,7 +285,7 @@ function* routeChains(state: State, byName: ReadonlyMap<string, PluginEntries>, 
       chains.set(r.id, chainBefore);
       continue;
     }
-    const chain = buildChain(byName, r.id, refId(r.service), consumers, orderingCycles(`route '${nameOf(r) ?? r.id}'`, broken, logger));
+    const chain = buildChain(byName, r.id, refId(r.service), consumers, onOrderingCycle(`route '${nameOf(r) ?? r.id}'`, broken, logger));
     const inputFormat = chain.entries.map((e) => e.base?.inputFormat).find((f) => f !== undefined) ?? null;
     const aiModels = chain.entries.map((e) => e.base?.aiModels).find((m) => m !== undefined) ?? null;
     const conversations = chain.entries.map((e) => e.base?.conversations).find((c) => c !== undefined);
@@ -346,7 +338,7 @@ function* compile(state: State, deps: RuntimeDeps, previous: Runtime | undefined
     routes,
     services,
     chains,
-    globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers, orderingCycles('the global plugins', broken, deps.logger)),
+    globalChain: sameChains ? prev.runtime.globalChain : buildChain(byName, null, null, consumers, onOrderingCycle('the global plugins', broken, deps.logger)),
     consumers,
     balancers,
     // the same plugin entities, every instance the previous one's: the previous lists

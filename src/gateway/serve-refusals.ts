@@ -12,6 +12,7 @@ import { KIND_BY_NAME, type KindName } from '../config/kinds.js';
 import { schemas } from '../config/schemas.js';
 import { serveRefusals } from '../config/validate/serve-marks.js';
 import { brokenEntity, type BrokenEntity } from './broken-entities.js';
+import { hasOrdering } from './plugin-chains.js';
 import type { Steps } from './time-slices.js';
 
 /** The kinds whose own fields carry marks (plugin configs: `pluginRefusals`). */
@@ -25,11 +26,16 @@ export function entityRefusals(kind: KindName, e: Entity): string[] {
   return serveRefusals(schemas().entity(kind), KIND_BY_NAME[kind].schema, e);
 }
 
+/** Dynamic plugin ordering on a consumer- or group-scoped instance (plugin-chains.ts orders the access phase). */
+const CONSUMER_ORDERING = 'ordering is set on a consumer- or consumer-group-scoped plugin, and aigw serve orders the access phase before the consumer is known: set the rule on the route, service or global instance';
+
 /** Why aigw serve refuses a plugin: its own fields, then its (partial-linked) config. */
 export function pluginRefusals(name: string, e: Entity, linked: unknown): string[] {
   const schema = schemas().plugin(name);
   const config = schema === undefined ? [] : serveRefusals(schema, `plugins/${name}.json`, linked, 'config.');
-  return [...entityRefusals('plugins', e), ...config];
+  // the access order is set before authentication finds the consumer
+  const scoped = (refId(e.consumer) !== null || refId(e.consumer_group) !== null) && hasOrdering(e) ? [CONSUMER_ORDERING] : [];
+  return [...entityRefusals('plugins', e), ...scoped, ...config];
 }
 
 const what = (kind: KindName, e: Entity): string => `${kind.replace(/s$/, '')} '${typeof e.name === 'string' ? e.name : e.id}' (${e.id})`;
