@@ -222,7 +222,7 @@ const shareProtocol = (a: unknown, b: unknown): boolean => Array.isArray(a) && A
  * API write, so decK's sync meets it): its protocols share one with the route's, or with one of the
  * service's routes (a service without routes passes).
  */
-function pluginProtocolRules(e: Entity, raw: RawEntity, routes: ReadonlyMap<string, Entity>, out: Issue[]): void {
+function pluginProtocolRules(e: Entity, raw: RawEntity, routes: ReadonlyMap<string, Entity>, routesOf: ReadonlyMap<string, readonly Entity[]>, out: Issue[]): void {
   const at = raw.data.protocols !== undefined ? [...raw.path, 'protocols'] : [...raw.path, 'name'];
   const route = routes.get(refId(e.route) ?? '');
   if (route !== undefined) {
@@ -231,7 +231,7 @@ function pluginProtocolRules(e: Entity, raw: RawEntity, routes: ReadonlyMap<stri
   }
   const sid = refId(e.service);
   if (sid === null) return;
-  const ofService = [...routes.values()].filter((r) => refId(r.service) === sid);
+  const ofService = routesOf.get(sid) ?? [];
   if (ofService.length > 0 && !ofService.some((r) => shareProtocol(e.protocols, r.protocols))) {
     out.push(raw.file.issueAt(at, 'key', 'error', 'AIGW_ENTITY_CHECK', "must match the protocols of at least one route pointing to this Plugin's service"));
   }
@@ -257,6 +257,15 @@ export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { str
   const ofKind = (kind: string): Map<string, Entity> => new Map([...origins.keys()].filter((e) => origins.get(e)!.kind.name === kind).map((e) => [e.id, e]));
   const services = ofKind('services');
   const routes = ofKind('routes');
+  // the routes of each service, for the plugins scoped to a service (indexed once, not per plugin)
+  const routesOf = new Map<string, Entity[]>();
+  for (const r of routes.values()) {
+    const sid = refId(r.service);
+    if (sid === null) continue;
+    const list = routesOf.get(sid);
+    if (list === undefined) routesOf.set(sid, [r]);
+    else list.push(r);
+  }
   const inherited = new Map<string, InheritedMark>();
   for (const [e, raw] of origins) {
     schemaChecks(e, raw, out, opts.info, inherited);
@@ -264,7 +273,7 @@ export function entityRules(origins: ReadonlyMap<Entity, RawEntity>, opts: { str
     if (raw.kind.name === 'routes') routeRules(e, raw, out);
     else if (raw.kind.name === 'plugins') {
       pluginRules(e, raw, opts.strict, out, partials);
-      pluginProtocolRules(e, raw, routes, out);
+      pluginProtocolRules(e, raw, routes, routesOf, out);
     }
     else if (raw.kind.name === 'partials') partialRules(e, raw, out);
     else if (raw.kind.policyOverride === true) overrideRules(raw, out);
