@@ -146,6 +146,46 @@ export function threadsOf(pid) {
   return out;
 }
 
+/** The process ids below `pid` (its children, theirs, …), from /proc/<pid>/task/<tid>/children. */
+export function descendants(pid) {
+  const out = [];
+  const walk = (p) => {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let kids = '';
+      try {
+        kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const k of kids.split(' ').filter(Boolean).map(Number)) {
+        out.push(k);
+        walk(k);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** RSS of a process and everything it started (aigw serve's configuration process: config/thread/off-thread.ts), MiB. */
+export function treeRss(pid) {
+  let total = rss(pid).rss;
+  for (const k of descendants(pid)) {
+    try {
+      total += rss(k).rss;
+    } catch {
+      // ended
+    }
+  }
+  return total;
+}
+
 export function rss(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);

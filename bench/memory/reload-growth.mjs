@@ -8,7 +8,7 @@
 // (bench/profile/memory-report.cjs preloaded, AIGW_REPORT_GC=1): the live JS heap, which grows
 // only if something keeps what a reload replaced — the leak a target "no growth" is about.
 import { join } from 'node:path';
-import { nowUs, rss, sleep, summary } from '../harness.mjs';
+import { nowUs, rss, sleep, summary, treeRss } from '../harness.mjs';
 
 /** Preload for `serve(…, { node: HEAP_PROBE_NODE, env: HEAP_PROBE_ENV })`: heapAfterGc() can then ask the gateway. */
 export const HEAP_PROBE_NODE = ['--require', join(import.meta.dirname, '..', 'profile', 'memory-report.cjs')];
@@ -50,10 +50,12 @@ export async function heapAfterGc(gw) {
 
 /**
  * `count` × `POST /config` (texts alternating, starting with texts[1]); after each answer
- * `settleMs`, then RSS (MiB) and, with `heap`, the heap after a forced full GC (MiB).
+ * `settleMs`, then RSS (MiB) of the gateway and of the gateway with its configuration process
+ * (`treeMiB`), and, with `heap`, the heap after a forced full GC (MiB).
  */
 export async function reloadSeries(gw, texts, { count, settleMs = 300, heap = false, log = () => {} }) {
   const rssMiB = [];
+  const treeMiB = [];
   const heapMiB = [];
   const postMs = [];
   for (let i = 1; i <= count; i++) {
@@ -64,10 +66,11 @@ export async function reloadSeries(gw, texts, { count, settleMs = 300, heap = fa
     postMs.push(performance.now() - t0);
     await sleep(settleMs);
     rssMiB.push(rss(gw.pid).rss);
+    treeMiB.push(treeRss(gw.pid));
     if (heap) heapMiB.push(await heapAfterGc(gw));
-    if (i % 25 === 0) log(`reload ${i}/${count}: RSS ${rssMiB.at(-1).toFixed(1)} MiB${heap ? `, heap after GC ${heapMiB.at(-1).toFixed(2)} MiB` : ''}`);
+    if (i % 25 === 0) log(`reload ${i}/${count}: RSS ${rssMiB.at(-1).toFixed(1)} MiB (${treeMiB.at(-1).toFixed(1)} MiB with the configuration process)${heap ? `, heap after GC ${heapMiB.at(-1).toFixed(2)} MiB` : ''}`);
   }
-  return { rssMiB, heapMiB, postMs: summary(postMs) };
+  return { rssMiB, treeMiB, heapMiB, postMs: summary(postMs) };
 }
 
 /** Samples before this are the warm-up (caches, code and the pools reaching their working size). */

@@ -6,13 +6,16 @@
 // configuration thread or V8's helpers taking the CPU, or neither: the machine).
 //   npm run build && node bench/profile/reload-timeline.mjs [--entities 5000] [--rate 300] [--seconds 24] [--at 3] [--step 1000] [--kind post|file] [--cli other/dist/bin/aigw.js] [--threads]
 // --renice-others N (experiment): every thread but main and the configuration thread (V8's helpers, libuv) at nice N.
+// --slices: the longest slices of sliced work and the longest stalls of each window that had slices (stderr)
+// The configuration work runs in a child process since branch-less commit "configuration process" (config/thread/off-thread.ts):
+// its CPU (every thread of every descendant process) is the "config" column.
 // --threads: also each thread's CPU ms (tid:ms, nice ≠ 0 marked n; with --renice-others, run without `nice`) in every window
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setPriority } from 'node:os';
 import { stringify } from 'yaml';
 import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
-import { LOAD_CPU, SERVER_CPU, arg, threadsOf, nowUs, sleep, stopAll } from '../harness.mjs';
+import { LOAD_CPU, SERVER_CPU, arg, descendants, threadsOf, nowUs, sleep, stopAll } from '../harness.mjs';
 import { probe, window } from '../wrk.mjs';
 import { chatBody } from '../ai/config.mjs';
 import { bigState } from './reload-delay.mjs';
@@ -25,6 +28,7 @@ const step = arg('step', 1000);
 const kind = arg('kind', 'post');
 const cli = arg('cli', CLI);
 const perThread = process.argv.includes('--threads');
+const showSlices = process.argv.includes('--slices');
 const reniceOthers = arg('renice-others', null); // experiment: every thread but the main thread and the configuration thread at this nice value
 
 
@@ -64,26 +68,39 @@ try {
   await sleep(500);
   await delay();
   const t0 = nowUs();
-  let prev = threadsOf(pid);
+  // the gateway's threads and those of its configuration process (a child since the configuration process change)
+  const tree = () => {
+    const m = threadsOf(pid);
+    for (const k of descendants(pid)) {
+      try {
+        for (const [tid, x] of threadsOf(k)) m.set(tid, { ...x, child: true });
+      } catch {
+        // ended
+      }
+    }
+    return m;
+  };
+  let prev = tree();
   const rows = [];
   let reloaded = null;
   let done = null;
   for (let t = step; t <= (seconds - 1) * 1000; t += step) {
     if (reloaded === null && t > reloadAt * 1000) reloaded = reload(2).then(() => (done = nowUs()));
     await sleep(t - (nowUs() - t0) / 1000);
-    const now = threadsOf(pid);
+    const now = tree();
     const d = await delay();
     const cpu = { main: 0, thread: 0, other: 0, mainWait: Math.round(now.get(pid).waitMs - prev.get(pid).waitMs) };
     const each = [];
     for (const [tid, x] of now) {
       const used = x.ms - (prev.get(tid)?.ms ?? 0);
-      if (used > 0) each.push(`${tid}${x.nice !== 0 ? 'n' : ''}:${used}`);
+      if (used > 0) each.push(`${tid}${x.child ? 'c' : ''}${x.nice !== 0 ? 'n' : ''}:${used}`);
       if (tid === pid) cpu.main += used;
-      else if (!started.has(tid) || configThread.has(tid)) cpu.thread += used;
+      else if (x.child || !started.has(tid) || configThread.has(tid)) cpu.thread += used;
       else cpu.other += used;
     }
     prev = now;
     rows.push({ t: t / 1000, ...cpu, max: d.max, over10: (d.stalls['10-20'] ?? 0) + (d.stalls['20-50'] ?? 0) + (d.stalls['50+'] ?? 0), gc: d.gc, slices: d.slices.length, each });
+    if (showSlices && d.slices.length) console.error(`${(t / 1000).toFixed(1)} s: longest slices ${d.slices.join(' ')}; longest stalls ${d.top.join(' ')} ms`);
   }
   const r = await probing;
   await reloaded;

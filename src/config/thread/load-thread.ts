@@ -1,14 +1,15 @@
 /**
- * Worker-thread entry (node:worker_threads): loads and validates configurations away from the
- * main thread, so a big reload never stalls the proxy's event loop. Started by off-thread.ts.
+ * The configuration process's entry (a child process with an IPC channel, `serialization:
+ * 'advanced'`): loads and validates configurations away from the gateway, at a priority below it
+ * (priority.ts), so a big reload never stalls the proxy's event loop nor takes its core while
+ * requests wait. Started by off-thread.ts; ends when the gateway closes the channel or exits.
  */
-import { parentPort } from 'node:worker_threads';
 import { loadState, loadTextAsync } from '../index.js';
 import { useKongProfile } from '../schemas.js';
 import { KINDS } from '../kinds.js';
 import type { State } from '../state.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
-import { lowerThisThread } from './priority.js';
+import { CONFIG_NICE, lowerThisProcess } from './priority.js';
 import { entityDigest, PART_SIZE, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 
 /** Post a State's entities in parts; those the main thread has (same digest) as their ids, without their digest. */
@@ -51,6 +52,11 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
   }
 }
 
-// the main thread preempts this one whenever it has requests to serve (priority.ts)
-lowerThisThread();
-parentPort?.on('message', (req: LoadRequest) => void answer(req, (a) => parentPort?.postMessage(a)));
+// every thread of this process below the gateway's (already so when started in SCHED_IDLE by chrt;
+// the nice value is then not used): the gateway preempts this process whenever it has requests to serve
+const nice = Number(process.env.AIGW_CONFIG_NICE ?? CONFIG_NICE);
+lowerThisProcess(Number.isInteger(nice) ? nice : CONFIG_NICE);
+if (process.send !== undefined) {
+  process.on('message', (req: LoadRequest) => void answer(req, (a) => process.send?.(a)));
+  process.on('disconnect', () => process.exit(0));
+}

@@ -1,13 +1,17 @@
 /**
- * Load configurations in a worker thread (load-thread.ts) for `aigw serve`'s reloads: parsing and
- * validating 5,000 entities takes about a second of CPU, which on the main thread would stop every
- * request for that long. The thread starts on the first load, serves the loads that follow and
- * ends after a quiet minute (it holds a second V8 heap). Without the compiled thread script (source
- * runs under a test runner) or when a thread cannot start, the load runs in-process, as before.
+ * Load configurations in a process of their own (load-thread.ts) for `aigw serve`'s reloads: parsing
+ * and validating 5,000 entities takes about a second of CPU, and V8's garbage collection and
+ * compiles for it as much again on its helper threads. On the gateway's main thread that would stop
+ * every request for that long; in a worker thread it still took the core from the proxy (a worker
+ * shares its process's V8 helper threads, and a thread's priority does not reach them). A child
+ * process runs all of it below the gateway's priority (priority.ts). It starts on the first load,
+ * serves the loads that follow and ends after a quiet minute (it holds a V8 heap of its own).
+ * Without the compiled script (source runs under a test runner) or when the process cannot start,
+ * the load runs in-process, as before.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { loadState, loadTextAsync } from '../index.js';
 import type { Issue } from '../issues.js';
 import { kongProfile } from '../schemas.js';
@@ -17,6 +21,7 @@ import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
 import { entityDigest, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 import { KINDS } from '../kinds.js';
+import { CONFIG_NICE, ESCALATE_MS, ESCALATED_NICE, idleLauncher } from './priority.js';
 
 export { ConfigBodyError } from './config-body.js';
 
@@ -30,7 +35,7 @@ export type Held = { entity: Entity; digest: string; key: string };
 type Known = ReadonlyMap<string, Held>;
 export type Part = { kind: KindName; held: Held[] };
 /** A load under way: the entities the request said it holds (`base`), and the answer's parts so far. */
-type Pending = { resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
+type Pending = { req: LoadRequest; resolve: (r: Loaded) => void; reject: (e: Error) => void; base: Known; parts: Part[]; lost: boolean };
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean };
 
 const IDLE_MS = 60_000;
@@ -96,18 +101,22 @@ export function* heldOf(state: State): Steps<Known> {
   return known;
 }
 
-/**
- * A text given as bytes, to transfer to the thread without a copy: the bytes themselves when they
- * own their whole ArrayBuffer (the caller gives them up), else a copy (a small Buffer shares
- * Node's pool, which must not be detached).
- */
-function ownBytes(t: Uint8Array): Uint8Array & { buffer: ArrayBuffer } {
-  const own = t.buffer instanceof ArrayBuffer && t.byteOffset === 0 && t.byteLength === t.buffer.byteLength ? t : new Uint8Array(t);
-  return own as Uint8Array & { buffer: ArrayBuffer };
+/** NODE_OPTIONS for the configuration process: the gateway's, without an inspector (its port is the gateway's). */
+function childNodeOptions(): string {
+  return (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((o) => o !== '' && !/^--inspect/.test(o) && !/^--debug/.test(o)).join(' ');
 }
 
-export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
-  let worker: Worker | null = null;
+export interface LoaderOptions {
+  /** How long a load may wait at the lowest priority before it runs again in a process at ESCALATED_NICE. */
+  escalateMs?: number;
+}
+
+export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOptions = {}): ThreadLoader {
+  const escalateMs = opts.escalateMs ?? ESCALATE_MS;
+  let child: ChildProcess | null = null;
+  /** The running process was started at ESCALATED_NICE (a load waited too long at the lowest priority). */
+  let escalated = false;
+  let escalation: NodeJS.Timeout | null = null;
   let idle: NodeJS.Timeout | null = null;
   let seq = 0;
   const pending = new Map<number, Pending>();
@@ -115,7 +124,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
    * The entities of the last State answer with their digests, by kind and id. Each request lists
    * the digests; an entity the answer does not change crosses as its id and is this object, so a
    * reload keeps the objects of the entities it did not change (and what the gateway built from
-   * them, see gateway/runtime-reuse.ts). The thread itself remembers nothing.
+   * them, see gateway/runtime-reuse.ts). The process itself remembers nothing.
    */
   let known: Known = new Map();
   /** `known` as a request lists it (made once per `known`). */
@@ -152,43 +161,92 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
   const failAll = (err: Error): void => {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
+    disarmEscalation();
   };
-  const start = (): Worker | null => {
-    if (worker !== null) return worker;
+  const disarmEscalation = (): void => {
+    if (escalation) clearTimeout(escalation);
+    escalation = null;
+  };
+  /** While loads are pending in a lowest-priority process: after escalateMs, run them again in one at ESCALATED_NICE. */
+  const armEscalation = (): void => {
+    if (escalated || escalation !== null) return;
+    escalation = setTimeout(() => {
+      escalation = null;
+      if (pending.size === 0 || escalated) return;
+      const old = child;
+      child = null;
+      escalated = true;
+      if (old !== null) {
+        // what it still sends is dropped: the loads start again from nothing in the new process
+        old.removeAllListeners();
+        old.on('error', () => undefined);
+        old.kill('SIGKILL'); // it holds nothing to save; a stopped process would not take a SIGTERM
+      }
+      const c = start();
+      if (c === null) return failAll(new Error('the configuration process could not be started again'));
+      for (const p of pending.values()) {
+        p.parts = [];
+        p.lost = false;
+        c.send(p.req);
+      }
+    }, escalateMs);
+    escalation.unref();
+  };
+  const start = (): ChildProcess | null => {
+    if (child !== null) return child;
     if (!existsSync(script)) return null;
     try {
-      const w = new Worker(script);
-      w.unref();
-      w.on('message', (a: LoadAnswer) => {
+      const chrt = escalated ? null : idleLauncher();
+      const node = [process.execPath, script];
+      const c = spawn(chrt ?? node[0], chrt === null ? node.slice(1) : ['--idle', '0', ...node], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: 'advanced',
+        env: { ...process.env, AIGW_CONFIG_NICE: String(escalated ? ESCALATED_NICE : CONFIG_NICE), NODE_OPTIONS: childNodeOptions() },
+      });
+      c.unref();
+      c.channel?.unref();
+      c.on('message', (a: LoadAnswer) => {
         const p = pending.get(a.id);
         if (p === undefined) return;
         if ('part' in a) return receive(p, a.part);
         pending.delete(a.id);
         if ('error' in a) p.reject(new Error(a.error));
         else if ('refused' in a) p.reject(new ConfigBodyError(a.refused));
-        else if (p.lost) p.reject(new Error('the configuration thread referred to an entity this thread does not have'));
+        else if (p.lost) p.reject(new Error('the configuration process referred to an entity the gateway does not have'));
         else settle(p, a);
-        if (pending.size === 0) armIdle();
+        if (pending.size === 0) {
+          disarmEscalation();
+          c.channel?.unref();
+          armIdle();
+        }
       });
-      w.on('error', (err) => failAll(err));
-      w.on('exit', () => {
-        if (worker === w) worker = null;
-        failAll(new Error('the configuration thread stopped'));
+      c.on('error', (err) => {
+        if (child === c) child = null;
+        failAll(new Error(`the configuration process failed: ${err.message}`));
       });
-      worker = w;
-      return w;
+      c.on('exit', (code, signal) => {
+        if (child === c) child = null;
+        failAll(new Error(`the configuration process stopped (${signal ?? `exit code ${code}`})`));
+      });
+      child = c;
+      return c;
     } catch {
       return null;
     }
   };
   const armIdle = (): void => {
     if (idle) clearTimeout(idle);
-    idle = setTimeout(() => void worker?.terminate(), IDLE_MS);
+    idle = setTimeout(() => {
+      const c = child;
+      child = null;
+      escalated = false;
+      c?.kill('SIGKILL');
+    }, IDLE_MS);
     idle.unref();
   };
-  const load = async (given: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
-    const w = start();
-    if (w === null) return inProcess(given, env);
+  const load = async (input: Input, env: Readonly<Record<string, string | undefined>>): Promise<Loaded> => {
+    const c = start();
+    if (c === null) return inProcess(input, env);
     if (adopted !== null) {
       const state = adopted;
       const digested = assembling.then(() => runInSlices(heldOf(state)));
@@ -200,21 +258,22 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
         knownList = null;
       }
     }
-    const transfer: ArrayBuffer[] = [];
-    let input = given;
-    if (input.kind === 'text' && typeof input.text !== 'string') {
-      const own = ownBytes(input.text);
-      transfer.push(own.buffer);
-      input = { ...input, text: own };
-    }
     if (idle) clearTimeout(idle);
     const id = ++seq;
     const base = known;
     knownList ??= [...base.values()].map((h) => [h.key, h.digest]);
     const req = { id, profile: kongProfile(), env: { ...env }, known: knownList, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
-      pending.set(id, { resolve, reject, base, parts: [], lost: false });
-      w.postMessage(req, transfer);
+      pending.set(id, { req, resolve, reject, base, parts: [], lost: false });
+      const now = child ?? start();
+      if (now === null) {
+        pending.delete(id);
+        inProcess(input, env).then(resolve, reject);
+        return;
+      }
+      now.channel?.ref();
+      now.send(req);
+      armEscalation();
     });
   };
   return {
@@ -227,11 +286,18 @@ export function threadLoader(script: string = DEFAULT_SCRIPT): ThreadLoader {
     },
     async close() {
       if (idle) clearTimeout(idle);
-      await worker?.terminate();
-      worker = null;
+      disarmEscalation();
+      const c = child;
+      child = null;
+      escalated = false;
+      if (c === null || c.exitCode !== null || c.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGKILL');
+      });
     },
   };
 }
 
-/** The process's loader (the thread is shared by file reloads and `POST /config`). */
+/** The process's loader (the configuration process is shared by file reloads and `POST /config`). */
 export const configThread: ThreadLoader = threadLoader();

@@ -1,23 +1,27 @@
 /**
- * The configuration thread's scheduling priority. Parsing and validating a 5,000-entity reload
- * takes seconds of CPU, and on a gateway confined to one core (taskset, a container's CPU quota,
- * a 2-core machine shared with its load) every millisecond the thread runs while a request waits
- * is a millisecond of that request's latency. Linux gives each thread its own nice value: the
- * thread sets its own (id from /proc/thread-self) to a lower priority, so the main thread (nice
- * unchanged) gets most of a shared core when it has requests to serve, and the thread runs at full
- * speed when the main thread is idle.
+ * The configuration process's scheduling priority. Parsing and validating a 5,000-entity reload
+ * takes about a second of CPU, and its garbage collection and compiles as much again on V8's helper
+ * threads. On a gateway confined to one core (taskset, a container's CPU quota, a 2-core machine
+ * shared with its load) every millisecond that work runs while a request waits is a millisecond of
+ * that request's latency. The work runs in a process of its own (off-thread.ts), so that all of it —
+ * its main thread and its V8 helper threads — can run at a priority below the gateway's: Linux's
+ * SCHED_IDLE class (`chrt --idle 0`) where it can be had (the gateway preempts it the moment a
+ * request arrives), else the lowest nice value on each of its threads.
  */
-import { readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
+/** The nice value of every thread of the configuration process when SCHED_IDLE is not used. */
+export const CONFIG_NICE = 19;
 /**
- * The nice value of the configuration thread (raising one's own nice value needs no privilege).
- * 19 (the lowest priority) was tried: on the quiet machine it did not lower the p99 during a
- * 5,000-entity reload (5.9× / 5.6× warm against 4.2× / 5.5× at 5) and a file reload under the
- * probe took 8.9 s instead of 2.9 s (up to 22.5 s): a gateway under load applied a change late.
- * 5 leaves the main thread ahead without starving the thread (bench/README.md, "Reload p99").
+ * The nice value of a configuration process started again because a load did not finish in
+ * ESCALATE_MS at the lowest priority (a gateway whose core is busy all the time would otherwise
+ * apply a change only after minutes): a share of the core, not all of it.
  */
-export const CONFIG_THREAD_NICE = 5;
+export const ESCALATED_NICE = 5;
+/** How long a load may wait at the lowest priority before it is run again at ESCALATED_NICE. */
+export const ESCALATE_MS = 10_000;
 
 /** This thread's id (Linux), or null. */
 export function threadId(): number | null {
@@ -29,14 +33,47 @@ export function threadId(): number | null {
   }
 }
 
-/** Lower the calling thread's priority to `nice`: true if done (false: not Linux, or not permitted — the thread runs at the process's priority). */
-export function lowerThisThread(nice = CONFIG_THREAD_NICE): boolean {
-  const tid = threadId();
-  if (tid === null) return false;
+/**
+ * Lower every thread of this process to `nice` (raising one's own nice value needs no privilege;
+ * threads started later inherit it from the thread that starts them). Returns how many threads were
+ * lowered (0: not Linux or not permitted — the process then runs at its priority as it was).
+ */
+export function lowerThisProcess(nice: number): number {
+  let tids: string[];
   try {
-    setPriority(tid, nice);
-    return true;
+    tids = readdirSync('/proc/self/task');
   } catch {
-    return false;
+    try {
+      setPriority(nice); // not Linux: the process as a whole
+      return 1;
+    } catch {
+      return 0;
+    }
   }
+  let n = 0;
+  for (const tid of tids) {
+    try {
+      setPriority(Number(tid), nice);
+      n++;
+    } catch {
+      // the thread ended, or not permitted
+    }
+  }
+  return n;
+}
+
+let idleClass: string | null | undefined;
+/** The path of a `chrt` that can start a program in SCHED_IDLE (checked once), or null. */
+export function idleLauncher(): string | null {
+  if (idleClass !== undefined) return idleClass;
+  idleClass = null;
+  if (process.platform !== 'linux') return idleClass;
+  for (const chrt of ['/usr/bin/chrt', '/bin/chrt']) {
+    try {
+      if (spawnSync(chrt, ['--idle', '0', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0) return (idleClass = chrt);
+    } catch {
+      // not there
+    }
+  }
+  return idleClass;
 }

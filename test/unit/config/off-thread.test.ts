@@ -1,16 +1,16 @@
-// Configurations loaded in a worker thread (aigw serve's reloads) give the same State and issues
-// as a load on the main thread. The thread runs the compiled script (dist/, built by `npm test`).
+// Configurations loaded in the configuration process (aigw serve's reloads) give the same State and
+// issues as a load on the main thread. The process runs the compiled script (dist/, built by `npm test`).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadState, loadText } from '../../../src/config/index.js';
-import { Worker } from 'node:worker_threads';
 import { ConfigBodyError, assembled, threadLoader } from '../../../src/config/thread/off-thread.js';
 import { reuseKey, type LoadAnswer, type LoadRequest } from '../../../src/config/thread/protocol.js';
 import { kongProfile } from '../../../src/config/schemas.js';
 import { MAX_DEPTH } from '../../../src/config/structure.js';
-import { CONFIG_THREAD_NICE, threadId } from '../../../src/config/thread/priority.js';
+import { CONFIG_NICE, ESCALATED_NICE, idleLauncher } from '../../../src/config/thread/priority.js';
 
 const script = join(import.meta.dirname, '../../../dist/src/config/thread/load-thread.js');
 const text = `_format_version: "3.0"
@@ -131,19 +131,21 @@ describe('configurations loaded off the main thread', () => {
     await expect(loader.text(deep, { env, name: '<config>', json: true })).rejects.toThrow(/nested more than/);
   });
 
-  it('a text given as bytes is UTF-8, moved to the thread without a copy unless it shares a pool', async () => {
+  it('a text given as bytes is UTF-8, whether it is a slice of a shared pool or owns its memory; the caller keeps its bytes', async () => {
     const here = loadText(text, { env, name: '<config>' }).state;
-    const pooled = Buffer.from(text); // small: a slice of Node's shared pool, copied before the transfer
+    const pooled = Buffer.from(text); // small: a slice of Node's shared pool
     expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
     expect((await loader.text(pooled, { env, name: '<config>' })).state).toEqual(here);
-    expect(pooled.length).toBe(Buffer.byteLength(text));
+    expect(pooled.toString()).toBe(text);
     const own = new Uint8Array(Buffer.from(JSON.stringify({ config: text })));
     expect((await loader.text(own, { env, name: '<config>', json: true })).state).toEqual(here);
-    expect(own.byteLength).toBe(0); // transferred (detached here)
+    expect(own.byteLength).toBe(Buffer.byteLength(JSON.stringify({ config: text })));
+    const accented = text.replace('name: s1', 'name: sérvice-ü');
+    expect((await loader.text(Buffer.from(accented), { env, name: '<config>' })).state?.entities.services[0]?.name).toBe('sérvice-ü');
   });
 
   it('an entity the request lists with the same digest crosses as its id, without a digest', async () => {
-    const w = new Worker(script);
+    const w = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {
       const answers: LoadAnswer[] = [];
       const ask = (req: LoadRequest): Promise<LoadAnswer[]> => new Promise((resolve) => {
@@ -156,7 +158,7 @@ describe('configurations loaded off the main thread', () => {
           }
         };
         w.on('message', on);
-        w.postMessage(req);
+        w.send(req);
       });
       const base = { profile: kongProfile(), env, known: [] as Array<[string, string]>, kind: 'text' as const, text, name: '<config>' };
       const first = await ask({ ...base, id: 1 });
@@ -167,7 +169,7 @@ describe('configurations loaded off the main thread', () => {
       expect(again.flatMap((p) => p.entities).every((e) => typeof e === 'string')).toBe(true);
       expect(again.flatMap((p) => p.digests)).toEqual([]);
     } finally {
-      await w.terminate();
+      w.kill();
     }
   });
 
@@ -197,32 +199,129 @@ describe('configurations loaded off the main thread', () => {
   });
 });
 
-/** A thread's nice value (field 19 of /proc/<pid>/task/<tid>/stat). */
-function niceOf(tid: number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+/** A thread's nice value and scheduling policy (fields 19 and 41 of /proc/<pid>/task/<tid>/stat; policy 5 is SCHED_IDLE). */
+function schedOf(pid: number, tid: number): { nice: number; policy: number } {
+  const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { nice: Number(f[16]), policy: Number(f[38]) };
 }
-const threads = (): number[] => readdirSync(`/proc/${process.pid}/task`).map(Number);
+const threadsOf = (pid: number): number[] => readdirSync(`/proc/${pid}/task`).map(Number);
 const linux = existsSync(`/proc/${process.pid}/task`);
+/** The configuration processes this process started (its children running the script). */
+function children(): number[] {
+  const out: number[] = [];
+  for (const tid of threadsOf(process.pid)) {
+    let kids = '';
+    try {
+      kids = readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const pid of kids.split(' ').filter(Boolean).map(Number)) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('load-thread.js')) out.push(pid);
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
 
-describe('the configuration thread runs at a lower priority, the thread that serves keeps its own', () => {
-  // under `nice` (a shared machine) the test process may already be at or above the thread's value
-  it.runIf(linux && getPriority() < CONFIG_THREAD_NICE)('the new thread has nice CONFIG_THREAD_NICE (per thread, from /proc); this thread and the main thread keep theirs', async () => {
-    const own = threadId();
-    expect(own).not.toBeNull();
-    const ownNice = niceOf(own!);
-    const mainNice = niceOf(process.pid);
-    expect(ownNice).toBeLessThan(CONFIG_THREAD_NICE);
-    const before = new Set(threads());
+describe('the configuration process runs below the gateway: SCHED_IDLE (or nice CONFIG_NICE) on every thread; the gateway keeps its priority', () => {
+  it.runIf(linux)('every thread of the configuration process, V8\'s helper threads included, is SCHED_IDLE or at CONFIG_NICE; every thread here keeps its own', async () => {
+    const before = new Map(threadsOf(process.pid).map((t) => [t, schedOf(process.pid, t)]));
     const loader = threadLoader(script);
     try {
       await loader.text(text, { env, name: '<config>' });
-      const started = threads().filter((t) => !before.has(t));
-      expect(started.filter((t) => niceOf(t) === CONFIG_THREAD_NICE)).toHaveLength(1);
-      expect(niceOf(own!)).toBe(ownNice);
-      expect(niceOf(process.pid)).toBe(mainNice);
+      const [pid] = children();
+      expect(pid).toBeDefined();
+      const tids = threadsOf(pid);
+      expect(tids.length).toBeGreaterThan(3); // the main thread, V8's platform threads, libuv's
+      const idle = idleLauncher() !== null;
+      for (const tid of tids) {
+        const s = schedOf(pid, tid);
+        if (idle) expect(s.policy).toBe(5);
+        else expect(s.nice).toBe(CONFIG_NICE);
+      }
+      for (const [tid, s] of before) if (existsSync(`/proc/${process.pid}/task/${tid}`)) expect(schedOf(process.pid, tid)).toEqual(s);
     } finally {
       await loader.close();
+    }
+    expect(children()).toEqual([]);
+  });
+
+  it.runIf(linux)('a load that waits too long at the lowest priority runs again in a process at ESCALATED_NICE, with the same answer', async () => {
+    // a stopped process stands for one at the lowest priority on a core the gateway never leaves idle
+    const loader = threadLoader(script, { escalateMs: 300 });
+    try {
+      // first load: a process at the lowest priority starts; stop it so the load cannot finish there
+      const first = loader.text(text, { env, name: '<config>' });
+      let [pid] = children();
+      for (let i = 0; pid === undefined && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        [pid] = children();
+      }
+      expect(pid).toBeDefined();
+      process.kill(pid, 'SIGSTOP');
+      const r = await first;
+      expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+      const [now] = children();
+      expect(now).not.toBe(pid);
+      expect(schedOf(now, now)).toEqual({ nice: ESCALATED_NICE, policy: 0 });
+      expect(existsSync(`/proc/${pid}/stat`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))).toBe(false);
+    } finally {
+      await loader.close();
+    }
+  });
+
+  it.runIf(linux)('a configuration process that dies mid-load fails that load with the reason; the next load starts a new one', async () => {
+    const loader = threadLoader(script);
+    try {
+      await loader.text(text, { env, name: '<config>' });
+      const [pid] = children();
+      const big = text + Array.from({ length: 3000 }, (_, i) => `- username: u-${i}\n`).join('');
+      const dying = loader.text(big, { env, name: '<config>' });
+      process.kill(pid, 'SIGKILL');
+      await expect(dying).rejects.toThrow(/^the configuration process stopped \(SIGKILL\)$/);
+      const again = await loader.text(text, { env, name: '<config>' });
+      expect(again.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+      expect(children()).toHaveLength(1);
+      expect(children()[0]).not.toBe(pid);
+    } finally {
+      await loader.close();
+    }
+  });
+
+  it.runIf(linux)('the configuration process ends with the gateway, even one killed with SIGKILL', async () => {
+    const offThread = join(import.meta.dirname, '../../../dist/src/config/thread/off-thread.js');
+    const code = `import(${JSON.stringify(offThread)}).then(async (m) => { await m.configThread.text('services: []', { env: {}, name: 'x' }); console.log('loaded'); setInterval(() => {}, 1000); });`;
+    const gw = fork('-e', [code], { execArgv: [], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        gw.stdout!.on('data', (d: Buffer) => (String(d).includes('loaded') ? resolve() : undefined));
+        gw.on('exit', () => reject(new Error('exited')));
+      });
+      const kids = readFileSync(`/proc/${gw.pid}/task/${gw.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      expect(kids).toHaveLength(1);
+      gw.kill('SIGKILL');
+      // exited: gone, or a zombie until the process that inherits it (init) collects it
+      const exited = (pid: number): boolean => {
+        try {
+          return /\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return true;
+        }
+      };
+      const gone = async (pid: number): Promise<boolean> => {
+        for (let i = 0; i < 100; i++) {
+          if (exited(pid)) return true;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return false;
+      };
+      expect(await gone(kids[0])).toBe(true);
+    } finally {
+      gw.kill('SIGKILL');
     }
   });
 });
