@@ -57,6 +57,14 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
 const nice = Number(process.env.AIGW_CONFIG_NICE ?? CONFIG_NICE);
 lowerThisProcess(Number.isInteger(nice) ? nice : CONFIG_NICE);
 if (process.send !== undefined) {
-  process.on('message', (req: LoadRequest) => void answer(req, (a) => process.send?.(a)));
+  let busy = 0;
+  process.on('message', (req: LoadRequest) => {
+    busy++;
+    void answer(req, (a) => process.send?.(a)).then(() => {
+      // nothing else to load: give back what this load's heap grew by (started with --expose-gc;
+      // off-thread.ts), after the answer is on its way
+      if (--busy === 0) setImmediate(() => busy === 0 && (globalThis as { gc?: () => void }).gc?.());
+    });
+  });
   process.on('disconnect', () => process.exit(0));
 }

@@ -235,6 +235,8 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
       await loader.text(text, { env, name: '<config>' });
       const [pid] = children();
       expect(pid).toBeDefined();
+      // a small young generation, and gc() after each answer (its RSS: bench/README.md)
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--expose-gc']));
       const tids = threadsOf(pid);
       expect(tids.length).toBeGreaterThan(3); // the main thread, V8's platform threads, libuv's
       const idle = idleLauncher() !== null;
