@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// first: which threads are node's own platform threads (gateway/helper-threads.ts)
+import '../src/gateway/helper-threads.js';
 import { runCli } from '../src/cli/program.js';
 import { AigwError, hintFor } from '../src/errors.js';
 

@@ -22,6 +22,7 @@ import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
 import { compactHeap, releaseYoungGeneration } from '../gateway/startup-heap.js';
+import { lowerHelperThreads } from '../gateway/helper-threads.js';
 import type { Command, CommandInput } from './types.js';
 import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
@@ -163,7 +164,11 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       env: io.env,
       tolerant: source.mode === 'db',
       warmUp: opts.warmUp !== false,
-      beforeListen: compactHeap,
+      beforeListen: () => {
+        compactHeap();
+        // from now on V8's compiles and GC helpers use the CPU the proxy leaves idle (helper-threads.ts)
+        if (io.env.AIGW_HELPER_THREADS !== 'keep') logger.debug(`V8 helper threads at nice 19: ${lowerHelperThreads()}`);
+      },
     });
   } catch (err) {
     await mock?.close();
