@@ -22,7 +22,7 @@ import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
 import { compactHeap, releaseYoungGeneration } from '../gateway/startup-heap.js';
-import { lowerHelperThreads } from '../gateway/helper-threads.js';
+import { helperThreadNice, lowerHelperThreads } from '../gateway/helper-threads.js';
 import type { Command, CommandInput } from './types.js';
 import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
@@ -121,6 +121,7 @@ async function reported(dash: Dashboard | null, source: 'file' | 'admin', run: (
 export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHooks = {}): Promise<number> {
   const fmt = format(opts, io);
   applyKongVersion(opts, io);
+  const helperNice = helperThreadNice(io.env.AIGW_HELPER_THREADS);
   const load = async () => refuseGatewayReferences(await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() }));
   // taken before the files are read: a change in between makes the first event reload, never the reverse
   const firstDigest = opts.watch !== false && args.length > 0 ? await filesDigest(args, io.cwd) : null;
@@ -166,8 +167,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       warmUp: opts.warmUp !== false,
       beforeListen: () => {
         compactHeap();
-        // from now on V8's compiles and GC helpers use the CPU the proxy leaves idle (helper-threads.ts)
-        if (io.env.AIGW_HELPER_THREADS !== 'keep') logger.debug(`V8 helper threads at nice 19: ${lowerHelperThreads()}`);
+        // opt-in (AIGW_HELPER_THREADS=<nice>): V8's compiles and GC helpers on the CPU the proxy leaves idle (helper-threads.ts)
+        if (helperNice !== null) logger.info(`V8 helper threads lowered to nice ${helperNice} (AIGW_HELPER_THREADS): ${lowerHelperThreads(helperNice)} threads`);
       },
     });
   } catch (err) {

@@ -1,6 +1,7 @@
-// aigw serve lowers V8's helper threads (node's platform threads, started before any JavaScript)
-// to nice 19 once the proxy listens, so compiles and GC helpers take only the CPU the proxy leaves
-// idle; its main thread and the threads started later (libuv's pool) keep the process's priority.
+// With AIGW_HELPER_THREADS=<nice>, aigw serve lowers V8's helper threads (node's platform threads,
+// started before any JavaScript) to that nice value once the proxy listens, so compiles and GC
+// helpers take only the CPU the proxy leaves idle; its main thread and the threads started later
+// (libuv's pool) keep the process's priority. Not the default (helper-threads.ts says why).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +35,8 @@ async function served(env: Record<string, string>): Promise<{ nice: Map<number, 
 }
 
 describe.runIf(linux && getPriority() < HELPER_THREAD_NICE)('V8 helper threads below the proxy', () => {
-  it('after listening, node\'s platform threads are at nice 19; the main thread keeps its priority', async () => {
-    const { pid, nice } = await served({});
+  it('AIGW_HELPER_THREADS=19: after listening, node\'s platform threads are at nice 19; the main thread keeps its priority', async () => {
+    const { pid, nice } = await served({ AIGW_HELPER_THREADS: String(HELPER_THREAD_NICE) });
     expect(nice.get(pid)).toBe(base);
     const lowered = [...nice].filter(([, n]) => n === HELPER_THREAD_NICE).map(([t]) => t);
     // V8's workers (4 by default) and the platform's delayed-task thread
@@ -45,8 +46,17 @@ describe.runIf(linux && getPriority() < HELPER_THREAD_NICE)('V8 helper threads b
     expect([...nice.values()].every((n) => n === base || n === HELPER_THREAD_NICE)).toBe(true);
   });
 
-  it('AIGW_HELPER_THREADS=keep leaves every thread at the process\'s priority', async () => {
-    const { nice } = await served({ AIGW_HELPER_THREADS: 'keep' });
-    expect([...nice.values()].every((n) => n === base)).toBe(true);
+  it('by default (and with AIGW_HELPER_THREADS=keep) every thread stays at the process\'s priority', async () => {
+    for (const env of [{}, { AIGW_HELPER_THREADS: 'keep' }] as Array<Record<string, string>>) {
+      const { nice } = await served(env);
+      expect([...nice.values()].every((n) => n === base)).toBe(true);
+    }
+  });
+
+  it('a value that is not a nice value is refused before anything is served', async () => {
+    const r = await execa(process.execPath, [bin, 'serve', 'examples/quickstart.yaml', '--mock', '--listen', '127.0.0.1:0', '--admin-listen', 'off'], { cwd: root, reject: false, env: { NO_COLOR: '1', AIGW_HELPER_THREADS: 'lowest' }, extendEnv: false, timeout: 20_000 });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain("AIGW_HELPER_THREADS must be 'keep' or a nice value from 1 to 19, not 'lowest'");
+    expect(r.stderr).not.toContain('listening');
   });
 });
