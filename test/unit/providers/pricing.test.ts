@@ -71,8 +71,23 @@ describe('cost with the 3.14 pricing options (Kong: model cost management)', () 
 describe('cache tokens from the providers', () => {
   it("reads OpenAI's prompt_tokens_details.cached_tokens and the body's service_tier", () => {
     const u = parseOpenAIUsage({ prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 } }, 'priority');
-    expect(u).toEqual({ prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 64 }, service_tier: 'priority' });
+    expect(u).toEqual({ prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 }, service_tier: 'priority' });
     expect(parseOpenAIUsage({ prompt_tokens: 1, completion_tokens: 1 })).toEqual({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
+  });
+
+  it("keeps OpenAI's completion_tokens_details and every numeric detail, in the upstream's order; drops what is not a number", () => {
+    const u = parseOpenAIUsage({
+      prompt_tokens: 50, completion_tokens: 40, total_tokens: 90,
+      prompt_tokens_details: { audio_tokens: 0, cached_tokens: 16, note: 'x' },
+      completion_tokens_details: { reasoning_tokens: 32, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0, bogus: null },
+    });
+    expect(u).toEqual({
+      prompt_tokens: 50, completion_tokens: 40, total_tokens: 90,
+      prompt_tokens_details: { audio_tokens: 0, cached_tokens: 16 },
+      completion_tokens_details: { reasoning_tokens: 32, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    });
+    expect(Object.keys(u!.prompt_tokens_details!)).toEqual(['audio_tokens', 'cached_tokens']);
+    expect(parseOpenAIUsage({ prompt_tokens: 1, completion_tokens: 1, completion_tokens_details: 'none' })).toEqual({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
   });
 
   it('gives Anthropic clients input_tokens without the cache tokens, which get their own fields', () => {

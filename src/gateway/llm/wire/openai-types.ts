@@ -94,7 +94,13 @@ export interface Usage {
    * `cached_tokens` (cache reads; Anthropic's `cache_read_input_tokens`), and aigw's
    * `cache_write_tokens` (Anthropic's `cache_creation_input_tokens`) with its 1-hour-TTL part.
    */
-  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; cache_write_1h_tokens?: number };
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; cache_write_1h_tokens?: number; audio_tokens?: number };
+  /**
+   * What the upstream reported of the completion tokens, as OpenAI reports it (`reasoning_tokens`,
+   * `audio_tokens`, `accepted_prediction_tokens`, `rejected_prediction_tokens`): passed on to
+   * clients as they came; part of `completion_tokens`, not priced apart.
+   */
+  completion_tokens_details?: Record<string, number>;
   /** The service tier the upstream reported (OpenAI's `service_tier`, Anthropic's `usage.service_tier`); priced by `service_tier_factor`. */
   service_tier?: string;
 }

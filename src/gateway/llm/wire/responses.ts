@@ -12,16 +12,21 @@ export function parseResponsesUsage(v: unknown): Usage | null {
   const input = asNumber(v.input_tokens);
   const output = asNumber(v.output_tokens);
   if (input === undefined && output === undefined) return null;
-  return makeUsage(input ?? 0, output ?? 0, asNumber(v.total_tokens));
+  const u = makeUsage(input ?? 0, output ?? 0, asNumber(v.total_tokens));
+  const cached = isObject(v.input_tokens_details) ? asNumber(v.input_tokens_details.cached_tokens) : undefined;
+  if (cached !== undefined) u.prompt_tokens_details = { cached_tokens: cached };
+  const reasoning = isObject(v.output_tokens_details) ? asNumber(v.output_tokens_details.reasoning_tokens) : undefined;
+  if (reasoning !== undefined) u.completion_tokens_details = { reasoning_tokens: reasoning };
+  return u;
 }
 
 /** Canonical usage → Responses `usage`. */
 export function responsesUsage(u: Usage): JsonObject {
   return {
     input_tokens: u.prompt_tokens,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0 },
     output_tokens: u.completion_tokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: u.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: u.total_tokens,
   };
 }

@@ -34,9 +34,23 @@ export function makeUsage(prompt: number, completion: number, total?: number): U
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total ?? prompt + completion };
 }
 
+/** The numeric members of a `*_tokens_details` object, in their order; undefined when there are none. */
+function numericDetails(v: unknown): Record<string, number> | undefined {
+  if (!isObject(v)) return undefined;
+  let out: Record<string, number> | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'number' || !Number.isFinite(x)) continue;
+    (out ??= {})[k] = x;
+  }
+  return out;
+}
+
 /**
- * Reads an OpenAI-shaped usage object; null when it is absent or malformed. Keeps the cache reads
- * (`prompt_tokens_details.cached_tokens`) and the service tier (the body's `service_tier`).
+ * Reads an OpenAI-shaped usage object; null when it is absent or malformed. Keeps the service tier
+ * (the body's `service_tier`) and the details as the upstream reported them, numbers only:
+ * `prompt_tokens_details` (`cached_tokens`, priced as cache reads; `audio_tokens`) and
+ * `completion_tokens_details` (`reasoning_tokens`, …), which clients such as the OpenAI SDKs and
+ * Codex read.
  */
 export function parseOpenAIUsage(v: unknown, serviceTier?: unknown): Usage | null {
   if (!isObject(v)) return null;
@@ -44,8 +58,10 @@ export function parseOpenAIUsage(v: unknown, serviceTier?: unknown): Usage | nul
   const c = asNumber(v.completion_tokens);
   if (p === undefined && c === undefined) return null;
   const u = makeUsage(p ?? 0, c ?? 0, asNumber(v.total_tokens));
-  const cached = isObject(v.prompt_tokens_details) ? asNumber(v.prompt_tokens_details.cached_tokens) : undefined;
-  if (cached !== undefined) u.prompt_tokens_details = { cached_tokens: cached };
+  const prompt = numericDetails(v.prompt_tokens_details);
+  if (prompt !== undefined) u.prompt_tokens_details = prompt;
+  const completion = numericDetails(v.completion_tokens_details);
+  if (completion !== undefined) u.completion_tokens_details = completion;
   if (typeof serviceTier === 'string' && serviceTier !== '') u.service_tier = serviceTier;
   return u;
 }
@@ -57,10 +73,11 @@ export function parseOpenAIUsage(v: unknown, serviceTier?: unknown): Usage | nul
 export function resolveUsage(upstream: Usage | null, promptEstimate: number, completionText: string): Usage {
   if (upstream !== null && (upstream.prompt_tokens > 0 || upstream.completion_tokens > 0)) {
     const prompt = upstream.prompt_tokens > 0 ? upstream.prompt_tokens : promptEstimate;
-    const { prompt_tokens_details: details, service_tier: tier } = upstream;
+    const { prompt_tokens_details: details, completion_tokens_details: completion, service_tier: tier } = upstream;
     return {
       ...makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined),
-      ...(details ? { prompt_tokens_details: details } : {}), ...(tier !== undefined ? { service_tier: tier } : {}),
+      ...(details ? { prompt_tokens_details: details } : {}), ...(completion ? { completion_tokens_details: completion } : {}),
+      ...(tier !== undefined ? { service_tier: tier } : {}),
     };
   }
   return makeUsage(promptEstimate, estimateCompletionTokens(completionText));
