@@ -57,6 +57,7 @@ async function answer(req: LoadRequest, post: (a: LoadAnswer) => void): Promise<
 const nice = Number(process.env.AIGW_CONFIG_NICE ?? CONFIG_NICE);
 lowerThisProcess(Number.isInteger(nice) ? nice : CONFIG_NICE);
 if (process.send !== undefined) {
+  process.send({ ready: true } satisfies LoadAnswer);
   let busy = 0;
   process.on('message', (req: LoadRequest) => {
     busy++;

@@ -21,7 +21,7 @@ import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
 import { entityDigest, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 import { KINDS } from '../kinds.js';
-import { CONFIG_NICE, ESCALATE_MS, ESCALATED_NICE, idleLauncher } from './priority.js';
+import { CONFIG_NICE, ESCALATE_MS, ESCALATED_NICE, idleLauncher, idleLauncherFailed } from './priority.js';
 
 export { ConfigBodyError } from './config-body.js';
 
@@ -189,15 +189,19 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
         old.on('error', () => undefined);
         old.kill('SIGKILL'); // it holds nothing to save; a stopped process would not take a SIGTERM
       }
-      const c = start();
-      if (c === null) return failAll(new Error('the configuration process could not be started again'));
-      for (const p of pending.values()) {
-        p.parts = [];
-        p.lost = false;
-        c.send(p.req);
-      }
+      resend();
     }, escalateMs);
     escalation.unref();
+  };
+  /** The pending loads, from nothing, to a new process. */
+  const resend = (): void => {
+    const c = start();
+    if (c === null) return failAll(new Error('the configuration process could not be started again'));
+    for (const p of pending.values()) {
+      p.parts = [];
+      p.lost = false;
+      c.send(p.req);
+    }
   };
   const start = (): ChildProcess | null => {
     if (child !== null) return child;
@@ -212,7 +216,23 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
       });
       c.unref();
       c.channel?.unref();
+      let started = false;
+      /** Ended, or failed to start: through chrt before it started, it is chrt that failed (EPERM under a seccomp profile): again without it. */
+      const gone = (why: string): void => {
+        if (child !== c) return;
+        child = null;
+        if (chrt !== null && !started) {
+          idleLauncherFailed();
+          if (pending.size > 0) resend();
+          return;
+        }
+        failAll(new Error(why));
+      };
       c.on('message', (a: LoadAnswer) => {
+        if ('ready' in a) {
+          started = true;
+          return;
+        }
         const p = pending.get(a.id);
         if (p === undefined) return;
         if ('part' in a) return receive(p, a.part);
@@ -227,14 +247,8 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
           armIdle();
         }
       });
-      c.on('error', (err) => {
-        if (child === c) child = null;
-        failAll(new Error(`the configuration process failed: ${err.message}`));
-      });
-      c.on('exit', (code, signal) => {
-        if (child === c) child = null;
-        failAll(new Error(`the configuration process stopped (${signal ?? `exit code ${code}`})`));
-      });
+      c.on('error', (err) => gone(`the configuration process failed: ${err.message}`));
+      c.on('exit', (code, signal) => gone(`the configuration process stopped (${signal ?? `exit code ${code}`})`));
       child = c;
       return c;
     } catch {
@@ -297,6 +311,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
       const c = child;
       child = null;
       escalated = false;
+      failAll(new Error('the configuration process was closed'));
       if (c === null || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());

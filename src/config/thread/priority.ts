@@ -8,8 +8,7 @@
  * SCHED_IDLE class (`chrt --idle 0`) where it can be had (the gateway preempts it the moment a
  * request arrives), else the lowest nice value on each of its threads.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of every thread of the configuration process when SCHED_IDLE is not used. */
@@ -62,18 +61,22 @@ export function lowerThisProcess(nice: number): number {
   return n;
 }
 
-let idleClass: string | null | undefined;
-/** The path of a `chrt` that can start a program in SCHED_IDLE (checked once), or null. */
+let idleBroken = false;
+/**
+ * The path of a `chrt` to start a program in SCHED_IDLE with, or null (not Linux, none installed,
+ * or one that failed before: a seccomp profile or a kernel that refuses the policy). Only looked
+ * up, never run here: a check that ran it would block the event loop of a busy gateway.
+ */
 export function idleLauncher(): string | null {
-  if (idleClass !== undefined) return idleClass;
-  idleClass = null;
-  if (process.platform !== 'linux') return idleClass;
-  for (const chrt of ['/usr/bin/chrt', '/bin/chrt']) {
-    try {
-      if (spawnSync(chrt, ['--idle', '0', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0) return (idleClass = chrt);
-    } catch {
-      // not there
-    }
-  }
-  return idleClass;
+  if (idleBroken || process.platform !== 'linux') return null;
+  // AIGW_CHRT: the chrt to use (one outside /usr/bin and /bin), or empty for none
+  const given = process.env.AIGW_CHRT;
+  if (given !== undefined) return given !== '' && existsSync(given) ? given : null;
+  for (const chrt of ['/usr/bin/chrt', '/bin/chrt']) if (existsSync(chrt)) return chrt;
+  return null;
+}
+
+/** A process started through idleLauncher() ended before it started: start the next ones without it. */
+export function idleLauncherFailed(): void {
+  idleBroken = true;
 }

@@ -28,6 +28,8 @@ export type LoadRequest = {
  * `refused`: a `json` text that is not a JSON body (config-body.ts), with the Admin API's message.
  */
 export type LoadAnswer =
+  /** The configuration process started (sent once, first). */
+  | { ready: true }
   | { id: number; part: { kind: KindName; entities: Array<Entity | string>; digests: string[] } }
   | { id: number; refused: string }
   | { id: number; state: (Omit<State, 'entities'> & { entities: Partial<Record<KindName, Entity[]>> }) | null; issues: Issue[] }

@@ -151,6 +151,7 @@ describe('configurations loaded off the main thread', () => {
       const ask = (req: LoadRequest): Promise<LoadAnswer[]> => new Promise((resolve) => {
         answers.length = 0;
         const on = (a: LoadAnswer): void => {
+          if ('ready' in a) return; // the process's first message
           answers.push(a);
           if (!('part' in a)) {
             w.off('message', on);
@@ -250,6 +251,34 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
       await loader.close();
     }
     expect(children()).toEqual([]);
+  });
+
+  it.runIf(linux)('a chrt that fails (a seccomp profile refusing SCHED_IDLE) is not used again: the load runs in a process at CONFIG_NICE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aigw-chrt-'));
+    const fake = join(dir, 'chrt');
+    writeFileSync(fake, '#!/bin/sh\necho "chrt: failed to set pid 0\'s policy: Operation not permitted" >&2\nexit 1\n', { mode: 0o755 });
+    const before = process.env.AIGW_CHRT;
+    process.env.AIGW_CHRT = fake;
+    const loader = threadLoader(script);
+    try {
+      expect(idleLauncher()).toBe(fake);
+      const r = await loader.text(text, { env, name: '<config>' });
+      expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+      expect(idleLauncher()).toBeNull();
+      const [pid] = children();
+      expect(schedOf(pid, pid)).toEqual({ nice: CONFIG_NICE, policy: 0 });
+    } finally {
+      await loader.close();
+      if (before === undefined) delete process.env.AIGW_CHRT;
+      else process.env.AIGW_CHRT = before;
+    }
+  });
+
+  it.runIf(linux)('closing the loader fails the loads still under way, with the reason', async () => {
+    const loader = threadLoader(script);
+    const pending = expect(loader.text(text, { env, name: '<config>' })).rejects.toThrow(/^the configuration process was closed$/);
+    await loader.close();
+    await pending;
   });
 
   it.runIf(linux)('a load that waits too long at the lowest priority runs again in a process at ESCALATED_NICE, with the same answer', async () => {
