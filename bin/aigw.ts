@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// first: which threads are node's own platform threads (gateway/helper-threads.ts)
-import '../src/gateway/helper-threads.js';
+// first: which threads are node's own platform threads (gateway/v8-thread-priority.ts)
+import '../src/gateway/v8-thread-priority.js';
 import { runCli } from '../src/cli/program.js';
 import { AigwError, hintFor } from '../src/errors.js';
 

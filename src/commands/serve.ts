@@ -22,7 +22,7 @@ import { startGateway } from '../gateway/server.js';
 import { createDashboard, DASHBOARD_PATH, type Dashboard } from '../gateway/dashboard/index.js';
 import { summaryLines } from '../gateway/summary.js';
 import { compactHeap, releaseYoungGeneration } from '../gateway/startup-heap.js';
-import { helperThreadNice, lowerHelperThreads } from '../gateway/helper-threads.js';
+import { helperThreadNice, lowerHelperThreads } from '../gateway/v8-thread-priority.js';
 import type { Command, CommandInput } from './types.js';
 import { KONG_VERSION_OPTION, applyKongVersion } from './kong-version-option.js';
 
@@ -167,7 +167,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       warmUp: opts.warmUp !== false,
       beforeListen: () => {
         compactHeap();
-        // opt-in (AIGW_HELPER_THREADS=<nice>): V8's compiles and GC helpers on the CPU the proxy leaves idle (helper-threads.ts)
+        // opt-in (AIGW_HELPER_THREADS=<nice>): V8's compiles and GC helpers on the CPU the proxy leaves idle (v8-thread-priority.ts)
         if (helperNice !== null) logger.info(`V8 helper threads lowered to nice ${helperNice} (AIGW_HELPER_THREADS): ${lowerHelperThreads(helperNice)} threads`);
       },
     });

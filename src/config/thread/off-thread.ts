@@ -286,7 +286,7 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
     const req = { id, profile: kongProfile(), env: { ...env }, known: knownList, ...input } as LoadRequest;
     return new Promise<Loaded>((resolve, reject) => {
       pending.set(id, { req, resolve, reject, base, parts: [], lost: false });
-      const now = child ?? start();
+      const now = start(); // the process may have ended while the adopted state was digested
       if (now === null) {
         pending.delete(id);
         inProcess(input, env).then(resolve, reject);

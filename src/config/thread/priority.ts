@@ -8,7 +8,7 @@
  * SCHED_IDLE class (`chrt --idle 0`) where it can be had (the gateway preempts it the moment a
  * request arrives), else the lowest nice value on each of its threads.
  */
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of every thread of the configuration process when SCHED_IDLE is not used. */
@@ -22,43 +22,46 @@ export const ESCALATED_NICE = 5;
 /** How long a load may wait at the lowest priority before it is run again at ESCALATED_NICE. */
 export const ESCALATE_MS = 10_000;
 
-/** This thread's id (Linux), or null. */
-export function threadId(): number | null {
+/** This process's thread ids (Linux, from /proc/self/task), or null. */
+export function ownThreadIds(): number[] | null {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) && tid > 0 ? tid : null;
+    return readdirSync('/proc/self/task').map(Number);
   } catch {
     return null; // not Linux
   }
 }
 
 /**
- * Lower every thread of this process to `nice` (raising one's own nice value needs no privilege;
- * threads started later inherit it from the thread that starts them). Returns how many threads were
- * lowered (0: not Linux or not permitted — the process then runs at its priority as it was).
+ * Set each thread's nice value (raising one's own needs no privilege; threads started later
+ * inherit it from the thread that starts them). Returns how many were set: a thread that ended,
+ * or one it is not permitted to change, keeps its priority.
  */
-export function lowerThisProcess(nice: number): number {
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    try {
-      setPriority(nice); // not Linux: the process as a whole
-      return 1;
-    } catch {
-      return 0;
-    }
-  }
+export function setThreadsNice(tids: readonly number[], nice: number): number {
   let n = 0;
   for (const tid of tids) {
     try {
-      setPriority(Number(tid), nice);
+      setPriority(tid, nice);
       n++;
     } catch {
-      // the thread ended, or not permitted
+      // ended, or not permitted
     }
   }
   return n;
+}
+
+/**
+ * Lower every thread of this process to `nice`. Returns how many threads were lowered (0: not
+ * permitted — the process then runs at its priority as it was).
+ */
+export function lowerThisProcess(nice: number): number {
+  const tids = ownThreadIds();
+  if (tids !== null) return setThreadsNice(tids, nice);
+  try {
+    setPriority(nice); // not Linux: the process as a whole
+    return 1;
+  } catch {
+    return 0;
+  }
 }
 
 let idleBroken = false;

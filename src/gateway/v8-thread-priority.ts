@@ -17,20 +17,11 @@
  * any JavaScript runs. libuv's pool (file system, DNS lookups, crypto) starts later, from the main
  * thread, and keeps the main thread's priority.
  */
-import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { ownThreadIds, setThreadsNice } from '../config/thread/priority.js';
 import { AigwError } from '../errors.js';
 
 /** The nice value a bare number in AIGW_HELPER_THREADS is checked against (the lowest priority). */
 export const HELPER_THREAD_NICE = 19;
-
-function threadIds(): number[] {
-  try {
-    return readdirSync('/proc/self/task').map(Number).filter((t) => t !== process.pid);
-  } catch {
-    return []; // not Linux: nothing is lowered
-  }
-}
 
 /**
  * The nice value for `AIGW_HELPER_THREADS`: unset, empty or `keep`, null (left at the process's
@@ -43,24 +34,10 @@ export function helperThreadNice(setting: string | undefined): number | null {
   throw new AigwError('AIGW_USAGE', `AIGW_HELPER_THREADS must be 'keep' or a nice value from 1 to ${HELPER_THREAD_NICE}, not '${setting}'`);
 }
 
-/** The platform threads: every thread but the main one when the CLI started. */
-const atStart: readonly number[] = threadIds();
+/** The platform threads: every thread but the main one when the CLI started (none when not Linux). */
+const atStart: readonly number[] = (ownThreadIds() ?? []).filter((t) => t !== process.pid);
 
 /** Lower the platform threads to `nice`; returns how many were lowered (0: not Linux, none left, or not permitted). */
-export function lowerHelperThreads(nice: number, tids: readonly number[] = atStart): number {
-  let n = 0;
-  for (const tid of tids) {
-    try {
-      setPriority(tid, nice);
-      n++;
-    } catch {
-      // ended, or not permitted: it keeps its priority
-    }
-  }
-  return n;
-}
-
-/** The threads `lowerHelperThreads` lowers by default (tests). */
-export function helperThreads(): readonly number[] {
-  return atStart;
+export function lowerHelperThreads(nice: number): number {
+  return setThreadsNice(atStart, nice);
 }

@@ -1,14 +1,14 @@
 // With AIGW_HELPER_THREADS=<nice>, aigw serve lowers V8's helper threads (node's platform threads,
 // started before any JavaScript) to that nice value once the proxy listens, so compiles and GC
 // helpers take only the CPU the proxy leaves idle; its main thread and the threads started later
-// (libuv's pool) keep the process's priority. Not the default (helper-threads.ts says why).
+// (libuv's pool) keep the process's priority. Not the default (v8-thread-priority.ts says why).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { request, servedUrls } from '../../helpers/net.js';
-import { HELPER_THREAD_NICE } from '../../../src/gateway/helper-threads.js';
+import { HELPER_THREAD_NICE } from '../../../src/gateway/v8-thread-priority.js';
 
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'dist', 'bin', 'aigw.js');
