@@ -135,11 +135,26 @@ function candidateParts(body: JsonObject): { text: string | null; tools: ToolCal
   return { text: texts.length > 0 ? texts.join('') : null, tools, finish: cand.finishReason };
 }
 
+/**
+ * Gemini's `usageMetadata` as OpenAI's usage. `candidatesTokenCount` leaves the thinking of 2.5+
+ * models out (`thoughtsTokenCount`, billed as output tokens), so completion tokens are both, and
+ * the thinking is also `completion_tokens_details.reasoning_tokens`: OpenAI's own reasoning
+ * accounting, which Google's OpenAI-compatible endpoint reports too. `cachedContentTokenCount` (a
+ * part of `promptTokenCount`) is `prompt_tokens_details.cached_tokens`, priced as cache reads.
+ * `totalTokenCount` is kept as reported. Kong maps the candidates only (providers/DIFFERENCES.md):
+ * token budgets counting completion tokens, and cost, would miss the thinking.
+ */
 function geminiUsage(u: unknown): Usage {
   const o = asObject(u);
   const p = asNumber(o.promptTokenCount);
   const c = asNumber(o.candidatesTokenCount);
-  return p === undefined && c === undefined ? zeroUsage() : makeUsage(p ?? 0, c ?? 0, asNumber(o.totalTokenCount));
+  const thoughts = asNumber(o.thoughtsTokenCount);
+  if (p === undefined && c === undefined && thoughts === undefined) return zeroUsage();
+  const usage = makeUsage(p ?? 0, (c ?? 0) + (thoughts ?? 0), asNumber(o.totalTokenCount));
+  const cached = asNumber(o.cachedContentTokenCount);
+  if (cached !== undefined && cached > 0) usage.prompt_tokens_details = { cached_tokens: cached };
+  if (thoughts !== undefined) usage.completion_tokens_details = { reasoning_tokens: thoughts };
+  return usage;
 }
 
 function embeddingsFromUpstream(ctx: ProviderContext, body: JsonObject) {

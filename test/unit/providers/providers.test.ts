@@ -152,3 +152,28 @@ describe('the official OpenAI SDK accepts translated streams', () => {
     expect(total).toBe(7);
   });
 });
+
+describe('gemini usage', () => {
+  const answer = (usageMetadata: unknown) => ({ candidates: [{ content: { role: 'model', parts: [{ text: 'thinking…', thought: true }, { text: 'ok' }] }, finishReason: 'STOP' }], usageMetadata });
+
+  it('counts the thinking (thoughtsTokenCount) as completion tokens and as reasoning_tokens, cached content as cached_tokens', () => {
+    // a Gemini 2.5 answer: total = prompt + candidates + thoughts
+    const r = provider('gemini').fromUpstream(ctx(), 200, answer({ promptTokenCount: 120, candidatesTokenCount: 5, thoughtsTokenCount: 300, cachedContentTokenCount: 100, totalTokenCount: 425 }));
+    expect(r.usage).toEqual({ prompt_tokens: 120, completion_tokens: 305, total_tokens: 425, prompt_tokens_details: { cached_tokens: 100 }, completion_tokens_details: { reasoning_tokens: 300 } });
+    expect((r as { choices: Array<{ message: { content: string } }> }).choices[0].message.content).toBe('ok');
+  });
+
+  it('keeps the plain mapping for answers without thinking or cache', () => {
+    const r = provider('gemini').fromUpstream(ctx(), 200, answer({ promptTokenCount: 7, candidatesTokenCount: 8, totalTokenCount: 15 }));
+    expect(r.usage).toEqual({ prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 });
+  });
+
+  it('takes the thinking from the last stream chunk that reports usage', () => {
+    const session = new StreamSession(provider('gemini'), ctx({ stream: true }), REQ);
+    // streamGenerateContent without alt=sse: one JSON array, an element per chunk
+    session.feed(Buffer.from(`[${JSON.stringify(answer({ promptTokenCount: 10, thoughtsTokenCount: 40, totalTokenCount: 50 }))}`));
+    session.feed(Buffer.from(`,\r\n${JSON.stringify(answer({ promptTokenCount: 10, candidatesTokenCount: 3, thoughtsTokenCount: 40, totalTokenCount: 53 }))}]`));
+    session.end();
+    expect(session.usage()).toEqual({ prompt_tokens: 10, completion_tokens: 43, total_tokens: 53, completion_tokens_details: { reasoning_tokens: 40 } });
+  });
+});
