@@ -215,7 +215,11 @@ function streamRules(e: Entity, raw: RawEntity, services: ReadonlyMap<string, En
   }
 }
 
-const shareProtocol = (a: unknown, b: unknown): boolean => Array.isArray(a) && Array.isArray(b) && a.some((p) => b.includes(p));
+/** Two `protocols` lists share a protocol (Kong's plugin/route check, here and in the Admin API's writes). */
+export const shareProtocol = (a: unknown, b: unknown): boolean => Array.isArray(a) && Array.isArray(b) && a.some((p) => b.includes(p));
+
+export const ROUTE_PROTOCOLS_MESSAGE = "must match the associated route's protocols";
+export const SERVICE_PROTOCOLS_MESSAGE = "must match the protocols of at least one route pointing to this Plugin's service";
 
 /**
  * Kong's check on a plugin scoped to a route or service (kong/db/dao/plugins.lua, on every Admin
@@ -226,14 +230,14 @@ function pluginProtocolRules(e: Entity, raw: RawEntity, routes: ReadonlyMap<stri
   const at = raw.data.protocols !== undefined ? [...raw.path, 'protocols'] : [...raw.path, 'name'];
   const route = routes.get(refId(e.route) ?? '');
   if (route !== undefined) {
-    if (!shareProtocol(e.protocols, route.protocols)) out.push(raw.file.issueAt(at, 'key', 'error', 'AIGW_ENTITY_CHECK', "must match the associated route's protocols"));
+    if (!shareProtocol(e.protocols, route.protocols)) out.push(raw.file.issueAt(at, 'key', 'error', 'AIGW_ENTITY_CHECK', ROUTE_PROTOCOLS_MESSAGE));
     return;
   }
   const sid = refId(e.service);
   if (sid === null) return;
   const ofService = routesOf.get(sid) ?? [];
   if (ofService.length > 0 && !ofService.some((r) => shareProtocol(e.protocols, r.protocols))) {
-    out.push(raw.file.issueAt(at, 'key', 'error', 'AIGW_ENTITY_CHECK', "must match the protocols of at least one route pointing to this Plugin's service"));
+    out.push(raw.file.issueAt(at, 'key', 'error', 'AIGW_ENTITY_CHECK', SERVICE_PROTOCOLS_MESSAGE));
   }
 }
 

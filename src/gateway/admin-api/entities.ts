@@ -12,6 +12,7 @@ import { kongError, notFound } from './respond.js';
 import type { EntityRules } from './rules.js';
 import type { Store, Write } from './store.js';
 import { applyPartials } from '../../config/partials.js';
+import { ROUTE_PROTOCOLS_MESSAGE, SERVICE_PROTOCOLS_MESSAGE, shareProtocol } from '../../config/validate/entity-rules.js';
 
 export interface CrudContext {
   store: Store;
@@ -116,6 +117,29 @@ function checkUnique(ctx: CrudContext, kind: KindDef, e: Entity): void {
 }
 
 /**
+ * Kong's check on every plugin write (kong/db/dao/plugins.lua, check_protocols_match): a plugin's
+ * protocols share one with its route's, else with one of its service's routes (a service without
+ * routes passes). `aigw validate` checks files the same way (config/validate/entity-rules.ts).
+ */
+function checkProtocols(ctx: CrudContext, kind: KindDef, e: Entity): void {
+  if (kind.name !== 'plugins' || !Array.isArray(e.protocols)) return;
+  const routeId = refId(e.route);
+  if (routeId !== null) {
+    const route = ctx.store.get('routes', routeId);
+    if (route !== undefined && !shareProtocol(e.protocols, route.protocols)) {
+      throw kongError('schema', `schema violation (protocols: ${ROUTE_PROTOCOLS_MESSAGE})`, { protocols: ROUTE_PROTOCOLS_MESSAGE });
+    }
+    return;
+  }
+  const serviceId = refId(e.service);
+  if (serviceId === null) return;
+  const routes = ctx.store.referrers(serviceId).filter((r) => r.kind === 'routes').map((r) => ctx.store.get('routes', r.id));
+  if (routes.length > 0 && !routes.some((r) => shareProtocol(e.protocols, r?.protocols))) {
+    throw kongError('schema', `schema violation (protocols: ${SERVICE_PROTOCOLS_MESSAGE})`, { protocols: SERVICE_PROTOCOLS_MESSAGE });
+  }
+}
+
+/**
  * Build the stored form of an entity from a request body: foreign keys resolved, defaults filled,
  * timestamps set, then validated and checked for uniqueness.
  */
@@ -138,6 +162,7 @@ export function build(ctx: CrudContext, kind: KindDef, body: Record<string, unkn
   }
   const entity = filled as Entity;
   checkUnique(ctx, kind, entity);
+  checkProtocols(ctx, kind, entity);
   return entity;
 }
 

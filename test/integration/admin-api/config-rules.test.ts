@@ -57,6 +57,29 @@ describe('db mode with schema rules', () => {
     await call(s.url, 'DELETE', `/plugins/${log.body!.id}`);
   });
 
+  it("refuses a plugin whose protocols match none of its route's, or of its service's routes, with Kong's messages", async () => {
+    const svc = await call(s.url, 'POST', '/services', { name: 'proto-svc', host: 'proto.example.com' });
+    expect(svc.status).toBe(201);
+    const route = await call(s.url, 'POST', '/services/proto-svc/routes', { name: 'proto-https', protocols: ['https'], paths: ['/proto'] });
+    expect(route.status).toBe(201);
+    const onRoute = await call(s.url, 'POST', '/routes/proto-https/plugins', { name: 'cors', protocols: ['http'] });
+    expect(onRoute.status).toBe(400);
+    expect(onRoute.body).toMatchObject({ code: 2, name: 'schema violation', message: "schema violation (protocols: must match the associated route's protocols)", fields: { protocols: "must match the associated route's protocols" } });
+    const onService = await call(s.url, 'POST', '/services/proto-svc/plugins', { name: 'cors', protocols: ['http'] });
+    expect(onService.status).toBe(400);
+    expect(onService.body!.message).toBe("schema violation (protocols: must match the protocols of at least one route pointing to this Plugin's service)");
+    // a shared protocol (the default protocols include https) passes, and so does a PATCH that keeps one
+    const ok = await call(s.url, 'POST', '/routes/proto-https/plugins', { name: 'cors' });
+    expect(ok.status).toBe(201);
+    const patched = await call(s.url, 'PATCH', `/plugins/${ok.body!.id}`, { protocols: ['http'] });
+    expect(patched.status).toBe(400);
+    expect(patched.body!.fields).toEqual({ protocols: "must match the associated route's protocols" });
+    expect((await call(s.url, 'GET', `/plugins/${ok.body!.id}`)).body!.protocols).toEqual(['grpc', 'grpcs', 'http', 'https']);
+    // a service without routes takes any protocols, as Kong's check
+    await call(s.url, 'POST', '/services', { name: 'proto-bare', host: 'bare.example.com' });
+    expect((await call(s.url, 'POST', '/services/proto-bare/plugins', { name: 'cors', protocols: ['http'] })).status).toBe(201);
+  });
+
   it('publishes schemas in Kong format and the enabled plugins', async () => {
     const enabled = await call(s.url, 'GET', '/plugins/enabled');
     expect(enabled.body!.enabled_plugins).toContain('ai-proxy');
