@@ -14,7 +14,7 @@ import { configHash } from '../gateway/admin-api/node.js';
 import { memoryStore, type Store } from '../gateway/admin-api/store.js';
 import { emptyState } from '../config/state.js';
 import { AIGW_VERSION, lineLogger } from '../gateway/log.js';
-import { watchState, type Reloader } from '../gateway/reload.js';
+import { filesSnapshot, watchState, type Reloader } from '../gateway/reload.js';
 import { filesDigest } from '../gateway/file-digest.js';
 import type { MockServer } from '../mock/index.js';
 import { parseListen } from '../listen-address.js';
@@ -31,6 +31,8 @@ export interface ServeHooks {
   stop?: Promise<void>;
   /** Called once the gateway is listening (tests). */
   onReady?: (urls: { proxyUrl: string; adminUrl: string | null }) => void;
+  /** Awaited after the first configuration is serving, before the files are watched (tests: a change while the gateway starts). */
+  beforeWatch?: () => Promise<void>;
 }
 
 function signals(): Promise<void> {
@@ -124,6 +126,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   const helperNice = helperThreadNice(io.env.AIGW_HELPER_THREADS);
   const load = async () => refuseGatewayReferences(await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() }));
   // taken before the files are read: a change in between makes the first event reload, never the reverse
+  const watching = opts.watch !== false && args.length > 0 && !args.includes('-');
+  const firstMarks = watching ? await filesSnapshot(args, io.cwd) : undefined;
   const firstDigest = opts.watch !== false && args.length > 0 ? await filesDigest(args, io.cwd) : null;
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
@@ -193,9 +197,12 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
     // the digest of the last files read: after an invalid change, restoring the serving bytes is
     // loaded (and reported as the good reload it is), not skipped as unchanged
     let lastRead: string | null = firstDigest;
+    await hooks.beforeWatch?.();
     watcher = await watchState({
       paths: args,
       cwd: io.cwd,
+      // a file changed while the gateway started is reloaded once the watcher is up
+      initial: firstMarks,
       // parsed and validated in a worker thread: a big file never stalls the proxy
       load: async () => {
         loaded = await filesDigest(args, io.cwd);

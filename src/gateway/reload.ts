@@ -27,6 +27,13 @@ export interface ReloadOptions {
   debounceMs?: number;
   /** How files are judged settled (default: looks 100 ms apart; 1 s without an in-place write). */
   settle?: Partial<SettleOptions>;
+  /**
+   * The files as they were before the serving configuration was read (`filesSnapshot`). A change
+   * since then — written while the gateway started, before its watchers existed — has no event of
+   * its own: it is reloaded as soon as the watcher starts. Without it, the files as they are when
+   * the watcher starts count as the serving ones.
+   */
+  initial?: Snapshot;
 }
 
 export interface Reloader {
@@ -42,7 +49,7 @@ interface Watched {
   dirs: string[];
 }
 
-async function watchedPaths(opts: ReloadOptions): Promise<Watched> {
+async function watchedPaths(opts: Pick<ReloadOptions, 'paths' | 'cwd'>): Promise<Watched> {
   const w: Watched = { files: [], dirs: [] };
   for (const p of opts.paths) {
     if (p === '-') continue;
@@ -51,6 +58,12 @@ async function watchedPaths(opts: ReloadOptions): Promise<Watched> {
     else w.files.push(full);
   }
   return w;
+}
+
+/** The watched files' marks now (`ReloadOptions.initial`: take it before reading the files). */
+export async function filesSnapshot(paths: readonly string[], cwd: string): Promise<Snapshot> {
+  const w = await watchedPaths({ paths, cwd });
+  return snapshot(w.files, w.dirs);
 }
 
 /** Reports a loaded configuration and applies it when it is valid. */
@@ -83,7 +96,7 @@ export async function watchState(opts: ReloadOptions): Promise<Reloader> {
   const look = (): Promise<Snapshot> => snapshot(paths.files, paths.dirs);
   const settle: SettleOptions = { stepMs: 100, quietMs: 1000, ...opts.settle };
   /** The files as they were at the last load (applied or refused): an event that changes nothing is ignored. */
-  let lastLoaded = await look();
+  let lastLoaded = opts.initial ?? await look();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<boolean> | null = null;
   let again = false;
@@ -142,6 +155,8 @@ export async function watchState(opts: ReloadOptions): Promise<Reloader> {
     w.on('error', (err) => opts.logger.warn(`cannot watch ${dir}: ${err.message}`));
     watchers.push(w);
   }
+  // changed before the watchers existed (while the gateway started): no event will tell
+  if (opts.initial !== undefined && !sameSnapshot(opts.initial, await look())) schedule();
 
   return {
     reload: () => run(() => reloadOnce(null)),
