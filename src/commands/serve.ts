@@ -125,7 +125,8 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   applyKongVersion(opts, io);
   const helperNice = helperThreadNice(io.env.AIGW_HELPER_THREADS);
   const load = async () => refuseGatewayReferences(await loadState(args, { env: io.env, cwd: io.cwd, readStdin: () => io.readStdin() }));
-  // taken before the files are read: a change in between makes the first event reload, never the reverse
+  // both taken before the files are read: a change in between is reloaded (at the watcher's start
+  // when no event follows it), never the reverse
   const watching = opts.watch !== false && args.length > 0 && !args.includes('-');
   const firstMarks = watching ? await filesSnapshot(args, io.cwd) : undefined;
   const firstDigest = opts.watch !== false && args.length > 0 ? await filesDigest(args, io.cwd) : null;
@@ -203,7 +204,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
       cwd: io.cwd,
       // a file changed while the gateway started is reloaded once the watcher is up
       initial: firstMarks,
-      // parsed and validated in a worker thread: a big file never stalls the proxy
+      // parsed and validated in the configuration process: a big file never stalls the proxy
       load: async () => {
         loaded = await filesDigest(args, io.cwd);
         const again = loaded !== null && loaded === serving && lastRead === serving;
