@@ -29,6 +29,10 @@ const MESSAGE = {
   usage: { input_tokens: 100, output_tokens: 5, cache_read_input_tokens: 600, cache_creation_input_tokens: 0 },
 };
 
+// Gemini 2.5's wire format: the thinking is counted apart from the candidates (totalTokenCount has both)
+const GEMINI_USAGE = { promptTokenCount: 120, candidatesTokenCount: 2, totalTokenCount: 422, cachedContentTokenCount: 100, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 120 }], thoughtsTokenCount: 300 };
+const GEMINI = (usageMetadata: unknown) => ({ candidates: [{ content: { parts: [{ text: 'ok' }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: 'gemini-2.5-flash', responseId: 'g1' });
+
 let upstream: Server;
 let gw: TestGateway;
 let url: string;
@@ -40,6 +44,11 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(parts).toString()) as { stream?: boolean };
       if (req.url?.includes('/v1/messages')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(MESSAGE));
+      if (req.url?.includes(':generateContent')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(GEMINI(GEMINI_USAGE)));
+      if (req.url?.includes(':streamGenerateContent')) {
+        const first = GEMINI({ promptTokenCount: 120, totalTokenCount: 420, thoughtsTokenCount: 300 });
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(`[${JSON.stringify(first)},\r\n${JSON.stringify(GEMINI(GEMINI_USAGE))}]`);
+      }
       if (body.stream === true) return res.writeHead(200, { 'content-type': 'text/event-stream' }).end(STREAM);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(CHAT));
     });
@@ -60,6 +69,22 @@ services:
         route_type: llm/v1/chat
         auth: { header_name: Authorization, header_value: "Bearer sk-up" }
         model: { provider: openai, name: o4-mini, options: { upstream_url: "${url}/v1/chat/completions" } }
+  - name: gemini
+    paths: [/ge/v1/chat/completions]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/chat
+        auth: { param_name: key, param_value: gk-up, param_location: query }
+        model: { provider: gemini, name: gemini-2.5-flash, options: { upstream_url: "${url}/v1beta/models/gemini-2.5-flash:generateContent" } }
+  - name: gemini-stream
+    paths: [/gs/v1/chat/completions]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/chat
+        auth: { param_name: key, param_value: gk-up, param_location: query }
+        model: { provider: gemini, name: gemini-2.5-flash, options: { upstream_url: "${url}/v1beta/models/gemini-2.5-flash:streamGenerateContent" } }
   - name: responses
     paths: [/an/v1/responses]
     plugins:
@@ -90,6 +115,18 @@ describe('usage details through aigw to the SDKs', () => {
     for await (const c of s) if (c.usage) usage = c.usage;
     expect(usage?.completion_tokens_details?.reasoning_tokens).toBe(32);
     expect(usage?.prompt_tokens_details?.cached_tokens).toBe(16);
+  });
+
+  it("Gemini 2.5's thinking reaches the client as reasoning tokens, part of completion_tokens; cached content as cached_tokens (was: candidates only)", async () => {
+    const client = new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.proxyUrl}/ge/v1`, maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.choices[0].message.content).toBe('ok');
+    expect(r.usage).toEqual({ prompt_tokens: 120, completion_tokens: 302, total_tokens: 422, prompt_tokens_details: { cached_tokens: 100 }, completion_tokens_details: { reasoning_tokens: 300 } });
+    const streamed = new OpenAI({ apiKey: 'sk-client', baseURL: `${gw.proxyUrl}/gs/v1`, maxRetries: 0 });
+    const s = await streamed.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const c of s) if (c.usage) usage = c.usage;
+    expect(usage).toMatchObject({ completion_tokens: 302, total_tokens: 422, completion_tokens_details: { reasoning_tokens: 300 } });
   });
 
   it("Responses API over Anthropic: the cache reads in input_tokens_details (was always 0)", async () => {
