@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
-import { serve } from '../../src/commands/serve.js';
+import { serve, type ServeHooks } from '../../src/commands/serve.js';
 import type { Res } from './net.js';
 
 export interface RunningDb {
@@ -18,12 +18,12 @@ export function startServeDb(db: string): Promise<RunningDb> {
   return startServe([], { db });
 }
 
-/** `aigw serve <files…>` in-process, the same way (declarative mode). */
-export function startServeFiles(files: string[]): Promise<RunningDb> {
-  return startServe(files, {});
+/** `aigw serve <files…>` in-process, the same way (declarative mode); `hooks.beforeWatch` runs before the files are watched. */
+export function startServeFiles(files: string[], hooks: Pick<ServeHooks, 'beforeWatch'> = {}): Promise<RunningDb> {
+  return startServe(files, {}, hooks);
 }
 
-async function startServe(args: string[], mode: { db?: string }): Promise<RunningDb> {
+async function startServe(args: string[], mode: { db?: string }, hooks: Pick<ServeHooks, 'beforeWatch'> = {}): Promise<RunningDb> {
   const io = bufferIo({ env: {} });
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -31,6 +31,7 @@ async function startServe(args: string[], mode: { db?: string }): Promise<Runnin
   let ready: () => void = () => undefined;
   const isReady = new Promise<void>((r) => (ready = r));
   const exit = serve({ args, opts: { ...mode, listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false } }, io, {
+    ...hooks,
     stop: stopped,
     onReady: (u) => {
       urls = u;

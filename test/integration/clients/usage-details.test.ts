@@ -33,6 +33,17 @@ const MESSAGE = {
 const GEMINI_USAGE = { promptTokenCount: 120, candidatesTokenCount: 2, totalTokenCount: 422, cachedContentTokenCount: 100, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 120 }], thoughtsTokenCount: 300 };
 const GEMINI = (usageMetadata: unknown) => ({ candidates: [{ content: { parts: [{ text: 'ok' }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: 'gemini-2.5-flash', responseId: 'g1' });
 
+/** A chat route to Gemini 2.5 Flash's `method` on the test upstream (its key in the query, as AI Studio takes it). */
+const geminiRoute = (prefix: string, method: string): string => `  - name: gemini-${method}
+    paths: [${prefix}/v1/chat/completions]
+    plugins:
+    - name: ai-proxy
+      config:
+        route_type: llm/v1/chat
+        auth: { param_name: key, param_value: gk-up, param_location: query }
+        model: { provider: gemini, name: gemini-2.5-flash, options: { upstream_url: "${url}/v1beta/models/gemini-2.5-flash:${method}" } }
+`;
+
 let upstream: Server;
 let gw: TestGateway;
 let url: string;
@@ -69,23 +80,7 @@ services:
         route_type: llm/v1/chat
         auth: { header_name: Authorization, header_value: "Bearer sk-up" }
         model: { provider: openai, name: o4-mini, options: { upstream_url: "${url}/v1/chat/completions" } }
-  - name: gemini
-    paths: [/ge/v1/chat/completions]
-    plugins:
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        auth: { param_name: key, param_value: gk-up, param_location: query }
-        model: { provider: gemini, name: gemini-2.5-flash, options: { upstream_url: "${url}/v1beta/models/gemini-2.5-flash:generateContent" } }
-  - name: gemini-stream
-    paths: [/gs/v1/chat/completions]
-    plugins:
-    - name: ai-proxy
-      config:
-        route_type: llm/v1/chat
-        auth: { param_name: key, param_value: gk-up, param_location: query }
-        model: { provider: gemini, name: gemini-2.5-flash, options: { upstream_url: "${url}/v1beta/models/gemini-2.5-flash:streamGenerateContent" } }
-  - name: responses
+${geminiRoute('/ge', 'generateContent')}${geminiRoute('/gs', 'streamGenerateContent')}  - name: responses
     paths: [/an/v1/responses]
     plugins:
     - name: ai-proxy
