@@ -129,7 +129,7 @@ export async function serve({ args, opts }: CommandInput, io: Io, hooks: ServeHo
   // when no event follows it), never the reverse
   const watching = opts.watch !== false && args.length > 0 && !args.includes('-');
   const firstMarks = watching ? await filesSnapshot(args, io.cwd) : undefined;
-  const firstDigest = opts.watch !== false && args.length > 0 ? await filesDigest(args, io.cwd) : null;
+  const firstDigest = watching ? await filesDigest(args, io.cwd) : null;
   const source = await openSource(args, opts, io, load);
   if (!source) return 1;
   const { store } = source;
