@@ -5,6 +5,8 @@
 // Names what the stalls in the windows without a reload are (GC of the main heap, the
 // configuration thread or V8's helpers taking the CPU, or neither: the machine).
 //   npm run build && node bench/profile/reload-timeline.mjs [--entities 5000] [--rate 300] [--seconds 24] [--at 3] [--step 1000] [--kind post|file] [--cli other/dist/bin/aigw.js] [--threads]
+// --node "<flags>": node/V8 flags for the gateway process (A/B of GC settings).
+// --count-lines <regex>: per window, the gateway's output lines that match (e.g. with --node "--trace-opt --trace-deopt").
 // --renice-others N (experiment): every thread but main and the configuration thread (V8's helpers, libuv) at nice N.
 // --slices: the longest slices of sliced work and the longest stalls of each window that had slices (stderr)
 // The configuration work runs in a child process since branch-less commit "configuration process" (config/thread/off-thread.ts):
@@ -29,6 +31,8 @@ const kind = arg('kind', 'post');
 const cli = arg('cli', CLI);
 const perThread = process.argv.includes('--threads');
 const showSlices = process.argv.includes('--slices');
+const nodeFlags = String(arg('node', '')).split(' ').filter(Boolean); // --node "--flag …": V8/node flags for the gateway
+const countLines = arg('count-lines', null); // a regex: how many of the gateway's output lines match it, per window (with --node "--trace-opt --trace-deopt")
 const reniceOthers = arg('renice-others', null); // experiment: every thread but the main thread and the configuration thread at this nice value
 
 
@@ -36,7 +40,7 @@ const mock = await startMock({ cpu: LOAD_CPU });
 try {
   const yaml = [bigState(mock.url, 'a', n), bigState(mock.url, 'b', n)].map((s) => stringify(s, { lineWidth: 0 }));
   const file = configFile(`timeline-${n}.yaml`, yaml[0]);
-  const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, cli, node: ['--require', join(import.meta.dirname, 'loop-delay.cjs')] });
+  const gw = await serve(file, { cpu: SERVER_CPU, admin: true, watch: true, cli, node: [...nodeFlags, '--require', join(import.meta.dirname, 'loop-delay.cjs')] });
   const pid = gw.proc.pid;
   const url = `${gw.url}/ai/chat`;
   const delay = async () => {
@@ -103,12 +107,14 @@ try {
     if (showSlices && d.slices.length) console.error(`${(t / 1000).toFixed(1)} s: longest slices ${d.slices.join(' ')}; longest stalls ${d.top.join(' ')} ms`);
   }
   const r = await probing;
+  if (countLines !== null) for (const l of gw.lines) if (l.at > t0 && new RegExp(countLines).test(l.line)) console.error(`${((l.at - t0) / 1e6).toFixed(2)} ${l.line.slice(0, 220)}`);
   await reloaded;
   console.log(`${cli}: ${n} entities, probe ${rate} req/s, ${kind} reload at ${reloadAt} s, done at ${((done - t0) / 1e6).toFixed(1)} s`);
   console.log('t s | CPU ms main / config thread / other | main thread runnable but waiting ms | longest stall ms | stalls > 10 ms | p99 of requests due | GC pauses > 2 ms (kind: n/max ms; 1 minor, 4 major, 8 incremental) | slices');
   for (const x of rows) {
     const w = window(r.samples, t0 + (x.t * 1000 - step) * 1000, t0 + x.t * 1e6);
-    console.log(`${x.t.toFixed(1).padStart(4)} | ${x.main} / ${x.thread} / ${x.other} | ${x.mainWait} | ${x.max} | ${x.over10} | ${(w.p99 / 1000).toFixed(1)} | ${Object.entries(x.gc).map(([k, g]) => `${k}: ${g.n}/${g.max}`).join(', ')} | ${x.slices}${perThread ? ` | ${x.each.join(' ')}` : ''}`);
+    const counted = countLines === null ? '' : ` | ${gw.lines.filter((l) => l.at > t0 + (x.t * 1000 - step) * 1000 && l.at <= t0 + x.t * 1e6 && new RegExp(countLines).test(l.line)).length} lines`;
+    console.log(`${x.t.toFixed(1).padStart(4)} | ${x.main} / ${x.thread} / ${x.other} | ${x.mainWait} | ${x.max} | ${x.over10} | ${(w.p99 / 1000).toFixed(1)} | ${Object.entries(x.gc).map(([k, g]) => `${k}: ${g.n}/${g.max}`).join(', ')} | ${x.slices}${perThread ? ` | ${x.each.join(' ')}` : ''}${counted}`);
   }
   // the reload's span (trigger .. done + 1 s) against the last 8 s (no reload)
   const span = rows.filter((x) => x.t > reloadAt && x.t <= Math.ceil((done - t0) / 1e6) + 1);

@@ -5,6 +5,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
 
 export type Steps<T> = Generator<void, T, void>;
 
@@ -30,9 +31,58 @@ export function runAtOnce<T>(steps: Steps<T>): T {
 
 const callerOf = (): string => (new Error().stack ?? '').split('\n')[3]?.trim().replace(/^at /, '') ?? '?';
 
+let pausing = 0;
+
+/**
+ * V8's optimizing compiler takes no new functions while sliced work runs (counted: the last to end
+ * lets it go on). The sliced work of a reload (assembling the loaded entities, building the runtime,
+ * the Admin API's answer) runs once per reload, thousands of steps at a time: hot enough for V8 to
+ * compile it with TurboFan at every reload. Those compiles ran on V8's helper threads at the proxy's
+ * own priority, and on a gateway with one core they took it from the proxy: at the apply of a
+ * 5,000-entity reload, ~10 compiles, 80-90 ms of helper CPU in 250 ms, and stalls of 35 ms
+ * (bench/README.md, "Reload: V8's optimizing compiler paused while slices run"). Optimized code
+ * already there keeps running; a function that becomes hot meanwhile is compiled when it is hot again.
+ */
+function pauseOptimizer(): void {
+  if (pausing++ === 0) setFlagsFromString('--no-turbofan');
+}
+
+function resumeOptimizer(): void {
+  if (--pausing === 0) setFlagsFromString('--turbofan');
+}
+
+let lease: NodeJS.Timeout | null = null;
+
+/**
+ * The optimizer paused for `ms` from now (or from the last call, while calls keep coming): for the
+ * main-thread work of a reload that is not sliced, such as taking in the configuration process's
+ * answer part by part. A timer lets it go, whatever becomes of the reload.
+ */
+export function pauseOptimizerFor(ms: number): void {
+  if (lease === null) pauseOptimizer();
+  else clearTimeout(lease);
+  lease = setTimeout(() => {
+    lease = null;
+    resumeOptimizer();
+  }, ms);
+  lease.unref();
+}
+
+/** How many pauses of the optimizer are under way (sliced computations and a lease): it is paused while this is above 0. */
+export const optimizerPauses = (): number => pausing;
+
 /** The steps in slices of about `sliceMs` of work each. */
 export async function runInSlices<T>(steps: Steps<T>, sliceMs = 5): Promise<T> {
   const caller = sliceChannel.hasSubscribers ? callerOf() : '';
+  pauseOptimizer();
+  try {
+    return await slices(steps, sliceMs, caller);
+  } finally {
+    resumeOptimizer();
+  }
+}
+
+async function slices<T>(steps: Steps<T>, sliceMs: number, caller: string): Promise<T> {
   let start = performance.now();
   let until = start + sliceMs;
   let n = 1;

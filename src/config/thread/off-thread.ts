@@ -16,7 +16,7 @@ import { loadState, loadTextAsync } from '../index.js';
 import type { Issue } from '../issues.js';
 import { kongProfile } from '../schemas.js';
 import { deepFreeze, emptyEntities, freezeState, type Entity, type State } from '../state.js';
-import { runInSlices, type Steps } from '../../gateway/time-slices.js';
+import { pauseOptimizerFor, runInSlices, type Steps } from '../../gateway/time-slices.js';
 import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
 import { entityDigest, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
@@ -39,6 +39,8 @@ type Pending = { req: LoadRequest; resolve: (r: Loaded) => void; reject: (e: Err
 type Input = { kind: 'files'; inputs: string[]; cwd: string } | { kind: 'text'; text: string | Uint8Array; name: string; json?: boolean };
 
 const IDLE_MS = 60_000;
+/** How long after the last part of an answer V8's optimizing compiler stays paused (assembling it, in slices, pauses it too). */
+const RECEIVE_PAUSE_MS = 500;
 /**
  * The configuration process's V8: a small young generation (1 MiB semi-spaces instead of up to 16)
  * and `gc` for the full collection it runs after each answer. Loading 1,000 ai-proxy routes 40 times
@@ -143,6 +145,8 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
 
   /** A part's entities, those sent as ids taken from what the request listed; `lost` when one is not there or a digest is missing (never expected). */
   const receive = (p: Pending, part: { kind: KindName; entities: Array<Entity | string>; digests: string[] }): void => {
+    // run thousands of times per reload: not worth V8's optimizing compiler taking the proxy's core (time-slices.ts)
+    pauseOptimizerFor(RECEIVE_PAUSE_MS);
     const held: Held[] = [];
     let d = 0;
     for (const x of part.entities) {
