@@ -33,6 +33,7 @@ const perThread = process.argv.includes('--threads');
 const showSlices = process.argv.includes('--slices');
 const nodeFlags = String(arg('node', '')).split(' ').filter(Boolean); // --node "--flag …": V8/node flags for the gateway
 const countLines = arg('count-lines', null); // a regex: how many of the gateway's output lines match it, per window (with --node "--trace-opt --trace-deopt")
+const counting = countLines === null ? null : new RegExp(countLines);
 const reniceOthers = arg('renice-others', null); // experiment: every thread but the main thread and the configuration thread at this nice value
 
 
@@ -107,13 +108,13 @@ try {
     if (showSlices && d.slices.length) console.error(`${(t / 1000).toFixed(1)} s: longest slices ${d.slices.join(' ')}; longest stalls ${d.top.join(' ')} ms`);
   }
   const r = await probing;
-  if (countLines !== null) for (const l of gw.lines) if (l.at > t0 && new RegExp(countLines).test(l.line)) console.error(`${((l.at - t0) / 1e6).toFixed(2)} ${l.line.slice(0, 220)}`);
+  if (counting !== null) for (const l of gw.lines) if (l.at > t0 && counting.test(l.line)) console.error(`${((l.at - t0) / 1e6).toFixed(2)} ${l.line.slice(0, 220)}`);
   await reloaded;
   console.log(`${cli}: ${n} entities, probe ${rate} req/s, ${kind} reload at ${reloadAt} s, done at ${((done - t0) / 1e6).toFixed(1)} s`);
   console.log('t s | CPU ms main / config thread / other | main thread runnable but waiting ms | longest stall ms | stalls > 10 ms | p99 of requests due | GC pauses > 2 ms (kind: n/max ms; 1 minor, 4 major, 8 incremental) | slices');
   for (const x of rows) {
     const w = window(r.samples, t0 + (x.t * 1000 - step) * 1000, t0 + x.t * 1e6);
-    const counted = countLines === null ? '' : ` | ${gw.lines.filter((l) => l.at > t0 + (x.t * 1000 - step) * 1000 && l.at <= t0 + x.t * 1e6 && new RegExp(countLines).test(l.line)).length} lines`;
+    const counted = counting === null ? '' : ` | ${gw.lines.filter((l) => l.at > t0 + (x.t * 1000 - step) * 1000 && l.at <= t0 + x.t * 1e6 && counting.test(l.line)).length} lines`;
     console.log(`${x.t.toFixed(1).padStart(4)} | ${x.main} / ${x.thread} / ${x.other} | ${x.mainWait} | ${x.max} | ${x.over10} | ${(w.p99 / 1000).toFixed(1)} | ${Object.entries(x.gc).map(([k, g]) => `${k}: ${g.n}/${g.max}`).join(', ')} | ${x.slices}${perThread ? ` | ${x.each.join(' ')}` : ''}${counted}`);
   }
   // the reload's span (trigger .. done + 1 s) against the last 8 s (no reload)

@@ -40,7 +40,7 @@ let pausing = 0;
  * compile it with TurboFan at every reload. Those compiles ran on V8's helper threads at the proxy's
  * own priority, and on a gateway with one core they took it from the proxy: at the apply of a
  * 5,000-entity reload, ~10 compiles, 80-90 ms of helper CPU in 250 ms, and stalls of 35 ms
- * (bench/README.md, "Reload: V8's optimizing compiler paused while slices run"). Optimized code
+ * (bench/README.md, "Reload: V8's optimizing compiler paused while a reload's slices run"). Optimized code
  * already there keeps running; a function that becomes hot meanwhile is compiled when it is hot again.
  */
 function pauseOptimizer(): void {
