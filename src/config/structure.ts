@@ -14,7 +14,7 @@ export const TOO_DEEP = `nested more than ${MAX_DEPTH} levels deep: a state file
 /** Most values a document may have once its aliases are expanded (a 50,000-line file has ~150,000). */
 export const MAX_EXPANDED = 2_000_000;
 
-const TOO_BIG = `aliases expand this document to more than ${MAX_EXPANDED.toLocaleString('en-US')} values (each alias copies its anchor's value): a state file cannot be this large`;
+const TOO_BIG = `aliases expand this document to more than ${String(MAX_EXPANDED).replace(/\B(?=(\d{3})+$)/g, ',')} values (each alias copies its anchor's value): a state file cannot be this large`;
 
 export interface StructureProblem {
   /** Offset in the parsed text. */

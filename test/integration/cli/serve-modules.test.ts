@@ -24,6 +24,17 @@ export async function load(url, context, next) { appendFileSync(${JSON.stringify
 writeFileSync(join(dir, 'trace.cjs'), `require('node:module').register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
 process.on('SIGUSR2', () => require('node:fs').writeFileSync(${JSON.stringify(cjsLog)}, Object.keys(require.cache).join('\\n')));\n`);
 
+// preloaded with --require: reports every use of ICU's locale services (Intl, toLocale*, localeCompare, normalize) with its stack
+const intlSpy = join(dir, 'intl-spy.cjs');
+writeFileSync(intlSpy, `const report = (what) => require('node:fs').writeSync(2, 'ICU_LOCALE_USE ' + what + '\\n' + new Error().stack + '\\n');
+for (const k of Object.getOwnPropertyNames(Intl)) {
+  const C = Intl[k];
+  if (typeof C === 'function') Intl[k] = new Proxy(C, { construct: (t, a, n) => (report('Intl.' + k), Reflect.construct(t, a, n)), apply: (t, self, a) => (report('Intl.' + k), Reflect.apply(t, self, a)) });
+}
+for (const [o, ks] of [[String.prototype, ['localeCompare', 'normalize', 'toLocaleLowerCase', 'toLocaleUpperCase']], [Number.prototype, ['toLocaleString']], [BigInt.prototype, ['toLocaleString']], [Array.prototype, ['toLocaleString']], [Date.prototype, ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']]]) {
+  for (const k of ks) { const f = o[k]; o[k] = function (...a) { report(k); return f.apply(this, a); }; }
+}\n`);
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every module file loaded so far, as paths relative to the repository (node: built-ins left out). */
@@ -122,5 +133,33 @@ describe('aigw serve loads only what its configuration uses', { timeout: 60_000 
     } finally {
       mock.kill('SIGTERM');
     }
+  });
+
+  it('uses none of ICU\'s locale services at start, in the warm-up or on its first ai-proxy request: a number formatted with toLocaleString when a module loaded touched ~5 MiB of ICU locale data (+6.6 MiB RSS at start)', async () => {
+    // the spy sees a use: the check below can fail
+    const probe = await execa(process.execPath, ['--require', intlSpy, '-e', "(2e6).toLocaleString('en-US'); 'a'.localeCompare('b')"], { reject: false });
+    expect(probe.stderr).toMatch(/ICU_LOCALE_USE toLocaleString/);
+    expect(probe.stderr).toMatch(/ICU_LOCALE_USE localeCompare/);
+
+    const m = await freePort();
+    const mock = execa(process.execPath, [bin, 'mock', '--listen', `127.0.0.1:${m}`], { cwd: root, reject: false });
+    const file = join(dir, 'quickstart-icu.yaml');
+    writeFileSync(file, readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8').replaceAll('http://127.0.0.1:9000', `http://127.0.0.1:${m}`));
+    const [p, a] = [await freePort(), await freePort()];
+    const server = execa(process.execPath, ['--require', intlSpy, bin, 'serve', file, '--listen', `127.0.0.1:${p}`, '--admin-listen', `127.0.0.1:${a}`, '--no-watch', '--log-format', 'json'], { cwd: root, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+    try {
+      await waitFor(`http://127.0.0.1:${m}/v1/models`);
+      await waitFor(`http://127.0.0.1:${a}/status`);
+      const chat = await request(`http://127.0.0.1:${p}/ai/chat`, { method: 'POST', headers: { apikey: 'demo-key', 'content-type': 'application/json' }, body: '{"messages":[{"role":"user","content":"hi"}]}' });
+      expect(chat.status, chat.text).toBe(200);
+    } finally {
+      server.kill('SIGTERM');
+      mock.kill('SIGTERM');
+    }
+    const done = await server;
+    expect(done.exitCode).toBe(0);
+    expect(String(done.stderr)).toMatch(/warmed up/);
+    // each use with the first frames of its stack
+    expect(String(done.stderr).split('ICU_LOCALE_USE ').slice(1).map((u) => u.split('\n').slice(0, 5).join('\n'))).toEqual([]);
   });
 });
