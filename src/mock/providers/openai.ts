@@ -65,6 +65,15 @@ function usage(a: Answer): JsonObject {
   return { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens };
 }
 
+/** A chat completion's usage as OpenAI answers it: with the breakdowns its SDKs and clients read (no cache, audio, reasoning or prediction here). */
+function chatUsage(a: Answer): JsonObject {
+  return {
+    ...usage(a),
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
 function chatMessage(a: Answer): JsonObject {
   if (a.toolCall === undefined) return { role: 'assistant', content: a.text, refusal: null };
   const call = { id: `call_${a.toolCall.id}`, type: 'function', function: { name: a.toolCall.name, arguments: a.toolCall.json } };
@@ -85,7 +94,7 @@ function chatStream(a: Answer, head: JsonObject, includeUsage: boolean): Reply {
   });
   const events = chatDeltas(a).map((d) => chunk(d, null));
   events.push(chunk({}, finishReason(a)));
-  if (includeUsage) events.push({ data: { ...head, object: 'chat.completion.chunk', choices: [], usage: usage(a) } });
+  if (includeUsage) events.push({ data: { ...head, object: 'chat.completion.chunk', choices: [], usage: chatUsage(a) } });
   return sseReply(events, { done: true });
 }
 
@@ -99,7 +108,7 @@ export function chatCompletion(body: unknown, fallbackModel: string | undefined,
   const head = { id: `chatcmpl-${a.digest.slice(0, 24)}`, created: CREATED, model, system_fingerprint: 'fp_mock' };
   if (body.stream === true) return chatStream(a, head, field(body.stream_options, 'include_usage') === true);
   const choice = { index: 0, message: chatMessage(a), logprobs: null, finish_reason: finishReason(a) };
-  return jsonReply(200, { ...head, object: 'chat.completion', choices: [choice], usage: usage(a) });
+  return jsonReply(200, { ...head, object: 'chat.completion', choices: [choice], usage: chatUsage(a) });
 }
 
 /** POST …/completions (legacy text completions). */

@@ -33,7 +33,8 @@ describe('openai chat completions (official SDK)', () => {
     expect(a.choices[0].finish_reason).toBe('stop');
     expect(a.object).toBe('chat.completion');
     expect(a.model).toBe('gpt-4o');
-    expect(a.usage).toEqual({ prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 });
+    // as OpenAI answers: the breakdowns its SDKs read (cached_tokens for cost, reasoning_tokens)
+    expect(a.usage).toEqual({ prompt_tokens: 7, completion_tokens: 8, total_tokens: 15, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } });
     expect(b).toEqual(a);
     expect(a.id).toMatch(/^chatcmpl-[0-9a-f]{24}$/);
   });
@@ -69,7 +70,7 @@ describe('openai chat completions (official SDK)', () => {
     }
     expect(text).toBe('The answer to 1 + 1 is 2.');
     expect(finishes.at(-1)).toBe('stop');
-    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 8, total_tokens: 13 });
+    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 8, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } });
     expect(chunks).toBe(1 + 8 + 1 + 1);
   });
 
