@@ -21,7 +21,7 @@ import type { KindName } from '../kinds.js';
 import { ConfigBodyError, jsonConfigText } from './config-body.js';
 import { entityDigest, reuseKey, textOf, type LoadAnswer, type LoadRequest } from './protocol.js';
 import { KINDS } from '../kinds.js';
-import { CONFIG_NICE, ESCALATE_MS, ESCALATED_NICE, idleLauncher, idleLauncherFailed } from './priority.js';
+import { CONFIG_NICE, ESCALATE_MS, ESCALATED_NICE, STARVED_SHARE, idleLauncher, idleLauncherFailed, processCpuMs } from './priority.js';
 
 export { ConfigBodyError } from './config-body.js';
 
@@ -116,12 +116,15 @@ function childNodeOptions(): string {
 }
 
 export interface LoaderOptions {
-  /** How long a load may wait at the lowest priority before it runs again in a process at ESCALATED_NICE. */
+  /** How long a load may wait at the lowest priority, starved, before it runs again in a process at ESCALATED_NICE. */
   escalateMs?: number;
+  /** A process's CPU time so far in ms, or null when unknown (then a load that waited escalateMs is escalated); default from /proc. */
+  cpuMs?: (pid: number) => number | null;
 }
 
 export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOptions = {}): ThreadLoader {
   const escalateMs = opts.escalateMs ?? ESCALATE_MS;
+  const cpuMs = opts.cpuMs ?? processCpuMs;
   let child: ChildProcess | null = null;
   /** The running process was started at ESCALATED_NICE (a load waited too long at the lowest priority). */
   let escalated = false;
@@ -178,12 +181,24 @@ export function threadLoader(script: string = DEFAULT_SCRIPT, opts: LoaderOption
     if (escalation) clearTimeout(escalation);
     escalation = null;
   };
-  /** While loads are pending in a lowest-priority process: after escalateMs, run them again in one at ESCALATED_NICE. */
-  const armEscalation = (): void => {
+  /**
+   * While loads are pending in a lowest-priority process: after escalateMs, if it was starved over
+   * that time (less than STARVED_SHARE of a core, or its CPU time unknown), run them again in one at
+   * ESCALATED_NICE; if it was not, look again after another escalateMs.
+   */
+  const armEscalation = (cpuBefore?: number): void => {
     if (escalated || escalation !== null) return;
+    const watched = child;
+    const cpuAtArm = cpuBefore ?? (watched?.pid === undefined ? null : cpuMs(watched.pid));
     escalation = setTimeout(() => {
       escalation = null;
       if (pending.size === 0 || escalated) return;
+      // a process started since (chrt refused) gets a window of its own
+      if (child !== null && child !== watched) return armEscalation();
+      if (child !== null && child.pid !== undefined && cpuAtArm !== null) {
+        const used = cpuMs(child.pid);
+        if (used !== null && used - cpuAtArm >= STARVED_SHARE * escalateMs) return armEscalation(used);
+      }
       const old = child;
       child = null;
       escalated = true;

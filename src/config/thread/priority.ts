@@ -8,7 +8,7 @@
  * SCHED_IDLE class (`chrt --idle 0`) where it can be had (the gateway preempts it the moment a
  * request arrives), else the lowest nice value on each of its threads.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of every thread of the configuration process when SCHED_IDLE is not used. */
@@ -19,8 +19,38 @@ export const CONFIG_NICE = 19;
  * apply a change only after minutes): a share of the core, not all of it.
  */
 export const ESCALATED_NICE = 5;
-/** How long a load may wait at the lowest priority before it is run again at ESCALATED_NICE. */
+/**
+ * How long a load may wait at the lowest priority before it is run again at ESCALATED_NICE — when
+ * the process was starved over that time (STARVED_SHARE). One that got its share of an idle core
+ * goes on where it is: started again it would lose its work and, at nice 5, take a quarter of a
+ * core a busy proxy needs (bench/README.md, "Reload escalation only when starved").
+ */
 export const ESCALATE_MS = 10_000;
+/**
+ * Below this share of one core over an ESCALATE_MS window the configuration process counts as
+ * starved (a core the gateway never leaves idle gives SCHED_IDLE ~0.3 %; a 5,000-entity reload
+ * needs ~2 s of CPU, so at 5 % it would still take 40 s).
+ */
+export const STARVED_SHARE = 0.05;
+
+/** Linux's USER_HZ: the unit of /proc/<pid>/stat's CPU times (100 on every architecture node runs on). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system, all threads) a process has used, in ms, from /proc/<pid>/stat; null when
+ * it cannot be read (not Linux, or the process is gone).
+ */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command name, which is in parentheses and may hold spaces: state is the 3rd field, utime the 14th
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}
 
 /** This process's thread ids (Linux, from /proc/self/task), or null. */
 export function ownThreadIds(): number[] | null {

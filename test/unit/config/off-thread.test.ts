@@ -305,6 +305,68 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
     }
   });
 
+  it.runIf(linux)('a load at the lowest priority that gets a share of the core is not started again: it finishes in the same process, however long it takes', async () => {
+    // a process that runs 1 ms of every 4 stands for one at SCHED_IDLE beside a proxy that keeps the core 75 % busy
+    const loader = threadLoader(script, { escalateMs: 300 });
+    let pid: number | undefined;
+    let over = false;
+    try {
+      const first = loader.text(text, { env, name: '<config>' }).finally(() => {
+        over = true;
+      });
+      for (let i = 0; pid === undefined && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        [pid] = children();
+      }
+      expect(pid).toBeDefined();
+      const started = Date.now();
+      while (!over) {
+        process.kill(pid as number, 'SIGSTOP');
+        await new Promise((r) => setTimeout(r, 30));
+        process.kill(pid as number, 'SIGCONT');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const r = await first;
+      expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+      // longer than an escalation window, and still the process it started in, at the lowest priority
+      expect(Date.now() - started).toBeGreaterThan(300);
+      expect(children()).toEqual([pid]);
+      const s = schedOf(pid as number, pid as number);
+      if (idleLauncher() !== null) expect(s.policy).toBe(5);
+      else expect(s.nice).toBe(CONFIG_NICE);
+    } finally {
+      if (pid !== undefined && !over) process.kill(pid, 'SIGCONT');
+      await loader.close();
+    }
+  });
+
+  it.runIf(linux)('escalation looks at the CPU the process got in each window: while it progresses it waits, once it is starved it starts again at ESCALATED_NICE', async () => {
+    const seen: number[] = [];
+    let cpu = 0;
+    // the first three windows show progress (100 ms of CPU in 300 ms), then none
+    const loader = threadLoader(script, { escalateMs: 300, cpuMs: () => (seen.push(Date.now()), seen.length <= 4 ? (cpu += 100) : cpu) });
+    try {
+      const first = loader.text(text, { env, name: '<config>' });
+      let [pid] = children();
+      for (let i = 0; pid === undefined && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        [pid] = children();
+      }
+      process.kill(pid, 'SIGSTOP');
+      const started = Date.now();
+      const r = await first;
+      expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
+      const [now] = children();
+      expect(now).not.toBe(pid);
+      expect(schedOf(now, now)).toEqual({ nice: ESCALATED_NICE, policy: 0 });
+      // looked at the arming and at the end of each window: three windows of progress, a fourth without
+      expect(seen.length).toBe(5);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 300 - 100);
+    } finally {
+      await loader.close();
+    }
+  });
+
   it.runIf(linux)('a configuration process that dies mid-load fails that load with the reason; the next load starts a new one', async () => {
     const loader = threadLoader(script);
     try {
