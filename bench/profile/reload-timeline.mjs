@@ -6,6 +6,8 @@
 // configuration thread or V8's helpers taking the CPU, or neither: the machine).
 //   npm run build && node bench/profile/reload-timeline.mjs [--entities 5000] [--rate 300] [--seconds 24] [--at 3] [--step 1000] [--kind post|file] [--cli other/dist/bin/aigw.js] [--threads]
 // --node "<flags>": node/V8 flags for the gateway process (A/B of GC settings).
+// --cold: the measured reload is the gateway's first (its configuration process starts for it); --preload N: N s of wrk at 50
+// connections first (both as in bench/issue10's first reload, which follows its calibration).
 // --count-lines <regex>: per window, the gateway's output lines that match (e.g. with --node "--trace-opt --trace-deopt").
 // --renice-others N (experiment): every thread but main and the configuration thread (V8's helpers, libuv) at nice N.
 // --slices: the longest slices of sliced work and the longest stalls of each window that had slices (stderr)
@@ -18,7 +20,7 @@ import { setPriority } from 'node:os';
 import { stringify } from 'yaml';
 import { CLI, configFile, mock as startMock, serve } from '../aigw.mjs';
 import { LOAD_CPU, SERVER_CPU, arg, descendants, threadsOf, nowUs, sleep, stopAll } from '../harness.mjs';
-import { probe, window } from '../wrk.mjs';
+import { load, probe, window } from '../wrk.mjs';
 import { chatBody } from '../ai/config.mjs';
 import { bigState } from './reload-delay.mjs';
 
@@ -34,6 +36,8 @@ const showSlices = process.argv.includes('--slices');
 const nodeFlags = String(arg('node', '')).split(' ').filter(Boolean); // --node "--flag …": V8/node flags for the gateway
 const countLines = arg('count-lines', null); // a regex: how many of the gateway's output lines match it, per window (with --node "--trace-opt --trace-deopt")
 const counting = countLines === null ? null : new RegExp(countLines);
+const cold = process.argv.includes('--cold'); // --cold: the measured reload is the gateway's first (the configuration process starts for it), as bench/issue10's first
+const preload = arg('preload', 0); // --preload N: N s of closed-loop load (wrk, 50 connections) before the probe, as bench/issue10's calibration
 const reniceOthers = arg('renice-others', null); // experiment: every thread but the main thread and the configuration thread at this nice value
 
 
@@ -62,8 +66,11 @@ try {
       await res.arrayBuffer();
     }
   };
-  await reload(1);
-  await sleep(3000);
+  if (!cold) {
+    await reload(1);
+    await sleep(3000);
+  }
+  if (preload > 0) await load({ url: `${gw.url}/ai/chat`, body: chatBody, connections: 50, seconds: preload });
   const started = threadsOf(pid);
   // the configuration thread: lowers its own priority (nice 5 before branch reloadp99, 19 since)
   const configThread = new Set([...started].filter(([, x]) => x.nice > started.get(pid).nice).map(([tid]) => tid));
@@ -90,7 +97,7 @@ try {
   let reloaded = null;
   let done = null;
   for (let t = step; t <= (seconds - 1) * 1000; t += step) {
-    if (reloaded === null && t > reloadAt * 1000) reloaded = reload(2).then(() => (done = nowUs()));
+    if (reloaded === null && t > reloadAt * 1000) reloaded = reload(cold ? 1 : 2).then(() => (done = nowUs()));
     await sleep(t - (nowUs() - t0) / 1000);
     const now = tree();
     const d = await delay();
