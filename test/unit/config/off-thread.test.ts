@@ -228,6 +228,17 @@ function children(): number[] {
   return out;
 }
 
+/** The configuration process a load just started (waits up to 0.5 s for it to appear). */
+async function startedChild(): Promise<number> {
+  let [pid] = children();
+  for (let i = 0; pid === undefined && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    [pid] = children();
+  }
+  expect(pid).toBeDefined();
+  return pid;
+}
+
 describe('the configuration process runs below the gateway: SCHED_IDLE (or nice CONFIG_NICE) on every thread; the gateway keeps its priority', () => {
   it.runIf(linux)('every thread of the configuration process, V8\'s helper threads included, is SCHED_IDLE or at CONFIG_NICE; every thread here keeps its own', async () => {
     const before = new Map(threadsOf(process.pid).map((t) => [t, schedOf(process.pid, t)]));
@@ -287,12 +298,7 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
     try {
       // first load: a process at the lowest priority starts; stop it so the load cannot finish there
       const first = loader.text(text, { env, name: '<config>' });
-      let [pid] = children();
-      for (let i = 0; pid === undefined && i < 50; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        [pid] = children();
-      }
-      expect(pid).toBeDefined();
+      const pid = await startedChild();
       process.kill(pid, 'SIGSTOP');
       const r = await first;
       expect(r.state).toEqual(loadText(text, { env, name: '<config>' }).state);
@@ -314,11 +320,7 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
       const first = loader.text(text, { env, name: '<config>' }).finally(() => {
         over = true;
       });
-      for (let i = 0; pid === undefined && i < 50; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        [pid] = children();
-      }
-      expect(pid).toBeDefined();
+      pid = await startedChild();
       const started = Date.now();
       while (!over) {
         process.kill(pid as number, 'SIGSTOP');
@@ -347,11 +349,7 @@ describe('the configuration process runs below the gateway: SCHED_IDLE (or nice 
     const loader = threadLoader(script, { escalateMs: 300, cpuMs: () => (seen.push(Date.now()), seen.length <= 4 ? (cpu += 100) : cpu) });
     try {
       const first = loader.text(text, { env, name: '<config>' });
-      let [pid] = children();
-      for (let i = 0; pid === undefined && i < 50; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        [pid] = children();
-      }
+      const pid = await startedChild();
       process.kill(pid, 'SIGSTOP');
       const started = Date.now();
       const r = await first;
