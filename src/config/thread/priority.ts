@@ -23,7 +23,7 @@ export const ESCALATED_NICE = 5;
  * How long a load may wait at the lowest priority before it is run again at ESCALATED_NICE — when
  * the process was starved over that time (STARVED_SHARE). One that got its share of an idle core
  * goes on where it is: started again it would lose its work and, at nice 5, take a quarter of a
- * core a busy proxy needs (bench/README.md, "Reload escalation only when starved").
+ * core a busy proxy needs (bench/README.md, "The first reload: escalation only when starved, …").
  */
 export const ESCALATE_MS = 10_000;
 /**

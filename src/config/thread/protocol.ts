@@ -45,7 +45,7 @@ export const reuseKey = (kind: KindName, id: string): string => `${kind}\0${id}`
 /**
  * The values JSON has no text of its own for (`undefined`, which JSON drops or writes as null; NaN,
  * ±Infinity and −0, which it writes as null or 0; a bigint, which it refuses) written as objects
- * with a key of one NUL character, which no state file holds: entities that differ only in them
+ * with a key of one NUL character, which state files do not use: entities that differ only in them
  * still differ in their digests.
  */
 function distinct(_key: string, v: unknown): unknown {
@@ -61,6 +61,6 @@ function distinct(_key: string, v: unknown): unknown {
  * main thread digests a State it loaded itself (the first load, in-process) to list it in its
  * first request, in slices while the proxy serves. It was SHA-1 of `v8.serialize()`: 5,003
  * entities took 125–160 ms and left +27 MiB of RSS (a Buffer and a Hash object each); JSON and the
- * one-shot `crypto.hash` take 15 ms and nothing (bench/README.md, "The first reload").
+ * one-shot `crypto.hash` take 15 ms and nothing (bench/README.md, "The first reload: escalation only when starved, …").
  */
 export const entityDigest = (e: Entity): string => hash('sha1', JSON.stringify(e, distinct), 'base64');
