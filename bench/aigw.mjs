@@ -46,10 +46,10 @@ export async function mock({ cpu } = {}) {
 }
 
 /** The bare node:http + undici proxy (bench/bare-proxy.mjs) in front of `target`. */
-export async function bareProxy(target, { cpu, json = null, node = [] } = {}) {
+export async function bareProxy(target, { cpu, json = null, node = [], env } = {}) {
   const extra = json ? ['--json', json.model, String(json.maxTokens), json.authorization] : [];
   const spawnedAt = nowUs();
-  const p = start('bare', process.execPath, [...node, join(here, 'bare-proxy.mjs'), target, ...extra], { cpu });
+  const p = start('bare', process.execPath, [...node, join(here, 'bare-proxy.mjs'), target, ...extra], { cpu, env });
   const ready = await p.waitFor(/listening on/);
   return Object.assign(p, { url: url(ready.line), spawnedAt, readyAt: ready.at });
 }

@@ -5,7 +5,7 @@ import { createDeframer, eventJson, framingForContentType } from '../../../src/g
 import { parseCanonicalRequest } from '../../../src/gateway/llm/wire/openai-types.js';
 import { SSE_DONE, emptyEvent, sseFrames, sseNamedFrame } from '../../../src/gateway/llm/wire/sse-writer.js';
 import { costOf } from '../../../src/gateway/llm/wire/pricing.js';
-import { countWords, estimateCompletionTokens, estimatePromptTokens, resolveUsage } from '../../../src/gateway/llm/wire/usage.js';
+import { countWords, estimateCompletionTokens, estimatePromptTokens, parseOpenAIUsage, resolveUsage } from '../../../src/gateway/llm/wire/usage.js';
 
 const EXAMPLE = {
   region: 'us-east-1', service: 'service', body: '', headers: {},
@@ -54,6 +54,26 @@ describe('usage', () => {
     expect(resolveUsage(null, 3, 'abcdefgh')).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
     expect(resolveUsage({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, 3, '')).toEqual({ prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 });
     expect(resolveUsage({ prompt_tokens: 0, completion_tokens: 9, total_tokens: 9 }, 4, '')).toEqual({ prompt_tokens: 4, completion_tokens: 9, total_tokens: 13 });
+  });
+
+  it('keeps the details and the service tier, in the wire order, and numbers only', () => {
+    const wire = {
+      prompt_tokens: 19, completion_tokens: 10, total_tokens: 29,
+      prompt_tokens_details: { cached_tokens: 3, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 4, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    };
+    const u = parseOpenAIUsage(wire, 'default')!;
+    expect(JSON.stringify(u)).toBe(JSON.stringify({ ...wire, service_tier: 'default' }));
+    const r = resolveUsage(u, 0, '');
+    expect(Object.keys(r)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_tokens_details', 'completion_tokens_details', 'service_tier']);
+    expect(r).toEqual(u);
+    // with an estimated prompt, the total is recomputed and the details stay
+    expect(resolveUsage({ ...u, prompt_tokens: 0 }, 7, '')).toMatchObject({ prompt_tokens: 7, completion_tokens: 10, total_tokens: 17, prompt_tokens_details: { cached_tokens: 3 } });
+    // members that are not finite numbers are dropped; a details object without numbers is no details
+    const mixed = parseOpenAIUsage({ prompt_tokens: 1, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 2, audio_tokens: null, note: 'x' }, completion_tokens_details: { reasoning_tokens: 'many' } })!;
+    expect(mixed.prompt_tokens_details).toEqual({ cached_tokens: 2 });
+    expect('completion_tokens_details' in mixed).toBe(false);
+    expect(resolveUsage(mixed, 0, '')).not.toHaveProperty('completion_tokens_details');
   });
 
   it('computes cost per 1M tokens, 0 unless both prices are set', () => {

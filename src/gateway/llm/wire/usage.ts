@@ -34,13 +34,27 @@ export function makeUsage(prompt: number, completion: number, total?: number): U
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total ?? prompt + completion };
 }
 
-/** The numeric members of a `*_tokens_details` object, in their order; undefined when there are none. */
+/**
+ * The numeric members of a `*_tokens_details` object, in their order; undefined when there are none.
+ * An object whose members are all finite numbers (what providers send) is returned as it is, not
+ * copied: usage objects are never modified in place, and the answer pass-through (client.ts,
+ * `sameJson`) then finds the upstream's own object without comparing its members.
+ */
 function numericDetails(v: unknown): Record<string, number> | undefined {
   if (!isObject(v)) return undefined;
-  let out: Record<string, number> | undefined;
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) continue;
-    (out ??= {})[k] = x;
+  let numbers = 0;
+  let others = 0;
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x === 'number' && Number.isFinite(x)) numbers++;
+    else others++;
+  }
+  if (numbers === 0) return undefined;
+  if (others === 0) return v as Record<string, number>;
+  const out: Record<string, number> = {};
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x === 'number' && Number.isFinite(x)) out[k] = x;
   }
   return out;
 }
@@ -73,12 +87,12 @@ export function parseOpenAIUsage(v: unknown, serviceTier?: unknown): Usage | nul
 export function resolveUsage(upstream: Usage | null, promptEstimate: number, completionText: string): Usage {
   if (upstream !== null && (upstream.prompt_tokens > 0 || upstream.completion_tokens > 0)) {
     const prompt = upstream.prompt_tokens > 0 ? upstream.prompt_tokens : promptEstimate;
-    const { prompt_tokens_details: details, completion_tokens_details: completion, service_tier: tier } = upstream;
-    return {
-      ...makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined),
-      ...(details ? { prompt_tokens_details: details } : {}), ...(completion ? { completion_tokens_details: completion } : {}),
-      ...(tier !== undefined ? { service_tier: tier } : {}),
-    };
+    // built member by member, not spread: the same key order, without V8's slow path for spreads
+    const u = makeUsage(prompt, upstream.completion_tokens, prompt === upstream.prompt_tokens ? upstream.total_tokens : undefined);
+    if (upstream.prompt_tokens_details) u.prompt_tokens_details = upstream.prompt_tokens_details;
+    if (upstream.completion_tokens_details) u.completion_tokens_details = upstream.completion_tokens_details;
+    if (upstream.service_tier !== undefined) u.service_tier = upstream.service_tier;
+    return u;
   }
   return makeUsage(promptEstimate, estimateCompletionTokens(completionText));
 }
