@@ -11,7 +11,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Entity } from '../config/state.js';
 import { refId } from '../config/state.js';
-import { UriIndex } from './uri-index.js';
+import { UriCandidates, UriIndex } from './uri-index.js';
 import { compileKongRegex } from '../config/regex.js';
 import { runAtOnce, type Steps } from './time-slices.js';
 
@@ -90,6 +90,8 @@ interface Category {
   byUri: Map<string, CompiledRoute[]>;
   byMethod: Map<string, CompiledRoute[]>;
   byHeader: Map<string, CompiledRoute[]>;
+  /** A URI category's routes that can match a path (every route of it has paths). */
+  byPath: UriCandidates | null;
 }
 
 const bitCount = (n: number): number => {
@@ -203,6 +205,8 @@ function push<K>(map: Map<K, CompiledRoute[]>, key: K, r: CompiledRoute): void {
 export const ROUTES_PER_STEP = 16;
 
 export class Router {
+  /** @internal tests: false tries every route of a category, as before UriCandidates (a differential test compares both). */
+  static prunePaths = true;
   private compiledRoutes: readonly CompiledRoute[] = [];
   private categories: Category[] = [];
   private readonly plainHosts = new Set<string>();
@@ -246,13 +250,15 @@ export class Router {
       const r = routes[i];
       let cat = cats.get(r.category);
       if (!cat) {
-        cat = { bits: r.category, weight: r.matchWeight, routes: [], byHost: new Map(), byUri: new Map(), byMethod: new Map(), byHeader: new Map() };
+        cat = { bits: r.category, weight: r.matchWeight, routes: [], byHost: new Map(), byUri: new Map(), byMethod: new Map(), byHeader: new Map(), byPath: r.category & URI ? new UriCandidates() : null };
         cats.set(r.category, cat);
       }
+      cat.byPath?.add(cat.routes.length, r.uris);
       cat.routes.push(r);
       this.index(r, cat);
     }
     yield;
+    for (const cat of cats.values()) cat.byPath?.seal();
     this.categories = [...cats.values()].sort((a, b) => b.weight - a.weight || b.bits - a.bits);
     this.regexUris.sort((a, b) => b.priority - a.priority);
     this.uriIndex = new UriIndex(this.regexUris, this.plainUris);
@@ -300,9 +306,16 @@ export class Router {
         const m = matchRoute(r, req, host, hostname, hits);
         if (m) return m;
       }
-      for (const r of cat.routes) {
-        const m = matchRoute(r, req, host, hostname, hits);
-        if (m) return m;
+      if (cat.byPath && Router.prunePaths) {
+        for (const i of cat.byPath.ranks(req.path)) {
+          const m = matchRoute(cat.routes[i], req, host, hostname, hits);
+          if (m) return m;
+        }
+      } else {
+        for (const r of cat.routes) {
+          const m = matchRoute(r, req, host, hostname, hits);
+          if (m) return m;
+        }
       }
     }
     return null;

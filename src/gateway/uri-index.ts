@@ -88,3 +88,69 @@ export class UriIndex {
     return null;
   }
 }
+
+/**
+ * Which routes of one router category can match a request path, by their URIs: those with a plain
+ * path that prefixes it, those with a regex path whose literal head prefixes it, and those with a
+ * regex path that has no usable head. The router tries every route of a category after the ones
+ * its hit reduced it to (kong.md §5: Kong does so too); in a category whose routes all have paths,
+ * a route outside this set cannot match, so it is not tried. With many regex routes that saves a
+ * regex test per route on every request, and after a reload, compiling each of the new router's
+ * regexes on the first request that would have tested it.
+ */
+export class UriCandidates {
+  /** Plain path → the ranks (positions in the category) of the routes that have it. */
+  private readonly plain = new Map<string, number[]>();
+  private readonly heads = new Map<string, number[]>();
+  private readonly headless: number[] = [];
+  private plainLengths: number[] = [];
+  private headLengths: number[] = [];
+
+  /** The route at `rank` (added in the category's order) and its paths. */
+  add(rank: number, uris: ReadonlyArray<{ value: string; regex: RegExp | null }>): void {
+    for (const u of uris) {
+      if (!u.regex) push(this.plain, u.value, rank);
+      else {
+        // a case-insensitive regex may match a path its head does not prefix
+        const head = u.regex.ignoreCase ? '' : literalHead(u.value);
+        if (head === '') {
+          if (this.headless[this.headless.length - 1] !== rank) this.headless.push(rank);
+        } else push(this.heads, head, rank);
+      }
+    }
+  }
+
+  /** Once every route is added. */
+  seal(): void {
+    this.plainLengths = descending(this.plain.keys());
+    this.headLengths = descending(this.heads.keys());
+  }
+
+  /** The ranks of the routes that can match `path`, ascending, each once. */
+  ranks(path: string): number[] {
+    let out: number[] = this.headless;
+    let fresh = false;
+    const take = (list: number[] | undefined): void => {
+      if (list === undefined) return;
+      if (out.length === 0) out = list;
+      else {
+        out = out.concat(list);
+        fresh = true;
+      }
+    };
+    for (const len of this.plainLengths) if (len <= path.length) take(this.plain.get(len === path.length ? path : path.slice(0, len)));
+    for (const len of this.headLengths) if (len <= path.length) take(this.heads.get(len === path.length ? path : path.slice(0, len)));
+    if (!fresh) return out;
+    out.sort((a, b) => a - b);
+    let n = 0;
+    for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i];
+    out.length = n;
+    return out;
+  }
+}
+
+function push(m: Map<string, number[]>, k: string, rank: number): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [rank]);
+  else if (list[list.length - 1] !== rank) list.push(rank);
+}
