@@ -79,9 +79,18 @@ async function startup(mockUrl, schedule) {
       rows.push({ how, readyMs: (gw.readyAt - gw.spawnedAt) / 1000, first: first.p99, warm: warm.p99, ratio: first.p99 / warm.p99 });
       log(`start ${how} ${i + 1}/${rounds}: p99 first 2 s ${us(first.p99)}, warm ${us(warm.p99)}`);
     }
+    // the baseline's own cold start, same closed loop: what node and undici cost before they are warm
+    const bare = await bareProxy(`${mockUrl}/v1/chat/completions`, { cpu: SERVER_CPU, json: bareJson });
+    const first = await load({ url: bare.url, body: chatBody, connections: C, seconds: 2 });
+    await load({ url: bare.url, body: chatBody, connections: C, seconds: 3 });
+    const warm = await load({ url: bare.url, body: chatBody, connections: C, seconds: 2 });
+    await bare.stop();
+    rows.push({ how: 'bare', readyMs: (bare.readyAt - bare.spawnedAt) / 1000, first: first.p99, warm: warm.p99, ratio: first.p99 / warm.p99 });
+    log(`start bare proxy ${i + 1}/${rounds}: p99 first 2 s ${us(first.p99)}, warm ${us(warm.p99)}`);
   }
   const of = (how) => summary(rows.filter((r) => r.how === how).map((r) => r.ratio));
-  return { rows, closed: of('load'), open: of('probe'), readyMs: summary(rows.map((r) => r.readyMs)) };
+  const aigwRows = rows.filter((r) => r.how !== 'bare');
+  return { rows, closed: of('load'), open: of('probe'), bareClosed: of('bare'), readyMs: summary(aigwRows.map((r) => r.readyMs)) };
 }
 
 /** Open-loop schedule at half the warm capacity (as bench/lifecycle): what rises is the gateway's doing. */
@@ -231,7 +240,7 @@ function report(t, st, rl, m) {
     'Context:',
     ...(only.size < 4 || serveFlags.length ? [`- sections: ${[...only].join(', ')}${serveFlags.length ? `; aigw serve ${serveFlags.join(' ')}` : ''}.`] : []),
     ...(t ? [`- direct to the mock (mock on the load CPU with wrk): ${n0(t.direct.rps)} req/s, p50 ${us(t.direct.p50)}; aigw ${n0(median(t.rows.map((x) => x.r[`aigw${C}`].rps)))} req/s, bare ${n0(median(t.rows.map((x) => x.r[`bare${C}`].rps)))} req/s at ${C} connections; p50 at 1 connection aigw ${us(median(t.rows.map((x) => x.r.aigw1.p50)))}, bare ${us(median(t.rows.map((x) => x.r.bare1.p50)))}.`] : []),
-    ...(st ? [    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (serve's own warm-up ${serveFlags.includes('--no-warm-up') ? 'off: --no-warm-up' : serveFlags.includes('--warm-up') ? 'on: --warm-up' : "the build's default: on since branch warmdefault"}); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}.`] : []),
+    ...(st ? [    `- start: spawn → proxy listening ${median(st.rows.map((r) => r.readyMs)).toFixed(0)} ms (serve's own warm-up ${serveFlags.includes('--no-warm-up') ? 'off: --no-warm-up' : serveFlags.includes('--warm-up') ? 'on: --warm-up' : "the build's default: on since branch warmdefault"}); p99 first 2 s closed loop ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'load').map((r) => r.warm)))}; the bare proxy's own cold start, same closed loop: ${x2(st.bareClosed.median)} (${x2(st.bareClosed.min)} – ${x2(st.bareClosed.max)}), p99 first 2 s ${us(median(st.rows.filter((r) => r.how === 'bare').map((r) => r.first)))} vs warm ${us(median(st.rows.filter((r) => r.how === 'bare').map((r) => r.warm)))}.`] : []),
     ...(rl ? [    `- reload: open-loop probe at ${n0(rl.schedule.rate)} req/s (half the warm capacity); p99 counted over the requests due from the trigger until the reload was done + 0.5 s (at least 2 s), warm = the same span without a reload (p99 ${us(rl.warmP99.median)}); reload took ${rl.fileMs.median.toFixed(0)} ms (file) and ${rl.postMs.median.toFixed(0)} ms (POST /config); longest event-loop stall (perf_hooks.monitorEventLoopDelay) ${rl.stallFile.median} ms (file), ${rl.stallPost.median} ms (POST), ${rl.stallNone.median} ms without a reload.`] : []),
     `- whole run: ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ];
