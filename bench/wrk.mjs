@@ -80,9 +80,11 @@ export async function load({ url, connections, seconds, watch = [], threads = 1,
  * Returns the raw samples {at, lat, status} (µs, CLOCK_MONOTONIC) for `window()`; status 0: no
  * answer before the run ended (lat is a lower bound), so let the run last a while after the window.
  */
-export function probe({ url, connections = 4, intervalUs = 10_000, seconds, script = join(here, 'wrk', 'probe.lua'), ...req }) {
-  const args = [`-t${connections}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url];
-  const p = start('probe', 'wrk', args, { cpu: LOAD_CPU, env: wrkEnv({ ...req, intervalUs }) });
+export function probe({ url, connections = 4, intervalUs = 10_000, seconds, closed = false, ...req }) {
+  const args = [`-t${connections}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'wrk', 'probe.lua'), url];
+  const env = wrkEnv({ ...req, intervalUs });
+  if (closed) env.WRK_CLOSED = '1';
+  const p = start('probe', 'wrk', args, { cpu: LOAD_CPU, env });
   // `.stop()` ends the probe early: wrk stops on SIGINT and still prints its results
   return Object.assign(p.exit.then(({ code }) => {
     if (code !== 0) throw new Error(`wrk probe exited with ${code}: ${p.lines.map((l) => l.line).join('\n')}`);

@@ -2,7 +2,7 @@
 // 50 connections from `proxy listening` for 2 s, then per round: wrk's p99 and max (`-t1 -c50`, as
 // bench/issue10 measures it) against the gateway's own latency (`latency_ms` of the access log: from
 // its request handler to the end of the answer), and when the first access line came. A second
-// pass with one wrk thread per connection (wrk/closed.lua) gives every request's own latency: the
+// pass with one wrk thread per connection (wrk/probe.lua, WRK_CLOSED=1) gives every request's own latency: the
 // first wave's, and when the slowest 1 % were sent. bench/README.md, "The bare proxy's own first 2 s".
 //   npm run build && node bench/profile/first-wave.mjs [--rounds 2]
 import { CLI, KEY, configFile, mock as startMock } from '../aigw.mjs';
@@ -36,11 +36,11 @@ try {
     }
     {
       const { p, url, t0 } = await gateway();
-      const r = await probe({ url, body: chatBody, connections: 50, seconds: 2, script: new URL('../wrk/closed.lua', import.meta.url).pathname });
-      const s = [...r.samples].sort((a, b) => a.at - b.at);
+      const r = await probe({ url, body: chatBody, connections: 50, seconds: 2, closed: true });
+      const s = r.samples.filter((x) => x.status !== 0).sort((a, b) => a.at - b.at); // answered requests only
       const wave = s.slice(0, 50).map((x) => x.lat).sort((a, b) => a - b);
       const top = [...s].sort((a, b) => b.lat - a.lat).slice(0, Math.ceil(s.length / 100));
-      console.log(`round ${round}, wrk -t50 -c50 (wrk/closed.lua): first wave (50) latency p50 ${ms(wave[24])} / max ${ms(wave[49])} ms; the slowest 1 % sent ${ms(Math.min(...top.map((x) => x.at)) - t0)}–${ms(Math.max(...top.map((x) => x.at)) - t0)} ms after listening`);
+      console.log(`round ${round}, wrk -t50 -c50 (wrk/probe.lua, WRK_CLOSED=1): first wave (50) latency p50 ${ms(wave[24])} / max ${ms(wave[49])} ms; the slowest 1 % sent ${ms(Math.min(...top.map((x) => x.at)) - t0)}–${ms(Math.max(...top.map((x) => x.at)) - t0)} ms after listening`);
       p.proc.kill('SIGTERM');
       await p.exit;
     }

@@ -5,6 +5,8 @@
 -- stall of the server shows up in every request that should have been sent during it (no
 -- coordinated omission, as wrk2 does it). Same WRK_METHOD / WRK_BODY_FILE / WRK_HEADERS as load.lua.
 -- done() prints "PROBE_JSON {"samples":[[sched_us,latency_us,status],...]}" (CLOCK_MONOTONIC µs).
+-- WRK_CLOSED=1: closed loop instead (bench/profile/first-wave.mjs): each connection sends its next
+-- request as soon as its answer came, as wrk does, and a latency counts from the send.
 -- A request still unanswered when the run ends, and every request that was due but never sent
 -- because its connection was still waiting, is a sample with status 0 and latency = end − due
 -- (a lower bound): the requests a stall delays the most are not dropped.
@@ -19,7 +21,8 @@ local function now_us()
   return tonumber(ts.tv_sec) * 1000000 + tonumber(ts.tv_nsec) / 1000
 end
 
-local interval = tonumber(os.getenv("WRK_INTERVAL_US") or "10000")
+local closed = os.getenv("WRK_CLOSED") == "1"
+local interval = closed and 0 or tonumber(os.getenv("WRK_INTERVAL_US") or "10000")
 local body_file = os.getenv("WRK_BODY_FILE")
 wrk.method = os.getenv("WRK_METHOD") or "GET"
 if body_file then
@@ -49,6 +52,7 @@ function init(args)
 end
 
 function delay()
+  if closed then return 0 end
   local wait = (next_at - now_us()) / 1000
   if wait <= 0 then return 0 end
   return math.ceil(wait)
@@ -58,7 +62,7 @@ function request()
   -- Sent on the timer: count from now (the timer fires up to ~1 ms late; that is the probe's own
   -- lag, not the server's). Sent at once because the previous answer came after this request's
   -- scheduled time: count from the schedule, so the wait for the server is included.
-  pending = behind and next_at or now_us()
+  pending = (behind and not closed) and next_at or now_us()
   next_at = next_at + interval
   return req
 end
@@ -79,7 +83,7 @@ function done(summary, latency, requests)
     local p = th:get("pending")
     if p then all[#all + 1] = string.format("[%d,%d,0]", p, t_end - p) end
     local due = th:get("next_at")
-    while due and due < t_end do
+    while due and not closed and due < t_end do
       all[#all + 1] = string.format("[%d,%d,0]", due, t_end - due)
       due = due + interval
     end
