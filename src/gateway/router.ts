@@ -306,16 +306,12 @@ export class Router {
         const m = matchRoute(r, req, host, hostname, hits);
         if (m) return m;
       }
-      if (cat.byPath && Router.prunePaths) {
-        for (const i of cat.byPath.ranks(req.path)) {
-          const m = matchRoute(cat.routes[i], req, host, hostname, hits);
-          if (m) return m;
-        }
-      } else {
-        for (const r of cat.routes) {
-          const m = matchRoute(r, req, host, hostname, hits);
-          if (m) return m;
-        }
+      // every route of the category, or in a path category only those whose paths could match
+      const ranks = cat.byPath && Router.prunePaths ? cat.byPath.ranks(req.path) : null;
+      const n = ranks ? ranks.length : cat.routes.length;
+      for (let k = 0; k < n; k++) {
+        const m = matchRoute(cat.routes[ranks ? ranks[k] : k], req, host, hostname, hits);
+        if (m) return m;
       }
     }
     return null;

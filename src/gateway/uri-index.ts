@@ -34,6 +34,8 @@ export function literalHead(path: string): string {
 }
 
 const descending = (keys: Iterable<string>): number[] => [...new Set([...keys].map((k) => k.length))].sort((a, b) => b - a);
+/** The first `len` characters of `path` (`len` ≤ its length). */
+const prefix = (path: string, len: number): string => (len === path.length ? path : path.slice(0, len));
 
 export class UriIndex {
   private readonly plain: Map<string, string>;
@@ -64,7 +66,7 @@ export class UriIndex {
     if (re !== null) return re;
     for (const len of this.plainLengths) {
       if (len > path.length) continue;
-      const p = this.plain.get(len === path.length ? path : path.slice(0, len));
+      const p = this.plain.get(prefix(path, len));
       if (p !== undefined) return p;
     }
     return null;
@@ -75,7 +77,7 @@ export class UriIndex {
     let merged = false;
     for (const len of this.headLengths) {
       if (len > path.length) continue;
-      const list = this.byHead.get(len === path.length ? path : path.slice(0, len));
+      const list = this.byHead.get(prefix(path, len));
       if (list === undefined) continue;
       if (candidates.length > 0) {
         merged = true;
@@ -103,8 +105,8 @@ export class UriCandidates {
   private readonly plain = new Map<string, number[]>();
   private readonly heads = new Map<string, number[]>();
   private readonly headless: number[] = [];
-  private plainLengths: number[] = [];
-  private headLengths: number[] = [];
+  /** Each map of ranks with its key lengths, longest first (set by `seal`). */
+  private sources: ReadonlyArray<readonly [Map<string, number[]>, readonly number[]]> = [];
 
   /** The route at `rank` (added in the category's order) and its paths. */
   add(rank: number, uris: ReadonlyArray<{ value: string; regex: RegExp | null }>): void {
@@ -113,33 +115,32 @@ export class UriCandidates {
       else {
         // a case-insensitive regex may match a path its head does not prefix
         const head = u.regex.ignoreCase ? '' : literalHead(u.value);
-        if (head === '') {
-          if (this.headless[this.headless.length - 1] !== rank) this.headless.push(rank);
-        } else push(this.heads, head, rank);
+        if (head === '') pushRank(this.headless, rank);
+        else push(this.heads, head, rank);
       }
     }
   }
 
   /** Once every route is added. */
   seal(): void {
-    this.plainLengths = descending(this.plain.keys());
-    this.headLengths = descending(this.heads.keys());
+    this.sources = [[this.plain, descending(this.plain.keys())], [this.heads, descending(this.heads.keys())]];
   }
 
   /** The ranks of the routes that can match `path`, ascending, each once. */
   ranks(path: string): number[] {
     let out: number[] = this.headless;
     let fresh = false;
-    const take = (list: number[] | undefined): void => {
-      if (list === undefined) return;
-      if (out.length === 0) out = list;
-      else {
-        out = out.concat(list);
-        fresh = true;
+    for (const [lists, lengths] of this.sources) {
+      for (const len of lengths) {
+        const list = len <= path.length ? lists.get(prefix(path, len)) : undefined;
+        if (list === undefined) continue;
+        if (out.length === 0) out = list;
+        else {
+          out = out.concat(list);
+          fresh = true;
+        }
       }
-    };
-    for (const len of this.plainLengths) if (len <= path.length) take(this.plain.get(len === path.length ? path : path.slice(0, len)));
-    for (const len of this.headLengths) if (len <= path.length) take(this.heads.get(len === path.length ? path : path.slice(0, len)));
+    }
     if (!fresh) return out;
     out.sort((a, b) => a - b);
     let n = 0;
@@ -149,8 +150,13 @@ export class UriCandidates {
   }
 }
 
+/** A route's paths are added together: a rank already in a list is its last element. */
+function pushRank(list: number[], rank: number): void {
+  if (list[list.length - 1] !== rank) list.push(rank);
+}
+
 function push(m: Map<string, number[]>, k: string, rank: number): void {
   const list = m.get(k);
   if (list === undefined) m.set(k, [rank]);
-  else if (list[list.length - 1] !== rank) list.push(rank);
+  else pushRank(list, rank);
 }

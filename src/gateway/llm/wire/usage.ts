@@ -45,16 +45,15 @@ function numericDetails(v: unknown): Record<string, number> | undefined {
   let numbers = 0;
   let others = 0;
   for (const k in v) {
-    const x = v[k];
-    if (typeof x === 'number' && Number.isFinite(x)) numbers++;
+    if (asNumber(v[k]) !== undefined) numbers++;
     else others++;
   }
   if (numbers === 0) return undefined;
   if (others === 0) return v as Record<string, number>;
   const out: Record<string, number> = {};
   for (const k in v) {
-    const x = v[k];
-    if (typeof x === 'number' && Number.isFinite(x)) out[k] = x;
+    const x = asNumber(v[k]);
+    if (x !== undefined) out[k] = x;
   }
   return out;
 }
