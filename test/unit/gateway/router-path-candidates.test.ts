@@ -6,20 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Entity } from '../../../src/config/state.js';
 import { Router } from '../../../src/gateway/router.js';
 import { UriCandidates } from '../../../src/gateway/uri-index.js';
-
-let n = 0;
-function route(fields: Record<string, unknown>): Entity {
-  n++;
-  return {
-    id: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, name: `r${n}`,
-    protocols: ['http', 'https'], methods: null, hosts: null, paths: null, headers: null,
-    regex_priority: 0, strip_path: true, path_handling: 'v0', preserve_host: false, created_at: n,
-    service: { id: 'svc' }, ...fields,
-  };
-}
+import { route } from '../../helpers/route-entity.js';
 
 const SEGMENTS = ['a', 'b', 'ab', 'svc', '1', '42', 'items', 'X'];
 const segment = fc.constantFrom(...SEGMENTS);
@@ -47,7 +36,7 @@ afterEach(() => {
 describe('router: the routes a category tries, by their paths', () => {
   it('picks the same route as trying every route of the category (generated routes and requests)', () => {
     fc.assert(fc.property(fc.array(routeFields, { minLength: 1, maxLength: 12 }), fc.array(request, { minLength: 1, maxLength: 8 }), (fields, requests) => {
-      const routes = fields.map((f) => route({ ...f, paths: f.paths.length ? [...new Set(f.paths)] : null }));
+      const routes = fields.map((f, i) => route(`r${i}`, { ...f, paths: f.paths.length ? [...new Set(f.paths)] : null }));
       const r = new Router(routes);
       for (const q of requests) {
         const req = { method: q.method, host: q.host, path: q.path, headers: {} };
@@ -63,8 +52,8 @@ describe('router: the routes a category tries, by their paths', () => {
 
   it('does not test the regexes of routes whose paths cannot match', () => {
     // 1,000 method+path routes (one category) and a plain route the requests are for
-    const many = Array.from({ length: 1000 }, (_, i) => route({ methods: ['GET', 'POST'], paths: [`/svc/${i}`, `~/svc/${i}/items/(?<id>\\d+)$`] }));
-    const chat = route({ paths: ['/ai/chat'] });
+    const many = Array.from({ length: 1000 }, (_, i) => route(`svc-${i}`, { methods: ['GET', 'POST'], paths: [`/svc/${i}`, `~/svc/${i}/items/(?<id>\\d+)$`] }));
+    const chat = route('chat', { paths: ['/ai/chat'] });
     const r = new Router([...many, chat]);
     const tested = new Set<RegExp>();
     const test = RegExp.prototype.exec;

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../../src/config/state.js';
 import { joinUpstreamPath, normalizePath, Router } from '../../../src/gateway/router.js';
-
-let n = 0;
-function route(name: string, fields: Record<string, unknown>): Entity {
-  n++;
-  return {
-    id: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
-    name,
-    protocols: ['http', 'https'],
-    methods: null,
-    hosts: null,
-    paths: null,
-    headers: null,
-    regex_priority: 0,
-    strip_path: true,
-    path_handling: 'v0',
-    preserve_host: false,
-    created_at: n,
-    service: { id: 'svc' },
-    ...fields,
-  };
-}
+import { route } from '../../helpers/route-entity.js';
 
 function matcher(routes: Entity[]) {
   const r = new Router(routes);
