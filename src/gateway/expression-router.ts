@@ -17,7 +17,7 @@ import type { Expression } from '../expressions/ast.js';
 import { amendExpression, checkExpression, HTTP_FIELDS, ROUTE_EXPRESSION_PREFIX } from '../expressions/check.js';
 import { evaluate, newMatch } from '../expressions/evaluate.js';
 import { requestFields, type RequestFacts } from '../expressions/request-fields.js';
-import type { CompiledRoute, RouteMatch, RouterRequest } from './router.js';
+import type { CompiledRoute, RouteMatch, RouterRequest } from './route-match.js';
 
 export interface CompiledExpressionRoute {
   route: CompiledRoute;

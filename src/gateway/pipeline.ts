@@ -26,7 +26,7 @@ import { GatewayContext, type BufferedResponse, type HeaderMap, type HeaderValue
 import { buildLogRecord, type LogRecord } from './log-record.js';
 import { SERVER_HEADER, VIA_HEADER, type Logger } from './log.js';
 import { ReplyError, type PluginInstance, type ResponseHeaders } from './plugin.js';
-import { joinUpstreamPath, normalizePath } from './router.js';
+import { joinUpstreamPath, normalizePath } from './paths.js';
 import { instanceFor, type Chain, type ChainEntry, type Runtime } from './runtime.js';
 import { MSG_BAD_RESPONSE, proxyRequest, UpstreamError, type Agents } from './upstream.js';
 import { editableCopy } from './llm/wire/shallow-copy.js';

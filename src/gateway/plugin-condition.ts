@@ -14,7 +14,7 @@ import { requestFields } from '../expressions/request-fields.js';
 import type { Expression } from '../expressions/ast.js';
 import type { GatewayContext } from './context.js';
 import type { PluginInstance } from './plugin.js';
-import { normalizePath } from './router.js';
+import { normalizePath } from './paths.js';
 
 /** The condition's expression; throws with the validation message when it does not check. */
 export function compileCondition(src: string): Expression {

@@ -5,7 +5,8 @@
  */
 import type { Entity } from '../config/state.js';
 import { compileExpressionRoute, ExpressionRoutes, isExpressionRoute } from './expression-router.js';
-import { compileRoute, Router, type CompiledRoute, type RouteMatch, type RouterRequest } from './router.js';
+import { compileRoute, type CompiledRoute, type RouteMatch, type RouterRequest } from './route-match.js';
+import { Router } from './router.js';
 import { runAtOnce, type Steps } from './time-slices.js';
 
 /** What the pipeline and the status pages need of a router. */

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { ProxyServer } from 'http-proxy-3';
 import { GatewayContext, type HeaderValue } from './context.js';
 import { access, clientIp, errorToReply, runLog, sendReply, type PipelineEnv } from './pipeline.js';
-import { joinUpstreamPath, normalizePath } from './router.js';
+import { joinUpstreamPath, normalizePath } from './paths.js';
 import type { Runtime } from './runtime.js';
 import { hashInput } from './upstream.js';
 

@@ -8,7 +8,7 @@ import { createLlmCaller } from '../../../src/gateway/llm/call/caller.js';
 import { stateFrom } from '../../helpers/gateway.js';
 import type { Entity } from '../../../src/config/state.js';
 import { Routing } from '../../../src/gateway/routing.js';
-import type { RouterRequest } from '../../../src/gateway/router.js';
+import type { RouterRequest } from '../../../src/gateway/route-match.js';
 import { conditioned, compileCondition } from '../../../src/gateway/plugin-condition.js';
 import type { GatewayContext } from '../../../src/gateway/context.js';
 

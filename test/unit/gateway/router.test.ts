@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../../src/config/state.js';
-import { joinUpstreamPath, normalizePath, Router } from '../../../src/gateway/router.js';
+import { joinUpstreamPath, normalizePath } from '../../../src/gateway/paths.js';
+import { Router } from '../../../src/gateway/router.js';
 import { route } from '../../helpers/route-entity.js';
 
 function matcher(routes: Entity[]) {
