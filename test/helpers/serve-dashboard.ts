@@ -3,9 +3,8 @@ import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bufferIo } from '../../src/cli/io.js';
-import { serve } from '../../src/commands/serve.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
+import { startServeFiles } from './serve-db.js';
 
 /** key-auth + rate-limiting + ai-proxy (openai/gpt-4o, priced, payloads logged) on /ai/chat; a prompt guard on /ai/guarded. */
 export const dashboardYaml = (mockUrl: string, extraRoute = ''): string => `_format_version: "3.0"
@@ -59,31 +58,16 @@ export async function serveDashboard(opts: Record<string, unknown> = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'aigw-dash-'));
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, dashboardYaml(mock.url));
-  const io = bufferIo({ env: {} });
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => (stop = r));
-  let urls: { proxyUrl: string; adminUrl: string | null } | null = null;
-  let ready: () => void = () => undefined;
-  const isReady = new Promise<void>((r) => (ready = r));
-  const exit = serve({ args: [file], opts: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false, ...opts } }, io, {
-    stop: stopped,
-    onReady: (u) => {
-      urls = u;
-      ready();
-    },
-  });
-  await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
-  const u = urls as unknown as { proxyUrl: string; adminUrl: string };
+  const gw = await startServeFiles([file], { opts });
   return {
-    proxyUrl: u.proxyUrl,
-    adminUrl: u.adminUrl,
-    dashboardUrl: `${u.adminUrl}/dashboard/`,
+    proxyUrl: gw.proxy,
+    adminUrl: gw.admin,
+    dashboardUrl: `${gw.admin}/dashboard/`,
     file,
     mock,
-    stderr: () => io.stderr(),
+    stderr: () => gw.stderr(),
     async close() {
-      stop();
-      await exit;
+      await gw.stop();
       await mock.close();
     },
   };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../src/gateway/admin-api/sqlite-store.js';
 import { request, startUpstream, type TestUpstream } from '../helpers/net.js';
-import { expectSchemaViolation, json, startServeDb as start, until, type RunningDb as Running } from '../helpers/serve-db.js';
+import { expectSchemaViolation, json, startServeDb as start, until, type RunningServe as Running } from '../helpers/serve-db.js';
 
 const ID = {
   service: '00000000-0000-4000-8000-00000000000a',

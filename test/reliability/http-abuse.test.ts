@@ -9,9 +9,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { serve } from '../../src/commands/serve.js';
 import { request, startUpstream, type TestUpstream } from '../helpers/net.js';
+import { startServeFiles, type RunningServe } from '../helpers/serve-db.js';
 
 const yaml = (up: string) => `_format_version: "3.0"
 services:
@@ -152,9 +151,7 @@ function corpus(path: string, listener: 'proxy' | 'admin'): Case[] {
 describe('HTTP abuse corpus', () => {
   let up: TestUpstream;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-abuse-'));
-  const io = bufferIo({ env: {} });
-  let stop: () => void = () => undefined;
-  let exit: Promise<number>;
+  let gw: RunningServe;
   let proxyPort = 0;
   let adminPort = 0;
   let sent = 0;
@@ -162,22 +159,12 @@ describe('HTTP abuse corpus', () => {
   beforeAll(async () => {
     up = await startUpstream();
     writeFileSync(join(dir, 'kong.yaml'), yaml(up.url));
-    const stopped = new Promise<void>((r) => (stop = r));
-    let ready: () => void = () => undefined;
-    const isReady = new Promise<void>((r) => (ready = r));
-    exit = serve({ args: [join(dir, 'kong.yaml')], opts: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false, watch: false } }, io, {
-      stop: stopped,
-      onReady: (u) => {
-        proxyPort = Number(new URL(u.proxyUrl).port);
-        adminPort = Number(new URL(u.adminUrl ?? '').port);
-        ready();
-      },
-    });
-    await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
+    gw = await startServeFiles([join(dir, 'kong.yaml')], { opts: { watch: false } });
+    proxyPort = Number(new URL(gw.proxy).port);
+    adminPort = Number(new URL(gw.admin).port);
   });
   afterAll(async () => {
-    stop();
-    await exit;
+    await gw?.stop();
     await up.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -202,7 +189,7 @@ describe('HTTP abuse corpus', () => {
 
   it('logged no unexpected error and never answered 500', () => {
     expect(sent).toBeGreaterThan(40);
-    expect(io.stderr()).not.toMatch(/unexpected error/i);
-    expect(io.stderr()).not.toContain('AIGW_INTERNAL');
+    expect(gw.stderr()).not.toMatch(/unexpected error/i);
+    expect(gw.stderr()).not.toContain('AIGW_INTERNAL');
   });
 });

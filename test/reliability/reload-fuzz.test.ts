@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { serve } from '../../src/commands/serve.js';
 import { request, startUpstream, type TestUpstream } from '../helpers/net.js';
+import { startServeFiles, type RunningServe } from '../helpers/serve-db.js';
 
 const head = '_format_version: "3.0"\n';
 const valid = (up: string, i: number, withPlugin: boolean) => `${head}services:
@@ -48,31 +47,15 @@ const INVALID: Array<{ name: string; text: (up: string) => string; message: RegE
 describe('reload fuzz under load', () => {
   let up: TestUpstream;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-reload-fuzz-'));
-  const io = bufferIo({ env: {} });
-  let stop: () => void = () => undefined;
-  let exit: Promise<number>;
-  let proxy = '';
-  let admin = '';
+  let gw: RunningServe;
 
   beforeAll(async () => {
     up = await startUpstream();
     writeFileSync(join(dir, 'kong.yaml'), valid(up.url, 0, false));
-    const stopped = new Promise<void>((r) => (stop = r));
-    let ready: () => void = () => undefined;
-    const isReady = new Promise<void>((r) => (ready = r));
-    exit = serve({ args: [join(dir, 'kong.yaml')], opts: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json', accessLog: false, watch: false } }, io, {
-      stop: stopped,
-      onReady: (u) => {
-        proxy = u.proxyUrl;
-        admin = u.adminUrl ?? '';
-        ready();
-      },
-    });
-    await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
+    gw = await startServeFiles([join(dir, 'kong.yaml')], { opts: { watch: false } });
   });
   afterAll(async () => {
-    stop();
-    await exit;
+    await gw?.stop();
     await up.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -84,7 +67,7 @@ describe('reload fuzz under load', () => {
     const client = async (): Promise<void> => {
       while (running) {
         const status = await new Promise<string>((resolve) => {
-          const req = http.get(`${proxy}/stable`, { agent }, (res) => {
+          const req = http.get(`${gw.proxy}/stable`, { agent }, (res) => {
             res.resume();
             res.on('end', () => resolve(String(res.statusCode)));
             res.on('error', (e) => resolve(e.message));
@@ -101,7 +84,7 @@ describe('reload fuzz under load', () => {
     const steps = fc.sample(fc.array(fc.oneof(fc.record({ valid: fc.boolean() }), fc.constantFrom(...INVALID.map((_, i) => ({ invalid: i })))), { minLength: 40, maxLength: 40 }), 1)[0];
     let good = 0;
     let n = 0;
-    const post = (text: string) => request(`${admin}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: text });
+    const post = (text: string) => request(`${gw.admin}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: text });
     const deadline = Date.now() + 5000;
     const problems: string[] = [];
     for (const step of steps) {
@@ -117,9 +100,9 @@ describe('reload fuzz under load', () => {
         const res = await post(bad.text(up.url));
         if (res.status !== 400 || !bad.message.test(res.text)) problems.push(`${bad.name}: ${res.status} ${res.text.slice(0, 300)}`);
         // the last good config is still the one served and shown
-        const shown = (await request(`${admin}/config`)).json<{ config: string }>().config;
+        const shown = (await request(`${gw.admin}/config`)).json<{ config: string }>().config;
         if (good > 0 && !shown.includes(`/v${good}`)) problems.push(`after ${bad.name}: GET /config does not show /v${good}`);
-        if (good > 0 && (await request(`${proxy}/v${good}`)).status !== 200) problems.push(`after ${bad.name}: /v${good} is not served`);
+        if (good > 0 && (await request(`${gw.proxy}/v${good}`)).status !== 200) problems.push(`after ${bad.name}: /v${good} is not served`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -132,6 +115,6 @@ describe('reload fuzz under load', () => {
     expect(outcomes.failed).toEqual([]);
     expect(outcomes.ok).toBeGreaterThan(100);
     expect(n).toBeGreaterThan(10);
-    expect(io.stderr()).not.toMatch(/unexpected error|AIGW_INTERNAL/);
+    expect(gw.stderr()).not.toMatch(/unexpected error|AIGW_INTERNAL/);
   }, 120_000);
 });

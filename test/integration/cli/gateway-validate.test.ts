@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
 import { command as validate } from '../../../src/commands/gateway-validate.js';
-import { startServeDb, type RunningDb } from '../../helpers/serve-db.js';
+import { startServeDb, type RunningServe } from '../../helpers/serve-db.js';
 
 const FILE_1_1 = `_format_version: "1.1"
 services:
@@ -25,7 +25,7 @@ services:
 `;
 
 describe('aigw gateway validate with _format_version 1.1', () => {
-  let gw: RunningDb;
+  let gw: RunningServe;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-gateway-validate-'));
 
   beforeAll(async () => {

@@ -4,17 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigView, LimitsView, RequestDetail, RequestSummary, Snapshot, TotalsView } from '../../../src/gateway/dashboard/api-types.js';
 import { request } from '../../helpers/net.js';
 import { openEvents, serveDashboard, type Served } from '../../helpers/serve-dashboard.js';
+import { until } from '../../helpers/serve-db.js';
 
 const chat = (s: Served, key: string | null, content = 'What is 1 + 1?', path = '/ai/chat') =>
   request(`${s.proxyUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { apikey: key } : {}) }, body: JSON.stringify({ messages: [{ role: 'user', content }] }) });
-
-const until = async (check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('dashboard API (aigw serve, no --admin-token)', () => {
   let s: Served;

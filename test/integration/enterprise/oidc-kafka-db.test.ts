@@ -14,10 +14,10 @@ import { command as dump } from '../../../src/commands/dump.js';
 import { command as sync } from '../../../src/commands/sync.js';
 import { loadState } from '../../../src/config/index.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { expectSchemaViolation, json, startServeDb, until, type RunningDb } from '../../helpers/serve-db.js';
+import { expectSchemaViolation, json, startServeDb, until, type RunningServe } from '../../helpers/serve-db.js';
 
 let up: TestUpstream;
-let gw: RunningDb;
+let gw: RunningServe;
 const dir = mkdtempSync(join(tmpdir(), 'aigw-oidc-kafka-'));
 
 beforeAll(async () => {

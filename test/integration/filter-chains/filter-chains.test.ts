@@ -21,7 +21,7 @@ import { memoryLogger } from '../../../src/gateway/log.js';
 import { buildRuntime } from '../../../src/gateway/runtime.js';
 import { PluginStores } from '../../../src/gateway/stores.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { expectSchemaViolation, json, startServeDb, until, type RunningDb } from '../../helpers/serve-db.js';
+import { expectSchemaViolation, json, startServeDb, until, type RunningServe } from '../../helpers/serve-db.js';
 
 const SVC = '6f1c2b0e-2d44-4c0b-9a51-0c1d2e3f4a51';
 const RT = '6f1c2b0e-2d44-4c0b-9a51-0c1d2e3f4a52';
@@ -145,7 +145,7 @@ type Status = { configuration_errors: Array<{ entity: string; id: string; name: 
 
 describe('aigw serve --db', () => {
   let up: TestUpstream;
-  let gw: RunningDb;
+  let gw: RunningServe;
   beforeAll(async () => {
     up = await startUpstream();
     gw = await startServeDb(join(dir, 'gw.db'));

@@ -11,7 +11,7 @@ import { memoryLogger } from '../../../src/gateway/log.js';
 import { startGateway } from '../../../src/gateway/server.js';
 import { gatewayFrom, stateFrom, type TestGateway } from '../../helpers/gateway.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { expectSchemaViolation, json, startServeDb, type RunningDb } from '../../helpers/serve-db.js';
+import { expectSchemaViolation, json, startServeDb, type RunningServe } from '../../helpers/serve-db.js';
 
 const file = (up: string, plugins: string) => `_format_version: "3.0"
 services:
@@ -107,7 +107,7 @@ describe('dynamic plugin ordering in aigw serve', () => {
 
 describe('dynamic plugin ordering through the Admin API (database mode)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aigw-ordering-'));
-  let gw: RunningDb;
+  let gw: RunningServe;
   let up: TestUpstream;
   beforeAll(async () => {
     up = await startUpstream();

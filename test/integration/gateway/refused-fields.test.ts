@@ -14,7 +14,7 @@ import { memoryLogger } from '../../../src/gateway/log.js';
 import { startGateway } from '../../../src/gateway/server.js';
 import { gatewayFrom, stateFrom } from '../../helpers/gateway.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { json, startServeDb, startServeFiles, until, type RunningDb } from '../../helpers/serve-db.js';
+import { json, startServeDb, startServeFiles, until, type RunningServe } from '../../helpers/serve-db.js';
 
 const SERVICE_ID = '5f0c1d9e-2b3a-4c5d-8e7f-9a0b1c2d3e4f';
 const file = (up: string, extra = '', routeExtra = '', plugins = '') => `_format_version: "3.0"
@@ -58,7 +58,7 @@ describe('serve and reload with a refused field', () => {
   let up: TestUpstream;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-refused-fields-'));
   const path = join(dir, 'kong.yaml');
-  let running: RunningDb;
+  let running: RunningServe;
   let proxyUrl = '';
   let adminUrl = '';
 

@@ -9,19 +9,10 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../../src/cli/io.js';
-import { serve } from '../../../src/commands/serve.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
+import { startServeFiles, until, type RunningServe } from '../../helpers/serve-db.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-const until = async (check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-};
 
 /** A service with one route per path; key-auth on every route (a global plugin, last in the file). */
 function config(up: string, paths: string[]): { head: string; tail: string } {
@@ -32,29 +23,8 @@ function config(up: string, paths: string[]): { head: string; tail: string } {
   };
 }
 
-interface Served {
-  proxyUrl: string;
-  io: ReturnType<typeof bufferIo>;
-  stop(): Promise<void>;
-}
-
-async function serveFile(file: string): Promise<Served> {
-  const io = bufferIo({ env: {} });
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => (stop = r));
-  let proxyUrl = '';
-  let ready: () => void = () => undefined;
-  const isReady = new Promise<void>((r) => (ready = r));
-  const exit = serve({ args: [file], opts: { listen: '127.0.0.1:0', adminListen: 'off', logFormat: 'json', accessLog: false } }, io, {
-    stop: stopped,
-    onReady: (u) => {
-      proxyUrl = u.proxyUrl;
-      ready();
-    },
-  });
-  await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
-  return { proxyUrl, io, stop: async () => { stop(); await exit; } };
-}
+/** The gateway on `file`, without an Admin API. */
+const serveFile = (file: string): Promise<RunningServe> => startServeFiles([file], { opts: { adminListen: 'off' } });
 
 const keyed = { apikey: 'alice-key' };
 
@@ -74,14 +44,14 @@ describe('a state file being written is not served', () => {
     writeFileSync(file, before.head + before.tail);
     const gw = await serveFile(file);
     try {
-      expect((await request(`${gw.proxyUrl}/v1`)).status).toBe(401);
+      expect((await request(`${gw.proxy}/v1`)).status).toBe(401);
       let hammering = true;
       const passed: string[] = [];
       let sent = 0;
       const hammer = (async () => {
         while (hammering) {
           for (const p of ['/v1', '/v2']) {
-            const res = await request(`${gw.proxyUrl}${p}`);
+            const res = await request(`${gw.proxy}${p}`);
             sent++;
             if (res.status !== 401 && res.status !== 404) passed.push(`${p} ${res.status}`);
           }
@@ -95,7 +65,7 @@ describe('a state file being written is not served', () => {
       await sleep(400);
       writeSync(fd, after.tail);
       closeSync(fd);
-      await until(async () => (await request(`${gw.proxyUrl}/v2`, { headers: keyed })).status === 200);
+      await until(async () => (await request(`${gw.proxy}/v2`, { headers: keyed })).status === 200);
       await sleep(300);
       // a loaded machine may have sent few requests by now: keep on until enough have been checked
       await until(() => sent > 20, 30_000);
@@ -103,7 +73,7 @@ describe('a state file being written is not served', () => {
       await hammer;
       expect(passed).toEqual([]);
       expect(sent).toBeGreaterThan(20);
-      expect((await request(`${gw.proxyUrl}/v2`)).status).toBe(401);
+      expect((await request(`${gw.proxy}/v2`)).status).toBe(401);
     } finally {
       await gw.stop();
     }
@@ -122,12 +92,12 @@ describe('a state file being written is not served', () => {
     symlinkSync(join('..data', 'kong.yaml'), join(dir, 'kong.yaml'));
     const gw = await serveFile(join(dir, 'kong.yaml'));
     try {
-      expect((await request(`${gw.proxyUrl}/v1`, { headers: keyed })).status).toBe(200);
+      expect((await request(`${gw.proxy}/v1`, { headers: keyed })).status).toBe(200);
       version('..v2', ['/v1', '/v2']);
       symlinkSync('..v2', join(dir, '..data_tmp'));
       renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
       rmSync(join(dir, '..v1'), { recursive: true });
-      await until(async () => (await request(`${gw.proxyUrl}/v2`, { headers: keyed })).status === 200);
+      await until(async () => (await request(`${gw.proxy}/v2`, { headers: keyed })).status === 200);
 
       // an editor's atomic save: write a temporary file, rename it over the served one
       const plain = join(dir, 'plain');
@@ -139,7 +109,7 @@ describe('a state file being written is not served', () => {
         const next = config(up.url, ['/v3', '/v4']);
         writeFileSync(join(plain, '.kong.yaml.swp'), next.head + next.tail);
         renameSync(join(plain, '.kong.yaml.swp'), join(plain, 'kong.yaml'));
-        await until(async () => (await request(`${other.proxyUrl}/v4`, { headers: keyed })).status === 200);
+        await until(async () => (await request(`${other.proxy}/v4`, { headers: keyed })).status === 200);
       } finally {
         await other.stop();
       }
@@ -156,15 +126,15 @@ describe('a state file being written is not served', () => {
     const gw = await serveFile(file);
     try {
       writeFileSync(file, `${good.head}  - name: broken\n    paths: 12\n${good.tail}`);
-      const rejected = (): number => gw.io.stderr().split('\n').filter((l) => l.includes('configuration change rejected')).length;
+      const rejected = (): number => gw.stderr().split('\n').filter((l) => l.includes('configuration change rejected')).length;
       await until(() => rejected() === 1);
       // unrelated changes next to it do not report it again
       writeFileSync(join(dir, 'notes.txt'), 'x');
       writeFileSync(join(dir, 'other.yaml'), 'x: 1\n');
       await sleep(1500);
       expect(rejected()).toBe(1);
-      expect((await request(`${gw.proxyUrl}/v1`, { headers: keyed })).status).toBe(200);
-      expect((await request(`${gw.proxyUrl}/v1`)).status).toBe(401);
+      expect((await request(`${gw.proxy}/v1`, { headers: keyed })).status).toBe(200);
+      expect((await request(`${gw.proxy}/v1`)).status).toBe(401);
     } finally {
       await gw.stop();
     }

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { startServeFiles, until, type RunningDb } from '../../helpers/serve-db.js';
+import { startServeFiles, until, type RunningServe } from '../../helpers/serve-db.js';
 
 const state = (up: string, path: string) => `_format_version: "3.0"\nservices:\n- name: echo\n  url: ${up}\n  routes:\n  - name: main\n    paths: [${path}]\n`;
 
 describe('a state file changed while serve starts', () => {
   let up: TestUpstream;
-  let gw: RunningDb;
+  let gw: RunningServe;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-start-race-'));
   const file = join(dir, 'kong.yaml');
 

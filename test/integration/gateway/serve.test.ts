@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../src/cli/io.js';
 import { serve } from '../../../src/commands/serve.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
+import { startServeFiles, until, type RunningServe } from '../../helpers/serve-db.js';
 
 const yaml = (up: string, path: string, extra = '') => `
 _format_version: "3.0"
@@ -19,97 +20,73 @@ services:
       config: { hour: 1000000, limit_by: ip }
 ${extra}`;
 
-const until = async (check: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 describe('aigw serve', () => {
   let up: TestUpstream;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-serve-'));
   const file = join(dir, 'kong.yaml');
-  let stop: () => void;
-  let exit: Promise<number>;
-  let proxyUrl = '';
-  let adminUrl = '';
-  const io = bufferIo({ env: {} });
+  let gw: RunningServe;
 
   beforeAll(async () => {
     up = await startUpstream();
     writeFileSync(file, yaml(up.url, '/v1'));
-    const stopped = new Promise<void>((r) => (stop = r));
-    let ready: () => void = () => undefined;
-    const isReady = new Promise<void>((r) => (ready = r));
-    exit = serve({ args: [file], opts: { listen: '127.0.0.1:0', adminListen: '127.0.0.1:0', logFormat: 'json' } }, io, {
-      stop: stopped,
-      onReady: (u) => {
-        proxyUrl = u.proxyUrl;
-        adminUrl = u.adminUrl ?? '';
-        ready();
-      },
-    });
-    await Promise.race([isReady, exit.then((c) => Promise.reject(new Error(`serve exited ${c}: ${io.stderr()}`)))]);
+    gw = await startServeFiles([file], { opts: { accessLog: true } });
   });
   afterAll(async () => {
-    stop?.();
-    await exit;
+    await gw?.stop();
     await up.close();
   });
 
   it('prints a startup summary and proxies', async () => {
-    expect(io.stderr()).toContain('proxy listening on http://127.0.0.1:');
-    expect(io.stderr()).toMatch(/main\s+paths=\/v1\s+→ echo \(http:\/\/127\.0\.0\.1:\d+\)\s+plugins=rate-limiting/);
-    const res = await request(`${proxyUrl}/v1/x`);
+    expect(gw.stderr()).toContain('proxy listening on http://127.0.0.1:');
+    expect(gw.stderr()).toMatch(/main\s+paths=\/v1\s+→ echo \(http:\/\/127\.0\.0\.1:\d+\)\s+plugins=rate-limiting/);
+    const res = await request(`${gw.proxy}/v1/x`);
     expect(res.status).toBe(200);
-    await until(async () => io.stdout().includes('"type":"access"'));
-    const line = JSON.parse(io.stdout().trim().split('\n').at(-1) as string);
+    await until(async () => gw.stdout().includes('"type":"access"'));
+    const line = JSON.parse(gw.stdout().trim().split('\n').at(-1) as string);
     expect(line).toMatchObject({ method: 'GET', path: '/v1/x', route: 'main', status: 200, upstream_status: 200, request_id: res.headers['x-kong-request-id'] });
   });
 
   it('serves the Admin API on the admin listener', async () => {
-    const res = await request(`${adminUrl}/routes`);
+    const res = await request(`${gw.admin}/routes`);
     expect(res.status).toBe(200);
     expect(res.json<{ data: Array<{ name: string }> }>().data.map((r) => r.name)).toContain('main');
   });
 
   it('reloads on a valid change, keeps serving on an invalid one, and sees replaced files', async () => {
     writeFileSync(file, yaml(up.url, '/v2'));
-    await until(async () => (await request(`${proxyUrl}/v2`)).status === 200);
-    expect((await request(`${proxyUrl}/v1`)).status).toBe(404);
+    await until(async () => (await request(`${gw.proxy}/v2`)).status === 200);
+    expect((await request(`${gw.proxy}/v1`)).status).toBe(404);
 
     writeFileSync(file, yaml(up.url, '/v3', 'bogus_key: 1\n'));
-    await until(async () => io.stderr().includes('configuration change rejected'));
-    expect(io.stderr()).toMatch(/kong\.yaml:\d+:\d+\s+error/);
-    expect((await request(`${proxyUrl}/v2`)).status).toBe(200);
+    await until(async () => gw.stderr().includes('configuration change rejected'));
+    expect(gw.stderr()).toMatch(/kong\.yaml:\d+:\d+\s+error/);
+    expect((await request(`${gw.proxy}/v2`)).status).toBe(200);
 
     const tmp = join(dir, '.kong.yaml.swp');
     writeFileSync(tmp, yaml(up.url, '/v4'));
     renameSync(tmp, file);
-    await until(async () => (await request(`${proxyUrl}/v4`)).status === 200);
+    await until(async () => (await request(`${gw.proxy}/v4`)).status === 200);
   });
 
   it('rejects a change whose plugin config cannot be compiled (unresolved vault reference)', async () => {
     const extra = `plugins:\n- name: http-log\n  config: { http_endpoint: "http://127.0.0.1:1/", headers: { x-t: "{vault://env/not-set-anywhere}" } }\n`;
     writeFileSync(file, yaml(up.url, '/v5', extra));
-    await until(async () => io.stderr().includes('NOT_SET_ANYWHERE'));
-    expect(io.stderr()).toMatch(/configuration change rejected: plugin 'http-log'/);
-    expect((await request(`${proxyUrl}/v4`)).status).toBe(200);
-    expect((await request(`${proxyUrl}/v5`)).status).toBe(404);
+    await until(async () => gw.stderr().includes('NOT_SET_ANYWHERE'));
+    expect(gw.stderr()).toMatch(/configuration change rejected: plugin 'http-log'/);
+    expect((await request(`${gw.proxy}/v4`)).status).toBe(200);
+    expect((await request(`${gw.proxy}/v5`)).status).toBe(404);
     writeFileSync(file, yaml(up.url, '/v4'));
-    await until(async () => (await request(`${proxyUrl}/v4`)).status === 200);
+    await until(async () => (await request(`${gw.proxy}/v4`)).status === 200);
   });
 
   it('applies a declarative POST /config from the Admin API, and /status reports its hash', async () => {
     const body = JSON.stringify({ config: yaml(up.url, '/v4').replace('paths: [/v4]', 'paths: [/v4, /admin-added]') });
-    const posted = await request(`${adminUrl}/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const posted = await request(`${gw.admin}/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(posted.status).toBe(201);
-    await until(async () => (await request(`${proxyUrl}/admin-added`)).status === 200);
-    const status = (await request(`${adminUrl}/status`)).json<{ configuration_hash: string; server: { total_requests: number } }>();
+    await until(async () => (await request(`${gw.proxy}/admin-added`)).status === 200);
+    const status = (await request(`${gw.admin}/status`)).json<{ configuration_hash: string; server: { total_requests: number } }>();
     expect(status.server.total_requests).toBeGreaterThan(0);
-    const check = await request(`${adminUrl}/config?check_hash=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const check = await request(`${gw.admin}/config?check_hash=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(check.status).toBe(304);
     expect(status.configuration_hash).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -120,7 +97,7 @@ describe('aigw serve', () => {
     let n = 0;
     const load = (async () => {
       while (!done) {
-        const res = await request(`${proxyUrl}/v4/p`);
+        const res = await request(`${gw.proxy}/v4/p`);
         if (res.status !== 200) failures.push(res.status);
         n++;
       }
@@ -139,9 +116,8 @@ describe('aigw serve', () => {
   });
 
   it('exits 0 after a graceful stop', async () => {
-    stop();
-    expect(await exit).toBe(0);
-    expect(io.stderr()).toContain('stopped');
+    expect(await gw.stop()).toBe(0);
+    expect(gw.stderr()).toContain('stopped');
   });
 });
 

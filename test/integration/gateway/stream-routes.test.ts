@@ -12,7 +12,7 @@ import { memoryLogger } from '../../../src/gateway/log.js';
 import { startGateway } from '../../../src/gateway/server.js';
 import { stateFrom } from '../../helpers/gateway.js';
 import { request, startUpstream, type TestUpstream } from '../../helpers/net.js';
-import { json, startServeDb, startServeFiles, type RunningDb } from '../../helpers/serve-db.js';
+import { json, startServeDb, startServeFiles, type RunningServe } from '../../helpers/serve-db.js';
 
 const file = (up: string) => `_format_version: "3.0"
 services:
@@ -41,7 +41,7 @@ services:
 
 describe('aigw serve with stream routes (declarative)', () => {
   let up: TestUpstream;
-  let running: RunningDb;
+  let running: RunningServe;
   const dir = mkdtempSync(join(tmpdir(), 'aigw-stream-routes-'));
 
   beforeAll(async () => {
@@ -101,7 +101,7 @@ services:
 
 describe('stream routes through the Admin API (database mode)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aigw-stream-db-'));
-  let running: RunningDb;
+  let running: RunningServe;
 
   beforeAll(async () => {
     running = await startServeDb(join(dir, 'gw.db'));

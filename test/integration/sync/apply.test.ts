@@ -17,10 +17,10 @@ import { command as dump } from '../../../src/commands/dump.js';
 import { command as reset } from '../../../src/commands/reset.js';
 import type { Command } from '../../../src/commands/types.js';
 import { request } from '../../helpers/net.js';
-import { startServeDb, type RunningDb } from '../../helpers/serve-db.js';
+import { startServeDb, type RunningServe } from '../../helpers/serve-db.js';
 
 let dir: string;
-let db: RunningDb;
+let db: RunningServe;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aigw-apply-'));
   db = await startServeDb(join(dir, 'aigw.db'));
