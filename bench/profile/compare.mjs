@@ -1,7 +1,8 @@
 // Does a change pay for itself? Two `aigw serve` processes (one ai-proxy route): A as built, B with
 // extra node flags and/or another build of the CLI (an experiment), loaded in turn (wrk, 50
 // connections then 1) over interleaved rounds: req/s, p50, server CPU per request, highest RSS.
-//   node bench/profile/compare.mjs [--flags "--max-semi-space-size=4"] [--cli path/to/aigw.js] [--rounds 3] [--duration 5] [--bare]
+//   node bench/profile/compare.mjs [--flags "--max-semi-space-size=4"] [--cli path/to/aigw.js] [--rounds 3] [--duration 5] [--bare] [--dashboard]
+// --dashboard: both gateways with the status listener on (the default of `aigw serve`: the dashboard records every request).
 // --bare: the bare proxy (bench/bare-proxy.mjs) joins the rounds; each aigw's req/s and p50 are then
 // also given per round as a ratio to it (issue 10's targets).
 import { CLI, KEY, bareProxy, configFile, mock as startMock, serve } from '../aigw.mjs';
@@ -15,6 +16,7 @@ const cliB = arg('cli', CLI);
 const rounds = arg('rounds', 3);
 const seconds = arg('duration', 5);
 const withBare = process.argv.includes('--bare');
+const admin = process.argv.includes('--dashboard');
 
 async function run(gw, connections) {
   let peak = 0;
@@ -34,7 +36,7 @@ async function run(gw, connections) {
 try {
   const m = await startMock({ cpu: LOAD_CPU });
   const file = configFile('one.yaml', oneRoute(m.url));
-  const gws = { default: await serve(file, { cpu: SERVER_CPU, name: 'aigw' }), flags: await serve(file, { cpu: SERVER_CPU, name: 'aigw', node: flags, cli: cliB }) };
+  const gws = { default: await serve(file, { cpu: SERVER_CPU, name: 'aigw', admin }), flags: await serve(file, { cpu: SERVER_CPU, name: 'aigw', node: flags, cli: cliB, admin }) };
   if (withBare) gws.bare = await bareProxy(`${m.url}/v1/chat/completions`, { cpu: SERVER_CPU, json: { model: 'gpt-4o', maxTokens: 512, authorization: `Bearer ${KEY}` } });
   const kinds = Object.keys(gws);
   await sleep(2000);

@@ -1,7 +1,8 @@
 // Instructions per request, under valgrind's callgrind: a count that the other jobs on this shared
 // machine cannot disturb (wall-clock and CPU-time ratios moved ±30 % between rounds). For A/B of
 // builds and of the bare proxy:
-//   node bench/profile/instructions.mjs [--cli path/to/other/aigw.js] [--requests 1500] [--warmup 1500] [--stream] [--serve-warm-up]
+//   node bench/profile/instructions.mjs [--cli path/to/other/aigw.js] [--requests 1500] [--warmup 1500] [--stream] [--serve-warm-up] [--dashboard]
+// --dashboard: aigw with its status listener on (the default of `aigw serve`: the dashboard's request feed records every request).
 // aigw runs with --no-warm-up unless --serve-warm-up: under valgrind, serve's own warm-up left
 // process.nextTick's `{[async_id_symbol]: …}` literal calling V8's runtime for good (~45 calls,
 // ~57 k Ir per request, +19-24 %), which real runs do not show (perf under wrk: no such calls);
@@ -26,6 +27,7 @@ const requests = arg('requests', 1500);
 const warmup = arg('warmup', 1500);
 const stream = process.argv.includes('--stream');
 const serveWarmUp = process.argv.includes('--serve-warm-up');
+const dashboard = process.argv.includes('--dashboard');
 const out = mkdtempSync(join(tmpdir(), 'aigw-callgrind-'));
 const body = JSON.stringify(stream ? { ...chatBody, stream: true } : chatBody);
 
@@ -81,12 +83,12 @@ function compilerIr(file) {
 try {
   const m = await startMock({ cpu: LOAD_CPU });
   const file = configFile('one.yaml', oneRoute(m.url));
-  const serveArgs = (cli) => [cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', 'off', '--log-format', 'json', '--no-access-log', '--no-watch', ...(serveWarmUp ? [] : ['--no-warm-up'])];
+  const serveArgs = (cli) => [cli, 'serve', file, '--listen', '127.0.0.1:0', '--admin-listen', dashboard ? '127.0.0.1:0' : 'off', '--log-format', 'json', '--no-access-log', '--no-watch', ...(serveWarmUp ? [] : ['--no-warm-up'])];
   const rows = [];
   rows.push(['bare node:http proxy', await measure('bare', [join(here, '..', 'bare-proxy.mjs'), `${m.url}/v1/chat/completions`, '--json', 'gpt-4o', '512', `Bearer ${KEY}`], /listening on/, '/')]);
   rows.push([`aigw (${CLI})`, await measure('a', serveArgs(CLI), /proxy listening on/, '/ai/chat')]);
   if (cliB) rows.push([`aigw (${cliB})`, await measure('b', serveArgs(cliB), /proxy listening on/, '/ai/chat')]);
-  console.log(`instructions per request (callgrind Ir), ${stream ? 'stream' : 'plain'} chat, ${requests} requests after ${warmup} of warm-up${serveWarmUp ? ' (aigw with its own warm-up)' : ''}`);
+  console.log(`instructions per request (callgrind Ir), ${stream ? 'stream' : 'plain'} chat, ${requests} requests after ${warmup} of warm-up${serveWarmUp ? ' (aigw with its own warm-up)' : ''}${dashboard ? ', aigw with its dashboard on' : ''}`);
   const run = (v) => v.all - v.jit;
   for (const [k, v] of rows) {
     console.log(`${k}: ${Math.round(v.all).toLocaleString('en')} Ir/request = ${(v.all / rows[0][1].all).toFixed(2)}× bare; without the JIT compiler's share (${Math.round(v.jit).toLocaleString('en')}): ${Math.round(run(v)).toLocaleString('en')} = ${(run(v) / run(rows[0][1])).toFixed(2)}× bare`);

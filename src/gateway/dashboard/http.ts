@@ -25,8 +25,6 @@ import { MAX_CLIENTS, SseHub } from './sse.js';
 import { configView, limitsView } from './views.js';
 
 export const DASHBOARD_PATH = '/dashboard/';
-/** Summaries a snapshot carries (the page keeps up to REQUESTS_KEPT as more arrive). */
-const SNAPSHOT_REQUESTS = 200;
 
 export interface DashboardOptions {
   feed: RequestFeed;
@@ -79,7 +77,8 @@ export function dashboardHandler(opts: DashboardOptions): DashboardHandler {
       startedAt,
       proxyUrl: opts.proxyUrl(),
       sizes: { requests: REQUESTS_KEPT, details: DETAILS_KEPT },
-      requests: opts.feed.requests.toArray().slice(-SNAPSHOT_REQUESTS),
+      // every summary the gateway keeps (RECENT_KEPT); the page keeps up to REQUESTS_KEPT as more arrive
+      requests: opts.feed.requests.toArray(),
       flow: flowView(rt, opts.feed.flow),
       config: configView(rt, opts.config, opts.mode, opts.describe, opts.configHash()),
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSummary } from '../../../src/gateway/dashboard/api-types.js';
-import { ConfigLog, Ring } from '../../../src/gateway/dashboard/feed.js';
+import type { GatewayContext } from '../../../src/gateway/context.js';
+import { ConfigLog, RECENT_KEPT, REQUESTS_KEPT, RequestFeed, Ring } from '../../../src/gateway/dashboard/feed.js';
 import { FlowCounter, NO_ROUTE } from '../../../src/gateway/dashboard/flow.js';
 import { maskHeaders } from '../../../src/gateway/dashboard/summary.js';
 import { Totals } from '../../../src/gateway/dashboard/totals.js';
@@ -26,6 +27,28 @@ describe('Ring', () => {
     expect(r.size).toBe(3);
     expect(r.find((x) => x === 4)).toBeUndefined();
     expect(r.find((x) => x === 6)).toBe(6);
+  });
+});
+
+/** A finished request as the pipeline's log step hands it over (only what summarize reads). */
+function finished(i: number): GatewayContext {
+  return {
+    timings: { start: 0n, end: 1_000_000n, upstreamStart: null, upstreamHeaders: null }, reply: null, consumer: null,
+    requestId: `r${i}`, startedAt: T0 + i, method: 'POST', path: '/ai', res: { statusCode: 200 }, upstreamStatus: 200,
+    route: null, service: null, exitPlugin: null, get: () => undefined,
+  } as unknown as GatewayContext;
+}
+
+describe('RequestFeed', () => {
+  it('keeps the last RECENT_KEPT summaries (what a snapshot sends; the page keeps up to REQUESTS_KEPT), and counts every request', () => {
+    const feed = new RequestFeed();
+    for (let i = 1; i <= RECENT_KEPT + 50; i++) feed.record(finished(i));
+    const kept = feed.requests.toArray();
+    expect(kept).toHaveLength(RECENT_KEPT);
+    expect(kept[0].id).toBe('r51');
+    expect(kept.at(-1)?.id).toBe(`r${RECENT_KEPT + 50}`);
+    expect(RECENT_KEPT).toBeLessThanOrEqual(REQUESTS_KEPT);
+    expect(feed.totals.view('5m', T0 + 60_000).all.requests).toBe(RECENT_KEPT + 50);
   });
 });
 
