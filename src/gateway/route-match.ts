@@ -13,7 +13,7 @@ export const HEADER = 0x20;
 export const URI = 0x10;
 export const METHOD = 0x08;
 
-export const SUB_REGEX_URI = 0x01;
+const SUB_REGEX_URI = 0x01;
 const SUB_PLAIN_HOSTS_ONLY = 0x02;
 const SUB_WILDCARD_HOST_PORT = 0x04;
 

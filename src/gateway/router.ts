@@ -10,7 +10,7 @@
  */
 import type { Entity } from '../config/state.js';
 import { compareRoutes, compileRoute, matchRoute, stripPort, HEADER, HOST, METHOD, URI, type CompiledRoute, type Hits, type HostMatcher, type RouteMatch, type RouterRequest } from './route-match.js';
-import { UriCandidates, UriIndex } from './uri-index.js';
+import { UriCandidates, UriIndex, indexAdd } from './uri-index.js';
 import { runAtOnce, type Steps } from './time-slices.js';
 
 interface Category {
@@ -23,13 +23,6 @@ interface Category {
   byHeader: Map<string, CompiledRoute[]>;
   /** A URI category's routes that can match a path (every route of it has paths). */
   byPath: UriCandidates | null;
-}
-
-function push<K>(map: Map<K, CompiledRoute[]>, key: K, r: CompiledRoute): void {
-  const list = map.get(key);
-  if (list) {
-    if (!list.includes(r)) list.push(r);
-  } else map.set(key, [r]);
 }
 
 /** Routes compiled or indexed per step of `Router.build` (a step stays well under a millisecond). */
@@ -99,20 +92,20 @@ export class Router {
     for (const h of r.hosts) {
       if (h.wildcard) this.wildcardHosts.push(h);
       else this.plainHosts.add(h.value);
-      push(cat.byHost, h.value, r);
+      indexAdd(cat.byHost, h.value, r);
     }
     for (const u of r.uris) {
       if (u.regex) this.regexUris.push({ value: u.value, regex: u.regex, priority: r.regexPriority });
       else this.plainUris.add(u.value);
-      push(cat.byUri, u.value, r);
+      indexAdd(cat.byUri, u.value, r);
     }
     for (const m of r.methods ?? []) {
       this.methods.add(m);
-      push(cat.byMethod, m, r);
+      indexAdd(cat.byMethod, m, r);
     }
     for (const h of r.headers) {
       this.headerNames.add(h.name);
-      push(cat.byHeader, h.name, r);
+      indexAdd(cat.byHeader, h.name, r);
     }
   }
 

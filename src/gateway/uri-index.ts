@@ -52,11 +52,7 @@ export class UriIndex {
     regexes.forEach((u, rank) => {
       const head = literalHead(u.value);
       if (head === '') this.headless.push({ rank, u });
-      else {
-        const list = this.byHead.get(head);
-        if (list) list.push({ rank, u });
-        else this.byHead.set(head, [{ rank, u }]);
-      }
+      else indexAdd(this.byHead, head, { rank, u });
     });
     this.headLengths = descending(this.byHead.keys());
   }
@@ -111,12 +107,12 @@ export class UriCandidates {
   /** The route at `rank` (added in the category's order) and its paths. */
   add(rank: number, uris: ReadonlyArray<{ value: string; regex: RegExp | null }>): void {
     for (const u of uris) {
-      if (!u.regex) push(this.plain, u.value, rank);
+      if (!u.regex) indexAdd(this.plain, u.value, rank);
       else {
         // a case-insensitive regex may match a path its head does not prefix
         const head = u.regex.ignoreCase ? '' : literalHead(u.value);
-        if (head === '') pushRank(this.headless, rank);
-        else push(this.heads, head, rank);
+        if (head === '') pushOnce(this.headless, rank);
+        else indexAdd(this.heads, head, rank);
       }
     }
   }
@@ -150,13 +146,17 @@ export class UriCandidates {
   }
 }
 
-/** A route's paths are added together: a rank already in a list is its last element. */
-function pushRank(list: number[], rank: number): void {
-  if (list[list.length - 1] !== rank) list.push(rank);
+/**
+ * Appends `v` unless it is already there. The router's indexes add a route's values together (all
+ * its paths, all its hosts…), so a value already in a list is its last element.
+ */
+function pushOnce<V>(list: V[], v: V): void {
+  if (list[list.length - 1] !== v) list.push(v);
 }
 
-function push(m: Map<string, number[]>, k: string, rank: number): void {
+/** `v` into the list of `k` in `m` (pushOnce), the list made on first use. */
+export function indexAdd<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
-  if (list === undefined) m.set(k, [rank]);
-  else pushRank(list, rank);
+  if (list === undefined) m.set(k, [v]);
+  else pushOnce(list, v);
 }
